@@ -1,0 +1,28 @@
+// Package bot runs conversation turns: it loads the session and contract,
+// calls conversation.Step, saves both atomically and carries out the effects
+// through a Platform. Adapters (bot/slack, bot/teams) turn platform events
+// into conversation.Input and implement Platform.
+package bot
+
+import (
+	"context"
+
+	"github.com/learnpact/learnpact/bot/message"
+	"github.com/learnpact/learnpact/conversation"
+)
+
+// Platform is what the engine needs from a chat platform.
+type Platform interface {
+	// Name is the platform's key in storage ("slack", "teams").
+	Name() string
+	// SendDM sends a message to a user's direct conversation with the bot.
+	SendDM(ctx context.Context, user string, m message.Message) (conversation.MessageRef, error)
+	// Post sends a message to a channel or conversation.
+	Post(ctx context.Context, channel string, m message.Message) (conversation.MessageRef, error)
+	// Update replaces a message already sent.
+	Update(ctx context.Context, ref conversation.MessageRef, m message.Message) error
+	// Ephemeral shows a message only to user, in channel.
+	Ephemeral(ctx context.Context, channel, user string, m message.Message) error
+	// OpenModal opens a form in answer to a click.
+	OpenModal(ctx context.Context, triggerID string, m message.Modal) error
+}

@@ -1,0 +1,227 @@
+package bot
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/learnpact/learnpact/bot/message"
+	"github.com/learnpact/learnpact/conversation"
+	"github.com/learnpact/learnpact/conversation/contract"
+	"github.com/learnpact/learnpact/storage"
+)
+
+// maxAttempts bounds how often a turn is retried after a concurrent change
+// to its contract.
+const maxAttempts = 5
+
+// Engine runs one conversation turn at a time per call; calls may run
+// concurrently, and concurrent changes to one contract are resolved by
+// optimistic versioning (the loser is re-run on the fresh contract).
+type Engine struct {
+	Store storage.Store
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// NewID returns contract ids; random when nil.
+	NewID func() string
+	// Location returns a user's time zone; UTC when nil.
+	Location func(ctx context.Context, p Platform, user string) *time.Location
+	Log   *slog.Logger
+}
+
+// Turn describes one input on one platform.
+type Turn struct {
+	Platform Platform
+	Team     string
+	Input    conversation.Input
+}
+
+// Handle runs a turn and carries out its effects. Errors that reach the
+// caller are internal; the user has already been told something friendly.
+func (e *Engine) Handle(ctx context.Context, t Turn) error {
+	res, err := e.step(ctx, t)
+	if err != nil {
+		e.log().Error("turn failed", "user", t.Input.User, "kind", t.Input.Kind, "err", err)
+		e.apologise(ctx, t)
+		return err
+	}
+	return e.Deliver(ctx, t, res.Effects)
+}
+
+func (e *Engine) step(ctx context.Context, t Turn) (conversation.Result, error) {
+	key := storage.UserKey{Platform: t.Platform.Name(), Team: t.Team, User: t.Input.User}
+	env := conversation.Env{Platform: key.Platform, Team: t.Team, NewID: e.newID}
+	if e.Location != nil {
+		env.Location = e.Location(ctx, t.Platform, t.Input.User)
+	}
+	for attempt := 1; ; attempt++ {
+		snap, err := e.Store.Load(ctx, key, conversation.ContractOf(t.Input))
+		if err != nil {
+			return conversation.Result{}, fmt.Errorf("load turn: %w", err)
+		}
+		sess := conversation.Session{User: t.Input.User}
+		if snap.Session != nil {
+			if err := json.Unmarshal(snap.Session, &sess); err != nil {
+				e.log().Warn("unreadable session, starting afresh", "user", t.Input.User, "err", err)
+				sess = conversation.Session{User: t.Input.User}
+			}
+		}
+		var c *contract.Contract
+		if snap.Contract != nil {
+			c = new(contract.Contract)
+			if err := json.Unmarshal(snap.Contract, c); err != nil {
+				return conversation.Result{}, fmt.Errorf("decode contract %s: %w", snap.ContractID, err)
+			}
+			c.Rev = snap.Rev
+		}
+		if conversation.NeedsList(sess, t.Input) {
+			if env.Contracts, err = e.list(ctx, key); err != nil {
+				return conversation.Result{}, err
+			}
+		}
+		env.Now = e.now()
+		res := conversation.Step(env, sess, c, t.Input)
+		res.Session.UpdatedAt = env.Now
+		sessJSON, err := json.Marshal(res.Session)
+		if err != nil {
+			return conversation.Result{}, fmt.Errorf("encode session: %w", err)
+		}
+		var w *storage.ContractWrite
+		if res.Contract != nil {
+			rev := res.Contract.Rev
+			data, err := json.Marshal(res.Contract)
+			if err != nil {
+				return conversation.Result{}, fmt.Errorf("encode contract: %w", err)
+			}
+			w = &storage.ContractWrite{ID: res.Contract.ID, Data: data, Rev: rev, Users: partiesOf(key, res.Contract)}
+		}
+		err = e.Store.Save(ctx, key, sessJSON, res.Session.ContractID, w)
+		if errors.Is(err, storage.ErrConflict) && attempt < maxAttempts {
+			continue
+		}
+		if err != nil {
+			return conversation.Result{}, fmt.Errorf("save turn: %w", err)
+		}
+		return res, nil
+	}
+}
+
+func (e *Engine) list(ctx context.Context, key storage.UserKey) ([]*contract.Contract, error) {
+	ids, err := e.Store.Contracts(ctx, key)
+	if err != nil {
+		return nil, fmt.Errorf("list contracts: %w", err)
+	}
+	out := make([]*contract.Contract, 0, len(ids))
+	for _, id := range ids {
+		data, rev, err := e.Store.Contract(ctx, id)
+		if errors.Is(err, storage.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("load contract %s: %w", id, err)
+		}
+		c := new(contract.Contract)
+		if err := json.Unmarshal(data, c); err != nil {
+			return nil, fmt.Errorf("decode contract %s: %w", id, err)
+		}
+		c.Rev = rev
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+func partiesOf(key storage.UserKey, c *contract.Contract) []storage.UserKey {
+	var out []storage.UserKey
+	for _, u := range c.Parties() {
+		out = append(out, storage.UserKey{Platform: key.Platform, Team: key.Team, User: u})
+	}
+	return out
+}
+
+// Deliver carries out effects on the turn's platform. It keeps going past a
+// failed effect so one bad send does not swallow the others, and returns the
+// first error.
+func (e *Engine) Deliver(ctx context.Context, t Turn, effects []conversation.Effect) error {
+	var first error
+	for _, ef := range effects {
+		if err := e.deliver(ctx, t, ef); err != nil {
+			e.log().Error("effect failed", "user", t.Input.User, "effect", fmt.Sprintf("%T", ef), "err", err)
+			if first == nil {
+				first = err
+			}
+		}
+	}
+	return first
+}
+
+func (e *Engine) deliver(ctx context.Context, t Turn, ef conversation.Effect) error {
+	p, in := t.Platform, t.Input
+	switch ef := ef.(type) {
+	case conversation.Reply:
+		if in.Channel == "" || in.Kind == conversation.CommandInput || in.Kind == conversation.SubmitInput {
+			_, err := p.SendDM(ctx, in.User, ef.Message)
+			return err
+		}
+		_, err := p.Post(ctx, in.Channel, ef.Message)
+		return err
+	case conversation.Send:
+		_, err := p.SendDM(ctx, ef.User, ef.Message)
+		return err
+	case conversation.Update:
+		if ef.Ref.TS == "" {
+			return nil
+		}
+		return p.Update(ctx, ef.Ref, ef.Message)
+	case conversation.Ephemeral:
+		if in.Channel == "" {
+			_, err := p.SendDM(ctx, in.User, ef.Message)
+			return err
+		}
+		return p.Ephemeral(ctx, in.Channel, in.User, ef.Message)
+	case conversation.OpenModal:
+		return p.OpenModal(ctx, ef.TriggerID, ef.Modal)
+	default:
+		return fmt.Errorf("unknown effect %T", ef)
+	}
+}
+
+func (e *Engine) apologise(ctx context.Context, t Turn) {
+	m := message.Message{
+		Summary: "Something went wrong on my side",
+		Blocks: []message.Block{message.Section{Text: message.T(
+			"Sorry, something went wrong on my side and that last step was not saved. Nothing you wrote earlier is lost; please try again in a moment.")}},
+	}
+	if _, err := t.Platform.SendDM(ctx, t.Input.User, m); err != nil {
+		e.log().Error("apology failed", "user", t.Input.User, "err", err)
+	}
+}
+
+func (e *Engine) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
+}
+
+func (e *Engine) newID() string {
+	if e.NewID != nil {
+		return e.NewID()
+	}
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return hex.EncodeToString(b[:])
+}
+
+func (e *Engine) log() *slog.Logger {
+	if e.Log != nil {
+		return e.Log
+	}
+	return slog.Default()
+}

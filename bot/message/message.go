@@ -1,0 +1,193 @@
+// Package message is the platform-neutral message model. Conversations build
+// messages from it; each platform adapter renders them (Block Kit in bot/slack,
+// Adaptive Cards in bot/teams).
+//
+// All text is plain: renderers escape it for their platform. Formatting is
+// expressed with spans (Bold, Italic, Code, Mention, Link), never with markup
+// characters inside strings, so user text can never ping a channel or forge a
+// link.
+package message
+
+import "strings"
+
+// SpanKind says how a span of text is shown.
+type SpanKind int
+
+const (
+	Plain SpanKind = iota
+	Strong
+	Emphasis
+	Monospace
+	UserMention // Text holds a platform user id
+	Hyperlink   // URL holds the target, Text the label
+)
+
+// Span is one run of text with one format.
+type Span struct {
+	Kind SpanKind `json:"kind,omitempty"`
+	Text string   `json:"text"`
+	URL  string   `json:"url,omitempty"`
+}
+
+// Text is formatted text: a sequence of spans. Newlines inside plain spans
+// are line breaks.
+type Text []Span
+
+// T builds Text from parts: strings become plain spans, Spans and Texts are
+// appended as they are.
+func T(parts ...any) Text {
+	var t Text
+	for _, p := range parts {
+		switch v := p.(type) {
+		case string:
+			if v != "" {
+				t = append(t, Span{Kind: Plain, Text: v})
+			}
+		case Span:
+			t = append(t, v)
+		case Text:
+			t = append(t, v...)
+		}
+	}
+	return t
+}
+
+// Bold is a bold span.
+func Bold(s string) Span { return Span{Kind: Strong, Text: s} }
+
+// Italic is an italic span.
+func Italic(s string) Span { return Span{Kind: Emphasis, Text: s} }
+
+// Code is an inline code span.
+func Code(s string) Span { return Span{Kind: Monospace, Text: s} }
+
+// Mention refers to a user by platform id; renderers show it as a mention.
+func Mention(userID string) Span { return Span{Kind: UserMention, Text: userID} }
+
+// Link is a hyperlink with a label.
+func Link(url, label string) Span { return Span{Kind: Hyperlink, URL: url, Text: label} }
+
+// String returns the text without formatting, for notifications, logs and
+// tests.
+func (t Text) String() string {
+	var b strings.Builder
+	for _, s := range t {
+		switch s.Kind {
+		case UserMention:
+			b.WriteString("@" + s.Text)
+		default:
+			b.WriteString(s.Text)
+		}
+	}
+	return b.String()
+}
+
+// Style colours a button.
+type Style string
+
+const (
+	Default Style = ""
+	Primary Style = "primary"
+	Danger  Style = "danger"
+)
+
+// Button is a clickable action. ActionID names what it does; Value carries
+// its argument (for contract decisions, the contract id and version, see
+// conversation.ActionValue).
+type Button struct {
+	Label    string `json:"label"`
+	ActionID string `json:"action_id"`
+	Value    string `json:"value,omitempty"`
+	Style    Style  `json:"style,omitempty"`
+}
+
+// Option is one choice of a Select.
+type Option struct {
+	Label string `json:"label"`
+	Value string `json:"value"`
+}
+
+// Block is one part of a message. The concrete types are Header, Section,
+// Fields, Context, Divider, Actions and Input.
+type Block interface{ block() }
+
+// Header is a large title line.
+type Header struct {
+	Text string `json:"text"`
+}
+
+// Section is a paragraph, optionally with a button beside it.
+type Section struct {
+	Text      Text    `json:"text"`
+	Accessory *Button `json:"accessory,omitempty"`
+}
+
+// Field is a labelled value shown in a two-column grid.
+type Field struct {
+	Label string `json:"label"`
+	Value Text   `json:"value"`
+}
+
+// Fields is a grid of labelled values.
+type Fields struct {
+	Fields []Field `json:"fields"`
+}
+
+// Context is small, muted text.
+type Context struct {
+	Text Text `json:"text"`
+}
+
+// Divider is a horizontal rule.
+type Divider struct{}
+
+// Actions is a row of buttons and at most one select.
+type Actions struct {
+	Buttons []Button `json:"buttons"`
+	Select  *Select  `json:"select,omitempty"`
+}
+
+// Select is a drop-down menu.
+type Select struct {
+	ActionID    string   `json:"action_id"`
+	Placeholder string   `json:"placeholder"`
+	Options     []Option `json:"options"`
+}
+
+// Input is a text field in a modal (or, on Teams, in a card).
+type Input struct {
+	ID          string `json:"id"`
+	Label       string `json:"label"`
+	Placeholder string `json:"placeholder,omitempty"`
+	Initial     string `json:"initial,omitempty"`
+	Multiline   bool   `json:"multiline,omitempty"`
+	Optional    bool   `json:"optional,omitempty"`
+	MaxLength   int    `json:"max_length,omitempty"`
+}
+
+func (Header) block()  {}
+func (Section) block() {}
+func (Fields) block()  {}
+func (Context) block() {}
+func (Divider) block() {}
+func (Actions) block() {}
+func (Input) block()   {}
+
+// Message is what the bot sends: a notification line plus blocks.
+type Message struct {
+	// Summary is the plain notification text (shown in previews and by
+	// clients that cannot show blocks).
+	Summary string
+	Blocks  []Block
+}
+
+// Modal is a form shown over the conversation. Its submission comes back as
+// an input carrying CallbackID, PrivateData and the values by Input.ID.
+type Modal struct {
+	CallbackID  string
+	PrivateData string
+	Title       string // at most 24 characters on Slack
+	Submit      string
+	Close       string
+	Blocks      []Block
+}

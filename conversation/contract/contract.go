@@ -1,0 +1,120 @@
+// Package contract is the learning contract: its terms, versions, signatures
+// and lifecycle rules. It is pure: no I/O, no clock it was not given.
+package contract
+
+import (
+	"time"
+)
+
+// Status is where a contract is in its lifecycle.
+type Status string
+
+const (
+	Draft            Status = "draft"
+	InPeerReview     Status = "in_peer_review"
+	Proposed         Status = "proposed"
+	ChangesRequested Status = "changes_requested"
+	Active           Status = "active"
+	Renegotiating    Status = "renegotiating"
+	Submitted        Status = "submitted"
+	Completed        Status = "completed"
+	Paused           Status = "paused"
+	Withdrawn        Status = "withdrawn"
+)
+
+// Goal is one learning goal and how mastery will be shown.
+type Goal struct {
+	Text    string `json:"text"`
+	Mastery string `json:"mastery,omitempty"`
+}
+
+// Criterion is one success criterion and who proposed it.
+type Criterion struct {
+	Text       string `json:"text"`
+	ProposedBy string `json:"proposed_by,omitempty"`
+}
+
+// Cadence is how often check-ins happen, in days (7 weekly, 14 fortnightly).
+type Cadence int
+
+const (
+	Weekly      Cadence = 7
+	Fortnightly Cadence = 14
+)
+
+// Terms are the negotiable parts of a contract: what is proposed, signed and
+// diffed between versions.
+type Terms struct {
+	Title      string      `json:"title"`
+	Goals      []Goal      `json:"goals"`
+	Activities []string    `json:"activities"`
+	Evidence   []string    `json:"evidence"`
+	Criteria   []Criterion `json:"criteria"`
+	Support    string      `json:"support,omitempty"`
+	Ethics     string      `json:"ethics,omitempty"`
+	Deadline   time.Time   `json:"deadline"` // a date, at 00:00 UTC
+	Cadence    Cadence     `json:"cadence"`
+}
+
+// Signature records that someone agreed to one version of the terms.
+type Signature struct {
+	By      string    `json:"by"`
+	Version int       `json:"version"`
+	At      time.Time `json:"at"`
+}
+
+// Revision is one proposed version of the terms.
+type Revision struct {
+	Version    int       `json:"version"`
+	Terms      Terms     `json:"terms"`
+	ProposedBy string    `json:"proposed_by"`
+	At         time.Time `json:"at"`
+	Comment    string    `json:"comment,omitempty"`
+}
+
+// Event is one entry of the contract's history.
+type Event struct {
+	At      time.Time `json:"at"`
+	Actor   string    `json:"actor"`
+	Kind    string    `json:"kind"`
+	Version int       `json:"version,omitempty"`
+	Field   string    `json:"field,omitempty"`
+	Old     string    `json:"old,omitempty"`
+	New     string    `json:"new,omitempty"`
+	Comment string    `json:"comment,omitempty"`
+}
+
+// Contract is a learning contract between a learner and an approver.
+type Contract struct {
+	ID       string `json:"id"`
+	Platform string `json:"platform"`
+	Team     string `json:"team"`
+
+	Learner     string `json:"learner"`
+	Approver    string `json:"approver,omitempty"`
+	Advocate    string `json:"advocate,omitempty"`
+	LearningSet string `json:"learning_set,omitempty"`
+	Template    string `json:"template,omitempty"`
+
+	// Terms is the working copy: the draft being edited, or the latest
+	// proposal.
+	Terms Terms `json:"terms"`
+	// Version is the latest proposed version (0 while never proposed).
+	Version int `json:"version"`
+	// Signed is the version in force once active (0 until then).
+	Signed int `json:"signed,omitempty"`
+
+	Status     Status      `json:"status"`
+	Revisions  []Revision  `json:"revisions,omitempty"`
+	Signatures []Signature `json:"signatures,omitempty"`
+	History    []Event     `json:"history,omitempty"`
+	// Requested holds the approver's latest change request comment.
+	Requested string `json:"requested,omitempty"`
+
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+
+	// Rev is the storage revision, incremented on every save; stores write
+	// a contract only when the stored Rev matches.
+	Rev int64 `json:"rev"`
+}

@@ -1,0 +1,343 @@
+package contract
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Action is something a person does to a contract.
+type Action string
+
+const (
+	Edit           Action = "edit"            // change the working terms
+	Propose        Action = "propose"         // send a version for signature
+	Sign           Action = "sign"            // agree to the current version
+	RequestChanges Action = "request_changes" // send it back with comments
+	Amend          Action = "amend"           // approver proposes changed terms
+	Withdraw       Action = "withdraw"        // learner abandons the contract
+)
+
+// Role is who may fire an action.
+type Role int
+
+const (
+	RoleLearner Role = iota
+	RoleApprover
+	RoleSigner // the learner, approver or advocate who has not yet signed
+)
+
+type rule struct {
+	from []Status
+	who  Role
+}
+
+// rules is the lifecycle as data: which statuses an action may start from and
+// who may fire it.
+var rules = map[Action]rule{
+	Edit:           {from: []Status{Draft, InPeerReview, ChangesRequested}, who: RoleLearner},
+	Propose:        {from: []Status{Draft, InPeerReview, ChangesRequested, Proposed}, who: RoleLearner},
+	Sign:           {from: []Status{Proposed}, who: RoleSigner},
+	RequestChanges: {from: []Status{Proposed}, who: RoleApprover},
+	Amend:          {from: []Status{Proposed}, who: RoleApprover},
+	Withdraw:       {from: []Status{Draft, InPeerReview, Proposed, ChangesRequested, Paused}, who: RoleLearner},
+}
+
+// DeniedError says that someone may not do something; Allowed is who may.
+type DeniedError struct {
+	Action  Action
+	Actor   string
+	Allowed []string
+}
+
+func (e *DeniedError) Error() string {
+	return fmt.Sprintf("%s may not %s (allowed: %s)", e.Actor, e.Action, strings.Join(e.Allowed, ", "))
+}
+
+// StaleError says that an action was aimed at an older version.
+type StaleError struct {
+	Clicked, Current int
+}
+
+func (e *StaleError) Error() string {
+	return fmt.Sprintf("action for version %d, contract is at version %d", e.Clicked, e.Current)
+}
+
+// StateError says the contract's status does not allow the action.
+type StateError struct {
+	Action Action
+	Status Status
+}
+
+func (e *StateError) Error() string {
+	return fmt.Sprintf("cannot %s a contract that is %s", e.Action, e.Status)
+}
+
+// IncompleteError lists what a proposal is missing.
+type IncompleteError struct {
+	Missing []string
+}
+
+func (e *IncompleteError) Error() string {
+	return "incomplete contract: missing " + strings.Join(e.Missing, ", ")
+}
+
+// New starts a draft contract for a learner.
+func New(id, platform, team, learner string, now time.Time) *Contract {
+	c := &Contract{
+		ID: id, Platform: platform, Team: team, Learner: learner,
+		Status: Draft, CreatedAt: now, UpdatedAt: now,
+		Terms: Terms{Cadence: Weekly},
+	}
+	c.record(now, learner, "created", "", "", "")
+	return c
+}
+
+// Check reports whether actor may fire action at the given version (0 means
+// "whatever is current"). It changes nothing.
+func (c *Contract) Check(a Action, actor string, version int) error {
+	r, ok := rules[a]
+	if !ok {
+		return fmt.Errorf("unknown action %q", a)
+	}
+	if allowed := c.allowed(r.who); !contains(allowed, actor) {
+		return &DeniedError{Action: a, Actor: actor, Allowed: allowed}
+	}
+	if version != 0 && version != c.Version {
+		return &StaleError{Clicked: version, Current: c.Version}
+	}
+	if !containsStatus(r.from, c.Status) {
+		return &StateError{Action: a, Status: c.Status}
+	}
+	return nil
+}
+
+func (c *Contract) allowed(r Role) []string {
+	switch r {
+	case RoleLearner:
+		return []string{c.Learner}
+	case RoleApprover:
+		if c.Approver == "" {
+			return nil
+		}
+		return []string{c.Approver}
+	default:
+		return c.AwaitingSignature()
+	}
+}
+
+// Parties are the people who must sign: learner, approver and, when named,
+// the advocate.
+func (c *Contract) Parties() []string {
+	p := []string{c.Learner}
+	if c.Approver != "" {
+		p = append(p, c.Approver)
+	}
+	if c.Advocate != "" && c.Advocate != c.Approver && c.Advocate != c.Learner {
+		p = append(p, c.Advocate)
+	}
+	return p
+}
+
+// AwaitingSignature lists the parties who have not signed the current
+// version.
+func (c *Contract) AwaitingSignature() []string {
+	var out []string
+	for _, p := range c.Parties() {
+		if !c.SignedBy(p, c.Version) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// SignedBy reports whether user signed the given version.
+func (c *Contract) SignedBy(user string, version int) bool {
+	for _, s := range c.Signatures {
+		if s.By == user && s.Version == version {
+			return true
+		}
+	}
+	return false
+}
+
+// Missing lists what the working terms lack before they can be proposed.
+func (c *Contract) Missing(now time.Time) []string {
+	var m []string
+	t := c.Terms
+	if len(t.Goals) == 0 {
+		m = append(m, "a goal")
+	}
+	if len(t.Evidence) == 0 {
+		m = append(m, "evidence")
+	}
+	if len(t.Criteria) == 0 {
+		m = append(m, "a success criterion")
+	}
+	if t.Deadline.IsZero() {
+		m = append(m, "a deadline")
+	} else if !t.Deadline.After(now) {
+		m = append(m, "a deadline in the future")
+	}
+	if c.Approver == "" {
+		m = append(m, "an approver")
+	} else if c.Approver == c.Learner {
+		m = append(m, "an approver other than yourself")
+	}
+	return m
+}
+
+// SetTerms replaces the working terms (an edit of the draft). Field-level
+// history is recorded when the terms are proposed.
+func (c *Contract) SetTerms(actor string, t Terms, now time.Time) error {
+	if err := c.Check(Edit, actor, 0); err != nil {
+		return err
+	}
+	c.Terms = t
+	c.UpdatedAt = now
+	return nil
+}
+
+// SetApprover names the approver (and optional advocate) of a draft.
+func (c *Contract) SetApprover(actor, approver string, now time.Time) error {
+	if err := c.Check(Edit, actor, 0); err != nil {
+		return err
+	}
+	if approver != c.Approver {
+		c.record(now, actor, "approver", "approver", c.Approver, approver)
+		c.Approver = approver
+	}
+	c.UpdatedAt = now
+	return nil
+}
+
+// DoPropose sends the working terms as a new version; the learner signs it.
+func (c *Contract) DoPropose(actor, comment string, now time.Time) error {
+	if err := c.Check(Propose, actor, 0); err != nil {
+		return err
+	}
+	if m := c.Missing(now); len(m) > 0 {
+		return &IncompleteError{Missing: m}
+	}
+	c.newVersion(actor, c.Terms, comment, now)
+	c.Status = Proposed
+	c.Requested = ""
+	return nil
+}
+
+// DoSign records actor's signature on version; when every party has signed
+// it the contract becomes active.
+func (c *Contract) DoSign(actor string, version int, now time.Time) error {
+	if err := c.Check(Sign, actor, version); err != nil {
+		return err
+	}
+	c.Signatures = append(c.Signatures, Signature{By: actor, Version: c.Version, At: now})
+	c.record(now, actor, "signed", "", "", "")
+	if len(c.AwaitingSignature()) == 0 {
+		c.Status = Active
+		c.Signed = c.Version
+		c.record(now, actor, "activated", "status", string(Proposed), string(Active))
+	}
+	c.UpdatedAt = now
+	return nil
+}
+
+// DoRequestChanges sends the proposal back to the learner with a comment.
+func (c *Contract) DoRequestChanges(actor string, version int, comment string, now time.Time) error {
+	if err := c.Check(RequestChanges, actor, version); err != nil {
+		return err
+	}
+	c.Status = ChangesRequested
+	c.Requested = comment
+	c.record(now, actor, "changes_requested", "status", string(Proposed), string(ChangesRequested))
+	c.History[len(c.History)-1].Comment = comment
+	c.UpdatedAt = now
+	return nil
+}
+
+// DoAmend lets the approver propose changed terms as a new version, which
+// the approver signs; the learner then accepts (signs) or counters
+// (edits and proposes again).
+func (c *Contract) DoAmend(actor string, version int, t Terms, comment string, now time.Time) error {
+	if err := c.Check(Amend, actor, version); err != nil {
+		return err
+	}
+	c.newVersion(actor, t, comment, now)
+	c.Terms = t
+	c.Status = Proposed
+	return nil
+}
+
+// Counter turns a pending amendment back into a draft the learner edits;
+// the amended terms are the starting point.
+func (c *Contract) Counter(actor string, version int, now time.Time) error {
+	if err := c.Check(Sign, actor, version); err != nil {
+		return err
+	}
+	if actor != c.Learner {
+		return &DeniedError{Action: "counter", Actor: actor, Allowed: []string{c.Learner}}
+	}
+	c.Status = ChangesRequested
+	c.record(now, actor, "countered", "status", string(Proposed), string(ChangesRequested))
+	c.UpdatedAt = now
+	return nil
+}
+
+// DoWithdraw abandons the contract.
+func (c *Contract) DoWithdraw(actor string, now time.Time) error {
+	if err := c.Check(Withdraw, actor, 0); err != nil {
+		return err
+	}
+	c.record(now, actor, "withdrawn", "status", string(c.Status), string(Withdrawn))
+	c.Status = Withdrawn
+	c.UpdatedAt = now
+	return nil
+}
+
+// Revision returns the proposed version v.
+func (c *Contract) Revision(v int) (Revision, bool) {
+	for _, r := range c.Revisions {
+		if r.Version == v {
+			return r, true
+		}
+	}
+	return Revision{}, false
+}
+
+func (c *Contract) newVersion(actor string, t Terms, comment string, now time.Time) {
+	prev := Terms{}
+	if r, ok := c.Revision(c.Version); ok {
+		prev = r.Terms
+	}
+	c.Version++
+	c.Revisions = append(c.Revisions, Revision{Version: c.Version, Terms: t, ProposedBy: actor, At: now, Comment: comment})
+	c.record(now, actor, "proposed", "", "", "")
+	c.History[len(c.History)-1].Comment = comment
+	for _, ch := range Diff(prev, t) {
+		c.History = append(c.History, Event{At: now, Actor: actor, Kind: "changed", Version: c.Version, Field: ch.Field, Old: ch.Old, New: ch.New})
+	}
+	c.Signatures = append(c.Signatures, Signature{By: actor, Version: c.Version, At: now})
+	c.UpdatedAt = now
+}
+
+func (c *Contract) record(now time.Time, actor, kind, field, old, new string) {
+	c.History = append(c.History, Event{At: now, Actor: actor, Kind: kind, Version: c.Version, Field: field, Old: old, New: new})
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+func containsStatus(xs []Status, x Status) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}

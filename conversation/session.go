@@ -1,0 +1,27 @@
+package conversation
+
+import "time"
+
+// Session is one user's dialog state, stored as JSON between turns.
+type Session struct {
+	User  string `json:"user"`
+	State State  `json:"state"`
+	// ContractID is the contract the dialog is about (the draft being
+	// written or revised); empty when none.
+	ContractID string    `json:"contract_id,omitempty"`
+	UpdatedAt  time.Time `json:"updated_at"`
+
+	// Back is the stack of earlier states, for "back".
+	Back []State `json:"back,omitempty"`
+	// Pending holds a value awaiting confirmation, e.g. a coached goal.
+	Pending *Pending `json:"pending,omitempty"`
+	// Editing is set when the learner came to a step from the summary, so
+	// finishing it returns there.
+	Editing bool `json:"editing,omitempty"`
+}
+
+// Pending is a suggestion waiting for "Use suggestion" / "Keep mine".
+type Pending struct {
+	Original   string `json:"original"`
+	Suggestion string `json:"suggestion"`
+}

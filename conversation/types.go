@@ -1,0 +1,131 @@
+// Package conversation is the dialog state machine. Step is a pure function:
+// (session, contract, input) → (session', contract', effects). It never
+// touches a network, a store or a clock it was not given; the engine in
+// package bot carries out the effects.
+package conversation
+
+import (
+	"time"
+
+	"github.com/learnpact/learnpact/bot/message"
+	"github.com/learnpact/learnpact/conversation/contract"
+)
+
+// State is where a user's dialog is.
+type State string
+
+// InputKind says what started a turn.
+type InputKind string
+
+const (
+	TextInput   InputKind = "text"   // a message typed in a DM
+	ActionInput InputKind = "action" // a button click or select choice
+	CommandInput InputKind = "command" // a slash command (Text holds its arguments)
+	SubmitInput InputKind = "submit" // a modal submission
+	DueInput    InputKind = "due"    // a scheduled item came due
+)
+
+// MessageRef points at a message already sent, so it can be updated.
+type MessageRef struct {
+	Channel string `json:"channel"`
+	TS      string `json:"ts"`
+}
+
+// Input is one thing a person (or the clock) did.
+type Input struct {
+	Kind    InputKind
+	User    string // platform user id of the actor
+	Channel string // where it happened (a DM id, a channel id)
+	Text    string
+
+	// ActionID and Value are set for ActionInput; Value for a contract
+	// decision is an ActionValue.
+	ActionID string
+	Value    string
+	// Source is the message the button was on, when known.
+	Source MessageRef
+	// TriggerID lets a click open a modal (valid for 3 s on Slack).
+	TriggerID string
+
+	// CallbackID, PrivateData and Form are set for SubmitInput.
+	CallbackID  string
+	PrivateData string
+	Form        map[string]string
+
+	// DueKind names the scheduled item for DueInput.
+	DueKind string
+}
+
+// Env is what Step may know of the world beyond its arguments.
+type Env struct {
+	Now      time.Time
+	Platform string
+	Team     string
+	// NewID returns a fresh contract id.
+	NewID func() string
+	// Location is the user's time zone, for reading dates; UTC when nil.
+	Location *time.Location
+	// Contracts are the actor's contracts, loaded by the engine only when
+	// NeedsList reports that the turn needs them.
+	Contracts []*contract.Contract
+}
+
+// Effect is something the engine must do after the turn is saved. Concrete
+// types: Reply, Send, Update, Ephemeral, OpenModal.
+type Effect interface{ effect() }
+
+// Reply answers the actor where they spoke (their DM for text and commands,
+// the channel of the clicked message for actions).
+type Reply struct{ Message message.Message }
+
+// Send sends a message to a user's DM.
+type Send struct {
+	User    string
+	Message message.Message
+}
+
+// Update replaces a message already sent (e.g. a card whose buttons have
+// been used).
+type Update struct {
+	Ref     MessageRef
+	Message message.Message
+}
+
+// Ephemeral answers the actor privately, visible only to them.
+type Ephemeral struct{ Message message.Message }
+
+// OpenModal opens a form in response to a click.
+type OpenModal struct {
+	TriggerID string
+	Modal     message.Modal
+}
+
+func (Reply) effect()     {}
+func (Send) effect()      {}
+func (Update) effect()    {}
+func (Ephemeral) effect() {}
+func (OpenModal) effect() {}
+
+// Result is the outcome of one Step.
+type Result struct {
+	Session  Session
+	Contract *contract.Contract // nil when the turn touched no contract
+	Effects  []Effect
+}
+
+// ContractOf returns the contract an input refers to explicitly (a button's
+// value, a modal's private data), or "" when the session's current contract
+// applies.
+func ContractOf(in Input) string {
+	switch in.Kind {
+	case ActionInput:
+		if v, err := ParseActionValue(in.Value); err == nil {
+			return v.ContractID
+		}
+	case SubmitInput:
+		if v, err := ParseActionValue(in.PrivateData); err == nil {
+			return v.ContractID
+		}
+	}
+	return ""
+}
