@@ -31,7 +31,7 @@ type Engine struct {
 	NewID func() string
 	// Location returns a user's time zone; UTC when nil.
 	Location func(ctx context.Context, p Platform, user string) *time.Location
-	Log   *slog.Logger
+	Log      *slog.Logger
 }
 
 // Turn describes one input on one platform.

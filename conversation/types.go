@@ -18,11 +18,11 @@ type State string
 type InputKind string
 
 const (
-	TextInput   InputKind = "text"   // a message typed in a DM
-	ActionInput InputKind = "action" // a button click or select choice
+	TextInput    InputKind = "text"    // a message typed in a DM
+	ActionInput  InputKind = "action"  // a button click or select choice
 	CommandInput InputKind = "command" // a slash command (Text holds its arguments)
-	SubmitInput InputKind = "submit" // a modal submission
-	DueInput    InputKind = "due"    // a scheduled item came due
+	SubmitInput  InputKind = "submit"  // a modal submission
+	DueInput     InputKind = "due"     // a scheduled item came due
 )
 
 // MessageRef points at a message already sent, so it can be updated.
