@@ -1,11 +1,494 @@
 package conversation
 
-import "github.com/learnpact/learnpact/conversation/contract"
+import (
+	"slices"
+	"strings"
+	"time"
 
-// Step runs one turn of the dialog. (Placeholder while the flows are built.)
+	"github.com/learnpact/learnpact/bot/message"
+	"github.com/learnpact/learnpact/conversation/contract"
+)
+
+// Step runs one turn of the dialog: it reads the session, the contract the
+// input refers to (nil when none) and the input, and returns the new session,
+// the contract to save and the effects to carry out. It is pure: the clock
+// and ids come from env, and the contract passed in is never changed.
 func Step(env Env, s Session, c *contract.Contract, in Input) Result {
-	return Result{Session: s}
+	t := newTurn(env, s, c, in)
+	switch in.Kind {
+	case TextInput:
+		t.onText(in.Text, false)
+	case CommandInput:
+		t.onText(in.Text, true)
+	case ActionInput:
+		t.onAction()
+	case SubmitInput:
+		t.onSubmit()
+	}
+	return t.result()
 }
 
 // NeedsList reports whether the turn needs the actor's contracts in Env.
-func NeedsList(s Session, in Input) bool { return false }
+func NeedsList(s Session, in Input) bool {
+	return (in.Kind == TextInput || in.Kind == CommandInput) && normalize(in.Text) == "list"
+}
+
+// turn is the working state of one Step.
+type turn struct {
+	env   Env
+	in    Input
+	s     Session
+	c     *contract.Contract // a copy of the loaded contract, or a new draft
+	dirty bool               // c must be saved
+	out   []Effect
+}
+
+func newTurn(env Env, s Session, c *contract.Contract, in Input) *turn {
+	if env.Location == nil {
+		env.Location = time.UTC
+	}
+	s.Back = slices.Clone(s.Back)
+	if s.Pending != nil {
+		p := *s.Pending
+		s.Pending = &p
+	}
+	if s.User == "" {
+		s.User = in.User
+	}
+	t := &turn{env: env, in: in, s: s, c: c.Clone()}
+	t.heal()
+	return t
+}
+
+// heal makes a session that no longer matches its contract consistent: a
+// deleted contract, a draft that was sent meanwhile, an unknown state.
+func (t *turn) heal() {
+	s := &t.s
+	if ContractOf(t.in) == "" && s.ContractID != "" && (t.c == nil || t.c.ID != s.ContractID) {
+		// The session's contract was asked for and is gone.
+		*s = Session{User: s.User, UpdatedAt: s.UpdatedAt}
+		return
+	}
+	if (!drafting(s.State) || s.ContractID == "") && s.State != StateIdle {
+		t.idle()
+	}
+	if drafting(s.State) && t.sessionContract() != nil && t.draft() == nil {
+		t.idle()
+	}
+	if s.State == StateGoalCoach && s.Pending == nil {
+		s.State = StateGoal
+	}
+	if s.State != StateGoalCoach && s.State != StateStopped {
+		s.Pending = nil
+	}
+	if c := t.draft(); c != nil && s.State == StateMastery && len(c.Terms.Goals) == 0 {
+		s.State = StateGoal
+	}
+}
+
+// idle ends the drafting dialog, keeping the current contract.
+func (t *turn) idle() {
+	t.s.State, t.s.Back, t.s.Pending, t.s.Editing = StateIdle, nil, nil, false
+}
+
+func (t *turn) result() Result {
+	r := Result{Session: t.s, Effects: t.out}
+	if t.dirty {
+		r.Contract = t.c
+	}
+	return r
+}
+
+// sessionContract is the loaded contract when it is the session's current
+// one.
+func (t *turn) sessionContract() *contract.Contract {
+	if t.c != nil && t.s.ContractID != "" && t.c.ID == t.s.ContractID {
+		return t.c
+	}
+	return nil
+}
+
+// draft is the session's contract when the actor is its learner and may
+// still edit it.
+func (t *turn) draft() *contract.Contract {
+	c := t.sessionContract()
+	if c == nil || c.Learner != t.in.User || t.in.User == "" || !editable(c.Status) {
+		return nil
+	}
+	return c
+}
+
+// inDraft reports whether a drafting dialog is under way (stopped included).
+func (t *turn) inDraft() bool { return t.draft() != nil && drafting(t.s.State) }
+
+func (t *turn) reply(m message.Message)     { t.out = append(t.out, Reply{Message: m}) }
+func (t *turn) ephemeral(m message.Message) { t.out = append(t.out, Ephemeral{Message: m}) }
+func (t *turn) send(user string, m message.Message) {
+	if user != "" {
+		t.out = append(t.out, Send{User: user, Message: m})
+	}
+}
+func (t *turn) update(ref MessageRef, m message.Message) {
+	t.out = append(t.out, Update{Ref: ref, Message: m})
+}
+
+// say replies with one short paragraph.
+func (t *turn) say(summary string, parts ...any) { t.reply(note(summary, parts...)) }
+
+// onText handles typed text and slash commands: commands first, then the
+// answer to the current step.
+func (t *turn) onText(text string, command bool) {
+	cmd := normalize(text)
+	switch {
+	case cmd == "help" || cmd == "?" || (command && cmd == ""):
+		t.help()
+	case cmd == "back":
+		t.back()
+	case cmd == "skip":
+		t.skip()
+	case cmd == "cancel" || cmd == "stop":
+		t.cancel()
+	case cmd == "resume" || cmd == "continue" || cmd == "carry on":
+		t.resume()
+	case cmd == "status":
+		t.status()
+	case cmd == "list":
+		t.list()
+	case cmd == "new" || cmd == "start":
+		t.start()
+	case greetings[cmd]:
+		t.greet()
+	case cmd == "edit" || strings.HasPrefix(cmd, "edit "):
+		t.editCommand(strings.TrimSpace(strings.TrimPrefix(cmd, "edit")))
+	case cmd == "send" && (command || t.s.State == StateSummary):
+		t.sendDraft()
+	case command:
+		t.reply(unknownCommand(cmd))
+	default:
+		t.answer(strings.TrimSpace(text))
+	}
+}
+
+var greetings = map[string]bool{"hi": true, "hello": true, "hey": true, "hiya": true, "hi there": true, "hello there": true}
+
+// help says what can be done here and where the learner is.
+func (t *turn) help() {
+	doing := ""
+	if t.inDraft() {
+		doing = t.doing()
+	}
+	t.reply(helpMsg(doing))
+}
+
+// doing describes the current step for help and status.
+func (t *turn) doing() string {
+	switch t.s.State {
+	case StateSummary:
+		return "checking your contract before sending it"
+	case StateStopped:
+		return "taking a break from your draft (type resume to carry on)"
+	case StateGoalCoach:
+		return "choosing between your goal and a suggestion"
+	case StateMastery:
+		return "saying how you'll show you've mastered a goal"
+	}
+	if p, ok := partOf(t.s.State); ok {
+		return p.doing
+	}
+	return ""
+}
+
+// start begins a new draft, or asks first when one is under way.
+func (t *turn) start() {
+	if t.inDraft() {
+		t.reply(confirmNewMsg(t.c))
+		return
+	}
+	t.startNew()
+}
+
+// greet starts a draft, or welcomes the learner back to theirs.
+func (t *turn) greet() {
+	switch {
+	case t.inDraft() && t.s.State == StateStopped:
+		t.say("Welcome back", "👋 Welcome back! Your draft is waiting: type ", message.Code("resume"), " to carry on, or ", message.Code("new"), " to start another.")
+	case t.inDraft():
+		t.reprompt(message.T("👋 Welcome back! Here's where we were."))
+	default:
+		t.startNew()
+	}
+}
+
+// startNew creates a draft and asks for its title.
+func (t *turn) startNew() {
+	id := ""
+	if t.env.NewID != nil {
+		id = t.env.NewID()
+	}
+	if id == "" {
+		id = "c" + t.env.Now.UTC().Format("20060102150405.000000000")
+	}
+	t.c = contract.New(id, t.env.Platform, t.env.Team, t.in.User, t.env.Now)
+	t.dirty = true
+	t.s = Session{User: t.s.User, State: StateTitle, ContractID: id, UpdatedAt: t.s.UpdatedAt}
+	t.reply(welcomeMsg(t.in.User))
+}
+
+// answer takes typed text as the answer to the current step.
+func (t *turn) answer(text string) {
+	if !t.inDraft() {
+		t.reply(idleMsg(t.sessionContract(), t.in.User))
+		return
+	}
+	if text == "" {
+		t.reprompt(message.T("I didn't catch that."))
+		return
+	}
+	switch t.s.State {
+	case StateStopped:
+		t.say("Your draft is paused", "Your draft is paused. Type ", message.Code("resume"), " to carry on where you left off, or ", message.Code("help"), " to see what else you can do.")
+	case StateTitle:
+		t.setTitle(text)
+	case StateGoal, StateGoalCoach:
+		t.addGoal(text)
+	case StateMastery:
+		t.setMastery(text)
+	case StateGoals:
+		t.goalsText(text)
+	case StateActivities:
+		t.setActivities(text)
+	case StateEvidence:
+		t.setEvidence(text)
+	case StateCriteria:
+		t.setCriteria(text)
+	case StateDeadline:
+		t.setDeadline(text)
+	case StateCadence:
+		t.setCadence(text)
+	case StateApprover:
+		t.setApprover(text)
+	case StateSummary:
+		t.reply(summaryHintMsg())
+	}
+}
+
+// reprompt shows the current step again, after a short lead.
+func (t *turn) reprompt(lead message.Text) {
+	if t.s.State == StateStopped {
+		t.greet()
+		return
+	}
+	t.reply(t.prompt(lead))
+}
+
+// enter moves to a state and asks its question.
+func (t *turn) enter(st State, lead message.Text) {
+	if st == StateGoals && len(t.c.Terms.Goals) == 0 {
+		st = StateGoal
+	}
+	if st == StateGoalCoach && t.s.Pending == nil {
+		st = StateGoal
+	}
+	if st != StateGoalCoach {
+		t.s.Pending = nil
+	}
+	t.s.State = st
+	t.reply(t.prompt(lead))
+}
+
+// advance finishes the current part: back to where an edit started, or on
+// to the next part.
+func (t *turn) advance(lead message.Text) {
+	if t.s.Editing {
+		t.s.Editing = false
+		if st, ok := t.pop(); ok {
+			t.enter(st, lead)
+			return
+		}
+		t.enter(StateSummary, lead)
+		return
+	}
+	cur, ok := partOf(t.s.State)
+	if !ok {
+		t.enter(StateSummary, lead)
+		return
+	}
+	t.push(cur.state)
+	if next, ok := nextPart(cur); ok {
+		t.enter(next.state, lead)
+		return
+	}
+	t.enter(StateSummary, lead)
+}
+
+// entry is the state a part starts at, so "back" never lands mid-goal.
+func entry(st State) State {
+	if p, ok := partOf(st); ok {
+		return p.state
+	}
+	return st
+}
+
+func (t *turn) push(st State) {
+	if st == StateIdle || st == StateStopped {
+		return
+	}
+	if n := len(t.s.Back); n > 0 && t.s.Back[n-1] == st {
+		return
+	}
+	t.s.Back = append(t.s.Back, st)
+	if len(t.s.Back) > maxBack {
+		t.s.Back = slices.Clone(t.s.Back[len(t.s.Back)-maxBack:])
+	}
+}
+
+// pop returns the most recent earlier state to go back to.
+func (t *turn) pop() (State, bool) {
+	for n := len(t.s.Back); n > 0; n = len(t.s.Back) {
+		st := t.s.Back[n-1]
+		t.s.Back = t.s.Back[:n-1]
+		if drafting(st) && st != StateStopped && st != t.s.State {
+			return st, true
+		}
+	}
+	return StateIdle, false
+}
+
+// back returns to the previous step, keeping what was entered.
+func (t *turn) back() {
+	if !t.inDraft() {
+		t.say("Nothing to go back to", "There's nothing to go back to right now. Type ", message.Code("help"), " to see what you can do.")
+		return
+	}
+	switch {
+	case t.s.State == StateStopped:
+		t.say("Your draft is paused", "Your draft is paused. Type ", message.Code("resume"), " to carry on.")
+	case t.s.State == StateGoalCoach:
+		t.enter(StateGoal, message.T("Back to your goal: type it again however you like."))
+	case t.s.State == StateMastery || (t.s.State == StateGoal && len(t.c.Terms.Goals) > 0):
+		t.enter(StateGoals, nil)
+	default:
+		t.s.Editing = false
+		st, ok := t.pop()
+		if !ok {
+			t.reprompt(message.T("This is the first step, so there's nothing before it."))
+			return
+		}
+		t.enter(st, message.T("Going back — what you entered is kept."))
+	}
+}
+
+// skip passes over an optional step, and says why a required one can't be.
+func (t *turn) skip() {
+	if !t.inDraft() {
+		t.say("Nothing to skip", "There's nothing to skip right now. Type ", message.Code("help"), " to see what you can do.")
+		return
+	}
+	switch t.s.State {
+	case StateStopped:
+		t.say("Your draft is paused", "Your draft is paused. Type ", message.Code("resume"), " to carry on.")
+	case StateMastery:
+		t.enter(StateGoals, nil)
+	case StateGoalCoach:
+		t.reprompt(message.T("Choose ", message.Bold("Use suggestion"), " or ", message.Bold("Keep mine"), ", or type a new version of your goal."))
+	case StateSummary:
+		t.reply(summaryHintMsg())
+	default:
+		p, _ := partOf(t.s.State)
+		if p.optional {
+			t.advance(nil)
+			return
+		}
+		t.reprompt(message.T("I can't skip the ", p.label, ": ", p.why, "."))
+	}
+}
+
+// cancel stops the dialog and keeps the draft.
+func (t *turn) cancel() {
+	if !t.inDraft() {
+		t.say("Nothing to cancel", "There's nothing to cancel right now.")
+		return
+	}
+	if t.s.State != StateStopped {
+		t.s.Back = append(t.s.Back, t.s.State)
+		t.s.State = StateStopped
+	}
+	t.say("Stopped for now", "No problem, I've stopped here and kept your draft. Type ", message.Code("resume"), " whenever you want to carry on.")
+}
+
+// resume carries on where the learner stopped.
+func (t *turn) resume() {
+	switch {
+	case t.inDraft() && t.s.State == StateStopped:
+		st, ok := t.pop()
+		if !ok {
+			st = StateSummary
+		}
+		t.enter(st, message.T("Welcome back! Let's carry on."))
+	case t.inDraft():
+		t.reprompt(message.T("Here's where we were."))
+	case t.draftOf(t.sessionContract()):
+		t.openSummary(nil)
+	default:
+		t.say("Nothing to resume", "There's no draft to carry on with. Type ", message.Code("new"), " to start a learning contract, or ", message.Code("list"), " to see yours.")
+	}
+}
+
+// draftOf reports whether c is a contract the actor may edit as learner.
+func (t *turn) draftOf(c *contract.Contract) bool {
+	return c != nil && c.Learner == t.in.User && t.in.User != "" && editable(c.Status)
+}
+
+// openSummary makes c the session's contract and shows its summary.
+func (t *turn) openSummary(lead message.Text) {
+	t.s.ContractID = t.c.ID
+	t.idle()
+	t.enter(StateSummary, lead)
+}
+
+// editCommand handles "edit" and "edit <part>".
+func (t *turn) editCommand(name string) {
+	if !t.inDraft() {
+		t.reply(notEditableMsg(t.sessionContract(), t.in.User))
+		return
+	}
+	if name == "" {
+		t.jump(StateSummary)
+		return
+	}
+	p, ok := partNamed(name)
+	if !ok {
+		t.reply(editHelpMsg())
+		return
+	}
+	t.jump(p.state)
+}
+
+// jump goes to a part from anywhere in the dialog; finishing it comes back.
+func (t *turn) jump(st State) {
+	if t.s.State == StateStopped {
+		if prev, ok := t.pop(); ok {
+			t.s.State = prev
+		}
+	}
+	if entry(t.s.State) == st {
+		t.reprompt(nil)
+		return
+	}
+	t.push(entry(t.s.State))
+	t.s.Editing = st != StateSummary
+	t.enter(st, nil)
+}
+
+// status says where the current contract is.
+func (t *turn) status() {
+	c := t.sessionContract()
+	doing := ""
+	if t.inDraft() {
+		doing = t.doing()
+	}
+	t.reply(statusMsg(c, t.in.User, doing, t.env.Now))
+}
+
+// list shows the actor's contracts.
+func (t *turn) list() { t.reply(listMsg(t.env.Contracts, t.in.User)) }

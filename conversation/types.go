@@ -65,6 +65,9 @@ type Env struct {
 	NewID func() string
 	// Location is the user's time zone, for reading dates; UTC when nil.
 	Location *time.Location
+	// BotUser is the bot's own user id, so a learner cannot name the bot
+	// as their approver; empty when unknown.
+	BotUser string
 	// Contracts are the actor's contracts, loaded by the engine only when
 	// NeedsList reports that the turn needs them.
 	Contracts []*contract.Contract

@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -16,6 +17,9 @@ const (
 	RequestChanges Action = "request_changes" // send it back with comments
 	Amend          Action = "amend"           // approver proposes changed terms
 	Withdraw       Action = "withdraw"        // learner abandons the contract
+	// CounterAmendment turns the approver's pending amendment back into a
+	// draft the learner edits.
+	CounterAmendment Action = "counter"
 )
 
 // Role is who may fire an action.
@@ -24,7 +28,7 @@ type Role int
 const (
 	RoleLearner Role = iota
 	RoleApprover
-	RoleSigner // the learner, approver or advocate who has not yet signed
+	RoleSigner // a party (learner, approver or advocate) who has not yet signed
 )
 
 type rule struct {
@@ -41,7 +45,17 @@ var rules = map[Action]rule{
 	RequestChanges: {from: []Status{Proposed}, who: RoleApprover},
 	Amend:          {from: []Status{Proposed}, who: RoleApprover},
 	Withdraw:       {from: []Status{Draft, InPeerReview, Proposed, ChangesRequested, Paused}, who: RoleLearner},
+
+	CounterAmendment: {from: []Status{Proposed}, who: RoleLearner},
 }
+
+// ErrAlreadySigned says that the actor has signed the current version
+// already; the others have yet to.
+var ErrAlreadySigned = errors.New("contract: already signed this version")
+
+// ErrNotAmended says that there is no amendment to counter: the pending
+// version is the learner's own proposal.
+var ErrNotAmended = errors.New("contract: the pending version is not an amendment")
 
 // DeniedError says that someone may not do something; Allowed is who may.
 type DeniedError struct {
@@ -73,9 +87,12 @@ func (e *StateError) Error() string {
 	return fmt.Sprintf("cannot %s a contract that is %s", e.Action, e.Status)
 }
 
-// IncompleteError lists what a proposal is missing.
+// IncompleteError lists what a proposal is missing: Missing for people,
+// Fields (parallel to Missing) naming the part to fill, e.g. FieldGoals or
+// FieldApprover.
 type IncompleteError struct {
 	Missing []string
+	Fields  []string
 }
 
 func (e *IncompleteError) Error() string {
@@ -94,14 +111,17 @@ func New(id, platform, team, learner string, now time.Time) *Contract {
 }
 
 // Check reports whether actor may fire action at the given version (0 means
-// "whatever is current"). It changes nothing.
+// "whatever is current"). It changes nothing. Errors, in the order checked:
+// *DeniedError (not someone who may ever do this), *StaleError (aimed at
+// another version), *StateError (the status does not allow it), and for
+// Sign ErrAlreadySigned.
 func (c *Contract) Check(a Action, actor string, version int) error {
 	r, ok := rules[a]
 	if !ok {
 		return fmt.Errorf("unknown action %q", a)
 	}
-	if allowed := c.allowed(r.who); !contains(allowed, actor) {
-		return &DeniedError{Action: a, Actor: actor, Allowed: allowed}
+	if !contains(c.eligible(r.who), actor) || actor == "" {
+		return &DeniedError{Action: a, Actor: actor, Allowed: c.allowed(r.who)}
 	}
 	if version != 0 && version != c.Version {
 		return &StaleError{Clicked: version, Current: c.Version}
@@ -109,9 +129,22 @@ func (c *Contract) Check(a Action, actor string, version int) error {
 	if !containsStatus(r.from, c.Status) {
 		return &StateError{Action: a, Status: c.Status}
 	}
+	if r.who == RoleSigner && c.SignedBy(actor, c.Version) {
+		return ErrAlreadySigned
+	}
 	return nil
 }
 
+// eligible is who may ever fire an action of the role, whatever the version.
+func (c *Contract) eligible(r Role) []string {
+	if r == RoleSigner {
+		return c.Parties()
+	}
+	return c.allowed(r)
+}
+
+// allowed is who may fire an action of the role now: for signing, the
+// parties still to sign (or all of them once everyone has).
 func (c *Contract) allowed(r Role) []string {
 	switch r {
 	case RoleLearner:
@@ -122,7 +155,10 @@ func (c *Contract) allowed(r Role) []string {
 		}
 		return []string{c.Approver}
 	default:
-		return c.AwaitingSignature()
+		if w := c.AwaitingSignature(); len(w) > 0 {
+			return w
+		}
+		return c.Parties()
 	}
 }
 
@@ -161,28 +197,42 @@ func (c *Contract) SignedBy(user string, version int) bool {
 	return false
 }
 
+// FieldApprover names the approver when a proposal lacks one (see
+// IncompleteError.Fields).
+const FieldApprover = "approver"
+
 // Missing lists what the working terms lack before they can be proposed.
 func (c *Contract) Missing(now time.Time) []string {
-	var m []string
+	var out []string
+	for _, g := range c.gaps(now) {
+		out = append(out, g.what)
+	}
+	return out
+}
+
+type gap struct{ field, what string }
+
+func (c *Contract) gaps(now time.Time) []gap {
+	var m []gap
 	t := c.Terms
 	if len(t.Goals) == 0 {
-		m = append(m, "a goal")
+		m = append(m, gap{FieldGoals, "a goal"})
 	}
 	if len(t.Evidence) == 0 {
-		m = append(m, "evidence")
+		m = append(m, gap{FieldEvidence, "evidence"})
 	}
 	if len(t.Criteria) == 0 {
-		m = append(m, "a success criterion")
+		m = append(m, gap{FieldCriteria, "a success criterion"})
 	}
 	if t.Deadline.IsZero() {
-		m = append(m, "a deadline")
+		m = append(m, gap{FieldDeadline, "a deadline"})
 	} else if !t.Deadline.After(now) {
-		m = append(m, "a deadline in the future")
+		m = append(m, gap{FieldDeadline, "a deadline in the future"})
 	}
 	if c.Approver == "" {
-		m = append(m, "an approver")
+		m = append(m, gap{FieldApprover, "an approver"})
 	} else if c.Approver == c.Learner {
-		m = append(m, "an approver other than yourself")
+		m = append(m, gap{FieldApprover, "an approver other than yourself"})
 	}
 	return m
 }
@@ -193,7 +243,7 @@ func (c *Contract) SetTerms(actor string, t Terms, now time.Time) error {
 	if err := c.Check(Edit, actor, 0); err != nil {
 		return err
 	}
-	c.Terms = t
+	c.Terms = t.Clone()
 	c.UpdatedAt = now
 	return nil
 }
@@ -216,8 +266,13 @@ func (c *Contract) DoPropose(actor, comment string, now time.Time) error {
 	if err := c.Check(Propose, actor, 0); err != nil {
 		return err
 	}
-	if m := c.Missing(now); len(m) > 0 {
-		return &IncompleteError{Missing: m}
+	if gaps := c.gaps(now); len(gaps) > 0 {
+		e := &IncompleteError{}
+		for _, g := range gaps {
+			e.Missing = append(e.Missing, g.what)
+			e.Fields = append(e.Fields, g.field)
+		}
+		return e
 	}
 	c.newVersion(actor, c.Terms, comment, now)
 	c.Status = Proposed
@@ -263,19 +318,21 @@ func (c *Contract) DoAmend(actor string, version int, t Terms, comment string, n
 		return err
 	}
 	c.newVersion(actor, t, comment, now)
-	c.Terms = t
+	c.Terms = t.Clone()
 	c.Status = Proposed
+	c.Requested = ""
 	return nil
 }
 
 // Counter turns a pending amendment back into a draft the learner edits;
-// the amended terms are the starting point.
+// the amended terms are the starting point. It fails with ErrNotAmended when
+// the pending version is the learner's own proposal.
 func (c *Contract) Counter(actor string, version int, now time.Time) error {
-	if err := c.Check(Sign, actor, version); err != nil {
+	if err := c.Check(CounterAmendment, actor, version); err != nil {
 		return err
 	}
-	if actor != c.Learner {
-		return &DeniedError{Action: "counter", Actor: actor, Allowed: []string{c.Learner}}
+	if r, ok := c.Revision(c.Version); !ok || r.ProposedBy == c.Learner {
+		return ErrNotAmended
 	}
 	c.Status = ChangesRequested
 	c.record(now, actor, "countered", "status", string(Proposed), string(ChangesRequested))
@@ -310,7 +367,7 @@ func (c *Contract) newVersion(actor string, t Terms, comment string, now time.Ti
 		prev = r.Terms
 	}
 	c.Version++
-	c.Revisions = append(c.Revisions, Revision{Version: c.Version, Terms: t, ProposedBy: actor, At: now, Comment: comment})
+	c.Revisions = append(c.Revisions, Revision{Version: c.Version, Terms: t.Clone(), ProposedBy: actor, At: now, Comment: comment})
 	c.record(now, actor, "proposed", "", "", "")
 	c.History[len(c.History)-1].Comment = comment
 	for _, ch := range Diff(prev, t) {

@@ -1,0 +1,46 @@
+# Development tasks. `make test` installs what the tests need and runs the
+# whole suite; see README.md.
+
+GO       ?= go
+FUZZTIME ?= 20s
+
+# Programs the tests need, as command:debian-package. Missing ones are
+# installed by `make deps` with apt-get (through sudo when not root).
+TOOLS := redis-server:redis-server cc:gcc
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT  := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
+
+.PHONY: test deps lint bench fuzz run
+
+test: deps
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+
+deps:
+	@missing=""; \
+	for t in $(TOOLS); do command -v "$${t%%:*}" >/dev/null || missing="$$missing $${t#*:}"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(APT) update -q && $(APT) install -y -q --no-install-recommends $$missing; \
+	fi
+
+lint:
+	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "not gofmt-ed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Runs every Fuzz target for FUZZTIME (make fuzz FUZZTIME=2m for longer).
+fuzz:
+	@set -e; \
+	for dir in $$(grep -rl --include='*_test.go' '^func Fuzz' . | xargs -r -n1 dirname | sort -u); do \
+		for f in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go | sed 's/^func //'); do \
+			echo "== $$dir $$f"; \
+			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$dir; \
+		done; \
+	done
+
+run:
+	$(GO) run ./cmd/learnpact

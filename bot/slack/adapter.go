@@ -1,0 +1,319 @@
+// Package slack connects the bot to Slack: it receives events, clicks,
+// form submissions and slash commands over HTTP (Events API,
+// interactivity, slash commands) or Socket Mode, runs them as turns of the
+// engine, and carries out the engine's effects through the Web API,
+// rendering messages as Block Kit.
+//
+// Every request and envelope is acknowledged at once; the turn runs after
+// the acknowledgement on a bounded pool of workers. Turns of one user run
+// in order on one worker. When a worker's queue is full the event is still
+// acknowledged but dropped and logged (a slash command is answered "busy"),
+// so an overloaded bot never makes Slack redeliver a backlog.
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	slackapi "github.com/slack-go/slack"
+
+	"github.com/learnpact/learnpact/bot"
+)
+
+// Config configures the adapter.
+type Config struct {
+	BotToken      string       // xoxb-...
+	AppToken      string       // xapp-... ; Socket Mode when set
+	SigningSecret string       // HTTP mode request verification
+	APIURL        string       // default "https://slack.com/api/"
+	Workers       int          // turn workers (default 8)
+	HTTPClient    *http.Client // optional
+}
+
+const (
+	defaultAPIURL  = "https://slack.com/api/"
+	defaultWorkers = 8
+	// queueDepth is how many turns may wait per worker.
+	queueDepth = 64
+	// turnTimeout bounds one turn, Web API calls and rate-limit waits
+	// included.
+	turnTimeout = 2 * time.Minute
+	// seenTTL is how long event ids are remembered; Slack retries within
+	// minutes.
+	seenTTL = time.Hour
+)
+
+var (
+	errBusy   = errors.New("slack: too busy, event dropped")
+	errClosed = errors.New("slack: adapter shut down")
+)
+
+// Adapter is the Slack platform: inbound handlers and bot.Platform.
+type Adapter struct {
+	cfg    Config
+	engine *bot.Engine
+	log    *slog.Logger
+	client *http.Client
+	api    slackAPI
+	// handle runs a turn; engine.Handle.
+	handle func(context.Context, bot.Turn) error
+	pool   *pool
+
+	idMu sync.Mutex
+	id   identity
+
+	// minRetryWait is the least wait after a 429.
+	minRetryWait time.Duration
+
+	imMu sync.Mutex
+	ims  map[string]*imEntry // user → DM channel
+
+	tzMu sync.Mutex
+	tz   map[string]tzEntry
+}
+
+var _ bot.Platform = (*Adapter)(nil)
+
+// identity is who the bot is, from auth.test.
+type identity struct {
+	user string
+	team string
+}
+
+// New builds an adapter and starts its workers. It does not call Slack:
+// the bot's identity is learnt with auth.test on first need.
+func New(cfg Config, engine *bot.Engine, log *slog.Logger) (*Adapter, error) {
+	return newAdapter(cfg, engine, log, queueDepth)
+}
+
+func newAdapter(cfg Config, engine *bot.Engine, log *slog.Logger, depth int) (*Adapter, error) {
+	if cfg.BotToken == "" {
+		return nil, errors.New("slack: a bot token (xoxb-…) is required")
+	}
+	if cfg.AppToken == "" && cfg.SigningSecret == "" {
+		return nil, errors.New("slack: an app-level token (Socket Mode) or a signing secret (HTTP) is required")
+	}
+	if engine == nil || engine.Store == nil {
+		return nil, errors.New("slack: an engine with a store is required")
+	}
+	apiURL, err := normalizeAPIURL(cfg.APIURL)
+	if err != nil {
+		return nil, err
+	}
+	cfg.APIURL = apiURL
+	if cfg.Workers <= 0 {
+		cfg.Workers = defaultWorkers
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	client := cfg.HTTPClient
+	if client == nil {
+		client = &http.Client{Timeout: 30 * time.Second}
+	}
+	a := &Adapter{
+		cfg:    cfg,
+		engine: engine,
+		log:    log.With("component", "slack"),
+		client: client,
+		handle: engine.Handle,
+		pool:   newPool(cfg.Workers, depth),
+		ims:    map[string]*imEntry{},
+		tz:     map[string]tzEntry{},
+
+		minRetryWait: time.Second,
+	}
+	a.api = a.newClient()
+	return a, nil
+}
+
+func normalizeAPIURL(s string) (string, error) {
+	if s == "" {
+		return defaultAPIURL, nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("slack: API URL %q is not an http(s) URL", s)
+	}
+	if !strings.HasSuffix(s, "/") {
+		s += "/"
+	}
+	return s, nil
+}
+
+// newClient is a Web API client; with the app token it can also open
+// Socket Mode connections.
+func (a *Adapter) newClient() *slackapi.Client {
+	opts := []slackapi.Option{
+		slackapi.OptionAPIURL(a.cfg.APIURL),
+		slackapi.OptionHTTPClient(a.client),
+		slackapi.OptionLog(slog.NewLogLogger(a.log.Handler(), slog.LevelDebug)),
+	}
+	if a.cfg.AppToken != "" {
+		opts = append(opts, slackapi.OptionAppLevelToken(a.cfg.AppToken))
+	}
+	return slackapi.New(a.cfg.BotToken, opts...)
+}
+
+// Name implements bot.Platform.
+func (a *Adapter) Name() string { return "slack" }
+
+// Shutdown stops accepting events and waits for the turns already accepted.
+// When ctx ends first, running turns are cancelled and ctx's error is
+// returned.
+func (a *Adapter) Shutdown(ctx context.Context) error {
+	return a.pool.shutdown(ctx)
+}
+
+// accept queues a turn without waiting. Inbound handlers call it before
+// they acknowledge, so the acknowledgement can say whether it was taken.
+func (a *Adapter) accept(in inbound) error {
+	err := a.pool.submit(in.team+"/"+in.input.User, func(ctx context.Context) { a.run(ctx, in) })
+	if err != nil {
+		a.log.Warn("event not handled", "kind", in.input.Kind, "user", in.input.User, "err", err)
+	}
+	return err
+}
+
+// run runs one turn on a worker.
+func (a *Adapter) run(ctx context.Context, in inbound) {
+	ctx, cancel := context.WithTimeout(ctx, turnTimeout)
+	defer cancel()
+	defer func() {
+		if p := recover(); p != nil {
+			a.log.Error("turn panicked", "kind", in.input.Kind, "user", in.input.User, "panic", p)
+		}
+	}()
+	if in.eventID != "" {
+		first, err := a.engine.Store.FirstSeen(ctx, "slack:"+in.eventID, seenTTL)
+		switch {
+		case err != nil:
+			// Handling a retry twice is better than dropping an event.
+			a.log.Warn("event dedupe failed", "event", in.eventID, "err", err)
+		case !first:
+			a.log.Debug("duplicate event skipped", "event", in.eventID)
+			return
+		}
+	}
+	id := a.identity(ctx)
+	if id.user != "" && in.input.User == id.user {
+		return
+	}
+	if in.mention {
+		in.input.Text = stripMention(in.input.Text, id.user)
+	}
+	team := firstOf(in.team, id.team)
+	if err := a.handle(ctx, bot.Turn{Platform: a, Team: team, Input: in.input}); err != nil {
+		a.log.Debug("turn ended with an error", "kind", in.input.Kind, "user", in.input.User, "err", err)
+	}
+}
+
+// stripMention removes the bot's mention from an app mention's text (or,
+// while the bot's id is unknown, a leading mention).
+func stripMention(text, botUser string) string {
+	if botUser != "" {
+		text = strings.ReplaceAll(text, "<@"+botUser+">", "")
+	} else if strings.HasPrefix(text, "<@") {
+		if i := strings.IndexByte(text, '>'); i > 0 {
+			text = text[i+1:]
+		}
+	}
+	return strings.TrimSpace(text)
+}
+
+// identity returns the bot's user and team, calling auth.test until it
+// succeeds once. On failure it returns what it knows (possibly nothing).
+func (a *Adapter) identity(ctx context.Context) identity {
+	a.idMu.Lock()
+	defer a.idMu.Unlock()
+	if a.id.user != "" {
+		return a.id
+	}
+	var res *slackapi.AuthTestResponse
+	err := a.retry(ctx, "auth.test", func() (err error) {
+		res, err = a.api.AuthTestContext(ctx)
+		return err
+	})
+	if err != nil {
+		a.log.Error("cannot learn the bot's identity", "err", err)
+		return a.id
+	}
+	a.id = identity{user: res.UserID, team: res.TeamID}
+	return a.id
+}
+
+// pool runs jobs on a fixed set of workers, each with its own bounded
+// queue. Jobs with the same key run on the same worker, in order.
+type pool struct {
+	mu     sync.RWMutex
+	closed bool
+	queues []chan func(context.Context)
+	wg     sync.WaitGroup
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+func newPool(workers, depth int) *pool {
+	ctx, cancel := context.WithCancel(context.Background())
+	p := &pool{ctx: ctx, cancel: cancel}
+	for range workers {
+		q := make(chan func(context.Context), depth)
+		p.queues = append(p.queues, q)
+		p.wg.Go(func() {
+			for job := range q {
+				job(p.ctx)
+			}
+		})
+	}
+	return p
+}
+
+// submit queues job without blocking: errBusy when the key's queue is
+// full, errClosed after shutdown.
+func (p *pool) submit(key string, job func(context.Context)) error {
+	h := fnv.New32a()
+	h.Write([]byte(key))
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if p.closed {
+		return errClosed
+	}
+	select {
+	case p.queues[h.Sum32()%uint32(len(p.queues))] <- job:
+		return nil
+	default:
+		return errBusy
+	}
+}
+
+func (p *pool) shutdown(ctx context.Context) error {
+	p.mu.Lock()
+	if !p.closed {
+		p.closed = true
+		for _, q := range p.queues {
+			close(q)
+		}
+	}
+	p.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		p.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		p.cancel()
+		return nil
+	case <-ctx.Done():
+		p.cancel()
+		return ctx.Err()
+	}
+}

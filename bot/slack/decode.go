@@ -1,0 +1,233 @@
+package slack
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	slackapi "github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+
+	"github.com/learnpact/learnpact/conversation"
+)
+
+// errIgnored marks a well-formed payload the bot does not act on.
+var errIgnored = errors.New("ignored")
+
+// inbound is one decoded platform event, ready for a turn.
+type inbound struct {
+	input conversation.Input
+	team  string
+	// eventID is the Events API event id, for deduplicating retries.
+	eventID string
+	// mention is set for app mentions: the bot's own mention is removed
+	// from the text once the bot's user id is known.
+	mention bool
+}
+
+// eventCallback is the part of an Events API request the bot reads. The
+// inner event is decoded into a small struct of its own, so a message
+// whose blocks slack-go cannot parse is still understood.
+type eventCallback struct {
+	Type      string     `json:"type"`
+	Challenge string     `json:"challenge"`
+	TeamID    string     `json:"team_id"`
+	EventID   string     `json:"event_id"`
+	Event     innerEvent `json:"event"`
+}
+
+type innerEvent struct {
+	Type        string `json:"type"`
+	Subtype     string `json:"subtype"`
+	User        string `json:"user"`
+	BotID       string `json:"bot_id"`
+	Channel     string `json:"channel"`
+	ChannelType string `json:"channel_type"`
+	Text        string `json:"text"`
+}
+
+func parseEvent(body []byte) (eventCallback, error) {
+	var ec eventCallback
+	if err := json.Unmarshal(body, &ec); err != nil {
+		return eventCallback{}, fmt.Errorf("event payload: %w", err)
+	}
+	return ec, nil
+}
+
+// inbound returns the turn an event callback starts, or false for events
+// the bot does not act on: anything from a bot (itself included), edits,
+// deletions and other message subtypes, and channel messages that do not
+// mention it.
+func (ec eventCallback) inbound() (inbound, bool) {
+	e := ec.Event
+	if ec.Type != slackevents.CallbackEvent || e.User == "" || e.BotID != "" {
+		return inbound{}, false
+	}
+	in := inbound{team: ec.TeamID, eventID: ec.EventID}
+	switch slackevents.EventsAPIType(e.Type) {
+	case slackevents.Message:
+		if e.ChannelType != "im" || (e.Subtype != "" && e.Subtype != "file_share") {
+			return inbound{}, false
+		}
+	case slackevents.AppMention:
+		in.mention = true
+	default:
+		return inbound{}, false
+	}
+	in.input = conversation.Input{
+		Kind:    conversation.TextInput,
+		User:    e.User,
+		Channel: e.Channel,
+		Text:    fromMrkdwn(e.Text),
+	}
+	return in, true
+}
+
+// decodeInteraction reads an interactivity payload (the "payload" form
+// field, or a Socket Mode interactive envelope). Button clicks and select
+// choices become action inputs, modal submissions submit inputs; other
+// interactions return an error matching errIgnored.
+func decodeInteraction(payload []byte) (conversation.Input, string, error) {
+	var ic slackapi.InteractionCallback
+	if err := json.Unmarshal(payload, &ic); err != nil {
+		return conversation.Input{}, "", fmt.Errorf("interaction payload: %w", err)
+	}
+	team := ic.Team.ID
+	if team == "" {
+		team = ic.User.TeamID
+	}
+	if ic.User.ID == "" {
+		return conversation.Input{}, "", errors.New("interaction payload: no user")
+	}
+	switch ic.Type {
+	case slackapi.InteractionTypeBlockActions:
+		if len(ic.ActionCallback.BlockActions) == 0 || ic.ActionCallback.BlockActions[0] == nil {
+			return conversation.Input{}, "", fmt.Errorf("block_actions without an action: %w", errIgnored)
+		}
+		act := ic.ActionCallback.BlockActions[0]
+		in := conversation.Input{
+			Kind:      conversation.ActionInput,
+			User:      ic.User.ID,
+			Channel:   firstOf(ic.Container.ChannelID, ic.Channel.ID),
+			ActionID:  baseActionID(act.ActionID),
+			Value:     actionValue(act),
+			TriggerID: ic.TriggerID,
+		}
+		if ts := firstOf(ic.Container.MessageTs, ic.Message.Timestamp); ts != "" && in.Channel != "" {
+			in.Source = conversation.MessageRef{Channel: in.Channel, TS: ts}
+		}
+		return in, team, nil
+	case slackapi.InteractionTypeViewSubmission:
+		return conversation.Input{
+			Kind:        conversation.SubmitInput,
+			User:        ic.User.ID,
+			CallbackID:  ic.View.CallbackID,
+			PrivateData: ic.View.PrivateMetadata,
+			Form:        formValues(ic.View.State),
+			TriggerID:   ic.TriggerID,
+		}, team, nil
+	default:
+		return conversation.Input{}, "", fmt.Errorf("interaction %q: %w", ic.Type, errIgnored)
+	}
+}
+
+// formValues maps each input's id to what was entered or chosen.
+func formValues(s *slackapi.ViewState) map[string]string {
+	form := map[string]string{}
+	if s == nil {
+		return form
+	}
+	for _, actions := range s.Values {
+		for id, a := range actions {
+			form[baseActionID(id)] = actionValue(&a)
+		}
+	}
+	return form
+}
+
+// actionValue is what an element carries: a button's value, typed text, or
+// the choice made.
+func actionValue(a *slackapi.BlockAction) string {
+	return firstOf(a.Value, a.SelectedOption.Value, a.SelectedDate, a.SelectedTime,
+		a.SelectedUser, a.SelectedChannel, a.SelectedConversation)
+}
+
+// commandInbound reads a slash command. Its text carries the arguments;
+// the engine answers an empty one with help.
+func commandInbound(c slackapi.SlashCommand) (inbound, error) {
+	if c.UserID == "" {
+		return inbound{}, errors.New("slash command: no user")
+	}
+	return inbound{
+		team: c.TeamID,
+		input: conversation.Input{
+			Kind:      conversation.CommandInput,
+			User:      c.UserID,
+			Channel:   c.ChannelID,
+			Text:      strings.TrimSpace(fromMrkdwn(c.Text)),
+			TriggerID: c.TriggerID,
+		},
+	}, nil
+}
+
+// fromMrkdwn turns text as Slack sends it (mrkdwn with escapes and <…>
+// tokens) into plain text: links become their URL, channel and group
+// references their name, and entities are unescaped. User mentions stay
+// as <@U…>, the form the bot's own renderer also uses for them.
+func fromMrkdwn(s string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(s, '<')
+		if i < 0 {
+			b.WriteString(s)
+			break
+		}
+		j := strings.IndexByte(s[i:], '>')
+		if j < 0 {
+			b.WriteString(s)
+			break
+		}
+		b.WriteString(s[:i])
+		b.WriteString(token(s[i+1 : i+j]))
+		s = s[i+j+1:]
+	}
+	return unescape(b.String())
+}
+
+// token reads the inside of one <…> token.
+func token(t string) string {
+	target, label, hasLabel := strings.Cut(t, "|")
+	switch {
+	case strings.HasPrefix(target, "@"):
+		return "<" + target + ">"
+	case strings.HasPrefix(target, "#"):
+		if hasLabel && label != "" {
+			return "#" + label
+		}
+		return "#" + target[1:]
+	case strings.HasPrefix(target, "!"):
+		if hasLabel && label != "" {
+			return label
+		}
+		name, _, _ := strings.Cut(target[1:], "^")
+		return "@" + name
+	case strings.HasPrefix(target, "mailto:"):
+		return strings.TrimPrefix(target, "mailto:")
+	default:
+		return target
+	}
+}
+
+var unescaper = strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">")
+
+func unescape(s string) string { return unescaper.Replace(s) }
+
+func firstOf(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}

@@ -1,0 +1,310 @@
+package slack
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/learnpact/learnpact/bot"
+	"github.com/learnpact/learnpact/storage"
+)
+
+// memStore is a small in-memory storage.Store for this package's unit
+// tests (the real stores are tested by the conformance suite).
+type memStore struct {
+	mu        sync.Mutex
+	sessions  map[storage.UserKey]memSession
+	contracts map[string]memContract
+	lists     map[storage.UserKey][]string
+	seen      map[string]bool
+}
+
+type memSession struct {
+	data     []byte
+	contract string
+}
+
+type memContract struct {
+	data []byte
+	rev  int64
+}
+
+func newMemStore() *memStore {
+	return &memStore{
+		sessions:  map[storage.UserKey]memSession{},
+		contracts: map[string]memContract{},
+		lists:     map[storage.UserKey][]string{},
+		seen:      map[string]bool{},
+	}
+}
+
+func (s *memStore) Load(_ context.Context, u storage.UserKey, id string) (storage.Snapshot, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sess := s.sessions[u]
+	snap := storage.Snapshot{Session: sess.data, ContractID: firstOf(id, sess.contract)}
+	if c, ok := s.contracts[snap.ContractID]; ok {
+		snap.Contract, snap.Rev = c.data, c.rev
+	} else {
+		snap.ContractID = ""
+	}
+	return snap, nil
+}
+
+func (s *memStore) Save(_ context.Context, u storage.UserKey, session []byte, current string, c *storage.ContractWrite) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c != nil {
+		if s.contracts[c.ID].rev != c.Rev {
+			return storage.ErrConflict
+		}
+		s.contracts[c.ID] = memContract{data: c.Data, rev: c.Rev + 1}
+		for _, p := range c.Users {
+			if !slices.Contains(s.lists[p], c.ID) {
+				s.lists[p] = append(s.lists[p], c.ID)
+			}
+		}
+	}
+	s.sessions[u] = memSession{data: session, contract: current}
+	return nil
+}
+
+func (s *memStore) Contract(_ context.Context, id string) ([]byte, int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.contracts[id]
+	if !ok {
+		return nil, 0, storage.ErrNotFound
+	}
+	return c.data, c.rev, nil
+}
+
+func (s *memStore) Contracts(_ context.Context, u storage.UserKey) ([]string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.lists[u]), nil
+}
+
+func (s *memStore) FirstSeen(_ context.Context, id string, _ time.Duration) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.seen[id] {
+		return false, nil
+	}
+	s.seen[id] = true
+	return true, nil
+}
+
+func (s *memStore) Close() error { return nil }
+
+// apiCall is one request the fake Web API received.
+type apiCall struct {
+	Method string
+	Form   url.Values
+	Body   []byte
+	At     time.Time
+}
+
+// fakeAPI is a tiny Slack Web API: auth.test, conversations.open and the
+// chat and views methods answer ok; tests override methods with Handle.
+type fakeAPI struct {
+	*httptest.Server
+	mu       sync.Mutex
+	calls    []apiCall
+	handlers map[string]http.HandlerFunc
+}
+
+func newFakeAPI(t *testing.T) *fakeAPI {
+	f := &fakeAPI{handlers: map[string]http.HandlerFunc{}}
+	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(f.Close)
+	return f
+}
+
+func (f *fakeAPI) Handle(method string, h http.HandlerFunc) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.handlers[method] = h
+}
+
+func (f *fakeAPI) Calls(method string) []apiCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []apiCall
+	for _, c := range f.calls {
+		if c.Method == method {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
+	method := strings.TrimPrefix(r.URL.Path, "/api/")
+	body, _ := io.ReadAll(r.Body)
+	form, _ := url.ParseQuery(string(body))
+	f.mu.Lock()
+	f.calls = append(f.calls, apiCall{Method: method, Form: form, Body: body, At: time.Now()})
+	h := f.handlers[method]
+	f.mu.Unlock()
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	if h != nil {
+		h(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	switch method {
+	case "auth.test":
+		fmt.Fprint(w, `{"ok":true,"user_id":"UBOT","team_id":"T1","bot_id":"BBOT"}`)
+	case "conversations.open":
+		fmt.Fprintf(w, `{"ok":true,"channel":{"id":"D%s"}}`, strings.TrimPrefix(form.Get("users"), "U"))
+	case "chat.postMessage", "chat.update":
+		fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":"1700000000.000100"}`, form.Get("channel"))
+	case "users.info":
+		fmt.Fprint(w, `{"ok":true,"user":{"id":"U1","tz":"Europe/Berlin"}}`)
+	default:
+		fmt.Fprint(w, `{"ok":true}`)
+	}
+}
+
+// URL is the Web API base the adapter is configured with.
+func (f *fakeAPI) Base() string { return f.URL + "/api" }
+
+const testSecret = "8f742231b10e8888abcd99yyyzzz85a5"
+
+// harness is an adapter in HTTP mode with a recording engine.
+type harness struct {
+	a     *Adapter
+	srv   *httptest.Server
+	api   *fakeAPI
+	store *memStore
+	turns chan bot.Turn
+}
+
+func newHarness(t *testing.T, depth int, gate func(bot.Turn)) *harness {
+	t.Helper()
+	h := &harness{api: newFakeAPI(t), store: newMemStore(), turns: make(chan bot.Turn, 100)}
+	engine := &bot.Engine{Store: h.store, Log: discardLog()}
+	a, err := newAdapter(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: h.api.Base(), Workers: 2},
+		engine, discardLog(), depth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.handle = func(ctx context.Context, turn bot.Turn) error {
+		h.turns <- turn
+		if gate != nil {
+			gate(turn)
+		}
+		return engine.Handle(ctx, turn)
+	}
+	h.a = a
+	h.srv = httptest.NewServer(a.Handler())
+	t.Cleanup(func() {
+		h.srv.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = a.Shutdown(ctx)
+	})
+	return h
+}
+
+// finish shuts the adapter down, waiting for every accepted turn, and
+// returns the turns that ran.
+func (h *harness) finish(t *testing.T) []bot.Turn {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := h.a.Shutdown(ctx); err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	close(h.turns)
+	var out []bot.Turn
+	for turn := range h.turns {
+		out = append(out, turn)
+	}
+	return out
+}
+
+// post sends a request signed at ts (now when zero).
+func (h *harness) post(t *testing.T, path, contentType string, body []byte, ts time.Time, extra http.Header) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, h.srv.URL+path, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", contentType)
+	if ts.IsZero() {
+		ts = time.Now()
+	}
+	sign(req.Header, body, ts, testSecret)
+	for k, v := range extra {
+		req.Header[k] = v
+	}
+	resp, err := h.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	return resp
+}
+
+func (h *harness) postEvent(t *testing.T, event string, extra http.Header) *http.Response {
+	return h.post(t, "/slack/events", "application/json", []byte(event), time.Time{}, extra)
+}
+
+func (h *harness) postInteraction(t *testing.T, payload string) *http.Response {
+	body := url.Values{"payload": {payload}}.Encode()
+	return h.post(t, "/slack/interactivity", "application/x-www-form-urlencoded", []byte(body), time.Time{}, nil)
+}
+
+func sign(hd http.Header, body []byte, ts time.Time, secret string) {
+	stamp := strconv.FormatInt(ts.Unix(), 10)
+	mac := hmac.New(sha256.New, []byte(secret))
+	fmt.Fprintf(mac, "v0:%s:%s", stamp, body)
+	hd.Set("X-Slack-Request-Timestamp", stamp)
+	hd.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+}
+
+func readBody(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func discardLog() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// dmEvent is an Events API callback for a DM from user.
+func dmEvent(eventID, user, text string) string {
+	return mustJSON(map[string]any{
+		"type": "event_callback", "team_id": "T1", "event_id": eventID,
+		"event": map[string]any{
+			"type": "message", "channel_type": "im", "channel": "D" + user, "user": user, "text": text, "ts": "1.1",
+		},
+	})
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}

@@ -1,0 +1,148 @@
+package slack
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+
+	slackapi "github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+)
+
+// maxBody is the largest request body accepted from Slack.
+const maxBody = 1 << 20
+
+// busyReply answers a slash command that could not be queued.
+var busyReply = map[string]string{
+	"response_type": "ephemeral",
+	"text":          "I'm very busy right now and could not take that. Please try again in a minute.",
+}
+
+// Handler serves Slack's HTTP requests: POST /slack/events (Events API),
+// /slack/interactivity and /slack/commands. Every request must carry a
+// valid signature made with the signing secret.
+func (a *Adapter) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /slack/events", a.verified(a.serveEvent))
+	mux.HandleFunc("POST /slack/interactivity", a.verified(a.serveInteraction))
+	mux.HandleFunc("POST /slack/commands", a.verified(a.serveCommand))
+	return mux
+}
+
+// verified reads the body of a request that Slack signed and hands it on;
+// anything else is refused.
+func (a *Adapter) verified(next func(http.ResponseWriter, *http.Request, []byte)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		sv, err := slackapi.NewSecretsVerifier(r.Header, a.cfg.SigningSecret)
+		if err != nil {
+			level := slog.LevelWarn
+			if errors.Is(err, slackapi.ErrInvalidConfiguration) {
+				level = slog.LevelError
+			}
+			a.log.Log(r.Context(), level, "request refused", "path", r.URL.Path, "err", err)
+			http.Error(w, "invalid request signature", http.StatusUnauthorized)
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+		if err != nil {
+			if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+				http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+				return
+			}
+			http.Error(w, "cannot read request body", http.StatusBadRequest)
+			return
+		}
+		sv.Write(body)
+		if err := sv.Ensure(); err != nil {
+			a.log.Warn("request refused", "path", r.URL.Path, "err", err)
+			http.Error(w, "invalid request signature", http.StatusUnauthorized)
+			return
+		}
+		next(w, r, body)
+	}
+}
+
+func (a *Adapter) serveEvent(w http.ResponseWriter, r *http.Request, body []byte) {
+	ec, err := parseEvent(body)
+	if err != nil {
+		http.Error(w, "malformed event", http.StatusBadRequest)
+		return
+	}
+	switch ec.Type {
+	case slackevents.URLVerification:
+		writeJSON(w, map[string]string{"challenge": ec.Challenge})
+		return
+	case slackevents.CallbackEvent:
+		if in, ok := ec.inbound(); ok {
+			if retry := r.Header.Get("X-Slack-Retry-Num"); retry != "" {
+				a.log.Debug("event redelivered", "event", ec.EventID, "retry", retry, "reason", r.Header.Get("X-Slack-Retry-Reason"))
+			}
+			if errors.Is(a.accept(in), errClosed) {
+				// Unacknowledged, Slack delivers it again later.
+				http.Error(w, "shutting down", http.StatusServiceUnavailable)
+				return
+			}
+		}
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, body []byte) {
+	form, err := url.ParseQuery(string(body))
+	if err != nil || form.Get("payload") == "" {
+		http.Error(w, "malformed interaction", http.StatusBadRequest)
+		return
+	}
+	in, team, err := decodeInteraction([]byte(form.Get("payload")))
+	switch {
+	case errors.Is(err, errIgnored):
+		w.WriteHeader(http.StatusOK)
+		return
+	case err != nil:
+		http.Error(w, "malformed interaction", http.StatusBadRequest)
+		return
+	}
+	if errors.Is(a.accept(inbound{input: in, team: team}), errClosed) {
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	// An empty answer acknowledges a click and closes a submitted modal.
+	w.WriteHeader(http.StatusOK)
+}
+
+func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, body []byte) {
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		http.Error(w, "malformed command", http.StatusBadRequest)
+		return
+	}
+	in, err := commandInbound(slackapi.SlashCommand{
+		TeamID:    form.Get("team_id"),
+		ChannelID: form.Get("channel_id"),
+		UserID:    form.Get("user_id"),
+		Command:   form.Get("command"),
+		Text:      form.Get("text"),
+		TriggerID: form.Get("trigger_id"),
+	})
+	if err != nil {
+		http.Error(w, "malformed command", http.StatusBadRequest)
+		return
+	}
+	switch err := a.accept(in); {
+	case errors.Is(err, errBusy):
+		writeJSON(w, busyReply)
+	case errors.Is(err, errClosed):
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+	default:
+		// Nothing to show: the answer comes in the user's DM.
+		w.WriteHeader(http.StatusOK)
+	}
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}

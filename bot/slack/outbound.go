@@ -1,0 +1,187 @@
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	slackapi "github.com/slack-go/slack"
+
+	"github.com/learnpact/learnpact/bot/message"
+	"github.com/learnpact/learnpact/conversation"
+)
+
+// slackAPI is the part of the Web API the adapter calls.
+type slackAPI interface {
+	AuthTestContext(ctx context.Context) (*slackapi.AuthTestResponse, error)
+	OpenConversationContext(ctx context.Context, params *slackapi.OpenConversationParameters) (*slackapi.Channel, bool, bool, error)
+	PostMessageContext(ctx context.Context, channel string, options ...slackapi.MsgOption) (string, string, error)
+	UpdateMessageContext(ctx context.Context, channel, ts string, options ...slackapi.MsgOption) (string, string, string, error)
+	PostEphemeralContext(ctx context.Context, channel, user string, options ...slackapi.MsgOption) (string, error)
+	OpenViewContext(ctx context.Context, triggerID string, view slackapi.ModalViewRequest) (*slackapi.ViewResponse, error)
+	GetUserInfoContext(ctx context.Context, user string, options ...slackapi.GetUserInfoOption) (*slackapi.User, error)
+}
+
+// maxRateLimitRetries bounds how often one call is retried after a 429.
+const maxRateLimitRetries = 3
+
+// retry runs call, waiting out Slack's Retry-After and trying again when it
+// is rate limited.
+func (a *Adapter) retry(ctx context.Context, method string, call func() error) error {
+	for attempt := 0; ; attempt++ {
+		err := call()
+		if err == nil {
+			return nil
+		}
+		var limited *slackapi.RateLimitedError
+		if !errors.As(err, &limited) || attempt == maxRateLimitRetries {
+			return fmt.Errorf("slack %s: %w", method, err)
+		}
+		wait := max(limited.RetryAfter, a.minRetryWait)
+		a.log.Warn("rate limited", "method", method, "retry_after", wait, "attempt", attempt+1)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("slack %s: waiting out rate limit: %w", method, ctx.Err())
+		case <-t.C:
+		}
+	}
+}
+
+// messageOptions renders m for chat.postMessage, chat.update and
+// chat.postEphemeral.
+func (a *Adapter) messageOptions(m message.Message) []slackapi.MsgOption {
+	blocks, text, problems := render(m)
+	for _, p := range problems {
+		a.log.Warn("message rendered without some content", "problem", p)
+	}
+	return []slackapi.MsgOption{slackapi.MsgOptionBlocks(blocks...), slackapi.MsgOptionText(text, false)}
+}
+
+// SendDM implements bot.Platform.
+func (a *Adapter) SendDM(ctx context.Context, user string, m message.Message) (conversation.MessageRef, error) {
+	channel, err := a.imChannel(ctx, user)
+	if err != nil {
+		return conversation.MessageRef{}, err
+	}
+	return a.Post(ctx, channel, m)
+}
+
+// imChannel returns the bot's DM channel with user, opening it once.
+func (a *Adapter) imChannel(ctx context.Context, user string) (string, error) {
+	a.imMu.Lock()
+	e := a.ims[user]
+	if e == nil {
+		e = &imEntry{}
+		a.ims[user] = e
+	}
+	a.imMu.Unlock()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.channel != "" {
+		return e.channel, nil
+	}
+	var c *slackapi.Channel
+	err := a.retry(ctx, "conversations.open", func() (err error) {
+		c, _, _, err = a.api.OpenConversationContext(ctx, &slackapi.OpenConversationParameters{Users: []string{user}})
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	if c == nil || c.ID == "" {
+		return "", errors.New("slack conversations.open: no channel in the answer")
+	}
+	e.channel = c.ID
+	return c.ID, nil
+}
+
+// imEntry is one user's DM channel; its lock makes concurrent sends to a
+// new user open the channel once.
+type imEntry struct {
+	mu      sync.Mutex
+	channel string
+}
+
+// Post implements bot.Platform.
+func (a *Adapter) Post(ctx context.Context, channel string, m message.Message) (conversation.MessageRef, error) {
+	opts := a.messageOptions(m)
+	var ref conversation.MessageRef
+	err := a.retry(ctx, "chat.postMessage", func() (err error) {
+		ref.Channel, ref.TS, err = a.api.PostMessageContext(ctx, channel, opts...)
+		return err
+	})
+	if err != nil {
+		return conversation.MessageRef{}, err
+	}
+	return ref, nil
+}
+
+// Update implements bot.Platform.
+func (a *Adapter) Update(ctx context.Context, ref conversation.MessageRef, m message.Message) error {
+	opts := a.messageOptions(m)
+	return a.retry(ctx, "chat.update", func() error {
+		_, _, _, err := a.api.UpdateMessageContext(ctx, ref.Channel, ref.TS, opts...)
+		return err
+	})
+}
+
+// Ephemeral implements bot.Platform.
+func (a *Adapter) Ephemeral(ctx context.Context, channel, user string, m message.Message) error {
+	opts := a.messageOptions(m)
+	return a.retry(ctx, "chat.postEphemeral", func() error {
+		_, err := a.api.PostEphemeralContext(ctx, channel, user, opts...)
+		return err
+	})
+}
+
+// OpenModal implements bot.Platform.
+func (a *Adapter) OpenModal(ctx context.Context, triggerID string, m message.Modal) error {
+	view, problems := renderModal(m)
+	for _, p := range problems {
+		a.log.Warn("modal rendered without some content", "problem", p)
+	}
+	return a.retry(ctx, "views.open", func() error {
+		_, err := a.api.OpenViewContext(ctx, triggerID, view)
+		return err
+	})
+}
+
+// tzTTL is how long a user's time zone is cached.
+const tzTTL = 12 * time.Hour
+
+type tzEntry struct {
+	loc     *time.Location
+	fetched time.Time
+}
+
+// Location returns the user's time zone from their Slack profile (cached),
+// or UTC when it cannot be had. It fits bot.Engine.Location.
+func (a *Adapter) Location(ctx context.Context, user string) *time.Location {
+	a.tzMu.Lock()
+	e, ok := a.tz[user]
+	a.tzMu.Unlock()
+	if ok && time.Since(e.fetched) < tzTTL {
+		return e.loc
+	}
+	var u *slackapi.User
+	err := a.retry(ctx, "users.info", func() (err error) {
+		u, err = a.api.GetUserInfoContext(ctx, user)
+		return err
+	})
+	if err != nil {
+		a.log.Warn("time zone unknown, using UTC", "user", user, "err", err)
+		return time.UTC
+	}
+	loc, err := time.LoadLocation(u.TZ)
+	if err != nil || u.TZ == "" {
+		loc = time.UTC
+	}
+	a.tzMu.Lock()
+	a.tz[user] = tzEntry{loc: loc, fetched: time.Now()}
+	a.tzMu.Unlock()
+	return loc
+}

@@ -1,0 +1,149 @@
+package slack
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"time"
+
+	slackapi "github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+)
+
+const (
+	// ackTimeout bounds queueing one acknowledgement; an ack that cannot be
+	// queued that long is for a connection that is gone.
+	ackTimeout = 5 * time.Second
+	// Socket Mode connection failures are retried with a growing pause.
+	minReconnectPause = time.Second
+	maxReconnectPause = 5 * time.Minute
+)
+
+// RunSocketMode receives events over Socket Mode until ctx is done,
+// reconnecting whenever the connection drops or Slack asks it to. It
+// returns an error only when no app-level token is configured.
+func (a *Adapter) RunSocketMode(ctx context.Context) error {
+	if a.cfg.AppToken == "" {
+		return errors.New("slack: Socket Mode needs an app-level token (xapp-…)")
+	}
+	client := socketmode.New(a.newClient(),
+		socketmode.OptionLog(slog.NewLogLogger(a.log.Handler(), slog.LevelDebug)))
+
+	drained := make(chan struct{})
+	go func() {
+		defer close(drained)
+		a.drain(ctx, client)
+	}()
+	defer func() { <-drained }()
+
+	pause := minReconnectPause
+	for {
+		err := client.RunContext(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		a.log.Error("Socket Mode stopped; reconnecting", "err", err, "in", pause)
+		t := time.NewTimer(pause)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-t.C:
+		}
+		pause = min(2*pause, maxReconnectPause)
+	}
+}
+
+// drain reads the client's events and does nothing slow: it decodes,
+// queues the turn, and acknowledges. slack-go stops reading the socket
+// while its event channel is full, so this loop must keep up.
+func (a *Adapter) drain(ctx context.Context, client *socketmode.Client) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case evt := <-client.Events:
+			a.socketEvent(ctx, client, evt)
+		}
+	}
+}
+
+func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, evt socketmode.Event) {
+	switch evt.Type {
+	case socketmode.EventTypeEventsAPI, socketmode.EventTypeInteractive, socketmode.EventTypeSlashCommand:
+		if evt.Request == nil {
+			return
+		}
+		a.ack(ctx, client, evt.Request.EnvelopeID, a.socketRequest(*evt.Request))
+	case socketmode.EventTypeErrorBadMessage:
+		// Acknowledge what cannot be read, or Slack sends it again.
+		bad, _ := evt.Data.(*socketmode.ErrorBadMessage)
+		if bad == nil {
+			return
+		}
+		a.log.Warn("unreadable Socket Mode message", "err", bad.Cause)
+		var env struct {
+			EnvelopeID string `json:"envelope_id"`
+		}
+		if json.Unmarshal(bad.Message, &env) == nil && env.EnvelopeID != "" {
+			a.ack(ctx, client, env.EnvelopeID, nil)
+		}
+	case socketmode.EventTypeConnected:
+		a.log.Info("Socket Mode connected")
+	case socketmode.EventTypeConnectionError, socketmode.EventTypeIncomingError, socketmode.EventTypeErrorWriteFailed:
+		a.log.Warn("Socket Mode trouble", "event", evt.Type, "detail", evt.Data)
+	case socketmode.EventTypeInvalidAuth:
+		a.log.Error("Socket Mode refused the app-level token")
+	default:
+		a.log.Debug("Socket Mode event", "event", evt.Type)
+	}
+}
+
+// socketRequest queues the turn an envelope starts and returns the
+// acknowledgement's payload (nil for none).
+func (a *Adapter) socketRequest(req socketmode.Request) any {
+	switch req.Type {
+	case socketmode.RequestTypeEventsAPI:
+		ec, err := parseEvent(req.Payload)
+		if err != nil {
+			a.log.Warn("unreadable event", "err", err)
+			return nil
+		}
+		if in, ok := ec.inbound(); ok {
+			_ = a.accept(in)
+		}
+	case socketmode.RequestTypeInteractive:
+		in, team, err := decodeInteraction(req.Payload)
+		switch {
+		case errors.Is(err, errIgnored):
+		case err != nil:
+			a.log.Warn("unreadable interaction", "err", err)
+		default:
+			_ = a.accept(inbound{input: in, team: team})
+		}
+	case socketmode.RequestTypeSlashCommands:
+		var c slackapi.SlashCommand
+		if err := json.Unmarshal(req.Payload, &c); err != nil {
+			a.log.Warn("unreadable slash command", "err", err)
+			return nil
+		}
+		in, err := commandInbound(c)
+		if err != nil {
+			a.log.Warn("unreadable slash command", "err", err)
+			return nil
+		}
+		if errors.Is(a.accept(in), errBusy) {
+			return busyReply
+		}
+	}
+	return nil
+}
+
+func (a *Adapter) ack(ctx context.Context, client *socketmode.Client, envelopeID string, payload any) {
+	ctx, cancel := context.WithTimeout(ctx, ackTimeout)
+	defer cancel()
+	if err := client.AckCtx(ctx, envelopeID, payload); err != nil {
+		a.log.Warn("acknowledgement not sent", "envelope", envelopeID, "err", err)
+	}
+}

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Defaults for settings left unset.
+const (
+	defaultAddr        = ":3000"
+	defaultSandboxAddr = "127.0.0.1:3000"
+	defaultDataPath    = "./learnpact.db"
+	defaultSlackAPIURL = "https://slack.com/api/"
+	defaultShutdown    = 20 * time.Second
+)
+
+// Mode is how the bot reaches Slack.
+type Mode string
+
+const (
+	// ModeSandbox runs a local Slack-compatible workspace in the browser.
+	ModeSandbox Mode = "sandbox"
+	// ModeHTTP receives events, clicks and commands on /slack/*.
+	ModeHTTP Mode = "http"
+	// ModeSocket receives them over a Socket Mode connection.
+	ModeSocket Mode = "socket"
+)
+
+// Config is the server's configuration, read from the environment.
+type Config struct {
+	Addr     string // ADDR
+	RedisURL string // REDIS_URL; the embedded store is used when empty
+	DataPath string // LEARNPACT_DATA
+
+	SlackBotToken      string // SLACK_BOT_TOKEN
+	SlackSigningSecret string // SLACK_SIGNING_SECRET
+	SlackAppToken      string // SLACK_APP_TOKEN
+	SlackAPIURL        string // SLACK_API_URL
+
+	LogLevel  slog.Level // LOG_LEVEL
+	LogFormat string     // LOG_FORMAT: text or json
+
+	// ShutdownTimeout bounds how long Close waits for in-flight turns.
+	ShutdownTimeout time.Duration
+}
+
+// Mode reports how the bot reaches Slack.
+func (c Config) Mode() Mode {
+	switch {
+	case c.SlackBotToken == "":
+		return ModeSandbox
+	case c.SlackAppToken != "":
+		return ModeSocket
+	default:
+		return ModeHTTP
+	}
+}
+
+// LoadConfig reads the configuration from getenv (os.Getenv in main) and
+// checks it. The error lists every problem with what to set.
+func LoadConfig(getenv func(string) string) (Config, error) {
+	env := func(name string) string { return strings.TrimSpace(getenv(name)) }
+	c := Config{
+		Addr:               env("ADDR"),
+		RedisURL:           env("REDIS_URL"),
+		DataPath:           env("LEARNPACT_DATA"),
+		SlackBotToken:      env("SLACK_BOT_TOKEN"),
+		SlackSigningSecret: env("SLACK_SIGNING_SECRET"),
+		SlackAppToken:      env("SLACK_APP_TOKEN"),
+		SlackAPIURL:        env("SLACK_API_URL"),
+		LogFormat:          strings.ToLower(env("LOG_FORMAT")),
+		ShutdownTimeout:    defaultShutdown,
+	}
+	if c.DataPath == "" {
+		c.DataPath = defaultDataPath
+	}
+	if c.SlackAPIURL == "" {
+		c.SlackAPIURL = defaultSlackAPIURL
+	}
+	if c.LogFormat == "" {
+		c.LogFormat = "text"
+	}
+	if c.Addr == "" {
+		c.Addr = defaultAddr
+		if c.Mode() == ModeSandbox {
+			// The sandbox has no authentication: keep it on this machine.
+			c.Addr = defaultSandboxAddr
+		}
+	}
+
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		bad("ADDR must be host:port or :port, like :3000 or 127.0.0.1:3000 (got %q)", c.Addr)
+	}
+	if c.RedisURL != "" {
+		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss" && u.Scheme != "unix") {
+			// The value is not echoed: it may hold a password.
+			bad("REDIS_URL must be a redis://, rediss:// or unix:// URL like redis://localhost:6379/0, or unset to use the embedded store at LEARNPACT_DATA")
+		}
+	}
+	if u, err := url.Parse(c.SlackAPIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("SLACK_API_URL must be an http(s) URL like %s (got %q)", defaultSlackAPIURL, c.SlackAPIURL)
+	} else if !strings.HasSuffix(c.SlackAPIURL, "/") {
+		c.SlackAPIURL += "/"
+	}
+	if level, ok := logLevels[strings.ToLower(env("LOG_LEVEL"))]; ok {
+		c.LogLevel = level
+	} else {
+		bad("LOG_LEVEL must be one of debug, info, warn, error (got %q)", env("LOG_LEVEL"))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		bad("LOG_FORMAT must be text or json (got %q)", c.LogFormat)
+	}
+	errs = append(errs, c.slackErrors()...)
+	return c, errors.Join(errs...)
+}
+
+func (c Config) slackErrors() []error {
+	var errs []error
+	if c.SlackBotToken == "" {
+		if c.SlackAppToken != "" || c.SlackSigningSecret != "" {
+			errs = append(errs, errors.New("set SLACK_BOT_TOKEN (xoxb-…) to connect to Slack, or unset SLACK_APP_TOKEN and SLACK_SIGNING_SECRET to run the local sandbox"))
+		}
+		return errs
+	}
+	if !strings.HasPrefix(c.SlackBotToken, "xoxb-") {
+		errs = append(errs, errors.New(`SLACK_BOT_TOKEN must be the bot token starting with "xoxb-" (OAuth & Permissions → Bot User OAuth Token)`))
+	}
+	if c.SlackAppToken != "" && !strings.HasPrefix(c.SlackAppToken, "xapp-") {
+		errs = append(errs, errors.New(`SLACK_APP_TOKEN must be an app-level token starting with "xapp-" with the connections:write scope (Basic Information → App-Level Tokens)`))
+	}
+	if c.SlackAppToken == "" && c.SlackSigningSecret == "" {
+		errs = append(errs, errors.New("set SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)"))
+	}
+	return errs
+}
+
+var logLevels = map[string]slog.Level{
+	"":      slog.LevelInfo,
+	"debug": slog.LevelDebug,
+	"info":  slog.LevelInfo,
+	"warn":  slog.LevelWarn,
+	"error": slog.LevelError,
+}

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"strings"
+	"testing"
+)
+
+func envFrom(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+func TestLoadConfigDefaults(t *testing.T) {
+	c, err := LoadConfig(envFrom(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Config{
+		Addr:            "127.0.0.1:3000",
+		DataPath:        "./learnpact.db",
+		SlackAPIURL:     "https://slack.com/api/",
+		LogLevel:        slog.LevelInfo,
+		LogFormat:       "text",
+		ShutdownTimeout: defaultShutdown,
+	}
+	if c != want {
+		t.Errorf("config = %+v\nwant     %+v", c, want)
+	}
+	if c.Mode() != ModeSandbox {
+		t.Errorf("mode = %s, want sandbox", c.Mode())
+	}
+}
+
+func TestLoadConfigModes(t *testing.T) {
+	cases := []struct {
+		name string
+		env  map[string]string
+		mode Mode
+		addr string
+	}{
+		{"sandbox on a chosen address", map[string]string{"ADDR": "127.0.0.1:0"}, ModeSandbox, "127.0.0.1:0"},
+		{"http mode", map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}, ModeHTTP, ":3000"},
+		{"socket mode", map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"}, ModeSocket, ":3000"},
+		{"socket mode wins over http", map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1", "SLACK_SIGNING_SECRET": "s", "ADDR": ":8080"}, ModeSocket, ":8080"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := LoadConfig(envFrom(tc.env))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Mode() != tc.mode || c.Addr != tc.addr {
+				t.Errorf("mode, addr = %s, %q; want %s, %q", c.Mode(), c.Addr, tc.mode, tc.addr)
+			}
+		})
+	}
+}
+
+func TestLoadConfigValues(t *testing.T) {
+	c, err := LoadConfig(envFrom(map[string]string{
+		"REDIS_URL":      "redis://localhost:6379/2",
+		"LEARNPACT_DATA": "/var/lib/learnpact/data.db",
+		"SLACK_API_URL":  "http://127.0.0.1:9999/api",
+		"LOG_LEVEL":      "DEBUG",
+		"LOG_FORMAT":     "json",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.RedisURL != "redis://localhost:6379/2" || c.DataPath != "/var/lib/learnpact/data.db" {
+		t.Errorf("store settings = %q, %q", c.RedisURL, c.DataPath)
+	}
+	if c.SlackAPIURL != "http://127.0.0.1:9999/api/" {
+		t.Errorf("SlackAPIURL = %q, want a trailing slash added", c.SlackAPIURL)
+	}
+	if c.LogLevel != slog.LevelDebug || c.LogFormat != "json" {
+		t.Errorf("log = %v, %q", c.LogLevel, c.LogFormat)
+	}
+}
+
+func TestLoadConfigErrors(t *testing.T) {
+	cases := []struct {
+		name string
+		env  map[string]string
+		want []string
+	}{
+		{"bot token without a way to receive events",
+			map[string]string{"SLACK_BOT_TOKEN": "xoxb-1"},
+			[]string{"set SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)"}},
+		{"user token instead of bot token",
+			map[string]string{"SLACK_BOT_TOKEN": "xoxp-1", "SLACK_SIGNING_SECRET": "s"},
+			[]string{`SLACK_BOT_TOKEN must be the bot token starting with "xoxb-"`}},
+		{"bot token as app token",
+			map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xoxb-2"},
+			[]string{`SLACK_APP_TOKEN must be an app-level token starting with "xapp-"`}},
+		{"signing secret without bot token",
+			map[string]string{"SLACK_SIGNING_SECRET": "s"},
+			[]string{"set SLACK_BOT_TOKEN (xoxb-…) to connect to Slack"}},
+		{"app token without bot token",
+			map[string]string{"SLACK_APP_TOKEN": "xapp-1"},
+			[]string{"set SLACK_BOT_TOKEN (xoxb-…) to connect to Slack"}},
+		{"bad log level",
+			map[string]string{"LOG_LEVEL": "verbose"},
+			[]string{`LOG_LEVEL must be one of debug, info, warn, error (got "verbose")`}},
+		{"bad log format",
+			map[string]string{"LOG_FORMAT": "xml"},
+			[]string{`LOG_FORMAT must be text or json (got "xml")`}},
+		{"address without port",
+			map[string]string{"ADDR": "localhost"},
+			[]string{`ADDR must be host:port or :port`}},
+		{"redis url without scheme",
+			map[string]string{"REDIS_URL": "localhost:6379"},
+			[]string{"REDIS_URL must be a redis://, rediss:// or unix:// URL"}},
+		{"slack api url without scheme",
+			map[string]string{"SLACK_API_URL": "slack.com/api/"},
+			[]string{"SLACK_API_URL must be an http(s) URL"}},
+		{"every problem at once",
+			map[string]string{"SLACK_BOT_TOKEN": "bot", "SLACK_APP_TOKEN": "app", "LOG_FORMAT": "xml"},
+			[]string{"SLACK_BOT_TOKEN must", "SLACK_APP_TOKEN must", "LOG_FORMAT must"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := LoadConfig(envFrom(tc.env))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q\ndoes not say %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestLoadConfigHidesRedisPassword(t *testing.T) {
+	_, err := LoadConfig(envFrom(map[string]string{"REDIS_URL": "hunter2@localhost"}))
+	if err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Errorf("error = %v; want one that does not repeat REDIS_URL", err)
+	}
+}
+
+func TestCLI(t *testing.T) {
+	cases := []struct {
+		args        []string
+		env         map[string]string
+		code        int
+		out, errOut string
+	}{
+		{[]string{"version"}, nil, 0, "learnpact ", ""},
+		{[]string{"help"}, nil, 0, "Usage:", ""},
+		{[]string{"frobnicate"}, nil, 2, "", `unknown command "frobnicate"`},
+		{[]string{"version", "extra"}, nil, 2, "", "unexpected arguments"},
+		{nil, map[string]string{"SLACK_BOT_TOKEN": "xoxb-1"}, 2, "", "set SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)"},
+	}
+	for _, tc := range cases {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			code := cli(context.Background(), tc.args, envFrom(tc.env), &out, &errOut)
+			if code != tc.code {
+				t.Errorf("exit code = %d, want %d (stderr: %s)", code, tc.code, errOut.String())
+			}
+			if !strings.Contains(out.String(), tc.out) || !strings.Contains(errOut.String(), tc.errOut) {
+				t.Errorf("stdout %q, stderr %q; want them to contain %q, %q", out.String(), errOut.String(), tc.out, tc.errOut)
+			}
+		})
+	}
+}

@@ -1,0 +1,222 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/learnpact/learnpact/bot/sandbox"
+	"github.com/learnpact/learnpact/conversation"
+	"github.com/learnpact/learnpact/internal/redistest"
+	"github.com/learnpact/learnpact/storage"
+)
+
+// testTimeout bounds each end-to-end test; waits inside it are woken by the
+// sandbox's change notifications, not by polling.
+const testTimeout = 60 * time.Second
+
+// TestSandboxEndToEnd runs the program in sandbox mode on each store: the
+// demo learner says "help" in their DM and gets an answer, and what was
+// stored survives a restart.
+func TestSandboxEndToEnd(t *testing.T) {
+	stores := map[string]func(t *testing.T) map[string]string{
+		"embedded": func(t *testing.T) map[string]string {
+			return map[string]string{"LEARNPACT_DATA": filepath.Join(t.TempDir(), "learnpact.db")}
+		},
+		"redis": func(t *testing.T) map[string]string {
+			return map[string]string{"REDIS_URL": redistest.Start(t).URL()}
+		},
+	}
+	for name, storeEnv := range stores {
+		t.Run(name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+			defer cancel()
+			env := storeEnv(t)
+			env["ADDR"] = "127.0.0.1:0"
+
+			m := startMain(t, env)
+			if got := get(t, m.URL()+"/healthz"); got != "ok" {
+				t.Errorf("GET /healthz = %q, want ok", got)
+			}
+			if page := get(t, m.URL()+"/"); !strings.Contains(strings.ToLower(page), "<html") {
+				t.Errorf("GET / is not the sandbox page: %.200q", page)
+			}
+
+			ws := m.sandbox
+			say(ctx, t, ws, "help")
+			awaitReplies(ctx, t, ws, 1)
+			key := storage.UserKey{Platform: "slack", Team: ws.TeamID(), User: sandbox.Learner}
+			before := session(ctx, t, m, key)
+			if err := m.Close(); err != nil {
+				t.Fatalf("close: %v", err)
+			}
+
+			m = startMain(t, env)
+			if after := session(ctx, t, m, key); !bytes.Equal(after, before) {
+				t.Errorf("session after restart:\n%s\nbefore:\n%s", after, before)
+			}
+			// Close lets a turn in progress finish: the answer to a message
+			// sent just before closing is delivered before Close returns.
+			ws = m.sandbox
+			say(ctx, t, ws, "help")
+			if err := m.Close(); err != nil {
+				t.Fatalf("close: %v", err)
+			}
+			if n := botReplies(ws); n != 1 {
+				t.Errorf("bot replies after close = %d, want 1", n)
+			}
+		})
+	}
+}
+
+// TestServe runs the command as main does, and stops it as SIGTERM would.
+func TestServe(t *testing.T) {
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	pr, pw := io.Pipe()
+	env := envFrom(map[string]string{
+		"ADDR":           "127.0.0.1:0",
+		"LEARNPACT_DATA": filepath.Join(t.TempDir(), "learnpact.db"),
+		"LOG_LEVEL":      "warn",
+	})
+	code := make(chan int, 1)
+	go func() {
+		code <- cli(ctx, nil, env, pw, t.Output())
+		pw.Close()
+	}()
+
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatalf("no address printed: %v", err)
+	}
+	url := regexp.MustCompile(`^learnpact sandbox: open (http://127\.0\.0\.1:[1-9][0-9]*)\n$`).FindStringSubmatch(line)
+	if url == nil {
+		t.Fatalf("printed %q; want the sandbox address", line)
+	}
+	go io.Copy(io.Discard, pr)
+	if got := get(t, url[1]+"/healthz"); got != "ok" {
+		t.Errorf("GET /healthz = %q, want ok", got)
+	}
+	stop()
+	select {
+	case c := <-code:
+		if c != 0 {
+			t.Errorf("exit code = %d, want 0", c)
+		}
+	case <-time.After(testTimeout):
+		t.Fatal("serve did not stop")
+	}
+}
+
+// TestRunReportsStoreInUse checks that a second server on the same data
+// file fails with a message that says what to do.
+func TestRunReportsStoreInUse(t *testing.T) {
+	env := map[string]string{"ADDR": "127.0.0.1:0", "LEARNPACT_DATA": filepath.Join(t.TempDir(), "learnpact.db")}
+	startMain(t, env)
+	cfg, err := LoadConfig(envFrom(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := NewMain(cfg)
+	second.Stdout, second.Log = io.Discard, testLogger(t)
+	err = second.Run(context.Background())
+	if err == nil {
+		second.Close()
+		t.Fatal("a second server opened the same data file")
+	}
+	if !strings.Contains(err.Error(), "set LEARNPACT_DATA to another file") {
+		t.Errorf("error = %v; want it to say what to set", err)
+	}
+}
+
+func startMain(t *testing.T, env map[string]string) *Main {
+	t.Helper()
+	cfg, err := LoadConfig(envFrom(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	m := NewMain(cfg)
+	m.Stdout, m.Log = &out, testLogger(t)
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	t.Cleanup(func() { m.Close() })
+	if want := "learnpact sandbox: open " + m.URL() + "\n"; out.String() != want {
+		t.Errorf("printed %q, want %q", out.String(), want)
+	}
+	if !regexp.MustCompile(`^http://127\.0\.0\.1:[1-9][0-9]*$`).MatchString(m.URL()) {
+		t.Errorf("URL = %q, want the bound loopback port", m.URL())
+	}
+	return m
+}
+
+func testLogger(t *testing.T) *slog.Logger {
+	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+// say sends text from the demo learner to the bot's DM.
+func say(ctx context.Context, t *testing.T, ws *sandbox.Workspace, text string) {
+	t.Helper()
+	if err := ws.SendDM(ctx, sandbox.Learner, text); err != nil {
+		t.Fatalf("learner says %q: %v", text, err)
+	}
+}
+
+// awaitReplies waits until the bot has sent the learner n messages.
+func awaitReplies(ctx context.Context, t *testing.T, ws *sandbox.Workspace, n int) {
+	t.Helper()
+	if err := ws.Await(ctx, func() bool { return botReplies(ws) >= n }); err != nil {
+		t.Fatalf("waiting for %d bot replies (have %d): %v", n, botReplies(ws), err)
+	}
+}
+
+func botReplies(ws *sandbox.Workspace) int {
+	n := 0
+	for _, msg := range ws.DM(sandbox.Learner) {
+		if msg.User == ws.BotUserID() {
+			n++
+		}
+	}
+	return n
+}
+
+// session returns the stored session of key, which must exist.
+func session(ctx context.Context, t *testing.T, m *Main, key storage.UserKey) []byte {
+	t.Helper()
+	snap, err := m.store.Load(ctx, key, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s conversation.Session
+	if err := json.Unmarshal(snap.Session, &s); err != nil || s.User != key.User {
+		t.Fatalf("stored session of %s = %s (%v)", key.User, snap.Session, err)
+	}
+	return snap.Session
+}
+
+func get(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %s %s", url, resp.Status, body)
+	}
+	return string(body)
+}

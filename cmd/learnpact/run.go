@@ -1,0 +1,298 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/learnpact/learnpact/bot"
+	"github.com/learnpact/learnpact/bot/sandbox"
+	slackbot "github.com/learnpact/learnpact/bot/slack"
+	"github.com/learnpact/learnpact/storage"
+	"github.com/learnpact/learnpact/storage/embedded"
+	redisstore "github.com/learnpact/learnpact/storage/redis"
+)
+
+// Main is the running server: the store, the turn engine, the Slack adapter
+// and, without Slack credentials, the sandbox workspace. Run starts it and
+// Close stops it, so tests can run the whole program in-process.
+type Main struct {
+	Config Config
+	// Stdout receives the line that tells where the sandbox is; os.Stdout
+	// when nil.
+	Stdout io.Writer
+	// Log is built from Config when nil.
+	Log *slog.Logger
+	// Clock is the sandbox's clock; a wall clock when nil. Unused with
+	// real Slack.
+	Clock *sandbox.Clock
+
+	store   storage.Store
+	engine  *bot.Engine
+	adapter *slackbot.Adapter
+	sandbox *sandbox.Workspace
+	ln      net.Listener
+	srv     *http.Server
+	url     string
+
+	closeOnce sync.Once
+	closeErr  error
+	// draining turns new Slack requests away while in-flight turns finish.
+	draining atomic.Bool
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	errc     chan error
+}
+
+// NewMain returns a Main for c.
+func NewMain(c Config) *Main {
+	return &Main{Config: c, errc: make(chan error, 2)}
+}
+
+// Run opens the store, starts serving and returns once the server
+// accepts connections. After a failed Run, Close is not needed.
+func (m *Main) Run(ctx context.Context) (err error) {
+	if m.Log == nil {
+		m.Log = newLogger(m.Config, os.Stderr)
+	}
+	if m.Stdout == nil {
+		m.Stdout = os.Stdout
+	}
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, m.Close())
+		}
+	}()
+
+	mode := m.Config.Mode()
+	if mode == ModeSandbox && m.Clock == nil {
+		m.Clock = sandbox.NewWallClock()
+	}
+	if m.store, err = m.openStore(); err != nil {
+		return err
+	}
+	m.ln, err = net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on ADDR=%s: %w", m.Config.Addr, err)
+	}
+	m.url = "http://" + reachable(m.ln.Addr())
+	m.engine = &bot.Engine{Store: m.store, Location: userLocation, Log: m.Log.With("component", "engine")}
+
+	slackCfg := slackbot.Config{
+		BotToken:      m.Config.SlackBotToken,
+		AppToken:      m.Config.SlackAppToken,
+		SigningSecret: m.Config.SlackSigningSecret,
+		APIURL:        m.Config.SlackAPIURL,
+	}
+	if mode == ModeSandbox {
+		m.sandbox = sandbox.New(sandbox.Config{
+			BotURL: m.url,
+			URL:    m.url,
+			Clock:  m.Clock,
+			Log:    m.Log.With("component", "sandbox"),
+		})
+		m.engine.Now = m.Clock.Now
+		slackCfg = slackbot.Config{
+			BotToken:      m.sandbox.Token(),
+			SigningSecret: m.sandbox.Secret(),
+			APIURL:        m.url + "/api/",
+		}
+	}
+	m.adapter, err = slackbot.New(slackCfg, m.engine, m.Log)
+	if err != nil {
+		return fmt.Errorf("start the Slack adapter: %w", err)
+	}
+
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	m.cancel = cancel
+	m.srv = &http.Server{
+		Handler:           m.routes(),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	m.goFatal("http server", func() error {
+		if err := m.srv.Serve(m.ln); !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	})
+	if mode == ModeSocket {
+		m.goFatal("socket mode", func() error {
+			if err := m.adapter.RunSocketMode(runCtx); err != nil && runCtx.Err() == nil {
+				return err
+			}
+			return nil
+		})
+	}
+
+	switch mode {
+	case ModeSandbox:
+		fmt.Fprintf(m.Stdout, "learnpact sandbox: open %s\n", m.url)
+	case ModeSocket:
+		m.Log.Info("receiving Slack events over Socket Mode", "addr", m.ln.Addr().String(), "store", m.storeName())
+	case ModeHTTP:
+		m.Log.Info("serving Slack requests on /slack/events, /slack/interactivity, /slack/commands",
+			"addr", m.ln.Addr().String(), "store", m.storeName())
+	}
+	return nil
+}
+
+// routes serves the health check, the bot's Slack endpoints and, in sandbox
+// mode, the sandbox's page and Web API.
+func (m *Main) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "ok")
+	})
+	if m.Config.Mode() != ModeSocket || m.Config.SlackSigningSecret != "" {
+		mux.Handle("/slack/", m.unlessDraining(m.adapter.Handler()))
+	}
+	if m.sandbox != nil {
+		mux.Handle("/api/", m.sandbox.APIHandler())
+		mux.Handle("/", m.sandbox.PageHandler())
+	}
+	return mux
+}
+
+// unlessDraining answers 503 once shutdown has begun; Slack (and the
+// sandbox) retry later.
+func (m *Main) unlessDraining(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if m.draining.Load() {
+			w.Header().Set("Retry-After", "5")
+			http.Error(w, "shutting down", http.StatusServiceUnavailable)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// Close stops taking new events, lets in-flight turns finish (within
+// Config.ShutdownTimeout), stops the server and closes the store. Calls
+// after the first return the first result.
+func (m *Main) Close() error {
+	m.closeOnce.Do(func() { m.closeErr = m.close() })
+	return m.closeErr
+}
+
+func (m *Main) close() error {
+	timeout := m.Config.ShutdownTimeout
+	if timeout <= 0 {
+		timeout = defaultShutdown
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+
+	var errs []error
+	m.draining.Store(true)
+	if m.cancel != nil {
+		m.cancel() // ends Socket Mode
+	}
+	if m.adapter != nil {
+		// In sandbox mode turns still call the sandbox's Web API on this
+		// server, so it stops after them.
+		if err := m.adapter.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("wait for in-flight turns: %w", err))
+		}
+	}
+	if m.srv != nil {
+		if err := m.srv.Shutdown(ctx); err != nil {
+			m.srv.Close()
+			errs = append(errs, fmt.Errorf("stop http server: %w", err))
+		}
+	} else if m.ln != nil {
+		m.ln.Close()
+	}
+	m.wg.Wait()
+	if m.store != nil {
+		if err := m.store.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close store: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// URL is the server's base URL, reachable from this machine.
+func (m *Main) URL() string { return m.url }
+
+// Err receives an error if the server or the Socket Mode connection stops
+// on its own.
+func (m *Main) Err() <-chan error { return m.errc }
+
+func (m *Main) goFatal(what string, f func() error) {
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		if err := f(); err != nil {
+			m.errc <- fmt.Errorf("%s: %w", what, err)
+		}
+	}()
+}
+
+func (m *Main) openStore() (storage.Store, error) {
+	if m.Config.RedisURL != "" {
+		s, err := redisstore.Open(m.Config.RedisURL)
+		if err != nil {
+			return nil, fmt.Errorf("open Redis store (check REDIS_URL): %w", err)
+		}
+		return s, nil
+	}
+	var opts []embedded.Option
+	if m.Config.Mode() == ModeSandbox {
+		opts = append(opts, embedded.WithClock(m.Clock.Now))
+	}
+	s, err := embedded.Open(m.Config.DataPath, opts...)
+	if errors.Is(err, embedded.ErrInUse) {
+		return nil, fmt.Errorf("%w; stop it, or set LEARNPACT_DATA to another file", err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open the embedded store (LEARNPACT_DATA=%s): %w", m.Config.DataPath, err)
+	}
+	return s, nil
+}
+
+func (m *Main) storeName() string {
+	if m.Config.RedisURL != "" {
+		return "redis"
+	}
+	return "embedded:" + m.Config.DataPath
+}
+
+// userLocation asks the platform for a user's time zone, when it can tell.
+func userLocation(ctx context.Context, p bot.Platform, user string) *time.Location {
+	if l, ok := p.(interface {
+		Location(ctx context.Context, user string) *time.Location
+	}); ok {
+		return l.Location(ctx, user)
+	}
+	return nil
+}
+
+// reachable turns a listener's address into host:port that a browser on
+// this machine can open.
+func reachable(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+func newLogger(c Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

@@ -1,0 +1,33 @@
+package contract
+
+import "slices"
+
+// Clone returns a deep copy of the terms: changing the copy's slices leaves
+// the original untouched.
+func (t Terms) Clone() Terms {
+	t.Goals = slices.Clone(t.Goals)
+	t.Activities = slices.Clone(t.Activities)
+	t.Evidence = slices.Clone(t.Evidence)
+	t.Criteria = slices.Clone(t.Criteria)
+	return t
+}
+
+// Clone returns a deep copy of the contract, Rev included.
+func (c *Contract) Clone() *Contract {
+	if c == nil {
+		return nil
+	}
+	d := *c
+	d.Terms = c.Terms.Clone()
+	d.Revisions = make([]Revision, len(c.Revisions))
+	for i, r := range c.Revisions {
+		r.Terms = r.Terms.Clone()
+		d.Revisions[i] = r
+	}
+	if c.Revisions == nil {
+		d.Revisions = nil
+	}
+	d.Signatures = slices.Clone(c.Signatures)
+	d.History = slices.Clone(c.History)
+	return &d
+}

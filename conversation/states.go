@@ -1,0 +1,128 @@
+package conversation
+
+import "github.com/learnpact/learnpact/conversation/contract"
+
+// States of the drafting dialog.
+const (
+	StateIdle       State = ""           // no dialog under way
+	StateTitle      State = "title"      // waiting for the title
+	StateGoal       State = "goal"       // waiting for a goal
+	StateGoalCoach  State = "goal_coach" // a vague goal: Use suggestion / Keep mine
+	StateMastery    State = "mastery"    // how mastery of the last goal is shown
+	StateGoals      State = "goals"      // the goals so far: add another / done
+	StateActivities State = "activities" // activities and resources
+	StateEvidence   State = "evidence"
+	StateCriteria   State = "criteria"
+	StateDeadline   State = "deadline"
+	StateCadence    State = "cadence"
+	StateApprover   State = "approver"
+	StateSummary    State = "summary" // the whole draft, ready to send
+	StateStopped    State = "stopped" // after cancel; Back's top is where to resume
+)
+
+// maxBack bounds the "back" stack kept in the session.
+const maxBack = 16
+
+// part is one part of a contract that the dialog asks for, in drafting
+// order. Goals span several states; the others have one.
+type part struct {
+	name     string // as typed after "edit", and the contract field
+	label    string // for people
+	state    State  // where editing it starts
+	edit     ActionID
+	optional bool
+	why      string // why a required part cannot be skipped
+	doing    string // what the learner is doing at this step, for help
+}
+
+var parts = []part{
+	{name: contract.FieldTitle, label: "title", state: StateTitle, edit: ActionEditTitle,
+		why: "a title is how you and your manager will find this contract later", doing: "giving your contract a title"},
+	{name: contract.FieldGoals, label: "goals", state: StateGoals, edit: ActionEditGoals,
+		why: "goals are the heart of the contract: it needs at least one", doing: "writing your goals"},
+	{name: contract.FieldActivities, label: "activities and resources", state: StateActivities, edit: ActionEditActivities,
+		optional: true, doing: "listing activities and resources"},
+	{name: contract.FieldEvidence, label: "evidence", state: StateEvidence, edit: ActionEditEvidence,
+		why: "evidence is what your manager will see, so signing means agreeing on something concrete", doing: "describing the evidence you'll produce"},
+	{name: contract.FieldCriteria, label: "success criteria", state: StateCriteria, edit: ActionEditCriteria,
+		why: "success criteria are how you'll both judge the evidence, and you propose them first", doing: "proposing success criteria"},
+	{name: contract.FieldDeadline, label: "deadline", state: StateDeadline, edit: ActionEditDeadline,
+		why: "a deadline keeps the contract moving, and you can renegotiate it later", doing: "choosing a deadline"},
+	{name: contract.FieldCadence, label: "check-ins", state: StateCadence, edit: ActionEditCadence,
+		optional: true, doing: "choosing how often we check in"},
+	{name: contract.FieldApprover, label: "approver", state: StateApprover, edit: ActionEditApprover,
+		why: "someone has to agree to the contract and sign it with you", doing: "choosing who approves it"},
+}
+
+// partOf returns the part a drafting state belongs to.
+func partOf(s State) (part, bool) {
+	switch s {
+	case StateGoal, StateGoalCoach, StateMastery:
+		s = StateGoals
+	}
+	for _, p := range parts {
+		if p.state == s {
+			return p, true
+		}
+	}
+	return part{}, false
+}
+
+// partNamed finds a part by what follows "edit" (or its contract field).
+func partNamed(name string) (part, bool) {
+	aliases := map[string]string{
+		"goal": contract.FieldGoals, "activity": contract.FieldActivities, "resources": contract.FieldActivities,
+		"activities and resources": contract.FieldActivities, "criterion": contract.FieldCriteria,
+		"success criteria": contract.FieldCriteria, "date": contract.FieldDeadline, "checkins": contract.FieldCadence,
+		"check-ins": contract.FieldCadence, "check-in": contract.FieldCadence, "check ins": contract.FieldCadence,
+		"manager": contract.FieldApprover,
+	}
+	if a, ok := aliases[name]; ok {
+		name = a
+	}
+	for _, p := range parts {
+		if p.name == name {
+			return p, true
+		}
+	}
+	return part{}, false
+}
+
+// partByEdit finds the part an Edit button is for.
+func partByEdit(id ActionID) (part, bool) {
+	for _, p := range parts {
+		if p.edit == id {
+			return p, true
+		}
+	}
+	return part{}, false
+}
+
+// nextPart is the part after p in drafting order, or false after the last.
+func nextPart(p part) (part, bool) {
+	for i := range parts {
+		if parts[i].name == p.name && i+1 < len(parts) {
+			return parts[i+1], true
+		}
+	}
+	return part{}, false
+}
+
+// drafting reports whether s is a state of the drafting dialog (summary and
+// stopped included).
+func drafting(s State) bool {
+	if s == StateSummary || s == StateStopped {
+		return true
+	}
+	_, ok := partOf(s)
+	return ok
+}
+
+// editable reports whether the learner may change the contract's terms.
+func editable(st contract.Status) bool {
+	switch st {
+	case contract.Draft, contract.InPeerReview, contract.ChangesRequested:
+		return true
+	}
+	return false
+}

@@ -1,0 +1,238 @@
+package embedded
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/learnpact/learnpact/storage"
+	"github.com/learnpact/learnpact/storage/storagetest"
+)
+
+func TestConformance(t *testing.T) {
+	storagetest.Run(t, func(t *testing.T) storage.Store {
+		s, err := Open(filepath.Join(t.TempDir(), "learnpact.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}
+
+// clock is a settable time source.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+func openWithClock(t *testing.T) (*Store, *clock) {
+	t.Helper()
+	clk := &clock{now: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}
+	s, err := Open(filepath.Join(t.TempDir(), "learnpact.db"), WithClock(clk.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, clk
+}
+
+var alice = storage.UserKey{Platform: "slack", Team: "T1", User: "U1"}
+
+func TestSessionExpires(t *testing.T) {
+	s, clk := openWithClock(t)
+	ctx := t.Context()
+	w := &storage.ContractWrite{ID: "c1", Data: []byte(`{"id":"c1"}`), Users: []storage.UserKey{alice}}
+	if err := s.Save(ctx, alice, []byte(`{"step":"x"}`), "c1", w); err != nil {
+		t.Fatal(err)
+	}
+
+	clk.Advance(storage.SessionTTL - time.Second)
+	snap, err := s.Load(ctx, alice, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.Session == nil || snap.ContractID != "c1" || snap.Rev != 1 {
+		t.Fatalf("just before the TTL: %+v; want the session and c1", snap)
+	}
+
+	clk.Advance(time.Second)
+	snap, err = s.Load(ctx, alice, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.Session != nil || snap.ContractID != "" || snap.Contract != nil {
+		t.Fatalf("at the TTL: %+v; want no session and no current contract", snap)
+	}
+	// The contract itself does not expire.
+	if snap, err = s.Load(ctx, alice, "c1"); err != nil || snap.Rev != 1 {
+		t.Fatalf("Load(c1) after the session expired = %+v, %v; want rev 1", snap, err)
+	}
+
+	// Saving again starts a fresh TTL.
+	if err := s.Save(ctx, alice, []byte(`{"step":"y"}`), "", nil); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(storage.SessionTTL / 2)
+	if snap, err = s.Load(ctx, alice, ""); err != nil || string(snap.Session) != `{"step":"y"}` {
+		t.Fatalf("after a new save: %+v, %v; want the new session", snap, err)
+	}
+}
+
+func TestFirstSeenWithClock(t *testing.T) {
+	s, clk := openWithClock(t)
+	ctx := t.Context()
+	seen := func(id string, ttl time.Duration) bool {
+		t.Helper()
+		first, err := s.FirstSeen(ctx, id, ttl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return first
+	}
+	if !seen("Ev1", time.Minute) {
+		t.Fatal("first call: false")
+	}
+	clk.Advance(time.Minute - time.Nanosecond)
+	if seen("Ev1", time.Minute) {
+		t.Fatal("just before the ttl: true")
+	}
+	clk.Advance(time.Nanosecond)
+	if !seen("Ev1", time.Minute) {
+		t.Fatal("at the ttl: false")
+	}
+	// Recorded again, the id is deduplicated for a new ttl.
+	clk.Advance(30 * time.Second)
+	if seen("Ev1", time.Minute) {
+		t.Fatal("within the new ttl: true")
+	}
+}
+
+func (s *Store) seenCount(t *testing.T) (ids, index int) {
+	t.Helper()
+	err := s.db.View(func(tx *bolt.Tx) error {
+		ids = tx.Bucket(bucketSeen).Stats().KeyN
+		index = tx.Bucket(bucketSeenByExp).Stats().KeyN
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids, index
+}
+
+func TestFirstSeenDropsExpiredIDs(t *testing.T) {
+	s, clk := openWithClock(t)
+	ctx := t.Context()
+	for i := range 100 {
+		if _, err := s.FirstSeen(ctx, fmt.Sprintf("old-%d", i), time.Minute); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Re-recording an id after expiry leaves exactly one entry for it.
+	clk.Advance(time.Minute)
+	if first, err := s.FirstSeen(ctx, "old-99", time.Hour); err != nil || !first {
+		t.Fatalf("FirstSeen(old-99) after expiry = %v, %v; want true", first, err)
+	}
+	for i := range 2 {
+		if _, err := s.FirstSeen(ctx, fmt.Sprintf("new-%d", i), time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Three calls drop up to 3*maxPurge expired ids: all 99 of them.
+	ids, index := s.seenCount(t)
+	if ids != 3 || index != 3 {
+		t.Errorf("after expiry: %d ids, %d index entries; want 3 and 3 (old-99, new-0, new-1)", ids, index)
+	}
+	if first, err := s.FirstSeen(ctx, "old-99", time.Hour); err != nil || first {
+		t.Errorf("FirstSeen(old-99) within its new ttl = %v, %v; want false", first, err)
+	}
+}
+
+func TestDataSurvivesReopen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "data", "learnpact.db")
+	ctx := t.Context()
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &storage.ContractWrite{ID: "c1", Data: []byte(`{"id":"c1"}`), Users: []storage.UserKey{alice}}
+	if err := s.Save(ctx, alice, []byte(`{"step":"x"}`), "c1", w); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.FirstSeen(ctx, "Ev1", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s, err = Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	snap, err := s.Load(ctx, alice, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(snap.Session) != `{"step":"x"}` || snap.ContractID != "c1" || string(snap.Contract) != `{"id":"c1"}` || snap.Rev != 1 {
+		t.Errorf("after reopening: %+v", snap)
+	}
+	if ids, err := s.Contracts(ctx, alice); err != nil || len(ids) != 1 || ids[0] != "c1" {
+		t.Errorf("Contracts after reopening = %q, %v; want [c1]", ids, err)
+	}
+	if first, err := s.FirstSeen(ctx, "Ev1", time.Hour); err != nil || first {
+		t.Errorf("FirstSeen(Ev1) after reopening = %v, %v; want false", first, err)
+	}
+}
+
+func TestSecondOpenFails(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "learnpact.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+
+	_, err = Open(path, WithLockTimeout(50*time.Millisecond))
+	if !errors.Is(err, ErrInUse) {
+		t.Fatalf("second Open: err = %v, want ErrInUse", err)
+	}
+	if !strings.Contains(err.Error(), path) {
+		t.Errorf("error %q does not name the file", err)
+	}
+}
+
+func TestOpenRejectsOtherFiles(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "notes.txt")
+	if err := os.WriteFile(path, bytes.Repeat([]byte("not a database\n"), 1000), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := Open(path); err == nil {
+		s.Close()
+		t.Fatal("Open of a text file succeeded")
+	}
+	if _, err := Open(""); err == nil {
+		t.Fatal("Open with no file name succeeded")
+	}
+}
