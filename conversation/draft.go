@@ -249,7 +249,7 @@ func (t *turn) prompt(lead message.Text) message.Message {
 	case StateGoals:
 		return goalsMsg(lead, c.Terms.Goals, value(c))
 	case StateSummary:
-		return summaryMsg(c, lead)
+		return summaryMsg(c, lead, t.env.Now)
 	case StateDeadline:
 		return askMsg(t.s.State, lead, t.current(), value(c), deadline.Examples(t.env.Now))
 	}

@@ -301,7 +301,7 @@ func (t *turn) open() {
 		t.reply(statusMsg(t.c, t.in.User, "", t.env.Now))
 		return
 	}
-	t.openSummary(nil)
+	t.openDraft()
 }
 
 // editClick jumps to one part of the contract whose Edit button was clicked.

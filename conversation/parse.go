@@ -27,9 +27,7 @@ func splitList(text string) []string {
 	var out []string
 	for _, line := range strings.Split(text, "\n") {
 		for _, item := range strings.Split(line, "; ") {
-			item = strings.TrimSpace(item)
-			item = strings.TrimSpace(strings.TrimSuffix(item, ";"))
-			item = strings.TrimSpace(bullet.ReplaceAllString(item, ""))
+			item = strings.TrimSpace(bullet.ReplaceAllString(strings.TrimSpace(item), ""))
 			if item != "" {
 				out = append(out, item)
 			}

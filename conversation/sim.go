@@ -268,7 +268,11 @@ func (s *sim) press(user string, p posted, b message.Button) Result {
 	if p.ref.TS != "" {
 		where = "message #" + seqOf(p.ref)
 	}
-	s.logf("-> %s clicks [%s] on %s\n", s.name(user), b.Label, where)
+	label := b.Label
+	if p, ok := partByEdit(ActionID(b.ActionID)); ok && label == "Edit" {
+		label += " " + p.name
+	}
+	s.logf("-> %s clicks [%s] on %s\n", s.name(user), label, where)
 	return s.do(Input{Kind: ActionInput, User: user, Channel: "D" + user, ActionID: b.ActionID,
 		Value: b.Value, Source: p.ref, TriggerID: fmt.Sprintf("trigger-%d", s.triggers)})
 }

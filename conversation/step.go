@@ -221,6 +221,10 @@ func (t *turn) greet() {
 
 // startNew creates a draft and asks for its title.
 func (t *turn) startNew() {
+	if t.in.User == "" {
+		t.help()
+		return
+	}
 	id := ""
 	if t.env.NewID != nil {
 		id = t.env.NewID()
@@ -428,7 +432,7 @@ func (t *turn) resume() {
 	case t.inDraft():
 		t.reprompt(message.T("Here's where we were."))
 	case t.draftOf(t.sessionContract()):
-		t.openSummary(nil)
+		t.openDraft()
 	default:
 		t.say("Nothing to resume", "There's no draft to carry on with. Type ", message.Code("new"), " to start a learning contract, or ", message.Code("list"), " to see yours.")
 	}
@@ -437,6 +441,38 @@ func (t *turn) resume() {
 // draftOf reports whether c is a contract the actor may edit as learner.
 func (t *turn) draftOf(c *contract.Contract) bool {
 	return c != nil && c.Learner == t.in.User && t.in.User != "" && editable(c.Status)
+}
+
+// openDraft makes c the session's contract and carries on with it: at the
+// first part still empty of a draft never sent, else at its summary.
+func (t *turn) openDraft() {
+	if st, ok := firstGap(t.c); ok && t.c.Version == 0 {
+		t.s.ContractID = t.c.ID
+		t.idle()
+		t.enter(st, message.T("Let's carry on with this draft."))
+		return
+	}
+	t.openSummary(nil)
+}
+
+// firstGap is the first required part, in drafting order, that is empty.
+func firstGap(c *contract.Contract) (State, bool) {
+	tm := c.Terms
+	switch {
+	case strings.TrimSpace(tm.Title) == "":
+		return StateTitle, true
+	case len(tm.Goals) == 0:
+		return StateGoals, true
+	case len(tm.Evidence) == 0:
+		return StateEvidence, true
+	case len(tm.Criteria) == 0:
+		return StateCriteria, true
+	case tm.Deadline.IsZero():
+		return StateDeadline, true
+	case c.Approver == "":
+		return StateApprover, true
+	}
+	return StateIdle, false
 }
 
 // openSummary makes c the session's contract and shows its summary.

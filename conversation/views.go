@@ -109,6 +109,14 @@ func titleOf(tm contract.Terms) string {
 	return tm.Title
 }
 
+// andList joins words: "a", "a and b", "a, b and c".
+func andList(xs []string) string {
+	if n := len(xs); n > 1 {
+		return strings.Join(xs[:n-1], ", ") + " and " + xs[n-1]
+	}
+	return strings.Join(xs, "")
+}
+
 func goalSaved(n int) string { return fmt.Sprintf("Goal %d saved.", n) }
 
 // mentions joins user mentions: "@A", "@A and @B", "@A, @B and @C".
@@ -250,9 +258,15 @@ func diffBlocks(since int, changes []contract.Change) blocks {
 	return bs
 }
 
-// diffValue shows a diffed value: dates and cadences as elsewhere, empty
-// values as "(none)".
+// diffValue shows a diffed value: dates and cadences as elsewhere, lists as
+// bullets, empty values as "(none)".
 func diffValue(field, v string) string {
+	switch field {
+	case contract.FieldGoals, contract.FieldActivities, contract.FieldEvidence, contract.FieldCriteria:
+		if v != "" {
+			return "• " + strings.ReplaceAll(v, "\n", "\n• ")
+		}
+	}
 	switch {
 	case v == "":
 		return "(none)"
@@ -401,7 +415,7 @@ func withLead(lead text, bs ...message.Block) blocks {
 }
 
 func goalPrompt(lead text, n int) message.Message {
-	q := txt(bold(fmt.Sprintf("What's goal %d?", n)), " Or press ", bold("Done with goals"), " if that's all.")
+	q := txt(bold(fmt.Sprintf("What's goal %d?", n)), " (Type ", code("back"), " if you'd rather not add another.)")
 	var hint text
 	if n == 1 {
 		q = txt(bold("What's your first goal?"), " Start with what you'll be able to do: an action verb (explain, build, lead, compare…), what it applies to, and how you'll tell it's met.")
@@ -466,11 +480,11 @@ func deadlineRetryMsg(err error, examples []string) message.Message {
 func deadlineProblem(err error, typed string) string {
 	switch {
 	case errors.Is(err, deadline.ErrPast):
-		return "The deadline " + typed + " is today or already past."
+		return "The deadline “" + typed + "” is today or already past."
 	case errors.Is(err, deadline.ErrTooFar):
-		return "The deadline " + typed + " is more than two years away."
+		return "The deadline “" + typed + "” is more than two years away."
 	default:
-		return "I couldn't read the deadline " + typed + " as a date (try YYYY-MM-DD)."
+		return "I couldn't read the deadline “" + typed + "” as a date (try YYYY-MM-DD)."
 	}
 }
 
@@ -484,15 +498,23 @@ func approverErrorMsg(err error) message.Message {
 	return note("Mention your approver", "Please mention them with @ so I know exactly who it is, like ", code("@Mo"), ".")
 }
 
-func summaryMsg(c *contract.Contract, lead text) message.Message {
+func summaryMsg(c *contract.Contract, lead text, now time.Time) message.Message {
+	summary := "Your contract is ready to check"
+	missing := c.Missing(now)
+	if len(missing) > 0 {
+		summary = "Your contract so far"
+	}
 	if len(lead) == 0 {
 		lead = txt("Here's your contract. Check it over, use ", bold("Edit"), " to change anything, then send it to your manager.")
+		if len(missing) > 0 {
+			lead = txt("Here's your contract so far. Before it can be sent it still needs ", andList(missing), ": use the ", bold("Edit"), " buttons to fill them in.")
+		}
 	}
 	bs := blocks{section(lead)}
 	bs = append(bs, termsBlocks(c, c.Terms, true)...)
 	bs = append(bs, actions(button("Send to my manager", ActionSend, value(c), message.Primary)),
 		message.Context{Text: txt("You can also type ", code("edit deadline"), " (or any part), ", code("back"), " or ", code("cancel"), ".")})
-	return msg("Your contract is ready to check", bs...)
+	return msg(summary, bs...)
 }
 
 func summaryHintMsg() message.Message {
@@ -506,10 +528,7 @@ var fillLabels = map[string]string{
 }
 
 func incompleteMsg(c *contract.Contract, inc *contract.IncompleteError) message.Message {
-	missing := strings.Join(inc.Missing, ", ")
-	if n := len(inc.Missing); n > 1 {
-		missing = strings.Join(inc.Missing[:n-1], ", ") + " and " + inc.Missing[n-1]
-	}
+	missing := andList(inc.Missing)
 	var btns []message.Button
 	seen := map[string]bool{}
 	for _, f := range inc.Fields {
@@ -856,7 +875,7 @@ func statusMsg(c *contract.Contract, user string, doing string, now time.Time) m
 	switch c.Status {
 	case contract.Draft, contract.InPeerReview:
 		if m := c.Missing(now); len(m) > 0 {
-			detail = txt("Still needed before it can be sent: ", strings.Join(m, ", "), ".")
+			detail = txt("Still needed before it can be sent: ", andList(m), ".")
 		} else {
 			detail = txt("Complete and ready to send.")
 		}

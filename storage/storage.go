@@ -27,8 +27,9 @@ type UserKey struct {
 type Snapshot struct {
 	// Session is the stored session JSON; nil when the user has none.
 	Session []byte
-	// ContractID is the contract that was loaded (the one asked for, or
-	// the session's current one); empty when none.
+	// ContractID is the id asked for, or the session's current one, even
+	// when that contract is not stored (Contract is then nil); empty when
+	// none.
 	ContractID string
 	// Contract is the stored contract JSON; nil when none.
 	Contract []byte
@@ -49,6 +50,8 @@ type ContractWrite struct {
 }
 
 // Store is the system of record for sessions, contracts and event dedupe.
+// Bad arguments (an empty user or contract id, a negative revision, empty
+// contract data, an empty event id, a ttl ≤ 0) are errors, never panics.
 type Store interface {
 	// Load returns the user's session and a contract in one round trip.
 	// With an empty contractID, the session's current contract (as last
@@ -57,7 +60,9 @@ type Store interface {
 	// Save writes the session (with its current contract id, and a TTL
 	// refreshed each turn) and, when c is not nil, the contract, as one
 	// atomic step. If the contract's stored revision is not c.Rev it
-	// returns ErrConflict and writes nothing.
+	// returns ErrConflict and writes nothing. A nil session leaves the
+	// stored session (and its current contract) unchanged. Only the users
+	// in c.Users get the contract added to their lists.
 	Save(ctx context.Context, user UserKey, session []byte, currentContract string, c *ContractWrite) error
 	// Contract returns one contract and its revision, or ErrNotFound.
 	Contract(ctx context.Context, id string) ([]byte, int64, error)

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"sync"
 	"time"
@@ -129,6 +130,7 @@ type Workspace struct {
 	token       string
 	verifyToken string
 	pageToken   string
+	ownURLHost  string // the host of Config.URL, which the page answers on
 	clock       *Clock
 	requestTime func() time.Time
 	client      *http.Client
@@ -220,6 +222,9 @@ func New(cfg Config) *Workspace {
 		failures:    map[string]*failure{},
 		subs:        map[int]chan Change{},
 		changed:     make(chan struct{}),
+	}
+	if u, err := url.Parse(cfg.URL); err == nil {
+		w.ownURLHost = u.Host
 	}
 	if w.secret == "" {
 		w.secret = randomHex(16)

@@ -132,18 +132,31 @@ func decodeInteraction(payload []byte) (conversation.Input, string, error) {
 	}
 }
 
-// formValues maps each input's id to what was entered or chosen.
+// formValues maps each input's id to what was entered or chosen. When a
+// form repeats an id, the first field with it wins.
 func formValues(s *slackapi.ViewState) map[string]string {
 	form := map[string]string{}
 	if s == nil {
 		return form
 	}
+	rank := map[string]string{} // base id → the rendered id whose value is kept
 	for _, actions := range s.Values {
 		for id, a := range actions {
-			form[baseActionID(id)] = actionValue(&a)
+			base := baseActionID(id)
+			if kept, ok := rank[base]; ok && !renderedBefore(id, kept) {
+				continue
+			}
+			rank[base] = id
+			form[base] = actionValue(&a)
 		}
 	}
 	return form
+}
+
+// renderedBefore reports whether action id a came before b, two renderings
+// of the same id ("x" before "x#2" before "x#10").
+func renderedBefore(a, b string) bool {
+	return len(a) < len(b) || (len(a) == len(b) && a < b)
 }
 
 // actionValue is what an element carries: a button's value, typed text, or

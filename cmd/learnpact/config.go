@@ -100,9 +100,10 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		bad("ADDR must be host:port or :port, like :3000 or 127.0.0.1:3000 (got %q)", c.Addr)
 	}
 	if c.RedisURL != "" {
-		if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss" && u.Scheme != "unix") {
-			// The value is not echoed: it may hold a password.
-			bad("REDIS_URL must be a redis://, rediss:// or unix:// URL like redis://localhost:6379/0, or unset to use the embedded store at LEARNPACT_DATA")
+		// storage/redis checks the rest (and names Cluster and Sentinel
+		// forms). The value is not echoed: it may hold a password.
+		if scheme, _, ok := strings.Cut(c.RedisURL, "://"); !ok || !strings.HasPrefix(strings.ToLower(scheme), "redis") {
+			bad("REDIS_URL must be a redis:// or rediss:// URL like redis://localhost:6379/0, or unset to use the embedded store at LEARNPACT_DATA")
 		}
 	}
 	if u, err := url.Parse(c.SlackAPIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

@@ -60,7 +60,7 @@ func TestLoadConfigModes(t *testing.T) {
 
 func TestLoadConfigValues(t *testing.T) {
 	c, err := LoadConfig(envFrom(map[string]string{
-		"REDIS_URL":      "redis://localhost:6379/2",
+		"REDIS_URL":      "redis+sentinel://localhost:26379/main/2",
 		"LEARNPACT_DATA": "/var/lib/learnpact/data.db",
 		"SLACK_API_URL":  "http://127.0.0.1:9999/api",
 		"LOG_LEVEL":      "DEBUG",
@@ -69,7 +69,7 @@ func TestLoadConfigValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.RedisURL != "redis://localhost:6379/2" || c.DataPath != "/var/lib/learnpact/data.db" {
+	if c.RedisURL != "redis+sentinel://localhost:26379/main/2" || c.DataPath != "/var/lib/learnpact/data.db" {
 		t.Errorf("store settings = %q, %q", c.RedisURL, c.DataPath)
 	}
 	if c.SlackAPIURL != "http://127.0.0.1:9999/api/" {
@@ -112,7 +112,7 @@ func TestLoadConfigErrors(t *testing.T) {
 			[]string{`ADDR must be host:port or :port`}},
 		{"redis url without scheme",
 			map[string]string{"REDIS_URL": "localhost:6379"},
-			[]string{"REDIS_URL must be a redis://, rediss:// or unix:// URL"}},
+			[]string{"REDIS_URL must be a redis:// or rediss:// URL"}},
 		{"slack api url without scheme",
 			map[string]string{"SLACK_API_URL": "slack.com/api/"},
 			[]string{"SLACK_API_URL must be an http(s) URL"}},

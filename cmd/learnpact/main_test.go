@@ -25,8 +25,8 @@ import (
 const testTimeout = 60 * time.Second
 
 // TestSandboxEndToEnd runs the program in sandbox mode on each store: the
-// demo learner says "help" in their DM and gets an answer, and what was
-// stored survives a restart.
+// demo learner talks to the bot in their DM, and what they drafted
+// survives a restart.
 func TestSandboxEndToEnd(t *testing.T) {
 	stores := map[string]func(t *testing.T) map[string]string{
 		"embedded": func(t *testing.T) map[string]string {
@@ -36,6 +36,7 @@ func TestSandboxEndToEnd(t *testing.T) {
 			return map[string]string{"REDIS_URL": redistest.Start(t).URL()}
 		},
 	}
+	const title = "Running design reviews"
 	for name, storeEnv := range stores {
 		t.Run(name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
@@ -47,32 +48,31 @@ func TestSandboxEndToEnd(t *testing.T) {
 			if got := get(t, m.URL()+"/healthz"); got != "ok" {
 				t.Errorf("GET /healthz = %q, want ok", got)
 			}
-			if page := get(t, m.URL()+"/"); !strings.Contains(strings.ToLower(page), "<html") {
-				t.Errorf("GET / is not the sandbox page: %.200q", page)
-			}
-
 			ws := m.sandbox
+			for i, text := range []string{"help", "new", title} {
+				say(ctx, t, ws, text)
+				awaitReplies(ctx, t, ws, i+1)
+			}
+			// Close lets turns in progress finish: the answer to a message
+			// sent just before closing arrives before Close returns. An
+			// open page's event stream must not hold it up.
+			stream := openEvents(t, m.URL())
+			defer stream.Close()
 			say(ctx, t, ws, "help")
-			awaitReplies(ctx, t, ws, 1)
-			key := storage.UserKey{Platform: "slack", Team: ws.TeamID(), User: sandbox.Learner}
-			before := session(ctx, t, m, key)
 			if err := m.Close(); err != nil {
 				t.Fatalf("close: %v", err)
+			}
+			if n := len(botReplies(ws)); n != 4 {
+				t.Errorf("bot replies after close = %d, want 4", n)
 			}
 
 			m = startMain(t, env)
-			if after := session(ctx, t, m, key); !bytes.Equal(after, before) {
-				t.Errorf("session after restart:\n%s\nbefore:\n%s", after, before)
-			}
-			// Close lets a turn in progress finish: the answer to a message
-			// sent just before closing is delivered before Close returns.
 			ws = m.sandbox
-			say(ctx, t, ws, "help")
-			if err := m.Close(); err != nil {
-				t.Fatalf("close: %v", err)
-			}
-			if n := botReplies(ws); n != 1 {
-				t.Errorf("bot replies after close = %d, want 1", n)
+			session(ctx, t, m, storage.UserKey{Platform: "slack", Team: ws.TeamID(), User: sandbox.Learner})
+			say(ctx, t, ws, "list")
+			awaitReplies(ctx, t, ws, 1)
+			if list := botReplies(ws)[0]; !strings.Contains(list.Text+string(list.Blocks), title) {
+				t.Errorf("after a restart, list = %s %s; want the draft %q", list.Text, list.Blocks, title)
 			}
 		})
 	}
@@ -144,6 +144,7 @@ func startMain(t *testing.T, env map[string]string) *Main {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg.ShutdownTimeout = 10 * time.Second
 	var out bytes.Buffer
 	m := NewMain(cfg)
 	m.Stdout, m.Log = &out, testLogger(t)
@@ -158,6 +159,24 @@ func startMain(t *testing.T, env map[string]string) *Main {
 		t.Errorf("URL = %q, want the bound loopback port", m.URL())
 	}
 	return m
+}
+
+// openEvents opens the sandbox page's event stream, as a browser does.
+func openEvents(t *testing.T, base string) io.ReadCloser {
+	t.Helper()
+	token := regexp.MustCompile(`<meta name="sandbox-token" content="([^"]+)">`).FindStringSubmatch(get(t, base+"/"))
+	if token == nil {
+		t.Fatal("no page token on the sandbox page")
+	}
+	resp, err := http.Get(base + "/events?token=" + token[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		resp.Body.Close()
+		t.Fatalf("GET /events: %s", resp.Status)
+	}
+	return resp.Body
 }
 
 func testLogger(t *testing.T) *slog.Logger {
@@ -175,23 +194,24 @@ func say(ctx context.Context, t *testing.T, ws *sandbox.Workspace, text string) 
 // awaitReplies waits until the bot has sent the learner n messages.
 func awaitReplies(ctx context.Context, t *testing.T, ws *sandbox.Workspace, n int) {
 	t.Helper()
-	if err := ws.Await(ctx, func() bool { return botReplies(ws) >= n }); err != nil {
-		t.Fatalf("waiting for %d bot replies (have %d): %v", n, botReplies(ws), err)
+	if err := ws.Await(ctx, func() bool { return len(botReplies(ws)) >= n }); err != nil {
+		t.Fatalf("waiting for %d bot replies (have %d): %v", n, len(botReplies(ws)), err)
 	}
 }
 
-func botReplies(ws *sandbox.Workspace) int {
-	n := 0
+// botReplies returns the bot's messages in the learner's DM.
+func botReplies(ws *sandbox.Workspace) []sandbox.Message {
+	var out []sandbox.Message
 	for _, msg := range ws.DM(sandbox.Learner) {
 		if msg.User == ws.BotUserID() {
-			n++
+			out = append(out, msg)
 		}
 	}
-	return n
+	return out
 }
 
 // session returns the stored session of key, which must exist.
-func session(ctx context.Context, t *testing.T, m *Main, key storage.UserKey) []byte {
+func session(ctx context.Context, t *testing.T, m *Main, key storage.UserKey) conversation.Session {
 	t.Helper()
 	snap, err := m.store.Load(ctx, key, "")
 	if err != nil {
@@ -201,7 +221,7 @@ func session(ctx context.Context, t *testing.T, m *Main, key storage.UserKey) []
 	if err := json.Unmarshal(snap.Session, &s); err != nil || s.User != key.User {
 		t.Fatalf("stored session of %s = %s (%v)", key.User, snap.Session, err)
 	}
-	return snap.Session
+	return s
 }
 
 func get(t *testing.T, url string) string {

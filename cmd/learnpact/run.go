@@ -47,7 +47,9 @@ type Main struct {
 	closeErr  error
 	// draining turns new Slack requests away while in-flight turns finish.
 	draining atomic.Bool
-	cancel   context.CancelFunc
+	// cancel ends Socket Mode; endRequests ends the requests in progress.
+	cancel      context.CancelFunc
+	endRequests context.CancelFunc
 	wg       sync.WaitGroup
 	errc     chan error
 }
@@ -113,9 +115,14 @@ func (m *Main) Run(ctx context.Context) (err error) {
 
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	m.cancel = cancel
+	reqCtx, endRequests := context.WithCancel(context.WithoutCancel(ctx))
+	m.endRequests = endRequests
 	m.srv = &http.Server{
 		Handler:           m.routes(),
 		ReadHeaderTimeout: 10 * time.Second,
+		// Requests end when Close cancels this context, so long-lived
+		// ones (the sandbox page's event stream) do not hold up shutdown.
+		BaseContext: func(net.Listener) context.Context { return reqCtx },
 	}
 	m.goFatal("http server", func() error {
 		if err := m.srv.Serve(m.ln); !errors.Is(err, http.ErrServerClosed) {
@@ -156,8 +163,7 @@ func (m *Main) routes() http.Handler {
 		mux.Handle("/slack/", m.unlessDraining(m.adapter.Handler()))
 	}
 	if m.sandbox != nil {
-		mux.Handle("/api/", m.sandbox.APIHandler())
-		mux.Handle("/", m.sandbox.PageHandler())
+		mux.Handle("/", m.sandbox.Handler()) // the page, and the Web API under /api/
 	}
 	return mux
 }
@@ -204,6 +210,7 @@ func (m *Main) close() error {
 		}
 	}
 	if m.srv != nil {
+		m.endRequests()
 		if err := m.srv.Shutdown(ctx); err != nil {
 			m.srv.Close()
 			errs = append(errs, fmt.Errorf("stop http server: %w", err))

@@ -37,6 +37,7 @@ func TestReview(t *testing.T) {
 		{goal: "Facilitate the monthly planning meeting so that every team leaves with agreed priorities", ok: true},
 		{goal: "Build a churn dashboard by March", ok: true},
 		{goal: "Negotiated renewals with at least 2 suppliers", ok: true},
+		{goal: "I lead the weekly incident review", ok: true},
 
 		// A good verb but no way to tell it is met.
 		{goal: "Write SQL queries", problems: []string{noMeasure},
@@ -133,6 +134,18 @@ func TestReviewLongGoal(t *testing.T) {
 	a := Review("explore " + strings.Repeat("word ", 2000))
 	if !strings.Contains(a.Suggestion, "word word…") {
 		t.Errorf("long subject not cut at a word: %q", a.Suggestion)
+	}
+}
+
+func TestVerbListsDisjoint(t *testing.T) {
+	seen := map[string]verbKind{}
+	for kind, list := range verbLists {
+		for _, w := range strings.Fields(list) {
+			if other, ok := seen[w]; ok {
+				t.Errorf("%q is in verb lists %d and %d", w, other, kind)
+			}
+			seen[w] = kind
+		}
 	}
 }
 

@@ -18,7 +18,9 @@ const (
 )
 
 // verbs are the verbs the coach knows, in the spirit of Bloom's taxonomy.
-var verbs = group(map[verbKind]string{
+var verbs = group(verbLists)
+
+var verbLists = map[verbKind]string{
 	vagueVerb: `learn understand know study explore research master grasp appreciate familiarise
 		familiarize become be get gain feel have look read work brush dive deepen focus try think
 		discover comprehend acquire absorb refresh revisit`,
@@ -39,7 +41,7 @@ var verbs = group(map[verbKind]string{
 		troubleshoot test validate benchmark solve query classify categorise categorize`,
 	changeVerb: `improve reduce increase cut grow raise lower halve double shorten decrease`,
 	doneVerb:   `pass earn obtain achieve win publish ship launch submit`,
-})
+}
 
 // softVerbs are vague when their object is abstract: "build my confidence".
 var softVerbs = set(`develop build improve grow expand increase strengthen enhance boost broaden
@@ -57,7 +59,7 @@ var irregular = map[string]string{
 // prefixes are stripped before the verb: "I will", "I want to be able to" …
 var prefixes = phrases(`i will|i'll|i want to|i'd like to|i would like to|i plan to|i aim to|
 	i intend to|i hope to|i need to|i must|i should|i shall|i can|i am going to|i'm going to|
-	i wish to|my goal is to|the goal is to|want to|to|be able to|able to|will`)
+	i wish to|my goal is to|the goal is to|want to|to|be able to|able to|will|i`)
 
 var adverbs = set(`really fully properly actually confidently independently better finally also
 	regularly successfully clearly effectively quickly comfortably consistently then first now`)

@@ -11,7 +11,8 @@
 // world; they are read month-first only when the first number cannot be a
 // month and the second can ("03/20/2027" is 20 March). A month name with no
 // day ("June", "end of June") means the last day of that month. A date with no
-// year means its next occurrence after today.
+// year means its next occurrence after today, and a weekday ("Friday", "next
+// Friday") the first one after today.
 package deadline
 
 import (
@@ -42,7 +43,9 @@ const (
 )
 
 // Parse reads a deadline relative to now in loc (UTC when nil) and returns
-// the date at 00:00 UTC of that calendar day.
+// the date at 00:00 UTC of that calendar day. The date must be after today
+// (else ErrPast) and at most two calendar years on (else ErrTooFar; from
+// 29 February that is 28 February). Text it can't read gives ErrUnknown.
 func Parse(text string, now time.Time, loc *time.Location) (time.Time, error) {
 	if loc == nil {
 		loc = time.UTC
@@ -151,7 +154,7 @@ func read(s string, today time.Time) (time.Time, bool) {
 		return readMonthName(rest, true, today)
 	}
 	if d, ok := readMonthName(s, false, today); ok {
-		return d, true
+		return d, ok
 	}
 	return readCasual(s, today)
 }

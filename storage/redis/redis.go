@@ -3,10 +3,11 @@
 //
 // Keys:
 //
-//	lp:{c:ID}:contract                 hash: rev, data (the contract JSON)
-//	lp:session:PLATFORM:TEAM:USER      hash: data (session JSON), contract (current id); TTL storage.SessionTTL
+//	lp:{c:ID}:contract                    hash: rev, data (the contract JSON)
+//	lp:session:PLATFORM:TEAM:USER         hash: data (session JSON), contract (current id);
+//	                                      TTL storage.SessionTTL, refreshed by every Save
 //	lp:user:PLATFORM:TEAM:USER:contracts  sorted set of contract ids, scored 0, 1, 2… in the order added
-//	lp:seen:EVENTID                    string, SET NX PX
+//	lp:seen:EVENTID                       string, SET NX PX
 //
 // Colons and percent signs inside platform, team and user ids are escaped
 // (%3A, %25), so "29:abc" (a Teams user id) cannot be mistaken for two parts.
@@ -69,13 +70,13 @@ func contractKey(id string) string { return contractKeyPrefix + id + contractKey
 
 func sessionKey(u storage.UserKey) string { return "lp:session:" + userPart(u) }
 
-func contractsKey(u storage.UserKey) string { return UserKey(u) + ":contracts" }
+func contractsKey(u storage.UserKey) string { return UserPrefix(u) + ":contracts" }
 
 func seenKey(eventID string) string { return "lp:seen:" + eventID }
 
-// UserKey returns the key prefix for one user, "lp:user:PLATFORM:TEAM:USER";
+// UserPrefix returns the key prefix for one user, "lp:user:PLATFORM:TEAM:USER";
 // other per-user keys (a profile cache) hang off it.
-func UserKey(u storage.UserKey) string { return "lp:user:" + userPart(u) }
+func UserPrefix(u storage.UserKey) string { return "lp:user:" + userPart(u) }
 
 var escaper = strings.NewReplacer("%", "%25", ":", "%3A")
 

@@ -1,0 +1,67 @@
+package slack
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/learnpact/learnpact/conversation"
+)
+
+// TestFlowGolden renders every message and modal the conversation flows
+// send (conversation.SampleMessages and SampleModals) to
+// testdata/flow_<key>.golden.json, checks Slack's limits, and checks that
+// nothing had to be left out to meet them.
+func TestFlowGolden(t *testing.T) {
+	now := time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)
+	msgs, modals := conversation.SampleMessages(now), conversation.SampleModals(now)
+	if len(msgs) == 0 || len(modals) == 0 {
+		t.Fatalf("%d sample messages and %d sample modals, want some of each", len(msgs), len(modals))
+	}
+	want := map[string]bool{}
+	for key, m := range msgs {
+		name := "flow_" + key
+		want[name] = true
+		t.Run(name, func(t *testing.T) {
+			goldenMessage(t, name, m)
+			if _, _, problems := render(m); len(problems) > 0 {
+				t.Errorf("rendering left content out: %q", problems)
+			}
+		})
+	}
+	for key, m := range modals {
+		name := "flow_" + key
+		if want[name] {
+			t.Errorf("sample %q is both a message and a modal; one golden file cannot hold both", key)
+			continue
+		}
+		want[name] = true
+		t.Run(name, func(t *testing.T) {
+			goldenModal(t, name, m)
+			if _, problems := renderModal(m); len(problems) > 0 {
+				t.Errorf("rendering left content out: %q", problems)
+			}
+		})
+	}
+
+	// Golden files of samples that no longer exist are stale.
+	files, err := filepath.Glob(filepath.Join("testdata", "flow_*.golden.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".golden.json")
+		if want[name] {
+			continue
+		}
+		if *update {
+			if err := os.Remove(f); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		t.Errorf("%s has no sample any more (go test -update removes it)", f)
+	}
+}

@@ -1,0 +1,475 @@
+package slack
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	slackapi "github.com/slack-go/slack"
+
+	"github.com/learnpact/learnpact/bot/message"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// golden compares v, as the JSON sent to Slack, with
+// testdata/<name>.golden.json.
+func golden(t *testing.T, name string, v any) {
+	t.Helper()
+	got, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append([]byte(htmlUnescaper.Replace(string(got))), '\n')
+	path := filepath.Join("testdata", name+".golden.json")
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the rendering (go test -update rewrites it):\n%s", path, got)
+	}
+}
+
+// goldenMessage checks a message's rendering against its golden file and
+// Slack's limits.
+func goldenMessage(t *testing.T, name string, m message.Message) {
+	t.Helper()
+	blocks, text, _ := render(m)
+	checkLimits(t, blocks, maxMessageBlocks)
+	if w := width(text); w > maxFallbackText {
+		t.Errorf("fallback text of %d characters", w)
+	}
+	golden(t, name, map[string]any{"blocks": blocks})
+}
+
+func goldenModal(t *testing.T, name string, m message.Modal) {
+	t.Helper()
+	v := RenderModal(m)
+	checkLimits(t, v.Blocks.BlockSet, maxModalBlocks)
+	for what, o := range map[string]*slackapi.TextBlockObject{"title": v.Title, "submit": v.Submit, "close": v.Close} {
+		if o != nil && width(o.Text) > maxModalTitle {
+			t.Errorf("modal %s %q longer than %d", what, o.Text, maxModalTitle)
+		}
+	}
+	if v.Title == nil || v.Title.Text == "" {
+		t.Error("modal without a title")
+	}
+	golden(t, name, v)
+}
+
+// htmlUnescaper undoes encoding/json's \u003c, \u003e and \u0026 escapes
+// (the same JSON, easier to review). An escaped backslash is matched
+// whole, so a literal "\\u003c" stays as it is.
+var htmlUnescaper = strings.NewReplacer(`\\`, `\\`, `\u003c`, "<", `\u003e`, ">", `\u0026`, "&")
+
+var escapeOK = regexp.MustCompile(`&(amp|lt|gt);`)
+
+// checkLimits walks rendered blocks as JSON and checks every Block Kit
+// limit the renderer enforces.
+func checkLimits(t *testing.T, blocks []slackapi.Block, maxBlocks int) {
+	t.Helper()
+	if len(blocks) > maxBlocks {
+		t.Errorf("%d blocks, limit %d", len(blocks), maxBlocks)
+	}
+	data, err := json.Marshal(blocks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bs []map[string]any
+	if err := json.Unmarshal(data, &bs); err != nil {
+		t.Fatal(err)
+	}
+	actionIDs, blockIDs := map[string]bool{}, map[string]bool{}
+	limit := func(what, s string, n int) {
+		if width(s) > n {
+			t.Errorf("%s of %d characters, limit %d: %.40q…", what, width(s), n, s)
+		}
+	}
+	text := func(what string, o any, n int) {
+		m, _ := o.(map[string]any)
+		if m == nil {
+			return
+		}
+		s, _ := m["text"].(string)
+		limit(what, s, n)
+		if m["type"] == "mrkdwn" && strings.Count(s, "&") != len(escapeOK.FindAllString(s, -1)) {
+			t.Errorf("%s has a broken escape: %q", what, s)
+		}
+		if strings.TrimSpace(s) == "" {
+			t.Errorf("%s is empty", what)
+		}
+	}
+	element := func(e map[string]any) {
+		if id, _ := e["action_id"].(string); id != "" {
+			limit("action_id", id, maxID)
+			if actionIDs[id] {
+				t.Errorf("action_id %q used twice", id)
+			}
+			actionIDs[id] = true
+		}
+		switch e["type"] {
+		case "button":
+			text("button text", e["text"], maxButtonText)
+			v, _ := e["value"].(string)
+			limit("button value", v, maxButtonValue)
+		case "static_select":
+			text("placeholder", e["placeholder"], maxPlaceholder)
+			opts, _ := e["options"].([]any)
+			if len(opts) == 0 || len(opts) > maxOptions {
+				t.Errorf("select with %d options", len(opts))
+			}
+			for _, o := range opts {
+				o := o.(map[string]any)
+				text("option text", o["text"], maxOptionText)
+				v, _ := o["value"].(string)
+				limit("option value", v, maxOptionValue)
+			}
+		case "plain_text_input":
+			text("placeholder", e["placeholder"], maxPlaceholder)
+			v, _ := e["initial_value"].(string)
+			limit("initial value", v, maxInputValue)
+		}
+	}
+	for _, b := range bs {
+		if id, _ := b["block_id"].(string); id != "" {
+			limit("block_id", id, maxID)
+			if blockIDs[id] {
+				t.Errorf("block_id %q used twice", id)
+			}
+			blockIDs[id] = true
+		}
+		switch b["type"] {
+		case "header":
+			text("header", b["text"], maxHeaderText)
+		case "section":
+			fields, _ := b["fields"].([]any)
+			if b["text"] == nil && len(fields) == 0 {
+				t.Error("section with neither text nor fields")
+			}
+			if b["text"] != nil {
+				text("section text", b["text"], maxSectionText)
+			}
+			if len(fields) > maxFields {
+				t.Errorf("section with %d fields", len(fields))
+			}
+			for _, f := range fields {
+				text("field", f, maxFieldText)
+			}
+			if acc, ok := b["accessory"].(map[string]any); ok {
+				element(acc)
+			}
+		case "context":
+			for _, e := range b["elements"].([]any) {
+				text("context", e, maxSectionText)
+			}
+		case "actions":
+			elems, _ := b["elements"].([]any)
+			if len(elems) == 0 || len(elems) > maxActionElems {
+				t.Errorf("actions block with %d elements", len(elems))
+			}
+			for _, e := range elems {
+				element(e.(map[string]any))
+			}
+		case "input":
+			text("input label", b["label"], maxInputLabel)
+			element(b["element"].(map[string]any))
+		case "divider":
+		default:
+			t.Errorf("unexpected block type %v", b["type"])
+		}
+	}
+}
+
+// Every block type, every span kind and every button style.
+var sampleAll = message.Message{
+	Summary: "Mo approved your learning contract",
+	Blocks: []message.Block{
+		message.Header{Text: "Learning contract: Kubernetes for on-call"},
+		message.Section{
+			Text:      message.T("Hi ", message.Mention("U012AB3CD"), ", your contract is ", message.Bold("active"), ". ", message.Italic("Well done!")),
+			Accessory: &message.Button{Label: "Open", ActionID: "lp_open", Value: "c=k8s&v=3"},
+		},
+		message.Fields{Fields: []message.Field{
+			{Label: "Goal", Value: message.T("Explain how a pod is scheduled")},
+			{Label: "Deadline", Value: message.T("Fri 28 Mar 2025")},
+			{Label: "Evidence", Value: message.T(message.Link("https://wiki.example.com/k8s", "Runbook"), " and a demo")},
+			{Label: "Approver", Value: message.T(message.Mention("W0ABCDEF"))},
+		}},
+		message.Context{Text: message.T("Version 3 · signed by both · type ", message.Code("status"), " any time")},
+		message.Divider{},
+		message.Section{Text: message.T(message.Bold("Goals"))},
+		message.Section{Text: message.T("1. Explain how a pod is scheduled")},
+		message.Section{Text: message.T("2. Lead a cluster upgrade"), Accessory: &message.Button{Label: "Edit", ActionID: "lp_edit", Value: "c=k8s&v=3&p=1"}},
+		message.Section{Text: message.T("3. Compare two ingress controllers"), Accessory: &message.Button{Label: "Edit", ActionID: "lp_edit", Value: "c=k8s&v=3&p=2"}},
+		message.Actions{
+			Buttons: []message.Button{
+				{Label: "Approve & sign", ActionID: "lp_approve", Value: "c=k8s&v=3", Style: message.Primary},
+				{Label: "Request changes", ActionID: "lp_changes", Value: "c=k8s&v=3"},
+				{Label: "Withdraw", ActionID: "lp_withdraw", Value: "c=k8s&v=3", Style: message.Danger},
+				{Label: "Edit", ActionID: "lp_edit", Value: "c=k8s&v=3&p=3"},
+			},
+			Select: &message.Select{ActionID: "lp_cadence", Placeholder: "Check-in cadence", Options: []message.Option{
+				{Label: "Weekly", Value: "weekly"}, {Label: "Fortnightly", Value: "fortnightly"},
+			}},
+		},
+		message.Input{ID: "lp_note", Label: "Anything to add?", Placeholder: "Press Enter to send"},
+	},
+}
+
+// User text that tries to ping, link or format, and formatting edge cases.
+var sampleEscaping = message.Message{
+	Summary: "<!channel> & <@U999> <https://evil.example|click>",
+	Blocks: []message.Block{
+		message.Section{Text: message.T("Goal: learn <!channel> & <!here> tricks > x < y, *not bold* _not italic_ `not code` <@U0ABC>")},
+		message.Section{Text: message.T(
+			message.Bold(" padded bold "), "| ",
+			message.Italic("two\nlines"), " | ",
+			message.Code("a < b && c"), " | ",
+			message.Bold(""), message.Bold("  "), "| ",
+			message.Mention("U012AB3CD"), " ",
+			message.Mention("<!channel>"), " ",
+			message.Mention("u012ab3cd"), " ",
+			message.Mention("B012AB3CD"),
+		)},
+		message.Section{Text: message.T(
+			message.Link("https://example.com/a?b=1&c=<2>|x", "label | with <pipes> & more"), " ",
+			message.Link("http://example.com", ""), " ",
+			message.Link("javascript:alert(1)", "click me"), " ",
+			message.Link("ftp://example.com/file", ""), " ",
+			message.Link("https://", "no host"),
+		)},
+		message.Header{Text: "Plain <text> & stays as typed"},
+		message.Fields{Fields: []message.Field{{Label: "A & <B>", Value: message.T("<@U1> & co")}}},
+		message.Context{Text: message.T("by ", message.Mention("U012AB3CD"), " & friends")},
+	},
+}
+
+// Content past every per-element limit.
+func sampleTruncation() message.Message {
+	var fields []message.Field
+	for i := range 23 {
+		fields = append(fields, message.Field{Label: fmt.Sprintf("Field %d", i+1), Value: message.T("value")})
+	}
+	fields = append(fields, message.Field{Label: "Long", Value: message.T(strings.Repeat("x", 1990) + " & more & more")})
+	var buttons []message.Button
+	for i := range 27 {
+		buttons = append(buttons, message.Button{Label: fmt.Sprintf("B%d", i+1), ActionID: "lp_pick", Value: fmt.Sprint(i + 1)})
+	}
+	buttons = append(buttons,
+		message.Button{Label: strings.Repeat("Long label ", 10), ActionID: "lp_long"},
+		message.Button{Label: "Huge value", ActionID: "lp_huge", Value: strings.Repeat("v", 2001)},
+		message.Button{Label: "", ActionID: "lp_nolabel"},
+		message.Button{Label: "Long id", ActionID: strings.Repeat("i", 300)},
+	)
+	return message.Message{
+		Blocks: []message.Block{
+			message.Header{Text: strings.Repeat("A very long contract title ", 10)},
+			message.Section{Text: message.T(strings.Repeat("a", 2996), "&&&&")},
+			message.Section{Text: message.T(strings.Repeat("é", 2990), message.Bold("bold text that is cut"))},
+			message.Section{Text: message.T(strings.Repeat("b", 2990), message.Link("https://example.com/link", "a link"))},
+			message.Section{Text: message.T(strings.Repeat("😀", 1499), "xy")},
+			message.Section{Text: nil, Accessory: &message.Button{Label: "Lonely", ActionID: "lp_lonely"}},
+			message.Section{Text: nil},
+			message.Fields{Fields: fields},
+			message.Actions{Buttons: buttons, Select: &message.Select{ActionID: "lp_sel", Options: []message.Option{
+				{Label: "ok", Value: "ok"}, {Label: "too long", Value: strings.Repeat("v", 151)},
+			}}},
+		},
+	}
+}
+
+func sampleOverflow() message.Message {
+	m := message.Message{Summary: "Your contract"}
+	for i := range 60 {
+		m.Blocks = append(m.Blocks, message.Section{Text: message.T(fmt.Sprintf("Part %d", i+1))})
+	}
+	return m
+}
+
+var sampleModal = message.Modal{
+	CallbackID:  "lp_changes",
+	PrivateData: "c=k8s&v=3&ch=D1&ts=1.2",
+	Title:       "Request changes to the contract",
+	Submit:      "Send to the learner now",
+	Close:       "Cancel",
+	Blocks: []message.Block{
+		message.Section{Text: message.T("What should ", message.Mention("U012AB3CD"), " change in ", message.Bold("version 3"), "?")},
+		message.Input{ID: "comment", Label: "Comment", Placeholder: "Be specific & kind", Multiline: true, MaxLength: 2000},
+		message.Input{ID: "deadline", Label: "New deadline", Initial: "next Friday", Optional: true},
+		message.Input{ID: "comment", Label: "Second comment field", Optional: true},
+		message.Context{Text: message.T("The learner sees your comment with the contract.")},
+	},
+}
+
+func TestRenderGolden(t *testing.T) {
+	goldenMessage(t, "all_blocks", sampleAll)
+	goldenMessage(t, "escaping", sampleEscaping)
+	goldenMessage(t, "truncation", sampleTruncation())
+	goldenMessage(t, "overflow", sampleOverflow())
+	goldenModal(t, "modal", sampleModal)
+}
+
+func TestMrkdwn(t *testing.T) {
+	tests := []struct {
+		name string
+		in   message.Text
+		want string
+	}{
+		{"escapes three characters only", message.T(`a & b < c > d "e" 'f' *g* _h_`), `a &amp; b &lt; c &gt; d "e" 'f' *g* _h_`},
+		{"special mentions are text", message.T("<!channel> <!here|here> <@U1>"), "&lt;!channel&gt; &lt;!here|here&gt; &lt;@U1&gt;"},
+		{"bold", message.T(message.Bold("a&b")), "*a&amp;b*"},
+		{"italic", message.T(message.Italic("x")), "_x_"},
+		{"code", message.T(message.Code("<x>")), "`&lt;x&gt;`"},
+		{"spaces stay outside markers", message.T("a", message.Bold(" b "), "c"), "a *b* c"},
+		{"markers per line", message.T(message.Bold("a\n\nb")), "*a*\n\n*b*"},
+		{"empty format", message.T(message.Bold(""), message.Italic(" ")), " "},
+		{"mention", message.T(message.Mention("U0123ABC")), "<@U0123ABC>"},
+		{"enterprise mention", message.T(message.Mention("W0123ABC")), "<@W0123ABC>"},
+		{"bad mention", message.T(message.Mention("!channel")), "@!channel"},
+		{"mention with markup", message.T(message.Mention("U1>|<!everyone")), "@U1&gt;|&lt;!everyone"},
+		{"short mention", message.T(message.Mention("U1")), "@U1"},
+		{"link", message.T(message.Link("https://x.io/a?b=1&c=2", "see")), "<https://x.io/a?b=1&amp;c=2|see>"},
+		{"link label without pipes", message.T(message.Link("http://x.io", "a|b")), "<http://x.io|ab>"},
+		{"link url pipe encoded", message.T(message.Link("http://x.io/a|b", "l")), "<http://x.io/a%7Cb|l>"},
+		{"link without label", message.T(message.Link("http://x.io", "")), "<http://x.io>"},
+		{"link to another scheme", message.T(message.Link("javascript:alert(1)", "<!channel>")), "&lt;!channel&gt;"},
+		{"mailto is text", message.T(message.Link("mailto:a@b.c", "")), "mailto:a@b.c"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := mrkdwn(tt.in, maxSectionText); got != tt.want {
+				t.Errorf("mrkdwn = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// Cutting text never splits an escape or a token, whatever the cut point.
+func TestMrkdwnCut(t *testing.T) {
+	text := message.T("ab&<", message.Bold("c&d"), " ", message.Mention("U0123ABC"), " é😀", message.Link("https://x.io", "l"))
+	full := mrkdwn(text, 1000)
+	for limit := 1; limit <= width(full); limit++ {
+		got := mrkdwn(text, limit)
+		if width(got) > limit {
+			t.Errorf("limit %d: %q is %d long", limit, got, width(got))
+		}
+		if limit < width(full) && !strings.HasSuffix(got, "…") {
+			t.Errorf("limit %d: %q does not end with …", limit, got)
+		}
+		body := strings.TrimSuffix(got, "…")
+		if unstar := func(s string) string { return strings.ReplaceAll(s, "*", "") }; !strings.HasPrefix(unstar(full), unstar(body)) {
+			t.Errorf("limit %d: %q is not a clean cut of %q", limit, got, full)
+		}
+		if strings.Count(body, "&") != len(escapeOK.FindAllString(body, -1)) {
+			t.Errorf("limit %d: broken escape in %q", limit, got)
+		}
+		if strings.Count(body, "*")%2 != 0 || strings.Count(body, "<") != strings.Count(body, ">") {
+			t.Errorf("limit %d: unpaired marker or token in %q", limit, got)
+		}
+	}
+}
+
+func TestClip(t *testing.T) {
+	if got := clip("abcdef", 4); got != "abc…" {
+		t.Errorf("clip = %q", got)
+	}
+	if got := clip("😀😀😀", 4); got != "😀…" {
+		t.Errorf("clip counts UTF-16: %q", got)
+	}
+	if got := clip("abc", 3); got != "abc" {
+		t.Errorf("clip = %q", got)
+	}
+}
+
+func TestUniqueActionIDs(t *testing.T) {
+	m := message.Message{Blocks: []message.Block{
+		message.Actions{Buttons: []message.Button{{Label: "Edit", ActionID: "lp_edit"}, {Label: "Edit", ActionID: "lp_edit"}}},
+		message.Section{Text: message.T("x"), Accessory: &message.Button{Label: "Edit", ActionID: "lp_edit"}},
+		message.Actions{Buttons: []message.Button{{Label: "Long", ActionID: strings.Repeat("x", 300)}, {Label: "Long", ActionID: strings.Repeat("x", 300)}}},
+	}}
+	blocks, _ := Render(m)
+	data, _ := json.Marshal(blocks)
+	ids := regexp.MustCompile(`"action_id":"([^"]+)"`).FindAllStringSubmatch(string(data), -1)
+	var got []string
+	for _, id := range ids {
+		got = append(got, id[1])
+	}
+	want := []string{"lp_edit", "lp_edit#2", "lp_edit#3", strings.Repeat("x", 255), strings.Repeat("x", 253) + "#2"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("action ids = %q, want %q", got, want)
+	}
+	for i, id := range got[:3] {
+		if base := baseActionID(id); base != "lp_edit" {
+			t.Errorf("baseActionID(%q) = %q", got[i], base)
+		}
+	}
+	for _, id := range []string{"lp_edit", "a#b", "#2", "a#", "a#2x", "a#-1"} {
+		if base := baseActionID(id); base != id {
+			t.Errorf("baseActionID(%q) = %q, want it unchanged", id, base)
+		}
+	}
+}
+
+func TestRenderProblems(t *testing.T) {
+	_, _, problems := render(sampleTruncation())
+	joined := strings.Join(problems, "\n")
+	for _, want := range []string{`button "lp_huge": value of 2001 characters dropped`, `button "lp_nolabel" without a label`, "action_id of 300 bytes cut", `select "lp_sel": option "too long"`} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("problems %q lack %q", problems, want)
+		}
+	}
+	_, problems = renderModal(message.Modal{Title: "x", PrivateData: strings.Repeat("p", 3001)})
+	if len(problems) != 1 {
+		t.Errorf("over-long private data: problems = %q", problems)
+	}
+}
+
+func TestFallbackText(t *testing.T) {
+	tests := []struct {
+		m    message.Message
+		want string
+	}{
+		{message.Message{Summary: "a <b> & c"}, "a &lt;b&gt; &amp; c"},
+		{message.Message{Blocks: []message.Block{message.Divider{}, message.Header{Text: "Title"}}}, "Title"},
+		{message.Message{Blocks: []message.Block{message.Section{Text: message.T("Hi ", message.Mention("U0123ABC"))}}}, "Hi @U0123ABC"},
+		{message.Message{Summary: strings.Repeat("x", 5000)}, strings.Repeat("x", 2999) + "…"},
+	}
+	for _, tt := range tests {
+		if _, got := Render(tt.m); got != tt.want {
+			t.Errorf("fallback = %.60q, want %.60q", got, tt.want)
+		}
+	}
+}
+
+func FuzzMrkdwn(f *testing.F) {
+	f.Add("hello & <world>", "bold", 20)
+	f.Add("é😀<>&", "x\ny", 5)
+	f.Fuzz(func(t *testing.T, plain, bold string, limit int) {
+		if limit < 1 || limit > 5000 {
+			return
+		}
+		got := mrkdwn(message.T(plain, message.Bold(bold), message.Mention(plain)), limit)
+		if width(got) > limit {
+			t.Errorf("%q is longer than %d", got, limit)
+		}
+		if strings.Count(got, "&") != len(escapeOK.FindAllString(got, -1)) {
+			t.Errorf("broken escape in %q", got)
+		}
+		if strings.ContainsAny(strings.ReplaceAll(got, "<@", ""), "<") && !userIDPattern.MatchString(plain) {
+			t.Errorf("raw < in %q", got)
+		}
+	})
+}

@@ -1,0 +1,160 @@
+package conversation
+
+import (
+	"time"
+
+	"github.com/learnpact/learnpact/bot/message"
+)
+
+// SampleMessages returns one instance of every kind of message the flows
+// send, keyed by a stable name ("welcome", "goal_coach", "summary",
+// "approval_request", "approval_request_diff", "approved", …), for the
+// platform renderers' golden tests. They come from running Step on scripted
+// turns starting at now, so they stay true to the flows.
+func SampleMessages(now time.Time) map[string]message.Message {
+	m, _, _ := samples(now)
+	return m
+}
+
+// SampleModals returns every modal the flows open, keyed by name
+// ("request_changes", "amend").
+func SampleModals(now time.Time) map[string]message.Modal {
+	_, m, _ := samples(now)
+	return m
+}
+
+// samples runs the script behind SampleMessages and SampleModals; the error
+// says where the script broke.
+func samples(now time.Time) (map[string]message.Message, map[string]message.Modal, error) {
+	const learner, approver, stranger, other = "ULEE", "UMO", "USAM", "UKAI"
+	s := newSim(now, nil)
+	msgs := map[string]message.Message{}
+	modals := map[string]message.Modal{}
+	keep := func(name, kind string) {
+		if s.err == nil {
+			msgs[name] = s.lastMessage(kind)
+		}
+	}
+	form := func(name, user string) {
+		if m, ok := s.modals[user]; ok {
+			modals[name] = m
+		}
+	}
+
+	s.say(learner, "help")
+	keep("help", "reply")
+	s.say(learner, "status")
+	keep("status_none", "reply")
+	s.say(learner, "what is this")
+	keep("idle", "reply")
+	s.say(learner, "hi")
+	keep("welcome", "reply")
+	s.say(learner, "Running design reviews")
+	keep("goal_prompt", "reply")
+	s.say(learner, "learn about design reviews")
+	keep("goal_coach", "reply")
+	s.click(learner, "Use suggestion")
+	keep("mastery_prompt", "reply")
+	s.say(learner, "A review I run, observed by my manager")
+	keep("goals", "reply")
+	s.say(learner, "cancel")
+	keep("cancelled", "reply")
+	s.say(learner, "resume")
+	s.click(learner, "Done with goals")
+	keep("activities_prompt", "reply")
+	s.say(learner, "Shadow two reviews; read the Design Review Handbook")
+	keep("evidence_prompt", "reply")
+	s.say(learner, "skip")
+	keep("cannot_skip", "reply")
+	s.say(learner, "A write-up of three reviews")
+	keep("criteria_prompt", "reply")
+	s.say(learner, "Two teammates use my checklist without help")
+	keep("deadline_prompt", "reply")
+	s.say(learner, "yesterday")
+	keep("deadline_retry", "reply")
+	s.say(learner, "in 8 weeks")
+	keep("cadence_prompt", "reply")
+	s.click(learner, "Fortnightly")
+	keep("approver_prompt", "reply")
+	s.say(learner, "<@ULEE>")
+	keep("approver_rejected", "reply")
+	s.say(learner, "<@UMO>")
+	keep("summary", "reply")
+	s.say(learner, "edit deadline")
+	keep("edit_step", "reply")
+	s.click(learner, "Keep as is")
+	s.say(learner, "new")
+	keep("confirm_new", "reply")
+	s.click(learner, "Send to my manager")
+	keep("sent", "reply")
+	keep("approval_request", "send")
+	s.say(learner, "status")
+	keep("status", "reply")
+	s.say(learner, "list")
+	keep("list", "reply")
+	s.say(learner, "edit goals")
+	keep("not_editable", "reply")
+
+	card := s.latest(approver)
+	s.clickOn(stranger, card, "Approve & sign")
+	keep("denied", "ephemeral")
+	s.click(approver, "Request changes")
+	form("request_changes", approver)
+	s.submit(approver, map[string]string{FieldComments: ""})
+	keep("form_retry", "ephemeral")
+	s.click(approver, "Write your comments")
+	s.submit(approver, map[string]string{FieldComments: "Could the evidence include a demo to the team?"})
+	keep("changes_requested_card", "update")
+	keep("changes_requested", "send")
+	s.click(learner, "Revise")
+	keep("revise_summary", "reply")
+	s.clickID(learner, ActionEditEvidence)
+	s.say(learner, "A write-up of three reviews; a demo to the team")
+	s.click(learner, "Send to my manager")
+	keep("approval_request_diff", "send")
+	s.clickOn(approver, card, "Approve & sign")
+	keep("stale", "ephemeral")
+	s.click(approver, "Propose an amendment")
+	form("amend", approver)
+	s.submit(approver, map[string]string{FieldDeadline: "in 10 weeks",
+		FieldCriteria: "Two teammates use my checklist without help\nI observe one review", FieldComment: "A little longer, and I'd like to sit in on one."})
+	keep("amendment_card", "update")
+	keep("amendment", "send")
+	s.click(learner, "Counter")
+	keep("countered_card", "update")
+	keep("counter_summary", "reply")
+	keep("counter_notice", "send")
+	s.click(learner, "Send to my manager")
+	card = s.latest(approver)
+	s.click(approver, "Approve & sign")
+	keep("approved_card", "update")
+	keep("approved", "send")
+	s.clickOn(approver, card, "Approve & sign")
+	keep("already_active", "ephemeral")
+
+	s.command(other, "new")
+	s.say(other, "Public speaking")
+	s.command(other, "send")
+	keep("incomplete", "reply")
+	s.click(other, "Add a goal")
+	s.say(other, "Explain our deployment pipeline to a new teammate without notes")
+	s.click(other, "Skip")
+	s.click(other, "Done with goals")
+	s.click(other, "Add evidence")
+	s.say(other, "Notes from two rehearsals")
+	s.click(other, "Add success criteria")
+	s.say(other, "Three questions answered without notes")
+	s.click(other, "Set the deadline")
+	s.say(other, "in 6 weeks")
+	s.click(other, "Choose an approver")
+	s.say(other, "<@UMO>")
+	s.click(other, "Send to my manager")
+	s.click(approver, "Propose an amendment")
+	s.submit(approver, map[string]string{FieldDeadline: "in 8 weeks"})
+	s.click(other, "Accept & sign")
+	keep("accepted_card", "update")
+	keep("amendment_accepted", "send")
+	s.do(Input{Kind: ActionInput, User: other, Channel: "DUKAI", ActionID: "lp_retired"})
+	keep("unknown_button", "ephemeral")
+	return msgs, modals, s.err
+}
