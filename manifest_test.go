@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
@@ -260,39 +261,49 @@ var goPatterns = map[string]string{
 
 func loadSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
-	raw, err := os.ReadFile(schemaPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc any
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
-	}
-	translatePatterns(t, doc)
-	fixed, err := json.Marshal(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	c.Draft = jsonschema.Draft7
-	if err := c.AddResource("slack-app-manifest.schema.json", bytes.NewReader(fixed)); err != nil {
-		t.Fatal(err)
-	}
-	s, err := c.Compile("slack-app-manifest.schema.json")
+	s, err := compiledSchema()
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s
 }
 
-func translatePatterns(t *testing.T, v any) {
-	t.Helper()
+// compiledSchema compiles the schema once for all tests.
+var compiledSchema = sync.OnceValues(func() (*jsonschema.Schema, error) {
+	raw, err := os.ReadFile(schemaPath)
+	if err != nil {
+		return nil, err
+	}
+	var doc any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return nil, err
+	}
+	if err := translatePatterns(doc); err != nil {
+		return nil, err
+	}
+	fixed, err := json.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	c := jsonschema.NewCompiler()
+	c.Draft = jsonschema.Draft7
+	if err := c.AddResource("slack-app-manifest.schema.json", bytes.NewReader(fixed)); err != nil {
+		return nil, err
+	}
+	return c.Compile("slack-app-manifest.schema.json")
+})
+
+// translatePatterns replaces, in the schema v, the patterns Go cannot
+// compile with their goPatterns translation.
+func translatePatterns(v any) error {
 	switch v := v.(type) {
 	case map[string]any:
 		for k, child := range v {
 			p, ok := child.(string)
 			if k != "pattern" || !ok {
-				translatePatterns(t, child)
+				if err := translatePatterns(child); err != nil {
+					return err
+				}
 				continue
 			}
 			if _, err := regexp.Compile(p); err == nil {
@@ -300,15 +311,18 @@ func translatePatterns(t *testing.T, v any) {
 			}
 			goP, ok := goPatterns[p]
 			if !ok {
-				t.Fatalf("schema pattern %q does not compile in Go and has no translation in goPatterns", p)
+				return fmt.Errorf("schema pattern %q does not compile in Go and has no translation in goPatterns", p)
 			}
 			v[k] = goP
 		}
 	case []any:
 		for _, child := range v {
-			translatePatterns(t, child)
+			if err := translatePatterns(child); err != nil {
+				return err
+			}
 		}
 	}
+	return nil
 }
 
 func TestPatternTranslations(t *testing.T) {

@@ -182,7 +182,14 @@ func (e *Engine) deliver(ctx context.Context, t Turn, ef conversation.Effect) er
 			_, err := p.SendDM(ctx, in.User, ef.Message)
 			return err
 		}
-		return p.Ephemeral(ctx, in.Channel, in.User, ef.Message)
+		err := p.Ephemeral(ctx, in.Channel, in.User, ef.Message)
+		if err != nil {
+			// The actor may not be in that channel (a forwarded card, a
+			// crafted click): answer in their DM instead.
+			e.log().Warn("ephemeral failed, answering in DM", "user", in.User, "err", err)
+			_, err = p.SendDM(ctx, in.User, ef.Message)
+		}
+		return err
 	case conversation.OpenModal:
 		return p.OpenModal(ctx, ef.TriggerID, ef.Modal)
 	default:

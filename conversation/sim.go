@@ -200,7 +200,7 @@ func seqOf(ref MessageRef) string {
 
 // say types text in the user's DM with the bot.
 func (s *sim) say(user, text string) Result {
-	s.logf("-> %s types: %s\n", s.name(user), text)
+	s.logf("-> %s types: %s\n", s.name(user), strings.ReplaceAll(text, "\n", " ⏎ "))
 	return s.do(Input{Kind: TextInput, User: user, Channel: "D" + user, Text: text})
 }
 

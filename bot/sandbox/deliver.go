@@ -140,11 +140,13 @@ func (w *Workspace) VerifyURL(ctx context.Context) error {
 	return fmt.Errorf("sandbox: url_verification: the bot did not echo the challenge")
 }
 
-// richText is the rich_text block Slack clients attach to typed messages.
+// richText is the rich_text block Slack clients attach to typed messages;
+// its text is not entity-escaped (mentions are kept as typed).
 func richText(id, text string) []obj {
+	plain := strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(text)
 	return []obj{{
 		"type": "rich_text", "block_id": id,
-		"elements": []obj{{"type": "rich_text_section", "elements": []obj{{"type": "text", "text": text}}}},
+		"elements": []obj{{"type": "rich_text_section", "elements": []obj{{"type": "text", "text": plain}}}},
 	}}
 }
 

@@ -22,7 +22,7 @@ import (
 
 // testTimeout bounds each end-to-end test; waits inside it are woken by the
 // sandbox's change notifications, not by polling.
-const testTimeout = 60 * time.Second
+const testTimeout = 30 * time.Second
 
 // TestSandboxEndToEnd runs the program in sandbox mode on each store: the
 // demo learner talks to the bot in their DM, and what they drafted

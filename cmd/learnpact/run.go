@@ -50,8 +50,8 @@ type Main struct {
 	// cancel ends Socket Mode; endRequests ends the requests in progress.
 	cancel      context.CancelFunc
 	endRequests context.CancelFunc
-	wg       sync.WaitGroup
-	errc     chan error
+	wg          sync.WaitGroup
+	errc        chan error
 }
 
 // NewMain returns a Main for c.

@@ -116,12 +116,12 @@ function renderMrkdwn(text) {
   return frag;
 }
 
-const inlineRE = /<([^<>\n]+)>|`([^`\n]+)`|\*([^*\n]+)\*|_([^_\n]+)_|~([^~\n]+)~|\n/g;
+const inlineSource = /<([^<>\n]+)>|`([^`\n]+)`|\*([^*\n]+)\*|_([^_\n]+)_|~([^~\n]+)~|\n/.source;
 
 function renderInline(text) {
   const frag = document.createDocumentFragment();
+  const inlineRE = new RegExp(inlineSource, "g"); // one per call: renderInline recurses
   let last = 0;
-  inlineRE.lastIndex = 0;
   let m;
   while ((m = inlineRE.exec(text)) !== null) {
     const before = m.index > 0 ? text[m.index - 1] : "";
