@@ -6,6 +6,7 @@ package bot
 
 import (
 	"context"
+	"time"
 
 	"github.com/learnpact/learnpact/bot/message"
 	"github.com/learnpact/learnpact/conversation"
@@ -25,4 +26,14 @@ type Platform interface {
 	Ephemeral(ctx context.Context, channel, user string, m message.Message) error
 	// OpenModal opens a form in answer to a click.
 	OpenModal(ctx context.Context, triggerID string, m message.Modal) error
+}
+
+// Locator is implemented by platforms that know each user's time zone.
+type Locator interface {
+	Location(ctx context.Context, user string) *time.Location
+}
+
+// Identifier is implemented by platforms that know the bot's own user id.
+type Identifier interface {
+	BotUserID(ctx context.Context) string
 }

@@ -29,9 +29,7 @@ type Engine struct {
 	Now func() time.Time
 	// NewID returns contract ids; random when nil.
 	NewID func() string
-	// Location returns a user's time zone; UTC when nil.
-	Location func(ctx context.Context, p Platform, user string) *time.Location
-	Log      *slog.Logger
+	Log   *slog.Logger
 }
 
 // Turn describes one input on one platform.
@@ -56,8 +54,11 @@ func (e *Engine) Handle(ctx context.Context, t Turn) error {
 func (e *Engine) step(ctx context.Context, t Turn) (conversation.Result, error) {
 	key := storage.UserKey{Platform: t.Platform.Name(), Team: t.Team, User: t.Input.User}
 	env := conversation.Env{Platform: key.Platform, Team: t.Team, NewID: e.newID}
-	if e.Location != nil {
-		env.Location = e.Location(ctx, t.Platform, t.Input.User)
+	if l, ok := t.Platform.(Locator); ok {
+		env.Location = l.Location(ctx, t.Input.User)
+	}
+	if id, ok := t.Platform.(Identifier); ok {
+		env.BotUser = id.BotUserID(ctx)
 	}
 	for attempt := 1; ; attempt++ {
 		snap, err := e.Store.Load(ctx, key, conversation.ContractOf(t.Input))

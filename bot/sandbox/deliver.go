@@ -540,15 +540,19 @@ func (w *Workspace) respondLocked(t *responseTarget, r responseMessage) obj {
 	return nil
 }
 
-// serveResponseURL takes a message the bot sends to a response_url.
+// serveResponseURL takes a message the bot sends to a response_url: JSON,
+// or (older clients) a form with the JSON in payload.
 func (w *Workspace) serveResponseURL(rw http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(rw, r.Body, maxAPIBody)
-	var msg responseMessage
 	raw, err := io.ReadAll(r.Body)
-	if err == nil {
-		if p, perr := url.ParseQuery(string(raw)); strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") && perr == nil {
-			raw = []byte(p.Get("payload"))
+	if err == nil && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		var form url.Values
+		if form, err = url.ParseQuery(string(raw)); err == nil {
+			raw = []byte(form.Get("payload"))
 		}
+	}
+	var msg responseMessage
+	if err == nil {
 		err = json.Unmarshal(raw, &msg)
 	}
 	if err != nil {

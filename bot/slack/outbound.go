@@ -185,3 +185,7 @@ func (a *Adapter) Location(ctx context.Context, user string) *time.Location {
 	a.tzMu.Unlock()
 	return loc
 }
+
+// BotUserID returns the bot's own user id (from auth.test), or "" when it is
+// not known yet.
+func (a *Adapter) BotUserID(ctx context.Context) string { return a.identity(ctx).user }

@@ -8,9 +8,11 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -75,6 +77,58 @@ func TestSandboxEndToEnd(t *testing.T) {
 				t.Errorf("after a restart, list = %s %s; want the draft %q", list.Text, list.Blocks, title)
 			}
 		})
+	}
+}
+
+// TestHTTPMode runs the program against Slack's Web API and Events API
+// as real Slack would use them, with a sandbox workspace standing in for
+// Slack.
+func TestHTTPMode(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	var slackAPI atomic.Pointer[http.Handler]
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		(*slackAPI.Load()).ServeHTTP(w, r)
+	}))
+	defer api.Close()
+
+	const token, secret = "xoxb-test-token", "test-signing-secret"
+	cfg, err := LoadConfig(envFrom(map[string]string{
+		"ADDR":                 "127.0.0.1:0",
+		"LEARNPACT_DATA":       filepath.Join(t.TempDir(), "learnpact.db"),
+		"SLACK_BOT_TOKEN":      token,
+		"SLACK_SIGNING_SECRET": secret,
+		"SLACK_API_URL":        api.URL + "/api/",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := NewMain(cfg)
+	var out bytes.Buffer
+	m.Stdout, m.Log = &out, testLogger(t)
+	if err := m.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if m.sandbox != nil || out.Len() > 0 {
+		t.Errorf("HTTP mode started the sandbox (printed %q)", out.String())
+	}
+	ws := sandbox.New(sandbox.Config{BotURL: m.URL(), URL: api.URL, BotToken: token, SigningSecret: secret, Log: testLogger(t)})
+	h := ws.APIHandler()
+	slackAPI.Store(&h)
+
+	say(ctx, t, ws, "help")
+	awaitReplies(ctx, t, ws, 1)
+	resp, err := http.Get(m.URL() + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("GET / in HTTP mode = %s, want 404 (no sandbox page)", resp.Status)
+	}
+	if err := m.Close(); err != nil {
+		t.Errorf("close: %v", err)
 	}
 }
 

@@ -86,7 +86,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return fmt.Errorf("listen on ADDR=%s: %w", m.Config.Addr, err)
 	}
 	m.url = "http://" + reachable(m.ln.Addr())
-	m.engine = &bot.Engine{Store: m.store, Location: userLocation, Log: m.Log.With("component", "engine")}
+	m.engine = &bot.Engine{Store: m.store, Log: m.Log.With("component", "engine")}
 
 	slackCfg := slackbot.Config{
 		BotToken:      m.Config.SlackBotToken,
@@ -271,16 +271,6 @@ func (m *Main) storeName() string {
 		return "redis"
 	}
 	return "embedded:" + m.Config.DataPath
-}
-
-// userLocation asks the platform for a user's time zone, when it can tell.
-func userLocation(ctx context.Context, p bot.Platform, user string) *time.Location {
-	if l, ok := p.(interface {
-		Location(ctx context.Context, user string) *time.Location
-	}); ok {
-		return l.Location(ctx, user)
-	}
-	return nil
 }
 
 // reachable turns a listener's address into host:port that a browser on

@@ -334,9 +334,11 @@ function renderConversation(c) {
   if (top.length === 0) frag.append(el("p", { className: "muted", text: "No messages yet. Say hello!" }));
   for (const m of top) {
     const msg = renderMessage(m);
-    const reply = el("button", { type: "button", className: "link-button", "data-testid": "reply-button", "data-focus-key": m.ts + "|reply", text: "Reply in thread" });
-    reply.addEventListener("click", () => { replyTo = m.ts; render(); $("composer-input").focus(); });
-    msg.append(reply);
+    if (c.kind === "channel" && !m.ephemeral) {
+      const reply = el("button", { type: "button", className: "link-button", "data-testid": "reply-button", "data-focus-key": m.ts + "|reply", text: "Reply in thread" });
+      reply.addEventListener("click", () => { replyTo = m.ts; render(); $("composer-input").focus(); });
+      msg.append(reply);
+    }
     const thread = replies[m.ts];
     if (thread) msg.append(el("div", { className: "thread", "data-testid": "thread" }, ...thread.map(renderMessage)));
     frag.append(msg);

@@ -1,0 +1,247 @@
+package bot_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/learnpact/learnpact/bot"
+	"github.com/learnpact/learnpact/bot/message"
+	"github.com/learnpact/learnpact/conversation"
+	"github.com/learnpact/learnpact/conversation/contract"
+	"github.com/learnpact/learnpact/internal/redistest"
+	"github.com/learnpact/learnpact/storage"
+	redisstore "github.com/learnpact/learnpact/storage/redis"
+)
+
+var now = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+
+const (
+	team    = "T1"
+	learner = "ULEE"
+	manager = "UMO"
+)
+
+// sent is one thing the engine asked the platform to do.
+type sent struct {
+	kind, to, text string
+}
+
+// recorder is a Platform that records what it is asked to send.
+type recorder struct {
+	mu   sync.Mutex
+	sent []sent
+}
+
+func (r *recorder) add(kind, to string, m message.Message) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var b strings.Builder
+	b.WriteString(m.Summary)
+	for _, bl := range m.Blocks {
+		if s, ok := bl.(message.Section); ok {
+			b.WriteString("\n" + s.Text.String())
+		}
+	}
+	r.sent = append(r.sent, sent{kind, to, b.String()})
+}
+
+func (r *recorder) count(kind, contains string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, s := range r.sent {
+		if s.kind == kind && strings.Contains(s.text, contains) {
+			n++
+		}
+	}
+	return n
+}
+
+func (r *recorder) Name() string { return "slack" }
+func (r *recorder) SendDM(_ context.Context, user string, m message.Message) (conversation.MessageRef, error) {
+	r.add("dm", user, m)
+	return conversation.MessageRef{Channel: "D" + user, TS: "1.0"}, nil
+}
+func (r *recorder) Post(_ context.Context, ch string, m message.Message) (conversation.MessageRef, error) {
+	r.add("post", ch, m)
+	return conversation.MessageRef{Channel: ch, TS: "1.0"}, nil
+}
+func (r *recorder) Update(_ context.Context, ref conversation.MessageRef, m message.Message) error {
+	r.add("update", ref.Channel, m)
+	return nil
+}
+func (r *recorder) Ephemeral(_ context.Context, ch, user string, m message.Message) error {
+	r.add("ephemeral", user, m)
+	return nil
+}
+func (r *recorder) OpenModal(_ context.Context, trigger string, m message.Modal) error {
+	r.add("modal", trigger, message.Message{Summary: m.Title})
+	return nil
+}
+
+// barrier holds the first n Loads until all n have happened, so n turns
+// start from the same stored revision.
+type barrier struct {
+	storage.Store
+	mu      sync.Mutex
+	waiting int
+	release chan struct{}
+}
+
+func newBarrier(s storage.Store, n int) *barrier {
+	return &barrier{Store: s, waiting: n, release: make(chan struct{})}
+}
+
+func (b *barrier) Load(ctx context.Context, u storage.UserKey, id string) (storage.Snapshot, error) {
+	snap, err := b.Store.Load(ctx, u, id)
+	b.mu.Lock()
+	if b.waiting > 0 {
+		b.waiting--
+		if b.waiting == 0 {
+			close(b.release)
+		}
+		b.mu.Unlock()
+		select {
+		case <-b.release:
+		case <-ctx.Done():
+		}
+		return snap, err
+	}
+	b.mu.Unlock()
+	return snap, err
+}
+
+func openRedis(t testing.TB) *redisstore.Store {
+	srv := redistest.Start(t)
+	s, err := redisstore.Open(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// proposed stores a contract that learner proposed to manager (version 1).
+func proposed(t testing.TB, s storage.Store) *contract.Contract {
+	c := contract.New("c1", "slack", team, learner, now)
+	c.Terms.Title = "Running design reviews"
+	c.Terms.Goals = []contract.Goal{{Text: "Run three design reviews using a checklist the team adopts"}}
+	c.Terms.Evidence = []string{"A write-up of three reviews"}
+	c.Terms.Criteria = []contract.Criterion{{Text: "Two teammates use the checklist without help", ProposedBy: learner}}
+	c.Terms.Deadline = now.AddDate(0, 2, 0).Truncate(24 * time.Hour)
+	if err := c.SetApprover(learner, manager, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.DoPropose(learner, "", now); err != nil {
+		t.Fatal(err)
+	}
+	data, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := storage.UserKey{Platform: "slack", Team: team, User: learner}
+	users := []storage.UserKey{key, {Platform: "slack", Team: team, User: manager}}
+	if err := s.Save(context.Background(), key, []byte(`{"user":"ULEE","state":"idle"}`), c.ID, &storage.ContractWrite{ID: c.ID, Data: data, Users: users}); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func stored(t testing.TB, s storage.Store, id string) *contract.Contract {
+	data, _, err := s.Contract(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := new(contract.Contract)
+	if err := json.Unmarshal(data, c); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestConcurrentApprovalsConflict has two approvals start from the same
+// stored revision: the loser is re-run on the fresh contract, so there is
+// one signature and one "approved" outcome.
+func TestConcurrentApprovalsConflict(t *testing.T) {
+	s := openRedis(t)
+	c := proposed(t, s)
+	p := &recorder{}
+	e := &bot.Engine{Store: newBarrier(s, 2), Now: func() time.Time { return now }}
+	approve := conversation.Input{
+		Kind: conversation.ActionInput, User: manager, Channel: "DUMO",
+		ActionID: string(conversation.ActionApprove),
+		Value:    conversation.ActionValue{ContractID: c.ID, Version: 1}.Encode(),
+		Source:   conversation.MessageRef{Channel: "DUMO", TS: "1.0"},
+	}
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := e.Handle(context.Background(), bot.Turn{Platform: p, Team: team, Input: approve}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+
+	got := stored(t, s, c.ID)
+	if got.Status != contract.Active {
+		t.Fatalf("status = %s, want active", got.Status)
+	}
+	signed := 0
+	for _, sig := range got.Signatures {
+		if sig.By == manager {
+			signed++
+		}
+	}
+	if signed != 1 {
+		t.Errorf("manager signed %d times, want 1", signed)
+	}
+	if n := p.count("update", ""); n != 1 {
+		t.Errorf("card updated %d times, want 1: %+v", n, p.sent)
+	}
+	if n := p.count("ephemeral", ""); n != 1 {
+		t.Errorf("%d private answers, want 1 (for the second click): %+v", n, p.sent)
+	}
+}
+
+// BenchmarkTurn measures one drafting turn (load, Step, save, effects) on a
+// real redis-server and reports Redis round trips per turn.
+func BenchmarkTurn(b *testing.B) {
+	s := openRedis(b)
+	var trips counter
+	s.Client().AddHook(&trips)
+	p := &recorder{}
+	e := &bot.Engine{Store: s, Now: func() time.Time { return now }}
+	ctx := context.Background()
+	turn := func(text string) {
+		in := conversation.Input{Kind: conversation.TextInput, User: learner, Channel: "DULEE", Text: text}
+		if err := e.Handle(ctx, bot.Turn{Platform: p, Team: team, Input: in}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	turn("new")
+	turn("Running design reviews")
+	turn("Run three design reviews using a checklist the team adopts")
+	turn("skip")
+	turn("edit activities")
+	trips.reset()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		// Each pair is two turns: answer the activities step (the
+		// contract changes), then jump back to it.
+		turn("Shadow Ana's reviews; read the handbook")
+		turn("edit activities")
+		p.mu.Lock()
+		p.sent = p.sent[:0]
+		p.mu.Unlock()
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(trips.n.Load())/float64(2*b.N), "roundtrips/turn")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(2*b.N), "ns/turn")
+}
