@@ -516,7 +516,7 @@ func (w *Workspace) chatPostEphemeral(a args) obj {
 	return ok(obj{"message_ts": m.TS})
 }
 
-// checkView validates a view as views.open/update/publish do and returns
+// checkViewLocked validates a view as views.open/update/publish do and returns
 // it with ids filled in.
 func (w *Workspace) checkViewLocked(raw json.RawMessage, want string) (*view, obj) {
 	if raw == nil {

@@ -150,7 +150,7 @@ func richText(id, text string) []obj {
 	}}
 }
 
-// person returns a member who is not the bot.
+// personLocked returns a member who is not the bot.
 func (w *Workspace) personLocked(user string) (*Person, error) {
 	p := w.people[user]
 	if p == nil || user == w.bot {

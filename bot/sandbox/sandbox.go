@@ -577,7 +577,7 @@ func (w *Workspace) resolveLocked(id string) *conv {
 
 func (c *conv) isMember(user string) bool { return slices.Contains(c.members, user) }
 
-// rootLocked returns the thread a reply to ts joins: ts's own thread root,
+// root returns the thread a reply to ts joins: ts's own thread root,
 // or "" when no message ts exists (Slack then posts un-threaded).
 func (c *conv) root(ts string) string {
 	for _, m := range c.msgs {
