@@ -68,6 +68,8 @@ func TestSandboxEndToEnd(t *testing.T) {
 				t.Errorf("bot replies after close = %d, want 4", n)
 			}
 
+			// A new sandbox starts afresh, but the store remembers the event
+			// ids it has seen: the new sandbox's ids must not repeat them.
 			m = startMain(t, env)
 			ws = m.sandbox
 			session(ctx, t, m, storage.UserKey{Platform: "slack", Team: ws.TeamID(), User: sandbox.Learner})
