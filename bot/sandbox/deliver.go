@@ -80,7 +80,9 @@ func sign(secret, ts string, body []byte) string {
 // sendEvent delivers an Events API event_callback.
 func (w *Workspace) sendEvent(ctx context.Context, ev obj) error {
 	w.mu.Lock()
-	id := w.nextIDLocked("Ev")
+	// Event ids carry the workspace's run id: a bot that remembers ids
+	// across a sandbox restart must not take new events for retries.
+	id := w.nextIDLocked("Ev" + w.runID)
 	now := w.clock.Now()
 	body := encodeJSON(obj{
 		"token":                 w.verifyToken,

@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -145,6 +146,7 @@ type Workspace struct {
 	convOrder []string
 	lastTS    int64 // microseconds, keeps ts unique and increasing
 	seq       int64
+	runID     string // random per workspace, part of every event id
 	triggers  map[string]*trigger
 	views     map[string]*view
 	modals    map[string][]string // user → stack of open modal view ids
@@ -205,6 +207,7 @@ func New(cfg Config) *Workspace {
 		secret:      cfg.SigningSecret,
 		token:       cfg.BotToken,
 		verifyToken: randomHex(12),
+		runID:       strings.ToUpper(randomHex(4)),
 		pageToken:   randomHex(16),
 		clock:       cfg.Clock,
 		requestTime: cfg.RequestTime,
