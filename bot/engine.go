@@ -233,3 +233,7 @@ func (e *Engine) log() *slog.Logger {
 	}
 	return slog.Default()
 }
+
+// Time returns the engine's current time, for adapters that must judge
+// input the way the next turn will.
+func (e *Engine) Time() time.Time { return e.now() }

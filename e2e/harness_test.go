@@ -76,7 +76,7 @@ func newHarness(t *testing.T, store storage.Store) *harness {
 	h.srv = httptest.NewServer(mux)
 	t.Cleanup(h.srv.Close)
 	h.ws = sandbox.New(sandbox.Config{BotURL: h.srv.URL, URL: h.srv.URL, Clock: sandbox.NewClock(start)})
-	mux.Handle("/api/", h.ws.APIHandler())
+	mux.Handle("/", h.ws.Handler()) // the Web API under /api/, the page everywhere else
 	h.startBot()
 	t.Cleanup(func() { h.stopBot() })
 	return h

@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/learnpact/learnpact/conversation"
 	"hash/fnv"
 	"log/slog"
 	"net/http"
@@ -316,4 +317,20 @@ func (p *pool) shutdown(ctx context.Context) error {
 		p.cancel()
 		return ctx.Err()
 	}
+}
+
+// errorsResponse keeps a modal open with problems shown beside its inputs.
+type errorsResponse struct {
+	ResponseAction string            `json:"response_action"`
+	Errors         map[string]string `json:"errors"`
+}
+
+// invalid checks a modal submission while it is being answered; it returns
+// the response that keeps the modal open, or nil to accept it.
+func (a *Adapter) invalid(in conversation.Input) *errorsResponse {
+	problems := conversation.Validate(in, a.engine.Time(), nil)
+	if problems == nil {
+		return nil
+	}
+	return &errorsResponse{ResponseAction: "errors", Errors: problems}
 }

@@ -105,6 +105,12 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, body 
 		http.Error(w, "malformed interaction", http.StatusBadRequest)
 		return
 	}
+	if problems := a.invalid(in); problems != nil {
+		// The modal stays open with the problems beside the fields.
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(problems)
+		return
+	}
 	if errors.Is(a.accept(inbound{input: in, team: team}), errClosed) {
 		http.Error(w, "shutting down", http.StatusServiceUnavailable)
 		return

@@ -120,6 +120,9 @@ func (a *Adapter) socketRequest(req socketmode.Request) any {
 		case err != nil:
 			a.log.Warn("unreadable interaction", "err", err)
 		default:
+			if problems := a.invalid(in); problems != nil {
+				return problems
+			}
 			_ = a.accept(inbound{input: in, team: team})
 		}
 	case socketmode.RequestTypeSlashCommands:

@@ -1,0 +1,40 @@
+package conversation
+
+import (
+	"testing"
+	"time"
+)
+
+func TestValidate(t *testing.T) {
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	submit := func(callback string, form map[string]string) Input {
+		return Input{Kind: SubmitInput, CallbackID: callback, Form: form}
+	}
+	tests := []struct {
+		name string
+		in   Input
+		want []string // input ids with a problem
+	}{
+		{"comments given", submit(CallbackRequestChanges, map[string]string{FieldComments: "More time"}), nil},
+		{"comments blank", submit(CallbackRequestChanges, map[string]string{FieldComments: "  "}), []string{FieldComments}},
+		{"amendment fine", submit(CallbackAmend, map[string]string{FieldGoals: "Lead a review", FieldEvidence: "Notes", FieldCriteria: "Two reviews", FieldDeadline: "2027-03-01"}), nil},
+		{"amendment bad date", submit(CallbackAmend, map[string]string{FieldGoals: "Lead a review", FieldDeadline: "whenever"}), []string{FieldDeadline}},
+		{"amendment past date", submit(CallbackAmend, map[string]string{FieldDeadline: "2020-01-01"}), []string{FieldDeadline}},
+		{"amendment cleared parts", submit(CallbackAmend, map[string]string{FieldGoals: "", FieldEvidence: " ", FieldCriteria: ""}), []string{FieldGoals, FieldEvidence, FieldCriteria}},
+		{"not a submission", Input{Kind: TextInput, Text: "hi"}, nil},
+		{"unknown form", submit("something_else", map[string]string{"x": ""}), nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Validate(tt.in, now, nil)
+			if len(got) != len(tt.want) {
+				t.Fatalf("problems = %v, want them for %v", got, tt.want)
+			}
+			for _, id := range tt.want {
+				if got[id] == "" {
+					t.Errorf("no problem reported for %s: %v", id, got)
+				}
+			}
+		})
+	}
+}
