@@ -219,9 +219,9 @@ func collectText(v any, out *[]string) {
 	}
 }
 
-// actionIDs lists the action ids of a message's buttons.
-func actionIDs(m sandbox.Message) []string {
-	var ids []string
+// buttons lists the buttons of a message's blocks.
+func buttons(m sandbox.Message) []map[string]any {
+	var out []map[string]any
 	var v any
 	if json.Unmarshal(m.Blocks, &v) != nil {
 		return nil
@@ -230,8 +230,8 @@ func actionIDs(m sandbox.Message) []string {
 	walk = func(v any) {
 		switch x := v.(type) {
 		case map[string]any:
-			if id, ok := x["action_id"].(string); ok && x["type"] == "button" {
-				ids = append(ids, id)
+			if x["type"] == "button" {
+				out = append(out, x)
 			}
 			for _, e := range x {
 				walk(e)
@@ -243,6 +243,16 @@ func actionIDs(m sandbox.Message) []string {
 		}
 	}
 	walk(v)
+	return out
+}
+
+// actionIDs lists the action ids of a message's buttons.
+func actionIDs(m sandbox.Message) []string {
+	var ids []string
+	for _, b := range buttons(m) {
+		id, _ := b["action_id"].(string)
+		ids = append(ids, id)
+	}
 	return ids
 }
 
@@ -294,29 +304,14 @@ func (h *harness) post(path, contentType, body string, at time.Time) int {
 	return resp.StatusCode
 }
 
-// buttonValue returns the value of the button with actionID on m.
+// buttonValue returns the value of the first button whose action id starts
+// with actionID (the renderer suffixes repeated ids).
 func buttonValue(m sandbox.Message, actionID string) string {
-	var v any
-	if json.Unmarshal(m.Blocks, &v) != nil {
-		return ""
-	}
-	var found string
-	var walk func(any)
-	walk = func(v any) {
-		switch x := v.(type) {
-		case map[string]any:
-			if id, _ := x["action_id"].(string); strings.HasPrefix(id, actionID) && found == "" {
-				found, _ = x["value"].(string)
-			}
-			for _, e := range x {
-				walk(e)
-			}
-		case []any:
-			for _, e := range x {
-				walk(e)
-			}
+	for _, b := range buttons(m) {
+		if id, _ := b["action_id"].(string); strings.HasPrefix(id, actionID) {
+			v, _ := b["value"].(string)
+			return v
 		}
 	}
-	walk(v)
-	return found
+	return ""
 }

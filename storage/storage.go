@@ -77,3 +77,72 @@ type Store interface {
 
 // SessionTTL is how long an idle session is kept.
 const SessionTTL = 90 * 24 * time.Hour
+
+// ErrLeaseLost is returned by DueStore.Done and Release when the claim no
+// longer holds: its lease ran out and the item was claimed again, or the
+// item was rescheduled, cancelled, done or released since.
+var ErrLeaseLost = errors.New("storage: lease lost")
+
+// DueItem is work that comes due at a time: a check-in, a reminder, a
+// digest.
+type DueItem struct {
+	// ID names the item, chosen by the scheduler ("checkin:CONTRACT:3").
+	ID string
+	// At is when the item is due.
+	At time.Time
+	// Data says what to do: small, opaque to the store.
+	Data []byte
+}
+
+// Claim is a due item leased to one worker until Until.
+type Claim struct {
+	Item DueItem
+	// Token identifies this claim; Done and Release check it.
+	Token string
+	// Until is when the lease runs out and the item can be claimed again.
+	Until time.Time
+	// Attempt counts the claims of the item since it was scheduled: 1 the
+	// first time, 2 after a lease ran out or a Release, and so on.
+	Attempt int
+}
+
+// DueStore keeps scheduled work until it is done. With several processes
+// on one store each item is handed to one worker at a time: Claim leases
+// items atomically, and the items of a worker that died are claimed again
+// once their lease runs out.
+//
+// No method reads a clock: times come from the caller and are kept to the
+// millisecond (a shorter lease or ttl counts as one millisecond). Leases
+// and locks compare the clocks of the processes that share a store, which
+// must therefore be in step (NTP).
+//
+// Bad arguments (an empty id or lock name, a zero time, a limit, lease or
+// ttl that is not positive, a claim without id or token) are errors, never
+// panics, and neither ErrLeaseLost nor ErrNotFound.
+type DueStore interface {
+	// Schedule adds items, or replaces those whose id is scheduled
+	// already. A replaced item that was claimed loses its claim (Done and
+	// Release of it return ErrLeaseLost) and its attempts start again.
+	Schedule(ctx context.Context, items ...DueItem) error
+	// Cancel removes the items with these ids, claimed or not. Unknown ids
+	// are ignored.
+	Cancel(ctx context.Context, ids ...string) error
+	// Claim leases up to limit items, claimable at now, until now+lease.
+	// An item is claimable from its At, and again from its lease's Until
+	// when it was neither done nor released by then (Attempt goes up by
+	// one). Items come in the order they became claimable, ties by id.
+	Claim(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]Claim, error)
+	// Done removes a claimed item, or returns ErrLeaseLost when the claim
+	// no longer holds. A claim whose lease ran out still holds while
+	// nobody else has claimed the item.
+	Done(ctx context.Context, c Claim) error
+	// Release gives a claim back, to be claimed again from at (after a
+	// rate limit, or outside working hours), which becomes the item's At.
+	// The attempt count is kept. ErrLeaseLost as for Done.
+	Release(ctx context.Context, c Claim, at time.Time) error
+	// Lock takes the lock called name until now+ttl, for jobs that must
+	// run once per period, and reports whether it got it: false while
+	// anyone holds it, the caller included. There is no unlock; a lock
+	// ends with its ttl.
+	Lock(ctx context.Context, name string, ttl time.Duration, now time.Time) (bool, error)
+}

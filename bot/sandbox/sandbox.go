@@ -75,6 +75,11 @@ type Config struct {
 	People     []Person
 	HTTPClient *http.Client
 	Log        *slog.Logger
+	// StatePath, when set, is the file that keeps the workspace across
+	// restarts: its conversations, App Home tabs and clock. New restores
+	// it (an unreadable file is moved aside to StatePath+".corrupt"), the
+	// workspace saves changes to it, and Close saves it a last time.
+	StatePath string
 }
 
 // Message is a message in a conversation, as the workspace shows it.
@@ -158,6 +163,7 @@ type Workspace struct {
 	subs      map[int]chan Change
 	subSeq    int
 	changed   chan struct{}
+	persist   *persister // nil without Config.StatePath
 }
 
 type conv struct {
@@ -200,7 +206,7 @@ type failure struct {
 	n          int
 }
 
-// New makes a workspace.
+// New makes a workspace. With Config.StatePath, call Close when done.
 func New(cfg Config) *Workspace {
 	w := &Workspace{
 		botURL:      cfg.BotURL,
@@ -282,6 +288,9 @@ func New(cfg Config) *Workspace {
 		}
 	}
 	w.addConv(set)
+	if cfg.StatePath != "" {
+		w.startPersisting(cfg.StatePath)
+	}
 	return w
 }
 
@@ -548,6 +557,9 @@ func (w *Workspace) notifyLocked(c Change) {
 	}
 	close(w.changed)
 	w.changed = make(chan struct{})
+	if c.Kind != "modal" { // open modals are not saved
+		w.persist.touch()
+	}
 }
 
 // nextTSLocked returns a new message timestamp: the sandbox time, bumped

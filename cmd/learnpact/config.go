@@ -49,6 +49,10 @@ type Config struct {
 	ShutdownTimeout time.Duration
 }
 
+// SandboxStatePath is the file that keeps the sandbox workspace (its
+// conversations, App Home tabs and clock) across restarts.
+func (c Config) SandboxStatePath() string { return c.DataPath + ".sandbox.json" }
+
 // Mode reports how the bot reaches Slack.
 func (c Config) Mode() Mode {
 	switch {

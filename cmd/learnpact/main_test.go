@@ -9,7 +9,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -27,15 +29,18 @@ import (
 const testTimeout = 30 * time.Second
 
 // TestSandboxEndToEnd runs the program in sandbox mode on each store: the
-// demo learner talks to the bot in their DM, and what they drafted
-// survives a restart.
+// demo learner talks to the bot in their DM, and what they drafted, and
+// the conversation itself, survive a restart.
 func TestSandboxEndToEnd(t *testing.T) {
 	stores := map[string]func(t *testing.T) map[string]string{
 		"embedded": func(t *testing.T) map[string]string {
 			return map[string]string{"LEARNPACT_DATA": filepath.Join(t.TempDir(), "learnpact.db")}
 		},
 		"redis": func(t *testing.T) map[string]string {
-			return map[string]string{"REDIS_URL": redistest.Start(t).URL()}
+			return map[string]string{
+				"REDIS_URL":      redistest.Start(t).URL(),
+				"LEARNPACT_DATA": filepath.Join(t.TempDir(), "learnpact.db"), // the sandbox's file
+			}
 		},
 	}
 	const title = "Running design reviews"
@@ -64,18 +69,30 @@ func TestSandboxEndToEnd(t *testing.T) {
 			if err := m.Close(); err != nil {
 				t.Fatalf("close: %v", err)
 			}
-			if n := len(botReplies(ws)); n != 4 {
-				t.Errorf("bot replies after close = %d, want 4", n)
+			before := botReplies(ws)
+			if len(before) != 4 {
+				t.Errorf("bot replies after close = %d, want 4", len(before))
+			}
+			if _, err := os.Stat(env["LEARNPACT_DATA"] + ".sandbox.json"); err != nil {
+				t.Errorf("sandbox state not saved next to LEARNPACT_DATA: %v", err)
 			}
 
-			// A new sandbox starts afresh, but the store remembers the event
-			// ids it has seen: the new sandbox's ids must not repeat them.
+			// The new sandbox shows the conversation so far. The store
+			// remembers the event ids it has seen: the new sandbox's ids
+			// must not repeat them.
 			m = startMain(t, env)
 			ws = m.sandbox
+			restored := func() bool {
+				got := botReplies(ws)
+				return len(got) >= len(before) && reflect.DeepEqual(got[:len(before)], before)
+			}
+			if err := ws.Await(ctx, restored); err != nil {
+				t.Fatalf("after a restart, the DM shows %d bot replies, want the earlier %d: %v", len(botReplies(ws)), len(before), err)
+			}
 			session(ctx, t, m, storage.UserKey{Platform: "slack", Team: ws.TeamID(), User: sandbox.Learner})
 			say(ctx, t, ws, "list")
-			awaitReplies(ctx, t, ws, 1)
-			if list := botReplies(ws)[0]; !strings.Contains(list.Text+string(list.Blocks), title) {
+			awaitReplies(ctx, t, ws, len(before)+1)
+			if list := botReplies(ws)[len(before)]; !strings.Contains(list.Text+string(list.Blocks), title) {
 				t.Errorf("after a restart, list = %s %s; want the draft %q", list.Text, list.Blocks, title)
 			}
 		})

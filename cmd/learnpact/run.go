@@ -96,10 +96,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	if mode == ModeSandbox {
 		m.sandbox = sandbox.New(sandbox.Config{
-			BotURL: m.url,
-			URL:    m.url,
-			Clock:  m.Clock,
-			Log:    m.Log.With("component", "sandbox"),
+			BotURL:    m.url,
+			URL:       m.url,
+			Clock:     m.Clock,
+			Log:       m.Log.With("component", "sandbox"),
+			StatePath: m.Config.SandboxStatePath(),
 		})
 		m.engine.Now = m.Clock.Now
 		slackCfg = slackbot.Config{
@@ -182,8 +183,8 @@ func (m *Main) unlessDraining(h http.Handler) http.Handler {
 }
 
 // Close stops taking new events, lets in-flight turns finish (within
-// Config.ShutdownTimeout), stops the server and closes the store. Calls
-// after the first return the first result.
+// Config.ShutdownTimeout), stops the server, saves the sandbox workspace
+// and closes the store. Calls after the first return the first result.
 func (m *Main) Close() error {
 	m.closeOnce.Do(func() { m.closeErr = m.close() })
 	return m.closeErr
@@ -219,6 +220,11 @@ func (m *Main) close() error {
 		m.ln.Close()
 	}
 	m.wg.Wait()
+	if m.sandbox != nil {
+		if err := m.sandbox.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("save the sandbox workspace: %w", err))
+		}
+	}
 	if m.store != nil {
 		if err := m.store.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("close store: %w", err))

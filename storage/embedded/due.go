@@ -1,0 +1,386 @@
+package embedded
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/learnpact/learnpact/storage"
+)
+
+var _ storage.DueStore = (*Store)(nil)
+
+// Buckets of due items and locks, created on first use.
+var (
+	bucketDue      = []byte("due")       // id → dueRecord
+	bucketDueQueue = []byte("due-queue") // claimable-at + id → nothing, in claim order
+	bucketLocks    = []byte("locks")     // name → end of the lock (unix ms)
+)
+
+// dueRecord is a stored due item. It is claimable from queued: its At, or
+// while claimed the end of its lease.
+type dueRecord struct {
+	at, queued int64 // unix ms
+	attempt    uint64
+	token      string // of the current claim; empty when not claimed
+	data       []byte
+}
+
+// encode lays out at and queued (8 bytes each), attempt, the token
+// (length-prefixed) and the data.
+func (r dueRecord) encode() []byte {
+	b := make([]byte, 0, 16+2*binary.MaxVarintLen64+len(r.token)+len(r.data))
+	b = binary.BigEndian.AppendUint64(b, uint64(r.at))
+	b = binary.BigEndian.AppendUint64(b, uint64(r.queued))
+	b = binary.AppendUvarint(b, r.attempt)
+	b = binary.AppendUvarint(b, uint64(len(r.token)))
+	b = append(b, r.token...)
+	return append(b, r.data...)
+}
+
+func decodeDue(v []byte) (dueRecord, error) {
+	if len(v) < 16 {
+		return dueRecord{}, errCorrupt
+	}
+	r := dueRecord{at: int64(binary.BigEndian.Uint64(v)), queued: int64(binary.BigEndian.Uint64(v[8:]))}
+	v = v[16:]
+	attempt, k := binary.Uvarint(v)
+	if k <= 0 {
+		return dueRecord{}, errCorrupt
+	}
+	v = v[k:]
+	n, k := binary.Uvarint(v)
+	if k <= 0 || uint64(len(v)-k) < n {
+		return dueRecord{}, errCorrupt
+	}
+	r.attempt, r.token, r.data = attempt, string(v[k:k+int(n)]), bytes.Clone(v[k+int(n):])
+	return r, nil
+}
+
+// queueKey orders by time, then id: the time's sign bit is flipped so that
+// times before 1970 sort first.
+func queueKey(ms int64, id string) []byte {
+	k := binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(id)), uint64(ms)^(1<<63))
+	return append(k, id...)
+}
+
+func queueTime(k []byte) int64 { return int64(binary.BigEndian.Uint64(k) ^ (1 << 63)) }
+
+// dueBuckets returns the due and queue buckets, creating them if needed.
+func dueBuckets(tx *bolt.Tx) (items, queue *bolt.Bucket, err error) {
+	if items, err = tx.CreateBucketIfNotExists(bucketDue); err != nil {
+		return nil, nil, err
+	}
+	if queue, err = tx.CreateBucketIfNotExists(bucketDueQueue); err != nil {
+		return nil, nil, err
+	}
+	return items, queue, nil
+}
+
+// getDue reads the record of id; ok is false when there is none.
+func getDue(items *bolt.Bucket, id string) (r dueRecord, ok bool, err error) {
+	v := items.Get([]byte(id))
+	if v == nil {
+		return dueRecord{}, false, nil
+	}
+	if r, err = decodeDue(v); err != nil {
+		return dueRecord{}, false, fmt.Errorf("due item %q: %w", id, err)
+	}
+	return r, true, nil
+}
+
+// putDue writes r for id, moving its queue entry from the old record's.
+func putDue(items, queue *bolt.Bucket, id string, old *dueRecord, r dueRecord) error {
+	if old != nil {
+		if err := queue.Delete(queueKey(old.queued, id)); err != nil {
+			return err
+		}
+	}
+	if err := items.Put([]byte(id), r.encode()); err != nil {
+		return err
+	}
+	return queue.Put(queueKey(r.queued, id), nil)
+}
+
+// Schedule implements storage.DueStore in one transaction.
+func (s *Store) Schedule(ctx context.Context, items ...storage.DueItem) error {
+	for _, it := range items {
+		if it.ID == "" {
+			return errors.New("embedded: schedule: item without id")
+		}
+		if it.At.IsZero() {
+			return fmt.Errorf("embedded: schedule %s: no due time", it.ID)
+		}
+	}
+	if len(items) == 0 {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b, queue, err := dueBuckets(tx)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			old, ok, err := getDue(b, it.ID)
+			if err != nil {
+				return err
+			}
+			var prev *dueRecord
+			if ok {
+				prev = &old
+			}
+			at := it.At.UnixMilli()
+			if err := putDue(b, queue, it.ID, prev, dueRecord{at: at, queued: at, data: it.Data}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("embedded: schedule: %w", err)
+	}
+	return nil
+}
+
+// Cancel implements storage.DueStore in one transaction.
+func (s *Store) Cancel(ctx context.Context, ids ...string) error {
+	for _, id := range ids {
+		if id == "" {
+			return errors.New("embedded: cancel: empty id")
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b, queue, err := dueBuckets(tx)
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := deleteDue(b, queue, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("embedded: cancel: %w", err)
+	}
+	return nil
+}
+
+func deleteDue(items, queue *bolt.Bucket, id string) error {
+	r, ok, err := getDue(items, id)
+	if err != nil || !ok {
+		return err
+	}
+	if err := queue.Delete(queueKey(r.queued, id)); err != nil {
+		return err
+	}
+	return items.Delete([]byte(id))
+}
+
+// Claim implements storage.DueStore in one transaction.
+func (s *Store) Claim(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]storage.Claim, error) {
+	switch {
+	case now.IsZero():
+		return nil, errors.New("embedded: claim: no time given")
+	case limit <= 0:
+		return nil, fmt.Errorf("embedded: claim: limit must be positive, got %d", limit)
+	case lease <= 0:
+		return nil, fmt.Errorf("embedded: claim: lease must be positive, got %s", lease)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	nowMs := now.UnixMilli()
+	until := nowMs + ceilMillis(lease)
+	token := rand.Text()
+	var claims []storage.Claim
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b, queue, err := dueBuckets(tx)
+		if err != nil {
+			return err
+		}
+		// Read first, then write: the new queue entries (at until, after
+		// now) must not be met again by the cursor.
+		type due struct {
+			id string
+			r  dueRecord
+		}
+		var found []due
+		var stale [][]byte
+		c := queue.Cursor()
+		for k, _ := c.First(); k != nil && len(found) < limit; k, _ = c.Next() {
+			if len(k) < 8 {
+				return fmt.Errorf("due queue: %w", errCorrupt)
+			}
+			if queueTime(k) > nowMs {
+				break
+			}
+			id := string(k[8:])
+			r, ok, err := getDue(b, id)
+			if err != nil {
+				return err
+			}
+			if !ok || r.queued != queueTime(k) {
+				stale = append(stale, bytes.Clone(k))
+				continue
+			}
+			found = append(found, due{id, r})
+		}
+		for _, k := range stale {
+			if err := queue.Delete(k); err != nil {
+				return err
+			}
+		}
+		claims = make([]storage.Claim, 0, len(found))
+		for _, d := range found {
+			old, r := d.r, d.r
+			r.queued, r.token, r.attempt = until, token, r.attempt+1
+			if err := putDue(b, queue, d.id, &old, r); err != nil {
+				return err
+			}
+			claims = append(claims, storage.Claim{
+				Item:    storage.DueItem{ID: d.id, At: time.UnixMilli(r.at).UTC(), Data: r.data},
+				Token:   token,
+				Until:   time.UnixMilli(until).UTC(),
+				Attempt: int(r.attempt),
+			})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("embedded: claim: %w", err)
+	}
+	return claims, nil
+}
+
+// errLeaseLost aborts a transaction whose claim no longer holds.
+var errLeaseLost = errors.New("lease lost")
+
+// Done implements storage.DueStore.
+func (s *Store) Done(ctx context.Context, c storage.Claim) error {
+	return s.settle(ctx, "done", c, func(items, queue *bolt.Bucket, _ dueRecord) error {
+		return deleteDue(items, queue, c.Item.ID)
+	})
+}
+
+// Release implements storage.DueStore.
+func (s *Store) Release(ctx context.Context, c storage.Claim, at time.Time) error {
+	if c.Item.ID != "" && at.IsZero() {
+		return fmt.Errorf("embedded: release %s: no due time", c.Item.ID)
+	}
+	return s.settle(ctx, "release", c, func(items, queue *bolt.Bucket, old dueRecord) error {
+		r := old
+		r.at, r.queued, r.token = at.UnixMilli(), at.UnixMilli(), ""
+		return putDue(items, queue, c.Item.ID, &old, r)
+	})
+}
+
+// settle runs fn in a transaction if claim c still holds.
+func (s *Store) settle(ctx context.Context, op string, c storage.Claim, fn func(items, queue *bolt.Bucket, r dueRecord) error) error {
+	switch {
+	case c.Item.ID == "":
+		return fmt.Errorf("embedded: %s: claim without item id", op)
+	case c.Token == "":
+		return fmt.Errorf("embedded: %s %s: claim without token", op, c.Item.ID)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b, queue, err := dueBuckets(tx)
+		if err != nil {
+			return err
+		}
+		r, ok, err := getDue(b, c.Item.ID)
+		if err != nil {
+			return err
+		}
+		if !ok || r.token != c.Token {
+			return errLeaseLost
+		}
+		return fn(b, queue, r)
+	})
+	if errors.Is(err, errLeaseLost) {
+		return fmt.Errorf("%s %s: %w", op, c.Item.ID, storage.ErrLeaseLost)
+	}
+	if err != nil {
+		return fmt.Errorf("embedded: %s %s: %w", op, c.Item.ID, err)
+	}
+	return nil
+}
+
+// Lock implements storage.DueStore. It also drops the locks that have
+// ended, so the file does not keep every lock ever taken.
+func (s *Store) Lock(ctx context.Context, name string, ttl time.Duration, now time.Time) (bool, error) {
+	switch {
+	case name == "":
+		return false, errors.New("embedded: lock without name")
+	case ttl <= 0:
+		return false, fmt.Errorf("embedded: lock %s: ttl must be positive, got %s", name, ttl)
+	case now.IsZero():
+		return false, fmt.Errorf("embedded: lock %s: no time given", name)
+	}
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	nowMs := now.UnixMilli()
+	got := false
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		locks, err := tx.CreateBucketIfNotExists(bucketLocks)
+		if err != nil {
+			return err
+		}
+		held := false
+		var ended [][]byte
+		err = locks.ForEach(func(k, v []byte) error {
+			if len(v) != 8 {
+				return fmt.Errorf("lock %q: %w", k, errCorrupt)
+			}
+			switch {
+			case int64(binary.BigEndian.Uint64(v)) <= nowMs:
+				ended = append(ended, bytes.Clone(k))
+			case string(k) == name:
+				held = true
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, k := range ended {
+			if err := locks.Delete(k); err != nil {
+				return err
+			}
+		}
+		if held {
+			return nil
+		}
+		got = true
+		return locks.Put([]byte(name), binary.BigEndian.AppendUint64(nil, uint64(nowMs+ceilMillis(ttl))))
+	})
+	if err != nil {
+		return false, fmt.Errorf("embedded: lock %s: %w", name, err)
+	}
+	return got, nil
+}
+
+// ceilMillis rounds a positive duration up to whole milliseconds.
+func ceilMillis(d time.Duration) int64 {
+	return int64((d + time.Millisecond - 1) / time.Millisecond)
+}
