@@ -8,6 +8,8 @@
 //	                                      TTL storage.SessionTTL, refreshed by every Save
 //	lp:user:PLATFORM:TEAM:USER:contracts  sorted set of contract ids, scored 0, 1, 2… in the order added
 //	lp:seen:EVENTID                       string, SET NX PX
+//	lp:{due}, lp:{due}:items, lp:{due}:leases, lp:lock:NAME
+//	                                      due items and locks, see due.go
 //
 // Colons and percent signs inside platform, team and user ids are escaped
 // (%3A, %25), so "29:abc" (a Teams user id) cannot be mistaken for two parts.

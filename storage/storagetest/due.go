@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -418,10 +419,13 @@ func testConcurrentClaimers(t *testing.T, s storage.DueStore) {
 	ctx := t.Context()
 	now := t0.Add(time.Hour)
 	got := make([][]string, claimers)
-	var wg sync.WaitGroup
+	var (
+		wg    sync.WaitGroup
+		total atomic.Int64 // claims so far; past n, items came twice
+	)
 	for w := range claimers {
 		wg.Go(func() {
-			for {
+			for total.Load() <= n {
 				cs, err := s.Claim(ctx, now, batch, time.Hour)
 				if err != nil {
 					t.Errorf("claimer %d: Claim: %v", w, err)
@@ -431,6 +435,7 @@ func testConcurrentClaimers(t *testing.T, s storage.DueStore) {
 					return
 				}
 				got[w] = append(got[w], ids(cs)...)
+				total.Add(int64(len(cs)))
 			}
 		})
 	}

@@ -15,6 +15,9 @@
 //   - Bad input (an empty user or contract id, a negative revision, empty
 //     contract data, an empty event id, a ttl that is not positive) is an
 //     error, never a panic.
+//
+// Stores that also keep scheduled work pass RunDue, the suite of
+// storage.DueStore.
 package storagetest
 
 import (
