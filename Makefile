@@ -6,7 +6,10 @@ FUZZTIME ?= 20s
 
 # Programs the tests need, as command:debian-package. Missing ones are
 # installed by `make deps` with apt-get (through sudo when not root).
-TOOLS := redis-server:redis-server cc:gcc
+TOOLS := redis-server:redis-server cc:gcc chromium:chromium
+# Packages without a command of their own (fonts for browser screenshots),
+# checked with dpkg.
+PACKAGES := fonts-dejavu-core fonts-noto-color-emoji
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT  := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
@@ -20,6 +23,7 @@ test: deps
 deps:
 	@missing=""; \
 	for t in $(TOOLS); do command -v "$${t%%:*}" >/dev/null || missing="$$missing $${t#*:}"; done; \
+	for p in $(PACKAGES); do dpkg -s "$$p" >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		$(APT) update -q && $(APT) install -y -q --no-install-recommends $$missing; \

@@ -1,0 +1,71 @@
+// Package due says what a scheduled item holds: which contract, which
+// reminder, for whom. The engine writes items and the scheduler reads
+// them; the package imports nothing of the project but storage, so either
+// side can use it.
+package due
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/learnpact/learnpact/storage"
+)
+
+// Kinds of item.
+const (
+	Checkin          = "checkin"
+	CheckinMissed    = "checkin_missed"
+	Midpoint         = "midpoint"
+	Deadline7d       = "deadline_7d"
+	Deadline1d       = "deadline_1d"
+	Overdue          = "overdue"
+	ApprovalReminder = "approval_reminder"
+)
+
+// ErrBadItem is returned by Decode for data that is not an item.
+var ErrBadItem = errors.New("bad due item")
+
+// Item is what a due item's Data holds, as JSON.
+type Item struct {
+	Platform string `json:"p"` // "slack", "teams"
+	Team     string `json:"t"`
+	Contract string `json:"c"`
+	Kind     string `json:"k"` // Checkin, Midpoint, …
+	User     string `json:"u"` // the recipient
+}
+
+// ID names the item of a contract and kind: a contract has at most one
+// item of each kind, and scheduling it again replaces it.
+func ID(contractID, kind string) string { return contractID + ":" + kind }
+
+// ID returns the item's id.
+func (it Item) ID() string { return ID(it.Contract, it.Kind) }
+
+// Due returns the item as a storage.DueItem due at at.
+func (it Item) Due(at time.Time) storage.DueItem {
+	data, _ := json.Marshal(it) // a struct of strings always encodes
+	return storage.DueItem{ID: it.ID(), At: at, Data: data}
+}
+
+// Decode reads an item's data. Data that is not JSON, or lacks the
+// platform, contract, kind or recipient, is an ErrBadItem.
+func Decode(data []byte) (Item, error) {
+	var it Item
+	if err := json.Unmarshal(data, &it); err != nil {
+		return Item{}, fmt.Errorf("%w: %v", ErrBadItem, err)
+	}
+	var missing []string
+	for _, f := range []struct{ name, v string }{
+		{"platform", it.Platform}, {"contract", it.Contract}, {"kind", it.Kind}, {"user", it.User},
+	} {
+		if f.v == "" {
+			missing = append(missing, f.name)
+		}
+	}
+	if len(missing) > 0 {
+		return Item{}, fmt.Errorf("%w: no %v", ErrBadItem, missing)
+	}
+	return it, nil
+}
