@@ -8,11 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/learnpact/learnpact/bot/message"
 	"github.com/learnpact/learnpact/conversation"
 	"github.com/learnpact/learnpact/conversation/contract"
+	dueitem "github.com/learnpact/learnpact/scheduler/due"
 	"github.com/learnpact/learnpact/storage"
 )
 
@@ -25,6 +27,9 @@ const maxAttempts = 5
 // optimistic versioning (the loser is re-run on the fresh contract).
 type Engine struct {
 	Store storage.Store
+	// Due keeps each contract's scheduled check-ins and reminders in step
+	// with its plan (contract.Plan); nothing is scheduled when nil.
+	Due storage.DueStore
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 	// NewID returns contract ids; random when nil.
@@ -45,7 +50,11 @@ func (e *Engine) Handle(ctx context.Context, t Turn) error {
 	res, err := e.step(ctx, t)
 	if err != nil {
 		e.log().Error("turn failed", "user", t.Input.User, "kind", t.Input.Kind, "err", err)
-		e.apologise(ctx, t)
+		if t.Input.Kind != conversation.DueInput {
+			// Nobody started a scheduled turn: the scheduler retries it
+			// instead of troubling the recipient.
+			e.apologise(ctx, t)
+		}
 		return err
 	}
 	return e.Deliver(ctx, t, res.Effects)
@@ -108,8 +117,55 @@ func (e *Engine) step(ctx context.Context, t Turn) (conversation.Result, error) 
 		if err != nil {
 			return conversation.Result{}, fmt.Errorf("save turn: %w", err)
 		}
+		if err := e.reschedule(ctx, key, c, res.Contract, t.Input.Kind == conversation.DueInput, env.Now); err != nil {
+			return conversation.Result{}, err
+		}
 		return res, nil
 	}
+}
+
+// reschedule brings a contract's due items in line with its plan after a
+// turn: when the plan changed, or after a scheduled turn (whose own item was
+// just claimed and must be put back when it is not finished).
+func (e *Engine) reschedule(ctx context.Context, key storage.UserKey, before, after *contract.Contract, due bool, now time.Time) error {
+	if e.Due == nil {
+		return nil
+	}
+	c := after
+	if c == nil {
+		if !due || before == nil {
+			return nil
+		}
+		c = before
+	}
+	plan := c.Plan(now)
+	if !due && before != nil && slices.Equal(before.Plan(now), plan) {
+		return nil
+	}
+	planned := map[contract.DueKind]bool{}
+	items := make([]storage.DueItem, 0, len(plan))
+	for _, d := range plan {
+		planned[d.Kind] = true
+		it := dueitem.Item{Platform: key.Platform, Team: c.Team, Contract: c.ID, Kind: string(d.Kind), User: d.User}
+		items = append(items, it.Due(d.At))
+	}
+	var cancel []string
+	for _, k := range contract.DueKinds() {
+		if !planned[k] {
+			cancel = append(cancel, dueitem.ID(c.ID, string(k)))
+		}
+	}
+	if len(items) > 0 {
+		if err := e.Due.Schedule(ctx, items...); err != nil {
+			return fmt.Errorf("schedule contract %s: %w", c.ID, err)
+		}
+	}
+	if len(cancel) > 0 {
+		if err := e.Due.Cancel(ctx, cancel...); err != nil {
+			return fmt.Errorf("unschedule contract %s: %w", c.ID, err)
+		}
+	}
+	return nil
 }
 
 func (e *Engine) list(ctx context.Context, key storage.UserKey) ([]*contract.Contract, error) {

@@ -44,11 +44,35 @@ const (
 	ActionCounter        ActionID = "lp_counter"
 )
 
+// Keeping a contract alive: the learner's check-in buttons (on check-ins and
+// reminders), the follow-ups they lead to, and the decision on a
+// renegotiation.
+const (
+	ActionOnTrack        ActionID = "lp_on_track"
+	ActionBehind         ActionID = "lp_behind"
+	ActionBlocked        ActionID = "lp_blocked"
+	ActionSnooze         ActionID = "lp_snooze"
+	ActionPause          ActionID = "lp_pause"
+	ActionResumeContract ActionID = "lp_resume_contract"
+	ActionNewDeadline    ActionID = "lp_new_deadline"
+	// ActionChangeScope opens the form to propose changed terms, for the
+	// learner or the approver.
+	ActionChangeScope ActionID = "lp_change_scope"
+	ActionAskHelp     ActionID = "lp_ask_help"
+	ActionDecline     ActionID = "lp_decline"
+
+	ActionSkipHappened    ActionID = "lp_skip_happened"
+	ActionSkipNext        ActionID = "lp_skip_next"
+	ActionSkipHelpNote    ActionID = "lp_skip_help_note"
+	ActionSkipPauseReason ActionID = "lp_skip_pause_reason"
+)
+
 // Modal callback ids; a modal's PrivateData is an ActionValue carrying the
 // contract, the version and the card to update.
 const (
 	CallbackRequestChanges = "request_changes"
 	CallbackAmend          = "amend"
+	CallbackRenegotiate    = "renegotiate"
 )
 
 // Form field ids of the modals.

@@ -3,6 +3,7 @@ package conversation
 import (
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/learnpact/learnpact/conversation/contract"
 )
@@ -16,26 +17,51 @@ func FuzzStep(f *testing.F) {
 	if err := amended.DoAmend(mo, 1, amended.Terms, "", start); err != nil {
 		f.Fatal(err)
 	}
-	contracts := []*contract.Contract{nil, fx["draft"], fx["proposed"], fx["changes_requested"], fx["active"], amended}
+	contracts := []*contract.Contract{nil, fx["draft"], fx["proposed"], fx["changes_requested"], fx["active"], amended,
+		fx["prompted"], fx["renegotiating"], fx["paused"]}
 	kinds := []InputKind{TextInput, CommandInput, ActionInput, SubmitInput, DueInput, "bogus"}
 	users := []string{lee, mo, sam, ""}
 
 	ids := []ActionID{ActionApprove, ActionRequestChanges, ActionAmend, ActionRevise, ActionAccept, ActionCounter,
 		ActionSend, ActionOpen, ActionStartNew, ActionResume, ActionUseSuggestion, ActionKeepMine, ActionAddGoal,
-		ActionGoalsDone, ActionGoalsOver, ActionSkip, ActionKeep, ActionWeekly, ActionFortnightly, ActionEditGoals}
+		ActionGoalsDone, ActionGoalsOver, ActionSkip, ActionKeep, ActionWeekly, ActionFortnightly, ActionEditGoals,
+		ActionOnTrack, ActionBehind, ActionBlocked, ActionSnooze, ActionPause, ActionResumeContract, ActionNewDeadline,
+		ActionChangeScope, ActionAskHelp, ActionDecline, ActionSkipHappened, ActionSkipNext, ActionSkipHelpNote, ActionSkipPauseReason}
 	for i, id := range ids {
-		f.Add(uint8(2), uint8(i), uint8(i), string(StateGoalCoach), "", string(id), "c=c1&v=1", "")
+		f.Add(uint8(2), uint8(i), uint8(i), string(StateGoalCoach), "", string(id), "c=c1&v=1", "", uint8(0))
+		f.Add(uint8(2), uint8(6+i%3), uint8(i), string(StateHappened), "", string(id), "c=c1&v=1", "", uint8(9))
+	}
+	dues := []contract.DueKind{contract.DueCheckIn, contract.DueMidpoint, contract.DueCheckInMissed, contract.DueDeadlineSoon,
+		contract.DueDeadlineTomorrow, contract.DueOverdue, contract.DueApprovalReminder, "nonsense"}
+	for i, k := range dues {
+		for _, days := range []uint8{0, 7, 30, 60, 90} {
+			f.Add(uint8(4), uint8(i), uint8(i), "", "", string(k), "c=c1&v=0", "", days)
+		}
 	}
 	for _, text := range []string{"help", "back", "skip", "cancel", "resume", "status", "list", "new", "hi", "edit goals",
 		"edit", "send", "<@UMO>", "every 3 weeks", "in 6 weeks", "a; b; c", ""} {
 		for _, st := range []State{StateTitle, StateGoal, StateGoalCoach, StateMastery, StateGoals, StateDeadline, StateSummary, StateStopped, "nonsense"} {
-			f.Add(uint8(0), uint8(1), uint8(0), string(st), text, "", "", string(StateTitle))
+			f.Add(uint8(0), uint8(1), uint8(0), string(st), text, "", "", string(StateTitle), uint8(0))
+		}
+		for _, st := range []State{StateHappened, StateNext, StateNewDeadline, StateHelpNote, StatePauseReason} {
+			f.Add(uint8(0), uint8(6), uint8(0), string(st), text, "", "", string(StateGoal), uint8(8))
 		}
 	}
-	f.Add(uint8(3), uint8(2), uint8(1), "", "whenever", CallbackAmend, "c=c1&v=1&ch=D&ts=1", "")
-	f.Add(uint8(3), uint8(2), uint8(1), "", "", CallbackRequestChanges, "c=c1&v=1", "")
+	// Items that do come due: a check-in and the mid-point of the active
+	// contract, the re-nudge of the prompted one, approval reminders.
+	for _, d := range []struct {
+		fixture, user, days uint8
+		kind                contract.DueKind
+	}{{4, 0, 7, contract.DueCheckIn}, {4, 0, 28, contract.DueMidpoint}, {6, 0, 9, contract.DueCheckInMissed},
+		{2, 1, 4, contract.DueApprovalReminder}, {7, 1, 12, contract.DueApprovalReminder}, {4, 0, 57, contract.DueOverdue}} {
+		f.Add(uint8(4), d.fixture, d.user, "", "", string(d.kind), "c=c1&v=0", "", d.days)
+	}
+	f.Add(uint8(3), uint8(2), uint8(1), "", "whenever", CallbackAmend, "c=c1&v=1&ch=D&ts=1", "", uint8(0))
+	f.Add(uint8(3), uint8(2), uint8(1), "", "", CallbackRequestChanges, "c=c1&v=1", "", uint8(0))
+	f.Add(uint8(3), uint8(4), uint8(0), "", "in 12 weeks", CallbackRenegotiate, "c=c1&v=2", "", uint8(3))
+	f.Add(uint8(3), uint8(4), uint8(1), "", "", CallbackRenegotiate, "c=c1&v=2", "", uint8(3))
 
-	f.Fuzz(func(t *testing.T, kind, fixture, user uint8, state, text, id, value, back string) {
+	f.Fuzz(func(t *testing.T, kind, fixture, user uint8, state, text, id, value, back string, days uint8) {
 		c := contracts[int(fixture)%len(contracts)]
 		var before []byte
 		if c != nil {
@@ -47,11 +73,12 @@ func FuzzStep(f *testing.F) {
 			sess.Pending = &Pending{Original: text, Suggestion: value}
 		}
 		in := Input{Kind: kinds[int(kind)%len(kinds)], User: sess.User, Channel: "D", Text: text,
-			ActionID: id, Value: value, TriggerID: "t", CallbackID: id, PrivateData: value,
+			ActionID: id, Value: value, TriggerID: "t", CallbackID: id, PrivateData: value, DueKind: id,
 			Form: map[string]string{FieldComments: text, FieldTitle: text, FieldGoals: text, FieldActivity: text,
 				FieldEvidence: text, FieldCriteria: text, FieldDeadline: text, FieldComment: text},
 			Source: MessageRef{Channel: "D", TS: "1.1"}}
 		env := testEnv()
+		env.Now = env.Now.Add(time.Duration(days) * 24 * time.Hour)
 		env.Contracts = contracts[1:]
 		res := Step(env, sess, c, in)
 
@@ -79,6 +106,12 @@ func FuzzStep(f *testing.F) {
 			if ef == nil {
 				t.Fatal("nil effect")
 			}
+		}
+		if in.Kind == DueInput && c != nil && res.Contract == nil && len(res.Effects) > 0 {
+			t.Fatal("a due item that changed nothing sent something")
+		}
+		if _, asking := followUpOf(res.Session.State); asking && res.Session.ContractID == "" {
+			t.Fatal("a follow-up question about no contract")
 		}
 	})
 }

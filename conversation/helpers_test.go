@@ -1,9 +1,11 @@
 package conversation
 
 import (
+	"encoding/json"
 	"strings"
 
 	"github.com/learnpact/learnpact/bot/message"
+	"github.com/learnpact/learnpact/conversation/contract"
 )
 
 // messageText is all the text of a message, for assertions.
@@ -24,4 +26,15 @@ func find(s *sim, user, label string) posted {
 		}
 	}
 	return posted{}
+}
+
+// store replaces a stored contract, as another process would.
+func (s *sim) store(c *contract.Contract) {
+	data, err := json.Marshal(c)
+	if err != nil {
+		s.fail("encode contract: %v", err)
+		return
+	}
+	r := s.contracts[c.ID]
+	s.contracts[c.ID] = simRecord{data: data, rev: r.rev + 1}
 }

@@ -33,6 +33,14 @@ func (t *turn) onAction() {
 	case ActionResume:
 		t.resume()
 	default:
+		if f, ok := keepAliveButtons[id]; ok {
+			f(t)
+			return
+		}
+		if f, ok := followUpBySkip(id); ok {
+			t.skipClick(f)
+			return
+		}
 		if p, ok := partByEdit(id); ok {
 			t.editClick(p)
 			return
@@ -53,6 +61,8 @@ func (t *turn) onSubmit() {
 		t.submitChanges()
 	case CallbackAmend:
 		t.submitAmend()
+	case CallbackRenegotiate:
+		t.submitRenegotiation()
 	default:
 		t.ephemeral(note("That form has expired", "That form has expired. Type ", message.Code("help"), " to see what you can do."))
 	}
@@ -99,6 +109,7 @@ func (t *turn) approve() {
 		t.refuse(&contract.DeniedError{Action: contract.Sign, Actor: t.in.User, Allowed: approvers(c)}, "approve")
 		return
 	}
+	renegotiating := c.Status == contract.Renegotiating
 	if !t.decide(c.DoSign(t.in.User, v.Version, t.env.Now), "approve") {
 		return
 	}
@@ -108,6 +119,10 @@ func (t *turn) approve() {
 		summary = "Signed"
 	}
 	t.update(t.in.Source, decidedMsg(c, c.Version, summary, signedOutcome(c, t.in.User, pending)))
+	if renegotiating {
+		t.send(c.Learner, renegotiatedMsg(c, t.in.User, pending))
+		return
+	}
 	t.send(c.Learner, approvedMsg(c, t.in.User, pending))
 }
 
@@ -164,9 +179,9 @@ func (t *turn) submitAmend() {
 		t.refuse(err, "propose an amendment to")
 		return
 	}
-	terms, problems := t.amendedTerms()
+	terms, problems := t.formTerms(c.Terms)
 	if len(problems) > 0 {
-		t.ephemeral(retryFormMsg(problemsText(problems), "Open the amendment again", ActionAmend, v))
+		t.ephemeral(retryFormMsg(problemsText("The amendment wasn't sent:", problems), "Open the amendment again", ActionAmend, v))
 		return
 	}
 	if len(contract.Diff(c.Terms, terms)) == 0 {
@@ -184,11 +199,12 @@ func (t *turn) submitAmend() {
 	t.send(c.Learner, amendmentMsg(c, t.in.User, comment))
 }
 
-// amendedTerms reads the amendment form over the current terms. Fields the
-// form lacks keep their value; criteria the approver adds are theirs.
-func (t *turn) amendedTerms() (contract.Terms, []string) {
-	c, form := t.c, t.in.Form
-	tm := c.Terms.Clone()
+// formTerms reads an amendment or renegotiation form over the terms it was
+// filled from. Fields the form lacks keep their value; criteria the actor
+// adds are theirs.
+func (t *turn) formTerms(base contract.Terms) (contract.Terms, []string) {
+	form := t.in.Form
+	tm := base.Clone()
 	get := func(id string) (string, bool) {
 		v, ok := form[id]
 		return strings.TrimSpace(v), ok
@@ -207,9 +223,9 @@ func (t *turn) amendedTerms() (contract.Terms, []string) {
 		tm.Evidence = splitLines(s)
 	}
 	if s, ok := get(FieldCriteria); ok {
-		tm.Criteria = criteriaFrom(splitLines(s), c.Terms.Criteria, t.in.User)
+		tm.Criteria = criteriaFrom(splitLines(s), base.Criteria, t.in.User)
 	}
-	if s, ok := get(FieldDeadline); ok && s != isoDate(c.Terms.Deadline) {
+	if s, ok := get(FieldDeadline); ok && s != isoDate(base.Deadline) {
 		d, err := deadline.Parse(s, t.env.Now, t.env.Location)
 		if err != nil {
 			problems = append(problems, deadlineProblem(err, s))
@@ -298,7 +314,7 @@ func (t *turn) open() {
 		return
 	}
 	if !t.draftOf(t.c) {
-		t.reply(statusMsg(t.c, t.in.User, "", t.env.Now))
+		t.reply(statusMsg(t.c, t.in.User, "", t.env.Now, t.today()))
 		return
 	}
 	t.openDraft()

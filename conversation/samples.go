@@ -1,9 +1,11 @@
 package conversation
 
 import (
+	"errors"
 	"time"
 
 	"github.com/learnpact/learnpact/bot/message"
+	"github.com/learnpact/learnpact/conversation/contract"
 )
 
 // SampleMessages returns one instance of every kind of message the flows
@@ -156,5 +158,110 @@ func samples(now time.Time) (map[string]message.Message, map[string]message.Moda
 	keep("amendment_accepted", "send")
 	s.do(Input{Kind: ActionInput, User: other, Channel: "DUKAI", ActionID: "lp_retired"})
 	keep("unknown_button", "ephemeral")
-	return msgs, modals, s.err
+	return msgs, modals, errors.Join(s.err, keepAliveSamples(now, msgs, modals))
+}
+
+// keepAliveSamples adds the messages and modals that keep a signed contract
+// alive: check-ins, renegotiation, pausing and reminders.
+func keepAliveSamples(now time.Time, msgs map[string]message.Message, modals map[string]message.Modal) error {
+	const learner, approver = "ULEE", "UMO"
+	s := newSim(now, nil)
+	keep := func(name, kind string) {
+		if s.err == nil {
+			msgs[name] = s.lastMessage(kind)
+		}
+	}
+	s.signed(learner, approver)
+	s.due("c1", contract.DueCheckIn)
+	keep("checkin_prompt", "send")
+	s.click(learner, "Behind")
+	keep("checkin_answered_card", "update")
+	keep("checkin_happened", "reply")
+	s.say(learner, "Two of the reviews I meant to shadow were cancelled")
+	keep("checkin_next", "reply")
+	s.say(learner, "Book two more with Ana")
+	keep("checkin_done_behind", "reply")
+	s.click(learner, "Propose a new deadline")
+	keep("new_deadline_prompt", "reply")
+	s.say(learner, "in 12 weeks")
+	keep("renegotiation_sent", "reply")
+	keep("renegotiation_request", "send")
+	s.due("c1", contract.DueApprovalReminder)
+	keep("approval_reminder", "send")
+	s.click(approver, "Approve & sign")
+	keep("renegotiated_card", "update")
+	keep("renegotiated", "send")
+	s.due("c1", contract.DueCheckIn)
+	s.click(learner, "Snooze a day")
+	keep("snoozed_card", "update")
+	keep("snoozed", "reply")
+	s.due("c1", contract.DueCheckIn)
+	s.click(learner, "On track")
+	s.say(learner, "Ran my first review")
+	s.click(learner, "Skip")
+	keep("checkin_done", "reply")
+	s.say(learner, "status")
+	keep("status_active", "reply")
+	s.say(learner, "help")
+	keep("help_active", "reply")
+	s.say(learner, "edit goals")
+	keep("active_edit_hint", "reply")
+	s.due("c1", contract.DueCheckIn)
+	s.due("c1", contract.DueCheckInMissed)
+	keep("checkin_missed", "send")
+	s.click(learner, "Blocked")
+	s.say(learner, "cancel")
+	keep("followup_stopped", "reply")
+	s.click(learner, "Ask my manager for help")
+	keep("help_note_prompt", "reply")
+	s.say(learner, "Could you introduce me to a team that runs reviews?")
+	keep("help_sent", "reply")
+	keep("help_request", "send")
+	s.click(approver, "Propose a change")
+	if m, ok := s.modals[approver]; ok {
+		modals["renegotiate"] = m
+	}
+	s.submit(approver, map[string]string{FieldEvidence: "A write-up of two reviews"})
+	keep("renegotiation_request_learner", "send")
+	s.click(learner, "Decline")
+	keep("declined_card", "update")
+	keep("declined", "send")
+	s.say(learner, "pause")
+	keep("pause_reason_prompt", "reply")
+	s.say(learner, "On leave for two weeks")
+	keep("pause_noted", "reply")
+	s.say(learner, "status")
+	keep("status_paused", "reply")
+	s.say(learner, "resume")
+	keep("resumed", "reply")
+
+	// The reminders towards the deadline, on a contract of their own.
+	r := newSim(now, nil)
+	r.signed(learner, approver)
+	for _, k := range []contract.DueKind{contract.DueMidpoint, contract.DueDeadlineSoon, contract.DueDeadlineTomorrow, contract.DueOverdue} {
+		r.due("c1", k)
+		if r.err == nil {
+			msgs[map[contract.DueKind]string{contract.DueMidpoint: "midpoint_prompt", contract.DueDeadlineSoon: "deadline_7d",
+				contract.DueDeadlineTomorrow: "deadline_1d", contract.DueOverdue: "overdue"}[k]] = r.lastMessage("send")
+		}
+	}
+	return errors.Join(s.err, r.err)
+}
+
+// signed has learner draft a contract (weekly check-ins, due in 8 weeks)
+// that approver approves and signs.
+func (s *sim) signed(learner, approver string) {
+	s.say(learner, "new")
+	s.say(learner, "Running design reviews")
+	s.say(learner, "Run three design reviews using a checklist the team adopts")
+	s.click(learner, "Skip")
+	s.click(learner, "Done with goals")
+	s.click(learner, "Skip")
+	s.say(learner, "A write-up of three reviews")
+	s.say(learner, "Two teammates use my checklist without help")
+	s.say(learner, "in 8 weeks")
+	s.click(learner, "Weekly")
+	s.say(learner, "<@"+approver+">")
+	s.click(learner, "Send to my manager")
+	s.click(approver, "Approve & sign")
 }

@@ -18,6 +18,17 @@ type Session struct {
 	// Editing is set when the learner came to a step from the summary, so
 	// finishing it returns there.
 	Editing bool `json:"editing,omitempty"`
+	// Aside is a drafting dialog that a follow-up question (a check-in,
+	// a pause reason) interrupted; it is waiting, stopped, once the
+	// question is answered.
+	Aside *Aside `json:"aside,omitempty"`
+}
+
+// Aside is a drafting dialog set aside: its contract, step and back stack.
+type Aside struct {
+	ContractID string  `json:"contract_id"`
+	State      State   `json:"state"`
+	Back       []State `json:"back,omitempty"`
 }
 
 // Pending is a suggestion waiting for "Use suggestion" / "Keep mine".

@@ -145,6 +145,9 @@ func (s *sim) do(in Input) Result {
 	if c := res.Contract; c != nil {
 		s.logf("   (saved contract %s: %s, version %d)\n", c.ID, c.Status, c.Version)
 	}
+	if len(res.Effects) == 0 && res.Contract == nil {
+		s.logf("   (nothing happens)\n")
+	}
 	if res.Session.State != sess.State {
 		state := string(res.Session.State)
 		if state == "" {
@@ -302,6 +305,38 @@ func (s *sim) submit(user string, form map[string]string) Result {
 	}
 	s.logf("-> %s submits %q with %s\n", s.name(user), m.Title, strings.Join(changed, ", "))
 	return s.do(Input{Kind: SubmitInput, User: user, CallbackID: m.CallbackID, PrivateData: m.PrivateData, Form: values})
+}
+
+// due moves the clock to the time the contract's plan holds for the kind
+// (when that is later) and delivers the item as the scheduler does.
+func (s *sim) due(id string, kind contract.DueKind) Result {
+	c := s.contract(id)
+	if s.err != nil || c == nil {
+		s.fail("no contract %s for %s", id, kind)
+		return Result{}
+	}
+	for _, d := range c.Plan(s.now) {
+		if d.Kind == kind {
+			if d.At.After(s.now) {
+				s.now = d.At
+			}
+			return s.deliverDue(d.User, id, kind)
+		}
+	}
+	s.fail("contract %s plans no %s at %s", id, kind, s.now)
+	return Result{}
+}
+
+// deliverDue delivers a due item now, whatever the contract's plan says.
+func (s *sim) deliverDue(user, id string, kind contract.DueKind) Result {
+	s.logf("-> %s: %s comes due for %s\n", s.now.Format("Mon 2 Jan 15:04"), kind, s.name(user))
+	return s.do(Input{Kind: DueInput, User: user, DueKind: string(kind), Value: ActionValue{ContractID: id}.Encode()})
+}
+
+// wait moves the clock on.
+func (s *sim) wait(d time.Duration) {
+	s.now = s.now.Add(d)
+	s.logf("   (%s)\n\n", s.now.Format("Mon 2 Jan 15:04"))
 }
 
 // lastMessage is the newest message in the latest turn's effects of the

@@ -20,6 +20,58 @@ const (
 	StateStopped    State = "stopped" // after cancel; Back's top is where to resume
 )
 
+// Follow-up questions about an active contract, asked after a button on a
+// check-in or a reminder; the session's contract is the one asked about.
+const (
+	StateHappened    State = "checkin_happened" // what happened since last time
+	StateNext        State = "checkin_next"     // what's next
+	StateNewDeadline State = "new_deadline"     // the deadline to propose
+	StateHelpNote    State = "help_note"        // what would help, for the approver
+	StatePauseReason State = "pause_reason"     // why the contract is paused
+)
+
+// followUp is a follow-up question: its Skip button (none when it cannot be
+// skipped), the statuses of the contract where it still makes sense, and
+// what the learner is doing, for help and status.
+type followUp struct {
+	state    State
+	skip     ActionID
+	statuses []contract.Status
+	doing    string
+}
+
+var followUps = []followUp{
+	{StateHappened, ActionSkipHappened, []contract.Status{contract.Active, contract.Renegotiating},
+		"checking in: saying what happened since last time"},
+	{StateNext, ActionSkipNext, []contract.Status{contract.Active, contract.Renegotiating},
+		"checking in: saying what's next"},
+	{StateNewDeadline, "", []contract.Status{contract.Active}, "proposing a new deadline"},
+	{StateHelpNote, ActionSkipHelpNote, []contract.Status{contract.Active, contract.Renegotiating},
+		"asking your manager for a hand"},
+	{StatePauseReason, ActionSkipPauseReason, []contract.Status{contract.Paused},
+		"saying why you paused (optional)"},
+}
+
+// followUpOf returns the follow-up question of a state.
+func followUpOf(s State) (followUp, bool) {
+	for _, f := range followUps {
+		if f.state == s {
+			return f, true
+		}
+	}
+	return followUp{}, false
+}
+
+// followUpBySkip returns the follow-up question a Skip button belongs to.
+func followUpBySkip(id ActionID) (followUp, bool) {
+	for _, f := range followUps {
+		if f.skip == id && id != "" {
+			return f, true
+		}
+	}
+	return followUp{}, false
+}
+
 // maxBack bounds the "back" stack kept in the session.
 const maxBack = 16
 
@@ -116,6 +168,16 @@ func drafting(s State) bool {
 	}
 	_, ok := partOf(s)
 	return ok
+}
+
+// alive reports whether a contract is being kept alive: signed, with
+// check-ins (or paused from them).
+func alive(st contract.Status) bool {
+	switch st {
+	case contract.Active, contract.Renegotiating, contract.Paused:
+		return true
+	}
+	return false
 }
 
 // editable reports whether the learner may change the contract's terms.

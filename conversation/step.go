@@ -24,6 +24,8 @@ func Step(env Env, s Session, c *contract.Contract, in Input) Result {
 		t.onAction()
 	case SubmitInput:
 		t.onSubmit()
+	case DueInput:
+		t.onDue()
 	}
 	return t.result()
 }
@@ -52,6 +54,11 @@ func newTurn(env Env, s Session, c *contract.Contract, in Input) *turn {
 		p := *s.Pending
 		s.Pending = &p
 	}
+	if s.Aside != nil {
+		a := *s.Aside
+		a.Back = slices.Clone(a.Back)
+		s.Aside = &a
+	}
 	if s.User == "" {
 		s.User = in.User
 	}
@@ -69,8 +76,14 @@ func (t *turn) heal() {
 		*s = Session{User: s.User, UpdatedAt: s.UpdatedAt}
 		return
 	}
-	if (!drafting(s.State) || s.ContractID == "") && s.State != StateIdle {
+	_, asking := followUpOf(s.State)
+	if (!drafting(s.State) && !asking || s.ContractID == "") && s.State != StateIdle {
 		t.idle()
+	}
+	if f, ok := followUpOf(s.State); ok {
+		if c := t.sessionContract(); c != nil && (c.Learner != s.User || !slices.Contains(f.statuses, c.Status)) {
+			t.endFollowUp()
+		}
 	}
 	if drafting(s.State) && t.sessionContract() != nil && t.draft() == nil {
 		t.idle()
@@ -92,6 +105,9 @@ func (t *turn) idle() {
 }
 
 func (t *turn) result() Result {
+	if _, ok := followUpOf(t.s.State); !ok {
+		t.s.Aside = nil
+	}
 	r := Result{Session: t.s, Effects: t.out}
 	if t.dirty {
 		r.Contract = t.c
@@ -120,6 +136,13 @@ func (t *turn) draft() *contract.Contract {
 
 // inDraft reports whether a drafting dialog is under way (stopped included).
 func (t *turn) inDraft() bool { return t.draft() != nil && drafting(t.s.State) }
+
+// inFollowUp reports whether a follow-up question about the session's
+// contract is waiting for an answer.
+func (t *turn) inFollowUp() bool {
+	_, ok := followUpOf(t.s.State)
+	return ok && t.sessionContract() != nil
+}
 
 func (t *turn) reply(m message.Message)     { t.out = append(t.out, Reply{Message: m}) }
 func (t *turn) ephemeral(m message.Message) { t.out = append(t.out, Ephemeral{Message: m}) }
@@ -152,6 +175,8 @@ func (t *turn) onText(text string, command bool) {
 		t.resume()
 	case cmd == "status":
 		t.status()
+	case cmd == "pause" && !t.inDraft():
+		t.pauseCommand()
 	case cmd == "list":
 		t.list()
 	case cmd == "new" || cmd == "start":
@@ -171,13 +196,18 @@ func (t *turn) onText(text string, command bool) {
 
 var greetings = map[string]bool{"hi": true, "hello": true, "hey": true, "hiya": true, "hi there": true, "hello there": true}
 
-// help says what can be done here and where the learner is.
+// help says what can be done here and where the learner is, and how
+// check-ins work when the learner's contract is under way.
 func (t *turn) help() {
 	doing := ""
-	if t.inDraft() {
+	if t.inDraft() || t.inFollowUp() {
 		doing = t.doing()
 	}
-	t.reply(helpMsg(doing))
+	var kept *contract.Contract
+	if c := t.sessionContract(); c != nil && c.Learner == t.in.User && alive(c.Status) {
+		kept = c
+	}
+	t.reply(helpMsg(doing, kept))
 }
 
 // doing describes the current step for help and status.
@@ -191,6 +221,9 @@ func (t *turn) doing() string {
 		return "choosing between your goal and a suggestion"
 	case StateMastery:
 		return "saying how you'll show you've mastered a goal"
+	}
+	if f, ok := followUpOf(t.s.State); ok {
+		return f.doing
 	}
 	if p, ok := partOf(t.s.State); ok {
 		return p.doing
@@ -210,6 +243,8 @@ func (t *turn) start() {
 // greet starts a draft, or welcomes the learner back to theirs.
 func (t *turn) greet() {
 	switch {
+	case t.inFollowUp():
+		t.reply(t.followUpPrompt(message.T("👋 Hi!")))
 	case t.inDraft() && t.s.State == StateStopped:
 		t.say("Welcome back", "👋 Welcome back! Your draft is waiting: type ", message.Code("resume"), " to carry on, or ", message.Code("new"), " to start another.")
 	case t.inDraft():
@@ -240,6 +275,10 @@ func (t *turn) startNew() {
 
 // answer takes typed text as the answer to the current step.
 func (t *turn) answer(text string) {
+	if t.inFollowUp() {
+		t.followUpAnswer(text)
+		return
+	}
 	if !t.inDraft() {
 		t.reply(idleMsg(t.sessionContract(), t.in.User))
 		return
@@ -384,6 +423,10 @@ func (t *turn) back() {
 
 // skip passes over an optional step, and says why a required one can't be.
 func (t *turn) skip() {
+	if t.inFollowUp() {
+		t.skipFollowUp()
+		return
+	}
 	if !t.inDraft() {
 		t.say("Nothing to skip", "There's nothing to skip right now. Type ", message.Code("help"), " to see what you can do.")
 		return
@@ -409,6 +452,10 @@ func (t *turn) skip() {
 
 // cancel stops the dialog and keeps the draft.
 func (t *turn) cancel() {
+	if t.inFollowUp() {
+		t.stopFollowUp()
+		return
+	}
 	if !t.inDraft() {
 		t.say("Nothing to cancel", "There's nothing to cancel right now.")
 		return
@@ -422,7 +469,12 @@ func (t *turn) cancel() {
 
 // resume carries on where the learner stopped.
 func (t *turn) resume() {
+	c := t.sessionContract()
 	switch {
+	case t.inFollowUp() && t.s.State == StatePauseReason:
+		t.resumeContract()
+	case t.inFollowUp():
+		t.reply(t.followUpPrompt(message.T("Here's where we were.")))
 	case t.inDraft() && t.s.State == StateStopped:
 		st, ok := t.pop()
 		if !ok {
@@ -431,8 +483,10 @@ func (t *turn) resume() {
 		t.enter(st, message.T("Welcome back! Let's carry on."))
 	case t.inDraft():
 		t.reprompt(message.T("Here's where we were."))
-	case t.draftOf(t.sessionContract()):
+	case t.draftOf(c):
 		t.openDraft()
+	case c != nil && c.Learner == t.in.User && c.Status == contract.Paused:
+		t.resumeContract()
 	default:
 		t.say("Nothing to resume", "There's no draft to carry on with. Type ", message.Code("new"), " to start a learning contract, or ", message.Code("list"), " to see yours.")
 	}
@@ -520,10 +574,16 @@ func (t *turn) jump(st State) {
 func (t *turn) status() {
 	c := t.sessionContract()
 	doing := ""
-	if t.inDraft() {
+	if t.inDraft() || t.inFollowUp() {
 		doing = t.doing()
 	}
-	t.reply(statusMsg(c, t.in.User, doing, t.env.Now))
+	t.reply(statusMsg(c, t.in.User, doing, t.env.Now, t.today()))
+}
+
+// today is the actor's date, at 00:00 UTC (as deadlines are kept).
+func (t *turn) today() time.Time {
+	y, m, d := t.env.Now.In(t.env.Location).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
 // list shows the actor's contracts.

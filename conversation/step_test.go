@@ -40,8 +40,23 @@ func fixtures(t testing.TB) map[string]*contract.Contract {
 	s.click(lee, "Send to my manager")
 	s.click(mo, "Approve & sign")
 	out["active"] = s.contract("c1")
+	s.due("c1", contract.DueCheckIn)
+	out["prompted"] = s.contract("c1")
+	s.click(lee, "Behind")
+	s.click(lee, "Skip")
+	s.click(lee, "Skip")
+	s.click(lee, "Propose a new deadline")
+	s.say(lee, "in 12 weeks")
+	out["renegotiating"] = s.contract("c1")
+	s.say(lee, "pause")
+	out["paused"] = s.contract("c1")
 	if s.err != nil {
 		t.Fatal(s.err)
+	}
+	for k, c := range out {
+		if string(c.Status) != k && k != "prompted" {
+			t.Fatalf("fixture %s is %s", k, c.Status)
+		}
 	}
 	return out
 }
@@ -207,7 +222,7 @@ func TestStepSessionOfDeletedContract(t *testing.T) {
 	}
 }
 
-func TestStepDueInputDoesNothingYet(t *testing.T) {
+func TestStepDueInputWithoutContract(t *testing.T) {
 	sess := Session{User: lee}
 	res := Step(testEnv(), sess, nil, Input{Kind: DueInput, User: lee, DueKind: "checkin"})
 	if len(res.Effects) != 0 || res.Contract != nil || !reflect.DeepEqual(res.Session, sess) {
@@ -456,7 +471,12 @@ func TestSamples(t *testing.T) {
 		"changes_requested", "changes_requested_card", "revise_summary", "amendment", "amendment_card", "countered_card",
 		"counter_summary", "counter_notice", "accepted_card", "amendment_accepted", "help", "status", "status_none", "list",
 		"denied", "stale", "already_active", "unknown_button", "cancelled", "cannot_skip", "confirm_new", "idle",
-		"not_editable", "form_retry"}
+		"not_editable", "form_retry",
+		"checkin_prompt", "checkin_answered_card", "checkin_happened", "checkin_next", "checkin_done_behind", "new_deadline_prompt",
+		"renegotiation_sent", "renegotiation_request", "approval_reminder", "renegotiated_card", "renegotiated", "snoozed_card",
+		"snoozed", "checkin_done", "status_active", "help_active", "active_edit_hint", "checkin_missed", "followup_stopped",
+		"help_note_prompt", "help_sent", "help_request", "renegotiation_request_learner", "declined_card", "declined",
+		"pause_reason_prompt", "pause_noted", "status_paused", "resumed", "midpoint_prompt", "deadline_7d", "deadline_1d", "overdue"}
 	for _, k := range want {
 		m, ok := msgs[k]
 		if !ok {
@@ -471,7 +491,7 @@ func TestSamples(t *testing.T) {
 	if !strings.Contains(messageText(msgs["approval_request_diff"]), "What changed since version 1") {
 		t.Error("approval_request_diff shows no diff")
 	}
-	for _, k := range []string{"request_changes", "amend"} {
+	for _, k := range []string{"request_changes", "amend", "renegotiate"} {
 		m, ok := modals[k]
 		if !ok {
 			t.Errorf("no modal %q", k)
@@ -484,12 +504,17 @@ func TestSamples(t *testing.T) {
 	if got := SampleMessages(start); !reflect.DeepEqual(got, msgs) {
 		t.Error("SampleMessages is not deterministic")
 	}
-	if got := SampleModals(start); len(got) != 2 {
+	if got := SampleModals(start); len(got) != 3 {
 		t.Errorf("SampleModals: %d", len(got))
 	}
-	// Samples hold at any date.
+	// Samples hold at any date and on any day of the week.
 	if _, _, err := samples(time.Date(2031, 12, 31, 23, 0, 0, 0, time.UTC)); err != nil {
 		t.Errorf("at the end of a year: %v", err)
+	}
+	for d := 1; d < 7; d++ {
+		if _, _, err := samples(start.AddDate(0, 0, d)); err != nil {
+			t.Errorf("starting on a %s: %v", start.AddDate(0, 0, d).Weekday(), err)
+		}
 	}
 }
 

@@ -52,7 +52,9 @@ type Input struct {
 	PrivateData string
 	Form        map[string]string
 
-	// DueKind names the scheduled item for DueInput.
+	// DueKind names the scheduled item for DueInput (a contract.DueKind);
+	// Value is then an ActionValue naming the contract (version 0), and
+	// User the recipient.
 	DueKind string
 }
 
@@ -117,11 +119,11 @@ type Result struct {
 }
 
 // ContractOf returns the contract an input refers to explicitly (a button's
-// value, a modal's private data), or "" when the session's current contract
-// applies.
+// value, a modal's private data, a due item's value), or "" when the
+// session's current contract applies.
 func ContractOf(in Input) string {
 	switch in.Kind {
-	case ActionInput:
+	case ActionInput, DueInput:
 		if v, err := ParseActionValue(in.Value); err == nil {
 			return v.ContractID
 		}

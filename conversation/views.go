@@ -280,10 +280,19 @@ func diffValue(field, v string) string {
 	return v
 }
 
-// changesSince diffs the terms of version v against the version before it.
+// baseOf is the version that version v was diffed against: the one before
+// it, or for a renegotiation the version in force.
+func baseOf(c *contract.Contract, v int) int {
+	if r, ok := c.Revision(v); ok && r.Base > 0 {
+		return r.Base
+	}
+	return v - 1
+}
+
+// changesSince diffs the terms of version v against its base.
 func changesSince(c *contract.Contract, v int) []contract.Change {
 	var prev, cur contract.Terms
-	if r, ok := c.Revision(v - 1); ok {
+	if r, ok := c.Revision(baseOf(c, v)); ok {
 		prev = r.Terms
 	}
 	if r, ok := c.Revision(v); ok {
@@ -555,25 +564,53 @@ func sentMsg(c *contract.Contract) message.Message {
 func approvalRequestMsg(c *contract.Contract) message.Message {
 	v := c.Version
 	intro := txt("📝 ", at(c.Learner), " would like you to approve their learning contract. Read it through, then approve and sign it, ask for changes, or propose an amendment.")
+	summary := "A learning contract is waiting for your approval"
 	if v > 1 {
 		intro = txt("📝 ", at(c.Learner), fmt.Sprintf(" sent a new version of their learning contract (version %d). Here's what changed since version %d, and the whole contract below.", v, v-1))
+		summary = "A revised learning contract is waiting for your approval"
 	}
-	bs := blocks{section(intro)}
+	return signCard(c, c.Approver, blocks{section(intro)}, summary)
+}
+
+// signCard asks recipient to sign the current version: the intro, what
+// changed, the terms, and the buttons for their part (the approver's
+// decision, or the learner's answer to the approver's proposal).
+func signCard(c *contract.Contract, recipient string, intro blocks, summary string) message.Message {
+	v := c.Version
+	bs := intro
 	if v > 1 {
-		bs = append(bs, diffBlocks(v-1, changesSince(c, v))...)
+		bs = append(bs, diffBlocks(baseOf(c, v), changesSince(c, v))...)
 		bs = append(bs, message.Divider{})
 	}
 	bs = append(bs, termsBlocks(c, termsOf(c, v), false)...)
 	val := value(c)
-	bs = append(bs,
-		actions(button("Approve & sign", ActionApprove, val, message.Primary),
-			button("Request changes", ActionRequestChanges, val, message.Default),
-			button("Propose an amendment", ActionAmend, val, message.Default)),
-		message.Context{Text: txt(fmt.Sprintf("Version %d. Approving signs this version together with ", v), at(c.Learner), ".")},
-	)
-	summary := "A learning contract is waiting for your approval"
-	if v > 1 {
-		summary = "A revised learning contract is waiting for your approval"
+	renegotiating := c.Status == contract.Renegotiating
+	switch {
+	case recipient == c.Learner && renegotiating:
+		bs = append(bs,
+			actions(button("Accept & sign", ActionAccept, val, message.Primary),
+				button("Decline", ActionDecline, val, message.Default)),
+			message.Context{Text: txt(fmt.Sprintf("Accept & sign puts version %d in force. Decline keeps version %d.", v, c.Signed))},
+		)
+	case recipient == c.Learner:
+		bs = append(bs,
+			actions(button("Accept & sign", ActionAccept, val, message.Primary),
+				button("Counter", ActionCounter, val, message.Default)),
+			message.Context{Text: txt("Accept & sign makes the contract active. Counter lets you edit it and send your own version back.")},
+		)
+	case renegotiating:
+		bs = append(bs,
+			actions(button("Approve & sign", ActionApprove, val, message.Primary),
+				button("Decline", ActionDecline, val, message.Default)),
+			message.Context{Text: txt(fmt.Sprintf("Version %d. Approving puts it in force; declining keeps version %d.", v, c.Signed))},
+		)
+	default:
+		bs = append(bs,
+			actions(button("Approve & sign", ActionApprove, val, message.Primary),
+				button("Request changes", ActionRequestChanges, val, message.Default),
+				button("Propose an amendment", ActionAmend, val, message.Default)),
+			message.Context{Text: txt(fmt.Sprintf("Version %d. Approving signs this version together with ", v), at(c.Learner), ".")},
+		)
 	}
 	return msg(summary, bs...)
 }
@@ -630,21 +667,11 @@ func amendedOutcome(approver, learner string, v int) text {
 }
 
 func amendmentMsg(c *contract.Contract, approver, comment string) message.Message {
-	v := c.Version
-	bs := blocks{section("✏️ ", at(approver), fmt.Sprintf(" proposed an amendment to your learning contract (version %d). They've signed it; it's your turn.", v))}
+	bs := blocks{section("✏️ ", at(approver), fmt.Sprintf(" proposed an amendment to your learning contract (version %d). They've signed it; it's your turn.", c.Version))}
 	if comment != "" {
 		bs = append(bs, section(italic("Their note:"), " ", comment))
 	}
-	bs = append(bs, diffBlocks(v-1, changesSince(c, v))...)
-	bs = append(bs, message.Divider{})
-	bs = append(bs, termsBlocks(c, termsOf(c, v), false)...)
-	val := value(c)
-	bs = append(bs,
-		actions(button("Accept & sign", ActionAccept, val, message.Primary),
-			button("Counter", ActionCounter, val, message.Default)),
-		message.Context{Text: txt("Accept & sign makes the contract active. Counter lets you edit it and send your own version back.")},
-	)
-	return msg("Your approver proposed an amendment", bs...)
+	return signCard(c, c.Learner, bs, "Your approver proposed an amendment")
 }
 
 func acceptedOutcome(c *contract.Contract, pending []string) text {
@@ -688,8 +715,8 @@ func retryFormMsg(why text, label string, id ActionID, v ActionValue) message.Me
 	)
 }
 
-func problemsText(problems []string) text {
-	x := txt("The amendment wasn't sent:")
+func problemsText(lead string, problems []string) text {
+	x := txt(lead)
 	for _, p := range problems {
 		x = append(x, txt("\n• ", p)...)
 	}
@@ -745,7 +772,7 @@ func stateText(c *contract.Contract) text {
 	case contract.Paused:
 		return txt("This contract is paused.")
 	case contract.Renegotiating:
-		return txt("An amendment to this contract is being discussed.")
+		return txt(fmt.Sprintf("A change to this contract (version %d) is waiting to be signed; version %d stays in force until then.", c.Version, c.Signed))
 	}
 	return txt("That can't be done with this contract right now.")
 }
@@ -777,7 +804,19 @@ func requestChangesModal(c *contract.Contract, v ActionValue) message.Modal {
 }
 
 func amendModal(c *contract.Contract, v ActionValue) message.Modal {
-	tm := c.Terms
+	bs := blocks{section("Change what you'd like to amend. ", at(c.Learner),
+		" will see exactly what changed and can accept or counter. Proposing it signs the new version for you.")}
+	bs = append(bs, termsInputs(c.Terms)...)
+	bs = append(bs, message.Input{ID: FieldComment, Label: "A note to the learner", Multiline: true, Optional: true, MaxLength: 3000})
+	return message.Modal{
+		CallbackID: CallbackAmend, PrivateData: v.Encode(),
+		Title: "Propose an amendment", Submit: "Propose", Close: "Cancel",
+		Blocks: bs,
+	}
+}
+
+// termsInputs are the fields of a form that changes terms, filled with tm.
+func termsInputs(tm contract.Terms) blocks {
 	goals := make([]string, len(tm.Goals))
 	for i, g := range tm.Goals {
 		goals[i] = goalLine(g)
@@ -786,26 +825,21 @@ func amendModal(c *contract.Contract, v ActionValue) message.Modal {
 	for i, cr := range tm.Criteria {
 		crit[i] = cr.Text
 	}
-	return message.Modal{
-		CallbackID: CallbackAmend, PrivateData: v.Encode(),
-		Title: "Propose an amendment", Submit: "Propose", Close: "Cancel",
-		Blocks: blocks{
-			section("Change what you'd like to amend. ", at(c.Learner),
-				" will see exactly what changed and can accept or counter. Proposing it signs the new version for you."),
-			message.Input{ID: FieldTitle, Label: "Title", Initial: tm.Title},
-			message.Input{ID: FieldGoals, Label: "Goals, one per line", Multiline: true, Initial: strings.Join(goals, "\n")},
-			message.Input{ID: FieldActivity, Label: "Activities and resources, one per line", Multiline: true, Optional: true, Initial: strings.Join(tm.Activities, "\n")},
-			message.Input{ID: FieldEvidence, Label: "Evidence, one per line", Multiline: true, Initial: strings.Join(tm.Evidence, "\n")},
-			message.Input{ID: FieldCriteria, Label: "Success criteria, one per line", Multiline: true, Initial: strings.Join(crit, "\n")},
-			message.Input{ID: FieldDeadline, Label: "Deadline", Initial: isoDate(tm.Deadline), Placeholder: "e.g. 2027-03-20 or in 8 weeks"},
-			message.Input{ID: FieldComment, Label: "A note to the learner", Multiline: true, Optional: true, MaxLength: 3000},
-		},
+	return blocks{
+		message.Input{ID: FieldTitle, Label: "Title", Initial: tm.Title},
+		message.Input{ID: FieldGoals, Label: "Goals, one per line", Multiline: true, Initial: strings.Join(goals, "\n")},
+		message.Input{ID: FieldActivity, Label: "Activities and resources, one per line", Multiline: true, Optional: true, Initial: strings.Join(tm.Activities, "\n")},
+		message.Input{ID: FieldEvidence, Label: "Evidence, one per line", Multiline: true, Initial: strings.Join(tm.Evidence, "\n")},
+		message.Input{ID: FieldCriteria, Label: "Success criteria, one per line", Multiline: true, Initial: strings.Join(crit, "\n")},
+		message.Input{ID: FieldDeadline, Label: "Deadline", Initial: isoDate(tm.Deadline), Placeholder: "e.g. 2027-03-20 or in 8 weeks"},
 	}
 }
 
 // --- commands ---
 
-func helpMsg(doing string) message.Message {
+// helpMsg lists the commands; with kept (the learner's signed contract) it
+// also says how check-ins work.
+func helpMsg(doing string, kept *contract.Contract) message.Message {
 	lines := [][2]string{
 		{"new", "start a new learning contract"},
 		{"back", "go to the previous step; what you entered is kept"},
@@ -824,7 +858,23 @@ func helpMsg(doing string) message.Message {
 	if doing != "" {
 		where = txt("Right now you're ", doing, ".")
 	}
-	return msg("What you can do here", section(x), message.Context{Text: where})
+	bs := blocks{section(x)}
+	if kept != nil {
+		bs = append(bs, section(checkInsHelp(kept)))
+	}
+	return msg("What you can do here", append(bs, message.Context{Text: where})...)
+}
+
+// checkInsHelp explains check-ins on the learner's signed contract.
+func checkInsHelp(c *contract.Contract) text {
+	when := "at the mid-point"
+	if cad := c.InForce().Cadence.String(); cad != "" {
+		when = cad + " and at the mid-point"
+	}
+	return txt(bold("Check-ins"), "\nI'll check in on ", quoted(c), " ", when, ": answer ", bold("On track"), ", ", bold("Behind"),
+		" or ", bold("Blocked"), ", or ", bold("Snooze a day"), ". Behind or blocked? You can propose a new deadline or a smaller scope, or ask ",
+		at(c.Approver), " for a hand.\n", code("pause"), " — pause check-ins and reminders (leave, crunch time)\n",
+		code("resume"), " — pick a paused contract up again")
 }
 
 func editHelpMsg() message.Message {
@@ -859,18 +909,36 @@ func notEditableMsg(c *contract.Contract, user string) message.Message {
 		return note("Your contract is with your approver", "It's with ", at(c.Approver), fmt.Sprintf(" for approval (version %d), so it can't be edited right now. ", c.Version),
 			"If they ask for changes, you can revise it then.")
 	}
+	if c.Status == contract.Active {
+		return activeEditHint(c)
+	}
 	return note("That can't be edited now", stateText(c))
 }
 
-func statusMsg(c *contract.Contract, user string, doing string, now time.Time) message.Message {
+// activeEditHint offers ways to change a signed contract: a proposal that
+// the other party signs.
+func activeEditHint(c *contract.Contract) message.Message {
+	val := value(c)
+	return msg("That can't be edited now",
+		section("This contract is signed and active, so it can't be edited directly. You can propose a change for ",
+			mentions(approvers(c)), " to sign; until then, the signed version stays in force."),
+		actions(button("Propose a new deadline", ActionNewDeadline, val, message.Default),
+			button("Change the scope", ActionChangeScope, val, message.Default)),
+	)
+}
+
+func statusMsg(c *contract.Contract, user string, doing string, now, today time.Time) message.Message {
 	if c == nil {
 		return note("No contract in progress", "You don't have a contract on the go. Type ", code("new"), " to start one, or ", code("list"), " to see all of yours.")
 	}
 	head := txt(bold(statusLabel(c.Status)))
-	if c.Version > 0 {
-		head = append(head, txt(fmt.Sprintf(" · version %d", c.Version))...)
+	switch {
+	case c.Status == contract.Renegotiating:
+		head = append(head, txt(fmt.Sprintf(" · version %d in force, version %d proposed", c.Signed, c.Version))...)
+	case shownVersion(c) > 0:
+		head = append(head, txt(fmt.Sprintf(" · version %d", shownVersion(c)))...)
 	}
-	head = append(head, txt("\n", titleOf(c.Terms))...)
+	head = append(head, txt("\n", titleOf(c.InForce()))...)
 	var detail text
 	switch c.Status {
 	case contract.Draft, contract.InPeerReview:
@@ -879,23 +947,79 @@ func statusMsg(c *contract.Contract, user string, doing string, now time.Time) m
 		} else {
 			detail = txt("Complete and ready to send.")
 		}
-	case contract.Proposed, contract.Renegotiating:
+	case contract.Proposed:
 		if w := c.AwaitingSignature(); len(w) > 0 {
 			detail = append(append(txt("Still to sign: "), mentions(w)...), txt(".")...)
 		}
+	case contract.Renegotiating:
+		detail = append(append(txt(fmt.Sprintf("A change (version %d) is waiting for ", c.Version)), mentions(c.AwaitingSignature())...),
+			txt(fmt.Sprintf(" to sign. Version %d stays in force until then.", c.Signed))...)
 	case contract.ChangesRequested:
 		detail = txt(at(c.Approver), " asked for changes. Type ", code("resume"), " to revise it.")
 	case contract.Active, contract.Submitted, contract.Completed:
 		detail = append(append(txt("Signed by "), mentions(c.Parties())...), txt(fmt.Sprintf(" on version %d.", c.Signed))...)
+	case contract.Paused:
+		detail = txt("Paused since ", formatDate(c.PausedAt))
+		if c.PauseReason != "" {
+			detail = append(detail, txt(" (", c.PauseReason, ")")...)
+		}
+		detail = append(detail, txt(": no check-ins or reminders until it's resumed.")...)
+		if user == c.Learner {
+			detail = append(detail, txt(" Type ", code("resume"), " to pick it up again.")...)
+		}
 	}
 	bs := blocks{section(head)}
 	if len(detail) > 0 {
 		bs = append(bs, section(detail))
 	}
+	if alive(c.Status) {
+		bs = append(bs, checkInHistory(c, now, today)...)
+	}
 	if doing != "" {
 		bs = append(bs, message.Context{Text: txt("Right now you're ", doing, ".")})
 	}
 	return msg("Where your contract is", bs...)
+}
+
+// shownVersion is the version to name for a contract: the one in force once
+// signed (a declined proposal is not), else the latest proposal.
+func shownVersion(c *contract.Contract) int {
+	if c.Signed > 0 && (c.Status == contract.Active || c.Status == contract.Paused) {
+		return c.Signed
+	}
+	return c.Version
+}
+
+// maxHistory is how many check-ins status shows.
+const maxHistory = 3
+
+// checkInHistory shows the latest check-ins, newest first, and when the
+// next one is.
+func checkInHistory(c *contract.Contract, now, today time.Time) blocks {
+	var bs blocks
+	if n := len(c.CheckIns); n > 0 {
+		x := txt(bold("Check-ins"))
+		for i := n - 1; i >= 0 && i >= n-maxHistory; i-- {
+			ci := c.CheckIns[i]
+			x = append(x, txt("\n• ", formatDate(ci.At), ": ", checkInLabel(ci.Status))...)
+			if ci.Happened != "" {
+				x = append(x, txt(" — ", clipString(ci.Happened, 120))...)
+			}
+		}
+		if n > maxHistory {
+			x = append(x, txt(fmt.Sprintf("\n…and %d earlier", n-maxHistory))...)
+		}
+		bs = append(bs, section(x))
+	}
+	var line text
+	if next, ok := nextCheckIn(c, now); ok {
+		line = txt("Next check-in: around ", formatDate(next), ". ")
+	}
+	line = append(line, timeLeftText(c, today)...)
+	if len(line) > 0 {
+		bs = append(bs, message.Context{Text: line})
+	}
+	return bs
 }
 
 func roleOf(c *contract.Contract, user string) string {
@@ -923,9 +1047,9 @@ func listMsg(cs []*contract.Contract, user string) message.Message {
 			bs = append(bs, message.Context{Text: txt(fmt.Sprintf("…and %d more.", len(cs)-maxListed))})
 			break
 		}
-		line := txt(titleOf(c.Terms), "\n", statusLabel(c.Status), " · you're the ", roleOf(c, user))
-		if c.Version > 0 {
-			line = append(line, txt(fmt.Sprintf(" · version %d", c.Version))...)
+		line := txt(titleOf(c.InForce()), "\n", statusLabel(c.Status), " · you're the ", roleOf(c, user))
+		if v := shownVersion(c); v > 0 {
+			line = append(line, txt(fmt.Sprintf(" · version %d", v))...)
 		}
 		s := section(line)
 		if c.Learner == user && editable(c.Status) {

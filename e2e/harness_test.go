@@ -25,6 +25,7 @@ import (
 	slackbot "github.com/learnpact/learnpact/bot/slack"
 	"github.com/learnpact/learnpact/conversation/contract"
 	"github.com/learnpact/learnpact/internal/redistest"
+	"github.com/learnpact/learnpact/scheduler"
 	"github.com/learnpact/learnpact/storage"
 	"github.com/learnpact/learnpact/storage/embedded"
 	redisstore "github.com/learnpact/learnpact/storage/redis"
@@ -60,6 +61,7 @@ type harness struct {
 	store storage.Store
 	srv   *httptest.Server
 	bot   *slackbot.Adapter
+	sched *scheduler.Scheduler
 	// handler is the current bot's HTTP handler; a restart swaps it.
 	handler atomic.Pointer[http.Handler]
 	mu      sync.Mutex
@@ -86,7 +88,8 @@ func newHarness(t *testing.T, store storage.Store) *harness {
 // restarted process would.
 func (h *harness) startBot() {
 	h.t.Helper()
-	engine := &bot.Engine{Store: h.store, Now: h.ws.Clock().Now, Log: slog.New(slog.DiscardHandler)}
+	dueStore := h.store.(storage.DueStore)
+	engine := &bot.Engine{Store: h.store, Due: dueStore, Now: h.ws.Clock().Now, Log: slog.New(slog.DiscardHandler)}
 	a, err := slackbot.New(slackbot.Config{
 		BotToken:      h.ws.Token(),
 		SigningSecret: h.ws.Secret(),
@@ -96,6 +99,14 @@ func (h *harness) startBot() {
 		h.t.Fatal(err)
 	}
 	h.bot = a
+	h.sched, err = scheduler.New(scheduler.Config{
+		Due: dueStore, Handler: engine, Now: h.ws.Clock().Now,
+		Platforms: map[string]bot.Platform{a.Name(): a},
+		Log:       slog.New(slog.DiscardHandler),
+	})
+	if err != nil {
+		h.t.Fatal(err)
+	}
 	hd := a.Handler()
 	h.handler.Store(&hd)
 }
@@ -314,4 +325,16 @@ func buttonValue(m sandbox.Message, actionID string) string {
 		}
 	}
 	return ""
+}
+
+// sweep moves the sandbox clock forward and runs the scheduler once, as its
+// cron would.
+func (h *harness) sweep(d time.Duration) scheduler.Stats {
+	h.t.Helper()
+	h.ws.Clock().Advance(d)
+	st, err := h.sched.Sweep(h.ctx())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return st
 }

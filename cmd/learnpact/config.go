@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/learnpact/learnpact/scheduler"
 	"log/slog"
 	"net"
 	"net/url"
@@ -44,6 +45,10 @@ type Config struct {
 
 	LogLevel  slog.Level // LOG_LEVEL
 	LogFormat string     // LOG_FORMAT: text or json
+
+	// Hours are when nudges may reach people, in each one's own time zone
+	// (WORK_HOURS, WORK_DAYS, HOLIDAYS).
+	Hours scheduler.Hours
 
 	// ShutdownTimeout bounds how long Close waits for in-flight turns.
 	ShutdownTimeout time.Duration
@@ -99,6 +104,12 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+
+	hours, err := scheduler.HoursFromEnv(getenv)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	c.Hours = hours
 
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		bad("ADDR must be host:port or :port, like :3000 or 127.0.0.1:3000 (got %q)", c.Addr)

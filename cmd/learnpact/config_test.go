@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func envFrom(vars map[string]string) func(string) string {
@@ -25,11 +27,28 @@ func TestLoadConfigDefaults(t *testing.T) {
 		LogFormat:       "text",
 		ShutdownTimeout: defaultShutdown,
 	}
-	if c != want {
+	want.Hours = c.Hours // checked below
+	if !reflect.DeepEqual(c, want) {
 		t.Errorf("config = %+v\nwant     %+v", c, want)
 	}
 	if c.Mode() != ModeSandbox {
 		t.Errorf("mode = %s, want sandbox", c.Mode())
+	}
+	if err := c.Hours.Validate(); err != nil {
+		t.Errorf("default working hours: %v", err)
+	}
+}
+
+func TestLoadConfigWorkingHours(t *testing.T) {
+	c, err := LoadConfig(envFrom(map[string]string{"WORK_HOURS": "08:30-16:00", "WORK_DAYS": "sun-thu", "HOLIDAYS": "2026-12-25"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Hours.Start != 8*time.Hour+30*time.Minute || c.Hours.End != 16*time.Hour || len(c.Hours.Weekdays) != 5 || c.Hours.Weekdays[0] != time.Sunday {
+		t.Errorf("hours = %+v", c.Hours)
+	}
+	if _, err := LoadConfig(envFrom(map[string]string{"WORK_HOURS": "late"})); err == nil || !strings.Contains(err.Error(), "WORK_HOURS") {
+		t.Errorf("a bad WORK_HOURS gave %v", err)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/learnpact/learnpact/bot"
 	"github.com/learnpact/learnpact/bot/sandbox"
 	slackbot "github.com/learnpact/learnpact/bot/slack"
+	"github.com/learnpact/learnpact/scheduler"
 	"github.com/learnpact/learnpact/storage"
 	"github.com/learnpact/learnpact/storage/embedded"
 	redisstore "github.com/learnpact/learnpact/storage/redis"
@@ -35,13 +36,16 @@ type Main struct {
 	// real Slack.
 	Clock *sandbox.Clock
 
-	store   storage.Store
-	engine  *bot.Engine
-	adapter *slackbot.Adapter
-	sandbox *sandbox.Workspace
-	ln      net.Listener
-	srv     *http.Server
-	url     string
+	store  storage.Store
+	engine *bot.Engine
+	sched  *scheduler.Scheduler
+	// stopSched ends the scheduler's cron and the sandbox clock watcher.
+	stopSched context.CancelFunc
+	adapter   *slackbot.Adapter
+	sandbox   *sandbox.Workspace
+	ln        net.Listener
+	srv       *http.Server
+	url       string
 
 	closeOnce sync.Once
 	closeErr  error
@@ -112,6 +116,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.adapter, err = slackbot.New(slackCfg, m.engine, m.Log)
 	if err != nil {
 		return fmt.Errorf("start the Slack adapter: %w", err)
+	}
+	if err := m.startScheduler(ctx); err != nil {
+		return err
 	}
 
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -203,6 +210,10 @@ func (m *Main) close() error {
 	if m.cancel != nil {
 		m.cancel() // ends Socket Mode
 	}
+	if m.sched != nil {
+		m.stopSched()
+		m.sched.Stop() // finishes the nudge in progress, gives back the rest
+	}
 	if m.adapter != nil {
 		// In sandbox mode turns still call the sandbox's Web API on this
 		// server, so it stops after them.
@@ -231,6 +242,52 @@ func (m *Main) close() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// startScheduler runs the check-ins and reminders. The store keeps the due
+// items; in sandbox mode the sandbox clock drives them, and moving it
+// forward sweeps at once so the page shows what came due.
+func (m *Main) startScheduler(ctx context.Context) error {
+	dueStore, ok := m.store.(storage.DueStore)
+	if !ok {
+		return fmt.Errorf("the %s store cannot keep scheduled items", m.storeName())
+	}
+	m.engine.Due = dueStore
+	var err error
+	m.sched, err = scheduler.New(scheduler.Config{
+		Due:       dueStore,
+		Handler:   m.engine,
+		Platforms: map[string]bot.Platform{m.adapter.Name(): m.adapter},
+		Now:       m.engine.Now,
+		Hours:     m.Config.Hours,
+		Log:       m.Log.With("component", "scheduler"),
+	})
+	if err != nil {
+		return fmt.Errorf("start the scheduler: %w", err)
+	}
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	if err := m.sched.Start(runCtx); err != nil {
+		cancel()
+		return fmt.Errorf("start the scheduler: %w", err)
+	}
+	m.stopSched = cancel
+	if m.sandbox != nil {
+		m.wg.Add(1)
+		go func() {
+			defer m.wg.Done()
+			for {
+				select {
+				case <-runCtx.Done():
+					return
+				case <-m.Clock.Changed():
+					if _, err := m.sched.Sweep(runCtx); err != nil && runCtx.Err() == nil {
+						m.Log.Error("sweep after the sandbox clock moved", "err", err)
+					}
+				}
+			}
+		}()
+	}
+	return nil
 }
 
 // URL is the server's base URL, reachable from this machine.

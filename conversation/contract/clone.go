@@ -29,5 +29,7 @@ func (c *Contract) Clone() *Contract {
 	}
 	d.Signatures = slices.Clone(c.Signatures)
 	d.History = slices.Clone(c.History)
+	d.CheckIns = slices.Clone(c.CheckIns)
+	d.Nudges = slices.Clone(c.Nudges)
 	return &d
 }

@@ -65,7 +65,10 @@ type Signature struct {
 
 // Revision is one proposed version of the terms.
 type Revision struct {
-	Version    int       `json:"version"`
+	Version int `json:"version"`
+	// Base is the version this one was diffed against: the previous
+	// proposal, or for a renegotiation the version in force.
+	Base       int       `json:"base,omitempty"`
 	Terms      Terms     `json:"terms"`
 	ProposedBy string    `json:"proposed_by"`
 	At         time.Time `json:"at"`
@@ -110,6 +113,20 @@ type Contract struct {
 	History    []Event     `json:"history,omitempty"`
 	// Requested holds the approver's latest change request comment.
 	Requested string `json:"requested,omitempty"`
+
+	// CheckIns are the learner's check-ins, oldest first.
+	CheckIns []CheckIn `json:"check_ins,omitempty"`
+	// Nudges are the scheduled messages sent (check-in prompts and
+	// reminders), oldest first; Plan reads them so nothing is sent twice.
+	Nudges []Nudge `json:"nudges,omitempty"`
+	// Snoozed is when the learner last snoozed a check-in.
+	Snoozed time.Time `json:"snoozed,omitzero"`
+	// PausedFrom is the status a paused contract resumes to; PausedAt,
+	// PauseReason and ResumedAt describe the latest pause.
+	PausedFrom  Status    `json:"paused_from,omitempty"`
+	PausedAt    time.Time `json:"paused_at,omitzero"`
+	PauseReason string    `json:"pause_reason,omitempty"`
+	ResumedAt   time.Time `json:"resumed_at,omitzero"`
 
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`

@@ -20,6 +20,18 @@ const (
 	// CounterAmendment turns the approver's pending amendment back into a
 	// draft the learner edits.
 	CounterAmendment Action = "counter"
+
+	// Renegotiate proposes changed terms for an active contract; the
+	// signed version stays in force until every party signs the new one.
+	Renegotiate Action = "renegotiate"
+	// Decline turns down a renegotiation: the signed version stays.
+	Decline Action = "decline"
+
+	RecordCheckIn Action = "check_in" // say how it's going
+	Snooze        Action = "snooze"   // put a check-in off by a day
+	Pause         Action = "pause"    // stop nudges (leave, crunch time)
+	Resume        Action = "resume"   // pick a paused contract up again
+	AskForHelp    Action = "ask_help" // ask the approver for a hand
 )
 
 // Role is who may fire an action.
@@ -29,6 +41,7 @@ const (
 	RoleLearner Role = iota
 	RoleApprover
 	RoleSigner // a party (learner, approver or advocate) who has not yet signed
+	RoleParty  // the learner or the approver
 )
 
 type rule struct {
@@ -41,12 +54,20 @@ type rule struct {
 var rules = map[Action]rule{
 	Edit:           {from: []Status{Draft, InPeerReview, ChangesRequested}, who: RoleLearner},
 	Propose:        {from: []Status{Draft, InPeerReview, ChangesRequested, Proposed}, who: RoleLearner},
-	Sign:           {from: []Status{Proposed}, who: RoleSigner},
+	Sign:           {from: []Status{Proposed, Renegotiating}, who: RoleSigner},
 	RequestChanges: {from: []Status{Proposed}, who: RoleApprover},
 	Amend:          {from: []Status{Proposed}, who: RoleApprover},
 	Withdraw:       {from: []Status{Draft, InPeerReview, Proposed, ChangesRequested, Paused}, who: RoleLearner},
 
 	CounterAmendment: {from: []Status{Proposed}, who: RoleLearner},
+
+	Renegotiate:   {from: []Status{Active}, who: RoleParty},
+	Decline:       {from: []Status{Renegotiating}, who: RoleSigner},
+	RecordCheckIn: {from: []Status{Active, Renegotiating}, who: RoleLearner},
+	Snooze:        {from: []Status{Active, Renegotiating}, who: RoleLearner},
+	Pause:         {from: []Status{Active, Renegotiating}, who: RoleLearner},
+	Resume:        {from: []Status{Paused}, who: RoleLearner},
+	AskForHelp:    {from: []Status{Active, Renegotiating}, who: RoleLearner},
 }
 
 // ErrAlreadySigned says that the actor has signed the current version
@@ -154,6 +175,11 @@ func (c *Contract) allowed(r Role) []string {
 			return nil
 		}
 		return []string{c.Approver}
+	case RoleParty:
+		if c.Approver == "" {
+			return []string{c.Learner}
+		}
+		return []string{c.Learner, c.Approver}
 	default:
 		if w := c.AwaitingSignature(); len(w) > 0 {
 			return w
@@ -213,8 +239,18 @@ func (c *Contract) Missing(now time.Time) []string {
 type gap struct{ field, what string }
 
 func (c *Contract) gaps(now time.Time) []gap {
+	m := termGaps(c.Terms, now)
+	if c.Approver == "" {
+		m = append(m, gap{FieldApprover, "an approver"})
+	} else if c.Approver == c.Learner {
+		m = append(m, gap{FieldApprover, "an approver other than yourself"})
+	}
+	return m
+}
+
+// termGaps lists what terms lack before they can be proposed.
+func termGaps(t Terms, now time.Time) []gap {
 	var m []gap
-	t := c.Terms
 	if len(t.Goals) == 0 {
 		m = append(m, gap{FieldGoals, "a goal"})
 	}
@@ -229,12 +265,16 @@ func (c *Contract) gaps(now time.Time) []gap {
 	} else if !t.Deadline.After(now) {
 		m = append(m, gap{FieldDeadline, "a deadline in the future"})
 	}
-	if c.Approver == "" {
-		m = append(m, gap{FieldApprover, "an approver"})
-	} else if c.Approver == c.Learner {
-		m = append(m, gap{FieldApprover, "an approver other than yourself"})
-	}
 	return m
+}
+
+func incomplete(gaps []gap) *IncompleteError {
+	e := &IncompleteError{}
+	for _, g := range gaps {
+		e.Missing = append(e.Missing, g.what)
+		e.Fields = append(e.Fields, g.field)
+	}
+	return e
 }
 
 // SetTerms replaces the working terms (an edit of the draft). Field-level
@@ -267,14 +307,9 @@ func (c *Contract) DoPropose(actor, comment string, now time.Time) error {
 		return err
 	}
 	if gaps := c.gaps(now); len(gaps) > 0 {
-		e := &IncompleteError{}
-		for _, g := range gaps {
-			e.Missing = append(e.Missing, g.what)
-			e.Fields = append(e.Fields, g.field)
-		}
-		return e
+		return incomplete(gaps)
 	}
-	c.newVersion(actor, c.Terms, comment, now)
+	c.newVersion(actor, c.Version, c.Terms, comment, now)
 	c.Status = Proposed
 	c.Requested = ""
 	return nil
@@ -289,9 +324,10 @@ func (c *Contract) DoSign(actor string, version int, now time.Time) error {
 	c.Signatures = append(c.Signatures, Signature{By: actor, Version: c.Version, At: now})
 	c.record(now, actor, "signed", "", "", "")
 	if len(c.AwaitingSignature()) == 0 {
+		from := c.Status
 		c.Status = Active
 		c.Signed = c.Version
-		c.record(now, actor, "activated", "status", string(Proposed), string(Active))
+		c.record(now, actor, "activated", "status", string(from), string(Active))
 	}
 	c.UpdatedAt = now
 	return nil
@@ -317,7 +353,7 @@ func (c *Contract) DoAmend(actor string, version int, t Terms, comment string, n
 	if err := c.Check(Amend, actor, version); err != nil {
 		return err
 	}
-	c.newVersion(actor, t, comment, now)
+	c.newVersion(actor, c.Version, t, comment, now)
 	c.Terms = t.Clone()
 	c.Status = Proposed
 	c.Requested = ""
@@ -361,13 +397,16 @@ func (c *Contract) Revision(v int) (Revision, bool) {
 	return Revision{}, false
 }
 
-func (c *Contract) newVersion(actor string, t Terms, comment string, now time.Time) {
+// newVersion records t as the next version, diffed against version base
+// (the previous proposal, or the signed version for a renegotiation), and
+// signed by actor.
+func (c *Contract) newVersion(actor string, base int, t Terms, comment string, now time.Time) {
 	prev := Terms{}
-	if r, ok := c.Revision(c.Version); ok {
+	if r, ok := c.Revision(base); ok {
 		prev = r.Terms
 	}
 	c.Version++
-	c.Revisions = append(c.Revisions, Revision{Version: c.Version, Terms: t.Clone(), ProposedBy: actor, At: now, Comment: comment})
+	c.Revisions = append(c.Revisions, Revision{Version: c.Version, Base: base, Terms: t.Clone(), ProposedBy: actor, At: now, Comment: comment})
 	c.record(now, actor, "proposed", "", "", "")
 	c.History[len(c.History)-1].Comment = comment
 	for _, ch := range Diff(prev, t) {

@@ -115,6 +115,25 @@ func TestCheckWhoMayFireWhat(t *testing.T) {
 		{Active, Withdraw, learner, 0, state},
 
 		{Withdrawn, Propose, learner, 0, state},
+
+		{Active, Renegotiate, learner, 1, ok},
+		{Active, Renegotiate, approver, 0, ok},
+		{Active, Renegotiate, stranger, 1, denied},
+		{Active, Renegotiate, learner, 2, stale},
+		{Active, Decline, approver, 1, state},
+		{Active, RecordCheckIn, learner, 0, ok},
+		{Active, RecordCheckIn, approver, 0, denied},
+		{Active, Snooze, learner, 0, ok},
+		{Active, Pause, learner, 0, ok},
+		{Active, Pause, approver, 0, denied},
+		{Active, Resume, learner, 0, state},
+		{Active, AskForHelp, learner, 0, ok},
+		{Active, AskForHelp, approver, 0, denied},
+		{Proposed, Renegotiate, learner, 1, state},
+		{Proposed, RecordCheckIn, learner, 0, state},
+		{Proposed, Decline, approver, 1, state},
+		{Proposed, Pause, learner, 0, state},
+		{Draft, Resume, learner, 0, state},
 	}
 	for _, tc := range tests {
 		c := inStatus(t, tc.status)

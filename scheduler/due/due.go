@@ -1,27 +1,17 @@
 // Package due says what a scheduled item holds: which contract, which
-// reminder, for whom. The engine writes items and the scheduler reads
-// them; the package imports nothing of the project but storage, so either
-// side can use it.
+// reminder (a contract.DueKind), for whom. The engine writes items and the
+// scheduler reads them; the package imports nothing of the project but
+// storage, so either side can use it.
 package due
 
 import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/learnpact/learnpact/storage"
-)
-
-// Kinds of item.
-const (
-	Checkin          = "checkin"
-	CheckinMissed    = "checkin_missed"
-	Midpoint         = "midpoint"
-	Deadline7d       = "deadline_7d"
-	Deadline1d       = "deadline_1d"
-	Overdue          = "overdue"
-	ApprovalReminder = "approval_reminder"
 )
 
 // ErrBadItem is returned by Decode for data that is not an item.
@@ -32,7 +22,7 @@ type Item struct {
 	Platform string `json:"p"` // "slack", "teams"
 	Team     string `json:"t"`
 	Contract string `json:"c"`
-	Kind     string `json:"k"` // Checkin, Midpoint, …
+	Kind     string `json:"k"` // a contract.DueKind: "checkin", "midpoint", …
 	User     string `json:"u"` // the recipient
 }
 
@@ -65,7 +55,7 @@ func Decode(data []byte) (Item, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return Item{}, fmt.Errorf("%w: no %v", ErrBadItem, missing)
+		return Item{}, fmt.Errorf("%w: no %s", ErrBadItem, strings.Join(missing, ", "))
 	}
 	return it, nil
 }

@@ -1,0 +1,356 @@
+package contract
+
+import (
+	"slices"
+	"time"
+)
+
+// DueKind names a piece of scheduled work a contract needs.
+type DueKind string
+
+const (
+	DueCheckIn          DueKind = "checkin"           // the regular check-in, at the agreed cadence
+	DueMidpoint         DueKind = "midpoint"          // the mandatory check-in halfway to the deadline
+	DueDeadlineSoon     DueKind = "deadline_7d"       // a week before the deadline
+	DueDeadlineTomorrow DueKind = "deadline_1d"       // the day before the deadline
+	DueOverdue          DueKind = "overdue"           // the day after the deadline
+	DueApprovalReminder DueKind = "approval_reminder" // a proposal still waiting for a signature
+	DueCheckInMissed    DueKind = "checkin_missed"    // the one gentle re-nudge of an unanswered check-in
+)
+
+// Due is one item of scheduled work: what, when and for whom. At is a
+// nominal time, 09:00 UTC of the due date; the scheduler moves it into the
+// recipient's working hours.
+type Due struct {
+	Kind DueKind   `json:"kind"`
+	At   time.Time `json:"at"`
+	User string    `json:"user"`
+}
+
+// Nudge records a scheduled message that was sent.
+type Nudge struct {
+	Kind DueKind `json:"kind"`
+	// For is the planned time (Due.At) it was sent for.
+	For time.Time `json:"for"`
+	// At is when it was sent.
+	At time.Time `json:"at"`
+	// Version is the version an approval reminder was about.
+	Version int `json:"version,omitempty"`
+}
+
+const (
+	dueHour = 9 // the nominal hour (UTC) of every item
+	// missedAfter is how many days a check-in waits for an answer before
+	// its one re-nudge, and the re-nudge before the learner is said to
+	// need support.
+	missedAfter = 2
+	// grace is how many days an item stays planned after its date, so
+	// working hours and weekends can delay it without losing it.
+	grace = 3
+	// near is how many days from the mid-point a regular check-in may be
+	// and still give way to it.
+	near = 2
+	// approvalAfter is how many working days a proposal waits before its
+	// reminder.
+	approvalAfter = 2
+)
+
+// kinds orders items that share a time.
+var kinds = []DueKind{DueApprovalReminder, DueCheckIn, DueMidpoint, DueCheckInMissed,
+	DueDeadlineSoon, DueDeadlineTomorrow, DueOverdue}
+
+// DueKinds lists every kind of scheduled work, so a scheduler can cancel
+// the kinds a new plan no longer holds.
+func DueKinds() []DueKind { return slices.Clone(kinds) }
+
+// Plan returns the scheduled work the contract needs as of now, derived
+// from its state alone: at most one item per kind, ordered by time. A
+// scheduler keeps one item per contract and kind, replaced on every change
+// and cancelled when the kind is no longer planned.
+//
+// Active and renegotiating contracts (the signed version stays in force)
+// get the next regular check-in (cadence days after the latest of
+// activation, resumption, the last check-in and the last check-in prompt,
+// and before the deadline day), the mid-point check-in (once; a regular
+// check-in within two days of it gives way to it), reminders a week and a
+// day before the deadline (when still ahead once the terms took effect, and
+// folded into a check-in due the same day), an overdue note the day after
+// the deadline, and one re-nudge of a check-in unanswered for two days. A
+// snoozed check-in comes back the next day. Proposed and renegotiating
+// contracts get one approval reminder per version, two working days after
+// the proposal. Paused, withdrawn, completed and draft contracts get
+// nothing.
+func (c *Contract) Plan(now time.Time) []Due {
+	var out []Due
+	switch c.Status {
+	case Active, Renegotiating:
+		out = c.keepAlive(now)
+	}
+	switch c.Status {
+	case Proposed, Renegotiating:
+		if d, ok := c.approvalReminder(); ok {
+			out = append(out, d)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Due) int {
+		if n := a.At.Compare(b.At); n != 0 {
+			return n
+		}
+		return slices.Index(kinds, a.Kind) - slices.Index(kinds, b.Kind)
+	})
+	return out
+}
+
+// DueNow returns the planned item of the kind when it is due at now: its
+// time has passed, or its date has begun in loc (the recipient's time zone;
+// UTC when nil). It is false when no such item is planned or it is not due
+// yet: the item that came due was dealt with already, or no longer applies.
+func (c *Contract) DueNow(kind DueKind, now time.Time, loc *time.Location) (Due, bool) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	y, m, d := now.In(loc).Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	for _, it := range c.Plan(now) {
+		if it.Kind == kind {
+			return it, !it.At.After(now) || !day(it.At).After(today)
+		}
+	}
+	return Due{}, false
+}
+
+// Sent records that the item d was sent at now, so Plan moves on.
+func (c *Contract) Sent(d Due, now time.Time) {
+	n := Nudge{Kind: d.Kind, For: d.At, At: now}
+	if d.Kind == DueApprovalReminder {
+		n.Version = c.Version
+	}
+	c.Nudges = append(c.Nudges, n)
+	c.UpdatedAt = now
+}
+
+// NeedsSupport reports whether the learner has missed a check-in: its
+// prompt and the one re-nudge have gone unanswered for two days. It is
+// shown to the approver as "might need support", never as a failure.
+func (c *Contract) NeedsSupport(now time.Time) bool {
+	if c.Status != Active && c.Status != Renegotiating {
+		return false
+	}
+	cy := c.cycle()
+	return cy.open() && !cy.snoozed && cy.renudge != nil &&
+		!now.Before(cy.renudge.At.AddDate(0, 0, missedAfter))
+}
+
+func (c *Contract) keepAlive(now time.Time) []Due {
+	tm := c.InForce()
+	today := day(now)
+	first, last := c.activations()
+	act := day(first)
+	start := day(later(first, c.ResumedAt)) // check-ins count from here
+	since := day(later(last, c.ResumedAt))  // reminders must be ahead of this
+	deadline, hasDeadline := day(tm.Deadline), !tm.Deadline.IsZero()
+	beforeDeadline := func(d time.Time) bool { return !hasDeadline || d.Before(deadline) }
+	cy := c.cycle()
+
+	var out []Due
+	prompts := map[time.Time]bool{} // dates of the check-ins planned
+	add := func(k DueKind, d time.Time) {
+		out = append(out, Due{Kind: k, At: d.Add(dueHour * time.Hour), User: c.Learner})
+		if k == DueCheckIn || k == DueMidpoint || k == DueCheckInMissed {
+			prompts[d] = true
+		}
+	}
+
+	var mid time.Time
+	midOK := false
+	switch {
+	case cy.snoozed && cy.prompt.Kind == DueMidpoint:
+		mid = tomorrow(c.Snoozed)
+		midOK = beforeDeadline(mid)
+	case hasDeadline && !c.sent(DueMidpoint):
+		mid = act.AddDate(0, 0, daysBetween(act, deadline)/2)
+		midOK = mid.After(act) && !mid.Before(start) && !today.After(mid.AddDate(0, 0, grace)) && mid.Before(deadline)
+	}
+
+	var next time.Time
+	nextOK := false
+	switch {
+	case cy.snoozed && cy.prompt.Kind == DueCheckIn:
+		next, nextOK = tomorrow(c.Snoozed), true
+	case tm.Cadence > 0:
+		base := start
+		if ci, ok := c.LastCheckIn(); ok {
+			base = later(base, day(ci.At))
+		}
+		if cy.has {
+			base = later(base, day(cy.prompt.For))
+		}
+		next, nextOK = base.AddDate(0, 0, int(tm.Cadence)), true
+	}
+	if nextOK && (!beforeDeadline(next) || (midOK && abs(daysBetween(next, mid)) <= near)) {
+		nextOK = false
+	}
+	if nextOK {
+		add(DueCheckIn, next)
+	}
+	if midOK {
+		add(DueMidpoint, mid)
+	}
+
+	if cy.open() && !cy.snoozed && cy.renudge == nil {
+		m := day(cy.prompt.At).AddDate(0, 0, missedAfter)
+		if beforeDeadline(m) && !(nextOK && !next.After(m)) && !(midOK && !mid.After(m)) {
+			add(DueCheckInMissed, m)
+		}
+	}
+
+	if !hasDeadline {
+		return out
+	}
+	soon, eve := deadline.AddDate(0, 0, -7), deadline.AddDate(0, 0, -1)
+	switch {
+	case c.sentFor(DueDeadlineSoon, soon), c.promptedOn(soon), prompts[soon]:
+	case soon.Before(since), today.After(soon.AddDate(0, 0, grace)), !today.Before(eve):
+	default:
+		add(DueDeadlineSoon, soon)
+	}
+	switch {
+	case c.sentFor(DueDeadlineTomorrow, eve), c.promptedOn(eve), prompts[eve]:
+	case eve.Before(since), today.After(deadline):
+	default:
+		add(DueDeadlineTomorrow, eve)
+	}
+	if overdue := deadline.AddDate(0, 0, 1); !c.sentFor(DueOverdue, overdue) {
+		add(DueOverdue, overdue)
+	}
+	return out
+}
+
+func (c *Contract) approvalReminder() (Due, bool) {
+	r, ok := c.Revision(c.Version)
+	if !ok {
+		return Due{}, false
+	}
+	for _, n := range c.Nudges {
+		if n.Kind == DueApprovalReminder && n.Version == c.Version {
+			return Due{}, false
+		}
+	}
+	w := c.AwaitingSignature()
+	if len(w) == 0 {
+		return Due{}, false
+	}
+	d := addWorkdays(day(r.At), approvalAfter)
+	return Due{Kind: DueApprovalReminder, At: d.Add(dueHour * time.Hour), User: w[0]}, true
+}
+
+// cycle is the state of the latest check-in prompt.
+type cycle struct {
+	prompt   Nudge // the latest check-in or mid-point prompt
+	has      bool  // there is one
+	answered bool  // a check-in (or a pause) came after it
+	snoozed  bool  // snoozed after it and not answered
+	renudge  *Nudge
+}
+
+// open reports whether a check-in prompt is waiting for an answer.
+func (cy cycle) open() bool { return cy.has && !cy.answered }
+
+func (c *Contract) cycle() cycle {
+	var cy cycle
+	for _, n := range c.Nudges {
+		if n.Kind == DueCheckIn || n.Kind == DueMidpoint {
+			cy.prompt, cy.has = n, true
+		}
+	}
+	if !cy.has {
+		return cy
+	}
+	if ci, ok := c.LastCheckIn(); ok && !ci.At.Before(cy.prompt.At) {
+		cy.answered = true
+	}
+	if cy.prompt.At.Before(c.ResumedAt) {
+		cy.answered = true // a pause closes the prompt: check-ins start afresh
+	}
+	cy.snoozed = !cy.answered && !c.Snoozed.Before(cy.prompt.At)
+	for i, n := range c.Nudges {
+		if n.Kind == DueCheckInMissed && !n.At.Before(cy.prompt.At) {
+			cy.renudge = &c.Nudges[i]
+		}
+	}
+	return cy
+}
+
+// activations returns when the contract first became active and when it
+// last did (after a renegotiation).
+func (c *Contract) activations() (first, last time.Time) {
+	for _, e := range c.History {
+		if e.Kind == "activated" {
+			if first.IsZero() {
+				first = e.At
+			}
+			last = e.At
+		}
+	}
+	if first.IsZero() {
+		first, last = c.CreatedAt, c.CreatedAt
+	}
+	return first, last
+}
+
+// sent reports whether an item of the kind was ever sent.
+func (c *Contract) sent(k DueKind) bool {
+	return slices.ContainsFunc(c.Nudges, func(n Nudge) bool { return n.Kind == k })
+}
+
+// sentFor reports whether the item of the kind planned for date d was sent.
+func (c *Contract) sentFor(k DueKind, d time.Time) bool {
+	return slices.ContainsFunc(c.Nudges, func(n Nudge) bool { return n.Kind == k && day(n.For).Equal(d) })
+}
+
+// promptedOn reports whether a check-in prompt was planned for or sent on
+// date d; a deadline reminder of that day is folded into it.
+func (c *Contract) promptedOn(d time.Time) bool {
+	return slices.ContainsFunc(c.Nudges, func(n Nudge) bool {
+		switch n.Kind {
+		case DueCheckIn, DueMidpoint, DueCheckInMissed:
+			return day(n.For).Equal(d) || day(n.At).Equal(d)
+		}
+		return false
+	})
+}
+
+// day is the date of t (in UTC), at 00:00 UTC.
+func day(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+func tomorrow(t time.Time) time.Time { return day(t).AddDate(0, 0, 1) }
+
+func daysBetween(a, b time.Time) int { return int(b.Sub(a) / (24 * time.Hour)) }
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// addWorkdays counts n working days (Monday to Friday) on from date d.
+func addWorkdays(d time.Time, n int) time.Time {
+	for n > 0 {
+		d = d.AddDate(0, 0, 1)
+		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
+			n--
+		}
+	}
+	return d
+}
