@@ -146,8 +146,11 @@ func (e *Engine) reschedule(ctx context.Context, key storage.UserKey, before, af
 	items := make([]storage.DueItem, 0, len(plan))
 	for _, d := range plan {
 		planned[d.Kind] = true
-		it := dueitem.Item{Platform: key.Platform, Team: c.Team, Contract: c.ID, Kind: string(d.Kind), User: d.User}
-		items = append(items, it.Due(d.At))
+		// d.At is a wall-clock time for the recipient: the item comes due
+		// early enough for any zone and the scheduler holds it until then.
+		it := dueitem.Item{Platform: key.Platform, Team: c.Team, Contract: c.ID, Kind: string(d.Kind), User: d.User,
+			Local: d.At.Format(dueitem.LocalLayout)}
+		items = append(items, it.Due(d.At.Add(-dueitem.Early)))
 	}
 	var cancel []string
 	for _, k := range contract.DueKinds() {

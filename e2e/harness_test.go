@@ -70,6 +70,12 @@ type harness struct {
 
 func newHarness(t *testing.T, store storage.Store) *harness {
 	t.Helper()
+	return newHarnessAt(t, store, start)
+}
+
+// newHarnessAt starts the sandbox clock at a given time.
+func newHarnessAt(t *testing.T, store storage.Store, at time.Time) *harness {
+	t.Helper()
 	h := &harness{t: t, store: store, seen: map[string]int{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/slack/", func(w http.ResponseWriter, r *http.Request) {
@@ -77,7 +83,7 @@ func newHarness(t *testing.T, store storage.Store) *harness {
 	})
 	h.srv = httptest.NewServer(mux)
 	t.Cleanup(h.srv.Close)
-	h.ws = sandbox.New(sandbox.Config{BotURL: h.srv.URL, URL: h.srv.URL, Clock: sandbox.NewClock(start)})
+	h.ws = sandbox.New(sandbox.Config{BotURL: h.srv.URL, URL: h.srv.URL, Clock: sandbox.NewClock(at)})
 	mux.Handle("/", h.ws.Handler()) // the Web API under /api/, the page everywhere else
 	h.startBot()
 	t.Cleanup(func() { h.stopBot() })

@@ -24,7 +24,10 @@ const (
 
 // draft takes the learner from "new" to the summary, with one coached goal,
 // one bad deadline and one "back". It returns the summary message.
-func (h *harness) draft() sandbox.Message {
+func (h *harness) draft() sandbox.Message { return h.draftWith("in 8 weeks") }
+
+// draftWith drafts with the given deadline.
+func (h *harness) draftWith(deadline string) sandbox.Message {
 	h.say(learner, "new")
 	h.expect(learner, "a title")
 	h.say(learner, "Running design reviews")
@@ -52,7 +55,7 @@ func (h *harness) draft() sandbox.Message {
 
 	h.say(learner, "yesterday") // bad deadline: re-prompted with examples
 	h.expect(learner, "in 6 weeks")
-	h.say(learner, "in 8 weeks")
+	h.say(learner, deadline)
 	cadence := h.expect(learner, "How often should we check in?")
 	h.click(learner, cadence, string(conversation.ActionWeekly))
 	h.expect(learner, "Who will approve")

@@ -267,6 +267,13 @@ func (s *Scheduler) run(ctx context.Context, c storage.Claim, st *Stats) error {
 		}
 	}
 	now := s.now()
+	if it.Local != "" {
+		if at, err := time.ParseInLocation(due.LocalLayout, it.Local, loc); err == nil && now.Before(at) {
+			st.Deferred++
+			log.Debug("held until its local time", "until", at)
+			return s.release(ctx, c, at)
+		}
+	}
 	if next := s.hours.Next(now, loc); next.After(now) {
 		st.Deferred++
 		log.Debug("deferred to working hours", "until", next)

@@ -24,7 +24,19 @@ type Item struct {
 	Contract string `json:"c"`
 	Kind     string `json:"k"` // a contract.DueKind: "checkin", "midpoint", …
 	User     string `json:"u"` // the recipient
+	// Local is the wall-clock time it is meant for in the recipient's own
+	// time zone, as LocalLayout ("2027-03-29T09:00"); empty when any
+	// time will do. The stored item comes due early enough for every zone
+	// (see Early), and the scheduler holds it until this local time.
+	Local string `json:"l,omitempty"`
 }
+
+// LocalLayout is the layout of Item.Local.
+const LocalLayout = "2006-01-02T15:04"
+
+// Early is how long before a wall-clock time, read as UTC, the same
+// wall-clock time comes in the zone furthest ahead of UTC (UTC+14).
+const Early = 14 * time.Hour
 
 // ID names the item of a contract and kind: a contract has at most one
 // item of each kind, and scheduling it again replaces it.
