@@ -55,7 +55,6 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"ContractsListsEveryUser", testContractsListsEveryUser},
 		{"ContractAndNotFound", testContractAndNotFound},
 		{"FirstSeen", testFirstSeen},
-		{"FirstSeenExpires", testFirstSeenExpires},
 		{"LargeValues", testLargeValues},
 		{"BadInput", testBadInput},
 	}
@@ -419,28 +418,6 @@ func testFirstSeen(t *testing.T, s storage.Store) {
 	}
 	if !firstSeen(t, s, "Ev2", time.Hour) {
 		t.Error("FirstSeen(Ev2) = false for a new id")
-	}
-}
-
-// testFirstSeenExpires waits, by polling, for a short ttl to run out.
-// Stores with an injectable clock test this without waiting as well.
-func testFirstSeenExpires(t *testing.T, s storage.Store) {
-	const (
-		ttl     = 200 * time.Millisecond
-		timeout = 10 * time.Second
-	)
-	start := time.Now()
-	if !firstSeen(t, s, "EvShort", ttl) {
-		t.Fatal("FirstSeen(EvShort) = false the first time")
-	}
-	for !firstSeen(t, s, "EvShort", ttl) {
-		if time.Since(start) > timeout {
-			t.Fatalf("FirstSeen(EvShort) still false %s after a %s ttl", timeout, ttl)
-		}
-		time.Sleep(10 * time.Millisecond) // polling interval
-	}
-	if elapsed := time.Since(start); elapsed < ttl*3/4 {
-		t.Errorf("FirstSeen(EvShort) true again after %s; the ttl was %s", elapsed, ttl)
 	}
 }
 
