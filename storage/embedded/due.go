@@ -14,14 +14,32 @@ import (
 	"github.com/learnpact/learnpact/storage"
 )
 
-var _ storage.DueStore = (*Store)(nil)
+var (
+	_ storage.DueStore = (*Store)(nil)
+	_ storage.DueStore = (*dueSet)(nil)
+)
 
-// Buckets of due items and locks, created on first use.
+// Buckets of due items and locks, created on first use. The outbox
+// (Store.Outbox) keeps the same layout in buckets of its own.
 var (
 	bucketDue      = []byte("due")       // id → dueRecord
 	bucketDueQueue = []byte("due-queue") // claimable-at + id → nothing, in claim order
 	bucketLocks    = []byte("locks")     // name → end of the lock (unix ms)
+
+	bucketOutbox      = []byte("outbox")
+	bucketOutboxQueue = []byte("outbox-queue")
+	bucketOutboxLocks = []byte("outbox-locks")
 )
+
+// dueSet is a storage.DueStore in one set of buckets.
+type dueSet struct {
+	db                  *bolt.DB
+	items, queue, locks []byte // bucket names
+}
+
+// Outbox returns a second DueStore, kept apart from the due items in
+// buckets of its own, for messages waiting to be delivered.
+func (s *Store) Outbox() storage.DueStore { return s.outbox }
 
 // dueRecord is a stored due item. It is claimable from queued: its At, or
 // while claimed the end of its lease.
@@ -72,12 +90,12 @@ func queueKey(ms int64, id string) []byte {
 
 func queueTime(k []byte) int64 { return int64(binary.BigEndian.Uint64(k) ^ (1 << 63)) }
 
-// dueBuckets returns the due and queue buckets, creating them if needed.
-func dueBuckets(tx *bolt.Tx) (items, queue *bolt.Bucket, err error) {
-	if items, err = tx.CreateBucketIfNotExists(bucketDue); err != nil {
+// buckets returns the items and queue buckets, creating them if needed.
+func (d *dueSet) buckets(tx *bolt.Tx) (items, queue *bolt.Bucket, err error) {
+	if items, err = tx.CreateBucketIfNotExists(d.items); err != nil {
 		return nil, nil, err
 	}
-	if queue, err = tx.CreateBucketIfNotExists(bucketDueQueue); err != nil {
+	if queue, err = tx.CreateBucketIfNotExists(d.queue); err != nil {
 		return nil, nil, err
 	}
 	return items, queue, nil
@@ -109,7 +127,7 @@ func putDue(items, queue *bolt.Bucket, id string, old *dueRecord, r dueRecord) e
 }
 
 // Schedule implements storage.DueStore in one transaction.
-func (s *Store) Schedule(ctx context.Context, items ...storage.DueItem) error {
+func (d *dueSet) Schedule(ctx context.Context, items ...storage.DueItem) error {
 	for _, it := range items {
 		if it.ID == "" {
 			return errors.New("embedded: schedule: item without id")
@@ -124,8 +142,8 @@ func (s *Store) Schedule(ctx context.Context, items ...storage.DueItem) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		b, queue, err := dueBuckets(tx)
+	err := d.db.Update(func(tx *bolt.Tx) error {
+		b, queue, err := d.buckets(tx)
 		if err != nil {
 			return err
 		}
@@ -152,7 +170,7 @@ func (s *Store) Schedule(ctx context.Context, items ...storage.DueItem) error {
 }
 
 // Cancel implements storage.DueStore in one transaction.
-func (s *Store) Cancel(ctx context.Context, ids ...string) error {
+func (d *dueSet) Cancel(ctx context.Context, ids ...string) error {
 	for _, id := range ids {
 		if id == "" {
 			return errors.New("embedded: cancel: empty id")
@@ -164,8 +182,8 @@ func (s *Store) Cancel(ctx context.Context, ids ...string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		b, queue, err := dueBuckets(tx)
+	err := d.db.Update(func(tx *bolt.Tx) error {
+		b, queue, err := d.buckets(tx)
 		if err != nil {
 			return err
 		}
@@ -194,7 +212,7 @@ func deleteDue(items, queue *bolt.Bucket, id string) error {
 }
 
 // Claim implements storage.DueStore in one transaction.
-func (s *Store) Claim(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]storage.Claim, error) {
+func (d *dueSet) Claim(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]storage.Claim, error) {
 	switch {
 	case now.IsZero():
 		return nil, errors.New("embedded: claim: no time given")
@@ -210,8 +228,8 @@ func (s *Store) Claim(ctx context.Context, now time.Time, limit int, lease time.
 	until := nowMs + ceilMillis(lease)
 	token := rand.Text()
 	var claims []storage.Claim
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		b, queue, err := dueBuckets(tx)
+	err := d.db.Update(func(tx *bolt.Tx) error {
+		b, queue, err := d.buckets(tx)
 		if err != nil {
 			return err
 		}
@@ -273,18 +291,18 @@ func (s *Store) Claim(ctx context.Context, now time.Time, limit int, lease time.
 var errLeaseLost = errors.New("lease lost")
 
 // Done implements storage.DueStore.
-func (s *Store) Done(ctx context.Context, c storage.Claim) error {
-	return s.settle(ctx, "done", c, func(items, queue *bolt.Bucket, _ dueRecord) error {
+func (d *dueSet) Done(ctx context.Context, c storage.Claim) error {
+	return d.settle(ctx, "done", c, func(items, queue *bolt.Bucket, _ dueRecord) error {
 		return deleteDue(items, queue, c.Item.ID)
 	})
 }
 
 // Release implements storage.DueStore.
-func (s *Store) Release(ctx context.Context, c storage.Claim, at time.Time) error {
+func (d *dueSet) Release(ctx context.Context, c storage.Claim, at time.Time) error {
 	if c.Item.ID != "" && at.IsZero() {
 		return fmt.Errorf("embedded: release %s: no due time", c.Item.ID)
 	}
-	return s.settle(ctx, "release", c, func(items, queue *bolt.Bucket, old dueRecord) error {
+	return d.settle(ctx, "release", c, func(items, queue *bolt.Bucket, old dueRecord) error {
 		r := old
 		r.at, r.queued, r.token = at.UnixMilli(), at.UnixMilli(), ""
 		return putDue(items, queue, c.Item.ID, &old, r)
@@ -292,7 +310,7 @@ func (s *Store) Release(ctx context.Context, c storage.Claim, at time.Time) erro
 }
 
 // settle runs fn in a transaction if claim c still holds.
-func (s *Store) settle(ctx context.Context, op string, c storage.Claim, fn func(items, queue *bolt.Bucket, r dueRecord) error) error {
+func (d *dueSet) settle(ctx context.Context, op string, c storage.Claim, fn func(items, queue *bolt.Bucket, r dueRecord) error) error {
 	switch {
 	case c.Item.ID == "":
 		return fmt.Errorf("embedded: %s: claim without item id", op)
@@ -302,8 +320,8 @@ func (s *Store) settle(ctx context.Context, op string, c storage.Claim, fn func(
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		b, queue, err := dueBuckets(tx)
+	err := d.db.Update(func(tx *bolt.Tx) error {
+		b, queue, err := d.buckets(tx)
 		if err != nil {
 			return err
 		}
@@ -327,7 +345,7 @@ func (s *Store) settle(ctx context.Context, op string, c storage.Claim, fn func(
 
 // Lock implements storage.DueStore. It also drops the locks that have
 // ended, so the file does not keep every lock ever taken.
-func (s *Store) Lock(ctx context.Context, name string, ttl time.Duration, now time.Time) (bool, error) {
+func (d *dueSet) Lock(ctx context.Context, name string, ttl time.Duration, now time.Time) (bool, error) {
 	switch {
 	case name == "":
 		return false, errors.New("embedded: lock without name")
@@ -341,8 +359,8 @@ func (s *Store) Lock(ctx context.Context, name string, ttl time.Duration, now ti
 	}
 	nowMs := now.UnixMilli()
 	got := false
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		locks, err := tx.CreateBucketIfNotExists(bucketLocks)
+	err := d.db.Update(func(tx *bolt.Tx) error {
+		locks, err := tx.CreateBucketIfNotExists(d.locks)
 		if err != nil {
 			return err
 		}

@@ -45,6 +45,9 @@ const maxPurge = 64
 type Store struct {
 	db  *bolt.DB
 	now func() time.Time
+	// dueSet makes the Store the storage.DueStore of due items.
+	dueSet
+	outbox *dueSet
 }
 
 type config struct {
@@ -100,7 +103,12 @@ func Open(path string, opts ...Option) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("embedded: prepare %s: %w", path, err)
 	}
-	return &Store{db: db, now: cfg.now}, nil
+	return &Store{
+		db:     db,
+		now:    cfg.now,
+		dueSet: dueSet{db: db, items: bucketDue, queue: bucketDueQueue, locks: bucketLocks},
+		outbox: &dueSet{db: db, items: bucketOutbox, queue: bucketOutboxQueue, locks: bucketOutboxLocks},
+	}, nil
 }
 
 // Load implements storage.Store.

@@ -14,7 +14,10 @@ import (
 	"github.com/learnpact/learnpact/storage"
 )
 
-var _ storage.DueStore = (*Store)(nil)
+var (
+	_ storage.DueStore = (*Store)(nil)
+	_ storage.DueStore = (*dueSet)(nil)
+)
 
 // Due items live in three keys under one hash tag, so that the scripts
 // below may touch all three in Redis Cluster. That puts every due item in
@@ -31,14 +34,36 @@ var _ storage.DueStore = (*Store)(nil)
 //
 // A claim moves the item's score to the lease's end, so one range query
 // finds both items that are due and claims whose lease ran out.
+//
+// The outbox (Store.Outbox) is a second set of the same shape under its own
+// hash tag: lp:{out}, lp:{out}:items, lp:{out}:leases and lp:{out}:lock:NAME.
 const (
 	dueKey       = "lp:{due}"
 	dueItemsKey  = "lp:{due}:items"
 	dueLeasesKey = "lp:{due}:leases"
 	lockPrefix   = "lp:lock:"
+
+	outboxKey        = "lp:{out}"
+	outboxLockPrefix = "lp:{out}:lock:"
 )
 
-var dueKeys = []string{dueKey, dueItemsKey, dueLeasesKey}
+var (
+	dueKeys    = []string{dueKey, dueItemsKey, dueLeasesKey}
+	outboxKeys = []string{outboxKey, outboxKey + ":items", outboxKey + ":leases"}
+)
+
+// dueSet is a storage.DueStore on one set of keys.
+type dueSet struct {
+	client redis.UniversalClient
+	// keys are the sorted set, the items hash and the leases hash, in the
+	// order the scripts take them.
+	keys       []string
+	lockPrefix string
+}
+
+// Outbox returns a second DueStore, kept apart from the due items under
+// the lp:{out} keys, for messages waiting to be delivered.
+func (s *Store) Outbox() storage.DueStore { return s.outbox }
 
 // claimScript leases up to ARGV[2] items claimable at ARGV[1] until
 // ARGV[3] with token ARGV[4]. It returns id, attempt and "AT:DATA" for
@@ -122,7 +147,7 @@ return 1
 `)
 
 // Schedule implements storage.DueStore in one transaction.
-func (s *Store) Schedule(ctx context.Context, items ...storage.DueItem) error {
+func (d *dueSet) Schedule(ctx context.Context, items ...storage.DueItem) error {
 	if len(items) == 0 {
 		return nil
 	}
@@ -142,10 +167,10 @@ func (s *Store) Schedule(ctx context.Context, items ...storage.DueItem) error {
 		fields = append(fields, it.ID, append(append(v, ':'), it.Data...))
 		ids[i] = it.ID
 	}
-	_, err := s.c.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.ZAdd(ctx, dueKey, scores...)
-		p.HSet(ctx, dueItemsKey, fields...)
-		p.HDel(ctx, dueLeasesKey, ids...)
+	_, err := d.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.ZAdd(ctx, d.keys[0], scores...)
+		p.HSet(ctx, d.keys[1], fields...)
+		p.HDel(ctx, d.keys[2], ids...)
 		return nil
 	})
 	if err != nil {
@@ -155,7 +180,7 @@ func (s *Store) Schedule(ctx context.Context, items ...storage.DueItem) error {
 }
 
 // Cancel implements storage.DueStore in one transaction.
-func (s *Store) Cancel(ctx context.Context, ids ...string) error {
+func (d *dueSet) Cancel(ctx context.Context, ids ...string) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -166,10 +191,10 @@ func (s *Store) Cancel(ctx context.Context, ids ...string) error {
 		}
 		members[i] = id
 	}
-	_, err := s.c.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.ZRem(ctx, dueKey, members...)
-		p.HDel(ctx, dueItemsKey, ids...)
-		p.HDel(ctx, dueLeasesKey, ids...)
+	_, err := d.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.ZRem(ctx, d.keys[0], members...)
+		p.HDel(ctx, d.keys[1], ids...)
+		p.HDel(ctx, d.keys[2], ids...)
 		return nil
 	})
 	if err != nil {
@@ -181,7 +206,7 @@ func (s *Store) Cancel(ctx context.Context, ids ...string) error {
 // Claim implements storage.DueStore in one script. The script holds the
 // server while it runs, about 3 µs per item: keep limit to hundreds or a
 // few thousands.
-func (s *Store) Claim(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]storage.Claim, error) {
+func (d *dueSet) Claim(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]storage.Claim, error) {
 	switch {
 	case now.IsZero():
 		return nil, errors.New("redis: claim: no time given")
@@ -193,7 +218,7 @@ func (s *Store) Claim(ctx context.Context, now time.Time, limit int, lease time.
 	nowMs := now.UnixMilli()
 	until := nowMs + ceilMillis(lease)
 	token := rand.Text()
-	res, err := claimScript.Run(ctx, s.c, dueKeys,
+	res, err := claimScript.Run(ctx, d.client, d.keys,
 		nowMs, limit, until, token).Slice()
 	if err != nil {
 		return nil, fmt.Errorf("redis: claim: %w", err)
@@ -231,11 +256,11 @@ func parseItem(v string) (time.Time, []byte, error) {
 }
 
 // Done implements storage.DueStore.
-func (s *Store) Done(ctx context.Context, c storage.Claim) error {
+func (d *dueSet) Done(ctx context.Context, c storage.Claim) error {
 	if err := checkClaim(c); err != nil {
 		return err
 	}
-	ok, err := doneScript.Run(ctx, s.c, dueKeys, c.Item.ID, c.Token).Int()
+	ok, err := doneScript.Run(ctx, d.client, d.keys, c.Item.ID, c.Token).Int()
 	if err != nil {
 		return fmt.Errorf("redis: done %s: %w", c.Item.ID, err)
 	}
@@ -246,14 +271,14 @@ func (s *Store) Done(ctx context.Context, c storage.Claim) error {
 }
 
 // Release implements storage.DueStore.
-func (s *Store) Release(ctx context.Context, c storage.Claim, at time.Time) error {
+func (d *dueSet) Release(ctx context.Context, c storage.Claim, at time.Time) error {
 	if err := checkClaim(c); err != nil {
 		return err
 	}
 	if at.IsZero() {
 		return fmt.Errorf("redis: release %s: no due time", c.Item.ID)
 	}
-	ok, err := releaseScript.Run(ctx, s.c, dueKeys, c.Item.ID, c.Token, at.UnixMilli()).Int()
+	ok, err := releaseScript.Run(ctx, d.client, d.keys, c.Item.ID, c.Token, at.UnixMilli()).Int()
 	if err != nil {
 		return fmt.Errorf("redis: release %s: %w", c.Item.ID, err)
 	}
@@ -265,7 +290,7 @@ func (s *Store) Release(ctx context.Context, c storage.Claim, at time.Time) erro
 
 // Lock implements storage.DueStore. The key also expires in Redis after
 // ttl, so locks leave nothing behind.
-func (s *Store) Lock(ctx context.Context, name string, ttl time.Duration, now time.Time) (bool, error) {
+func (d *dueSet) Lock(ctx context.Context, name string, ttl time.Duration, now time.Time) (bool, error) {
 	switch {
 	case name == "":
 		return false, errors.New("redis: lock without name")
@@ -276,7 +301,7 @@ func (s *Store) Lock(ctx context.Context, name string, ttl time.Duration, now ti
 	}
 	ms := ceilMillis(ttl)
 	nowMs := now.UnixMilli()
-	ok, err := lockScript.Run(ctx, s.c, []string{lockPrefix + name}, nowMs, nowMs+ms, ms).Int()
+	ok, err := lockScript.Run(ctx, d.client, []string{d.lockPrefix + name}, nowMs, nowMs+ms, ms).Int()
 	if err != nil {
 		return false, fmt.Errorf("redis: lock %s: %w", name, err)
 	}

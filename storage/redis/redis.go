@@ -10,6 +10,8 @@
 //	lp:seen:EVENTID                       string, SET NX PX
 //	lp:{due}, lp:{due}:items, lp:{due}:leases, lp:lock:NAME
 //	                                      due items and locks, see due.go
+//	lp:{out}, lp:{out}:items, lp:{out}:leases, lp:{out}:lock:NAME
+//	                                      the outbox, a second due set (Store.Outbox)
 //
 // Colons and percent signs inside platform, team and user ids are escaped
 // (%3A, %25), so "29:abc" (a Teams user id) cannot be mistaken for two parts.
@@ -43,12 +45,20 @@ var _ storage.Store = (*Store)(nil)
 type Store struct {
 	c       redis.UniversalClient
 	cluster bool
+	// dueSet makes the Store the storage.DueStore of due items.
+	dueSet
+	outbox *dueSet
 }
 
 // New returns a store on c. The store owns c: Close closes it.
 func New(c redis.UniversalClient) *Store {
 	_, cluster := c.(*redis.ClusterClient)
-	return &Store{c: c, cluster: cluster}
+	return &Store{
+		c:       c,
+		cluster: cluster,
+		dueSet:  dueSet{client: c, keys: dueKeys, lockPrefix: lockPrefix},
+		outbox:  &dueSet{client: c, keys: outboxKeys, lockPrefix: outboxLockPrefix},
+	}
 }
 
 // Client returns the underlying client, for features that keep their own
