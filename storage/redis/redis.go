@@ -218,7 +218,11 @@ func fillContract(snap *storage.Snapshot, rev, data any) error {
 	if err != nil {
 		return fmt.Errorf("contract %s: %w", snap.ContractID, err)
 	}
-	snap.Contract, snap.Rev = []byte(d), r
+	plain, err := unpack([]byte(d))
+	if err != nil {
+		return fmt.Errorf("contract %s: %w", snap.ContractID, err)
+	}
+	snap.Contract, snap.Rev = plain, r
 	return nil
 }
 
@@ -258,7 +262,7 @@ func (s *Store) Save(ctx context.Context, user storage.UserKey, session []byte, 
 	if c != nil {
 		keys = append(keys, contractKey(c.ID))
 		keys = append(keys, listKeys(c.Users)...)
-		args[4], args[5], args[6], args[7] = c.ID, strconv.FormatInt(c.Rev, 10), strconv.FormatInt(c.Rev+1, 10), c.Data
+		args[4], args[5], args[6], args[7] = c.ID, strconv.FormatInt(c.Rev, 10), strconv.FormatInt(c.Rev+1, 10), pack(c.Data)
 	}
 	ok, err := saveScript.Run(ctx, s.c, keys, args...).Int()
 	if err != nil {
@@ -273,7 +277,7 @@ func (s *Store) Save(ctx context.Context, user storage.UserKey, session []byte, 
 func (s *Store) saveCluster(ctx context.Context, user storage.UserKey, session []byte, currentContract string, c *storage.ContractWrite) error {
 	if c != nil {
 		ok, err := casScript.Run(ctx, s.c, []string{contractKey(c.ID)},
-			strconv.FormatInt(c.Rev, 10), strconv.FormatInt(c.Rev+1, 10), c.Data).Int()
+			strconv.FormatInt(c.Rev, 10), strconv.FormatInt(c.Rev+1, 10), pack(c.Data)).Int()
 		if err != nil {
 			return fmt.Errorf("redis: save contract %s: %w", c.ID, err)
 		}

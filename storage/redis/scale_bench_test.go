@@ -382,7 +382,7 @@ func loadContracts(b *testing.B, srv *redistest.Server, f *fleet, n int) {
 				id, learner, approver := scaleIDs(i)
 				start := len(buf)
 				buf = f.template(i).stamp(buf, id, learner, approver)
-				p.HSet(ctx, contractKey(id), "rev", scaleRev, "data", buf[start:])
+				p.HSet(ctx, contractKey(id), "rev", scaleRev, "data", pack(buf[start:]))
 				for _, u := range []string{learner, approver} {
 					p.ZAdd(ctx, contractsKey(storage.UserKey{Platform: "slack", Team: scaleTeam, User: u}), redis.Z{Member: id})
 				}
