@@ -28,8 +28,13 @@ const maxAttempts = 5
 type Engine struct {
 	Store storage.Store
 	// Due keeps each contract's scheduled check-ins and reminders in step
-	// with its plan (contract.Plan); nothing is scheduled when nil.
+	// with its plan (contract.Plan), and each approver's digest going;
+	// nothing is scheduled when nil.
 	Due storage.DueStore
+	// DigestSpec is when approvers get their digest: a cron spec, in UTC,
+	// as scheduler/due's ParseDigestSchedule reads it; empty means Mondays
+	// at 09:00.
+	DigestSpec string
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 	// NewID returns contract ids; random when nil.
@@ -117,7 +122,7 @@ func (e *Engine) step(ctx context.Context, t Turn) (conversation.Result, error) 
 		if err != nil {
 			return conversation.Result{}, fmt.Errorf("save turn: %w", err)
 		}
-		if err := e.reschedule(ctx, key, c, res.Contract, t.Input.Kind == conversation.DueInput, env.Now); err != nil {
+		if err := e.reschedule(ctx, key, c, res.Contract, t.Input, env.Contracts, env.Now); err != nil {
 			return conversation.Result{}, err
 		}
 		return res, nil
@@ -126,11 +131,18 @@ func (e *Engine) step(ctx context.Context, t Turn) (conversation.Result, error) 
 
 // reschedule brings a contract's due items in line with its plan after a
 // turn: when the plan changed, or after a scheduled turn (whose own item was
-// just claimed and must be put back when it is not finished).
-func (e *Engine) reschedule(ctx context.Context, key storage.UserKey, before, after *contract.Contract, due bool, now time.Time) error {
+// just claimed and must be put back when it is not finished). The
+// approver's digest rides along with the plan's items. After a digest turn
+// it schedules the approver's next digest instead; listed are the
+// approver's contracts, which that turn loaded (conversation.NeedsList).
+func (e *Engine) reschedule(ctx context.Context, key storage.UserKey, before, after *contract.Contract, in conversation.Input, listed []*contract.Contract, now time.Time) error {
 	if e.Due == nil {
 		return nil
 	}
+	if conversation.IsDigest(in) {
+		return e.nextDigest(ctx, key, listed, now)
+	}
+	due := in.Kind == conversation.DueInput
 	c := after
 	if c == nil {
 		if !due || before == nil {
@@ -143,7 +155,7 @@ func (e *Engine) reschedule(ctx context.Context, key storage.UserKey, before, af
 		return nil
 	}
 	planned := map[contract.DueKind]bool{}
-	items := make([]storage.DueItem, 0, len(plan))
+	items := make([]storage.DueItem, 0, len(plan)+1)
 	for _, d := range plan {
 		planned[d.Kind] = true
 		// d.At is a wall-clock time for the recipient: the item comes due
@@ -151,6 +163,15 @@ func (e *Engine) reschedule(ctx context.Context, key storage.UserKey, before, af
 		it := dueitem.Item{Platform: key.Platform, Team: c.Team, Contract: c.ID, Kind: string(d.Kind), User: d.User,
 			Local: d.At.Format(dueitem.LocalLayout)}
 		items = append(items, it.Due(d.At.Add(-dueitem.Early)))
+	}
+	if c.InDigest() {
+		d, ok, err := e.digest(ctx, dueitem.Digest(key.Platform, c.Team, c.Approver), now)
+		if err != nil {
+			return fmt.Errorf("schedule contract %s: %w", c.ID, err)
+		}
+		if ok {
+			items = append(items, d)
+		}
 	}
 	var cancel []string
 	for _, k := range contract.DueKinds() {
@@ -167,6 +188,55 @@ func (e *Engine) reschedule(ctx context.Context, key storage.UserKey, before, af
 		if err := e.Due.Cancel(ctx, cancel...); err != nil {
 			return fmt.Errorf("unschedule contract %s: %w", c.ID, err)
 		}
+	}
+	return nil
+}
+
+// digest returns an approver's digest item as it should be at now, to
+// schedule along with a contract's items: at the next digest time, which
+// replaces the item with itself. While a digest that came due may still be
+// waiting for the approver's working hours, it is that digest instead,
+// unless someone took it already: then the item is left as it is (false).
+func (e *Engine) digest(ctx context.Context, it dueitem.Item, now time.Time) (storage.DueItem, bool, error) {
+	sched, err := dueitem.ParseDigestSchedule(e.DigestSpec)
+	if err != nil {
+		return storage.DueItem{}, false, err
+	}
+	at, pending := sched.Pending(now)
+	if pending {
+		name, ttl := sched.TakenLock(it, at)
+		got, err := e.Due.Lock(ctx, name, ttl, now)
+		if err != nil || !got {
+			return storage.DueItem{}, false, err
+		}
+	}
+	return it.Due(at), true, nil
+}
+
+// nextDigest schedules an approver's next digest after their digest
+// turn, as long as they approve a contract under way. The digest just
+// handled is marked taken, so a contract saved soon after does not bring
+// it back.
+func (e *Engine) nextDigest(ctx context.Context, key storage.UserKey, listed []*contract.Contract, now time.Time) error {
+	approves := slices.ContainsFunc(listed, func(c *contract.Contract) bool {
+		return c.Approver == key.User && c.InDigest()
+	})
+	if !approves {
+		return nil
+	}
+	sched, err := dueitem.ParseDigestSchedule(e.DigestSpec)
+	if err != nil {
+		return fmt.Errorf("digest of %s: %w", key.User, err)
+	}
+	it := dueitem.Digest(key.Platform, key.Team, key.User)
+	if at, pending := sched.Pending(now); pending {
+		name, ttl := sched.TakenLock(it, at)
+		if _, err := e.Due.Lock(ctx, name, ttl, now); err != nil {
+			return fmt.Errorf("digest of %s: %w", key.User, err)
+		}
+	}
+	if err := e.Due.Schedule(ctx, it.Due(sched.Next(now))); err != nil {
+		return fmt.Errorf("digest of %s: %w", key.User, err)
 	}
 	return nil
 }

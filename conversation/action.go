@@ -13,6 +13,9 @@ type ActionValue struct {
 	ContractID string
 	Version    int
 	Ref        MessageRef
+	// Digest marks a button on an approver's digest: a decision made there
+	// leaves the digest as it is, as it lists other contracts too.
+	Digest bool
 }
 
 // Encode renders the value compactly (well under Slack's 2000-character
@@ -25,6 +28,9 @@ func (v ActionValue) Encode() string {
 		q.Set("ch", v.Ref.Channel)
 		q.Set("ts", v.Ref.TS)
 	}
+	if v.Digest {
+		q.Set("d", "1")
+	}
 	return q.Encode()
 }
 
@@ -34,7 +40,7 @@ func ParseActionValue(s string) (ActionValue, error) {
 	if err != nil {
 		return ActionValue{}, err
 	}
-	v := ActionValue{ContractID: q.Get("c"), Ref: MessageRef{Channel: q.Get("ch"), TS: q.Get("ts")}}
+	v := ActionValue{ContractID: q.Get("c"), Ref: MessageRef{Channel: q.Get("ch"), TS: q.Get("ts")}, Digest: q.Get("d") == "1"}
 	if v.ContractID == "" || len(v.ContractID) > 64 {
 		return ActionValue{}, errors.New("action value: no contract id")
 	}

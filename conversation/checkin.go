@@ -26,8 +26,13 @@ var keepAliveButtons = map[ActionID]func(*turn){
 
 // onDue handles a scheduled item that came due: it sends the check-in or
 // reminder the contract's plan holds for now. An item the plan no longer
-// holds (the contract moved on, or it was sent already) does nothing.
+// holds (the contract moved on, or it was sent already) does nothing. A
+// digest is about all the approver's contracts (see sendDigest).
 func (t *turn) onDue() {
+	if IsDigest(t.in) {
+		t.sendDigest()
+		return
+	}
 	v, err := ParseActionValue(t.in.Value)
 	if err != nil || t.c == nil || t.c.ID != v.ContractID {
 		return

@@ -118,12 +118,25 @@ func (t *turn) approve() {
 	if len(pending) > 0 {
 		summary = "Signed"
 	}
-	t.update(t.in.Source, decidedMsg(c, c.Version, summary, signedOutcome(c, t.in.User, pending)))
+	t.decided(v, t.in.Source, c.Version, summary, signedOutcome(c, t.in.User, pending))
 	if renegotiating {
 		t.send(c.Learner, renegotiatedMsg(c, t.in.User, pending))
 		return
 	}
 	t.send(c.Learner, approvedMsg(c, t.in.User, pending))
+}
+
+// decided shows the outcome of a decision on version v of the loaded
+// contract where it was made: the card whose button was used (at ref) is
+// replaced by the outcome and the terms. A digest lists other contracts
+// too, so a decision made from one leaves it as it is and is answered with
+// the outcome instead.
+func (t *turn) decided(av ActionValue, ref MessageRef, v int, summary string, outcome text) {
+	if av.Digest {
+		t.reply(msg(summary, section(outcome), message.Context{Text: txt(titleOf(termsOf(t.c, v)))}))
+		return
+	}
+	t.update(ref, decidedMsg(t.c, v, summary, outcome))
 }
 
 // openModal opens a decision form after checking that the actor may decide.
@@ -137,10 +150,13 @@ func (t *turn) openModal(a contract.Action, verb string, build func(*contract.Co
 		return
 	}
 	ref := t.in.Source
-	if v.Ref.TS != "" {
+	switch {
+	case v.Digest:
+		ref = MessageRef{} // the digest stays as it is
+	case v.Ref.TS != "":
 		ref = v.Ref
 	}
-	av := ActionValue{ContractID: t.c.ID, Version: t.c.Version, Ref: ref}
+	av := ActionValue{ContractID: t.c.ID, Version: t.c.Version, Ref: ref, Digest: v.Digest}
 	t.out = append(t.out, OpenModal{TriggerID: t.in.TriggerID, Modal: build(t.c, av)})
 }
 
@@ -164,7 +180,7 @@ func (t *turn) submitChanges() {
 	if !t.decide(c.DoRequestChanges(t.in.User, v.Version, comments, t.env.Now), "request changes to") {
 		return
 	}
-	t.update(v.Ref, decidedMsg(c, c.Version, "Changes requested", changesOutcome(t.in.User, c.Version)))
+	t.decided(v, v.Ref, c.Version, "Changes requested", changesOutcome(t.in.User, c.Version))
 	t.send(c.Learner, changesRequestedMsg(c, t.in.User, comments))
 }
 
@@ -195,7 +211,7 @@ func (t *turn) submitAmend() {
 	if !t.decide(c.DoAmend(t.in.User, v.Version, terms, comment, t.env.Now), "propose an amendment to") {
 		return
 	}
-	t.update(v.Ref, decidedMsg(c, old, "Amendment proposed", amendedOutcome(t.in.User, c.Learner, c.Version)))
+	t.decided(v, v.Ref, old, "Amendment proposed", amendedOutcome(t.in.User, c.Learner, c.Version))
 	t.send(c.Learner, amendmentMsg(c, t.in.User, comment))
 }
 

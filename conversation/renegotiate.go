@@ -120,7 +120,7 @@ func (t *turn) decline() {
 	if !t.decide(c.DoDecline(t.in.User, v.Version, "", t.env.Now), "decline") {
 		return
 	}
-	t.update(t.in.Source, decidedMsg(c, r.Version, "Declined", declinedOutcome(t.in.User, c.Signed)))
+	t.decided(v, t.in.Source, r.Version, "Declined", declinedOutcome(t.in.User, c.Signed))
 	if r.ProposedBy != t.in.User {
 		t.send(r.ProposedBy, declinedMsg(c, t.in.User))
 	}

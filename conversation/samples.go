@@ -158,7 +158,7 @@ func samples(now time.Time) (map[string]message.Message, map[string]message.Moda
 	keep("amendment_accepted", "send")
 	s.do(Input{Kind: ActionInput, User: other, Channel: "DUKAI", ActionID: "lp_retired"})
 	keep("unknown_button", "ephemeral")
-	return msgs, modals, errors.Join(s.err, keepAliveSamples(now, msgs, modals))
+	return msgs, modals, errors.Join(s.err, keepAliveSamples(now, msgs, modals), digestSamples(now, msgs))
 }
 
 // keepAliveSamples adds the messages and modals that keep a signed contract
@@ -264,4 +264,65 @@ func (s *sim) signed(learner, approver string) {
 	s.say(learner, "<@"+approver+">")
 	s.click(learner, "Send to my manager")
 	s.click(approver, "Approve & sign")
+}
+
+// digestSamples adds an approver's digest with every part in it.
+func digestSamples(now time.Time, msgs map[string]message.Message) error {
+	const learner, quiet, proposer, approver = "ULEE", "UKAI", "USAM", "UMO"
+	s := newSim(now, nil)
+	s.digestWeek(learner, quiet, proposer, approver)
+	s.wait(24 * time.Hour)
+	s.digestDue(approver)
+	if s.err == nil {
+		msgs["digest"] = s.lastMessage("send")
+	}
+	return s.err
+}
+
+// digestWeek makes four weeks of contracts with approver: learner checks
+// in every week and, at the mid-point, says they're behind; quiet misses
+// the first check-in and goes quiet; proposer sends a new contract that
+// waits for approver. It ends just after the mid-point check-in.
+func (s *sim) digestWeek(learner, quiet, proposer, approver string) {
+	reviews := s.proposeAs(learner, approver, "Running design reviews", "Run three design reviews using a checklist the team adopts")
+	s.click(approver, "Approve & sign")
+	speaking := s.proposeAs(quiet, approver, "Public speaking", "Give a ten-minute talk at the all-hands and take three questions")
+	s.click(approver, "Approve & sign")
+	onTrack := func() {
+		s.due(reviews, contract.DueCheckIn)
+		s.click(learner, "On track")
+		s.click(learner, "Skip")
+		s.click(learner, "Skip")
+	}
+	onTrack()
+	s.due(speaking, contract.DueCheckIn)
+	s.due(speaking, contract.DueCheckInMissed)
+	onTrack()
+	onTrack()
+	s.proposeAs(proposer, approver, "Mentoring", "Mentor two juniors through their first on-call week")
+	s.due(reviews, contract.DueMidpoint)
+	s.click(learner, "Behind")
+	s.say(learner, "Two of the reviews I meant to shadow were cancelled")
+	s.say(learner, "Book two more with Ana")
+}
+
+// proposeAs has learner draft a contract with one goal (weekly check-ins,
+// due in 8 weeks) and send it to approver; it returns the contract's id.
+func (s *sim) proposeAs(learner, approver, title, goal string) string {
+	s.say(learner, "new")
+	s.say(learner, title)
+	s.say(learner, goal)
+	s.click(learner, "Skip")
+	s.click(learner, "Done with goals")
+	s.click(learner, "Skip")
+	s.say(learner, "Notes on what I did and what I learned")
+	s.say(learner, "My manager agrees each goal is met")
+	s.say(learner, "in 8 weeks")
+	s.click(learner, "Weekly")
+	s.say(learner, "<@"+approver+">")
+	s.click(learner, "Send to my manager")
+	if s.err != nil || len(s.created) == 0 {
+		return ""
+	}
+	return s.created[len(s.created)-1]
 }

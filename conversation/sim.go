@@ -333,6 +333,12 @@ func (s *sim) deliverDue(user, id string, kind contract.DueKind) Result {
 	return s.do(Input{Kind: DueInput, User: user, DueKind: string(kind), Value: ActionValue{ContractID: id}.Encode()})
 }
 
+// digestDue delivers the user's digest now, as the scheduler does.
+func (s *sim) digestDue(user string) Result {
+	s.logf("-> %s: the digest comes due for %s\n", s.now.Format("Mon 2 Jan 15:04"), s.name(user))
+	return s.do(Input{Kind: DueInput, User: user, DueKind: string(contract.DueDigest)})
+}
+
 // wait moves the clock on.
 func (s *sim) wait(d time.Duration) {
 	s.now = s.now.Add(d)

@@ -30,9 +30,10 @@ func Step(env Env, s Session, c *contract.Contract, in Input) Result {
 	return t.result()
 }
 
-// NeedsList reports whether the turn needs the actor's contracts in Env.
+// NeedsList reports whether the turn needs the actor's contracts in Env:
+// for "list", and for a digest (IsDigest).
 func NeedsList(s Session, in Input) bool {
-	return (in.Kind == TextInput || in.Kind == CommandInput) && normalize(in.Text) == "list"
+	return IsDigest(in) || (in.Kind == TextInput || in.Kind == CommandInput) && normalize(in.Text) == "list"
 }
 
 // turn is the working state of one Step.

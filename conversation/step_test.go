@@ -264,6 +264,8 @@ func TestNeedsList(t *testing.T) {
 		{Input{Kind: TextInput, Text: "list of books"}, false},
 		{Input{Kind: ActionInput, ActionID: "list"}, false},
 		{Input{Kind: TextInput, Text: "help"}, false},
+		{Input{Kind: DueInput, DueKind: "digest"}, true},
+		{Input{Kind: DueInput, DueKind: "checkin"}, false},
 	}
 	for _, tc := range tests {
 		if got := NeedsList(Session{}, tc.in); got != tc.want {
@@ -476,7 +478,8 @@ func TestSamples(t *testing.T) {
 		"renegotiation_sent", "renegotiation_request", "approval_reminder", "renegotiated_card", "renegotiated", "snoozed_card",
 		"snoozed", "checkin_done", "status_active", "help_active", "active_edit_hint", "checkin_missed", "followup_stopped",
 		"help_note_prompt", "help_sent", "help_request", "renegotiation_request_learner", "declined_card", "declined",
-		"pause_reason_prompt", "pause_noted", "status_paused", "resumed", "midpoint_prompt", "deadline_7d", "deadline_1d", "overdue"}
+		"pause_reason_prompt", "pause_noted", "status_paused", "resumed", "midpoint_prompt", "deadline_7d", "deadline_1d", "overdue",
+		"digest"}
 	for _, k := range want {
 		m, ok := msgs[k]
 		if !ok {

@@ -54,7 +54,8 @@ type Input struct {
 
 	// DueKind names the scheduled item for DueInput (a contract.DueKind);
 	// Value is then an ActionValue naming the contract (version 0), and
-	// User the recipient.
+	// User the recipient. A digest has no Value: Env.Contracts holds the
+	// approver's contracts.
 	DueKind string
 }
 

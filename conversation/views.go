@@ -583,36 +583,35 @@ func signCard(c *contract.Contract, recipient string, intro blocks, summary stri
 		bs = append(bs, message.Divider{})
 	}
 	bs = append(bs, termsBlocks(c, termsOf(c, v), false)...)
-	val := value(c)
+	btns, hint := decisionButtons(c, recipient, value(c))
+	return msg(summary, append(bs, btns, message.Context{Text: hint})...)
+}
+
+// decisionButtons are recipient's buttons on the current version, carrying
+// val, and a line on what they do: the approver's decision, or the
+// learner's answer to the approver's proposal.
+func decisionButtons(c *contract.Contract, recipient, val string) (message.Actions, text) {
+	v := c.Version
 	renegotiating := c.Status == contract.Renegotiating
 	switch {
 	case recipient == c.Learner && renegotiating:
-		bs = append(bs,
-			actions(button("Accept & sign", ActionAccept, val, message.Primary),
+		return actions(button("Accept & sign", ActionAccept, val, message.Primary),
 				button("Decline", ActionDecline, val, message.Default)),
-			message.Context{Text: txt(fmt.Sprintf("Accept & sign puts version %d in force. Decline keeps version %d.", v, c.Signed))},
-		)
+			txt(fmt.Sprintf("Accept & sign puts version %d in force. Decline keeps version %d.", v, c.Signed))
 	case recipient == c.Learner:
-		bs = append(bs,
-			actions(button("Accept & sign", ActionAccept, val, message.Primary),
+		return actions(button("Accept & sign", ActionAccept, val, message.Primary),
 				button("Counter", ActionCounter, val, message.Default)),
-			message.Context{Text: txt("Accept & sign makes the contract active. Counter lets you edit it and send your own version back.")},
-		)
+			txt("Accept & sign makes the contract active. Counter lets you edit it and send your own version back.")
 	case renegotiating:
-		bs = append(bs,
-			actions(button("Approve & sign", ActionApprove, val, message.Primary),
+		return actions(button("Approve & sign", ActionApprove, val, message.Primary),
 				button("Decline", ActionDecline, val, message.Default)),
-			message.Context{Text: txt(fmt.Sprintf("Version %d. Approving puts it in force; declining keeps version %d.", v, c.Signed))},
-		)
+			txt(fmt.Sprintf("Version %d. Approving puts it in force; declining keeps version %d.", v, c.Signed))
 	default:
-		bs = append(bs,
-			actions(button("Approve & sign", ActionApprove, val, message.Primary),
+		return actions(button("Approve & sign", ActionApprove, val, message.Primary),
 				button("Request changes", ActionRequestChanges, val, message.Default),
 				button("Propose an amendment", ActionAmend, val, message.Default)),
-			message.Context{Text: txt(fmt.Sprintf("Version %d. Approving signs this version together with ", v), at(c.Learner), ".")},
-		)
+			txt(fmt.Sprintf("Version %d. Approving signs this version together with ", v), at(c.Learner), ".")
 	}
-	return msg(summary, bs...)
 }
 
 // decidedMsg is a contract card whose buttons have been used: the outcome,

@@ -15,6 +15,7 @@ import (
 	"github.com/learnpact/learnpact/conversation"
 	"github.com/learnpact/learnpact/internal/redistest"
 	"github.com/learnpact/learnpact/scheduler"
+	"github.com/learnpact/learnpact/scheduler/due"
 	"github.com/learnpact/learnpact/storage"
 	"github.com/learnpact/learnpact/storage/embedded"
 	"github.com/learnpact/learnpact/storage/redis"
@@ -94,6 +95,9 @@ func (r *recorder) Handle(ctx context.Context, t bot.Turn) error {
 
 // turnItem returns the id of the item a turn was started by.
 func turnItem(t bot.Turn) string {
+	if t.Input.DueKind == due.KindDigest {
+		return due.DigestID(t.Platform.Name(), t.Team, t.Input.User)
+	}
 	v, err := conversation.ParseActionValue(t.Input.Value)
 	if err != nil {
 		return "bad value " + t.Input.Value

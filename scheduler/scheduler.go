@@ -1,9 +1,10 @@
 // Package scheduler turns due items into turns for the engine that handles
 // chat turns: a nudge is a turn that the clock started.
 //
-// A sweep claims the items that are due, and for each one finds the
-// recipient's time zone and either defers it (outside working hours, or
-// when the contract was already nudged that local day) or runs a
+// A sweep claims the items that are due (a contract's check-ins and
+// reminders, an approver's digest), and for each one finds the recipient's
+// time zone and either defers it (outside working hours, or when the
+// contract or digest was already sent that local day) or runs a
 // conversation.DueInput turn. Items are leased, so several processes may
 // sweep one store: each item is handled by one of them, and the items of a
 // process that died are taken up by the others once their lease runs out.
@@ -246,7 +247,7 @@ func (s *Scheduler) giveBack(ctx context.Context, claims []storage.Claim) error 
 // sweep: the store's and the context's.
 func (s *Scheduler) run(ctx context.Context, c storage.Claim, st *Stats) error {
 	it, err := due.Decode(c.Item.Data)
-	if err == nil {
+	if err == nil && it.Kind != due.KindDigest {
 		_, err = conversation.ParseActionValue(value(it))
 	}
 	if err != nil {
@@ -280,14 +281,14 @@ func (s *Scheduler) run(ctx context.Context, c storage.Claim, st *Stats) error {
 		return s.release(ctx, c, next)
 	}
 	day := now.In(loc).Format(time.DateOnly)
-	ok, err = s.mayNudge(ctx, c, it.Contract, day, now)
+	ok, err = s.mayNudge(ctx, c, subject(it), day, now)
 	if err != nil {
 		return err
 	}
 	if !ok {
 		next := s.hours.NextDay(now, loc)
 		st.Deferred++
-		log.Debug("contract already nudged today", "contract", it.Contract, "until", next)
+		log.Debug("already nudged today", "about", subject(it), "until", next)
 		return s.release(ctx, c, next)
 	}
 	err = s.handler.Handle(ctx, bot.Turn{Platform: p, Team: it.Team, Input: conversation.Input{
@@ -311,19 +312,32 @@ func (s *Scheduler) run(ctx context.Context, c storage.Claim, st *Stats) error {
 }
 
 // value is the turn's conversation.ActionValue: the item's contract, at
-// its current version.
+// its current version. A digest is about no one contract: its value is
+// empty.
 func value(it Item) string {
+	if it.Kind == due.KindDigest {
+		return ""
+	}
 	return conversation.ActionValue{ContractID: it.Contract}.Encode()
 }
 
-// mayNudge takes the contract's nudge lock for the recipient's local day.
+// subject is what an item nudges about, at most once a local day: its
+// contract, or for a digest the recipient's digest.
+func subject(it Item) string {
+	if it.Kind == due.KindDigest {
+		return it.ID()
+	}
+	return it.Contract
+}
+
+// mayNudge takes the subject's nudge lock for the recipient's local day.
 // An item that took it and then failed to send may try again that day:
 // its failure took a retry lock for its next attempt (see run), which
 // that attempt finds held. Any other attempt finds the retry lock free,
 // and taking it is harmless: attempts only go up, so no later attempt
 // looks at it.
-func (s *Scheduler) mayNudge(ctx context.Context, c storage.Claim, contract, day string, now time.Time) (bool, error) {
-	got, err := s.due.Lock(ctx, "nudge:"+contract+":"+day, nudgeTTL, now)
+func (s *Scheduler) mayNudge(ctx context.Context, c storage.Claim, subject, day string, now time.Time) (bool, error) {
+	got, err := s.due.Lock(ctx, "nudge:"+subject+":"+day, nudgeTTL, now)
 	if err != nil || got {
 		return got, s.storeErr(err)
 	}

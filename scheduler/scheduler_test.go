@@ -12,6 +12,7 @@ import (
 	"github.com/learnpact/learnpact/bot"
 	"github.com/learnpact/learnpact/conversation"
 	"github.com/learnpact/learnpact/scheduler"
+	"github.com/learnpact/learnpact/scheduler/due"
 	"github.com/learnpact/learnpact/storage"
 )
 
@@ -404,4 +405,53 @@ func TestNewRejects(t *testing.T) {
 			t.Errorf("%s: New = %v, want an error about %s", name, err, tt.want)
 		}
 	}
+}
+
+// TestDigests: a digest item (one per approver, no contract) runs as a
+// digest turn for its approver in their working hours, once a local day,
+// and one approver's digest does not hold back another's.
+func TestDigests(t *testing.T) {
+	forEachStore(t, func(t *testing.T, open func(testing.TB) storage.DueStore) {
+		ny := zone(t, "America/New_York")
+		monday := at(t, time.UTC, "2026-11-30 09:00")
+		f := newFixture(t, open(t), monday, map[string]*time.Location{"UNY": ny}, nil)
+		digest := func(user string) storage.DueItem { return due.Digest("slack", "T1", user).Due(monday) }
+		if err := f.due.Schedule(context.Background(), digest("UMO"), digest("UANA"), digest("UNY")); err != nil {
+			t.Fatal(err)
+		}
+		schedule(t, f.due, monday, item("c1", "checkin", "UMO"))
+
+		wantStats(t, sweep(t, f.s), scheduler.Stats{Claimed: 4, Sent: 3, Deferred: 1})
+		want := map[string]int{"digest:slack:T1:UMO": 1, "digest:slack:T1:UANA": 1, "c1:checkin": 1}
+		if got := f.rec.Counts(); !reflect.DeepEqual(got, want) {
+			t.Fatalf("counts = %v, want %v", got, want)
+		}
+		for _, turn := range f.rec.Turns() {
+			in := turn.Input
+			if in.DueKind != due.KindDigest {
+				continue
+			}
+			if in.Kind != conversation.DueInput || in.Value != "" || turn.Team != "T1" || turn.Platform != f.slack {
+				t.Errorf("digest turn %+v", turn)
+			}
+			if conversation.ContractOf(in) != "" {
+				t.Errorf("a digest turn names contract %q", conversation.ContractOf(in))
+			}
+		}
+
+		// The same approver's digest again that day waits for the next.
+		if err := f.due.Schedule(context.Background(), digest("UMO")); err != nil {
+			t.Fatal(err)
+		}
+		wantStats(t, sweep(t, f.s), scheduler.Stats{Claimed: 1, Deferred: 1})
+
+		f.clock.Set(at(t, ny, "2026-11-30 09:00"))
+		wantStats(t, sweep(t, f.s), scheduler.Stats{Claimed: 1, Sent: 1})
+		f.clock.Set(at(t, time.UTC, "2026-12-01 09:00"))
+		wantStats(t, sweep(t, f.s), scheduler.Stats{Claimed: 1, Sent: 1})
+		want = map[string]int{"digest:slack:T1:UMO": 2, "digest:slack:T1:UANA": 1, "digest:slack:T1:UNY": 1, "c1:checkin": 1}
+		if got := f.rec.Counts(); !reflect.DeepEqual(got, want) {
+			t.Errorf("counts = %v, want %v", got, want)
+		}
+	})
 }

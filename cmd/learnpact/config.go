@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/learnpact/learnpact/scheduler"
+	"github.com/learnpact/learnpact/scheduler/due"
 	"log/slog"
 	"net"
 	"net/url"
@@ -49,6 +50,9 @@ type Config struct {
 	// Hours are when nudges may reach people, in each one's own time zone
 	// (WORK_HOURS, WORK_DAYS, HOLIDAYS).
 	Hours scheduler.Hours
+	// DigestSpec is when approvers get their digest (DIGEST_SPEC), a cron
+	// spec in UTC; empty means Mondays at 09:00.
+	DigestSpec string
 
 	// ShutdownTimeout bounds how long Close waits for in-flight turns.
 	ShutdownTimeout time.Duration
@@ -83,6 +87,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		SlackAppToken:      env("SLACK_APP_TOKEN"),
 		SlackAPIURL:        env("SLACK_API_URL"),
 		LogFormat:          strings.ToLower(env("LOG_FORMAT")),
+		DigestSpec:         env("DIGEST_SPEC"),
 		ShutdownTimeout:    defaultShutdown,
 	}
 	if c.DataPath == "" {
@@ -110,6 +115,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		errs = append(errs, err)
 	}
 	c.Hours = hours
+	if _, err := due.ParseDigestSchedule(c.DigestSpec); err != nil {
+		errs = append(errs, fmt.Errorf("DIGEST_SPEC (when approvers get their digest; unset for Mondays at 09:00 UTC): %w", err))
+	}
 
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		bad("ADDR must be host:port or :port, like :3000 or 127.0.0.1:3000 (got %q)", c.Addr)

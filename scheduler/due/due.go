@@ -1,7 +1,7 @@
 // Package due says what a scheduled item holds: which contract, which
-// reminder (a contract.DueKind), for whom. The engine writes items and the
-// scheduler reads them; the package imports nothing of the project but
-// storage, so either side can use it.
+// reminder (a contract.DueKind), for whom, and when approvers' digests are
+// due. The engine writes items and the scheduler reads them; the package
+// imports nothing of the project but storage, so either side can use it.
 package due
 
 import (
@@ -42,8 +42,14 @@ const Early = 14 * time.Hour
 // item of each kind, and scheduling it again replaces it.
 func ID(contractID, kind string) string { return contractID + ":" + kind }
 
-// ID returns the item's id.
-func (it Item) ID() string { return ID(it.Contract, it.Kind) }
+// ID returns the item's id: ID of its contract and kind, or for a digest
+// DigestID of its recipient.
+func (it Item) ID() string {
+	if it.Kind == KindDigest {
+		return DigestID(it.Platform, it.Team, it.User)
+	}
+	return ID(it.Contract, it.Kind)
+}
 
 // Due returns the item as a storage.DueItem due at at.
 func (it Item) Due(at time.Time) storage.DueItem {
@@ -52,7 +58,8 @@ func (it Item) Due(at time.Time) storage.DueItem {
 }
 
 // Decode reads an item's data. Data that is not JSON, or lacks the
-// platform, contract, kind or recipient, is an ErrBadItem.
+// platform, kind, recipient or (unless it is a digest) contract, is an
+// ErrBadItem.
 func Decode(data []byte) (Item, error) {
 	var it Item
 	if err := json.Unmarshal(data, &it); err != nil {
@@ -62,7 +69,7 @@ func Decode(data []byte) (Item, error) {
 	for _, f := range []struct{ name, v string }{
 		{"platform", it.Platform}, {"contract", it.Contract}, {"kind", it.Kind}, {"user", it.User},
 	} {
-		if f.v == "" {
+		if f.v == "" && (f.name != "contract" || it.Kind != KindDigest) {
 			missing = append(missing, f.name)
 		}
 	}

@@ -41,3 +41,24 @@ func TestDecodeRejects(t *testing.T) {
 		t.Errorf("no team: %v", err)
 	}
 }
+
+func TestDigestItem(t *testing.T) {
+	it := due.Digest("slack", "T1", "UMO")
+	at := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	d := it.Due(at)
+	if d.ID != "digest:slack:T1:UMO" || d.ID != due.DigestID("slack", "T1", "UMO") {
+		t.Errorf("id = %q", d.ID)
+	}
+	back, err := due.Decode(d.Data)
+	if err != nil || back != it {
+		t.Errorf("Decode = %+v, %v; want %+v", back, err, it)
+	}
+	for _, data := range []string{
+		`{"p":"slack","t":"T1","k":"digest"}`,
+		`{"t":"T1","k":"digest","u":"UMO"}`,
+	} {
+		if _, err := due.Decode([]byte(data)); !errors.Is(err, due.ErrBadItem) {
+			t.Errorf("Decode(%q) = %v, want ErrBadItem", data, err)
+		}
+	}
+}

@@ -1,0 +1,397 @@
+package conversation
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/learnpact/learnpact/bot/message"
+	"github.com/learnpact/learnpact/conversation/contract"
+)
+
+const (
+	kai = "UKAI" // a learner who goes quiet
+	ana = "UANA" // another approver
+)
+
+// digestInput is an approver's digest coming due.
+func digestInput(user string) Input {
+	return Input{Kind: DueInput, User: user, DueKind: string(contract.DueDigest)}
+}
+
+// digestWorld runs digestWeek with Lee, Kai and Sam learning with Mo,
+// and Sam also learning with Ana (that contract is not Mo's: Sam checks in
+// on it at its mid-point). It ends on the Monday after the mid-point at
+// 09:00, when the digests come due.
+func digestWorld(t *testing.T, s *sim) {
+	t.Helper()
+	s.proposeAs(sam, ana, "Writing design docs", "Write two design docs the team approves without a second round")
+	s.click(ana, "Approve & sign")
+	docs := s.created[len(s.created)-1]
+	s.digestWeek(lee, kai, sam, mo)
+	s.due(docs, contract.DueMidpoint)
+	s.click(sam, "On track")
+	s.say(sam, "Wrote the first doc; it went through review in one round")
+	s.click(sam, "Skip")
+	y, m, d := s.now.Date()
+	monday := time.Date(y, m, d+(8-int(s.now.Weekday()))%7, 9, 0, 0, 0, time.UTC)
+	s.wait(monday.Sub(s.now))
+	if s.err != nil {
+		t.Fatal(s.err)
+	}
+}
+
+// allContracts are every contract in the sim, whoever they belong to.
+func allContracts(s *sim) []*contract.Contract {
+	var out []*contract.Contract
+	for _, id := range s.created {
+		out = append(out, s.contract(id))
+	}
+	return out
+}
+
+func TestTranscriptDigest(t *testing.T) {
+	title := "An approver's weekly digest"
+	s := newSim(start, map[string]string{lee: "Lee", mo: "Mo", sam: "Sam", kai: "Kai", ana: "Ana"})
+	s.log = new(strings.Builder)
+	s.logf("%s\n%s\n\nLee (ULEE), Kai (UKAI) and Sam (USAM) are learners; Mo (UMO) approves their contracts, and Ana (UANA) another of Sam's.\n"+
+		"-> is what a person does, <- what the bot does; [Label]* is a primary button.\n\n", title, strings.Repeat("=", len(title)))
+	quietly(s, "Four weeks on from Fri 15 Jan: Lee checks in every week and at the mid-point says they're behind; "+
+		"Kai missed their first check-in and its reminder and has been quiet since; Sam sent Mo a new contract on Fri 5 Feb, "+
+		"and checked in on the contract Ana approves", func() { digestWorld(t, s) })
+	s.digestDue(mo)
+	digest := s.latest(mo)
+	s.click(mo, "Approve & sign")
+	s.clickOn(mo, digest, "Approve & sign")
+	s.digestDue(ana)
+	s.logf("   (Lee approves nobody's contracts)\n")
+	res := s.digestDue(lee)
+	nothingHappened(t, s, res, "the digest of someone who approves nothing")
+	golden(t, s, "digest")
+
+	got := messageText(digest.msg)
+	for _, want := range []string{
+		"# Your week in learning contracts",
+		"Waiting for your decision\n“Mentoring” from @USAM · version 1 · waiting since Fri 5 Feb 2027",
+		"@UKAI hasn't checked in on “Public speaking” for a while — a quick word might help.",
+		"“Running design reviews” · @ULEE · latest check-in Behind (Fri 12 Feb 2027)",
+		"@ULEE · “Running design reviews” · Behind (Fri 12 Feb 2027) — Two of the reviews I meant to shadow were cancelled",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("Mo's digest lacks %q:\n%s", want, got)
+		}
+	}
+	for _, never := range []string{"Writing design docs", "Public speaking” · @UKAI"} {
+		if strings.Contains(got, never) {
+			t.Errorf("Mo's digest shows %q:\n%s", never, got)
+		}
+	}
+	if c := mustContract(t, s, "c4"); c.Terms.Title != "Mentoring" || c.Status != contract.Active {
+		t.Errorf("approving from the digest left %q %s", c.Terms.Title, c.Status)
+	}
+	if after := messageText(find(s, mo, "Propose an amendment").msg); after != got {
+		t.Errorf("deciding changed the digest:\n%s", after)
+	}
+	anas := lastText(s, ana)
+	if !strings.Contains(anas, "Writing design docs") || strings.Contains(anas, "Running design reviews") || strings.Contains(anas, "Mentoring") {
+		t.Errorf("Ana's digest:\n%s", anas)
+	}
+}
+
+// TestDigestOnlyTheApproversContracts hands Step everyone's contracts: each
+// digest tells of its approver's only, and changes nothing.
+func TestDigestOnlyTheApproversContracts(t *testing.T) {
+	s := newSim(start, nil)
+	digestWorld(t, s)
+	all := allContracts(s)
+	env := testEnv()
+	env.Now, env.Contracts = s.now, all
+	for _, tc := range []struct {
+		user         string
+		says, silent []string
+	}{
+		{mo, []string{"Mentoring", "Public speaking", "Running design reviews"}, []string{"Writing design docs"}},
+		{ana, []string{"Writing design docs"}, []string{"Mentoring", "Public speaking", "Running design reviews"}},
+		{lee, nil, nil},
+		{sam, nil, nil},
+		{"", nil, nil},
+	} {
+		sess := Session{User: tc.user, State: StateIdle, ContractID: "c1"}
+		res := Step(env, sess, all[0], digestInput(tc.user))
+		if res.Contract != nil || !reflect.DeepEqual(res.Session, sess) {
+			t.Errorf("%s: the digest changed the contract (%v) or the session (%+v)", tc.user, res.Contract != nil, res.Session)
+		}
+		if tc.says == nil {
+			if len(res.Effects) != 0 {
+				t.Errorf("%s approves nothing, and got %+v", tc.user, res.Effects)
+			}
+			continue
+		}
+		if len(res.Effects) != 1 {
+			t.Fatalf("%s: %d effects", tc.user, len(res.Effects))
+		}
+		send, ok := res.Effects[0].(Send)
+		if !ok || send.User != tc.user {
+			t.Fatalf("%s: effect %+v", tc.user, res.Effects[0])
+		}
+		got := messageText(send.Message)
+		for _, w := range tc.says {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s's digest lacks %q:\n%s", tc.user, w, got)
+			}
+		}
+		for _, w := range tc.silent {
+			if strings.Contains(got, w) {
+				t.Errorf("%s's digest shows %q:\n%s", tc.user, w, got)
+			}
+		}
+		checkLimits(t, tc.user, send.Message)
+	}
+}
+
+func TestDigestParts(t *testing.T) {
+	fx := fixtures(t)
+	at := func(days int) time.Time { return start.AddDate(0, 0, days) }
+	// behind is the active contract with a Behind check-in after half
+	// its time (it runs eight weeks from start).
+	behind := fx["active"].Clone()
+	if err := behind.DoCheckIn(lee, contract.Behind, at(30)); err != nil {
+		t.Fatal(err)
+	}
+	if err := behind.NoteCheckIn(lee, "Lost a week to an incident", "", at(30)); err != nil {
+		t.Fatal(err)
+	}
+	// missed had a check-in prompt and its re-nudge go unanswered.
+	missed := fx["active"].Clone()
+	missed.Sent(contract.Due{Kind: contract.DueCheckIn, At: at(7)}, at(7))
+	missed.Sent(contract.Due{Kind: contract.DueCheckInMissed, At: at(9)}, at(9))
+	// onTrack checked in on track last week.
+	onTrack := fx["active"].Clone()
+	if err := onTrack.DoCheckIn(lee, contract.OnTrack, at(27)); err != nil {
+		t.Fatal(err)
+	}
+	// old checked in on track, eight days ago.
+	old := fx["active"].Clone()
+	if err := old.DoCheckIn(lee, contract.OnTrack, at(23).Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	mine := fx["renegotiating"].Clone()
+	if err := mine.DoDecline(mo, mine.Version, "", at(1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := mine.DoRenegotiate(mo, 0, fx["renegotiating"].Terms, "", at(2)); err != nil {
+		t.Fatal(err)
+	}
+
+	tests := []struct {
+		name     string
+		cs       []*contract.Contract
+		days     int
+		want     []string
+		nothing  bool
+		controls int // rows of buttons
+	}{
+		{"nothing at all", nil, 31, nil, true, 0},
+		{"a draft, a change request, a withdrawn proposal", []*contract.Contract{fx["draft"], fx["changes_requested"], withdrawn(t, fx["proposed"])}, 31, nil, true, 0},
+		{"on track, nothing waiting", []*contract.Contract{old, fx["paused"]}, 31, nil, true, 0},
+		{"a proposal", []*contract.Contract{fx["proposed"]}, 1, []string{
+			"Waiting for your decision\n“Running design reviews” from @ULEE · version 1 · waiting since Fri 15 Jan 2027\n[Approve & sign]* [Request changes] [Propose an amendment]",
+		}, false, 1},
+		{"a change to a signed contract", []*contract.Contract{fx["renegotiating"]}, 1, []string{
+			"A change to “Running design reviews” from @ULEE · version 3 (version 2 stays in force until you decide)",
+			"[Approve & sign]* [Decline]",
+		}, false, 1},
+		{"the approver's own change waits for the learner", []*contract.Contract{mine}, 3, nil, true, 0},
+		{"a missed check-in", []*contract.Contract{missed}, 12, []string{
+			"Might need support\n• @ULEE hasn't checked in on “Running design reviews” for a while — a quick word might help.",
+		}, false, 0},
+		{"drifting", []*contract.Contract{behind}, 31, []string{
+			"Drifting from the plan\n• “Running design reviews” · @ULEE · latest check-in Behind (Sun 14 Feb 2027) · about 4 weeks left",
+			"Check-ins in the last week\n• @ULEE · “Running design reviews” · Behind (Sun 14 Feb 2027) — Lost a week to an incident",
+		}, false, 0},
+		{"a check-in this week", []*contract.Contract{onTrack, old}, 31, []string{
+			"Check-ins in the last week\n• @ULEE · “Running design reviews” · On track (Thu 11 Feb 2027)\n",
+		}, false, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			env := testEnv()
+			env.Now, env.Contracts = at(tc.days), tc.cs
+			res := Step(env, Session{User: mo}, nil, digestInput(mo))
+			if res.Contract != nil {
+				t.Error("the digest saved a contract")
+			}
+			if tc.nothing {
+				if len(res.Effects) != 0 {
+					t.Errorf("nothing to say, and sent %+v", res.Effects)
+				}
+				return
+			}
+			if len(res.Effects) != 1 {
+				t.Fatalf("%d effects", len(res.Effects))
+			}
+			m := res.Effects[0].(Send).Message
+			got := messageText(m)
+			for _, w := range tc.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("lacks %q:\n%s", w, got)
+				}
+			}
+			rows := 0
+			for _, b := range m.Blocks {
+				if _, ok := b.(message.Actions); ok {
+					rows++
+				}
+			}
+			if rows != tc.controls {
+				t.Errorf("%d rows of buttons, want %d", rows, tc.controls)
+			}
+			for _, b := range buttonsOf(m) {
+				if v, err := ParseActionValue(b.Value); err != nil || !v.Digest || v.Version == 0 {
+					t.Errorf("button %s carries %+v, %v", b.Label, v, err)
+				}
+			}
+			checkLimits(t, tc.name, m)
+		})
+	}
+}
+
+func withdrawn(t *testing.T, c *contract.Contract) *contract.Contract {
+	t.Helper()
+	c = c.Clone()
+	if err := c.DoWithdraw(c.Learner, start); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestDigestAtMostFiveDecisions: the sixth proposal on is counted, not
+// shown, and so are check-ins past ten lines; hostile text stays plain.
+func TestDigestAtMostFiveDecisions(t *testing.T) {
+	hostile := "<!channel> *bold* " + strings.Repeat("x", 400)
+	var cs []*contract.Contract
+	for i := range 7 {
+		c := contract.New(fmt.Sprintf("p%d", i), "slack", "T1", fmt.Sprintf("UL%d", i), start)
+		tm := contract.Terms{Title: fmt.Sprintf("Proposal %d %s", i, hostile), Goals: []contract.Goal{{Text: "Run a review"}},
+			Evidence: []string{"Notes"}, Criteria: []contract.Criterion{{Text: "It is run"}}, Deadline: start.AddDate(0, 2, 0), Cadence: contract.Weekly}
+		if err := c.SetTerms(c.Learner, tm, start); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.SetApprover(c.Learner, mo, start); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.DoPropose(c.Learner, "", start.Add(time.Duration(7-i)*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		cs = append(cs, c)
+	}
+	active := fixtures(t)["active"].Clone()
+	for i := range 12 {
+		if err := active.DoCheckIn(lee, contract.OnTrack, start.AddDate(0, 0, 25).Add(time.Duration(i)*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if err := active.NoteCheckIn(lee, hostile, "", start); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := testEnv()
+	env.Now, env.Contracts = start.AddDate(0, 0, 27), append(cs, active)
+	res := Step(env, Session{User: mo}, nil, digestInput(mo))
+	if len(res.Effects) != 1 {
+		t.Fatalf("%d effects", len(res.Effects))
+	}
+	m := res.Effects[0].(Send).Message
+	got := messageText(m)
+	if n := len(buttonsOf(m)); n != 5*3 {
+		t.Errorf("%d buttons, want three for each of five proposals", n)
+	}
+	// Longest waiting first: p6 was proposed first.
+	if i, j := strings.Index(got, "Proposal 6"), strings.Index(got, "Proposal 2"); i < 0 || j < 0 || i > j || strings.Contains(got, "Proposal 1") {
+		t.Errorf("not the five longest waiting, longest first:\n%s", got)
+	}
+	for _, w := range []string{"…and 2 more — type list to see them all.", "…and 2 more\n"} {
+		if !strings.Contains(got, w) {
+			t.Errorf("lacks %q:\n%s", w, got)
+		}
+	}
+	forEachSpan(m.Blocks, func(sp message.Span) {
+		if strings.Contains(sp.Text, "<!channel>") && sp.Kind != message.Plain {
+			t.Errorf("user text in a %v span", sp.Kind)
+		}
+	})
+	checkLimits(t, "digest", m)
+}
+
+// TestDecisionsFromTheDigest: a decision made on a digest is answered with
+// its outcome; the digest, which lists other contracts, stays as it is.
+func TestDecisionsFromTheDigest(t *testing.T) {
+	fx := fixtures(t)
+	src := MessageRef{Channel: "DUMO", TS: "1.9"}
+	click := func(id ActionID, c *contract.Contract) Input {
+		return Input{Kind: ActionInput, User: mo, Channel: "DUMO", ActionID: string(id), TriggerID: "t", Source: src,
+			Value: ActionValue{ContractID: c.ID, Version: c.Version, Digest: true}.Encode()}
+	}
+	answered := func(t *testing.T, res Result, outcome string) {
+		t.Helper()
+		if res.Contract == nil {
+			t.Fatal("the decision was not saved")
+		}
+		var said string
+		for _, ef := range res.Effects {
+			switch ef := ef.(type) {
+			case Update:
+				t.Errorf("the digest was replaced by %q", messageText(ef.Message))
+			case Reply:
+				said += messageText(ef.Message)
+			}
+		}
+		if !strings.Contains(said, outcome) {
+			t.Errorf("answered %q, want %q", said, outcome)
+		}
+	}
+
+	res := Step(testEnv(), Session{User: mo}, fx["proposed"], click(ActionApprove, fx["proposed"]))
+	answered(t, res, "Approved and signed by @UMO — version 1")
+	res = Step(testEnv(), Session{User: mo}, fx["renegotiating"], click(ActionDecline, fx["renegotiating"]))
+	answered(t, res, "Declined by @UMO — version 2 stays in force.")
+
+	for _, tc := range []struct {
+		id      ActionID
+		form    map[string]string
+		outcome string
+	}{
+		{ActionRequestChanges, map[string]string{FieldComments: "A demo, please"}, "Changes requested"},
+		{ActionAmend, map[string]string{FieldDeadline: "in 10 weeks"}, "Amendment proposed by @UMO — version 2"},
+	} {
+		res = Step(testEnv(), Session{User: mo}, fx["proposed"], click(tc.id, fx["proposed"]))
+		if len(res.Effects) != 1 {
+			t.Fatalf("%s: %+v", tc.id, res.Effects)
+		}
+		modal := res.Effects[0].(OpenModal).Modal
+		v, err := ParseActionValue(modal.PrivateData)
+		if err != nil || !v.Digest || v.Ref.TS != "" {
+			t.Errorf("%s: the form carries %+v, %v", tc.id, v, err)
+		}
+		res = Step(testEnv(), Session{User: mo}, fx["proposed"], Input{Kind: SubmitInput, User: mo,
+			CallbackID: modal.CallbackID, PrivateData: modal.PrivateData, Form: tc.form})
+		answered(t, res, tc.outcome)
+	}
+}
+
+func TestDigestNeedsTheList(t *testing.T) {
+	in := digestInput(mo)
+	if !NeedsList(Session{}, in) || !IsDigest(in) || ContractOf(in) != "" {
+		t.Errorf("NeedsList %v, IsDigest %v, ContractOf %q", NeedsList(Session{}, in), IsDigest(in), ContractOf(in))
+	}
+	for _, in := range []Input{
+		{Kind: DueInput, DueKind: string(contract.DueCheckIn)},
+		{Kind: ActionInput, DueKind: string(contract.DueDigest)},
+		{Kind: TextInput, Text: "digest"},
+	} {
+		if IsDigest(in) || NeedsList(Session{}, in) {
+			t.Errorf("%+v is taken for a digest", in)
+		}
+	}
+}
