@@ -131,19 +131,24 @@ func (w *Workspace) APIHandler() http.Handler {
 
 func (w *Workspace) serveMethod(rw http.ResponseWriter, r *http.Request, method string, methods map[string]func(args) obj) {
 	w.learnURL(r)
+	r.Body = http.MaxBytesReader(rw, r.Body, maxAPIBody)
+	a, err := readArgs(r)
 	w.mu.Lock()
 	w.calls[method]++
-	f := w.failures[method]
+	f := w.failureLocked(method)
+	call := Call{Method: method, Channel: a.str("channel"), At: w.clock.Now(), Status: http.StatusOK}
 	if f != nil {
-		if f.n--; f.n <= 0 {
-			delete(w.failures, method)
+		call.Status = f.status
+		if f.status == http.StatusTooManyRequests {
+			call.RetryAfter = time.Duration(math.Ceil(f.retryAfter.Seconds())) * time.Second
 		}
 	}
+	w.logCallLocked(call)
 	w.mu.Unlock()
 	if f != nil {
 		w.log.Debug("failing call on request", "method", method, "status", f.status)
 		if f.status == http.StatusTooManyRequests {
-			rw.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(f.retryAfter.Seconds()))))
+			rw.Header().Set("Retry-After", strconv.Itoa(int(call.RetryAfter/time.Second)))
 			writeJSON(rw, f.status, fail("ratelimited"))
 			return
 		}
@@ -154,8 +159,6 @@ func (w *Workspace) serveMethod(rw http.ResponseWriter, r *http.Request, method 
 		writeJSON(rw, http.StatusMethodNotAllowed, fail("method_not_supported_for_channel_type"))
 		return
 	}
-	r.Body = http.MaxBytesReader(rw, r.Body, maxAPIBody)
-	a, err := readArgs(r)
 	if err != nil {
 		writeJSON(rw, http.StatusOK, fail("invalid_form_data"))
 		return

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	mrand "math/rand/v2"
 	"net/http"
 	"net/url"
 	"slices"
@@ -158,7 +159,9 @@ type Workspace struct {
 	homes     map[string]string   // user → home view id
 	responses map[string]*responseTarget
 	calls     map[string]int
+	callLog   []Call
 	failures  map[string]*failure
+	flaky     map[string]*flakiness
 	lastEvent []byte // body of the last Events API delivery, for Redeliver
 	subs      map[int]chan Change
 	subSeq    int
@@ -206,6 +209,31 @@ type failure struct {
 	n          int
 }
 
+// flakiness fails calls of a method at random, see FailRandomly.
+type flakiness struct {
+	p429, p5xx float64
+	retryAfter time.Duration
+	rnd        *mrand.Rand
+}
+
+// maxCallLog bounds how many calls CallLog remembers.
+const maxCallLog = 100_000
+
+// Call is one Web API call the workspace received.
+type Call struct {
+	Method string
+	// Channel is the call's channel argument (a channel or user id), if
+	// any.
+	Channel string
+	// At is the sandbox time the call arrived.
+	At time.Time
+	// Status is the HTTP status answered: 200 also for calls Slack
+	// answers with "ok": false.
+	Status int
+	// RetryAfter is the wait a 429 asked for.
+	RetryAfter time.Duration
+}
+
 // New makes a workspace. With Config.StatePath, call Close when done.
 func New(cfg Config) *Workspace {
 	w := &Workspace{
@@ -229,6 +257,7 @@ func New(cfg Config) *Workspace {
 		responses:   map[string]*responseTarget{},
 		calls:       map[string]int{},
 		failures:    map[string]*failure{},
+		flaky:       map[string]*flakiness{},
 		subs:        map[int]chan Change{},
 		changed:     make(chan struct{}),
 	}
@@ -506,6 +535,67 @@ func (w *Workspace) FailNext(method string, status int, retryAfter time.Duration
 		return
 	}
 	w.failures[method] = &failure{status: status, retryAfter: retryAfter, n: n}
+}
+
+// FailRandomly answers each later call of method, at random, with 429
+// (probability p429, with a Retry-After of retryAfter rounded up to whole
+// seconds) or 500 (probability p5xx); the others are served. The draws
+// come from a generator seeded with seed, so a test sees the same
+// failures on every run with the same calls. FailNext goes first; zero
+// probabilities turn the failures off.
+func (w *Workspace) FailRandomly(method string, p429, p5xx float64, retryAfter time.Duration, seed int64) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if p429 <= 0 && p5xx <= 0 {
+		delete(w.flaky, method)
+		return
+	}
+	w.flaky[method] = &flakiness{p429: p429, p5xx: p5xx, retryAfter: retryAfter,
+		rnd: mrand.New(mrand.NewPCG(uint64(seed), uint64(seed)>>32|1))}
+}
+
+// CallLog returns the Web API calls of method received so far (the last
+// 100,000 calls of all methods), oldest first, failed ones included.
+func (w *Workspace) CallLog(method string) []Call {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var out []Call
+	for _, c := range w.callLog {
+		if c.Method == method {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// failureLocked returns the failure, if any, to answer the next call of
+// method with.
+func (w *Workspace) failureLocked(method string) *failure {
+	if f := w.failures[method]; f != nil {
+		if f.n--; f.n <= 0 {
+			delete(w.failures, method)
+		}
+		return f
+	}
+	fl := w.flaky[method]
+	if fl == nil {
+		return nil
+	}
+	switch u := fl.rnd.Float64(); {
+	case u < fl.p429:
+		return &failure{status: http.StatusTooManyRequests, retryAfter: fl.retryAfter}
+	case u < fl.p429+fl.p5xx:
+		return &failure{status: http.StatusInternalServerError}
+	}
+	return nil
+}
+
+// logCallLocked records a call.
+func (w *Workspace) logCallLocked(c Call) {
+	if len(w.callLog) >= maxCallLog {
+		w.callLog = slices.Delete(w.callLog, 0, len(w.callLog)-maxCallLog+1)
+	}
+	w.callLog = append(w.callLog, c)
 }
 
 // Subscribe returns live changes until cancel is called. A subscriber that

@@ -27,6 +27,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/learnpact/learnpact/bot"
+	"github.com/learnpact/learnpact/storage"
 )
 
 // Config configures the adapter.
@@ -37,6 +38,14 @@ type Config struct {
 	APIURL        string       // default "https://slack.com/api/"
 	Workers       int          // turn workers (default 8)
 	HTTPClient    *http.Client // optional
+	// Outbox, when set, makes SendDM, Post and Update durable: they queue
+	// the message there and return at once, and RunOutbox delivers it
+	// within Slack's rate limits, retrying, across restarts (see
+	// outbox.go). Without it they call Slack before returning.
+	Outbox storage.DueStore
+	// Now is the outbox's clock, for its due times and rate limits;
+	// time.Now when nil.
+	Now func() time.Time
 }
 
 const (
@@ -79,6 +88,8 @@ type Adapter struct {
 
 	tzMu sync.Mutex
 	tz   map[string]tzEntry
+
+	out *outbox // nil without Config.Outbox
 }
 
 var _ bot.Platform = (*Adapter)(nil)
@@ -133,6 +144,9 @@ func newAdapter(cfg Config, engine *bot.Engine, log *slog.Logger, depth int) (*A
 		minRetryWait: time.Second,
 	}
 	a.api = a.newClient()
+	if cfg.Outbox != nil {
+		a.out = newOutbox(a, cfg.Outbox, cfg.Now)
+	}
 	return a, nil
 }
 
@@ -168,10 +182,16 @@ func (a *Adapter) newClient() *slackapi.Client {
 func (a *Adapter) Name() string { return "slack" }
 
 // Shutdown stops accepting events and waits for the turns already accepted.
+// With an outbox, it then stops RunOutbox and delivers the messages due
+// now or within a few seconds; the rest stay queued for the next start.
 // When ctx ends first, running turns are cancelled and ctx's error is
 // returned.
 func (a *Adapter) Shutdown(ctx context.Context) error {
-	return a.pool.shutdown(ctx)
+	err := a.pool.shutdown(ctx)
+	if a.out != nil && err == nil {
+		err = a.out.shutdown(ctx)
+	}
+	return err
 }
 
 // accept queues a turn without waiting. Inbound handlers call it before

@@ -61,8 +61,12 @@ func (a *Adapter) messageOptions(m message.Message) []slackapi.MsgOption {
 	return []slackapi.MsgOption{slackapi.MsgOptionBlocks(blocks...), slackapi.MsgOptionText(text, false)}
 }
 
-// SendDM implements bot.Platform.
+// SendDM implements bot.Platform. With an outbox it queues the message and
+// returns an empty MessageRef.
 func (a *Adapter) SendDM(ctx context.Context, user string, m message.Message) (conversation.MessageRef, error) {
+	if a.out != nil {
+		return conversation.MessageRef{}, a.queue(ctx, job{Method: methodPost, User: user}, m)
+	}
 	channel, err := a.imChannel(ctx, user)
 	if err != nil {
 		return conversation.MessageRef{}, err
@@ -106,8 +110,12 @@ type imEntry struct {
 	channel string
 }
 
-// Post implements bot.Platform.
+// Post implements bot.Platform. With an outbox it queues the message and
+// returns an empty MessageRef.
 func (a *Adapter) Post(ctx context.Context, channel string, m message.Message) (conversation.MessageRef, error) {
+	if a.out != nil {
+		return conversation.MessageRef{}, a.queue(ctx, job{Method: methodPost, Channel: channel}, m)
+	}
 	opts := a.messageOptions(m)
 	var ref conversation.MessageRef
 	err := a.retry(ctx, "chat.postMessage", func() (err error) {
@@ -120,8 +128,11 @@ func (a *Adapter) Post(ctx context.Context, channel string, m message.Message) (
 	return ref, nil
 }
 
-// Update implements bot.Platform.
+// Update implements bot.Platform. With an outbox it queues the change.
 func (a *Adapter) Update(ctx context.Context, ref conversation.MessageRef, m message.Message) error {
+	if a.out != nil {
+		return a.queue(ctx, job{Method: methodUpdate, Channel: ref.Channel, TS: ref.TS}, m)
+	}
 	opts := a.messageOptions(m)
 	return a.retry(ctx, "chat.update", func() error {
 		_, _, _, err := a.api.UpdateMessageContext(ctx, ref.Channel, ref.TS, opts...)

@@ -90,7 +90,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return fmt.Errorf("listen on ADDR=%s: %w", m.Config.Addr, err)
 	}
 	m.url = "http://" + reachable(m.ln.Addr())
-	m.engine = &bot.Engine{Store: m.store, Log: m.Log.With("component", "engine")}
+	m.engine = &bot.Engine{Store: m.store, DigestSpec: m.Config.DigestSpec, Log: m.Log.With("component", "engine")}
 
 	slackCfg := slackbot.Config{
 		BotToken:      m.Config.SlackBotToken,
@@ -113,9 +113,17 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			APIURL:        m.url + "/api/",
 		}
 	}
+	if s, ok := m.store.(interface{ Outbox() storage.DueStore }); ok {
+		slackCfg.Outbox = s.Outbox()
+	}
 	m.adapter, err = slackbot.New(slackCfg, m.engine, m.Log)
 	if err != nil {
 		return fmt.Errorf("start the Slack adapter: %w", err)
+	}
+	if slackCfg.Outbox != nil {
+		// Not cancelled by Close: Shutdown stops it between deliveries,
+		// so no call is cut short after Slack may have taken it.
+		m.goFatal("outbox", func() error { return m.adapter.RunOutbox(context.WithoutCancel(ctx)) })
 	}
 	if err := m.startScheduler(ctx); err != nil {
 		return err
