@@ -6,6 +6,7 @@ package storage
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -145,4 +146,33 @@ type DueStore interface {
 	// anyone holds it, the caller included. There is no unlock; a lock
 	// ends with its ttl.
 	Lock(ctx context.Context, name string, ttl time.Duration, now time.Time) (bool, error)
+}
+
+// CheckUser reports a user key that names no user.
+func CheckUser(u UserKey) error {
+	if u.User == "" {
+		return fmt.Errorf("user key %+v has no user id", u)
+	}
+	return nil
+}
+
+// Check reports a contract write that cannot be stored: no id, a negative
+// revision, no data, or a user without id. A nil write is fine.
+func (c *ContractWrite) Check() error {
+	switch {
+	case c == nil:
+		return nil
+	case c.ID == "":
+		return errors.New("contract without id")
+	case c.Rev < 0:
+		return fmt.Errorf("contract %s: negative revision %d", c.ID, c.Rev)
+	case len(c.Data) == 0:
+		return fmt.Errorf("contract %s: no data", c.ID)
+	}
+	for _, u := range c.Users {
+		if err := CheckUser(u); err != nil {
+			return fmt.Errorf("contract %s: %w", c.ID, err)
+		}
+	}
+	return nil
 }

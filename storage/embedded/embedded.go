@@ -364,27 +364,15 @@ func (s *Store) Close() error {
 }
 
 func checkUser(u storage.UserKey) error {
-	if u.User == "" {
-		return fmt.Errorf("embedded: user key %+v has no user id", u)
+	if err := storage.CheckUser(u); err != nil {
+		return fmt.Errorf("embedded: %w", err)
 	}
 	return nil
 }
 
 func checkWrite(c *storage.ContractWrite) error {
-	switch {
-	case c == nil:
-		return nil
-	case c.ID == "":
-		return errors.New("embedded: contract without id")
-	case c.Rev < 0:
-		return fmt.Errorf("embedded: contract %s: negative revision %d", c.ID, c.Rev)
-	case len(c.Data) == 0:
-		return fmt.Errorf("embedded: contract %s: no data", c.ID)
-	}
-	for _, u := range c.Users {
-		if err := checkUser(u); err != nil {
-			return fmt.Errorf("contract %s: %w", c.ID, err)
-		}
+	if err := c.Check(); err != nil {
+		return fmt.Errorf("embedded: %w", err)
 	}
 	return nil
 }

@@ -368,27 +368,15 @@ func (s *Store) FirstSeen(ctx context.Context, eventID string, ttl time.Duration
 }
 
 func checkUser(u storage.UserKey) error {
-	if u.User == "" {
-		return fmt.Errorf("redis: user key %+v has no user id", u)
+	if err := storage.CheckUser(u); err != nil {
+		return fmt.Errorf("redis: %w", err)
 	}
 	return nil
 }
 
 func checkWrite(c *storage.ContractWrite) error {
-	switch {
-	case c == nil:
-		return nil
-	case c.ID == "":
-		return errors.New("redis: contract without id")
-	case c.Rev < 0:
-		return fmt.Errorf("redis: contract %s: negative revision %d", c.ID, c.Rev)
-	case len(c.Data) == 0:
-		return fmt.Errorf("redis: contract %s: no data", c.ID)
-	}
-	for _, u := range c.Users {
-		if err := checkUser(u); err != nil {
-			return fmt.Errorf("contract %s: %w", c.ID, err)
-		}
+	if err := c.Check(); err != nil {
+		return fmt.Errorf("redis: %w", err)
 	}
 	return nil
 }
