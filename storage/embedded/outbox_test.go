@@ -26,32 +26,8 @@ func TestOutboxConformance(t *testing.T) {
 // their items, ids or locks.
 func TestOutboxApart(t *testing.T) {
 	s, _ := openWithClock(t)
-	ctx := t.Context()
-	out := s.Outbox()
-	if err := s.Schedule(ctx, storage.DueItem{ID: "same", At: dueT0, Data: []byte("due")}); err != nil {
-		t.Fatal(err)
-	}
-	if err := out.Schedule(ctx, storage.DueItem{ID: "same", At: dueT0, Data: []byte("out")}); err != nil {
-		t.Fatal(err)
-	}
-	if ok, err := s.Lock(ctx, "l", time.Hour, dueT0); err != nil || !ok {
-		t.Fatalf("Lock = %v, %v", ok, err)
-	}
-	if ok, err := out.Lock(ctx, "l", time.Hour, dueT0); err != nil || !ok {
-		t.Errorf("outbox Lock of a name the due set holds = %v, %v; want taken", ok, err)
-	}
-	cs, err := out.Claim(ctx, dueT0, 10, time.Minute)
-	if err != nil || len(cs) != 1 || string(cs[0].Item.Data) != "out" {
-		t.Fatalf("outbox Claim = %+v, %v; want its own item", cs, err)
-	}
-	if err := out.Done(ctx, cs[0]); err != nil {
-		t.Fatal(err)
-	}
-	cs, err = s.Claim(ctx, dueT0, 10, time.Minute)
-	if err != nil || len(cs) != 1 || string(cs[0].Item.Data) != "due" {
-		t.Errorf("due Claim after the outbox's Done = %+v, %v; want the due item", cs, err)
-	}
-	err = s.db.View(func(tx *bolt.Tx) error {
+	storagetest.RunApart(t, s, s.Outbox())
+	err := s.db.View(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bucketOutbox, bucketOutboxQueue} {
 			if n := tx.Bucket(b).Stats().KeyN; n != 0 {
 				t.Errorf("bucket %s holds %d keys after Done, want 0", b, n)

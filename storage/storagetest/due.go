@@ -581,3 +581,34 @@ func testDueBadInput(t *testing.T, s storage.DueStore) {
 func claimErr(_ []storage.Claim, err error) error { return err }
 
 func lockErr(_ bool, err error) error { return err }
+
+// RunApart checks that two DueStores on one backing store (the due items
+// and the outbox) keep their items, ids and locks apart.
+func RunApart(t *testing.T, a, b storage.DueStore) {
+	t.Helper()
+	ctx := t.Context()
+	t0 := time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)
+	if err := a.Schedule(ctx, storage.DueItem{ID: "same", At: t0, Data: []byte("a")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Schedule(ctx, storage.DueItem{ID: "same", At: t0, Data: []byte("b")}); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := a.Lock(ctx, "l", time.Hour, t0); err != nil || !ok {
+		t.Fatalf("Lock = %v, %v", ok, err)
+	}
+	if ok, err := b.Lock(ctx, "l", time.Hour, t0); err != nil || !ok {
+		t.Errorf("Lock of a name the other store holds = %v, %v; want taken", ok, err)
+	}
+	cs, err := b.Claim(ctx, t0, 10, time.Minute)
+	if err != nil || len(cs) != 1 || string(cs[0].Item.Data) != "b" {
+		t.Fatalf("Claim = %+v, %v; want its own item", cs, err)
+	}
+	if err := b.Done(ctx, cs[0]); err != nil {
+		t.Fatal(err)
+	}
+	cs, err = a.Claim(ctx, t0, 10, time.Minute)
+	if err != nil || len(cs) != 1 || string(cs[0].Item.Data) != "a" {
+		t.Errorf("Claim after the other's Done = %+v, %v; want its own item", cs, err)
+	}
+}
