@@ -37,3 +37,22 @@ type Locator interface {
 type Identifier interface {
 	BotUserID(ctx context.Context) string
 }
+
+// ChannelInfo is a shared channel as a learning set sees it.
+type ChannelInfo struct {
+	ID      string
+	Name    string   // shown without a leading '#'
+	Members []string // user ids, the bot's own excluded
+}
+
+// Roster is implemented by platforms that can list a channel's members,
+// which learning sets need.
+type Roster interface {
+	Channel(ctx context.Context, channel string) (ChannelInfo, error)
+}
+
+// Threader is implemented by platforms that can reply in a thread under a
+// channel message (root).
+type Threader interface {
+	PostThread(ctx context.Context, root conversation.MessageRef, m message.Message) (conversation.MessageRef, error)
+}

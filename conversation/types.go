@@ -23,6 +23,13 @@ const (
 	CommandInput InputKind = "command" // a slash command (Text holds its arguments)
 	SubmitInput  InputKind = "submit"  // a modal submission
 	DueInput     InputKind = "due"     // a scheduled item came due
+	// ThreadInput is a message in a channel thread (Thread is its root).
+	// Value is filled in by the engine: the ActionValue of the contract
+	// whose shared draft the thread is under.
+	ThreadInput InputKind = "thread"
+	// JoinInput says the bot was added to a channel (Channel); User is
+	// whoever added it, when known.
+	JoinInput InputKind = "joined"
 )
 
 // MessageRef points at a message already sent, so it can be updated.
@@ -36,7 +43,9 @@ type Input struct {
 	Kind    InputKind
 	User    string // platform user id of the actor
 	Channel string // where it happened (a DM id, a channel id)
-	Text    string
+	// Thread is the root message id when the message is a thread reply.
+	Thread string
+	Text   string
 
 	// ActionID and Value are set for ActionInput; Value for a contract
 	// decision is an ActionValue.

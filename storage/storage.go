@@ -176,3 +176,21 @@ func (c *ContractWrite) Check() error {
 	}
 	return nil
 }
+
+// AnyRev makes PutDoc write whatever revision is stored.
+const AnyRev int64 = -1
+
+// Docs keeps small versioned documents that are not contracts: learning
+// sets, the index from a shared draft's thread to its contract, Teams
+// conversation references. Keys are chosen by the caller
+// ("set:slack:T1:C01"); bad arguments (an empty key, empty data, a
+// revision below AnyRev) are errors, never panics.
+type Docs interface {
+	// Doc returns a document and its revision, or ErrNotFound.
+	Doc(ctx context.Context, key string) ([]byte, int64, error)
+	// PutDoc writes a document when its stored revision is rev (0: it
+	// must not exist yet; AnyRev: whatever is stored) and returns the new
+	// revision, rev+1 (or the stored one plus one for AnyRev). A stored
+	// revision other than rev is ErrConflict and nothing is written.
+	PutDoc(ctx context.Context, key string, data []byte, rev int64) (int64, error)
+}

@@ -108,7 +108,7 @@ type Option struct {
 }
 
 // Block is one part of a message. The concrete types are Header, Section,
-// Fields, Context, Divider, Actions and Input.
+// Fields, Context, Divider, Actions, Input and Choice.
 type Block interface{ block() }
 
 // Header is a large title line.
@@ -165,6 +165,18 @@ type Input struct {
 	MaxLength   int    `json:"max_length,omitempty"`
 }
 
+// Choice is a set of options in a modal (or, on Teams, a card): check
+// boxes when Multi, otherwise radio buttons. Its submitted value is the
+// chosen options' values, joined by commas (empty when none).
+type Choice struct {
+	ID       string   `json:"id"`
+	Label    string   `json:"label"`
+	Options  []Option `json:"options"`
+	Initial  []string `json:"initial,omitempty"`
+	Multi    bool     `json:"multi,omitempty"`
+	Optional bool     `json:"optional,omitempty"`
+}
+
 func (Header) block()  {}
 func (Section) block() {}
 func (Fields) block()  {}
@@ -172,6 +184,7 @@ func (Context) block() {}
 func (Divider) block() {}
 func (Actions) block() {}
 func (Input) block()   {}
+func (Choice) block()  {}
 
 // Message is what the bot sends: a notification line plus blocks.
 type Message struct {

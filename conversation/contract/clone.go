@@ -31,5 +31,8 @@ func (c *Contract) Clone() *Contract {
 	d.History = slices.Clone(c.History)
 	d.CheckIns = slices.Clone(c.CheckIns)
 	d.Nudges = slices.Clone(c.Nudges)
+	d.Shares = slices.Clone(c.Shares)
+	d.Reviews = slices.Clone(c.Reviews)
+	d.Feedback = slices.Clone(c.Feedback)
 	return &d
 }

@@ -114,6 +114,15 @@ type Contract struct {
 	// Requested holds the approver's latest change request comment.
 	Requested string `json:"requested,omitempty"`
 
+	// Shares are the rounds of peer review in a learning set, Reviews the
+	// reviewers asked, Feedback what peers said, oldest first.
+	Shares   []Share    `json:"shares,omitempty"`
+	Reviews  []Review   `json:"reviews,omitempty"`
+	Feedback []Feedback `json:"feedback,omitempty"`
+	// HideFeedback keeps the peers' comments from the approver, who still
+	// sees that peers reviewed the draft.
+	HideFeedback bool `json:"hide_feedback,omitempty"`
+
 	// CheckIns are the learner's check-ins, oldest first.
 	CheckIns []CheckIn `json:"check_ins,omitempty"`
 	// Nudges are the scheduled messages sent (check-in prompts and

@@ -16,7 +16,46 @@ const (
 	DueOverdue          DueKind = "overdue"           // the day after the deadline
 	DueApprovalReminder DueKind = "approval_reminder" // a proposal still waiting for a signature
 	DueCheckInMissed    DueKind = "checkin_missed"    // the one gentle re-nudge of an unanswered check-in
+	// DueReviewReminder is a reviewer's one reminder of a shared draft,
+	// two working days after they were asked; one per reviewer (see
+	// PerPerson).
+	DueReviewReminder DueKind = "review_reminder"
+	// DueReviewSlow tells the learner, four working days after sharing,
+	// that some reviewers have not answered and they may go ahead.
+	DueReviewSlow DueKind = "review_slow"
 )
+
+// PerPerson reports whether a kind has one item per recipient rather than
+// one per contract; Due.Key then tells them apart.
+func PerPerson(k DueKind) bool { return k == DueReviewReminder }
+
+// Key names the item within its contract: its kind, and for PerPerson
+// kinds its recipient too.
+func (d Due) Key() string {
+	if PerPerson(d.Kind) {
+		return string(d.Kind) + ":" + d.User
+	}
+	return string(d.Kind)
+}
+
+// DueKeys lists the keys of every item the contract could have, so a
+// scheduler can cancel those a new plan no longer holds.
+func (c *Contract) DueKeys() []string {
+	var out []string
+	for _, k := range kinds {
+		if !PerPerson(k) {
+			out = append(out, string(k))
+		}
+	}
+	seen := map[string]bool{}
+	for _, r := range c.Reviews {
+		if !seen[r.Reviewer] {
+			seen[r.Reviewer] = true
+			out = append(out, Due{Kind: DueReviewReminder, User: r.Reviewer}.Key())
+		}
+	}
+	return out
+}
 
 // Due is one item of scheduled work: what, when and for whom. At is a
 // nominal time, 09:00 UTC of the due date; the scheduler moves it into the
@@ -53,11 +92,16 @@ const (
 	// approvalAfter is how many working days a proposal waits before its
 	// reminder.
 	approvalAfter = 2
+	// reviewRemindAfter and reviewSlowAfter are how many working days a
+	// reviewer has before their reminder, and the learner waits before
+	// being told they may go ahead.
+	reviewRemindAfter = 2
+	reviewSlowAfter   = 4
 )
 
 // kinds orders items that share a time.
 var kinds = []DueKind{DueApprovalReminder, DueCheckIn, DueMidpoint, DueCheckInMissed,
-	DueDeadlineSoon, DueDeadlineTomorrow, DueOverdue}
+	DueDeadlineSoon, DueDeadlineTomorrow, DueOverdue, DueReviewReminder, DueReviewSlow}
 
 // DueKinds lists every kind of scheduled work, so a scheduler can cancel
 // the kinds a new plan no longer holds.
@@ -78,13 +122,17 @@ func DueKinds() []DueKind { return slices.Clone(kinds) }
 // the deadline, and one re-nudge of a check-in unanswered for two days. A
 // snoozed check-in comes back the next day. Proposed and renegotiating
 // contracts get one approval reminder per version, two working days after
-// the proposal. Paused, withdrawn, completed and draft contracts get
-// nothing.
+// the proposal. A draft in peer review gets one reminder per reviewer who
+// has not answered, two working days after they were asked, and one note
+// to the learner four working days after sharing while anyone is still
+// silent. Paused, withdrawn, completed and other drafts get nothing.
 func (c *Contract) Plan(now time.Time) []Due {
 	var out []Due
 	switch c.Status {
 	case Active, Renegotiating:
 		out = c.keepAlive(now)
+	case InPeerReview:
+		out = c.reviewPlan()
 	}
 	switch c.Status {
 	case Proposed, Renegotiating:
@@ -106,13 +154,19 @@ func (c *Contract) Plan(now time.Time) []Due {
 // UTC when nil). It is false when no such item is planned or it is not due
 // yet: the item that came due was dealt with already, or no longer applies.
 func (c *Contract) DueNow(kind DueKind, now time.Time, loc *time.Location) (Due, bool) {
+	return c.DueNowFor(kind, "", now, loc)
+}
+
+// DueNowFor is DueNow for the item of one recipient (any when user is
+// empty), for PerPerson kinds.
+func (c *Contract) DueNowFor(kind DueKind, user string, now time.Time, loc *time.Location) (Due, bool) {
 	if loc == nil {
 		loc = time.UTC
 	}
 	y, m, d := now.In(loc).Date()
 	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 	for _, it := range c.Plan(now) {
-		if it.Kind == kind {
+		if it.Kind == kind && (user == "" || it.User == user) {
 			return it, !it.At.After(now) || !day(it.At).After(today)
 		}
 	}
@@ -121,6 +175,16 @@ func (c *Contract) DueNow(kind DueKind, now time.Time, loc *time.Location) (Due,
 
 // Sent records that the item d was sent at now, so Plan moves on.
 func (c *Contract) Sent(d Due, now time.Time) {
+	switch d.Kind {
+	case DueReviewReminder:
+		if r, ok := c.review(d.User); ok {
+			r.Reminded = now
+		}
+	case DueReviewSlow:
+		if n := len(c.Shares); n > 0 {
+			c.Shares[n-1].Told = now
+		}
+	}
 	n := Nudge{Kind: d.Kind, For: d.At, At: now}
 	if d.Kind == DueApprovalReminder {
 		n.Version = c.Version
@@ -353,4 +417,31 @@ func addWorkdays(d time.Time, n int) time.Time {
 		}
 	}
 	return d
+}
+
+// reviewPlan is the scheduled work of a draft in peer review.
+func (c *Contract) reviewPlan() []Due {
+	sh, ok := c.CurrentShare()
+	if !ok {
+		return nil
+	}
+	var out []Due
+	var first time.Time
+	for _, r := range c.RoundReviews() {
+		if r.Status != ReviewAsked {
+			continue
+		}
+		if first.IsZero() || r.AskedAt.Before(first) {
+			first = r.AskedAt
+		}
+		if r.Reminded.IsZero() {
+			at := addWorkdays(day(r.AskedAt), reviewRemindAfter).Add(dueHour * time.Hour)
+			out = append(out, Due{Kind: DueReviewReminder, At: at, User: r.Reviewer})
+		}
+	}
+	if !first.IsZero() && sh.Told.IsZero() {
+		at := addWorkdays(day(sh.At), reviewSlowAfter).Add(dueHour * time.Hour)
+		out = append(out, Due{Kind: DueReviewSlow, At: at, User: c.Learner})
+	}
+	return out
 }

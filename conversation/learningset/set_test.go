@@ -1,0 +1,143 @@
+package learningset
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+)
+
+var t0 = time.Date(2027, 3, 1, 9, 0, 0, 0, time.UTC)
+
+func members(n int) []string {
+	var out []string
+	for i := range n {
+		out = append(out, fmt.Sprintf("U%02d", i))
+	}
+	return out
+}
+
+// TestFairOverHundredShares shares 100 drafts in a set of 8, two
+// reviewers each, members taking turns to share: after every share, no
+// member has reviewed more than once more than any other who was available
+// for it (everyone but that draft's learner), and over the whole run the
+// counts differ by at most the one share each member sat out as learner.
+func TestFairOverHundredShares(t *testing.T) {
+	for offset := range 8 {
+		ms := members(8)
+		s := New("slack", "T1", "C1", "set", "U00", t0)
+		now := t0
+		for i := range 100 {
+			learner := ms[(i+offset)%len(ms)]
+			got := s.Pick(ms, []string{learner}, s.Size(), now)
+			if len(got) != 2 || slices.Contains(got, learner) || got[0] == got[1] {
+				t.Fatalf("offset %d: picked %v for %s", offset, got, learner)
+			}
+			s.Apply(Change{Assign: got}, now)
+			lo, hi := 1<<30, 0
+			for _, u := range ms {
+				if u != learner {
+					lo, hi = min(lo, s.Members[u].Assigned), max(hi, s.Members[u].Assigned)
+				}
+			}
+			if hi-lo > 1 {
+				t.Fatalf("offset %d, share %d (learner %s): available members reviewed %d..%d times: %+v", offset, i, learner, lo, hi, s.Members)
+			}
+			now = now.Add(time.Hour)
+		}
+		lo, hi, total := 1<<30, 0, 0
+		for _, u := range ms {
+			n := s.Members[u].Assigned
+			lo, hi, total = min(lo, n), max(hi, n), total+n
+		}
+		if total != 200 || hi-lo > 2 {
+			t.Fatalf("offset %d: reviews per member range %d..%d (total %d)", offset, lo, hi, total)
+		}
+	}
+}
+
+// TestFairAmongAvailable shares 100 drafts by learners at random, and one
+// reviewer in ten declines (resting a week) and is replaced: nobody picked
+// ever had more reviews than someone available who was left out.
+func TestFairAmongAvailable(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	ms := members(8)
+	s := New("slack", "T1", "C1", "set", "U00", t0)
+	now := t0
+	for i := range 100 {
+		learner := ms[rng.IntN(len(ms))]
+		var avail []string
+		for _, u := range ms {
+			if u != learner && s.Available(u, now) {
+				avail = append(avail, u)
+			}
+		}
+		got := s.Pick(ms, []string{learner}, 2, now)
+		// Whoever was picked had no more reviews than anyone available who
+		// was left out.
+		for _, p := range got {
+			for _, a := range avail {
+				if !slices.Contains(got, a) && s.Members[p].Assigned > s.Members[a].Assigned {
+					t.Fatalf("share %d: picked %s (%d) over %s (%d)", i, p, s.Members[p].Assigned, a, s.Members[a].Assigned)
+				}
+			}
+		}
+		s.Apply(Change{Assign: got}, now)
+		if rng.IntN(10) == 0 {
+			d := got[0]
+			s.Apply(Change{Decline: d}, now)
+			repl := s.Pick(ms, append([]string{learner}, got...), 1, now)
+			if len(repl) != 1 || repl[0] == d {
+				t.Fatalf("share %d: replacement %v for %s", i, repl, d)
+			}
+			s.Apply(Change{Assign: repl}, now)
+			if s.Available(d, now.Add(Rest-time.Minute)) || !s.Available(d, now.Add(Rest)) {
+				t.Fatalf("%s should rest exactly a week", d)
+			}
+		}
+		now = now.Add(6 * time.Hour)
+	}
+}
+
+func TestRotatesAmongEquals(t *testing.T) {
+	ms := members(5)
+	s := New("slack", "T1", "C1", "set", "U00", t0)
+	seen := map[string]int{}
+	for range 4 {
+		got := s.Pick(ms, []string{"U00"}, 1, t0)
+		s.Apply(Change{Assign: got}, t0)
+		seen[got[0]]++
+	}
+	if len(seen) != 4 {
+		t.Fatalf("four shares with one reviewer should ask four different people: %v", seen)
+	}
+}
+
+func TestAwayAndExcluded(t *testing.T) {
+	ms := members(4)
+	s := New("slack", "T1", "C1", "set", "U00", t0)
+	s.Apply(Change{Away: "U01", AwayUntil: t0.AddDate(0, 0, 3)}, t0)
+	got := s.Pick(ms, []string{"U00"}, 5, t0)
+	if !slices.Equal(got, []string{"U02", "U03"}) {
+		t.Fatalf("away member picked or learner not excluded: %v", got)
+	}
+	if got := s.Pick(ms, []string{"U00"}, 5, t0.AddDate(0, 0, 3)); len(got) != 3 {
+		t.Fatalf("member back from leave not picked: %v", got)
+	}
+	if got := s.Pick(nil, nil, 2, t0); len(got) != 0 {
+		t.Fatalf("no members, picked %v", got)
+	}
+}
+
+func TestSizeAndLabel(t *testing.T) {
+	s := New("slack", "T1", "C1", "", "U00", t0)
+	if s.Size() != DefaultReviewers || s.Label() != "C1" {
+		t.Fatalf("defaults: %d %q", s.Size(), s.Label())
+	}
+	s.Apply(Change{Reviewers: 99}, t0)
+	s.Name = "growth"
+	if s.Size() != MaxReviewers || s.Label() != "#growth" {
+		t.Fatalf("after change: %d %q", s.Size(), s.Label())
+	}
+}
