@@ -197,3 +197,19 @@ func TestDigestSpec(t *testing.T) {
 		t.Errorf("the error does not name the spec: %v", err)
 	}
 }
+
+// TestPerPersonKindsAgree checks that the scheduler's item ids give each
+// reviewer of a shared draft their own reminder, as the contract plans.
+func TestPerPersonKindsAgree(t *testing.T) {
+	for _, k := range contract.DueKinds() {
+		it := due.Item{Platform: "slack", Contract: "c1", Kind: string(k), User: "U1"}
+		other := it
+		other.User = "U2"
+		if apart := it.ID() != other.ID(); apart != contract.PerPerson(k) {
+			t.Errorf("kind %s: ids apart per recipient = %v, contract.PerPerson = %v", k, apart, contract.PerPerson(k))
+		}
+		if want := due.ID("c1", contract.Due{Kind: k, User: "U1"}.Key()); it.ID() != want {
+			t.Errorf("kind %s: item id %q, engine cancels %q", k, it.ID(), want)
+		}
+	}
+}

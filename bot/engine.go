@@ -31,6 +31,9 @@ type Engine struct {
 	// with its plan (contract.Plan), and each approver's digest going;
 	// nothing is scheduled when nil.
 	Due storage.DueStore
+	// Docs keeps learning sets and the threads of shared drafts; learning
+	// sets are unavailable when nil.
+	Docs storage.Docs
 	// DigestSpec is when approvers get their digest: a cron spec, in UTC,
 	// as scheduler/due's ParseDigestSchedule reads it; empty means Mondays
 	// at 09:00.
@@ -74,6 +77,13 @@ func (e *Engine) step(ctx context.Context, t Turn) (conversation.Result, error) 
 	if id, ok := t.Platform.(Identifier); ok {
 		env.BotUser = id.BotUserID(ctx)
 	}
+	if t.Input.Kind == conversation.ThreadInput {
+		id, err := e.threadContract(ctx, key.Platform, t.Team, t.Input)
+		if err != nil || id == "" {
+			return conversation.Result{}, err // talk in some other thread
+		}
+		t.Input.Value = conversation.ActionValue{ContractID: id}.Encode()
+	}
 	for attempt := 1; ; attempt++ {
 		snap, err := e.Store.Load(ctx, key, conversation.ContractOf(t.Input))
 		if err != nil {
@@ -96,6 +106,11 @@ func (e *Engine) step(ctx context.Context, t Turn) (conversation.Result, error) 
 		}
 		if conversation.NeedsList(sess, t.Input) {
 			if env.Contracts, err = e.list(ctx, key); err != nil {
+				return conversation.Result{}, err
+			}
+		}
+		if conversation.NeedsSets(sess, t.Input) && env.Sets == nil {
+			if env.Sets, err = e.sets(ctx, t.Platform, t.Team, t.Input.Channel); err != nil {
 				return conversation.Result{}, err
 			}
 		}
@@ -154,10 +169,10 @@ func (e *Engine) reschedule(ctx context.Context, key storage.UserKey, before, af
 	if !due && before != nil && slices.Equal(before.Plan(now), plan) {
 		return nil
 	}
-	planned := map[contract.DueKind]bool{}
+	planned := map[string]bool{}
 	items := make([]storage.DueItem, 0, len(plan)+1)
 	for _, d := range plan {
-		planned[d.Kind] = true
+		planned[d.Key()] = true
 		// d.At is a wall-clock time for the recipient: the item comes due
 		// early enough for any zone and the scheduler holds it until then.
 		it := dueitem.Item{Platform: key.Platform, Team: c.Team, Contract: c.ID, Kind: string(d.Kind), User: d.User,
@@ -174,9 +189,9 @@ func (e *Engine) reschedule(ctx context.Context, key storage.UserKey, before, af
 		}
 	}
 	var cancel []string
-	for _, k := range contract.DueKinds() {
+	for _, k := range c.DueKeys() {
 		if !planned[k] {
-			cancel = append(cancel, dueitem.ID(c.ID, string(k)))
+			cancel = append(cancel, dueitem.ID(c.ID, k))
 		}
 	}
 	if len(items) > 0 {
@@ -322,6 +337,10 @@ func (e *Engine) deliver(ctx context.Context, t Turn, ef conversation.Effect) er
 		return err
 	case conversation.OpenModal:
 		return p.OpenModal(ctx, ef.TriggerID, ef.Modal)
+	case conversation.Post:
+		return e.post(ctx, t, ef)
+	case conversation.SetChange:
+		return e.changeSet(ctx, p, t.Team, ef)
 	default:
 		return fmt.Errorf("unknown effect %T", ef)
 	}

@@ -86,3 +86,32 @@ const (
 	FieldDeadline = "deadline"
 	FieldComment  = "comment"
 )
+
+// Learning-set buttons: sharing a draft with peers, their feedback, and the
+// learner's next step.
+const (
+	ActionShare         ActionID = "lp_share"          // open the share form (learner)
+	ActionCreateSet     ActionID = "lp_set_create"     // make a channel a learning set
+	ActionFeedback      ActionID = "lp_feedback"       // open the feedback form (peer)
+	ActionDeclineReview ActionID = "lp_review_decline" // "not this week" (asked reviewer)
+	ActionReviseDraft   ActionID = "lp_revise_draft"   // back to the draft after feedback
+	ActionSendPrivately ActionID = "lp_send_private"   // send, keeping peers' comments private
+)
+
+// Learning-set modals and their fields.
+const (
+	CallbackShare    = "share"
+	CallbackFeedback = "feedback"
+
+	FieldSet        = "set"
+	FieldPrivate    = "private"
+	FieldNote       = "note"
+	FieldSpecific   = "specific"
+	FieldConvincing = "convincing"
+	FieldTimeline   = "timeline"
+	FieldSuggestion = "suggestion"
+
+	// PrivateSupport and PrivateEthics are the options of FieldPrivate.
+	PrivateSupport = "support"
+	PrivateEthics  = "ethics"
+)

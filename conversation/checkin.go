@@ -38,7 +38,7 @@ func (t *turn) onDue() {
 		return
 	}
 	c := t.c
-	d, ok := c.DueNow(contract.DueKind(t.in.DueKind), t.env.Now, t.env.Location)
+	d, ok := c.DueNowFor(contract.DueKind(t.in.DueKind), t.in.User, t.env.Now, t.env.Location)
 	if !ok || d.User != t.in.User {
 		return
 	}
@@ -51,6 +51,8 @@ func (t *turn) onDue() {
 		t.send(d.User, deadlineNudgeMsg(c, d.Kind, t.today()))
 	case contract.DueApprovalReminder:
 		t.send(d.User, approvalReminderMsg(c, d.User))
+	case contract.DueReviewReminder, contract.DueReviewSlow:
+		t.reviewDue(d)
 	}
 }
 

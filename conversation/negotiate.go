@@ -32,6 +32,22 @@ func (t *turn) onAction() {
 		t.startNew()
 	case ActionResume:
 		t.resume()
+	case ActionShare:
+		t.shareClick()
+	case ActionCreateSet:
+		if v, ok := t.set(t.in.Channel); ok {
+			t.createSet(v)
+		} else {
+			t.ephemeral(setWhereMsg())
+		}
+	case ActionFeedback:
+		t.feedbackClick()
+	case ActionDeclineReview:
+		t.declineReview()
+	case ActionReviseDraft:
+		t.reviseDraft()
+	case ActionSendPrivately:
+		t.sendPrivately()
 	default:
 		if f, ok := keepAliveButtons[id]; ok {
 			f(t)
@@ -63,6 +79,10 @@ func (t *turn) onSubmit() {
 		t.submitAmend()
 	case CallbackRenegotiate:
 		t.submitRenegotiation()
+	case CallbackShare:
+		t.submitShare()
+	case CallbackFeedback:
+		t.submitFeedback()
 	default:
 		t.ephemeral(note("That form has expired", "That form has expired. Type ", message.Code("help"), " to see what you can do."))
 	}

@@ -26,6 +26,10 @@ func Step(env Env, s Session, c *contract.Contract, in Input) Result {
 		t.onSubmit()
 	case DueInput:
 		t.onDue()
+	case ThreadInput:
+		t.onThread()
+	case JoinInput:
+		t.onJoin()
 	}
 	return t.result()
 }
@@ -180,6 +184,12 @@ func (t *turn) onText(text string, command bool) {
 		t.pauseCommand()
 	case cmd == "list":
 		t.list()
+	case cmd == "share":
+		t.shareClick()
+	case cmd == "learning-set" || strings.HasPrefix(cmd, "learning-set "):
+		t.learningSetCommand(strings.TrimSpace(strings.TrimPrefix(cmd, "learning-set")))
+	case cmd == "away" || strings.HasPrefix(cmd, "away "):
+		t.away(strings.TrimSpace(strings.TrimPrefix(cmd, "away")))
 	case cmd == "new" || cmd == "start":
 		t.start()
 	case greetings[cmd]:

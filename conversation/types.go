@@ -9,6 +9,7 @@ import (
 
 	"github.com/learnpact/learnpact/bot/message"
 	"github.com/learnpact/learnpact/conversation/contract"
+	"github.com/learnpact/learnpact/conversation/learningset"
 )
 
 // State is where a user's dialog is.
@@ -83,10 +84,14 @@ type Env struct {
 	// Contracts are the actor's contracts, loaded by the engine only when
 	// NeedsList reports that the turn needs them.
 	Contracts []*contract.Contract
+	// Sets are the team's learning sets with their members now, and the
+	// channel the input came from when it is not a set yet (Exists
+	// false), loaded only when NeedsSets reports that the turn needs them.
+	Sets []learningset.View
 }
 
 // Effect is something the engine must do after the turn is saved. Concrete
-// types: Reply, Send, Update, Ephemeral, OpenModal.
+// types: Reply, Send, Update, Ephemeral, OpenModal, Post, SetChange.
 type Effect interface{ effect() }
 
 // Reply answers the actor where they spoke (their DM for text and commands,
@@ -115,6 +120,33 @@ type OpenModal struct {
 	Modal     message.Modal
 }
 
+// Post sends a message to a channel, or in the thread under Thread. When
+// Shared is set the message is a draft shared for review: the engine
+// remembers its thread, so replies find the contract, and records where it
+// was posted on the contract.
+type Post struct {
+	Channel string
+	Thread  string
+	Message message.Message
+	Shared  *Shared
+}
+
+// Shared names a contract's round of peer review.
+type Shared struct {
+	Contract string
+	Round    int
+}
+
+// SetChange changes a learning set after the turn; Create makes the
+// channel one first (the change then applies to the new set).
+type SetChange struct {
+	Channel string
+	Create  *learningset.Set
+	Change  learningset.Change
+}
+
+func (Post) effect()      {}
+func (SetChange) effect() {}
 func (Reply) effect()     {}
 func (Send) effect()      {}
 func (Update) effect()    {}
@@ -133,7 +165,7 @@ type Result struct {
 // session's current contract applies.
 func ContractOf(in Input) string {
 	switch in.Kind {
-	case ActionInput, DueInput:
+	case ActionInput, DueInput, ThreadInput:
 		if v, err := ParseActionValue(in.Value); err == nil {
 			return v.ContractID
 		}

@@ -27,6 +27,10 @@ func Validate(in Input, now time.Time, loc *time.Location) map[string]string {
 		if strings.TrimSpace(in.Form[FieldComments]) == "" {
 			problems[FieldComments] = "Please say what you'd like changed."
 		}
+	case CallbackFeedback:
+		if strings.TrimSpace(in.Form[FieldSpecific]+in.Form[FieldConvincing]+in.Form[FieldTimeline]+in.Form[FieldSuggestion]) == "" {
+			problems[FieldSuggestion] = "Please answer at least one of the questions."
+		}
 	case CallbackAmend:
 		blank(FieldGoals, "It needs at least one goal.")
 		blank(FieldEvidence, "It needs the evidence the learner will produce.")

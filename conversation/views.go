@@ -521,7 +521,11 @@ func summaryMsg(c *contract.Contract, lead text, now time.Time) message.Message 
 	}
 	bs := blocks{section(lead)}
 	bs = append(bs, termsBlocks(c, c.Terms, true)...)
-	bs = append(bs, actions(button("Send to my manager", ActionSend, value(c), message.Primary)),
+	btns := actions(button("Send to my manager", ActionSend, value(c), message.Primary))
+	if c.Status != contract.ChangesRequested {
+		btns.Buttons = append(btns.Buttons, button("Share with my learning set", ActionShare, value(c), message.Default))
+	}
+	bs = append(bs, btns,
 		message.Context{Text: txt("You can also type ", code("edit deadline"), " (or any part), ", code("back"), " or ", code("cancel"), ".")})
 	return msg(summary, bs...)
 }
@@ -578,6 +582,9 @@ func approvalRequestMsg(c *contract.Contract) message.Message {
 func signCard(c *contract.Contract, recipient string, intro blocks, summary string) message.Message {
 	v := c.Version
 	bs := intro
+	if recipient == c.Approver {
+		bs = append(bs, peerReviewBlocks(c)...)
+	}
 	if v > 1 {
 		bs = append(bs, diffBlocks(baseOf(c, v), changesSince(c, v))...)
 		bs = append(bs, message.Divider{})

@@ -324,7 +324,11 @@ func value(it Item) string {
 // subject is what an item nudges about, at most once a local day: its
 // contract, or for a digest the recipient's digest.
 func subject(it Item) string {
-	if it.Kind == due.KindDigest {
+	switch it.Kind {
+	case due.KindDigest:
+		return it.ID()
+	case due.KindReviewReminder:
+		// Reviewers are not parties: their reminders count apart.
 		return it.ID()
 	}
 	return it.Contract

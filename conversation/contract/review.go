@@ -42,8 +42,8 @@ type Review struct {
 
 // Feedback is one peer's feedback on a shared draft.
 type Feedback struct {
-	By    string    `json:"by"`
-	Round int       `json:"round"`
+	By    string `json:"by"`
+	Round int    `json:"round"`
 	// Version is the latest proposed version when it was given (0 before
 	// the first proposal).
 	Version    int       `json:"version"`

@@ -42,11 +42,20 @@ const Early = 14 * time.Hour
 // item of each kind, and scheduling it again replaces it.
 func ID(contractID, kind string) string { return contractID + ":" + kind }
 
-// ID returns the item's id: ID of its contract and kind, or for a digest
-// DigestID of its recipient.
+// KindReviewReminder is the one kind with an item per recipient (a
+// contract.PerPerson kind): each reviewer of a shared draft gets their own
+// reminder.
+const KindReviewReminder = "review_reminder"
+
+// ID returns the item's id: ID of its contract and kind (with the
+// recipient for a per-person kind), or for a digest DigestID of its
+// recipient.
 func (it Item) ID() string {
-	if it.Kind == KindDigest {
+	switch it.Kind {
+	case KindDigest:
 		return DigestID(it.Platform, it.Team, it.User)
+	case KindReviewReminder:
+		return ID(it.Contract, it.Kind+":"+it.User)
 	}
 	return ID(it.Contract, it.Kind)
 }

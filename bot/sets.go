@@ -1,0 +1,223 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/learnpact/learnpact/conversation"
+	"github.com/learnpact/learnpact/conversation/contract"
+	"github.com/learnpact/learnpact/conversation/learningset"
+	"github.com/learnpact/learnpact/storage"
+)
+
+// threadContract finds the contract whose shared draft a thread is under;
+// "" when the thread is not one.
+func (e *Engine) threadContract(ctx context.Context, platform, team string, in conversation.Input) (string, error) {
+	if e.Docs == nil || in.Thread == "" {
+		return "", nil
+	}
+	data, _, err := e.Docs.Doc(ctx, learningset.ThreadKey(platform, team, in.Channel, in.Thread))
+	if errors.Is(err, storage.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("thread %s/%s: %w", in.Channel, in.Thread, err)
+	}
+	return string(data), nil
+}
+
+// sets loads the team's learning sets with their members now, and the
+// input's channel when it is a named channel that is not a set yet.
+func (e *Engine) sets(ctx context.Context, p Platform, team, channel string) ([]learningset.View, error) {
+	if e.Docs == nil {
+		return nil, nil
+	}
+	roster, _ := p.(Roster)
+	channels, _, err := e.setIndex(ctx, p.Name(), team)
+	if err != nil {
+		return nil, err
+	}
+	var out []learningset.View
+	for _, ch := range channels {
+		data, _, err := e.Docs.Doc(ctx, learningset.Key(p.Name(), team, ch))
+		if errors.Is(err, storage.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("learning set %s: %w", ch, err)
+		}
+		v := learningset.View{Exists: true}
+		if err := json.Unmarshal(data, &v.Set); err != nil {
+			return nil, fmt.Errorf("decode learning set %s: %w", ch, err)
+		}
+		if roster != nil {
+			info, err := roster.Channel(ctx, ch)
+			if err != nil {
+				// A set the bot was removed from: nobody can be asked there.
+				e.log().Warn("learning set members unavailable", "channel", ch, "err", err)
+			} else {
+				v.Members = info.Members
+				if info.Name != "" {
+					v.Set.Name = info.Name
+				}
+			}
+		}
+		out = append(out, v)
+	}
+	if channel != "" && roster != nil && !slices.Contains(channels, channel) {
+		if info, err := roster.Channel(ctx, channel); err == nil && info.Name != "" {
+			out = append(out, learningset.View{
+				Set:     learningset.Set{Platform: p.Name(), Team: team, Channel: channel, Name: info.Name},
+				Members: info.Members,
+			})
+		}
+	}
+	return out, nil
+}
+
+// setIndex reads the list of a team's learning sets.
+func (e *Engine) setIndex(ctx context.Context, platform, team string) ([]string, int64, error) {
+	data, rev, err := e.Docs.Doc(ctx, learningset.IndexKey(platform, team))
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, 0, nil
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("learning sets of %s: %w", team, err)
+	}
+	var channels []string
+	if err := json.Unmarshal(data, &channels); err != nil {
+		return nil, 0, fmt.Errorf("decode learning sets of %s: %w", team, err)
+	}
+	return channels, rev, nil
+}
+
+// changeSet applies a turn's change to a learning set, creating it first
+// when asked, with an optimistic version check (re-read on conflict).
+func (e *Engine) changeSet(ctx context.Context, p Platform, team string, ch conversation.SetChange) error {
+	if e.Docs == nil {
+		return errors.New("learning sets need a document store")
+	}
+	key := learningset.Key(p.Name(), team, ch.Channel)
+	for attempt := 1; ; attempt++ {
+		var s learningset.Set
+		data, rev, err := e.Docs.Doc(ctx, key)
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
+			if ch.Create == nil {
+				return fmt.Errorf("learning set %s: %w", ch.Channel, err)
+			}
+			s, rev = *ch.Create, 0
+		case err != nil:
+			return fmt.Errorf("learning set %s: %w", ch.Channel, err)
+		default:
+			if err := json.Unmarshal(data, &s); err != nil {
+				return fmt.Errorf("decode learning set %s: %w", ch.Channel, err)
+			}
+		}
+		s.Apply(ch.Change, e.now())
+		out, err := json.Marshal(s)
+		if err != nil {
+			return fmt.Errorf("encode learning set %s: %w", ch.Channel, err)
+		}
+		_, err = e.Docs.PutDoc(ctx, key, out, rev)
+		if errors.Is(err, storage.ErrConflict) && attempt < maxAttempts {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("save learning set %s: %w", ch.Channel, err)
+		}
+		if ch.Create != nil {
+			return e.indexSet(ctx, p.Name(), team, ch.Channel)
+		}
+		return nil
+	}
+}
+
+// indexSet adds a channel to its team's list of learning sets.
+func (e *Engine) indexSet(ctx context.Context, platform, team, channel string) error {
+	for attempt := 1; ; attempt++ {
+		channels, rev, err := e.setIndex(ctx, platform, team)
+		if err != nil {
+			return err
+		}
+		if slices.Contains(channels, channel) {
+			return nil
+		}
+		data, _ := json.Marshal(append(channels, channel)) // strings always encode
+		_, err = e.Docs.PutDoc(ctx, learningset.IndexKey(platform, team), data, rev)
+		if errors.Is(err, storage.ErrConflict) && attempt < maxAttempts {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("index learning set %s: %w", channel, err)
+		}
+		return nil
+	}
+}
+
+// post sends a channel or thread message and, for a shared draft, records
+// its thread: replies then find the contract, and the contract knows where
+// its draft was posted.
+func (e *Engine) post(ctx context.Context, t Turn, ef conversation.Post) error {
+	p := t.Platform
+	var ref conversation.MessageRef
+	var err error
+	if ef.Thread != "" {
+		th, ok := p.(Threader)
+		if !ok {
+			return fmt.Errorf("%s cannot reply in threads", p.Name())
+		}
+		ref, err = th.PostThread(ctx, conversation.MessageRef{Channel: ef.Channel, TS: ef.Thread}, ef.Message)
+	} else {
+		ref, err = p.Post(ctx, ef.Channel, ef.Message)
+	}
+	if err != nil || ef.Shared == nil {
+		return err
+	}
+	if ref.TS == "" {
+		return fmt.Errorf("shared draft of %s: the post has no id", ef.Shared.Contract)
+	}
+	if ref.Channel == "" {
+		ref.Channel = ef.Channel
+	}
+	if e.Docs != nil {
+		key := learningset.ThreadKey(p.Name(), t.Team, ref.Channel, ref.TS)
+		if _, err := e.Docs.PutDoc(ctx, key, []byte(ef.Shared.Contract), storage.AnyRev); err != nil {
+			return fmt.Errorf("remember thread of %s: %w", ef.Shared.Contract, err)
+		}
+	}
+	return e.patch(ctx, p, t.Team, ef.Shared.Contract, func(c *contract.Contract) { c.Posted(ef.Shared.Round, ref.TS) })
+}
+
+// patch changes a stored contract outside a turn, with an optimistic
+// version check (re-read on conflict), leaving sessions alone.
+func (e *Engine) patch(ctx context.Context, p Platform, team, id string, change func(*contract.Contract)) error {
+	for attempt := 1; ; attempt++ {
+		data, rev, err := e.Store.Contract(ctx, id)
+		if err != nil {
+			return fmt.Errorf("load contract %s: %w", id, err)
+		}
+		c := new(contract.Contract)
+		if err := json.Unmarshal(data, c); err != nil {
+			return fmt.Errorf("decode contract %s: %w", id, err)
+		}
+		change(c)
+		out, err := json.Marshal(c)
+		if err != nil {
+			return fmt.Errorf("encode contract %s: %w", id, err)
+		}
+		key := storage.UserKey{Platform: p.Name(), Team: team, User: c.Learner}
+		w := &storage.ContractWrite{ID: id, Data: out, Rev: rev, Users: partiesOf(key, c)}
+		err = e.Store.Save(ctx, key, nil, "", w)
+		if errors.Is(err, storage.ErrConflict) && attempt < maxAttempts {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("save contract %s: %w", id, err)
+		}
+		return nil
+	}
+}
