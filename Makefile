@@ -29,6 +29,21 @@ deps:
 		$(APT) update -q && $(APT) install -y -q --no-install-recommends $$missing; \
 	fi
 
+# Node.js and the adaptivecards package, for internal/cardcheck (the checks
+# of the Teams adapter's Adaptive Cards). npm ci runs when node_modules is
+# missing or package-lock.json changed since it last ran.
+CARDCHECK := internal/cardcheck
+
+deps: $(CARDCHECK)/node_modules/.package-lock.json
+
+$(CARDCHECK)/node_modules/.package-lock.json: $(CARDCHECK)/package-lock.json
+	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
+		echo "installing: nodejs npm"; \
+		$(APT) update -q && $(APT) install -y -q --no-install-recommends nodejs npm; \
+	fi
+	npm ci --prefix $(CARDCHECK) --no-audit --no-fund
+	@touch $@
+
 lint:
 	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "not gofmt-ed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...

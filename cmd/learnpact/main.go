@@ -41,6 +41,8 @@ func cli(ctx context.Context, args []string, getenv func(string) string, stdout,
 		cmd = args[0]
 	}
 	switch {
+	case cmd == "teams-package":
+		return teamsPackage(args[1:], getenv, stdout, stderr)
 	case len(args) > 1:
 		fmt.Fprintf(stderr, "learnpact: unexpected arguments %q\n\n%s", args[1:], usage)
 		return 2
