@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/learnpact/learnpact/conversation/contract"
+	"github.com/learnpact/learnpact/conversation/learningset"
 )
 
 // FuzzStep feeds Step arbitrary inputs against sessions and contracts in
@@ -18,15 +19,16 @@ func FuzzStep(f *testing.F) {
 		f.Fatal(err)
 	}
 	contracts := []*contract.Contract{nil, fx["draft"], fx["proposed"], fx["changes_requested"], fx["active"], amended,
-		fx["prompted"], fx["renegotiating"], fx["paused"]}
-	kinds := []InputKind{TextInput, CommandInput, ActionInput, SubmitInput, DueInput, "bogus"}
+		fx["prompted"], fx["renegotiating"], fx["paused"], fx["in_peer_review"]}
+	kinds := []InputKind{TextInput, CommandInput, ActionInput, SubmitInput, DueInput, "bogus", ThreadInput, JoinInput}
 	users := []string{lee, mo, sam, ""}
 
 	ids := []ActionID{ActionApprove, ActionRequestChanges, ActionAmend, ActionRevise, ActionAccept, ActionCounter,
 		ActionSend, ActionOpen, ActionStartNew, ActionResume, ActionUseSuggestion, ActionKeepMine, ActionAddGoal,
 		ActionGoalsDone, ActionGoalsOver, ActionSkip, ActionKeep, ActionWeekly, ActionFortnightly, ActionEditGoals,
 		ActionOnTrack, ActionBehind, ActionBlocked, ActionSnooze, ActionPause, ActionResumeContract, ActionNewDeadline,
-		ActionChangeScope, ActionAskHelp, ActionDecline, ActionSkipHappened, ActionSkipNext, ActionSkipHelpNote, ActionSkipPauseReason}
+		ActionChangeScope, ActionAskHelp, ActionDecline, ActionSkipHappened, ActionSkipNext, ActionSkipHelpNote, ActionSkipPauseReason,
+		ActionShare, ActionCreateSet, ActionFeedback, ActionDeclineReview, ActionReviseDraft, ActionSendPrivately}
 	for i, id := range ids {
 		f.Add(uint8(2), uint8(i), uint8(i), string(StateGoalCoach), "", string(id), "c=c1&v=1", "", uint8(0))
 		f.Add(uint8(2), uint8(6+i%3), uint8(i), string(StateHappened), "", string(id), "c=c1&v=1", "", uint8(9))
@@ -68,6 +70,17 @@ func FuzzStep(f *testing.F) {
 	f.Add(uint8(3), uint8(2), uint8(1), "", "", CallbackRequestChanges, "c=c1&v=1", "", uint8(0))
 	f.Add(uint8(3), uint8(4), uint8(0), "", "in 12 weeks", CallbackRenegotiate, "c=c1&v=2", "", uint8(3))
 	f.Add(uint8(3), uint8(4), uint8(1), "", "", CallbackRenegotiate, "c=c1&v=2", "", uint8(3))
+	// Peer review: feedback by form and thread, a decline, sharing, set-up.
+	for u := range users {
+		f.Add(uint8(3), uint8(9), uint8(u), "", "Looks fine", CallbackFeedback, "c=c1&v=0", "", uint8(0))
+		f.Add(uint8(6), uint8(9), uint8(u), "", "Is the evidence enough?", "", "c=c1&v=0", "", uint8(1))
+		f.Add(uint8(2), uint8(9), uint8(u), "", "", string(ActionDeclineReview), "c=c1&v=0", "", uint8(0))
+		f.Add(uint8(3), uint8(1), uint8(u), "", "CSET", CallbackShare, "c=c1&v=0", "", uint8(0))
+		f.Add(uint8(1), uint8(0), uint8(u), "", "learning-set reviewers 3", "", "", "", uint8(0))
+		f.Add(uint8(7), uint8(0), uint8(u), "", "", "", "", "", uint8(0))
+	}
+	f.Add(uint8(4), uint8(9), uint8(2), "", "", string(contract.DueReviewReminder), "c=c1&v=0", "", uint8(3))
+	f.Add(uint8(4), uint8(9), uint8(0), "", "", string(contract.DueReviewSlow), "c=c1&v=0", "", uint8(7))
 
 	f.Fuzz(func(t *testing.T, kind, fixture, user uint8, state, text, id, value, back string, days uint8) {
 		c := contracts[int(fixture)%len(contracts)]
@@ -83,11 +96,18 @@ func FuzzStep(f *testing.F) {
 		in := Input{Kind: kinds[int(kind)%len(kinds)], User: sess.User, Channel: "D", Text: text,
 			ActionID: id, Value: value, TriggerID: "t", CallbackID: id, PrivateData: value, DueKind: id,
 			Form: map[string]string{FieldComments: text, FieldTitle: text, FieldGoals: text, FieldActivity: text,
-				FieldEvidence: text, FieldCriteria: text, FieldDeadline: text, FieldComment: text},
+				FieldEvidence: text, FieldCriteria: text, FieldDeadline: text, FieldComment: text,
+				FieldSet: text, FieldPrivate: text, FieldNote: text, FieldSpecific: text, FieldSuggestion: text},
+			Thread: "1.1",
 			Source: MessageRef{Channel: "D", TS: "1.1"}}
 		env := testEnv()
 		env.Now = env.Now.Add(time.Duration(days) * 24 * time.Hour)
 		env.Contracts = contracts[1:]
+		env.Sets = []learningset.View{{Set: learningset.New("slack", "T1", "CSET", "cset", sam, start), Exists: true,
+			Members: []string{lee, sam, "UPAT", "UKAI"}}}
+		if len(text)%3 == 0 {
+			in.Channel = "CSET"
+		}
 		res := Step(env, sess, c, in)
 
 		if c != nil {

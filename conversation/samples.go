@@ -158,7 +158,7 @@ func samples(now time.Time) (map[string]message.Message, map[string]message.Moda
 	keep("amendment_accepted", "send")
 	s.do(Input{Kind: ActionInput, User: other, Channel: "DUKAI", ActionID: "lp_retired"})
 	keep("unknown_button", "ephemeral")
-	return msgs, modals, errors.Join(s.err, keepAliveSamples(now, msgs, modals), digestSamples(now, msgs))
+	return msgs, modals, errors.Join(s.err, keepAliveSamples(now, msgs, modals), digestSamples(now, msgs), reviewSamples(now, msgs, modals))
 }
 
 // keepAliveSamples adds the messages and modals that keep a signed contract
@@ -325,4 +325,73 @@ func (s *sim) proposeAs(learner, approver, title, goal string) string {
 		return ""
 	}
 	return s.created[len(s.created)-1]
+}
+
+// reviewSamples adds the messages and forms of learning sets: the offer,
+// a shared draft, feedback, a decline, reminders and the learner's digest.
+func reviewSamples(now time.Time, msgs map[string]message.Message, modals map[string]message.Modal) error {
+	const learner, approver, a, b, c, stranger = "ULEE", "UMO", "UPAT", "USAM", "UKAI", "UOUT"
+	s := newSim(now, nil)
+	keep := func(name, kind string) {
+		if s.err == nil {
+			msgs[name] = s.lastMessage(kind)
+		}
+	}
+	form := func(name, user string) {
+		if m, ok := s.modals[user]; ok {
+			modals[name] = m
+		}
+	}
+	s.addChannel("CSET", learner, a, b, c)
+	s.joined(learner, "CSET")
+	keep("set_offer", "post")
+	s.clickInChannel(a, "CSET", "Make this a learning set")
+	keep("set_created", "update")
+	s.command(learner, "new")
+	s.say(learner, "Public speaking")
+	s.say(learner, "Explain our deployment pipeline to a new teammate without notes")
+	s.click(learner, "Skip")
+	s.click(learner, "Done with goals")
+	s.say(learner, "Two rehearsals with the team")
+	s.say(learner, "Notes from two rehearsals")
+	s.say(learner, "Three questions answered without notes")
+	s.say(learner, "in 6 weeks")
+	s.click(learner, "Weekly")
+	s.say(learner, "<@UMO>")
+	s.say(learner, "share")
+	keep("share_prompt", "reply")
+	s.click(learner, "Share with my learning set")
+	form("share", learner)
+	s.submit(learner, map[string]string{FieldNote: "Is six weeks enough?"})
+	keep("shared_draft", "post")
+	keep("shared", "reply")
+	ct := s.contract("c1")
+	if ct == nil {
+		return errors.Join(s.err, errors.New("review samples: no contract"))
+	}
+	asked := ct.Waiting()
+	s.clickInChannel(stranger, "CSET", "Give feedback")
+	keep("review_not_member", "ephemeral")
+	s.due("c1", contract.DueReviewReminder)
+	keep("review_reminder", "send")
+	s.clickInChannel(asked[0], "CSET", "Not this week")
+	keep("review_replaced", "post")
+	keep("review_declined", "ephemeral")
+	s.due("c1", contract.DueReviewSlow)
+	keep("review_slow", "send")
+	if ct = s.contract("c1"); ct != nil && len(ct.Waiting()) == 2 {
+		w := ct.Waiting()
+		s.clickInChannel(w[0], "CSET", "Give feedback")
+		form("feedback", w[0])
+		s.submit(w[0], map[string]string{FieldSpecific: "Yes, the goal is clear.", FieldTimeline: "Six weeks is tight."})
+		keep("feedback_notice", "post")
+		keep("feedback_thanks", "ephemeral")
+		s.replyInThread(w[1], "CSET", "Could the evidence be a recorded talk?")
+		keep("review_gathered", "send")
+	}
+	s.replyInThread(stranger, "CSET", "late thought")
+	s.click(learner, "Send to my manager")
+	keep("approval_request_peer", "send")
+	_ = approver
+	return s.err
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/learnpact/learnpact/bot/message"
 	"github.com/learnpact/learnpact/conversation/contract"
+	"github.com/learnpact/learnpact/conversation/learningset"
 )
 
 // sim runs scripted turns the way the engine does: it loads the session and
@@ -31,6 +32,14 @@ type sim struct {
 	modals    map[string]message.Modal
 	last      []Effect // effects of the latest turn
 	err       error    // the first failure; later turns are skipped
+
+	// Channels: their members, posts, learning sets and the threads of
+	// shared drafts (root ts → contract id).
+	members  map[string][]string
+	channel  map[string][]posted
+	sets     map[string]learningset.Set
+	threads  map[string]string
+	setOrder []string
 }
 
 type simRecord struct {
@@ -49,7 +58,27 @@ func newSim(now time.Time, names map[string]string) *sim {
 		now: now, names: names,
 		contracts: map[string]simRecord{}, sessions: map[string][]byte{},
 		inbox: map[string][]posted{}, modals: map[string]message.Modal{},
+		members: map[string][]string{}, channel: map[string][]posted{},
+		sets: map[string]learningset.Set{}, threads: map[string]string{},
 	}
+}
+
+// addChannel adds a shared channel with its members (names are kept
+// without '#').
+func (s *sim) addChannel(id string, members ...string) { s.members[id] = members }
+
+// views are the learning sets as the engine loads them for a turn.
+func (s *sim) views(channel string) []learningset.View {
+	var out []learningset.View
+	for _, ch := range s.setOrder {
+		out = append(out, learningset.View{Set: s.sets[ch], Exists: true, Members: slices.Clone(s.members[ch])})
+	}
+	if _, isSet := s.sets[channel]; !isSet {
+		if ms, ok := s.members[channel]; ok {
+			out = append(out, learningset.View{Set: learningset.Set{Platform: "slack", Team: "T1", Channel: channel, Name: strings.ToLower(channel)}, Members: slices.Clone(ms)})
+		}
+	}
+	return out
 }
 
 func (s *sim) fail(format string, args ...any) {
@@ -113,6 +142,9 @@ func (s *sim) do(in Input) Result {
 				env.Contracts = append(env.Contracts, c)
 			}
 		}
+	}
+	if NeedsSets(sess, in) {
+		env.Sets = s.views(in.Channel)
 	}
 	res := Step(env, sess, s.contract(id), in)
 	if res.Session.User != in.User {
@@ -191,9 +223,115 @@ func (s *sim) deliver(in Input, ef Effect) {
 	case OpenModal:
 		s.modals[in.User] = ef.Modal
 		s.logf("<- a form opens for %s:\n%s", s.name(in.User), renderModal(ef.Modal))
+	case Post:
+		s.ts++
+		ref := MessageRef{Channel: ef.Channel, TS: fmt.Sprintf("1700000000.%06d", s.ts)}
+		s.channel[ef.Channel] = append(s.channel[ef.Channel], posted{ref: ref, msg: ef.Message})
+		where := "#" + strings.ToLower(ef.Channel)
+		if ef.Thread != "" {
+			where += " in the thread of #" + seqOf(MessageRef{TS: ef.Thread})
+		}
+		s.logf("<- post in %s (#%d):\n%s", where, s.ts, renderMessage(ef.Message))
+		if sh := ef.Shared; sh != nil {
+			s.threads[ref.TS] = sh.Contract
+			if c := s.contract(sh.Contract); c != nil {
+				c.Posted(sh.Round, ref.TS)
+				data, _ := json.Marshal(c)
+				s.contracts[c.ID] = simRecord{data: data, rev: s.contracts[c.ID].rev + 1}
+			}
+		}
+	case SetChange:
+		set, ok := s.sets[ef.Channel]
+		if !ok {
+			if ef.Create == nil {
+				s.fail("change of %s, which is not a learning set", ef.Channel)
+				return
+			}
+			set = *ef.Create
+			s.setOrder = append(s.setOrder, ef.Channel)
+		}
+		set.Apply(ef.Change, s.now)
+		s.sets[ef.Channel] = set
+		s.logf("   (learning set #%s: %s)\n", strings.ToLower(ef.Channel), describeChange(ef))
 	default:
 		s.fail("unknown effect %T", ef)
 	}
+}
+
+func describeChange(ef SetChange) string {
+	var parts []string
+	if ef.Create != nil {
+		parts = append(parts, "created")
+	}
+	c := ef.Change
+	if len(c.Assign) > 0 {
+		parts = append(parts, "asked "+strings.Join(c.Assign, ", "))
+	}
+	if c.Decline != "" {
+		parts = append(parts, c.Decline+" declined")
+	}
+	if c.Reviewers > 0 {
+		parts = append(parts, fmt.Sprintf("%d reviewers", c.Reviewers))
+	}
+	if c.Away != "" {
+		parts = append(parts, c.Away+" away until "+c.AwayUntil.Format(time.DateOnly))
+	}
+	if len(parts) == 0 {
+		return "nobody asked"
+	}
+	return strings.Join(parts, "; ")
+}
+
+// inChannel runs "/contract args" in a channel.
+func (s *sim) inChannel(user, channel, args string) Result {
+	s.logf("-> %s runs in #%s: /contract %s\n", s.name(user), strings.ToLower(channel), args)
+	return s.do(Input{Kind: CommandInput, User: user, Channel: channel, Text: args})
+}
+
+// joined tells the bot it was added to a channel.
+func (s *sim) joined(inviter, channel string) Result {
+	s.logf("-> %s adds the bot to #%s\n", s.name(inviter), strings.ToLower(channel))
+	return s.do(Input{Kind: JoinInput, User: inviter, Channel: channel})
+}
+
+// clickInChannel presses the button with the label on the newest post of
+// the channel that has one.
+func (s *sim) clickInChannel(user, channel, label string) Result {
+	if s.err != nil {
+		return Result{}
+	}
+	posts := s.channel[channel]
+	for i := len(posts) - 1; i >= 0; i-- {
+		for _, b := range buttonsOf(posts[i].msg) {
+			if b.Label == label {
+				s.triggers++
+				s.logf("-> %s clicks [%s] on #%s's message #%s\n", s.name(user), label, strings.ToLower(channel), seqOf(posts[i].ref))
+				return s.do(Input{Kind: ActionInput, User: user, Channel: channel, ActionID: b.ActionID,
+					Value: b.Value, Source: posts[i].ref, TriggerID: fmt.Sprintf("trigger-%d", s.triggers)})
+			}
+		}
+	}
+	s.fail("#%s has no button %q", channel, label)
+	return Result{}
+}
+
+// replyInThread answers in the thread of the channel's newest shared draft,
+// as the engine does: the thread names the contract.
+func (s *sim) replyInThread(user, channel, text string) Result {
+	var root string
+	for _, p := range s.channel[channel] {
+		if _, ok := s.threads[p.ref.TS]; ok {
+			root = p.ref.TS
+		}
+	}
+	s.logf("-> %s replies in the thread of #%s: %s\n", s.name(user), seqOf(MessageRef{TS: root}), text)
+	id, ok := s.threads[root]
+	if !ok {
+		s.logf("   (not a shared draft's thread: nothing happens)\n\n")
+		return Result{}
+	}
+	return s.do(Input{Kind: ThreadInput, User: user, Channel: channel, Thread: root, Text: text,
+		Value: ActionValue{ContractID: id}.Encode()})
 }
 
 func seqOf(ref MessageRef) string {
@@ -302,6 +440,13 @@ func (s *sim) submit(user string, form map[string]string) Result {
 				changed = append(changed, fmt.Sprintf("%s = %q", in.ID, v))
 			}
 		}
+		if ch, ok := b.(message.Choice); ok {
+			values[ch.ID] = strings.Join(ch.Initial, ",")
+			if v, ok := form[ch.ID]; ok {
+				values[ch.ID] = v
+				changed = append(changed, fmt.Sprintf("%s = %q", ch.ID, v))
+			}
+		}
 	}
 	s.logf("-> %s submits %q with %s\n", s.name(user), m.Title, strings.Join(changed, ", "))
 	return s.do(Input{Kind: SubmitInput, User: user, CallbackID: m.CallbackID, PrivateData: m.PrivateData, Form: values})
@@ -364,6 +509,10 @@ func (s *sim) lastMessage(kind string) message.Message {
 			}
 		case Ephemeral:
 			if kind == "ephemeral" {
+				return ef.Message
+			}
+		case Post:
+			if kind == "post" {
 				return ef.Message
 			}
 		}
@@ -456,6 +605,19 @@ func renderBlocks(bs []message.Block, line func(string)) {
 				s += "____"
 			}
 			line(s)
+		case message.Choice:
+			var opts []string
+			for _, o := range bl.Options {
+				mark := "( )"
+				if bl.Multi {
+					mark = "[ ]"
+				}
+				if slices.Contains(bl.Initial, o.Value) {
+					mark = strings.Replace(strings.Replace(mark, " ", "x", 1), "( )", "(x)", 1)
+				}
+				opts = append(opts, mark+" "+o.Label)
+			}
+			line(bl.Label + ": " + strings.Join(opts, "  "))
 		}
 	}
 }

@@ -50,6 +50,14 @@ func fixtures(t testing.TB) map[string]*contract.Contract {
 	out["renegotiating"] = s.contract("c1")
 	s.say(lee, "pause")
 	out["paused"] = s.contract("c1")
+	s = newSim(start, nil)
+	s.addChannel("CSET", lee, sam, "UPAT", "UKAI")
+	s.inChannel(sam, "CSET", "learning-set")
+	draftOnly(s)
+	s.say(lee, "share")
+	s.click(lee, "Share with my learning set")
+	s.submit(lee, nil)
+	out["in_peer_review"] = s.contract("c1")
 	if s.err != nil {
 		t.Fatal(s.err)
 	}
@@ -479,7 +487,10 @@ func TestSamples(t *testing.T) {
 		"snoozed", "checkin_done", "status_active", "help_active", "active_edit_hint", "checkin_missed", "followup_stopped",
 		"help_note_prompt", "help_sent", "help_request", "renegotiation_request_learner", "declined_card", "declined",
 		"pause_reason_prompt", "pause_noted", "status_paused", "resumed", "midpoint_prompt", "deadline_7d", "deadline_1d", "overdue",
-		"digest"}
+		"digest",
+		"set_offer", "set_created", "share_prompt", "shared_draft", "shared", "review_not_member", "review_reminder",
+		"review_replaced", "review_declined", "review_slow", "feedback_notice", "feedback_thanks", "review_gathered",
+		"approval_request_peer"}
 	for _, k := range want {
 		m, ok := msgs[k]
 		if !ok {
@@ -494,7 +505,7 @@ func TestSamples(t *testing.T) {
 	if !strings.Contains(messageText(msgs["approval_request_diff"]), "What changed since version 1") {
 		t.Error("approval_request_diff shows no diff")
 	}
-	for _, k := range []string{"request_changes", "amend", "renegotiate"} {
+	for _, k := range []string{"request_changes", "amend", "renegotiate", "share", "feedback"} {
 		m, ok := modals[k]
 		if !ok {
 			t.Errorf("no modal %q", k)
@@ -507,7 +518,10 @@ func TestSamples(t *testing.T) {
 	if got := SampleMessages(start); !reflect.DeepEqual(got, msgs) {
 		t.Error("SampleMessages is not deterministic")
 	}
-	if got := SampleModals(start); len(got) != 3 {
+	if !strings.Contains(messageText(msgs["approval_request_peer"]), "Peer review") {
+		t.Error("approval_request_peer shows no peer review")
+	}
+	if got := SampleModals(start); len(got) != 5 {
 		t.Errorf("SampleModals: %d", len(got))
 	}
 	// Samples hold at any date and on any day of the week.

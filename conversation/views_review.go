@@ -242,7 +242,11 @@ func gatheredMsg(c *contract.Contract, mode string) message.Message {
 	lead := txt("🗣️ Your learning set has reviewed your draft ", bold(titleOf(c.Terms)), ". Here's what they said:")
 	if mode == "slow" {
 		summary = "Some reviewers haven't answered yet"
-		lead = txt("⏳ ", mentions(waiting), " haven't reviewed your draft yet. No need to wait: you can go ahead without them.")
+		verb := " haven't"
+		if len(waiting) == 1 {
+			verb = " hasn't"
+		}
+		lead = txt("⏳ ", mentions(waiting), verb, " reviewed your draft yet. No need to wait: you can go ahead without them.")
 		if len(fs) > 0 {
 			lead = append(lead, txt(" Here's the feedback so far:")...)
 		}
