@@ -125,7 +125,9 @@ func TestTranscriptLearningSetSlowReviewers(t *testing.T) {
 	if got := lastText(s, mo); strings.Contains(got, "Looks good") || !strings.Contains(got, "kept their comments private") {
 		t.Fatalf("the approver saw private comments, or no note of the review:\n%s", got)
 	}
-	if len(c.Plan(s.now)) == 0 || slices.ContainsFunc(c.Plan(s.now), func(d contract.Due) bool { return d.Kind == contract.DueReviewReminder || d.Kind == contract.DueReviewSlow }) {
+	if len(c.Plan(s.now)) == 0 || slices.ContainsFunc(c.Plan(s.now), func(d contract.Due) bool {
+		return d.Kind == contract.DueReviewReminder || d.Kind == contract.DueReviewSlow
+	}) {
 		t.Fatalf("review items still planned after sending: %+v", c.Plan(s.now))
 	}
 	golden(t, s, "learning_set_slow")
