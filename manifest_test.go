@@ -30,6 +30,9 @@ var requiredScopes = map[string]string{
 	"im:write":   "conversations.open (DM a learner or approver)",
 	"users:read": "users.info (names, time zones)",
 	"commands":   "the /contract slash command",
+	// Learning sets: the members of a set's channel, public or private.
+	"channels:read": "conversations.members (learning sets in public channels)",
+	"groups:read":   "conversations.members (learning sets in private channels)",
 }
 
 // eventScopes are the scopes each subscribed bot event needs.
@@ -38,6 +41,8 @@ var eventScopes = map[string]string{
 	"message.channels":      "channels:history",
 	"app_mention":           "app_mentions:read",
 	"member_joined_channel": "channels:read",
+	"member_left_channel":   "channels:read",
+	"message.groups":        "groups:history",
 	"app_home_opened":       "",
 }
 

@@ -56,3 +56,10 @@ type Roster interface {
 type Threader interface {
 	PostThread(ctx context.Context, root conversation.MessageRef, m message.Message) (conversation.MessageRef, error)
 }
+
+// Publisher is implemented by platforms whose Post may queue a message and
+// return no reference: PostNow sends at once and says where the message
+// went, for posts whose id must be kept (a shared draft's thread).
+type Publisher interface {
+	PostNow(ctx context.Context, channel string, m message.Message) (conversation.MessageRef, error)
+}

@@ -171,6 +171,8 @@ func (e *Engine) post(ctx context.Context, t Turn, ef conversation.Post) error {
 			return fmt.Errorf("%s cannot reply in threads", p.Name())
 		}
 		ref, err = th.PostThread(ctx, conversation.MessageRef{Channel: ef.Channel, TS: ef.Thread}, ef.Message)
+	} else if pub, ok := p.(Publisher); ok && ef.Shared != nil {
+		ref, err = pub.PostNow(ctx, ef.Channel, ef.Message)
 	} else {
 		ref, err = p.Post(ctx, ef.Channel, ef.Message)
 	}

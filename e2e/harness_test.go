@@ -95,7 +95,7 @@ func newHarnessAt(t *testing.T, store storage.Store, at time.Time) *harness {
 func (h *harness) startBot() {
 	h.t.Helper()
 	dueStore := h.store.(storage.DueStore)
-	engine := &bot.Engine{Store: h.store, Due: dueStore, Now: h.ws.Clock().Now, Log: slog.New(slog.DiscardHandler)}
+	engine := &bot.Engine{Store: h.store, Due: dueStore, Docs: h.store.(storage.Docs), Now: h.ws.Clock().Now, Log: slog.New(slog.DiscardHandler)}
 	a, err := slackbot.New(slackbot.Config{
 		BotToken:      h.ws.Token(),
 		SigningSecret: h.ws.Secret(),

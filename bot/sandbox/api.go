@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"crypto/subtle"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -266,7 +267,7 @@ func (w *Workspace) convObjLocked(c *conv) obj {
 		"is_channel": true, "is_group": false, "is_im": false, "is_mpim": false,
 		"is_private": false, "is_archived": false, "is_general": false,
 		"is_shared": false, "is_org_shared": false, "is_member": c.isMember(w.bot),
-		"creator":     c.members[0],
+		"creator":     c.creator,
 		"topic":       obj{"value": "", "creator": "", "last_set": 0},
 		"purpose":     obj{"value": "Peer review of learning contracts", "creator": "", "last_set": 0},
 		"num_members": len(c.members),
@@ -331,7 +332,44 @@ func (w *Workspace) conversationsMembers(a args) obj {
 	if c == nil {
 		return fail("channel_not_found")
 	}
-	return ok(obj{"members": c.members, "response_metadata": obj{"next_cursor": ""}})
+	limit := 100
+	if s := a.str("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			return fail("invalid_limit")
+		}
+		limit = min(n, 1000)
+	}
+	from := 0
+	if cur := a.str("cursor"); cur != "" {
+		n, found := parseCursor(cur)
+		if !found || n > len(c.members) {
+			return fail("invalid_cursor")
+		}
+		from = n
+	}
+	to := min(from+limit, len(c.members))
+	next := ""
+	if to < len(c.members) {
+		next = memberCursor(to)
+	}
+	return ok(obj{"members": slices.Clone(c.members[from:to]), "response_metadata": obj{"next_cursor": next}})
+}
+
+// memberCursor is the opaque cursor of conversations.members that starts
+// at the n-th member.
+func memberCursor(n int) string {
+	return base64.StdEncoding.EncodeToString([]byte("member:" + strconv.Itoa(n)))
+}
+
+func parseCursor(cur string) (int, bool) {
+	raw, err := base64.StdEncoding.DecodeString(cur)
+	if err != nil {
+		return 0, false
+	}
+	s, found := strings.CutPrefix(string(raw), "member:")
+	n, err := strconv.Atoi(s)
+	return n, found && err == nil && n >= 0
 }
 
 func (w *Workspace) conversationsHistory(a args) obj {
@@ -360,6 +398,9 @@ func (w *Workspace) conversationsReplies(a args) obj {
 	c := w.convs[a.str("channel")]
 	if c == nil {
 		return fail("channel_not_found")
+	}
+	if !c.isMember(w.bot) {
+		return fail("not_in_channel")
 	}
 	ts := a.str("ts")
 	msgs := []obj{}

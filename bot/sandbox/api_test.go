@@ -160,7 +160,8 @@ func TestConversations(t *testing.T) {
 	if err != nil {
 		t.Fatalf("conversations.members: %v", err)
 	}
-	want := []string{Learner, Manager, Advocate, PeerPat, PeerSam, BotUser}
+	// The approver and the advocate are not in the learning set.
+	want := []string{Learner, PeerPat, PeerSam, PeerLee, PeerKim, BotUser}
 	if fmt.Sprint(members) != fmt.Sprint(want) {
 		t.Errorf("members = %v, want %v", members, want)
 	}

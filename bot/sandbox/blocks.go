@@ -23,6 +23,7 @@ const (
 	maxActions       = 25
 	maxContext       = 10
 	maxOptions       = 100
+	maxChoices       = 10 // options of checkboxes and radio_buttons
 	maxOptionText    = 75
 	maxOptionValue   = 150
 	maxLabel         = 2000
@@ -235,6 +236,34 @@ func (c *blockChecker) element(v any, p string, allowed map[string]bool) {
 			gm, _ := g.(map[string]any)
 			list, _ := gm["options"].([]any)
 			c.options(list, fmt.Sprintf("%s/option_groups/%d/options", p, i))
+		}
+	case "checkboxes", "radio_buttons":
+		opts, _ := e["options"].([]any)
+		if len(opts) == 0 || len(opts) > maxChoices {
+			c.errf(p+"/options", "must be an array of 1 to %d items", maxChoices)
+		}
+		c.options(opts, p+"/options")
+		var initial []any
+		if t == "checkboxes" {
+			if v, ok := e["initial_options"]; ok {
+				list, ok := v.([]any)
+				if !ok {
+					c.errf(p+"/initial_options", "must be an array")
+				}
+				initial = list
+			}
+		} else if v, ok := e["initial_option"]; ok {
+			initial = []any{v}
+		}
+		for i, o := range initial {
+			ip := p + "/initial_option"
+			if t == "checkboxes" {
+				ip = fmt.Sprintf("%s/initial_options/%d", p, i)
+			}
+			om, _ := o.(map[string]any)
+			if _, found := findOption(e, str(om["value"])); om == nil || !found {
+				c.errf(ip, "must match one of the options")
+			}
 		}
 	case "plain_text_input":
 		if ph, ok := e["placeholder"]; ok {

@@ -169,8 +169,10 @@ func (w *Workspace) SendDM(ctx context.Context, user, text string) error {
 
 // Post sends text from user to a channel (or, with a D… id, to their
 // direct conversation), in the thread threadTS when set. It delivers the
-// message event (when the bot is in the channel) and, when the text
-// mentions the bot outside a DM, an app_mention event too.
+// message event (when the bot is in the channel; a thread reply carries
+// thread_ts and parent_user_id) and, when the text mentions the bot
+// outside a DM, an app_mention event too. A user who is not a member is
+// refused with ErrNotInChannel and nothing is delivered.
 func (w *Workspace) Post(ctx context.Context, user, channel, text, threadTS string) error {
 	if strings.TrimSpace(text) == "" {
 		return fmt.Errorf("%w: empty message", ErrInvalidInput)
@@ -190,7 +192,7 @@ func (w *Workspace) Post(ctx context.Context, user, channel, text, threadTS stri
 	}
 	if !c.isMember(user) {
 		w.mu.Unlock()
-		return fmt.Errorf("%w: %s is not in %s", ErrNotAllowed, user, channel)
+		return fmt.Errorf("%w: %s is not in %s", ErrNotInChannel, user, channel)
 	}
 	m := &Message{Channel: c.id, TS: w.nextTSLocked(), User: user, Text: text}
 	if threadTS != "" {
@@ -313,7 +315,11 @@ func (w *Workspace) act(ctx context.Context, user string, ref MessageRef, typ, a
 		w.mu.Unlock()
 		return fmt.Errorf("%w: message %s/%s", ErrNotFound, ref.Channel, ref.TS)
 	}
-	if !c.isMember(user) || (m.Ephemeral && m.EphemeralFor != user) {
+	if !c.isMember(user) {
+		w.mu.Unlock()
+		return fmt.Errorf("%w: %s is not in %s", ErrNotInChannel, user, ref.Channel)
+	}
+	if m.Ephemeral && m.EphemeralFor != user {
 		w.mu.Unlock()
 		return fmt.Errorf("%w: %s cannot see message %s/%s", ErrNotAllowed, user, ref.Channel, ref.TS)
 	}
@@ -445,7 +451,7 @@ func (w *Workspace) Command(ctx context.Context, user, channel, text string) err
 	}
 	if !c.isMember(user) {
 		w.mu.Unlock()
-		return fmt.Errorf("%w: %s is not in %s", ErrNotAllowed, user, channel)
+		return fmt.Errorf("%w: %s is not in %s", ErrNotInChannel, user, channel)
 	}
 	target := &responseTarget{channel: c.id, user: user}
 	form := url.Values{

@@ -263,7 +263,10 @@ func TestCommand(t *testing.T) {
 		t.Errorf("after in_channel response: %+v", dm)
 	}
 
-	if err := e.w.Command(ctx, Manager, LearningSet, "list"); err != nil {
+	if err := e.w.Command(ctx, Manager, LearningSet, "list"); !errors.Is(err, ErrNotInChannel) {
+		t.Errorf("command by a non-member: %v, want ErrNotInChannel", err)
+	}
+	if err := e.w.Command(ctx, PeerLee, LearningSet, "list"); err != nil {
 		t.Fatal(err)
 	}
 	if cmd, _ := slackapi.SlashCommandParse(e.bot.last(t).req); cmd.ChannelID != LearningSet || cmd.ChannelName != "learning-set" {

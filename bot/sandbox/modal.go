@@ -83,6 +83,25 @@ func stateValues(inputs []input, values map[string]string) (obj, map[string]stri
 			case !given && in.el["initial_option"] != nil:
 				val["selected_option"], empty = in.el["initial_option"], false
 			}
+		case "checkboxes":
+			chosen := []any{}
+			if given {
+				for _, v := range strings.Split(typed, ",") {
+					if v == "" {
+						continue
+					}
+					opt, found := findOption(in.el, v)
+					if !found {
+						return nil, nil, fmt.Errorf("%w: %q is not an option of %q", ErrInvalidInput, v, in.blockID)
+					}
+					if !slices.ContainsFunc(chosen, func(o any) bool { return str(o.(map[string]any)["value"]) == v }) {
+						chosen = append(chosen, opt)
+					}
+				}
+			} else if initial, ok := in.el["initial_options"].([]any); ok {
+				chosen = initial
+			}
+			val["selected_options"], empty = chosen, len(chosen) == 0
 		case "datepicker":
 			if !given {
 				typed = str(in.el["initial_date"])
@@ -115,7 +134,9 @@ func stateValues(inputs []input, values map[string]string) (obj, map[string]stri
 }
 
 // Submit submits user's open modal with values (keyed by input block_id or
-// action_id; inputs not given keep their initial values) and applies the
+// action_id; inputs not given keep their initial values; check boxes take
+// the values of the options ticked, joined by commas, and radio buttons
+// the value of the option chosen) and applies the
 // bot's answer: an empty 200 closes the modal, response_action "errors"
 // keeps it open with the errors recorded, "update", "push" and "clear" do
 // what they do on Slack. A required field left empty is refused as Slack's

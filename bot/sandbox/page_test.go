@@ -229,7 +229,7 @@ func TestPageHTMLIsData(t *testing.T) {
 func TestPageState(t *testing.T) {
 	p := newPageEnv(t)
 	ctx := context.Background()
-	if _, err := p.client.PostEphemeralContext(ctx, LearningSet, Manager, slackapi.MsgOptionText("for Mo", false)); err != nil {
+	if _, err := p.client.PostEphemeralContext(ctx, LearningSet, PeerPat, slackapi.MsgOptionText("for Pat", false)); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := p.client.PostMessageContext(ctx, LearningSet, slackapi.MsgOptionText("for all", false)); err != nil {
@@ -243,17 +243,20 @@ func TestPageState(t *testing.T) {
 		}
 		return -1
 	}
-	if n := count(p.state(t, Manager), LearningSet); n != 2 {
-		t.Errorf("Mo sees %d messages in #learning-set, want 2", n)
+	if n := count(p.state(t, PeerPat), LearningSet); n != 2 {
+		t.Errorf("Pat sees %d messages in #learning-set, want 2", n)
 	}
 	ada := p.state(t, Learner)
 	if n := count(ada, LearningSet); n != 1 {
-		t.Errorf("Ada sees %d messages in #learning-set, want 1 (not Mo's ephemeral)", n)
+		t.Errorf("Ada sees %d messages in #learning-set, want 1 (not Pat's ephemeral)", n)
+	}
+	if n := count(p.state(t, Manager), LearningSet); n != -1 {
+		t.Errorf("Mo, not a member, is shown #learning-set (%d messages)", n)
 	}
 	if count(ada, "D02MO") != -1 || count(ada, "D01ADA") != 0 {
 		t.Errorf("Ada's conversations = %+v", ada.Conversations)
 	}
-	if ada.Bot != BotUser || !ada.Now.Equal(start) || len(ada.People) != 6 {
+	if ada.Bot != BotUser || !ada.Now.Equal(start) || len(ada.People) != 8 {
 		t.Errorf("state = bot %q now %v people %d", ada.Bot, ada.Now, len(ada.People))
 	}
 	for _, q := range []string{"?as=" + Learner, "?as=" + Learner + "&token=nope", "?as=U99NOBODY&token=" + p.w.pageToken} {

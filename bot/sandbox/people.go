@@ -14,6 +14,8 @@ const (
 	Advocate    = "U03WEN"
 	PeerPat     = "U04PAT"
 	PeerSam     = "U05SAM"
+	PeerLee     = "U06LEE"
+	PeerKim     = "U07KIM"
 	BotUser     = "U00LP"
 	LearningSet = "C01LSET"
 
@@ -38,7 +40,7 @@ type Person struct {
 }
 
 // DemoPeople returns the people of the demo workspace: a learner, their
-// manager, a workplace advocate, two peers and the bot.
+// manager, a workplace advocate, four peers and the bot.
 func DemoPeople() []Person {
 	return []Person{
 		{ID: Learner, Name: "ada", RealName: "Ada Learner", TZ: "Europe/London", Role: "learner"},
@@ -46,9 +48,15 @@ func DemoPeople() []Person {
 		{ID: Advocate, Name: "wen", RealName: "Wen Advocate", TZ: "Asia/Singapore", Role: "advocate"},
 		{ID: PeerPat, Name: "pat", RealName: "Pat Peer", TZ: "Europe/Berlin", Role: "peer"},
 		{ID: PeerSam, Name: "sam", RealName: "Sam Peer", TZ: "America/Los_Angeles", Role: "peer"},
+		{ID: PeerLee, Name: "lee", RealName: "Lee Peer", TZ: "Asia/Kolkata", Role: "peer"},
+		{ID: PeerKim, Name: "kim", RealName: "Kim Peer", TZ: "Australia/Sydney", Role: "peer"},
 		botPerson(),
 	}
 }
+
+// inLearningSet reports whether a person starts in #learning-set: everyone
+// but approvers and advocates, who take part in contracts from their DMs.
+func inLearningSet(p Person) bool { return p.Role != "approver" && p.Role != "advocate" }
 
 func botPerson() Person {
 	return Person{ID: BotUser, Name: "learnpact", RealName: "learnpact", TZ: "UTC", IsBot: true, Role: "bot"}
@@ -78,6 +86,8 @@ var tzNames = map[string][2]string{ // standard, daylight saving
 	"Asia/Singapore":      {"Singapore Standard Time", "Singapore Standard Time"},
 	"Europe/Berlin":       {"Central European Time", "Central European Summer Time"},
 	"America/Los_Angeles": {"Pacific Standard Time", "Pacific Daylight Time"},
+	"Asia/Kolkata":        {"India Standard Time", "India Standard Time"},
+	"Australia/Sydney":    {"Australian Eastern Standard Time", "Australian Eastern Daylight Time"},
 	"UTC":                 {"Coordinated Universal Time", "Coordinated Universal Time"},
 }
 

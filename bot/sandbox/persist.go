@@ -38,8 +38,14 @@ type savedState struct {
 }
 
 type savedConv struct {
-	ID       string    `json:"id"`
-	Opened   bool      `json:"opened,omitempty"`
+	ID     string `json:"id"`
+	Opened bool   `json:"opened,omitempty"`
+	// Name, Members, Creator and Created are kept for channels; a file
+	// without Members keeps the workspace's starting members.
+	Name     string    `json:"name,omitempty"`
+	Members  []string  `json:"members,omitempty"`
+	Creator  string    `json:"creator,omitempty"`
+	Created  int64     `json:"created,omitempty"`
 	Messages []Message `json:"messages"`
 }
 
@@ -165,6 +171,10 @@ func (w *Workspace) snapshot() savedState {
 		c := w.convs[id]
 		msgs := c.msgs[max(0, len(c.msgs)-maxSavedMessages):]
 		sc := savedConv{ID: c.id, Opened: c.opened, Messages: make([]Message, 0, len(msgs))}
+		if !c.im {
+			sc.Name, sc.Creator, sc.Created = c.name, c.creator, c.created
+			sc.Members = append([]string{}, c.members...)
+		}
 		for _, m := range msgs {
 			cp := *m
 			cp.Blocks = slices.Clone(m.Blocks)
@@ -253,9 +263,19 @@ func (w *Workspace) load(path string) error {
 	skipped := 0
 	for _, sc := range st.Conversations {
 		c := w.convs[sc.ID]
+		if c == nil && w.restorableChannel(sc) {
+			c = &conv{id: sc.ID, name: sc.Name, created: sc.Created}
+			w.addConv(c)
+		}
 		if c == nil {
 			skipped += len(sc.Messages)
 			continue
+		}
+		if !c.im && sc.Members != nil {
+			c.members = slices.DeleteFunc(slices.Compact(slices.Clone(sc.Members)), func(m string) bool { return w.people[m] == nil })
+			if w.people[sc.Creator] != nil {
+				c.creator = sc.Creator
+			}
 		}
 		msgs := sc.Messages[max(0, len(sc.Messages)-maxSavedMessages):]
 		seen := map[string]bool{}
@@ -308,6 +328,23 @@ func (w *Workspace) load(path string) error {
 	}
 	return nil
 }
+
+// restorableChannel reports whether a saved conversation unknown to the
+// workspace is a channel made by CreateChannel that can be made again.
+func (w *Workspace) restorableChannel(sc savedConv) bool {
+	if !channelIDPattern.MatchString(sc.ID) || !channelNameRE.MatchString(sc.Name) {
+		return false
+	}
+	for _, c := range w.convs {
+		if !c.im && c.name == sc.Name {
+			return false
+		}
+	}
+	return true
+}
+
+// channelIDPattern is a channel id as CreateChannel makes them.
+var channelIDPattern = regexp.MustCompile(`^C[0-9]{10}$`)
 
 // realOffset reports how far a running clock is from the real time; ok
 // is false for a clock that stands still.

@@ -113,7 +113,7 @@ func TestStateRoundTrip(t *testing.T) {
 	if _, _, err := e.client.PostMessageContext(ctx, LearningSet, slackapi.MsgOptionText("Thanks!", false), slackapi.MsgOptionTS(parent)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.client.PostEphemeralContext(ctx, LearningSet, Manager, slackapi.MsgOptionText("only you", false)); err != nil {
+	if _, err := e.client.PostEphemeralContext(ctx, LearningSet, PeerSam, slackapi.MsgOptionText("only you", false)); err != nil {
 		t.Fatal(err)
 	}
 	home := slackapi.HomeTabViewRequest{Type: slackapi.VTHomeTab, CallbackID: "home", PrivateMetadata: "p=1", Blocks: slackapi.Blocks{BlockSet: []slackapi.Block{

@@ -72,7 +72,9 @@ type Config struct {
 	// time.Now): advancing the sandbox clock must not make deliveries stale.
 	RequestTime func() time.Time
 	// People are the workspace members; DemoPeople when nil. A bot user is
-	// added when none is marked IsBot. All members are in #learning-set.
+	// added when none is marked IsBot. #learning-set holds the bot and
+	// everyone but approvers and advocates (Role); Join, Leave and
+	// CreateChannel change channels later.
 	People     []Person
 	HTTPClient *http.Client
 	Log        *slog.Logger
@@ -124,7 +126,7 @@ type View struct {
 
 // Change tells subscribers what changed.
 type Change struct {
-	Kind    string `json:"kind"` // message, update, delete, modal, home, clock
+	Kind    string `json:"kind"` // message, update, delete, modal, home, clock, members
 	Channel string `json:"channel,omitempty"`
 	TS      string `json:"ts,omitempty"`
 	User    string `json:"user,omitempty"` // whose modal or home; who sees an ephemeral
@@ -175,6 +177,7 @@ type conv struct {
 	im      bool
 	user    string // the person of a direct conversation
 	members []string
+	creator string // channels only: who made it
 	created int64
 	opened  bool // conversations.open was called
 	msgs    []*Message
@@ -311,10 +314,15 @@ func New(cfg Config) *Workspace {
 	created := w.clock.Now().Unix()
 	set := &conv{id: LearningSet, name: LearningSetName, created: created}
 	for _, id := range w.order {
-		set.members = append(set.members, id)
+		if inLearningSet(*w.people[id]) {
+			set.members = append(set.members, id)
+		}
 		if id != w.bot {
 			w.addConv(&conv{id: dmChannel(id), im: true, user: id, members: []string{id, w.bot}, created: created})
 		}
+	}
+	if len(set.members) > 0 {
+		set.creator = set.members[0]
 	}
 	w.addConv(set)
 	if cfg.StatePath != "" {

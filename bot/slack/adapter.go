@@ -22,6 +22,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	slackapi "github.com/slack-go/slack"
@@ -43,8 +44,8 @@ type Config struct {
 	// within Slack's rate limits, retrying, across restarts (see
 	// outbox.go). Without it they call Slack before returning.
 	Outbox storage.DueStore
-	// Now is the outbox's clock, for its due times and rate limits;
-	// time.Now when nil.
+	// Now is the adapter's clock: the outbox's due times and rate limits,
+	// and how long channel rosters are cached; time.Now when nil.
 	Now func() time.Time
 }
 
@@ -79,6 +80,9 @@ type Adapter struct {
 
 	idMu sync.Mutex
 	id   identity
+	// self is the bot's user id once known, read without waiting for
+	// auth.test.
+	self atomic.Value // string
 
 	// minRetryWait is the least wait after a 429.
 	minRetryWait time.Duration
@@ -89,10 +93,17 @@ type Adapter struct {
 	tzMu sync.Mutex
 	tz   map[string]tzEntry
 
+	roster roster // channels' names and members, for learning sets
+
 	out *outbox // nil without Config.Outbox
 }
 
-var _ bot.Platform = (*Adapter)(nil)
+var (
+	_ bot.Platform  = (*Adapter)(nil)
+	_ bot.Threader  = (*Adapter)(nil)
+	_ bot.Roster    = (*Adapter)(nil)
+	_ bot.Publisher = (*Adapter)(nil)
+)
 
 // identity is who the bot is, from auth.test.
 type identity struct {
@@ -140,6 +151,7 @@ func newAdapter(cfg Config, engine *bot.Engine, log *slog.Logger, depth int) (*A
 		pool:   newPool(cfg.Workers, depth),
 		ims:    map[string]*imEntry{},
 		tz:     map[string]tzEntry{},
+		roster: roster{channels: map[string]rosterEntry{}, gen: map[string]uint64{}},
 
 		minRetryWait: time.Second,
 	}
@@ -204,6 +216,24 @@ func (a *Adapter) accept(in inbound) error {
 	return err
 }
 
+// event reads an Events API callback: it forgets the cached roster of a
+// channel whose members changed, and returns the turn the event starts,
+// if any. Joins of people other than the bot start none; when the bot's
+// id is not known yet, run decides.
+func (a *Adapter) event(ec eventCallback) (inbound, bool) {
+	if ch, ok := ec.membershipChange(); ok {
+		a.forgetChannel(ch)
+	}
+	in, ok := ec.inbound()
+	if !ok {
+		return inbound{}, false
+	}
+	if self, _ := a.self.Load().(string); in.input.Kind == conversation.JoinInput && self != "" && in.joined != self {
+		return inbound{}, false
+	}
+	return in, true
+}
+
 // run runs one turn on a worker.
 func (a *Adapter) run(ctx context.Context, in inbound) {
 	ctx, cancel := context.WithTimeout(ctx, turnTimeout)
@@ -227,6 +257,9 @@ func (a *Adapter) run(ctx context.Context, in inbound) {
 	id := a.identity(ctx)
 	if id.user != "" && in.input.User == id.user {
 		return
+	}
+	if in.input.Kind == conversation.JoinInput && (id.user == "" || in.joined != id.user) {
+		return // someone else joined, or who the bot is cannot be told
 	}
 	if in.mention {
 		in.input.Text = stripMention(in.input.Text, id.user)
@@ -268,6 +301,7 @@ func (a *Adapter) identity(ctx context.Context) identity {
 		return a.id
 	}
 	a.id = identity{user: res.UserID, team: res.TeamID}
+	a.self.Store(res.UserID)
 	return a.id
 }
 

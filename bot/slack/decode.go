@@ -24,6 +24,9 @@ type inbound struct {
 	// mention is set for app mentions: the bot's own mention is removed
 	// from the text once the bot's user id is known.
 	mention bool
+	// joined is who joined a channel, for a JoinInput: the turn runs only
+	// when it is the bot itself.
+	joined string
 }
 
 // eventCallback is the part of an Events API request the bot reads. The
@@ -45,7 +48,18 @@ type innerEvent struct {
 	Channel     string `json:"channel"`
 	ChannelType string `json:"channel_type"`
 	Text        string `json:"text"`
+	TS          string `json:"ts"`
+	ThreadTS    string `json:"thread_ts"`
+	Inviter     string `json:"inviter"` // member_joined_channel
 }
+
+// inThread reports whether the event is a reply in a thread (not the
+// thread's root).
+func (e innerEvent) inThread() bool { return e.ThreadTS != "" && e.ThreadTS != e.TS }
+
+// threadSubtypes are the message subtypes a person's thread reply may
+// have: none, "also send to channel", or a file with a comment.
+var threadSubtypes = map[string]bool{"": true, "thread_broadcast": true, "file_share": true}
 
 func parseEvent(body []byte) (eventCallback, error) {
 	var ec eventCallback
@@ -57,31 +71,73 @@ func parseEvent(body []byte) (eventCallback, error) {
 
 // inbound returns the turn an event callback starts, or false for events
 // the bot does not act on: anything from a bot (itself included), edits,
-// deletions and other message subtypes, and channel messages that do not
-// mention it.
+// deletions and other message subtypes, and top-level channel messages
+// that do not mention it.
+//
+// A thread reply in a channel is a ThreadInput. When it mentions the bot,
+// Slack sends it twice, as message and as app_mention: the message is the
+// turn and the app_mention is ignored, so the reply counts once (a
+// mention at the top level of a channel stays a TextInput).
+//
+// member_joined_channel is a JoinInput (User is the inviter, when Slack
+// names one); joined holds who joined, and the turn runs only when that
+// is the bot itself. Other membership events start no turn: see
+// membershipChange.
 func (ec eventCallback) inbound() (inbound, bool) {
 	e := ec.Event
 	if ec.Type != slackevents.CallbackEvent || e.User == "" || e.BotID != "" {
 		return inbound{}, false
 	}
 	in := inbound{team: ec.TeamID, eventID: ec.EventID}
+	kind := conversation.TextInput
 	switch slackevents.EventsAPIType(e.Type) {
 	case slackevents.Message:
-		if e.ChannelType != "im" || (e.Subtype != "" && e.Subtype != "file_share") {
+		switch {
+		case e.ChannelType == "im" && (e.Subtype == "" || e.Subtype == "file_share"):
+		case (e.ChannelType == "channel" || e.ChannelType == "group") && e.inThread() && threadSubtypes[e.Subtype]:
+			kind = conversation.ThreadInput
+		default:
 			return inbound{}, false
 		}
 	case slackevents.AppMention:
+		if e.inThread() {
+			return inbound{}, false // the message event of the same reply is the turn
+		}
 		in.mention = true
+	case slackevents.MemberJoinedChannel:
+		if e.Channel == "" {
+			return inbound{}, false
+		}
+		in.joined = e.User
+		in.input = conversation.Input{Kind: conversation.JoinInput, User: e.Inviter, Channel: e.Channel}
+		return in, true
 	default:
 		return inbound{}, false
 	}
 	in.input = conversation.Input{
-		Kind:    conversation.TextInput,
+		Kind:    kind,
 		User:    e.User,
 		Channel: e.Channel,
 		Text:    fromMrkdwn(e.Text),
 	}
+	if kind == conversation.ThreadInput {
+		in.input.Thread = e.ThreadTS
+	}
 	return in, true
+}
+
+// membershipChange returns the channel whose members changed, for
+// member_joined_channel and member_left_channel events.
+func (ec eventCallback) membershipChange() (string, bool) {
+	e := ec.Event
+	if ec.Type != slackevents.CallbackEvent || e.Channel == "" {
+		return "", false
+	}
+	switch slackevents.EventsAPIType(e.Type) {
+	case slackevents.MemberJoinedChannel, slackevents.MemberLeftChannel:
+		return e.Channel, true
+	}
+	return "", false
 }
 
 // decodeInteraction reads an interactivity payload (the "payload" form
@@ -160,8 +216,18 @@ func renderedBefore(a, b string) bool {
 }
 
 // actionValue is what an element carries: a button's value, typed text, or
-// the choice made.
+// the choice made. Check boxes give the values of the options ticked,
+// joined by commas in the order Slack lists them.
 func actionValue(a *slackapi.BlockAction) string {
+	if a.Type == slackapi.ActionType(slackapi.METCheckboxGroups) || len(a.SelectedOptions) > 0 {
+		values := make([]string, 0, len(a.SelectedOptions))
+		for _, o := range a.SelectedOptions {
+			if o.Value != "" {
+				values = append(values, o.Value)
+			}
+		}
+		return strings.Join(values, ",")
+	}
 	return firstOf(a.Value, a.SelectedOption.Value, a.SelectedDate, a.SelectedTime,
 		a.SelectedUser, a.SelectedChannel, a.SelectedConversation)
 }

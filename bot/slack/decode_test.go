@@ -53,6 +53,16 @@ func TestDecodeInteraction(t *testing.T) {
 				Form: map[string]string{"comment": "More <detail> & dates", "when": "2025-03-28"}},
 			wantTeam: "T1",
 		},
+		{
+			name: "modal submission with choices",
+			payload: `{"type":"view_submission","user":{"id":"U1"},"view":{"callback_id":"lp_feedback","state":{"values":{
+					"strengths":{"strengths":{"type":"checkboxes","selected_options":[{"text":{"type":"plain_text","text":"Evidence"},"value":"evidence"},{"text":{"type":"plain_text","text":"Goals"},"value":"goals"}]}},
+					"gaps":{"gaps":{"type":"checkboxes","selected_options":[]}},
+					"ready":{"ready":{"type":"radio_buttons","selected_option":{"text":{"type":"plain_text","text":"Yes"},"value":"yes"}}},
+					"later":{"later":{"type":"radio_buttons","selected_option":null}}}}}}`,
+			want: conversation.Input{Kind: conversation.SubmitInput, User: "U1", CallbackID: "lp_feedback",
+				Form: map[string]string{"strengths": "evidence,goals", "gaps": "", "ready": "yes", "later": ""}},
+		},
 		{name: "block_actions without actions", payload: `{"type":"block_actions","user":{"id":"U1"},"actions":[]}`, wantErr: errIgnored},
 		{name: "shortcut", payload: `{"type":"shortcut","user":{"id":"U1"},"callback_id":"x"}`, wantErr: errIgnored},
 		{name: "view closed", payload: `{"type":"view_closed","user":{"id":"U1"}}`, wantErr: errIgnored},
@@ -97,6 +107,8 @@ func FuzzDecodeInteraction(f *testing.F) {
 	f.Add(`{"type":"shortcut"}`)
 	f.Add(`{"type":"view_submission","user":{"id":"U1"},"view":{"state":null,"blocks":[{"type":"input"}]}}`)
 	f.Add(`[]`)
+	f.Add(`{"type":"view_submission","user":{"id":"U1"},"view":{"state":{"values":{"b":{"a":{"type":"checkboxes","selected_options":[{"value":"x"},{"value":""},null]}}}}}}`)
+	f.Add(`{"type":"view_submission","user":{"id":"U1"},"view":{"state":{"values":{"b":{"a":{"type":"radio_buttons","selected_option":{"value":"y"}}}}}}}`)
 	f.Fuzz(func(t *testing.T, payload string) {
 		in, _, err := decodeInteraction([]byte(payload))
 		if err != nil {
@@ -147,6 +159,30 @@ func TestEventInbound(t *testing.T) {
 		{"join", eventCallback{Type: "event_callback", Event: innerEvent{Type: "message", Subtype: "channel_join", ChannelType: "im", User: "U1"}}, nil},
 		{"home", eventCallback{Type: "event_callback", Event: innerEvent{Type: "app_home_opened", User: "U1"}}, nil},
 		{"not a callback", eventCallback{Type: "url_verification", Event: innerEvent{Type: "message", ChannelType: "im", User: "U1"}}, nil},
+		{"thread reply", eventCallback{Type: "event_callback", TeamID: "T1", EventID: "E2",
+			Event: innerEvent{Type: "message", ChannelType: "channel", Channel: "C1", User: "U2", TS: "2.2", ThreadTS: "1.1", Text: "clear goals &amp; <@U1>"}},
+			&inbound{team: "T1", eventID: "E2", input: conversation.Input{Kind: conversation.ThreadInput, User: "U2", Channel: "C1", Thread: "1.1", Text: "clear goals & <@U1>"}}},
+		{"thread reply in a private channel", eventCallback{Type: "event_callback",
+			Event: innerEvent{Type: "message", ChannelType: "group", Channel: "G1", User: "U2", TS: "2.2", ThreadTS: "1.1", Text: "ok"}},
+			&inbound{input: conversation.Input{Kind: conversation.ThreadInput, User: "U2", Channel: "G1", Thread: "1.1", Text: "ok"}}},
+		{"thread reply also sent to the channel", eventCallback{Type: "event_callback",
+			Event: innerEvent{Type: "message", Subtype: "thread_broadcast", ChannelType: "channel", Channel: "C1", User: "U2", TS: "2.2", ThreadTS: "1.1", Text: "ok"}},
+			&inbound{input: conversation.Input{Kind: conversation.ThreadInput, User: "U2", Channel: "C1", Thread: "1.1", Text: "ok"}}},
+		{"thread reply by a bot", eventCallback{Type: "event_callback", Event: innerEvent{Type: "message", ChannelType: "channel", Channel: "C1", User: "U2", BotID: "B1", TS: "2.2", ThreadTS: "1.1"}}, nil},
+		{"thread reply edited", eventCallback{Type: "event_callback", Event: innerEvent{Type: "message", Subtype: "message_changed", ChannelType: "channel", Channel: "C1", User: "U2", TS: "2.2", ThreadTS: "1.1"}}, nil},
+		{"thread root", eventCallback{Type: "event_callback", Event: innerEvent{Type: "message", ChannelType: "channel", Channel: "C1", User: "U2", TS: "1.1", ThreadTS: "1.1"}}, nil},
+		{"thread reply in a group DM", eventCallback{Type: "event_callback", Event: innerEvent{Type: "message", ChannelType: "mpim", Channel: "G1", User: "U2", TS: "2.2", ThreadTS: "1.1"}}, nil},
+		{"mention in a thread: the message event is the turn", eventCallback{Type: "event_callback",
+			Event: innerEvent{Type: "app_mention", Channel: "C1", User: "U2", TS: "2.2", ThreadTS: "1.1", Text: "<@UBOT> done"}}, nil},
+		{"mention at a thread's root", eventCallback{Type: "event_callback", Event: innerEvent{Type: "app_mention", Channel: "C1", User: "U1", TS: "1.1", ThreadTS: "1.1", Text: "<@UBOT> hi"}},
+			&inbound{mention: true, input: conversation.Input{Kind: conversation.TextInput, User: "U1", Channel: "C1", Text: "<@UBOT> hi"}}},
+		{"bot added to a channel", eventCallback{Type: "event_callback", EventID: "E3",
+			Event: innerEvent{Type: "member_joined_channel", Channel: "C1", ChannelType: "C", User: "UBOT", Inviter: "U1"}},
+			&inbound{eventID: "E3", joined: "UBOT", input: conversation.Input{Kind: conversation.JoinInput, User: "U1", Channel: "C1"}}},
+		{"joined without an inviter", eventCallback{Type: "event_callback", Event: innerEvent{Type: "member_joined_channel", Channel: "C1", User: "U7"}},
+			&inbound{joined: "U7", input: conversation.Input{Kind: conversation.JoinInput, Channel: "C1"}}},
+		{"joined no channel", eventCallback{Type: "event_callback", Event: innerEvent{Type: "member_joined_channel", User: "U7"}}, nil},
+		{"left a channel", eventCallback{Type: "event_callback", Event: innerEvent{Type: "member_left_channel", Channel: "C1", User: "U7"}}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -154,11 +190,65 @@ func TestEventInbound(t *testing.T) {
 			if ok != (tt.want != nil) {
 				t.Fatalf("ok = %v, want %v", ok, tt.want != nil)
 			}
-			if ok && (got.team != tt.want.team || got.eventID != tt.want.eventID || got.mention != tt.want.mention || !equalInput(got.input, tt.want.input)) {
+			if ok && (got.team != tt.want.team || got.eventID != tt.want.eventID || got.mention != tt.want.mention ||
+				got.joined != tt.want.joined || !equalInput(got.input, tt.want.input)) {
 				t.Errorf("inbound = %+v, want %+v", got, *tt.want)
 			}
 		})
 	}
+}
+
+func TestMembershipChange(t *testing.T) {
+	for typ, want := range map[string]bool{"member_joined_channel": true, "member_left_channel": true, "message": false, "app_mention": false} {
+		ch, ok := eventCallback{Type: "event_callback", Event: innerEvent{Type: typ, Channel: "C1", User: "U1"}}.membershipChange()
+		if ok != want || (ok && ch != "C1") {
+			t.Errorf("%s: membershipChange = %q, %v", typ, ch, ok)
+		}
+	}
+	if _, ok := (eventCallback{Type: "event_callback", Event: innerEvent{Type: "member_left_channel"}}).membershipChange(); ok {
+		t.Error("a membership change without a channel")
+	}
+}
+
+func FuzzEventInbound(f *testing.F) {
+	f.Add(`{"type":"event_callback","team_id":"T1","event_id":"E1","event":{"type":"message","channel_type":"channel","channel":"C1","user":"U1","ts":"2.2","thread_ts":"1.1","text":"ok"}}`)
+	f.Add(`{"type":"event_callback","event":{"type":"app_mention","channel":"C1","user":"U1","ts":"2.2","thread_ts":"1.1","text":"<@UBOT> x"}}`)
+	f.Add(`{"type":"event_callback","event":{"type":"member_joined_channel","channel":"C1","user":"UBOT","inviter":"U1"}}`)
+	f.Add(`{"type":"event_callback","event":{"type":"member_left_channel","channel":"C1","user":"U2"}}`)
+	f.Add(`{"type":"event_callback","event":{"type":"message","channel_type":"im","channel":"D1","user":"U1","text":"hi"}}`)
+	f.Add(`{"type":"event_callback","event":{"type":"message","subtype":"thread_broadcast","channel_type":"group","channel":"G1","user":"U1","ts":"3","thread_ts":"1"}}`)
+	f.Add(`{"type":"event_callback","event":null}`)
+	f.Fuzz(func(t *testing.T, body string) {
+		ec, err := parseEvent([]byte(body))
+		if err != nil {
+			return
+		}
+		_, _ = ec.membershipChange()
+		in, ok := ec.inbound()
+		if !ok {
+			return
+		}
+		e := ec.Event
+		if e.BotID != "" || e.User == "" {
+			t.Errorf("turn from a bot or nobody: %+v", e)
+		}
+		switch in.input.Kind {
+		case conversation.ThreadInput:
+			if in.input.Thread == "" || in.input.Thread == e.TS || in.input.User == "" || in.input.Channel == "" {
+				t.Errorf("thread input %+v from %+v", in.input, e)
+			}
+		case conversation.JoinInput:
+			if in.joined == "" || in.input.Channel == "" || e.Type != "member_joined_channel" {
+				t.Errorf("join input %+v from %+v", in, e)
+			}
+		case conversation.TextInput:
+			if in.input.User == "" || in.input.Thread != "" || (e.Type == "app_mention" && e.inThread()) {
+				t.Errorf("text input %+v from %+v", in.input, e)
+			}
+		default:
+			t.Errorf("unexpected kind %q", in.input.Kind)
+		}
+	})
 }
 
 func TestFromMrkdwn(t *testing.T) {

@@ -76,7 +76,7 @@ func (a *Adapter) serveEvent(w http.ResponseWriter, r *http.Request, body []byte
 		writeJSON(w, map[string]string{"challenge": ec.Challenge})
 		return
 	case slackevents.CallbackEvent:
-		if in, ok := ec.inbound(); ok {
+		if in, ok := a.event(ec); ok {
 			if retry := r.Header.Get("X-Slack-Retry-Num"); retry != "" {
 				a.log.Debug("event redelivered", "event", ec.EventID, "retry", retry, "reason", r.Header.Get("X-Slack-Retry-Reason"))
 			}

@@ -22,6 +22,8 @@ type slackAPI interface {
 	PostEphemeralContext(ctx context.Context, channel, user string, options ...slackapi.MsgOption) (string, error)
 	OpenViewContext(ctx context.Context, triggerID string, view slackapi.ModalViewRequest) (*slackapi.ViewResponse, error)
 	GetUserInfoContext(ctx context.Context, user string, options ...slackapi.GetUserInfoOption) (*slackapi.User, error)
+	GetConversationInfoContext(ctx context.Context, input *slackapi.GetConversationInfoInput) (*slackapi.Channel, error)
+	GetUsersInConversationContext(ctx context.Context, params *slackapi.GetUsersInConversationParameters) ([]string, string, error)
 }
 
 // maxRateLimitRetries bounds how often one call is retried after a 429.
@@ -116,10 +118,38 @@ func (a *Adapter) Post(ctx context.Context, channel string, m message.Message) (
 	if a.out != nil {
 		return conversation.MessageRef{}, a.queue(ctx, job{Method: methodPost, Channel: channel}, m)
 	}
+	return a.PostNow(ctx, channel, m)
+}
+
+// PostNow implements bot.Publisher: it posts at once, past the outbox, and
+// returns where the message went.
+func (a *Adapter) PostNow(ctx context.Context, channel string, m message.Message) (conversation.MessageRef, error) {
 	opts := a.messageOptions(m)
 	var ref conversation.MessageRef
 	err := a.retry(ctx, "chat.postMessage", func() (err error) {
 		ref.Channel, ref.TS, err = a.api.PostMessageContext(ctx, channel, opts...)
+		return err
+	})
+	if err != nil {
+		return conversation.MessageRef{}, err
+	}
+	return ref, nil
+}
+
+// PostThread implements bot.Threader: it replies in the thread under root,
+// in root's channel. With an outbox it queues the reply, like Post, and
+// returns an empty MessageRef.
+func (a *Adapter) PostThread(ctx context.Context, root conversation.MessageRef, m message.Message) (conversation.MessageRef, error) {
+	if root.Channel == "" || root.TS == "" {
+		return conversation.MessageRef{}, errors.New("slack: thread reply without a root message")
+	}
+	if a.out != nil {
+		return conversation.MessageRef{}, a.queue(ctx, job{Method: methodPost, Channel: root.Channel, ThreadTS: root.TS}, m)
+	}
+	opts := append(a.messageOptions(m), slackapi.MsgOptionTS(root.TS))
+	var ref conversation.MessageRef
+	err := a.retry(ctx, "chat.postMessage", func() (err error) {
+		ref.Channel, ref.TS, err = a.api.PostMessageContext(ctx, root.Channel, opts...)
 		return err
 	})
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -27,6 +28,7 @@ const (
 	maxID            = 255
 	maxActionElems   = 25
 	maxOptions       = 100
+	maxChoices       = 10 // options of checkboxes and radio buttons
 	maxOptionText    = 75
 	maxOptionValue   = 150
 	maxPlaceholder   = 150
@@ -112,7 +114,8 @@ func renderModal(m message.Modal) (slackapi.ModalViewRequest, []string) {
 
 func hasInput(bs []message.Block) bool {
 	for _, b := range bs {
-		if _, ok := b.(message.Input); ok {
+		switch b.(type) {
+		case message.Input, message.Choice:
 			return true
 		}
 	}
@@ -194,6 +197,8 @@ func (r *renderer) block(b message.Block) []slackapi.Block {
 		return r.actionBlocks(b.Buttons, b.Select)
 	case message.Input:
 		return r.input(b)
+	case message.Choice:
+		return r.choice(b)
 	default:
 		r.problem("unknown block %T left out", b)
 		return nil
@@ -339,6 +344,57 @@ func (r *renderer) input(in message.Input) []slackapi.Block {
 	e.InitialValue = clip(in.Initial, limit)
 	b := slackapi.NewInputBlock(r.blockID(in.ID), plainText(defaultString(in.Label, in.ID), maxInputLabel), nil, e)
 	b.Optional = in.Optional
+	b.DispatchAction = !r.modal
+	return []slackapi.Block{b}
+}
+
+// choice renders check boxes (Multi) or radio buttons as an input block.
+// Slack shows at most ten options: the rest are left out. Initial values
+// that are not among the options shown are ignored; radio buttons start
+// with the first one only.
+func (r *renderer) choice(c message.Choice) []slackapi.Block {
+	var opts []*slackapi.OptionBlockObject
+	byValue := map[string]*slackapi.OptionBlockObject{}
+	for _, o := range c.Options {
+		if len(opts) == maxChoices {
+			r.problem("choice %q: options past %d left out", c.ID, maxChoices)
+			break
+		}
+		if o.Value == "" || width(o.Value) > maxOptionValue || byValue[o.Value] != nil {
+			r.problem("choice %q: option %q with an empty, repeated or %d-character value left out", c.ID, o.Label, width(o.Value))
+			continue
+		}
+		opt := slackapi.NewOptionBlockObject(o.Value, plainText(defaultString(o.Label, o.Value), maxOptionText), nil)
+		opts = append(opts, opt)
+		byValue[o.Value] = opt
+	}
+	if len(opts) == 0 {
+		r.problem("choice %q without options left out", c.ID)
+		return nil
+	}
+	var initial []*slackapi.OptionBlockObject
+	for _, v := range c.Initial {
+		if o := byValue[v]; o != nil && !slices.Contains(initial, o) {
+			initial = append(initial, o)
+		}
+	}
+	var e slackapi.BlockElement
+	if c.Multi {
+		cb := slackapi.NewCheckboxGroupsBlockElement(r.actionID(c.ID), opts...)
+		cb.InitialOptions = initial
+		e = cb
+	} else {
+		rb := slackapi.NewRadioButtonsBlockElement(r.actionID(c.ID), opts...)
+		if len(initial) > 1 {
+			r.problem("choice %q: radio buttons start with one option, not %d", c.ID, len(initial))
+		}
+		if len(initial) > 0 {
+			rb.InitialOption = initial[0]
+		}
+		e = rb
+	}
+	b := slackapi.NewInputBlock(r.blockID(c.ID), plainText(defaultString(c.Label, c.ID), maxInputLabel), nil, e)
+	b.Optional = c.Optional
 	b.DispatchAction = !r.modal
 	return []slackapi.Block{b}
 }

@@ -137,6 +137,28 @@ func checkLimits(t *testing.T, blocks []slackapi.Block, maxBlocks int) {
 				v, _ := o["value"].(string)
 				limit("option value", v, maxOptionValue)
 			}
+		case "checkboxes", "radio_buttons":
+			opts, _ := e["options"].([]any)
+			if len(opts) == 0 || len(opts) > maxChoices {
+				t.Errorf("%s with %d options", e["type"], len(opts))
+			}
+			values := map[string]bool{}
+			for _, o := range opts {
+				o := o.(map[string]any)
+				text("option text", o["text"], maxOptionText)
+				v, _ := o["value"].(string)
+				limit("option value", v, maxOptionValue)
+				values[v] = true
+			}
+			initial, _ := e["initial_options"].([]any)
+			if io, ok := e["initial_option"]; ok {
+				initial = append(initial, io)
+			}
+			for _, o := range initial {
+				if v, _ := o.(map[string]any)["value"].(string); !values[v] {
+					t.Errorf("initial option %q is not an option", v)
+				}
+			}
 		case "plain_text_input":
 			text("placeholder", e["placeholder"], maxPlaceholder)
 			v, _ := e["initial_value"].(string)
@@ -226,6 +248,11 @@ var sampleAll = message.Message{
 			}},
 		},
 		message.Input{ID: "lp_note", Label: "Anything to add?", Placeholder: "Press Enter to send"},
+		message.Choice{ID: "lp_strengths", Label: "What works <well> & why?", Multi: true, Optional: true,
+			Options: []message.Option{{Label: "Goals", Value: "goals"}, {Label: "Evidence", Value: "evidence"}, {Label: "", Value: "criteria"}},
+			Initial: []string{"evidence", "goals"}},
+		message.Choice{ID: "lp_ready", Label: "Ready for the approver?",
+			Options: []message.Option{{Label: "Yes", Value: "yes"}, {Label: "Not yet", Value: "no"}}, Initial: []string{"no"}},
 	},
 }
 
@@ -472,4 +499,46 @@ func FuzzMrkdwn(f *testing.F) {
 			t.Errorf("raw < in %q", got)
 		}
 	})
+}
+
+func TestRenderChoice(t *testing.T) {
+	var opts []message.Option
+	for i := range 12 {
+		opts = append(opts, message.Option{Label: fmt.Sprintf("Option %d <%d>", i+1, i+1), Value: fmt.Sprint(i + 1)})
+	}
+	opts = append(opts[:3], append([]message.Option{{Label: "Again", Value: "1"}, {Label: "Empty", Value: ""}}, opts[3:]...)...)
+	m := message.Modal{Title: "Feedback", Blocks: []message.Block{
+		message.Choice{ID: "many", Label: strings.Repeat("L", 2100), Options: opts, Initial: []string{"12", "2", "nope"}, Multi: true},
+		message.Choice{ID: "one", Label: "One", Options: opts[:3], Initial: []string{"3", "1"}},
+		message.Choice{ID: "none", Label: "None"},
+	}}
+	v, problems := renderModal(m)
+	checkLimits(t, v.Blocks.BlockSet, maxModalBlocks)
+	if v.Submit == nil || v.Submit.Text != "Submit" {
+		t.Errorf("a modal with choices has no submit button: %+v", v.Submit)
+	}
+	if len(v.Blocks.BlockSet) != 2 {
+		t.Fatalf("%d blocks, want 2 (the choice without options left out)", len(v.Blocks.BlockSet))
+	}
+	many := v.Blocks.BlockSet[0].(*slackapi.InputBlock)
+	cb := many.Element.(*slackapi.CheckboxGroupsBlockElement)
+	if len(cb.Options) != maxChoices || cb.Options[9].Value != "10" || width(many.Label.Text) > maxInputLabel || many.Label.Type != slackapi.PlainTextType {
+		t.Errorf("check boxes: %d options, last %q, label of %d", len(cb.Options), cb.Options[len(cb.Options)-1].Value, width(many.Label.Text))
+	}
+	if len(cb.InitialOptions) != 1 || cb.InitialOptions[0].Value != "2" {
+		t.Errorf("initial options = %+v, want only 2 (12 is not shown)", cb.InitialOptions)
+	}
+	if cb.Options[0].Text.Text != "Option 1 <1>" {
+		t.Errorf("option text %q: plain text is sent as typed", cb.Options[0].Text.Text)
+	}
+	rb := v.Blocks.BlockSet[1].(*slackapi.InputBlock).Element.(*slackapi.RadioButtonsBlockElement)
+	if rb.InitialOption == nil || rb.InitialOption.Value != "3" || v.Blocks.BlockSet[1].(*slackapi.InputBlock).DispatchAction {
+		t.Errorf("radio buttons = %+v", rb)
+	}
+	joined := strings.Join(problems, "\n")
+	for _, want := range []string{`choice "many": options past 10 left out`, `choice "many": option "Again"`, `choice "many": option "Empty"`, `choice "one": radio buttons start with one option`, `choice "none" without options`} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("problems %q lack %q", problems, want)
+		}
+	}
 }

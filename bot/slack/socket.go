@@ -110,7 +110,7 @@ func (a *Adapter) socketRequest(req socketmode.Request) any {
 			a.log.Warn("unreadable event", "err", err)
 			return nil
 		}
-		if in, ok := ec.inbound(); ok {
+		if in, ok := a.event(ec); ok {
 			_ = a.accept(in)
 		}
 	case socketmode.RequestTypeInteractive:

@@ -91,6 +91,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	m.url = "http://" + reachable(m.ln.Addr())
 	m.engine = &bot.Engine{Store: m.store, DigestSpec: m.Config.DigestSpec, Log: m.Log.With("component", "engine")}
+	if d, ok := m.store.(storage.Docs); ok {
+		m.engine.Docs = d
+	}
 
 	slackCfg := slackbot.Config{
 		BotToken:      m.Config.SlackBotToken,

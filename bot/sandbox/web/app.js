@@ -313,7 +313,12 @@ function renderMain() {
     if (c && view !== "dm" && c.kind === "dm") view = "dm";
     $("title").textContent = !c ? "" : c.kind === "dm" ? "Direct messages with " + c.name : "#" + c.name;
     $("composer").hidden = !c;
+    const drafts = threadDrafts();
     box.replaceChildren(c ? renderConversation(c) : el("p", { className: "muted", text: "No conversation." }));
+    for (const [ts, text] of Object.entries(drafts)) {
+      const input = box.querySelector('[data-testid="thread-reply-input"][data-thread-ts="' + CSS.escape(ts) + '"]');
+      if (input) input.value = text;
+    }
   }
   $("replying").hidden = !replyTo || view === "home";
   if (replyTo) $("replying-text").textContent = "Replying in a thread";
@@ -340,10 +345,55 @@ function renderConversation(c) {
       msg.append(reply);
     }
     const thread = replies[m.ts];
-    if (thread) msg.append(el("div", { className: "thread", "data-testid": "thread" }, ...thread.map(renderMessage)));
-    frag.append(msg);
+    if (c.kind !== "channel") {
+      if (thread) msg.append(el("div", { className: "thread", "data-testid": "thread" }, ...thread.map(renderMessage)));
+      frag.append(msg);
+      continue;
+    }
+    // In a channel each message comes with its thread and a reply box.
+    const box = el("div", { className: "channel-message", "data-testid": "channel-message", "data-ts": m.ts }, msg);
+    if (thread) {
+      box.append(el("div", { className: "thread", "data-testid": "thread" }, ...thread.map(r =>
+        el("div", { className: "thread-message", "data-testid": "thread-message", "data-ts": r.ts, "data-thread-ts": m.ts }, renderMessage(r)))));
+    }
+    if (!m.ephemeral) box.append(threadReplyForm(c, m.ts));
+    frag.append(box);
   }
   return frag;
+}
+
+// threadReplyForm is the reply box under a channel message: it posts in
+// the message's thread.
+function threadReplyForm(c, ts) {
+  const input = el("input", {
+    type: "text", className: "thread-reply-input", placeholder: "Reply in thread…", "aria-label": "Reply in thread",
+    "data-testid": "thread-reply-input", "data-thread-ts": ts, "data-focus-key": ts + "|thread-reply",
+  });
+  const send = el("button", { type: "submit", "data-testid": "thread-reply-send", "data-thread-ts": ts, text: "Reply" });
+  const form = el("form", { className: "thread-reply", "data-testid": "thread-reply", autocomplete: "off" }, input, send);
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    if (!input.value.trim()) { say("Type a reply first."); return; }
+    send.disabled = true;
+    try {
+      await post("/ui/send", { channel: c.id, text: input.value, thread_ts: ts });
+      input.value = "";
+      say("");
+    } catch (e) {
+      say(e.message);
+    } finally {
+      send.disabled = false;
+    }
+  });
+  return form;
+}
+
+// threadDrafts returns the replies being typed, by thread, so a refresh
+// keeps them.
+function threadDrafts() {
+  const drafts = {};
+  for (const i of document.querySelectorAll('[data-testid="thread-reply-input"]')) if (i.value) drafts[i.dataset.threadTs] = i.value;
+  return drafts;
 }
 
 function renderMessage(m) {
@@ -392,7 +442,8 @@ function renderModal() {
   body.replaceChildren(...(v.blocks || []).map(b => b.type === "input" ? renderInput(b, v.errors || {}) : renderBlock(b, { key: "modal" })));
   for (const [id, val] of Object.entries(typed)) {
     const f = body.querySelector('[data-block-id="' + CSS.escape(id) + '"]');
-    if (f) f.value = val;
+    if (f && f.dataset.kind) setChoice(f, val);
+    else if (f) f.value = val;
   }
   if (backdrop.hidden) {
     modalOpener = document.activeElement;
@@ -424,6 +475,8 @@ function renderInput(b, errors) {
     const attrs = Object.assign({ placeholder: e.placeholder ? e.placeholder.text : null, maxlength: e.max_length || null }, common);
     field = e.multiline ? el("textarea", Object.assign({ rows: 4 }, attrs)) : el("input", Object.assign({ type: "text" }, attrs));
     if (e.initial_value) field.value = e.initial_value;
+  } else if (e.type === "checkboxes" || e.type === "radio_buttons") {
+    return renderChoice(b, e, common, err);
   } else {
     return el("div", { className: "bk-unsupported", text: "[" + e.type + " input]" });
   }
@@ -434,9 +487,40 @@ function renderInput(b, errors) {
     err ? el("p", { className: "error", id: id + "-error", role: "alert", "data-testid": id + "-error", text: err }) : null);
 }
 
+// renderChoice shows check boxes or radio buttons as a fieldset; its value
+// is the chosen options' values joined by commas (see choiceValue).
+function renderChoice(b, e, common, err) {
+  const multi = e.type === "checkboxes";
+  const initial = multi ? (e.initial_options || []) : (e.initial_option ? [e.initial_option] : []);
+  const chosen = new Set(initial.map(o => o.value));
+  const set = el("fieldset", Object.assign({ className: "choice", "data-kind": e.type }, common));
+  const legend = el("legend", { text: (b.label && b.label.text) || b.block_id });
+  if (b.optional) legend.append(el("span", { className: "muted", text: " (optional)" }));
+  set.append(legend);
+  (e.options || []).forEach((o, i) => {
+    const oid = common.id + "-" + i;
+    const box = el("input", { type: multi ? "checkbox" : "radio", id: oid, name: common.id, value: o.value, "data-testid": "modal-option-" + b.block_id });
+    box.checked = chosen.has(o.value);
+    set.append(el("div", { className: "choice-option" }, box, el("label", { for: oid }, renderTextObj(o.text))));
+  });
+  if (err) set.append(el("p", { className: "error", id: common.id + "-error", role: "alert", "data-testid": common.id + "-error", text: err }));
+  return el("div", { className: "field" }, set);
+}
+
+function choiceValue(set) {
+  return [...set.querySelectorAll("input:checked")].map(i => i.value).join(",");
+}
+
+function setChoice(set, value) {
+  const chosen = new Set(String(value).split(",").filter(v => v));
+  for (const i of set.querySelectorAll("input")) i.checked = chosen.has(i.value);
+}
+
 function modalValues() {
   const values = {};
-  for (const f of $("modal-body").querySelectorAll("[data-block-id]")) values[f.dataset.blockId] = f.value;
+  for (const f of $("modal-body").querySelectorAll("[data-block-id]")) {
+    values[f.dataset.blockId] = f.dataset.kind ? choiceValue(f) : f.value;
+  }
   return values;
 }
 
