@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"github.com/learnpact/learnpact/bot/sandbox"
 	"github.com/learnpact/learnpact/conversation"
 	"github.com/learnpact/learnpact/conversation/contract"
 )
@@ -468,4 +469,85 @@ func (h *harness) postAsBot(channel, text string) {
 	if err := json.NewDecoder(resp.Body).Decode(&res); err != nil || !res.OK {
 		h.t.Fatalf("chat.postMessage: %d %q %v", resp.StatusCode, res.Error, err)
 	}
+}
+
+// TestBrowserLearningSet drives peer review in the page: the learner shares
+// their draft with #learning-set from the summary's button and the share
+// form; one reviewer, switched to on the page, answers in the draft's
+// thread, the other in the feedback form; the learner then sees their
+// peers' feedback gathered in their DM.
+func TestBrowserLearningSet(t *testing.T) {
+	requireChromium(t)
+	h := newHarness(t, stores["embedded"](t))
+	tab := openBrowser(t)
+	p := openPage(t, h, tab)
+	p.shots = filepath.Join(p.shots, "learning-set")
+	if err := os.MkdirAll(p.shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	set := sandbox.LearningSet
+	if err := h.ws.Command(h.ctx(), sandbox.PeerPat, set, "learning-set"); err != nil {
+		t.Fatal(err)
+	}
+	h.expectPost(set, "", "is now a learning set")
+	h.draft() // drafting in the page is TestBrowserNegotiation's part
+
+	summary := p.expect(learner, "Share with my learning set")
+	p.click(summary, conversation.ActionShare)
+	note := chromedp.CSS(`[data-testid="modal-input-` + conversation.FieldNote + `"]`)
+	p.do("fill in the share form", chromedp.WaitVisible(note), chromedp.SendKeys(note, "Is eight weeks enough?"))
+	p.screenshot("01-share-form", "")
+	p.do("share", chromedp.Click(chromedp.CSS(`[data-testid="modal-submit"]`)),
+		chromedp.WaitNotVisible(chromedp.CSS(`[data-testid="modal"]`)))
+	p.expect(learner, "Shared with")
+	root := h.expectPost(set, "", "Draft for review")
+	asked := h.only(learner).Waiting()
+	if len(asked) != 2 {
+		t.Fatalf("reviewers asked: %v", asked)
+	}
+
+	// The first reviewer answers in the thread, on the page.
+	p.inChannel(asked[0], set)
+	p.waitFor("the shared draft in the channel", `(ts) => !!document.querySelector('[data-testid="channel-message"][data-ts="' + ts + '"]')`, root.TS)
+	p.screenshot("02-shared-draft", root.TS)
+	reply := chromedp.CSS(`[data-testid="thread-reply-input"][data-thread-ts=` + jsString(root.TS) + `]`)
+	const said = "A short demo would be more convincing than a write-up."
+	p.do("reply in the thread", chromedp.WaitVisible(reply), chromedp.SendKeys(reply, said),
+		chromedp.Click(chromedp.CSS(`[data-testid="thread-reply-send"][data-thread-ts=`+jsString(root.TS)+`]`)))
+	p.waitFor("the reply in the thread", `(said) => [...document.querySelectorAll('[data-testid="thread-message"]')].some(m => m.textContent.includes(said))`, said)
+	p.waitFor("the bot's thanks", `() => document.body.textContent.includes("I've passed your feedback to")`)
+
+	// The second reviewer uses the feedback form.
+	p.inChannel(asked[1], set)
+	p.click(root.TS, conversation.ActionFeedback)
+	field := chromedp.CSS(`[data-testid="modal-input-` + conversation.FieldSpecific + `"]`)
+	p.do("fill in the feedback form", chromedp.WaitVisible(field), chromedp.SendKeys(field, "Goal 1 is clear and measurable."))
+	p.screenshot("03-feedback-form", "")
+	p.do("send feedback", chromedp.Click(chromedp.CSS(`[data-testid="modal-submit"]`)),
+		chromedp.WaitNotVisible(chromedp.CSS(`[data-testid="modal"]`)))
+
+	// The learner sees it all, with who said what.
+	p.do("back to direct messages", chromedp.Click(chromedp.CSS(`[data-testid="nav-dm"]`)))
+	p.as(learner)
+	gathered := p.expect(learner, "Your learning set has reviewed your draft")
+	p.wantText(gathered, said)
+	p.wantText(gathered, "Goal 1 is clear and measurable.")
+	p.screenshot("04-feedback-gathered", gathered)
+	if c := h.only(learner); len(c.Feedback) != 2 || len(c.Waiting()) != 0 {
+		t.Fatalf("stored: %d feedback, waiting for %v", len(c.Feedback), c.Waiting())
+	}
+}
+
+// inChannel switches the page to user and opens a channel.
+func (p *browserPage) inChannel(user, channel string) {
+	p.t.Helper()
+	p.do("switch to "+user, chromedp.Evaluate[chromedp.Void](`(() => {
+		const s = document.querySelector('[data-testid="person-switcher"]');
+		s.value = `+jsString(user)+`;
+		s.dispatchEvent(new Event("change"));
+	})()`))
+	p.me = user
+	nav := chromedp.CSS(`[data-testid="nav-channel-` + channel + `"]`)
+	p.do("open "+channel, chromedp.WaitVisible(nav), chromedp.Click(nav))
+	p.waitFor(channel+" on the page", `(ch) => [...document.querySelectorAll('[data-testid="message"]')].some(m => m.dataset.channel === ch)`, channel)
 }
