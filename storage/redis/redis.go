@@ -12,6 +12,8 @@
 //	                                      due items and locks, see due.go
 //	lp:{out}, lp:{out}:items, lp:{out}:leases, lp:{out}:lock:NAME
 //	                                      the outbox, a second due set (Store.Outbox)
+//	lp:doc:KEY                            hash: rev, data; no TTL (storage.Docs: learning
+//	                                      sets, shared drafts' threads, Teams conversation references)
 //
 // Colons and percent signs inside platform, team and user ids are escaped
 // (%3A, %25), so "29:abc" (a Teams user id) cannot be mistaken for two parts.
