@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/learnpact/learnpact/bot/sandbox"
 	"github.com/learnpact/learnpact/conversation"
@@ -158,5 +159,60 @@ func TestLearningSetReview(t *testing.T) {
 				t.Fatalf("stored feedback: %+v", f)
 			}
 		})
+	}
+}
+
+// TestLearningSetReminders: through the scheduler, each reviewer who has
+// not answered gets one reminder after two working days, in their working
+// hours, and after four the learner hears they may go ahead.
+func TestLearningSetReminders(t *testing.T) {
+	h := newHarness(t, stores["redis"](t)) // shared on Monday 23 November, 10:00 UTC
+	set := sandbox.LearningSet
+	if err := h.ws.Command(h.ctx(), sandbox.PeerSam, set, "learning-set"); err != nil {
+		t.Fatal(err)
+	}
+	h.expectPost(set, "", "is now a learning set")
+	summary := h.draft()
+	h.click(learner, summary, string(conversation.ActionShare))
+	h.awaitModal(learner)
+	if err := h.ws.Submit(h.ctx(), learner, nil); err != nil {
+		t.Fatal(err)
+	}
+	root := h.expectPost(set, "", "Draft for review")
+	asked := h.only(learner).Waiting()
+	if len(asked) != 2 {
+		t.Fatalf("asked %v", asked)
+	}
+	// One answers at once; the other stays silent.
+	if err := h.ws.Post(h.ctx(), asked[0], set, "Looks solid to me.", root.TS); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.ws.Await(h.ctx(), func() bool { return len(h.only(learner).Feedback) == 1 }); err != nil {
+		t.Fatal("the thread reply was not stored")
+	}
+	if st := h.sweep(24 * time.Hour); st.Sent != 0 {
+		t.Fatalf("a reminder after one day: %+v", st)
+	}
+	reminded := func(user string) int {
+		n := 0
+		for _, m := range h.ws.DM(user) {
+			if strings.Contains(textOf(m), "gentle reminder") {
+				n++
+			}
+		}
+		return n
+	}
+	for range 3 { // Wednesday and Thursday, in everyone's working hours
+		h.sweep(12 * time.Hour)
+	}
+	if reminded(asked[1]) != 1 || reminded(asked[0]) != 0 {
+		t.Fatalf("reminders: silent %s got %d, %s (who answered) got %d", asked[1], reminded(asked[1]), asked[0], reminded(asked[0]))
+	}
+	for range 6 { // on to the next Monday: four working days
+		h.sweep(12 * time.Hour)
+	}
+	h.expect(learner, "go ahead without them")
+	if reminded(asked[1]) != 1 {
+		t.Fatalf("%s was reminded %d times", asked[1], reminded(asked[1]))
 	}
 }
