@@ -1,0 +1,306 @@
+// Package teams connects the bot to Microsoft Teams through the Bot
+// Framework: it receives activities on POST /api/messages, runs them as
+// turns of the engine, and carries out the engine's effects through the
+// Bot Framework connector, rendering messages as Adaptive Cards.
+//
+// Every activity is answered at once; the turn runs after the answer on a
+// bounded pool of workers, turns of one user in order on one worker.
+// Each activity's conversation reference is kept in storage.Docs, so later
+// messages (a check-in, a card for the approver) can be sent proactively.
+//
+// Forms (Slack's modals) become cards posted into the conversation the
+// click came from; their submission is checked with conversation.Validate
+// and, on problems, the card is shown again with the problems and what was
+// typed.
+//
+// Storage keys (storage.Docs): "teams:ref:USER" is a user's personal chat,
+// "teams:conv:CONVERSATION" any conversation or channel the bot has seen,
+// "teams:form:CONVERSATION:ACTIVITY" a form card (to show it again with
+// problems). Bot Framework user ids ("29:…") and conversation ids are
+// unique across tenants; each reference also records its tenant.
+package teams
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/infracloudio/msbotbuilder-go/connector/auth"
+
+	"github.com/learnpact/learnpact/bot"
+	"github.com/learnpact/learnpact/storage"
+)
+
+// Config configures the adapter.
+type Config struct {
+	// AppID and AppPassword are the bot's Microsoft App registration
+	// (MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD). Both are needed to send,
+	// and incoming activities are then authenticated.
+	AppID       string
+	AppPassword string
+	// TenantID is the bot's home tenant: for a single-tenant app it is
+	// where tokens come from, and it is the tenant a user is assumed to be
+	// in when the bot messages them first. Optional for multi-tenant apps.
+	TenantID string
+	// ServiceURL is the connector used to start a conversation nobody has
+	// written in yet (default https://smba.trafficmanager.net/teams/).
+	// Conversations already seen use the service URL of their activities.
+	ServiceURL string
+	// TokenURL overrides the token endpoint (default Microsoft's, for the
+	// tenant or botframework.com).
+	TokenURL string
+	// OpenIDMetadataURL overrides where the channel's signing keys are
+	// found (default Bot Framework's).
+	OpenIDMetadataURL string
+	// Insecure accepts activities without authentication and calls the
+	// connector without a token, as the Bot Framework Emulator expects.
+	// Only for a local sandbox or tests; New refuses it together with
+	// credentials.
+	Insecure bool
+	// Docs keeps conversation references; in memory when nil (which
+	// forgets them on restart: use storage in production).
+	Docs storage.Docs
+	// HTTPClient makes all outgoing calls (default: 30 s timeout).
+	HTTPClient *http.Client
+	// Workers is the number of turn workers (default 8).
+	Workers int
+	// Now is the clock for tokens (the bot's and the channel's); time.Now
+	// when nil. Turns use the engine's clock.
+	Now func() time.Time
+}
+
+const (
+	defaultServiceURL = "https://smba.trafficmanager.net/teams/"
+	defaultWorkers    = 8
+	queueDepth        = 64
+	turnTimeout       = 2 * time.Minute
+	seenTTL           = time.Hour
+)
+
+var (
+	errBusy   = errors.New("teams: too busy, activity dropped")
+	errClosed = errors.New("teams: adapter shut down")
+)
+
+// Adapter is the Teams platform: the /api/messages handler and
+// bot.Platform.
+type Adapter struct {
+	cfg    Config
+	engine *bot.Engine
+	handle func(context.Context, bot.Turn) error
+	log    *slog.Logger
+	conn   *connector
+	auth   *validator // nil when Insecure
+	docs   storage.Docs
+	pool   *pool
+	now    func() time.Time
+
+	mu    sync.Mutex
+	refs  map[string]reference // doc key → reference, as last stored
+	tz    map[string]*time.Location
+	names map[string]string // user id → display name
+	// homes are where users were last seen (tenant and service URL), for
+	// starting a chat with someone met only in a channel.
+	homes map[string]home
+	botID string
+	// chatLocks holds a *sync.Mutex per user, so concurrent sends to a
+	// user start one chat.
+	chatLocks sync.Map
+}
+
+var (
+	_ bot.Platform   = (*Adapter)(nil)
+	_ bot.Locator    = (*Adapter)(nil)
+	_ bot.Identifier = (*Adapter)(nil)
+	_ bot.Roster     = (*Adapter)(nil)
+	_ bot.Threader   = (*Adapter)(nil)
+)
+
+// New builds an adapter and starts its workers. It calls nobody: tokens
+// and signing keys are fetched on first need.
+func New(cfg Config, engine *bot.Engine, log *slog.Logger) (*Adapter, error) {
+	if engine == nil || engine.Store == nil {
+		return nil, errors.New("teams: an engine with a store is required")
+	}
+	hasCreds := cfg.AppID != "" && cfg.AppPassword != ""
+	switch {
+	case cfg.Insecure && hasCreds:
+		return nil, errors.New("teams: Insecure is for a sandbox without credentials; unset it or the app id and password")
+	case !cfg.Insecure && !hasCreds:
+		return nil, errors.New("teams: set the app id and password (MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD)")
+	}
+	for name, u := range map[string]*string{"service URL": &cfg.ServiceURL, "token URL": &cfg.TokenURL, "OpenID metadata URL": &cfg.OpenIDMetadataURL} {
+		if *u == "" {
+			continue
+		}
+		p, err := url.Parse(*u)
+		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			return nil, fmt.Errorf("teams: %s %q is not an http(s) URL", name, *u)
+		}
+	}
+	if cfg.ServiceURL == "" {
+		cfg.ServiceURL = defaultServiceURL
+	}
+	if cfg.TokenURL == "" {
+		cfg.TokenURL = "https://login.microsoftonline.com/" + defaultString(cfg.TenantID, auth.DefaultChannelAuthTenant) + "/oauth2/v2.0/token"
+	}
+	if cfg.OpenIDMetadataURL == "" {
+		cfg.OpenIDMetadataURL = auth.ToBotFromChannelOpenIDMetadataURL[0]
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = defaultWorkers
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	log = log.With("component", "teams")
+	client := cfg.HTTPClient
+	if client == nil {
+		client = &http.Client{Timeout: 30 * time.Second}
+	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	creds := auth.SimpleCredentialProvider{AppID: cfg.AppID, Password: cfg.AppPassword}
+	a := &Adapter{
+		cfg: cfg, engine: engine, handle: engine.Handle, log: log, now: now,
+		conn: &connector{http: client, tokenURL: cfg.TokenURL, creds: creds, now: now, log: log,
+			backoff: 500 * time.Millisecond, wait: sleepCtx},
+		docs:  cfg.Docs,
+		pool:  newPool(cfg.Workers, queueDepth),
+		refs:  map[string]reference{},
+		tz:    map[string]*time.Location{},
+		names: map[string]string{},
+		homes: map[string]home{},
+	}
+	if !cfg.Insecure {
+		a.auth = &validator{metadataURL: cfg.OpenIDMetadataURL, http: client, now: now}
+	}
+	if a.docs == nil {
+		a.docs = newMemDocs()
+	}
+	return a, nil
+}
+
+// Name implements bot.Platform.
+func (a *Adapter) Name() string { return "teams" }
+
+// BotUserID implements bot.Identifier: the bot's id in Teams ("28:…").
+func (a *Adapter) BotUserID(context.Context) string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.botID != "" {
+		return a.botID
+	}
+	if a.cfg.AppID != "" {
+		return "28:" + a.cfg.AppID
+	}
+	return ""
+}
+
+// Location implements bot.Locator: the time zone the user's Teams client
+// last reported, or UTC.
+func (a *Adapter) Location(ctx context.Context, user string) *time.Location {
+	a.mu.Lock()
+	loc := a.tz[user]
+	a.mu.Unlock()
+	if loc != nil {
+		return loc
+	}
+	if ref, ok := a.lookup(ctx, userKey(user)); ok && ref.Timezone != "" {
+		if l, err := time.LoadLocation(ref.Timezone); err == nil {
+			a.mu.Lock()
+			a.tz[user] = l
+			a.mu.Unlock()
+			return l
+		}
+	}
+	return time.UTC
+}
+
+// Shutdown stops accepting activities and waits for the turns already
+// accepted; when ctx ends first, running turns are cancelled.
+func (a *Adapter) Shutdown(ctx context.Context) error { return a.pool.shutdown(ctx) }
+
+// pool runs jobs on a fixed set of workers, each with its own bounded
+// queue. Jobs with the same key run on the same worker, in order.
+type pool struct {
+	mu     sync.RWMutex
+	closed bool
+	queues []chan func(context.Context)
+	wg     sync.WaitGroup
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+func newPool(workers, depth int) *pool {
+	ctx, cancel := context.WithCancel(context.Background())
+	p := &pool{ctx: ctx, cancel: cancel}
+	for range workers {
+		q := make(chan func(context.Context), depth)
+		p.queues = append(p.queues, q)
+		p.wg.Go(func() {
+			for job := range q {
+				job(p.ctx)
+			}
+		})
+	}
+	return p
+}
+
+func (p *pool) submit(key string, job func(context.Context)) error {
+	h := fnv.New32a()
+	h.Write([]byte(key))
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if p.closed {
+		return errClosed
+	}
+	select {
+	case p.queues[h.Sum32()%uint32(len(p.queues))] <- job:
+		return nil
+	default:
+		return errBusy
+	}
+}
+
+func (p *pool) shutdown(ctx context.Context) error {
+	p.mu.Lock()
+	if !p.closed {
+		p.closed = true
+		for _, q := range p.queues {
+			close(q)
+		}
+	}
+	p.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		p.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		p.cancel()
+		return nil
+	case <-ctx.Done():
+		p.cancel()
+		return ctx.Err()
+	}
+}
+
+// home is the tenant and service URL a user was last seen with.
+type home struct{ tenant, serviceURL string }
+
+// baseConversation strips a channel thread's ";messageid=" suffix.
+func baseConversation(id string) (channel, root string) {
+	channel, root, _ = strings.Cut(id, ";messageid=")
+	return channel, root
+}

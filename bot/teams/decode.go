@@ -1,0 +1,287 @@
+package teams
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/infracloudio/msbotbuilder-go/schema"
+
+	"github.com/learnpact/learnpact/conversation"
+)
+
+// activity is the part of an incoming activity the bot reads. The
+// library's schema.Activity drops every entity field but the type (which
+// mentions and the client's time zone need), so activities are decoded
+// into this small struct; accounts use the library's types.
+type activity struct {
+	Type          string                     `json:"type"`
+	ID            string                     `json:"id"`
+	Name          string                     `json:"name"`
+	ServiceURL    string                     `json:"serviceUrl"`
+	ChannelID     string                     `json:"channelId"`
+	LocalTimezone string                     `json:"localTimezone"`
+	From          schema.ChannelAccount      `json:"from"`
+	Recipient     schema.ChannelAccount      `json:"recipient"`
+	Conversation  schema.ConversationAccount `json:"conversation"`
+	MembersAdded  []schema.ChannelAccount    `json:"membersAdded"`
+	Text          string                     `json:"text"`
+	ReplyToID     string                     `json:"replyToId"`
+	Value         json.RawMessage            `json:"value"`
+	Entities      []entity                   `json:"entities"`
+	ChannelData   channelData                `json:"channelData"`
+}
+
+type entity struct {
+	Type      string                 `json:"type"`
+	Text      string                 `json:"text"`
+	Mentioned *schema.ChannelAccount `json:"mentioned"`
+	Timezone  string                 `json:"timezone"`
+}
+
+type channelData struct {
+	Tenant  *idName `json:"tenant"`
+	Team    *idName `json:"team"`
+	Channel *idName `json:"channel"`
+}
+
+type idName struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// tenant is the activity's tenant id.
+func (act *activity) tenant() string {
+	if act.Conversation.TenantID != "" {
+		return act.Conversation.TenantID
+	}
+	if act.ChannelData.Tenant != nil {
+		return act.ChannelData.Tenant.ID
+	}
+	return ""
+}
+
+// timezone is the time zone the user's client reported, if any.
+func (act *activity) timezone() string {
+	if act.LocalTimezone != "" {
+		return act.LocalTimezone
+	}
+	for _, e := range act.Entities {
+		if e.Type == "clientInfo" && e.Timezone != "" {
+			return e.Timezone
+		}
+	}
+	return ""
+}
+
+// What a decoded activity asks of the adapter.
+type intent int
+
+const (
+	ignore  intent = iota
+	turn           // run input as a turn
+	unknown        // a card the bot did not make: answer so
+)
+
+// inbound is one decoded activity.
+type inbound struct {
+	act    activity
+	intent intent
+	input  conversation.Input
+}
+
+var errMalformed = errors.New("malformed activity")
+
+// decode reads an activity into the turn it starts.
+func decode(body []byte) (inbound, error) {
+	var act activity
+	if err := json.Unmarshal(body, &act); err != nil {
+		return inbound{}, fmt.Errorf("%w: %v", errMalformed, err)
+	}
+	if act.Type == "" || act.ServiceURL == "" || act.Conversation.ID == "" {
+		return inbound{}, fmt.Errorf("%w: type, serviceUrl and conversation are required", errMalformed)
+	}
+	in := inbound{act: act}
+	switch act.Type {
+	case "message":
+		// Nothing from bots: Teams gives them "28:" ids.
+		if act.From.ID == "" || act.From.ID == act.Recipient.ID || strings.HasPrefix(act.From.ID, "28:") || act.From.Role == "bot" {
+			return in, nil
+		}
+		if len(act.Value) > 0 && string(act.Value) != "null" {
+			return decodeCard(in)
+		}
+		return decodeText(in), nil
+	case "conversationUpdate":
+		return decodeJoin(in), nil
+	}
+	return in, nil
+}
+
+// decodeText reads a typed message: in a personal or group chat a text
+// turn, in a channel thread a thread turn.
+func decodeText(in inbound) inbound {
+	act := in.act
+	text := mentionsToIDs(act.Text, act.Entities, act.Recipient.ID)
+	channel, root := baseConversation(act.Conversation.ID)
+	in.intent = turn
+	in.input = conversation.Input{Kind: conversation.TextInput, User: act.From.ID, Channel: act.Conversation.ID, Text: text}
+	if act.Conversation.ConversationType == "channel" {
+		in.input.Channel = channel
+		if root != "" {
+			in.input.Kind, in.input.Thread = conversation.ThreadInput, root
+		}
+	}
+	return in
+}
+
+// decodeCard reads a card's Action.Submit: a button (its data carries the
+// action id and value), a select's choice, or a form's submission.
+func decodeCard(in inbound) (inbound, error) {
+	act := in.act
+	var data map[string]any
+	if err := json.Unmarshal(act.Value, &data); err != nil {
+		// A value that is not an object comes from a card of someone else.
+		in.intent = unknown
+		return in, nil
+	}
+	src := conversation.MessageRef{}
+	if act.ReplyToID != "" {
+		src = conversation.MessageRef{Channel: act.Conversation.ID, TS: act.ReplyToID}
+	}
+	// In a channel the card sits in a thread ("19:…;messageid=ROOT"):
+	// the input names the channel, the source the thread, so updates and
+	// forms stay in the thread.
+	channel := act.Conversation.ID
+	if act.Conversation.ConversationType == "channel" {
+		channel, _ = baseConversation(channel)
+	}
+	base := conversation.Input{User: act.From.ID, Channel: channel, Source: src,
+		TriggerID: trigger(act.Conversation.ID, act.ReplyToID)}
+	if cb, ok := data[keySubmit].(string); ok {
+		base.Kind, base.CallbackID = conversation.SubmitInput, cb
+		base.PrivateData, _ = data[keyPrivate].(string)
+		base.Form = map[string]string{}
+		for k, v := range data {
+			if reserved(k) || strings.HasPrefix(k, selectInput) {
+				continue
+			}
+			base.Form[k] = stringOf(v)
+		}
+		in.intent, in.input = turn, base
+		return in, nil
+	}
+	id, ok := data[keyAction].(string)
+	if !ok || id == "" {
+		in.intent = unknown
+		return in, nil
+	}
+	base.Kind, base.ActionID = conversation.ActionInput, id
+	base.Value, _ = data[keyValue].(string)
+	if sel, ok := data[keySelect].(string); ok {
+		base.Value = stringOf(data[sel])
+	}
+	in.intent, in.input = turn, base
+	return in, nil
+}
+
+// trigger is what a click gives OpenModal: where to post the form, and the
+// card it came from.
+func trigger(conv, replyTo string) string {
+	if replyTo == "" {
+		return conv
+	}
+	return conv + "|" + replyTo
+}
+
+func parseTrigger(t string) (conv, replyTo string) {
+	conv, replyTo, _ = strings.Cut(t, "|")
+	return conv, replyTo
+}
+
+func stringOf(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case bool:
+		return strconv.FormatBool(x)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	default:
+		b, _ := json.Marshal(x)
+		return string(b)
+	}
+}
+
+// decodeJoin reads a conversationUpdate: the bot added to a personal chat
+// is greeted; added to a team or channel, it starts a join turn.
+func decodeJoin(in inbound) inbound {
+	act := in.act
+	added := false
+	for _, m := range act.MembersAdded {
+		if m.ID != "" && m.ID == act.Recipient.ID {
+			added = true
+		}
+	}
+	if !added {
+		return in
+	}
+	switch act.Conversation.ConversationType {
+	case "personal":
+		if act.From.ID == "" {
+			return in
+		}
+		in.intent = turn
+		in.input = conversation.Input{Kind: conversation.TextInput, User: act.From.ID, Channel: act.Conversation.ID, Text: "hi"}
+	case "channel":
+		channel, _ := baseConversation(act.Conversation.ID)
+		if act.ChannelData.Channel != nil && act.ChannelData.Channel.ID != "" {
+			channel = act.ChannelData.Channel.ID
+		}
+		in.intent = turn
+		in.input = conversation.Input{Kind: conversation.JoinInput, User: act.From.ID, Channel: channel}
+	}
+	return in
+}
+
+var atTag = regexp.MustCompile(`(?s)<at[^>]*>(.*?)</at>`)
+
+var htmlTag = regexp.MustCompile(`</?[a-zA-Z][^>]*>`)
+
+// mentionsToIDs turns Teams' message text into plain text: the bot's own
+// mention is removed, other mentions become <@ID> (the form conversations
+// read), markup is dropped and entities unescaped.
+func mentionsToIDs(text string, entities []entity, botID string) string {
+	byText := map[string]string{}
+	for _, e := range entities {
+		if e.Type == "mention" && e.Mentioned != nil && e.Text != "" {
+			byText[e.Text] = e.Mentioned.ID
+		}
+	}
+	text = atTag.ReplaceAllStringFunc(text, func(tag string) string {
+		id, ok := byText[tag]
+		switch {
+		case !ok:
+			return atTag.FindStringSubmatch(tag)[1]
+		case id == botID:
+			return ""
+		default:
+			return "<@" + id + ">"
+		}
+	})
+	// Keep the <@ID> tokens while dropping other markup.
+	text = htmlTag.ReplaceAllStringFunc(text, func(tag string) string {
+		switch strings.ToLower(tag) {
+		case "<br>", "<br/>", "<br />", "</p>", "</div>":
+			return "\n"
+		}
+		return ""
+	})
+	return strings.TrimSpace(html.UnescapeString(text))
+}

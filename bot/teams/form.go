@@ -1,0 +1,153 @@
+package teams
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/learnpact/learnpact/bot/message"
+	"github.com/learnpact/learnpact/conversation"
+	"github.com/learnpact/learnpact/storage"
+)
+
+// errorPrefix marks the text blocks that show a form's problems.
+const errorPrefix = "lp_err_"
+
+// OpenModal implements bot.Platform. Teams has no modals: the form is a
+// card posted into the conversation the click came from (the trigger
+// carries it), and kept so it can be shown again with problems.
+func (a *Adapter) OpenModal(ctx context.Context, triggerID string, m message.Modal) error {
+	conv, _ := parseTrigger(triggerID)
+	if conv == "" {
+		return errors.New("teams: a form needs the conversation it was asked for in")
+	}
+	act, problems := renderModal(m, a.nameOf)
+	for _, p := range problems {
+		a.log.Warn("form rendered without some content", "problem", p)
+	}
+	ref, err := a.send(ctx, conv, act)
+	if err != nil {
+		return err
+	}
+	data, err := json.Marshal(act)
+	if err != nil {
+		return err
+	}
+	if _, err := a.docs.PutDoc(ctx, formKey(conv, ref.TS), data, storage.AnyRev); err != nil {
+		a.log.Warn("cannot keep a form card", "err", err)
+	}
+	return nil
+}
+
+// checkForm validates a form submission. With problems, it shows the card
+// again with the problems beside the fields and what was typed kept, and
+// returns false. Otherwise it replaces the card with a note, so the form
+// cannot be sent twice, and returns true.
+func (a *Adapter) checkForm(ctx context.Context, in inbound) bool {
+	sub := in.input
+	problems := conversation.Validate(sub, a.engine.Time(), a.Location(ctx, sub.User))
+	src := sub.Source
+	if problems == nil {
+		if src.TS != "" {
+			done := message.Message{Summary: "Sent", Blocks: []message.Block{message.Context{Text: message.T("✓ Sent.")}}}
+			if err := a.Update(ctx, src, done); err != nil {
+				a.log.Warn("cannot close a form card", "err", err)
+			}
+		}
+		return true
+	}
+	if src.TS != "" {
+		if data, _, err := a.docs.Doc(ctx, formKey(src.Channel, src.TS)); err == nil {
+			if act, err := withProblems(data, sub.Form, problems); err == nil {
+				if err := a.update(ctx, src, act); err == nil {
+					return false
+				} else {
+					a.log.Warn("cannot show a form's problems", "err", err)
+				}
+			}
+		}
+	}
+	// The card is gone: say what is wrong in a message instead.
+	var blocks []message.Block
+	blocks = append(blocks, message.Section{Text: message.T("Please check the form and send it again:")})
+	for _, id := range sortedKeys(problems) {
+		blocks = append(blocks, message.Section{Text: message.T("• ", problems[id])})
+	}
+	if _, err := a.Post(ctx, defaultString(src.Channel, sub.Channel), message.Message{Summary: "Please check the form", Blocks: blocks}); err != nil {
+		a.log.Warn("cannot show a form's problems", "err", err)
+	}
+	return false
+}
+
+// withProblems returns a stored form card with the submitted values filled
+// in and each problem shown under its field.
+func withProblems(stored []byte, form, problems map[string]string) (outActivity, error) {
+	var act struct {
+		outActivity
+		Attachments []struct {
+			ContentType string         `json:"contentType"`
+			Content     map[string]any `json:"content"`
+		} `json:"attachments"`
+	}
+	if err := json.Unmarshal(stored, &act); err != nil || len(act.Attachments) == 0 {
+		return outActivity{}, errors.New("teams: unreadable form card")
+	}
+	content := act.Attachments[0].Content
+	body, _ := content["body"].([]any)
+	var out []any
+	shown := map[string]bool{}
+	for _, el := range body {
+		e, ok := el.(map[string]any)
+		if !ok {
+			out = append(out, el)
+			continue
+		}
+		id, _ := e["id"].(string)
+		if strings.HasPrefix(id, errorPrefix) {
+			continue
+		}
+		out = append(out, e)
+		if id == "" {
+			continue
+		}
+		if v, ok := form[id]; ok {
+			e["value"] = v
+		}
+		if p, ok := problems[id]; ok {
+			shown[id] = true
+			out = append(out, map[string]any{"type": "TextBlock", "id": errorPrefix + id, "text": escapeMarkdown(p),
+				"wrap": true, "color": "attention", "spacing": "Small"})
+		}
+	}
+	for _, id := range sortedKeys(problems) {
+		if !shown[id] {
+			out = append(out, map[string]any{"type": "TextBlock", "id": errorPrefix + id, "text": escapeMarkdown(problems[id]),
+				"wrap": true, "color": "attention"})
+		}
+	}
+	content["body"] = out
+	raw, err := json.Marshal(content)
+	if err != nil {
+		return outActivity{}, err
+	}
+	var c card
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return outActivity{}, err
+	}
+	// Body elements come back as maps; keep them as they are.
+	c.Body = out
+	res := act.outActivity
+	res.Attachments = []attachment{{ContentType: cardContentType, Content: &c}}
+	return res, nil
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

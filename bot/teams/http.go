@@ -1,0 +1,172 @@
+package teams
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/learnpact/learnpact/bot"
+	"github.com/learnpact/learnpact/bot/message"
+	"github.com/learnpact/learnpact/conversation"
+)
+
+// maxBody is the largest activity accepted.
+const maxBody = 1 << 20
+
+// Handler serves POST /api/messages, where the Bot Framework delivers
+// activities. Unless the adapter is Insecure, each must carry a token the
+// channel signed for this app and the activity's service URL.
+func (a *Adapter) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /api/messages", a.serveActivity)
+	return mux
+}
+
+func (a *Adapter) serveActivity(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			http.Error(w, "activity too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		http.Error(w, "cannot read activity", http.StatusBadRequest)
+		return
+	}
+	var tok token
+	if a.auth != nil {
+		// The token is checked before the body is looked at.
+		if tok, err = a.auth.verify(r.Context(), r.Header.Get("Authorization"), a.cfg.AppID); err != nil {
+			a.log.Warn("activity refused", "err", err)
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+	}
+	in, err := decode(body)
+	if err != nil {
+		http.Error(w, "malformed activity", http.StatusBadRequest)
+		return
+	}
+	if a.auth != nil {
+		if err := tok.check(in.act.ServiceURL, in.act.ChannelID); err != nil {
+			a.log.Warn("activity refused", "err", err)
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+	}
+	switch err := a.accept(in); {
+	case errors.Is(err, errClosed):
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+	case errors.Is(err, errBusy):
+		// Teams would redeliver; better to drop than to pile up.
+		w.WriteHeader(http.StatusAccepted)
+	default:
+		w.WriteHeader(http.StatusOK)
+	}
+}
+
+// accept queues an activity's work without waiting.
+func (a *Adapter) accept(in inbound) error {
+	key := in.act.From.ID
+	if key == "" {
+		key = in.act.Conversation.ID
+	}
+	err := a.pool.submit(key, func(ctx context.Context) { a.run(ctx, in) })
+	if err != nil {
+		a.log.Warn("activity not handled", "type", in.act.Type, "user", in.act.From.ID, "err", err)
+	}
+	return err
+}
+
+// run does an activity's work on a worker: deduplicate, remember the
+// conversation, then run the turn.
+func (a *Adapter) run(ctx context.Context, in inbound) {
+	ctx, cancel := context.WithTimeout(ctx, turnTimeout)
+	defer cancel()
+	defer func() {
+		if p := recover(); p != nil {
+			a.log.Error("turn panicked", "type", in.act.Type, "user", in.act.From.ID, "panic", p)
+		}
+	}()
+	if in.act.ID != "" {
+		first, err := a.engine.Store.FirstSeen(ctx, "teams:"+in.act.Conversation.ID+":"+in.act.ID, seenTTL)
+		switch {
+		case err != nil:
+			a.log.Warn("activity dedupe failed", "activity", in.act.ID, "err", err)
+		case !first:
+			a.log.Debug("duplicate activity skipped", "activity", in.act.ID)
+			return
+		}
+	}
+	a.observe(ctx, in.act)
+	switch in.intent {
+	case unknown:
+		a.answerUnknown(ctx, in)
+	case turn:
+		if in.input.Kind == conversation.SubmitInput && !a.checkForm(ctx, in) {
+			return
+		}
+		t := bot.Turn{Platform: a, Team: in.act.tenant(), Input: in.input}
+		if err := a.handle(ctx, t); err != nil {
+			a.log.Debug("turn ended with an error", "kind", in.input.Kind, "user", in.input.User, "err", err)
+		}
+	}
+}
+
+// observe remembers what an activity tells about its conversation and
+// sender: the reference for proactive messages, the time zone, the name,
+// the bot's own id.
+func (a *Adapter) observe(ctx context.Context, act activity) {
+	base, _ := baseConversation(act.Conversation.ID)
+	ref := reference{TenantID: act.tenant()}
+	ref.ServiceURL = act.ServiceURL
+	ref.ChannelID = defaultString(act.ChannelID, "msteams")
+	ref.Bot = act.Recipient
+	ref.Conversation = act.Conversation
+	ref.Conversation.ID = base
+	if act.Conversation.ConversationType == "personal" {
+		ref.User = act.From
+		ref.Timezone = act.timezone()
+	}
+	if act.ChannelData.Channel != nil {
+		ref.ChannelName = act.ChannelData.Channel.Name
+	}
+	a.mu.Lock()
+	if act.Recipient.ID != "" {
+		a.botID = act.Recipient.ID
+	}
+	if act.From.ID != "" && act.From.Name != "" {
+		a.names[act.From.ID] = act.From.Name
+	}
+	if act.From.ID != "" && ref.TenantID != "" {
+		a.homes[act.From.ID] = home{tenant: ref.TenantID, serviceURL: act.ServiceURL}
+	}
+	for _, e := range act.Entities {
+		if e.Type == "mention" && e.Mentioned != nil && e.Mentioned.ID != "" && e.Mentioned.Name != "" && e.Mentioned.ID != act.Recipient.ID {
+			a.names[e.Mentioned.ID] = e.Mentioned.Name
+		}
+	}
+	if tz := act.timezone(); tz != "" && act.From.ID != "" {
+		if loc, err := loadLocation(tz); err == nil {
+			a.tz[act.From.ID] = loc
+		}
+	}
+	a.mu.Unlock()
+	if err := a.remember(ctx, convKey(base), ref); err != nil {
+		a.log.Warn("cannot store a conversation reference", "err", err)
+	}
+	if act.Conversation.ConversationType == "personal" && act.From.ID != "" {
+		if err := a.remember(ctx, userKey(act.From.ID), ref); err != nil {
+			a.log.Warn("cannot store a conversation reference", "err", err)
+		}
+	}
+}
+
+// answerUnknown answers a click on a card the bot cannot read.
+func (a *Adapter) answerUnknown(ctx context.Context, in inbound) {
+	m := message.Message{Summary: "I can't use that card", Blocks: []message.Block{message.Section{Text: message.T(
+		"Sorry, I can't do anything with that card. Type ", message.Code("help"), " to see what I can do.")}}}
+	if _, err := a.Post(ctx, in.act.Conversation.ID, m); err != nil {
+		a.log.Warn("cannot answer an unknown card", "err", err)
+	}
+}

@@ -1,0 +1,287 @@
+package teams
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/learnpact/learnpact/bot"
+	"github.com/learnpact/learnpact/bot/teams/connectortest"
+	"github.com/learnpact/learnpact/storage"
+)
+
+// TestHandlerRefusesBadRequests: without a valid channel token, or with a
+// body that is not an activity, nothing is handled.
+func TestHandlerRefusesBadRequests(t *testing.T) {
+	e := newEnv(t, nil)
+	other := connectortest.New(t) // signs with keys the bot does not trust
+	good := e.personal(lee, leeChat, "hi")
+	body, _ := json.Marshal(good)
+	good["channelId"] = "webchat"
+	otherChannel, _ := json.Marshal(good)
+	str := func(s string) *string { return &s }
+	token := func(edit func(connectortest.Claims)) *string {
+		return str("Bearer " + e.fake.Token(e.fake.ServiceURL(), edit))
+	}
+	cases := []struct {
+		name string
+		body []byte
+		auth *string
+		want int
+	}{
+		{"no token", body, str(""), http.StatusUnauthorized},
+		{"not a bearer token", body, str("Basic Zm9vOmJhcg=="), http.StatusUnauthorized},
+		{"garbage token", body, str("Bearer abc.def.ghi"), http.StatusUnauthorized},
+		{"untrusted key", body, str("Bearer " + other.Token(e.fake.ServiceURL(), nil)), http.StatusUnauthorized},
+		{"other app", body, token(func(c connectortest.Claims) { c["aud"] = "someone-else" }), http.StatusUnauthorized},
+		{"other issuer", body, token(func(c connectortest.Claims) { c["iss"] = "https://evil.example" }), http.StatusUnauthorized},
+		{"expired", body, token(func(c connectortest.Claims) { c["exp"] = time.Now().Add(-time.Hour).Unix() }), http.StatusUnauthorized},
+		{"no expiry", body, token(func(c connectortest.Claims) { delete(c, "exp") }), http.StatusUnauthorized},
+		{"claims of the wrong type", body, token(func(c connectortest.Claims) { c["serviceurl"] = 42; c["iss"] = []string{"x"} }), http.StatusUnauthorized},
+		{"other service URL", body, str("Bearer " + e.fake.Token("https://evil.example/", nil)), http.StatusUnauthorized},
+		{"key not endorsed for the channel", otherChannel, nil, http.StatusUnauthorized},
+		{"malformed JSON", []byte(`{"type":"message",`), nil, http.StatusBadRequest},
+		{"not an activity", []byte(`{"hello":"world"}`), nil, http.StatusBadRequest},
+		{"oversized", append(append([]byte(`{"type":"message","text":"`), bytes.Repeat([]byte("a"), maxBody)...), `"}`...), nil, http.StatusRequestEntityTooLarge},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := e.postRaw(c.body, c.auth); got != c.want {
+				t.Errorf("status %d, want %d", got, c.want)
+			}
+		})
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := e.a.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(e.fake.Activities()); n != 0 {
+		t.Errorf("refused requests made the bot send %d activities", n)
+	}
+	if _, _, err := e.store.Doc(ctx, userKey(lee)); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("a refused activity left a conversation reference (err %v)", err)
+	}
+}
+
+// TestSigningKeysCached: keys are fetched once, and tokens naming unknown
+// keys cannot make the bot fetch them again and again.
+func TestSigningKeysCached(t *testing.T) {
+	e := newEnv(t, nil)
+	for i := range 10 {
+		e.post(e.personal(lee, leeChat, "help"), nil)
+		bad := "Bearer " + e.fake.Token(e.fake.ServiceURL(), func(c connectortest.Claims) { c["kid"] = "rotated-" + itoa(i) })
+		if got := e.post(e.personal(lee, leeChat, "help"), &bad); got != http.StatusUnauthorized {
+			t.Errorf("token naming an unknown key answered %d", got)
+		}
+	}
+	if n := e.fake.KeyRequests(); n != 1 {
+		t.Errorf("signing keys fetched %d times, want 1", n)
+	}
+}
+
+// TestNewRefusesUnsafeConfig: no credentials needs an explicit sandbox
+// flag, and the flag cannot weaken a configured app.
+func TestNewRefusesUnsafeConfig(t *testing.T) {
+	engine := &bot.Engine{Store: nil}
+	if _, err := New(Config{Insecure: true}, engine, nil); err == nil {
+		t.Error("an engine without a store was accepted")
+	}
+	e := newEnv(t, nil)
+	engine = &bot.Engine{Store: e.store}
+	for name, cfg := range map[string]Config{
+		"no credentials":         {},
+		"password only":          {AppPassword: "x"},
+		"insecure with creds":    {AppID: "a", AppPassword: "b", Insecure: true},
+		"service URL not a URL":  {AppID: "a", AppPassword: "b", ServiceURL: "ftp://x"},
+		"token URL without host": {AppID: "a", AppPassword: "b", TokenURL: "https://"},
+		"metadata URL not a URL": {AppID: "a", AppPassword: "b", OpenIDMetadataURL: "::"},
+	} {
+		if _, err := New(cfg, engine, slog.New(slog.DiscardHandler)); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+// TestInsecureSandbox accepts activities without a token when asked to.
+func TestInsecureSandbox(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.Insecure, c.AppID, c.AppPassword = true, "", "" })
+	empty := ""
+	if got := e.post(e.personal(lee, leeChat, "hi"), &empty); got != http.StatusOK {
+		t.Fatalf("status %d", got)
+	}
+	// Without credentials the bot calls the connector without a token,
+	// which the fake (like Teams) refuses: nothing is sent, and no token
+	// was asked for.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := e.a.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, calls := e.fake.TokenRequests(), e.fake.Calls(); n != 0 || calls == 0 {
+		t.Errorf("%d token requests and %d connector calls", n, calls)
+	}
+}
+
+// TestPersonalChat: a message in a personal chat is answered there, and
+// its reference and the user's time zone are kept.
+func TestPersonalChat(t *testing.T) {
+	e := newEnv(t, nil)
+	if got := e.post(e.personal(lee, leeChat, "help"), nil); got != http.StatusOK {
+		t.Fatalf("status %d", got)
+	}
+	e.await("answering help", sentTo(leeChat, "contract"))
+	data, _, err := e.store.Doc(e.ctx(), userKey(lee))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ref reference
+	if err := json.Unmarshal(data, &ref); err != nil {
+		t.Fatal(err)
+	}
+	if ref.Conversation.ID != leeChat || ref.ServiceURL != e.fake.ServiceURL() || ref.TenantID != tenant || ref.Bot.ID != botID {
+		t.Errorf("stored reference = %+v", ref)
+	}
+	if loc := e.a.Location(e.ctx(), lee); loc.String() != "Europe/Berlin" {
+		t.Errorf("location = %s", loc)
+	}
+	if loc := e.a.Location(e.ctx(), "29:unknown"); loc != time.UTC {
+		t.Errorf("unknown user's location = %s", loc)
+	}
+	if id := e.a.BotUserID(e.ctx()); id != botID {
+		t.Errorf("bot id = %s", id)
+	}
+}
+
+// TestDuplicateActivity: a redelivered activity is handled once.
+func TestDuplicateActivity(t *testing.T) {
+	e := newEnv(t, nil)
+	act := e.personal(lee, leeChat, "help")
+	e.post(act, nil)
+	e.post(act, nil)
+	e.post(e.personal(lee, leeChat, "status"), nil)
+	e.await("answering status", sentTo(leeChat, "don't have a contract"))
+	posts := 0
+	for _, a := range e.fake.Activities() {
+		if a.Method == http.MethodPost {
+			posts++
+		}
+	}
+	if posts != 2 {
+		t.Errorf("%d messages sent for two distinct activities and one repeat:\n%s", posts, dump(e.fake.Activities()))
+	}
+}
+
+// TestUnknownCard: a card the bot did not make, or a retired button, gets
+// a friendly answer and changes nothing.
+func TestUnknownCard(t *testing.T) {
+	e := newEnv(t, nil)
+	e.post(e.submit(lee, leeChat, "1", map[string]any{"foo": "bar"}), nil)
+	e.await("answering a foreign card", sentTo(leeChat, "can't do anything with that card"))
+	e.post(e.submit(lee, leeChat, "1", map[string]any{keyAction: "lp_retired", keyValue: "c=nope&v=1"}), nil)
+	if err := e.fake.Await(e.ctx(), func(as []connectortest.Activity) bool { return len(as) >= 2 }); err != nil {
+		t.Fatalf("a retired button was not answered: %v", err)
+	}
+	if got := cardText(e.fake.Activities()[1].Body); !strings.Contains(got, "don't know that button") {
+		t.Errorf("answer to a retired button: %s", got)
+	}
+	ids, err := e.store.Contracts(e.ctx(), storage.UserKey{Platform: "teams", Team: tenant, User: lee})
+	if err != nil || len(ids) != 0 {
+		t.Errorf("contracts after unknown cards: %v, %v", ids, err)
+	}
+}
+
+// TestDecode covers the activities the bot reads.
+func TestDecode(t *testing.T) {
+	svc := "https://svc.example/"
+	base := func(typ, convType, conv string) map[string]any {
+		return map[string]any{"type": typ, "id": "1", "serviceUrl": svc,
+			"from": map[string]any{"id": lee, "name": "Lee"}, "recipient": map[string]any{"id": botID, "name": "learnpact"},
+			"conversation": map[string]any{"id": conv, "conversationType": convType, "tenantId": tenant}}
+	}
+	decodeMap := func(m map[string]any) inbound {
+		t.Helper()
+		b, _ := json.Marshal(m)
+		in, err := decode(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return in
+	}
+
+	thread := base("message", "channel", teamChan+";messageid=1700")
+	thread["text"] = "<at>learnpact</at> Looks good, ask <at>Mo</at> &amp; me"
+	thread["entities"] = []any{
+		map[string]any{"type": "mention", "text": "<at>learnpact</at>", "mentioned": map[string]any{"id": botID}},
+		map[string]any{"type": "mention", "text": "<at>Mo</at>", "mentioned": map[string]any{"id": mo}},
+	}
+	in := decodeMap(thread)
+	if in.intent != turn || in.input.Kind != "thread" || in.input.Channel != teamChan || in.input.Thread != "1700" ||
+		in.input.Text != "Looks good, ask <@"+mo+"> & me" {
+		t.Errorf("thread reply = %+v", in.input)
+	}
+
+	top := base("message", "channel", teamChan)
+	top["text"] = "hello"
+	if in := decodeMap(top); in.input.Kind != "text" || in.input.Channel != teamChan || in.input.Thread != "" {
+		t.Errorf("channel message = %+v", in.input)
+	}
+
+	joined := base("conversationUpdate", "channel", teamChan)
+	joined["membersAdded"] = []any{map[string]any{"id": botID}}
+	joined["channelData"] = map[string]any{"channel": map[string]any{"id": teamChan, "name": "General"}, "team": map[string]any{"id": "19:team"}}
+	if in := decodeMap(joined); in.input.Kind != "joined" || in.input.Channel != teamChan || in.input.User != lee {
+		t.Errorf("bot added to a channel = %+v", in.input)
+	}
+
+	installed := base("conversationUpdate", "personal", leeChat)
+	installed["membersAdded"] = []any{map[string]any{"id": botID}}
+	if in := decodeMap(installed); in.input.Kind != "text" || in.input.Text != "hi" || in.input.Channel != leeChat {
+		t.Errorf("personal install = %+v", in.input)
+	}
+
+	someone := base("conversationUpdate", "channel", teamChan)
+	someone["membersAdded"] = []any{map[string]any{"id": mo}}
+	if in := decodeMap(someone); in.intent != ignore {
+		t.Errorf("someone else added = %+v", in)
+	}
+
+	sel := base("message", "personal", leeChat)
+	sel["replyToId"] = "77"
+	sel["value"] = map[string]any{keyAction: "lp_cadence", keySelect: "lp_select_lp_cadence", "lp_select_lp_cadence": "weekly"}
+	if in := decodeMap(sel); in.input.Kind != "action" || in.input.ActionID != "lp_cadence" || in.input.Value != "weekly" ||
+		in.input.Source.TS != "77" || in.input.Source.Channel != leeChat || in.input.TriggerID != leeChat+"|77" {
+		t.Errorf("select = %+v", in.input)
+	}
+
+	inThread := base("message", "channel", teamChan+";messageid=1700")
+	inThread["replyToId"] = "1700"
+	inThread["value"] = map[string]any{keyAction: "lp_set_create"}
+	if in := decodeMap(inThread); in.input.Channel != teamChan || in.input.Source.Channel != teamChan+";messageid=1700" || in.input.Source.TS != "1700" {
+		t.Errorf("click in a channel thread = %+v", in.input)
+	}
+
+	form := base("message", "personal", moChat)
+	form["value"] = map[string]any{keySubmit: "request_changes", keyPrivate: "c=c1&v=1", "comments": "More", "days": "mon,wed", "n": 3.0}
+	if in := decodeMap(form); in.input.Kind != "submit" || in.input.CallbackID != "request_changes" || in.input.PrivateData != "c=c1&v=1" ||
+		in.input.Form["comments"] != "More" || in.input.Form["days"] != "mon,wed" || in.input.Form["n"] != "3" || len(in.input.Form) != 3 {
+		t.Errorf("form = %+v", in.input)
+	}
+
+	own := base("message", "personal", leeChat)
+	own["from"] = map[string]any{"id": botID}
+	if in := decodeMap(own); in.intent != ignore {
+		t.Errorf("the bot's own message = %+v", in)
+	}
+	weird := base("message", "personal", leeChat)
+	weird["value"] = "just a string"
+	if in := decodeMap(weird); in.intent != unknown {
+		t.Errorf("a string value = %+v", in)
+	}
+}

@@ -1,0 +1,189 @@
+package teams
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/infracloudio/msbotbuilder-go/schema"
+
+	"github.com/learnpact/learnpact/bot"
+	"github.com/learnpact/learnpact/bot/message"
+	"github.com/learnpact/learnpact/conversation"
+)
+
+// nameOf is the display name last seen for a user, or the one in their
+// stored chat reference ("" when unknown).
+func (a *Adapter) nameOf(id string) string {
+	a.mu.Lock()
+	name := a.names[id]
+	a.mu.Unlock()
+	if name != "" {
+		return name
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if ref, ok := a.lookup(ctx, userKey(id)); ok {
+		return ref.User.Name
+	}
+	return ""
+}
+
+// activityFor renders m, logging what had to be cut.
+func (a *Adapter) activityFor(m message.Message) outActivity {
+	act, problems := render(m, a.nameOf)
+	for _, p := range problems {
+		a.log.Warn("message rendered without some content", "problem", p)
+	}
+	return act
+}
+
+// send posts an activity into a conversation and returns its id.
+func (a *Adapter) send(ctx context.Context, conv string, act outActivity) (conversation.MessageRef, error) {
+	if conv == "" {
+		return conversation.MessageRef{}, errors.New("teams: no conversation to send to")
+	}
+	var res schema.ResourceResponse
+	target := conversationURL(a.serviceURL(ctx, conv), conv, "activities")
+	if err := a.conn.call(ctx, http.MethodPost, target, act, &res); err != nil {
+		return conversation.MessageRef{}, err
+	}
+	return conversation.MessageRef{Channel: conv, TS: res.ID}, nil
+}
+
+// SendDM implements bot.Platform: it posts into the user's personal chat
+// with the bot, starting one when the bot has none yet.
+func (a *Adapter) SendDM(ctx context.Context, user string, m message.Message) (conversation.MessageRef, error) {
+	conv, err := a.personalChat(ctx, user)
+	if err != nil {
+		return conversation.MessageRef{}, err
+	}
+	return a.send(ctx, conv, a.activityFor(m))
+}
+
+// Post implements bot.Platform: it posts into a conversation (a personal
+// chat, a group chat, or a channel, where it starts a new thread).
+func (a *Adapter) Post(ctx context.Context, channel string, m message.Message) (conversation.MessageRef, error) {
+	return a.send(ctx, channel, a.activityFor(m))
+}
+
+// PostThread implements bot.Threader: it replies in the channel thread
+// under root.
+func (a *Adapter) PostThread(ctx context.Context, root conversation.MessageRef, m message.Message) (conversation.MessageRef, error) {
+	if root.Channel == "" || root.TS == "" {
+		return conversation.MessageRef{}, errors.New("teams: thread reply without a root message")
+	}
+	channel, _ := baseConversation(root.Channel)
+	return a.send(ctx, channel+";messageid="+root.TS, a.activityFor(m))
+}
+
+// Update implements bot.Platform: it replaces a card in place.
+func (a *Adapter) Update(ctx context.Context, ref conversation.MessageRef, m message.Message) error {
+	return a.update(ctx, ref, a.activityFor(m))
+}
+
+func (a *Adapter) update(ctx context.Context, ref conversation.MessageRef, act outActivity) error {
+	if ref.Channel == "" || ref.TS == "" {
+		return errors.New("teams: update without a message")
+	}
+	act.ID = ref.TS
+	target := conversationURL(a.serviceURL(ctx, ref.Channel), ref.Channel, "activities", ref.TS)
+	return a.conn.call(ctx, http.MethodPut, target, act, nil)
+}
+
+// Ephemeral implements bot.Platform. Teams has no messages only one member
+// of a conversation sees, so the user gets it in their personal chat.
+func (a *Adapter) Ephemeral(ctx context.Context, _ string, user string, m message.Message) error {
+	_, err := a.SendDM(ctx, user, m)
+	return err
+}
+
+// personalChat returns the user's personal chat with the bot, starting it
+// through the connector when the bot knows the user's tenant but has no
+// chat with them yet.
+func (a *Adapter) personalChat(ctx context.Context, user string) (string, error) {
+	if ref, ok := a.lookup(ctx, userKey(user)); ok && ref.Conversation.ID != "" {
+		return ref.Conversation.ID, nil
+	}
+	lock := a.userLock(user)
+	lock.Lock()
+	defer lock.Unlock()
+	if ref, ok := a.lookup(ctx, userKey(user)); ok && ref.Conversation.ID != "" {
+		return ref.Conversation.ID, nil
+	}
+	tenant, serviceURL := a.cfg.TenantID, a.cfg.ServiceURL
+	a.mu.Lock()
+	if h, ok := a.homes[user]; ok {
+		tenant, serviceURL = h.tenant, h.serviceURL
+	}
+	a.mu.Unlock()
+	if tenant == "" {
+		return "", fmt.Errorf("teams: no chat with user %s yet and no tenant known; they need to install the app or message the bot first", user)
+	}
+	bot := schema.ChannelAccount{ID: a.BotUserID(ctx)}
+	params := map[string]any{
+		"isGroup":     false,
+		"bot":         bot,
+		"members":     []schema.ChannelAccount{{ID: user}},
+		"tenantId":    tenant,
+		"channelData": map[string]any{"tenant": map[string]string{"id": tenant}},
+	}
+	var res schema.ConversationResourceResponse
+	if err := a.conn.call(ctx, http.MethodPost, conversationURL(serviceURL), params, &res); err != nil {
+		return "", fmt.Errorf("teams: start a chat with %s: %w", user, err)
+	}
+	if res.ID == "" {
+		return "", fmt.Errorf("teams: start a chat with %s: no conversation id in the answer", user)
+	}
+	ref := reference{TenantID: tenant}
+	ref.ServiceURL = defaultString(res.ServiceURL, serviceURL)
+	ref.ChannelID = "msteams"
+	ref.Bot = bot
+	ref.User = schema.ChannelAccount{ID: user}
+	ref.Conversation = schema.ConversationAccount{ID: res.ID, ConversationType: "personal", TenantID: tenant}
+	for _, key := range []string{userKey(user), convKey(res.ID)} {
+		if err := a.remember(ctx, key, ref); err != nil {
+			a.log.Warn("cannot store a conversation reference", "err", err)
+		}
+	}
+	return res.ID, nil
+}
+
+// userLock serialises starting a chat with one user.
+func (a *Adapter) userLock(user string) *sync.Mutex {
+	l, _ := a.chatLocks.LoadOrStore(user, &sync.Mutex{})
+	return l.(*sync.Mutex)
+}
+
+// Channel implements bot.Roster: the channel's members (the bot excluded)
+// from the connector, and its name as last seen.
+func (a *Adapter) Channel(ctx context.Context, channel string) (bot.ChannelInfo, error) {
+	base, _ := baseConversation(channel)
+	var members []schema.ChannelAccount
+	if err := a.conn.call(ctx, http.MethodGet, conversationURL(a.serviceURL(ctx, base), base, "members"), nil, &members); err != nil {
+		return bot.ChannelInfo{}, fmt.Errorf("teams: members of %s: %w", base, err)
+	}
+	info := bot.ChannelInfo{ID: base}
+	if ref, ok := a.lookup(ctx, convKey(base)); ok {
+		info.Name = ref.ChannelName
+	}
+	self := a.BotUserID(ctx)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, m := range members {
+		if m.ID == "" || m.ID == self {
+			continue
+		}
+		if m.Name != "" {
+			a.names[m.ID] = m.Name
+		}
+		info.Members = append(info.Members, m.ID)
+	}
+	return info, nil
+}
+
+// loadLocation reads a time zone name a Teams client reported.
+func loadLocation(name string) (*time.Location, error) { return time.LoadLocation(name) }

@@ -1,0 +1,118 @@
+package teams
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sync"
+
+	"github.com/infracloudio/msbotbuilder-go/schema"
+
+	"github.com/learnpact/learnpact/storage"
+)
+
+// reference is what a proactive message needs to reach a conversation: the
+// library's conversation reference plus the tenant, the user's time zone
+// and the channel's name.
+type reference struct {
+	schema.ConversationReference
+	TenantID    string `json:"tenantId,omitempty"`
+	Timezone    string `json:"timezone,omitempty"`
+	ChannelName string `json:"channelName,omitempty"`
+}
+
+func userKey(user string) string { return "teams:ref:" + user }
+
+func convKey(conv string) string { return "teams:conv:" + conv }
+
+func formKey(conv, activity string) string { return "teams:form:" + conv + ":" + activity }
+
+// lookup returns a stored reference, from memory or storage.
+func (a *Adapter) lookup(ctx context.Context, key string) (reference, bool) {
+	a.mu.Lock()
+	ref, ok := a.refs[key]
+	a.mu.Unlock()
+	if ok {
+		return ref, true
+	}
+	data, _, err := a.docs.Doc(ctx, key)
+	if err != nil {
+		if !errors.Is(err, storage.ErrNotFound) {
+			a.log.Warn("cannot read a conversation reference", "key", key, "err", err)
+		}
+		return reference{}, false
+	}
+	if err := json.Unmarshal(data, &ref); err != nil {
+		a.log.Warn("unreadable conversation reference", "key", key, "err", err)
+		return reference{}, false
+	}
+	a.mu.Lock()
+	a.refs[key] = ref
+	a.mu.Unlock()
+	return ref, true
+}
+
+// remember stores a reference under key unless the same one is stored.
+func (a *Adapter) remember(ctx context.Context, key string, ref reference) error {
+	if old, ok := a.lookup(ctx, key); ok && old == ref {
+		return nil
+	}
+	data, err := json.Marshal(ref)
+	if err != nil {
+		return err
+	}
+	if _, err := a.docs.PutDoc(ctx, key, data, storage.AnyRev); err != nil {
+		return err
+	}
+	a.mu.Lock()
+	a.refs[key] = ref
+	a.mu.Unlock()
+	return nil
+}
+
+// serviceURL is where a conversation's connector is: from its stored
+// reference, or the configured default.
+func (a *Adapter) serviceURL(ctx context.Context, conv string) string {
+	base, _ := baseConversation(conv)
+	if ref, ok := a.lookup(ctx, convKey(base)); ok && ref.ServiceURL != "" {
+		return ref.ServiceURL
+	}
+	return a.cfg.ServiceURL
+}
+
+// memDocs keeps documents in memory, when no storage is configured.
+type memDocs struct {
+	mu   sync.Mutex
+	docs map[string]memDoc
+}
+
+type memDoc struct {
+	data []byte
+	rev  int64
+}
+
+func newMemDocs() *memDocs { return &memDocs{docs: map[string]memDoc{}} }
+
+func (m *memDocs) Doc(_ context.Context, key string) ([]byte, int64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	d, ok := m.docs[key]
+	if !ok {
+		return nil, 0, storage.ErrNotFound
+	}
+	return append([]byte(nil), d.data...), d.rev, nil
+}
+
+func (m *memDocs) PutDoc(_ context.Context, key string, data []byte, rev int64) (int64, error) {
+	if key == "" || len(data) == 0 || rev < storage.AnyRev {
+		return 0, errors.New("teams: bad document arguments")
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	d := m.docs[key]
+	if rev != storage.AnyRev && rev != d.rev {
+		return 0, storage.ErrConflict
+	}
+	m.docs[key] = memDoc{data: append([]byte(nil), data...), rev: d.rev + 1}
+	return d.rev + 1, nil
+}
