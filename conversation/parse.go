@@ -124,7 +124,7 @@ var (
 	errBot       = errors.New("mentioned a bot")
 )
 
-var mention = regexp.MustCompile(`<@([^<>|\s]{1,64})(?:\|[^<>]*)?>`)
+var mention = regexp.MustCompile(`<@([^<>|\s]{1,256})(?:\|[^<>]*)?>`)
 
 // parseApprover reads the first mention in text (Slack writes "<@U123>" or
 // "<@U123|name>") and rejects the actor and bots.

@@ -282,6 +282,8 @@ func TestNeedsList(t *testing.T) {
 	}
 }
 
+const teamsID = "29:1vR8bTqmLw0XqV2hVx7TuKvQ2s9r1WZk6jHnJ3yP0aB4cD5eF6gH7iJ8kL9mN0oP1qR2sT3uV4wX5yZ6aB7cD8eF9gH0iJ"
+
 func TestParseApprover(t *testing.T) {
 	tests := []struct {
 		text, want string
@@ -297,6 +299,9 @@ func TestParseApprover(t *testing.T) {
 		{"<@B0123>", "", errBot},
 		{"<@USLACKBOT>", "", errBot},
 		{"<@>", "", errNoMention},
+		// Teams user ids are long: "29:" and about 90 more characters.
+		{"<@" + teamsID + "|Mo>", teamsID, nil},
+		{"<@" + strings.Repeat("x", 257) + ">", "", errNoMention},
 	}
 	for _, tc := range tests {
 		got, err := parseApprover(tc.text, lee, "UBOT")
