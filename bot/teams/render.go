@@ -279,8 +279,9 @@ func (r *renderer) actions(a message.Actions) {
 	}
 	if s := a.Select; s != nil && len(s.Options) > 0 {
 		id := selectInput + s.ActionID
-		cs := &choiceSet{Type: "Input.ChoiceSet", ID: id, Placeholder: clipRunes(s.Placeholder, maxLabelRunes), Style: "compact",
-			IsRequired: true, ErrorMessage: "Please choose one."}
+		// A required input needs a label: the placeholder doubles as one.
+		cs := &choiceSet{Type: "Input.ChoiceSet", ID: id, Label: clipRunes(defaultString(s.Placeholder, "Choose one"), maxLabelRunes),
+			Placeholder: clipRunes(s.Placeholder, maxLabelRunes), Style: "compact", IsRequired: true, ErrorMessage: "Please choose one."}
 		for _, o := range s.Options {
 			cs.Choices = append(cs.Choices, choice{Title: clipRunes(o.Label, maxLabelRunes), Value: o.Value})
 		}
