@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -31,6 +32,8 @@ const (
 	ModeHTTP Mode = "http"
 	// ModeSocket receives them over a Socket Mode connection.
 	ModeSocket Mode = "socket"
+	// ModeOff serves no Slack workspace: Teams only.
+	ModeOff Mode = "off"
 )
 
 // Config is the server's configuration, read from the environment.
@@ -43,6 +46,12 @@ type Config struct {
 	SlackSigningSecret string // SLACK_SIGNING_SECRET
 	SlackAppToken      string // SLACK_APP_TOKEN
 	SlackAPIURL        string // SLACK_API_URL
+
+	// The Teams bot's Azure registration; Teams is served on
+	// /api/messages when they are set.
+	TeamsAppID       string // MICROSOFT_APP_ID
+	TeamsAppPassword string // MICROSOFT_APP_PASSWORD
+	TeamsTenantID    string // MICROSOFT_APP_TENANT_ID, for single-tenant bots
 
 	LogLevel  slog.Level // LOG_LEVEL
 	LogFormat string     // LOG_FORMAT: text or json
@@ -62,9 +71,15 @@ type Config struct {
 // conversations, App Home tabs and clock) across restarts.
 func (c Config) SandboxStatePath() string { return c.DataPath + ".sandbox.json" }
 
-// Mode reports how the bot reaches Slack.
+// Teams reports whether a Teams bot is configured.
+func (c Config) Teams() bool { return c.TeamsAppID != "" }
+
+// Mode reports how the bot reaches Slack: the sandbox when neither Slack
+// nor Teams is configured.
 func (c Config) Mode() Mode {
 	switch {
+	case c.SlackBotToken == "" && c.Teams():
+		return ModeOff
 	case c.SlackBotToken == "":
 		return ModeSandbox
 	case c.SlackAppToken != "":
@@ -86,6 +101,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		SlackSigningSecret: env("SLACK_SIGNING_SECRET"),
 		SlackAppToken:      env("SLACK_APP_TOKEN"),
 		SlackAPIURL:        env("SLACK_API_URL"),
+		TeamsAppID:         env("MICROSOFT_APP_ID"),
+		TeamsAppPassword:   env("MICROSOFT_APP_PASSWORD"),
+		TeamsTenantID:      env("MICROSOFT_APP_TENANT_ID"),
 		LogFormat:          strings.ToLower(env("LOG_FORMAT")),
 		DigestSpec:         env("DIGEST_SPEC"),
 		ShutdownTimeout:    defaultShutdown,
@@ -143,8 +161,25 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		bad("LOG_FORMAT must be text or json (got %q)", c.LogFormat)
 	}
 	errs = append(errs, c.slackErrors()...)
+	errs = append(errs, c.teamsErrors()...)
 	return c, errors.Join(errs...)
 }
+
+func (c Config) teamsErrors() []error {
+	switch {
+	case c.TeamsAppID == "" && (c.TeamsAppPassword != "" || c.TeamsTenantID != ""):
+		return []error{errors.New("set MICROSOFT_APP_ID (the Azure Bot's Microsoft App ID) to serve Teams, or unset MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID")}
+	case c.TeamsAppID != "" && c.TeamsAppPassword == "":
+		return []error{errors.New("set MICROSOFT_APP_PASSWORD (a client secret of the Azure Bot's app registration) together with MICROSOFT_APP_ID")}
+	case c.TeamsAppID != "" && !guid.MatchString(c.TeamsAppID):
+		return []error{errors.New("MICROSOFT_APP_ID must be a GUID like 00000000-0000-0000-0000-000000000000")}
+	case c.TeamsTenantID != "" && !guid.MatchString(c.TeamsTenantID):
+		return []error{errors.New("MICROSOFT_APP_TENANT_ID must be the tenant's GUID, or unset for a multi-tenant bot")}
+	}
+	return nil
+}
+
+var guid = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 func (c Config) slackErrors() []error {
 	var errs []error

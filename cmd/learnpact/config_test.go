@@ -52,6 +52,8 @@ func TestLoadConfigWorkingHours(t *testing.T) {
 	}
 }
 
+const teamsAppID = "3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b"
+
 func TestLoadConfigModes(t *testing.T) {
 	cases := []struct {
 		name string
@@ -63,6 +65,9 @@ func TestLoadConfigModes(t *testing.T) {
 		{"http mode", map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}, ModeHTTP, ":3000"},
 		{"socket mode", map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"}, ModeSocket, ":3000"},
 		{"socket mode wins over http", map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1", "SLACK_SIGNING_SECRET": "s", "ADDR": ":8080"}, ModeSocket, ":8080"},
+		{"teams only", map[string]string{"MICROSOFT_APP_ID": teamsAppID, "MICROSOFT_APP_PASSWORD": "p"}, ModeOff, ":3000"},
+		{"slack and teams", map[string]string{"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s",
+			"MICROSOFT_APP_ID": teamsAppID, "MICROSOFT_APP_PASSWORD": "p", "MICROSOFT_APP_TENANT_ID": teamsAppID}, ModeHTTP, ":3000"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -135,6 +140,18 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"slack api url without scheme",
 			map[string]string{"SLACK_API_URL": "slack.com/api/"},
 			[]string{"SLACK_API_URL must be an http(s) URL"}},
+		{"teams password without app id",
+			map[string]string{"MICROSOFT_APP_PASSWORD": "p"},
+			[]string{"set MICROSOFT_APP_ID"}},
+		{"teams app id without password",
+			map[string]string{"MICROSOFT_APP_ID": teamsAppID},
+			[]string{"set MICROSOFT_APP_PASSWORD"}},
+		{"teams app id not a guid",
+			map[string]string{"MICROSOFT_APP_ID": "learnpact", "MICROSOFT_APP_PASSWORD": "p"},
+			[]string{"MICROSOFT_APP_ID must be a GUID"}},
+		{"teams tenant not a guid",
+			map[string]string{"MICROSOFT_APP_ID": teamsAppID, "MICROSOFT_APP_PASSWORD": "p", "MICROSOFT_APP_TENANT_ID": "contoso.com"},
+			[]string{"MICROSOFT_APP_TENANT_ID must be the tenant's GUID"}},
 		{"every problem at once",
 			map[string]string{"SLACK_BOT_TOKEN": "bot", "SLACK_APP_TOKEN": "app", "LOG_FORMAT": "xml"},
 			[]string{"SLACK_BOT_TOKEN must", "SLACK_APP_TOKEN must", "LOG_FORMAT must"}},

@@ -16,6 +16,7 @@ import (
 	"github.com/learnpact/learnpact/bot"
 	"github.com/learnpact/learnpact/bot/sandbox"
 	slackbot "github.com/learnpact/learnpact/bot/slack"
+	teamsbot "github.com/learnpact/learnpact/bot/teams"
 	"github.com/learnpact/learnpact/scheduler"
 	"github.com/learnpact/learnpact/storage"
 	"github.com/learnpact/learnpact/storage/embedded"
@@ -41,7 +42,8 @@ type Main struct {
 	sched  *scheduler.Scheduler
 	// stopSched ends the scheduler's cron and the sandbox clock watcher.
 	stopSched context.CancelFunc
-	adapter   *slackbot.Adapter
+	adapter   *slackbot.Adapter // nil when Slack is off
+	teams     *teamsbot.Adapter // nil when Teams is not configured
 	sandbox   *sandbox.Workspace
 	ln        net.Listener
 	srv       *http.Server
@@ -95,38 +97,15 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		m.engine.Docs = d
 	}
 
-	slackCfg := slackbot.Config{
-		BotToken:      m.Config.SlackBotToken,
-		AppToken:      m.Config.SlackAppToken,
-		SigningSecret: m.Config.SlackSigningSecret,
-		APIURL:        m.Config.SlackAPIURL,
-	}
-	if mode == ModeSandbox {
-		m.sandbox = sandbox.New(sandbox.Config{
-			BotURL:    m.url,
-			URL:       m.url,
-			Clock:     m.Clock,
-			Log:       m.Log.With("component", "sandbox"),
-			StatePath: m.Config.SandboxStatePath(),
-		})
-		m.engine.Now = m.Clock.Now
-		slackCfg = slackbot.Config{
-			BotToken:      m.sandbox.Token(),
-			SigningSecret: m.sandbox.Secret(),
-			APIURL:        m.url + "/api/",
+	if mode != ModeOff {
+		if err := m.startSlack(ctx, mode); err != nil {
+			return err
 		}
 	}
-	if s, ok := m.store.(interface{ Outbox() storage.DueStore }); ok {
-		slackCfg.Outbox = s.Outbox()
-	}
-	m.adapter, err = slackbot.New(slackCfg, m.engine, m.Log)
-	if err != nil {
-		return fmt.Errorf("start the Slack adapter: %w", err)
-	}
-	if slackCfg.Outbox != nil {
-		// Not cancelled by Close: Shutdown stops it between deliveries,
-		// so no call is cut short after Slack may have taken it.
-		m.goFatal("outbox", func() error { return m.adapter.RunOutbox(context.WithoutCancel(ctx)) })
+	if m.Config.Teams() || mode == ModeSandbox {
+		if err := m.startTeams(mode); err != nil {
+			return err
+		}
 	}
 	if err := m.startScheduler(ctx); err != nil {
 		return err
@@ -167,7 +146,83 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		m.Log.Info("serving Slack requests on /slack/events, /slack/interactivity, /slack/commands",
 			"addr", m.ln.Addr().String(), "store", m.storeName())
 	}
+	if m.Config.Teams() {
+		m.Log.Info("serving Teams activities on /api/messages", "addr", m.ln.Addr().String(), "store", m.storeName())
+	}
 	return nil
+}
+
+// startSlack builds the Slack adapter: the sandbox workspace's, or a real
+// workspace's, with its outbox when the store keeps one.
+func (m *Main) startSlack(ctx context.Context, mode Mode) error {
+	slackCfg := slackbot.Config{
+		BotToken:      m.Config.SlackBotToken,
+		AppToken:      m.Config.SlackAppToken,
+		SigningSecret: m.Config.SlackSigningSecret,
+		APIURL:        m.Config.SlackAPIURL,
+	}
+	if mode == ModeSandbox {
+		m.sandbox = sandbox.New(sandbox.Config{
+			BotURL:    m.url,
+			URL:       m.url,
+			Clock:     m.Clock,
+			Log:       m.Log.With("component", "sandbox"),
+			StatePath: m.Config.SandboxStatePath(),
+		})
+		m.engine.Now = m.Clock.Now
+		slackCfg = slackbot.Config{
+			BotToken:      m.sandbox.Token(),
+			SigningSecret: m.sandbox.Secret(),
+			APIURL:        m.url + "/api/",
+		}
+	}
+	if s, ok := m.store.(interface{ Outbox() storage.DueStore }); ok {
+		slackCfg.Outbox = s.Outbox()
+	}
+	var err error
+	m.adapter, err = slackbot.New(slackCfg, m.engine, m.Log)
+	if err != nil {
+		return fmt.Errorf("start the Slack adapter: %w", err)
+	}
+	if slackCfg.Outbox != nil {
+		// Not cancelled by Close: Shutdown stops it between deliveries,
+		// so no call is cut short after Slack may have taken it.
+		m.goFatal("outbox", func() error { return m.adapter.RunOutbox(context.WithoutCancel(ctx)) })
+	}
+	return nil
+}
+
+// startTeams builds the Teams adapter. In sandbox mode, without
+// credentials, /api/messages takes unauthenticated activities on this
+// machine, for the Bot Framework Emulator.
+func (m *Main) startTeams(mode Mode) error {
+	cfg := teamsbot.Config{
+		AppID:       m.Config.TeamsAppID,
+		AppPassword: m.Config.TeamsAppPassword,
+		TenantID:    m.Config.TeamsTenantID,
+		Insecure:    mode == ModeSandbox && !m.Config.Teams(),
+	}
+	if d, ok := m.store.(storage.Docs); ok {
+		cfg.Docs = d
+	}
+	var err error
+	m.teams, err = teamsbot.New(cfg, m.engine, m.Log.With("component", "teams"))
+	if err != nil {
+		return fmt.Errorf("start the Teams adapter: %w", err)
+	}
+	return nil
+}
+
+// platforms are the adapters serving people, by name.
+func (m *Main) platforms() map[string]bot.Platform {
+	out := map[string]bot.Platform{}
+	if m.adapter != nil {
+		out[m.adapter.Name()] = m.adapter
+	}
+	if m.teams != nil {
+		out[m.teams.Name()] = m.teams
+	}
+	return out
 }
 
 // routes serves the health check, the bot's Slack endpoints and, in sandbox
@@ -178,8 +233,12 @@ func (m *Main) routes() http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok")
 	})
-	if m.Config.Mode() != ModeSocket || m.Config.SlackSigningSecret != "" {
+	if m.adapter != nil && (m.Config.Mode() != ModeSocket || m.Config.SlackSigningSecret != "") {
 		mux.Handle("/slack/", m.unlessDraining(m.adapter.Handler()))
+	}
+	if m.teams != nil {
+		// More specific than the sandbox's Web API under /api/.
+		mux.Handle("/api/messages", m.unlessDraining(m.teams.Handler()))
 	}
 	if m.sandbox != nil {
 		mux.Handle("/", m.sandbox.Handler()) // the page, and the Web API under /api/
@@ -232,6 +291,11 @@ func (m *Main) close() error {
 			errs = append(errs, fmt.Errorf("wait for in-flight turns: %w", err))
 		}
 	}
+	if m.teams != nil {
+		if err := m.teams.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("wait for in-flight Teams turns: %w", err))
+		}
+	}
 	if m.srv != nil {
 		m.endRequests()
 		if err := m.srv.Shutdown(ctx); err != nil {
@@ -268,7 +332,7 @@ func (m *Main) startScheduler(ctx context.Context) error {
 	m.sched, err = scheduler.New(scheduler.Config{
 		Due:       dueStore,
 		Handler:   m.engine,
-		Platforms: map[string]bot.Platform{m.adapter.Name(): m.adapter},
+		Platforms: m.platforms(),
 		Now:       m.engine.Now,
 		Hours:     m.Config.Hours,
 		Log:       m.Log.With("component", "scheduler"),
