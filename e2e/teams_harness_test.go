@@ -88,7 +88,7 @@ func (h *teamsHarness) startBot() {
 			h.t.Fatal(err)
 		}
 	}
-	engine := &bot.Engine{Store: h.store, Due: h.store, Now: h.clock.Now, Log: slog.New(slog.DiscardHandler)}
+	engine := &bot.Engine{Store: h.store, Due: h.store, Docs: h.store, Now: h.clock.Now, Log: slog.New(slog.DiscardHandler)}
 	a, err := teams.New(teams.Config{
 		AppID: connectortest.AppID, AppPassword: connectortest.AppPassword, TenantID: teamsTenant,
 		ServiceURL: h.fake.ServiceURL(), TokenURL: h.fake.TokenURL(), OpenIDMetadataURL: h.fake.OpenIDMetadataURL(),
