@@ -15,17 +15,20 @@ import (
 // version is set at build time with -ldflags "-X main.version=…".
 var version = ""
 
-const usage = `learnpact runs the learning-contract bot for Slack.
+const usage = `learnpact runs the learning-contract bot for Slack and Microsoft Teams.
 
 Usage:
-  learnpact           serve (the default)
-  learnpact version   print the version
-  learnpact help      print this help
+  learnpact                 serve (the default)
+  learnpact teams-package   write the Teams app package (-o file.zip, -domain, -version, -app-id)
+  learnpact version         print the version
+  learnpact help            print this help
 
-Without SLACK_BOT_TOKEN it serves a local sandbox workspace: open the
-address it prints. Configuration is read from environment variables
-(ADDR, REDIS_URL, LEARNPACT_DATA, SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET,
-SLACK_APP_TOKEN, SLACK_API_URL, LOG_LEVEL, LOG_FORMAT); see README.md.
+Without SLACK_BOT_TOKEN and MICROSOFT_APP_ID it serves a local sandbox
+workspace: open the address it prints. Configuration is read from
+environment variables (ADDR, REDIS_URL, LEARNPACT_DATA, SLACK_BOT_TOKEN,
+SLACK_SIGNING_SECRET, SLACK_APP_TOKEN, SLACK_API_URL, MICROSOFT_APP_ID,
+MICROSOFT_APP_PASSWORD, MICROSOFT_APP_TENANT_ID, WORK_HOURS, WORK_DAYS,
+HOLIDAYS, DIGEST_SPEC, LOG_LEVEL, LOG_FORMAT); see README.md.
 `
 
 func main() {
