@@ -77,6 +77,16 @@ func (e *Engine) step(ctx context.Context, t Turn) (conversation.Result, error) 
 	if id, ok := t.Platform.(Identifier); ok {
 		env.BotUser = id.BotUserID(ctx)
 	}
+	if t.Input.Kind == conversation.JoinInput {
+		// Nobody's dialog: the bot was added to a channel, perhaps by
+		// someone unknown. Nothing is saved; the turn may offer a set.
+		sets, err := e.sets(ctx, t.Platform, t.Team, t.Input.Channel)
+		if err != nil {
+			return conversation.Result{}, err
+		}
+		env.Sets, env.Now = sets, e.now()
+		return conversation.Step(env, conversation.Session{User: t.Input.User}, nil, t.Input), nil
+	}
 	if t.Input.Kind == conversation.ThreadInput {
 		id, err := e.threadContract(ctx, key.Platform, t.Team, t.Input)
 		if err != nil || id == "" {
