@@ -141,4 +141,29 @@ func TestTeamsNegotiation(t *testing.T) {
 	if n := len(h.fake.Conversations()); n != 1 {
 		t.Errorf("the bot started %d chats, want 1 (the manager's)", n)
 	}
+	h.sentByLibrary(teamsLearner)
+	h.sentByLibrary(teamsManager)
+}
+
+// libraryAgent is the User-Agent of msbotbuilder-go's connector client
+// (Go's default); the adapter's own connector sends teams.UserAgent.
+const libraryAgent = "Go-http-client/1.1"
+
+// sentByLibrary checks that every message and update the bot sent into
+// user's personal chat went through msbotbuilder-go's connector client.
+func (h *teamsHarness) sentByLibrary(user string) {
+	h.t.Helper()
+	chat, n := h.chat(user), 0
+	for _, a := range h.fake.Activities() {
+		if a.Conversation != chat {
+			continue
+		}
+		n++
+		if a.UserAgent != libraryAgent {
+			h.t.Errorf("%s %s in %s's chat came from %q, not the library's client: %s", a.Method, a.ID, user, a.UserAgent, teamsText(a))
+		}
+	}
+	if n == 0 {
+		h.t.Errorf("nothing was sent into %s's chat", user)
+	}
 }

@@ -15,7 +15,7 @@
 //
 // Storage keys (storage.Docs): "teams:ref:USER" is a user's personal chat,
 // "teams:conv:CONVERSATION" any conversation or channel the bot has seen,
-// "teams:form:CONVERSATION:ACTIVITY" a form card (to show it again with
+// "teams:form:CONVERSATION:FORM" a form card (to show it again with
 // problems). Bot Framework user ids ("29:…") and conversation ids are
 // unique across tenants; each reference also records its tenant.
 package teams
@@ -60,7 +60,9 @@ type Config struct {
 	// found (default Bot Framework's).
 	OpenIDMetadataURL string
 	// Insecure accepts activities without authentication and calls the
-	// connector without a token, as the Bot Framework Emulator expects.
+	// connector without a token, as the Bot Framework Emulator expects
+	// (so every call goes through the adapter's own connector client: the
+	// library's always asks for a token).
 	// Only for a local sandbox or tests; New refuses it together with
 	// credentials.
 	Insecure bool
@@ -97,10 +99,13 @@ type Adapter struct {
 	handle func(context.Context, bot.Turn) error
 	log    *slog.Logger
 	conn   *connector
-	auth   *validator // nil when Insecure
-	docs   storage.Docs
-	pool   *pool
-	now    func() time.Time
+	// lib sends what needs no answer through the library's client; nil
+	// when Insecure (which sends no token), when conn sends everything.
+	lib  *libSender
+	auth *validator // nil when Insecure
+	docs storage.Docs
+	pool *pool
+	now  func() time.Time
 
 	mu    sync.Mutex
 	refs  map[string]reference // doc key → reference, as last stored
@@ -183,6 +188,11 @@ func New(cfg Config, engine *bot.Engine, log *slog.Logger) (*Adapter, error) {
 	}
 	if !cfg.Insecure {
 		a.auth = &validator{metadataURL: cfg.OpenIDMetadataURL, http: client, now: now}
+		lib, err := newLibSender(creds, cfg.TokenURL, libClients, log)
+		if err != nil {
+			return nil, err
+		}
+		a.lib = lib
 	}
 	if a.docs == nil {
 		a.docs = newMemDocs()

@@ -128,13 +128,14 @@ const (
 	keySelect   = "lp_sel"    // the id of the choice set whose value is the button's value
 	keySubmit   = "lp_submit" // a form's callback id
 	keyPrivate  = "pd"        // a form's private data
+	keyForm     = "lp_form"   // the id a form card is kept under
 	selectInput = "lp_select_"
 )
 
 // reserved reports whether an input id would collide with the submit data.
 func reserved(id string) bool {
 	switch id {
-	case keyAction, keyValue, keySelect, keySubmit, keyPrivate:
+	case keyAction, keyValue, keySelect, keySubmit, keyPrivate, keyForm:
 		return true
 	}
 	return false

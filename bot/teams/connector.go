@@ -21,11 +21,12 @@ import (
 	"github.com/infracloudio/msbotbuilder-go/schema"
 )
 
-// The connector client replaces msbotbuilder-go's ConnectorClient, which
-// cannot be given an http.Client (so it has no timeouts), races on its
-// token cache under concurrent sends, dereferences a nil response when the
-// token request fails in transport, and never returns the id of an
-// activity it sent (which updating a card needs). It implements the
+// The connector client makes the calls msbotbuilder-go's ConnectorClient
+// has no API for or answers without what the caller needs: posts whose
+// activity id a caller records (a channel post that roots a thread),
+// starting a conversation, listing members, and every call of an Insecure
+// sandbox (which sends no token). Everything else goes through the
+// library's client, wrapped by libSender (libsend.go). It implements the
 // library's client.Client interface, so the library's activity helpers can
 // run over it.
 
@@ -44,6 +45,10 @@ const (
 	// callTimeout bounds one request of the library's client.Client.
 	callTimeout = 30 * time.Second
 )
+
+// UserAgent is the User-Agent of the adapter's own connector calls (the
+// library's client sends Go's default).
+const UserAgent = "learnpact-teams"
 
 // connector calls the Bot Framework REST API with the bot's token.
 type connector struct {
@@ -148,10 +153,12 @@ func retryable(status int) bool {
 	return false
 }
 
-// backoffFor is the wait before attempt+1: exponential, with full jitter
-// over its upper half.
-func (c *connector) backoffFor(attempt int) time.Duration {
-	d := c.backoff << min(attempt-1, 6)
+func (c *connector) backoffFor(attempt int) time.Duration { return backoffFor(c.backoff, attempt) }
+
+// backoffFor is the wait before attempt+1 when the first wait is base:
+// exponential, with full jitter over its upper half.
+func backoffFor(base time.Duration, attempt int) time.Duration {
+	d := base << min(attempt-1, 6)
 	return d/2 + rand.N(d/2+1)
 }
 
@@ -168,6 +175,7 @@ func (c *connector) once(ctx context.Context, method, target string, payload []b
 	if err != nil {
 		return fmt.Errorf("teams connector %s: %w", method, errors.Join(err, errToken))
 	}
+	req.Header.Set("User-Agent", UserAgent)
 	if payload != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -254,6 +262,7 @@ func (c *connector) getToken(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("%w: %v", errToken, err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("User-Agent", UserAgent)
 	resp, err := c.http.Do(req)
 	if err != nil {
 		// A transport error: call retries it like any other.

@@ -31,21 +31,31 @@ func (e *env) known() {
 	e.await("answering help", sentTo(leeChat, "contract"))
 }
 
-// TestConcurrentSends: 100 concurrent sends all arrive, with one token
-// request, race-free.
+// inChannel makes the adapter know teamChan as a channel, as after it was
+// added there. Posts into it go through the adapter's own connector.
+func (e *env) inChannel() {
+	e.t.Helper()
+	var joined activity
+	joined.ServiceURL, joined.Conversation.ID, joined.Conversation.ConversationType = e.fake.ServiceURL(), teamChan, "channel"
+	joined.Recipient.ID, joined.From.ID = botID, lee
+	joined.ChannelData.Channel = &idName{ID: teamChan, Name: "Design reviews"}
+	e.a.observe(e.ctx(), joined)
+}
+
+// TestConcurrentSends: 100 concurrent channel posts through the adapter's
+// own connector all arrive with their ids, with one token request,
+// race-free.
 func TestConcurrentSends(t *testing.T) {
 	e := newEnv(t, nil)
-	e.known()
+	e.inChannel()
 	before := len(e.fake.Activities())
 	var wg sync.WaitGroup
 	errs := make(chan error, 100)
 	for i := range 100 {
 		wg.Go(func() {
-			var err error
-			if i%2 == 0 {
-				_, err = e.a.SendDM(e.ctx(), lee, note("hello "+itoa(i)))
-			} else {
-				_, err = e.a.Post(e.ctx(), leeChat, note("hello "+itoa(i)))
+			ref, err := e.a.Post(e.ctx(), teamChan, note("hello "+itoa(i)))
+			if err == nil && ref.TS == "" {
+				err = errors.New("a channel post without its id")
 			}
 			errs <- err
 		})
@@ -70,11 +80,11 @@ func TestConcurrentSends(t *testing.T) {
 func TestTokenRefreshUnderLoad(t *testing.T) {
 	e := newEnv(t, nil)
 	e.fake.SetTokenTTL(time.Minute) // within the renewal margin: every call renews
-	e.known()
+	e.inChannel()
 	var wg sync.WaitGroup
 	for i := range 20 {
 		wg.Go(func() {
-			if _, err := e.a.Post(e.ctx(), leeChat, note("x"+itoa(i))); err != nil {
+			if _, err := e.a.Post(e.ctx(), teamChan, note("x"+itoa(i))); err != nil {
 				t.Error(err)
 			}
 		})
@@ -85,24 +95,24 @@ func TestTokenRefreshUnderLoad(t *testing.T) {
 	}
 }
 
-// TestRetries: dropped connections, 502 and 500 are retried; a 429 waits
-// its Retry-After; nothing is lost and nothing panics.
+// TestRetries: the own connector retries dropped connections, 502 and
+// 500; a 429 waits its Retry-After; nothing is lost and nothing panics.
 func TestRetries(t *testing.T) {
 	e := newEnv(t, nil)
-	e.known()
+	e.inChannel()
 	e.fake.SetRetryAfter(7 * time.Second)
 	e.fake.Fail(1, connectortest.Drop)
 	e.fake.Fail(1, connectortest.BadGateway)
 	e.fake.Fail(1, connectortest.ServerError)
 	e.fake.Fail(1, connectortest.TooMany)
-	ref, err := e.a.Post(e.ctx(), leeChat, note("after trouble"))
+	ref, err := e.a.Post(e.ctx(), teamChan, note("after trouble"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ref.TS == "" || ref.Channel != leeChat {
+	if ref.TS == "" || ref.Channel != teamChan {
 		t.Errorf("ref = %+v", ref)
 	}
-	e.await("the message", sentTo(leeChat, "after trouble"))
+	e.await("the message", sentTo(teamChan, "after trouble"))
 	e.mu.Lock()
 	waits := append([]time.Duration(nil), e.waits...)
 	e.mu.Unlock()
@@ -114,14 +124,14 @@ func TestRetries(t *testing.T) {
 	}
 }
 
-// TestPersistentFailure: a connector that keeps failing gives an error
-// after a bounded number of calls.
+// TestPersistentFailure: a connector that keeps failing gives the own
+// connector an error after a bounded number of calls.
 func TestPersistentFailure(t *testing.T) {
 	e := newEnv(t, nil)
-	e.known()
+	e.inChannel()
 	calls := e.fake.Calls()
 	e.fake.Fail(maxServerErrors, connectortest.ServerError)
-	_, err := e.a.Post(e.ctx(), leeChat, note("doomed"))
+	_, err := e.a.Post(e.ctx(), teamChan, note("doomed"))
 	var ae *apiError
 	if !errors.As(err, &ae) || ae.Status != http.StatusInternalServerError {
 		t.Fatalf("err = %v", err)
@@ -131,7 +141,7 @@ func TestPersistentFailure(t *testing.T) {
 	}
 	calls = e.fake.Calls()
 	e.fake.Fail(maxAttempts, connectortest.Drop)
-	if _, err := e.a.Post(e.ctx(), leeChat, note("doomed")); err == nil {
+	if _, err := e.a.Post(e.ctx(), teamChan, note("doomed")); err == nil {
 		t.Fatal("a connector that drops every call gave no error")
 	}
 	if n := e.fake.Calls() - calls; n != maxAttempts {
@@ -215,11 +225,7 @@ func TestProactive(t *testing.T) {
 // under their root.
 func TestUpdateAndThread(t *testing.T) {
 	e := newEnv(t, nil)
-	var joined activity
-	joined.ServiceURL, joined.Conversation.ID, joined.Conversation.ConversationType = e.fake.ServiceURL(), teamChan, "channel"
-	joined.Recipient.ID, joined.From.ID = botID, lee
-	joined.ChannelData.Channel = &idName{ID: teamChan, Name: "Design reviews"}
-	e.a.observe(e.ctx(), joined)
+	e.inChannel()
 	e.fake.SetMembers(teamChan, connectortest.Member{ID: lee, Name: "Lee"}, connectortest.Member{ID: mo, Name: "Mo"},
 		connectortest.Member{ID: botID, Name: "learnpact"})
 	restarted := e.adapter(nil) // the channel's reference is in storage
@@ -299,6 +305,9 @@ func TestFormCard(t *testing.T) {
 		t.Fatal(err)
 	}
 	card := e.await("the form card", sentTo(moChat, keySubmit))
+	if card.UserAgent == UserAgent {
+		t.Error("the form card was sent by the own connector, not the library's client")
+	}
 	value := map[string]any{}
 	for k, v := range buttonData(t, card, keySubmit) {
 		value[k] = v
@@ -310,6 +319,9 @@ func TestFormCard(t *testing.T) {
 	})
 	if !strings.Contains(cardText(again.Body), "Please say what you") || !strings.Contains(string(again.Raw), `"value":"   "`) {
 		t.Errorf("form shown again as: %s", again.Raw)
+	}
+	if again.UserAgent == UserAgent {
+		t.Error("the form was updated by the own connector, not the library's client")
 	}
 
 	value[conversation.FieldComments] = "Could the evidence include a demo?"

@@ -92,6 +92,8 @@ type inbound struct {
 	act    activity
 	intent intent
 	input  conversation.Input
+	// form is the id a submitted form card is kept under.
+	form string
 }
 
 var errMalformed = errors.New("malformed activity")
@@ -131,6 +133,10 @@ func decodeText(in inbound) inbound {
 	in.intent = turn
 	in.input = conversation.Input{Kind: conversation.TextInput, User: act.From.ID, Channel: act.Conversation.ID, Text: text}
 	if act.Conversation.ConversationType == "channel" {
+		if channel == "" {
+			in.intent = ignore // ";messageid=…" names no channel
+			return in
+		}
 		in.input.Channel = channel
 		if root != "" {
 			in.input.Kind, in.input.Thread = conversation.ThreadInput, root
@@ -165,6 +171,7 @@ func decodeCard(in inbound) (inbound, error) {
 	if cb, ok := data[keySubmit].(string); ok {
 		base.Kind, base.CallbackID = conversation.SubmitInput, cb
 		base.PrivateData, _ = data[keyPrivate].(string)
+		in.form, _ = data[keyForm].(string)
 		base.Form = map[string]string{}
 		for k, v := range data {
 			if reserved(k) || strings.HasPrefix(k, selectInput) {

@@ -2,6 +2,7 @@ package teams
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"slices"
@@ -17,7 +18,9 @@ const errorPrefix = "lp_err_"
 
 // OpenModal implements bot.Platform. Teams has no modals: the form is a
 // card posted into the conversation the click came from (the trigger
-// carries it), and kept so it can be shown again with problems.
+// carries it), and kept so it can be shown again with problems. It is kept
+// under an id of its own that its submit button carries (the card's
+// activity id is not known when it is sent).
 func (a *Adapter) OpenModal(ctx context.Context, triggerID string, m message.Modal) error {
 	conv, _ := parseTrigger(triggerID)
 	if conv == "" {
@@ -27,18 +30,33 @@ func (a *Adapter) OpenModal(ctx context.Context, triggerID string, m message.Mod
 	for _, p := range problems {
 		a.log.Warn("form rendered without some content", "problem", p)
 	}
-	ref, err := a.send(ctx, conv, act)
-	if err != nil {
+	id := rand.Text()
+	tagForm(&act, id)
+	if err := a.send(ctx, conv, act); err != nil {
 		return err
 	}
 	data, err := json.Marshal(act)
 	if err != nil {
 		return err
 	}
-	if _, err := a.docs.PutDoc(ctx, formKey(conv, ref.TS), data, storage.AnyRev); err != nil {
+	if _, err := a.docs.PutDoc(ctx, formKey(conv, id), data, storage.AnyRev); err != nil {
 		a.log.Warn("cannot keep a form card", "err", err)
 	}
 	return nil
+}
+
+// tagForm adds the form's id to the data of its submit button.
+func tagForm(act *outActivity, id string) {
+	for _, at := range act.Attachments {
+		if at.Content == nil {
+			continue
+		}
+		for _, ac := range at.Content.Actions {
+			if data, ok := ac.Data.(map[string]string); ok && data[keySubmit] != "" {
+				data[keyForm] = id
+			}
+		}
+	}
 }
 
 // checkForm validates a form submission. With problems, it shows the card
@@ -59,7 +77,9 @@ func (a *Adapter) checkForm(ctx context.Context, in inbound) bool {
 		return true
 	}
 	if src.TS != "" {
-		if data, _, err := a.docs.Doc(ctx, formKey(src.Channel, src.TS)); err == nil {
+		// Cards sent before forms had ids of their own are kept under
+		// their activity id.
+		if data, _, err := a.docs.Doc(ctx, formKey(src.Channel, defaultString(in.form, src.TS))); err == nil {
 			if act, err := withProblems(data, sub.Form, problems); err == nil {
 				if err := a.update(ctx, src, act); err == nil {
 					return false

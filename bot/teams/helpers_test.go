@@ -74,12 +74,15 @@ func (e *env) adapter(edit func(*Config)) *Adapter {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	a.conn.backoff = time.Millisecond
-	a.conn.wait = func(ctx context.Context, d time.Duration) error {
+	record := func(ctx context.Context, d time.Duration) error {
 		e.mu.Lock()
 		e.waits = append(e.waits, d)
 		e.mu.Unlock()
 		return nil
+	}
+	a.conn.backoff, a.conn.wait = time.Millisecond, record
+	if a.lib != nil {
+		a.lib.backoff, a.lib.wait = time.Millisecond, record
 	}
 	e.t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -41,8 +41,31 @@ func (a *Adapter) activityFor(m message.Message) outActivity {
 	return act
 }
 
-// send posts an activity into a conversation and returns its id.
-func (a *Adapter) send(ctx context.Context, conv string, act outActivity) (conversation.MessageRef, error) {
+// Two ways out. send and update go through the library's connector
+// client (libSender), which drops the answer: for activities whose id
+// nobody needs. sendForID goes through the adapter's own connector, which
+// reads the answer: for a post whose id a caller records (a channel post
+// roots a thread). Starting a chat and listing members use the own
+// connector too (the library has no call for them), and so does
+// everything in an Insecure sandbox, and a post with mentions outside a
+// personal chat: the library's entities drop who is mentioned, which
+// Teams notifies from (in a personal chat there is nobody else to notify,
+// and an update notifies nobody; the card shows its mentions either way).
+
+// send posts an activity into a conversation; its id is not known.
+func (a *Adapter) send(ctx context.Context, conv string, act outActivity) error {
+	if conv == "" {
+		return errors.New("teams: no conversation to send to")
+	}
+	target := conversationURL(a.serviceURL(ctx, conv), conv, "activities")
+	if a.lib == nil || (len(act.Entities) > 0 && !a.personal(ctx, conv)) {
+		return a.conn.call(ctx, http.MethodPost, target, act, nil)
+	}
+	return a.lib.post(ctx, target, libActivity(conv, act))
+}
+
+// sendForID posts an activity into a conversation and returns its id.
+func (a *Adapter) sendForID(ctx context.Context, conv string, act outActivity) (conversation.MessageRef, error) {
 	if conv == "" {
 		return conversation.MessageRef{}, errors.New("teams: no conversation to send to")
 	}
@@ -55,29 +78,51 @@ func (a *Adapter) send(ctx context.Context, conv string, act outActivity) (conve
 }
 
 // SendDM implements bot.Platform: it posts into the user's personal chat
-// with the bot, starting one when the bot has none yet.
+// with the bot, starting one when the bot has none yet. The returned
+// reference names the chat; its TS is empty (nothing records a personal
+// message's id: cards are updated through the id a click carries).
 func (a *Adapter) SendDM(ctx context.Context, user string, m message.Message) (conversation.MessageRef, error) {
 	conv, err := a.personalChat(ctx, user)
 	if err != nil {
 		return conversation.MessageRef{}, err
 	}
-	return a.send(ctx, conv, a.activityFor(m))
+	return withoutID(conv, a.send(ctx, conv, a.activityFor(m)))
+}
+
+// withoutID is the reference of a message sent into conv without its id.
+func withoutID(conv string, err error) (conversation.MessageRef, error) {
+	if err != nil {
+		return conversation.MessageRef{}, err
+	}
+	return conversation.MessageRef{Channel: conv}, nil
 }
 
 // Post implements bot.Platform: it posts into a conversation (a personal
-// chat, a group chat, or a channel, where it starts a new thread).
+// chat, a group chat, or a channel, where it starts a new thread). The id
+// is returned except in a personal chat, as for SendDM.
 func (a *Adapter) Post(ctx context.Context, channel string, m message.Message) (conversation.MessageRef, error) {
-	return a.send(ctx, channel, a.activityFor(m))
+	if a.personal(ctx, channel) {
+		return withoutID(channel, a.send(ctx, channel, a.activityFor(m)))
+	}
+	return a.sendForID(ctx, channel, a.activityFor(m))
+}
+
+// personal reports whether conv is known to be a personal chat.
+func (a *Adapter) personal(ctx context.Context, conv string) bool {
+	base, _ := baseConversation(conv)
+	ref, ok := a.lookup(ctx, convKey(base))
+	return ok && ref.Conversation.ConversationType == "personal"
 }
 
 // PostThread implements bot.Threader: it replies in the channel thread
-// under root.
+// under root. The reply's id is not known.
 func (a *Adapter) PostThread(ctx context.Context, root conversation.MessageRef, m message.Message) (conversation.MessageRef, error) {
 	if root.Channel == "" || root.TS == "" {
 		return conversation.MessageRef{}, errors.New("teams: thread reply without a root message")
 	}
 	channel, _ := baseConversation(root.Channel)
-	return a.send(ctx, channel+";messageid="+root.TS, a.activityFor(m))
+	thread := channel + ";messageid=" + root.TS
+	return withoutID(thread, a.send(ctx, thread, a.activityFor(m)))
 }
 
 // Update implements bot.Platform: it replaces a card in place.
@@ -91,7 +136,10 @@ func (a *Adapter) update(ctx context.Context, ref conversation.MessageRef, act o
 	}
 	act.ID = ref.TS
 	target := conversationURL(a.serviceURL(ctx, ref.Channel), ref.Channel, "activities", ref.TS)
-	return a.conn.call(ctx, http.MethodPut, target, act, nil)
+	if a.lib == nil {
+		return a.conn.call(ctx, http.MethodPut, target, act, nil)
+	}
+	return a.lib.put(ctx, target, libActivity(ref.Channel, act))
 }
 
 // Ephemeral implements bot.Platform. Teams has no messages only one member

@@ -25,7 +25,9 @@ func userKey(user string) string { return "teams:ref:" + user }
 
 func convKey(conv string) string { return "teams:conv:" + conv }
 
-func formKey(conv, activity string) string { return "teams:form:" + conv + ":" + activity }
+// formKey is where a form card is kept: by its own id (older cards: by
+// their activity id).
+func formKey(conv, form string) string { return "teams:form:" + conv + ":" + form }
 
 // lookup returns a stored reference, from memory or storage.
 func (a *Adapter) lookup(ctx context.Context, key string) (reference, bool) {

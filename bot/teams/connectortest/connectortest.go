@@ -7,7 +7,7 @@
 //
 // It records every activity the bot sends, checks the bearer token on every
 // call, and can be told to fail the next calls (429 with Retry-After, 500,
-// or a dropped connection).
+// or a dropped connection, or no answer until the server closes).
 package connectortest
 
 import (
@@ -39,6 +39,7 @@ const (
 	ServerError                    // 500
 	Drop                           // the connection is closed without an answer
 	BadGateway                     // 502
+	Hang                           // no answer until the server closes
 )
 
 // Activity is one activity the bot sent, as the connector received it.
@@ -47,6 +48,7 @@ type Activity struct {
 	Conversation string // conversation id from the path
 	ID           string // the activity's id (assigned on send, from the path on update)
 	ReplyTo      string // the activity replied to, for replies
+	UserAgent    string // the User-Agent of the call that sent it
 	Body         map[string]any
 	Raw          []byte
 }
@@ -66,6 +68,8 @@ type Server struct {
 	appID, password string
 	key             *rsa.PrivateKey
 	keyID           string
+	stop            chan struct{} // closed when the server closes: hanging calls end
+	stopOnce        sync.Once
 
 	mu            sync.Mutex
 	changed       chan struct{} // closed and replaced on every change
@@ -103,7 +107,7 @@ func New(tb interface {
 	}
 	s := &Server{
 		appID: AppID, password: AppPassword, key: key, keyID: "test-key-1",
-		changed: make(chan struct{}), tokens: map[string]time.Time{},
+		changed: make(chan struct{}), stop: make(chan struct{}), tokens: map[string]time.Time{},
 		members: map[string][]Member{}, tokenTTL: time.Hour, retryAfter: time.Second,
 	}
 	mux := http.NewServeMux()
@@ -119,6 +123,12 @@ func New(tb interface {
 	s.Server = httptest.NewServer(mux)
 	tb.Cleanup(s.Close)
 	return s
+}
+
+// Close ends calls left hanging, then shuts the server down.
+func (s *Server) Close() {
+	s.stopOnce.Do(func() { close(s.stop) })
+	s.Server.Close()
 }
 
 // ServiceURL is the connector's base URL, as activities carry it.
@@ -277,6 +287,10 @@ func (s *Server) authed(next func(http.ResponseWriter, *http.Request, []byte)) h
 		case BadGateway:
 			writeJSON(w, http.StatusBadGateway, errorBody("BadGateway", "Bad gateway"))
 			return
+		case Hang:
+			<-s.stop
+			writeJSON(w, http.StatusServiceUnavailable, errorBody("ServiceUnavailable", "Shutting down"))
+			return
 		case Drop:
 			if hj, ok := w.(http.Hijacker); ok {
 				if conn, _, err := hj.Hijack(); err == nil {
@@ -345,7 +359,8 @@ func (s *Server) serveSend(w http.ResponseWriter, r *http.Request, body []byte) 
 	s.nextID++
 	id := strconv.Itoa(1700000000000 + s.nextID)
 	s.activities = append(s.activities, Activity{
-		Method: http.MethodPost, Conversation: r.PathValue("conv"), ID: id, ReplyTo: r.PathValue("id"), Body: act, Raw: body,
+		Method: http.MethodPost, Conversation: r.PathValue("conv"), ID: id, ReplyTo: r.PathValue("id"),
+		UserAgent: r.UserAgent(), Body: act, Raw: body,
 	})
 	s.notify()
 	writeJSON(w, http.StatusCreated, map[string]string{"id": id})
@@ -370,7 +385,7 @@ func (s *Server) serveUpdate(w http.ResponseWriter, r *http.Request, body []byte
 		writeJSON(w, http.StatusNotFound, errorBody("ActivityNotFound", "no such activity"))
 		return
 	}
-	s.activities = append(s.activities, Activity{Method: http.MethodPut, Conversation: conv, ID: id, Body: act, Raw: body})
+	s.activities = append(s.activities, Activity{Method: http.MethodPut, Conversation: conv, ID: id, UserAgent: r.UserAgent(), Body: act, Raw: body})
 	s.notify()
 	writeJSON(w, http.StatusOK, map[string]string{"id": id})
 }
