@@ -128,3 +128,18 @@ func TestTeamsLearningSet(t *testing.T) {
 		t.Fatalf("stored: %+v", c.Feedback)
 	}
 }
+
+// TestTeamsGeneralChannelOffer: Teams sends no name for a team's General
+// channel; the bot still offers to make it a learning set, by that name.
+func TestTeamsGeneralChannelOffer(t *testing.T) {
+	h := newTeamsHarness(t)
+	h.fake.SetMembers(teamsSet, connectortest.Member{ID: teamsPat, Name: "Pat Peer"}, connectortest.Member{ID: teamsBot})
+	join := h.inChannel("conversationUpdate", teamsPat, "")
+	join["channelData"] = map[string]any{"tenant": map[string]any{"id": teamsTenant},
+		"channel": map[string]any{"id": teamsSet}, "team": map[string]any{"id": teamsSet}}
+	join["membersAdded"] = []any{map[string]any{"id": teamsBot}}
+	h.mustDeliver(join)
+	if offer := h.channelPost("Make this a learning set"); !strings.Contains(teamsText(offer), "General") {
+		t.Fatalf("offer does not name the General channel:\n%s", teamsText(offer))
+	}
+}

@@ -128,8 +128,13 @@ func (a *Adapter) observe(ctx context.Context, act activity) {
 		ref.User = act.From
 		ref.Timezone = act.timezone()
 	}
-	if act.ChannelData.Channel != nil {
-		ref.ChannelName = act.ChannelData.Channel.Name
+	if ch := act.ChannelData.Channel; ch != nil {
+		ref.ChannelName = ch.Name
+		// Teams leaves the name out for a team's General channel, whose id
+		// is the team's.
+		if t := act.ChannelData.Team; ch.Name == "" && t != nil && t.ID != "" && t.ID == ch.ID {
+			ref.ChannelName = "General"
+		}
 	}
 	a.mu.Lock()
 	if act.Recipient.ID != "" {
