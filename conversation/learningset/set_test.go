@@ -141,3 +141,18 @@ func TestSizeAndLabel(t *testing.T) {
 		t.Fatalf("after change: %d %q", s.Size(), s.Label())
 	}
 }
+
+// BenchmarkPick picks two reviewers in a set of 50 with a year of history.
+func BenchmarkPick(b *testing.B) {
+	ms := members(50)
+	s := New("slack", "T1", "C1", "set", "U00", t0)
+	for i := range 500 {
+		s.Apply(Change{Assign: s.Pick(ms, []string{ms[i%50]}, 2, t0)}, t0)
+	}
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		if got := s.Pick(ms, []string{ms[i%50]}, 2, t0); len(got) != 2 {
+			b.Fatal(got)
+		}
+	}
+}
