@@ -16,7 +16,6 @@ import (
 	"errors"
 	"fmt"
 	"github.com/learnpact/learnpact/conversation"
-	"hash/fnv"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -28,6 +27,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/learnpact/learnpact/bot"
+	"github.com/learnpact/learnpact/bot/workpool"
 	"github.com/learnpact/learnpact/storage"
 )
 
@@ -63,8 +63,8 @@ const (
 )
 
 var (
-	errBusy   = errors.New("slack: too busy, event dropped")
-	errClosed = errors.New("slack: adapter shut down")
+	errBusy   = workpool.ErrBusy
+	errClosed = workpool.ErrClosed
 )
 
 // Adapter is the Slack platform: inbound handlers and bot.Platform.
@@ -76,7 +76,7 @@ type Adapter struct {
 	api    slackAPI
 	// handle runs a turn; engine.Handle.
 	handle func(context.Context, bot.Turn) error
-	pool   *pool
+	pool   *workpool.Pool
 
 	idMu sync.Mutex
 	id   identity
@@ -148,7 +148,7 @@ func newAdapter(cfg Config, engine *bot.Engine, log *slog.Logger, depth int) (*A
 		log:    log.With("component", "slack"),
 		client: client,
 		handle: engine.Handle,
-		pool:   newPool(cfg.Workers, depth),
+		pool:   workpool.New(cfg.Workers, depth),
 		ims:    map[string]*imEntry{},
 		tz:     map[string]tzEntry{},
 		roster: roster{channels: map[string]rosterEntry{}, gen: map[string]uint64{}},
@@ -199,7 +199,7 @@ func (a *Adapter) Name() string { return "slack" }
 // When ctx ends first, running turns are cancelled and ctx's error is
 // returned.
 func (a *Adapter) Shutdown(ctx context.Context) error {
-	err := a.pool.shutdown(ctx)
+	err := a.pool.Shutdown(ctx)
 	if a.out != nil && err == nil {
 		err = a.out.shutdown(ctx)
 	}
@@ -209,7 +209,7 @@ func (a *Adapter) Shutdown(ctx context.Context) error {
 // accept queues a turn without waiting. Inbound handlers call it before
 // they acknowledge, so the acknowledgement can say whether it was taken.
 func (a *Adapter) accept(in inbound) error {
-	err := a.pool.submit(in.team+"/"+in.input.User, func(ctx context.Context) { a.run(ctx, in) })
+	err := a.pool.Submit(in.team+"/"+in.input.User, func(ctx context.Context) { a.run(ctx, in) })
 	if err != nil {
 		a.log.Warn("event not handled", "kind", in.input.Kind, "user", in.input.User, "err", err)
 	}
@@ -303,74 +303,6 @@ func (a *Adapter) identity(ctx context.Context) identity {
 	a.id = identity{user: res.UserID, team: res.TeamID}
 	a.self.Store(res.UserID)
 	return a.id
-}
-
-// pool runs jobs on a fixed set of workers, each with its own bounded
-// queue. Jobs with the same key run on the same worker, in order.
-type pool struct {
-	mu     sync.RWMutex
-	closed bool
-	queues []chan func(context.Context)
-	wg     sync.WaitGroup
-	ctx    context.Context
-	cancel context.CancelFunc
-}
-
-func newPool(workers, depth int) *pool {
-	ctx, cancel := context.WithCancel(context.Background())
-	p := &pool{ctx: ctx, cancel: cancel}
-	for range workers {
-		q := make(chan func(context.Context), depth)
-		p.queues = append(p.queues, q)
-		p.wg.Go(func() {
-			for job := range q {
-				job(p.ctx)
-			}
-		})
-	}
-	return p
-}
-
-// submit queues job without blocking: errBusy when the key's queue is
-// full, errClosed after shutdown.
-func (p *pool) submit(key string, job func(context.Context)) error {
-	h := fnv.New32a()
-	h.Write([]byte(key))
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	if p.closed {
-		return errClosed
-	}
-	select {
-	case p.queues[h.Sum32()%uint32(len(p.queues))] <- job:
-		return nil
-	default:
-		return errBusy
-	}
-}
-
-func (p *pool) shutdown(ctx context.Context) error {
-	p.mu.Lock()
-	if !p.closed {
-		p.closed = true
-		for _, q := range p.queues {
-			close(q)
-		}
-	}
-	p.mu.Unlock()
-	done := make(chan struct{})
-	go func() {
-		p.wg.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-		p.cancel()
-		return nil
-	case <-ctx.Done():
-		p.cancel()
-		return ctx.Err()
-	}
 }
 
 // errorsResponse keeps a modal open with problems shown beside its inputs.

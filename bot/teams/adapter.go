@@ -24,7 +24,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -35,6 +34,7 @@ import (
 	"github.com/infracloudio/msbotbuilder-go/connector/auth"
 
 	"github.com/learnpact/learnpact/bot"
+	"github.com/learnpact/learnpact/bot/workpool"
 	"github.com/learnpact/learnpact/storage"
 )
 
@@ -87,8 +87,8 @@ const (
 )
 
 var (
-	errBusy   = errors.New("teams: too busy, activity dropped")
-	errClosed = errors.New("teams: adapter shut down")
+	errBusy   = workpool.ErrBusy
+	errClosed = workpool.ErrClosed
 )
 
 // Adapter is the Teams platform: the /api/messages handler and
@@ -104,7 +104,7 @@ type Adapter struct {
 	lib  *libSender
 	auth *validator // nil when Insecure
 	docs storage.Docs
-	pool *pool
+	pool *workpool.Pool
 	now  func() time.Time
 
 	mu    sync.Mutex
@@ -180,7 +180,7 @@ func New(cfg Config, engine *bot.Engine, log *slog.Logger) (*Adapter, error) {
 		conn: &connector{http: client, tokenURL: cfg.TokenURL, creds: creds, now: now, log: log,
 			backoff: 500 * time.Millisecond, wait: sleepCtx},
 		docs:  cfg.Docs,
-		pool:  newPool(cfg.Workers, queueDepth),
+		pool:  workpool.New(cfg.Workers, queueDepth),
 		refs:  map[string]reference{},
 		tz:    map[string]*time.Location{},
 		names: map[string]string{},
@@ -238,73 +238,7 @@ func (a *Adapter) Location(ctx context.Context, user string) *time.Location {
 
 // Shutdown stops accepting activities and waits for the turns already
 // accepted; when ctx ends first, running turns are cancelled.
-func (a *Adapter) Shutdown(ctx context.Context) error { return a.pool.shutdown(ctx) }
-
-// pool runs jobs on a fixed set of workers, each with its own bounded
-// queue. Jobs with the same key run on the same worker, in order.
-type pool struct {
-	mu     sync.RWMutex
-	closed bool
-	queues []chan func(context.Context)
-	wg     sync.WaitGroup
-	ctx    context.Context
-	cancel context.CancelFunc
-}
-
-func newPool(workers, depth int) *pool {
-	ctx, cancel := context.WithCancel(context.Background())
-	p := &pool{ctx: ctx, cancel: cancel}
-	for range workers {
-		q := make(chan func(context.Context), depth)
-		p.queues = append(p.queues, q)
-		p.wg.Go(func() {
-			for job := range q {
-				job(p.ctx)
-			}
-		})
-	}
-	return p
-}
-
-func (p *pool) submit(key string, job func(context.Context)) error {
-	h := fnv.New32a()
-	h.Write([]byte(key))
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	if p.closed {
-		return errClosed
-	}
-	select {
-	case p.queues[h.Sum32()%uint32(len(p.queues))] <- job:
-		return nil
-	default:
-		return errBusy
-	}
-}
-
-func (p *pool) shutdown(ctx context.Context) error {
-	p.mu.Lock()
-	if !p.closed {
-		p.closed = true
-		for _, q := range p.queues {
-			close(q)
-		}
-	}
-	p.mu.Unlock()
-	done := make(chan struct{})
-	go func() {
-		p.wg.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-		p.cancel()
-		return nil
-	case <-ctx.Done():
-		p.cancel()
-		return ctx.Err()
-	}
-}
+func (a *Adapter) Shutdown(ctx context.Context) error { return a.pool.Shutdown(ctx) }
 
 // home is the tenant and service URL a user was last seen with.
 type home struct{ tenant, serviceURL string }

@@ -71,7 +71,7 @@ func (a *Adapter) accept(in inbound) error {
 	if key == "" {
 		key = in.act.Conversation.ID
 	}
-	err := a.pool.submit(key, func(ctx context.Context) { a.run(ctx, in) })
+	err := a.pool.Submit(key, func(ctx context.Context) { a.run(ctx, in) })
 	if err != nil {
 		a.log.Warn("activity not handled", "type", in.act.Type, "user", in.act.From.ID, "err", err)
 	}
