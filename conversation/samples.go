@@ -32,16 +32,8 @@ func samples(now time.Time) (map[string]message.Message, map[string]message.Moda
 	s := newSim(now, nil)
 	msgs := map[string]message.Message{}
 	modals := map[string]message.Modal{}
-	keep := func(name, kind string) {
-		if s.err == nil {
-			msgs[name] = s.lastMessage(kind)
-		}
-	}
-	form := func(name, user string) {
-		if m, ok := s.modals[user]; ok {
-			modals[name] = m
-		}
-	}
+	keep := keeper(s, msgs)
+	form := former(s, modals)
 
 	s.say(learner, "help")
 	keep("help", "reply")
@@ -166,11 +158,7 @@ func samples(now time.Time) (map[string]message.Message, map[string]message.Moda
 func keepAliveSamples(now time.Time, msgs map[string]message.Message, modals map[string]message.Modal) error {
 	const learner, approver = "ULEE", "UMO"
 	s := newSim(now, nil)
-	keep := func(name, kind string) {
-		if s.err == nil {
-			msgs[name] = s.lastMessage(kind)
-		}
-	}
+	keep := keeper(s, msgs)
 	s.signed(learner, approver)
 	s.due("c1", contract.DueCheckIn)
 	keep("checkin_prompt", "send")
@@ -332,16 +320,8 @@ func (s *sim) proposeAs(learner, approver, title, goal string) string {
 func reviewSamples(now time.Time, msgs map[string]message.Message, modals map[string]message.Modal) error {
 	const learner, approver, a, b, c, stranger = "ULEE", "UMO", "UPAT", "USAM", "UKAI", "UOUT"
 	s := newSim(now, nil)
-	keep := func(name, kind string) {
-		if s.err == nil {
-			msgs[name] = s.lastMessage(kind)
-		}
-	}
-	form := func(name, user string) {
-		if m, ok := s.modals[user]; ok {
-			modals[name] = m
-		}
-	}
+	keep := keeper(s, msgs)
+	form := former(s, modals)
 	s.addChannel("CSET", learner, a, b, c)
 	s.joined(learner, "CSET")
 	keep("set_offer", "post")
@@ -394,4 +374,24 @@ func reviewSamples(now time.Time, msgs map[string]message.Message, modals map[st
 	keep("approval_request_peer", "send")
 	_ = approver
 	return s.err
+}
+
+// keeper returns a function that keeps the latest turn's message of a kind
+// under a name, unless the script broke.
+func keeper(s *sim, msgs map[string]message.Message) func(name, kind string) {
+	return func(name, kind string) {
+		if s.err == nil {
+			msgs[name] = s.lastMessage(kind)
+		}
+	}
+}
+
+// former returns a function that keeps the form open for a user under a
+// name.
+func former(s *sim, modals map[string]message.Modal) func(name, user string) {
+	return func(name, user string) {
+		if m, ok := s.modals[user]; ok {
+			modals[name] = m
+		}
+	}
 }
