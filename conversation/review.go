@@ -288,6 +288,9 @@ func (t *turn) onThread() {
 	if t.in.User == t.c.Learner || text == "" {
 		return // the learner talking with their peers
 	}
+	if err := t.c.CanReview(t.in.User); errors.Is(err, contract.ErrReviewClosed) {
+		return // talk goes on after the review; the learner reads the thread
+	}
 	t.feedback(contract.Feedback{By: t.in.User, Source: contract.FromThread, Text: text})
 }
 
@@ -315,7 +318,9 @@ func (t *turn) feedback(f contract.Feedback) {
 	case len(c.Waiting()) == 0 && sh.Gathered.IsZero():
 		c.Gather(t.env.Now)
 		t.send(c.Learner, gatheredMsg(c, ""))
-	case !sh.Gathered.IsZero():
+	case !sh.Gathered.IsZero() && first:
+		// Someone new after the round was gathered; later replies of the
+		// same person are in the thread for the learner to read.
 		t.send(c.Learner, moreFeedbackMsg(c, f))
 	}
 }

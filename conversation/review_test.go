@@ -89,7 +89,42 @@ func TestTranscriptLearningSetReview(t *testing.T) {
 	if got := lastText(s, mo); !strings.Contains(got, "Peer review") || !strings.Contains(got, "short demo") {
 		t.Fatalf("the approval request does not show the peer review:\n%s", got)
 	}
+	// Talk in the thread after the draft went to the manager is not
+	// feedback, and gets no answer.
+	s.replyInThread(pat, "CSET", "Good luck with it!")
+	if got := mustContract(t, s, "c1"); len(got.Feedback) != 2 || len(s.last) != 0 {
+		t.Fatalf("a reply after the review: %d feedback, effects %v", len(got.Feedback), s.last)
+	}
 	golden(t, s, "learning_set_review")
+}
+
+// TestMoreFeedbackOncePerPerson: after the round was gathered, the learner
+// hears of each new voice once, not of every reply.
+func TestMoreFeedbackOncePerPerson(t *testing.T) {
+	s := reviewSim(t, "More feedback")
+	draftOnly(s)
+	s.click(lee, "Share with my learning set")
+	s.submit(lee, nil)
+	for _, r := range mustContract(t, s, "c1").Waiting() {
+		s.replyInThread(r, "CSET", "Fine by me.")
+	}
+	sent := func() int {
+		n := 0
+		for _, p := range s.inbox[lee] {
+			if strings.Contains(messageText(p.msg), "More feedback") {
+				n++
+			}
+		}
+		return n
+	}
+	s.replyInThread(ana, "CSET", "One more thought.")
+	s.replyInThread(ana, "CSET", "And another.")
+	if got := sent(); got != 1 {
+		t.Fatalf("the learner was told of more feedback %d times, want once", got)
+	}
+	if got := len(mustContract(t, s, "c1").Feedback); got != 4 {
+		t.Fatalf("%d feedback stored, want 4", got)
+	}
 }
 
 func TestTranscriptLearningSetSlowReviewers(t *testing.T) {
