@@ -318,7 +318,7 @@ func (s *sim) proposeAs(learner, approver, title, goal string) string {
 // reviewSamples adds the messages and forms of learning sets: the offer,
 // a shared draft, feedback, a decline, reminders and the learner's digest.
 func reviewSamples(now time.Time, msgs map[string]message.Message, modals map[string]message.Modal) error {
-	const learner, approver, a, b, c, stranger = "ULEE", "UMO", "UPAT", "USAM", "UKAI", "UOUT"
+	const learner, a, b, c, stranger = "ULEE", "UPAT", "USAM", "UKAI", "UOUT"
 	s := newSim(now, nil)
 	keep := keeper(s, msgs)
 	form := former(s, modals)
@@ -372,7 +372,6 @@ func reviewSamples(now time.Time, msgs map[string]message.Message, modals map[st
 	s.replyInThread(stranger, "CSET", "late thought")
 	s.click(learner, "Send to my manager")
 	keep("approval_request_peer", "send")
-	_ = approver
 	return s.err
 }
 

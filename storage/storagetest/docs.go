@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -234,60 +233,32 @@ func testDocConcurrentIncrements(t *testing.T, s storage.Docs) {
 		N int `json:"n"`
 	}
 	ctx := t.Context()
-	var (
-		wg        sync.WaitGroup
-		mu        sync.Mutex
-		successes int
-		conflicts int
-	)
-	for w := range writers {
-		wg.Go(func() {
-			for i := range increments {
-				done := false
-				for try := 0; try < maxTries && !done; try++ {
-					var c counter
-					data, rev, err := s.Doc(ctx, key)
-					switch {
-					case errors.Is(err, storage.ErrNotFound):
-						rev = 0
-					case err != nil:
-						t.Errorf("writer %d: Doc: %v", w, err)
-						return
-					default:
-						if err := json.Unmarshal(data, &c); err != nil {
-							t.Errorf("writer %d: stored doc %s: %v", w, data, err)
-							return
-						}
-					}
-					c.N++
-					next, _ := json.Marshal(c)
-					got, err := s.PutDoc(ctx, key, next, rev)
-					switch {
-					case errors.Is(err, storage.ErrConflict):
-						mu.Lock()
-						conflicts++
-						mu.Unlock()
-					case err != nil:
-						t.Errorf("writer %d: PutDoc: %v", w, err)
-						return
-					case got != rev+1:
-						t.Errorf("writer %d: PutDoc at rev %d returned rev %d", w, rev, got)
-						return
-					default:
-						mu.Lock()
-						successes++
-						mu.Unlock()
-						done = true
-					}
-				}
-				if !done {
-					t.Errorf("writer %d: increment %d still conflicting after %d tries", w, i, maxTries)
-					return
-				}
+	successes, conflicts := incrementConcurrently(t, writers, increments, maxTries, func(w, _ int) (bool, error) {
+		var c counter
+		data, rev, err := s.Doc(ctx, key)
+		switch {
+		case errors.Is(err, storage.ErrNotFound):
+			rev = 0
+		case err != nil:
+			return false, fmt.Errorf("Doc: %w", err)
+		default:
+			if err := json.Unmarshal(data, &c); err != nil {
+				return false, fmt.Errorf("stored doc %s: %w", data, err)
 			}
-		})
-	}
-	wg.Wait()
+		}
+		c.N++
+		next, _ := json.Marshal(c)
+		got, err := s.PutDoc(ctx, key, next, rev)
+		switch {
+		case errors.Is(err, storage.ErrConflict):
+			return false, nil
+		case err != nil:
+			return false, fmt.Errorf("PutDoc: %w", err)
+		case got != rev+1:
+			return false, fmt.Errorf("PutDoc at rev %d returned rev %d", rev, got)
+		}
+		return true, nil
+	})
 	if t.Failed() {
 		return
 	}

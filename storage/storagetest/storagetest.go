@@ -287,57 +287,30 @@ func testConcurrentWriters(t *testing.T, s storage.Store) {
 		N int `json:"n"`
 	}
 	ctx := t.Context()
-	var (
-		wg        sync.WaitGroup
-		mu        sync.Mutex
-		successes int
-		conflicts int
-	)
-	for w := range writers {
+	successes, conflicts := incrementConcurrently(t, writers, increments, maxTries, func(w, i int) (bool, error) {
 		u := storage.UserKey{Platform: "slack", Team: "T1", User: fmt.Sprintf("U-writer-%d", w)}
-		wg.Go(func() {
-			for i := range increments {
-				done := false
-				for try := 0; try < maxTries && !done; try++ {
-					snap, err := s.Load(ctx, u, "shared")
-					if err != nil {
-						t.Errorf("writer %d: Load: %v", w, err)
-						return
-					}
-					var c counter
-					if snap.Contract != nil {
-						if err := json.Unmarshal(snap.Contract, &c); err != nil {
-							t.Errorf("writer %d: stored contract %s: %v", w, snap.Contract, err)
-							return
-						}
-					}
-					c.N++
-					data, _ := json.Marshal(c)
-					err = s.Save(ctx, u, session(fmt.Sprintf("writer %d step %d", w, i)), "shared",
-						&storage.ContractWrite{ID: "shared", Data: data, Rev: snap.Rev, Users: []storage.UserKey{u}})
-					switch {
-					case errors.Is(err, storage.ErrConflict):
-						mu.Lock()
-						conflicts++
-						mu.Unlock()
-					case err != nil:
-						t.Errorf("writer %d: Save: %v", w, err)
-						return
-					default:
-						mu.Lock()
-						successes++
-						mu.Unlock()
-						done = true
-					}
-				}
-				if !done {
-					t.Errorf("writer %d: increment %d still conflicting after %d tries", w, i, maxTries)
-					return
-				}
+		snap, err := s.Load(ctx, u, "shared")
+		if err != nil {
+			return false, fmt.Errorf("Load: %w", err)
+		}
+		var c counter
+		if snap.Contract != nil {
+			if err := json.Unmarshal(snap.Contract, &c); err != nil {
+				return false, fmt.Errorf("stored contract %s: %w", snap.Contract, err)
 			}
-		})
-	}
-	wg.Wait()
+		}
+		c.N++
+		data, _ := json.Marshal(c)
+		err = s.Save(ctx, u, session(fmt.Sprintf("writer %d step %d", w, i)), "shared",
+			&storage.ContractWrite{ID: "shared", Data: data, Rev: snap.Rev, Users: []storage.UserKey{u}})
+		switch {
+		case errors.Is(err, storage.ErrConflict):
+			return false, nil
+		case err != nil:
+			return false, fmt.Errorf("Save: %w", err)
+		}
+		return true, nil
+	})
 	if t.Failed() {
 		return
 	}
@@ -466,4 +439,44 @@ func testBadInput(t *testing.T, s storage.Store) {
 	if !firstSeen(t, s, "Ev", time.Hour) {
 		t.Error("FirstSeen(Ev) = false after only rejected calls")
 	}
+}
+
+// incrementConcurrently runs writers goroutines that each make increments
+// read-modify-write attempts succeed, retrying an attempt that met a
+// conflict (attempt returns false, nil) up to maxTries times. An error or
+// too many conflicts fail the test. It returns the successes and conflicts.
+func incrementConcurrently(t *testing.T, writers, increments, maxTries int, attempt func(w, i int) (bool, error)) (successes, conflicts int) {
+	t.Helper()
+	var (
+		wg sync.WaitGroup
+		mu sync.Mutex
+	)
+	for w := range writers {
+		wg.Go(func() {
+			for i := range increments {
+				done := false
+				for try := 0; try < maxTries && !done; try++ {
+					ok, err := attempt(w, i)
+					if err != nil {
+						t.Errorf("writer %d: %v", w, err)
+						return
+					}
+					mu.Lock()
+					if ok {
+						successes++
+					} else {
+						conflicts++
+					}
+					mu.Unlock()
+					done = ok
+				}
+				if !done {
+					t.Errorf("writer %d: increment %d still conflicting after %d tries", w, i, maxTries)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return successes, conflicts
 }
