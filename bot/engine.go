@@ -43,6 +43,8 @@ type Engine struct {
 	// NewID returns contract ids; random when nil.
 	NewID func() string
 	Log   *slog.Logger
+
+	posting posting
 }
 
 // Turn describes one input on one platform.

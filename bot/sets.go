@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/learnpact/learnpact/conversation"
 	"github.com/learnpact/learnpact/conversation/contract"
@@ -19,7 +20,12 @@ func (e *Engine) threadContract(ctx context.Context, platform, team string, in c
 	if e.Docs == nil || in.Thread == "" {
 		return "", nil
 	}
-	data, _, err := e.Docs.Doc(ctx, learningset.ThreadKey(platform, team, in.Channel, in.Thread))
+	key := learningset.ThreadKey(platform, team, in.Channel, in.Thread)
+	data, _, err := e.Docs.Doc(ctx, key)
+	if errors.Is(err, storage.ErrNotFound) && e.posting.wait(ctx, platform, team, in.Channel) {
+		// A reply can arrive before its draft's thread is recorded.
+		data, _, err = e.Docs.Doc(ctx, key)
+	}
 	if errors.Is(err, storage.ErrNotFound) {
 		return "", nil
 	}
@@ -172,6 +178,8 @@ func (e *Engine) post(ctx context.Context, t Turn, ef conversation.Post) error {
 		}
 		ref, err = th.PostThread(ctx, conversation.MessageRef{Channel: ef.Channel, TS: ef.Thread}, ef.Message)
 	} else if pub, ok := p.(Publisher); ok && ef.Shared != nil {
+		done := e.posting.start(p.Name(), t.Team, ef.Channel)
+		defer done()
 		ref, err = pub.PostNow(ctx, ef.Channel, ef.Message)
 	} else {
 		ref, err = p.Post(ctx, ef.Channel, ef.Message)
@@ -222,4 +230,54 @@ func (e *Engine) patch(ctx context.Context, p Platform, team, id string, change 
 		}
 		return nil
 	}
+}
+
+// posting tracks the shared drafts this process is posting, per channel,
+// until their threads are recorded, so a reply that arrives in between
+// waits for the record instead of being taken for talk in another thread.
+type posting struct {
+	mu      sync.Mutex
+	pending map[string][]chan struct{}
+}
+
+func postingKey(platform, team, channel string) string {
+	return platform + "\x00" + team + "\x00" + channel
+}
+
+// start marks a post as under way; done marks it recorded (or failed).
+func (p *posting) start(platform, team, channel string) (done func()) {
+	k, ch := postingKey(platform, team, channel), make(chan struct{})
+	p.mu.Lock()
+	if p.pending == nil {
+		p.pending = make(map[string][]chan struct{})
+	}
+	p.pending[k] = append(p.pending[k], ch)
+	p.mu.Unlock()
+	return func() {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		rest := slices.DeleteFunc(p.pending[k], func(c chan struct{}) bool { return c == ch })
+		if len(rest) == 0 {
+			delete(p.pending, k)
+		} else {
+			p.pending[k] = rest
+		}
+		close(ch)
+	}
+}
+
+// wait waits for the posts under way in a channel; it reports whether
+// there were any (and the context allowed waiting for them).
+func (p *posting) wait(ctx context.Context, platform, team, channel string) bool {
+	p.mu.Lock()
+	waiting := slices.Clone(p.pending[postingKey(platform, team, channel)])
+	p.mu.Unlock()
+	for _, ch := range waiting {
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return false
+		}
+	}
+	return len(waiting) > 0
 }
