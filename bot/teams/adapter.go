@@ -118,6 +118,7 @@ type Adapter struct {
 	// chatLocks holds a *sync.Mutex per user, so concurrent sends to a
 	// user start one chat.
 	chatLocks sync.Map
+	rosters   rosterCache
 }
 
 var (

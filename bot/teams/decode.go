@@ -19,21 +19,23 @@ import (
 // mentions and the client's time zone need), so activities are decoded
 // into this small struct; accounts use the library's types.
 type activity struct {
-	Type          string                     `json:"type"`
-	ID            string                     `json:"id"`
-	Name          string                     `json:"name"`
-	ServiceURL    string                     `json:"serviceUrl"`
-	ChannelID     string                     `json:"channelId"`
-	LocalTimezone string                     `json:"localTimezone"`
-	From          schema.ChannelAccount      `json:"from"`
-	Recipient     schema.ChannelAccount      `json:"recipient"`
-	Conversation  schema.ConversationAccount `json:"conversation"`
-	MembersAdded  []schema.ChannelAccount    `json:"membersAdded"`
-	Text          string                     `json:"text"`
-	ReplyToID     string                     `json:"replyToId"`
-	Value         json.RawMessage            `json:"value"`
-	Entities      []entity                   `json:"entities"`
-	ChannelData   channelData                `json:"channelData"`
+	Type           string                     `json:"type"`
+	ID             string                     `json:"id"`
+	Name           string                     `json:"name"`
+	Action         string                     `json:"action"`
+	ServiceURL     string                     `json:"serviceUrl"`
+	ChannelID      string                     `json:"channelId"`
+	LocalTimezone  string                     `json:"localTimezone"`
+	From           schema.ChannelAccount      `json:"from"`
+	Recipient      schema.ChannelAccount      `json:"recipient"`
+	Conversation   schema.ConversationAccount `json:"conversation"`
+	MembersAdded   []schema.ChannelAccount    `json:"membersAdded"`
+	MembersRemoved []schema.ChannelAccount    `json:"membersRemoved"`
+	Text           string                     `json:"text"`
+	ReplyToID      string                     `json:"replyToId"`
+	Value          json.RawMessage            `json:"value"`
+	Entities       []entity                   `json:"entities"`
+	ChannelData    channelData                `json:"channelData"`
 }
 
 type entity struct {
@@ -85,6 +87,17 @@ const (
 	ignore  intent = iota
 	turn           // run input as a turn
 	unknown        // a card the bot did not make: answer so
+	removed        // the app was uninstalled from the conversation
+)
+
+// How an invoke activity is answered, in the HTTP response itself.
+type invokeKind int
+
+const (
+	notInvoke   invokeKind = iota
+	cardAction             // adaptiveCard/action: a card's Action.Execute
+	unsupported            // an invoke the bot does not offer
+	badInvoke              // an adaptiveCard/action it cannot read
 )
 
 // inbound is one decoded activity.
@@ -94,6 +107,10 @@ type inbound struct {
 	input  conversation.Input
 	// form is the id a submitted form card is kept under.
 	form string
+	// invoke says how an invoke activity is answered.
+	invoke invokeKind
+	// rosterChanged is set when members joined or left the conversation.
+	rosterChanged bool
 }
 
 var errMalformed = errors.New("malformed activity")
@@ -119,9 +136,56 @@ func decode(body []byte) (inbound, error) {
 		}
 		return decodeText(in), nil
 	case "conversationUpdate":
+		in.rosterChanged = len(act.MembersAdded)+len(act.MembersRemoved) > 0
 		return decodeJoin(in), nil
+	case "installationUpdate":
+		if strings.HasPrefix(act.Action, "remove") {
+			in.intent = removed
+		}
+		return in, nil
+	case "invoke":
+		return decodeInvoke(in)
 	}
 	return in, nil
+}
+
+// decodeInvoke reads an invoke. Cards use Action.Submit, whose clicks
+// arrive as messages; an Action.Execute (Universal Actions, from clients
+// or cards that send them) arrives as adaptiveCard/action with the same
+// data and is run the same way. Other invokes are not offered.
+func decodeInvoke(in inbound) (inbound, error) {
+	if in.act.Name != "adaptiveCard/action" {
+		in.invoke = unsupported
+		return in, nil
+	}
+	var v struct {
+		Action struct {
+			Verb string         `json:"verb"`
+			Data map[string]any `json:"data"`
+		} `json:"action"`
+	}
+	if err := json.Unmarshal(in.act.Value, &v); err != nil || (v.Action.Data == nil && v.Action.Verb == "") {
+		in.invoke = badInvoke
+		return in, nil
+	}
+	data := v.Action.Data
+	if data == nil {
+		data = map[string]any{}
+	}
+	if _, ok := data[keyAction]; !ok && v.Action.Verb != "" {
+		data[keyAction] = v.Action.Verb
+	}
+	value, err := json.Marshal(data)
+	if err != nil {
+		in.invoke = badInvoke
+		return in, nil
+	}
+	in.act.Value = value
+	in.invoke = cardAction
+	if in.act.From.ID == "" || in.act.From.ID == in.act.Recipient.ID {
+		return in, nil
+	}
+	return decodeCard(in)
 }
 
 // decodeText reads a typed message: in a personal or group chat a text

@@ -20,6 +20,9 @@ func FuzzDecode(f *testing.F) {
 		`{"type":"message","id":"5","serviceUrl":"https://s/","from":{"id":"29:a"},"recipient":{"id":"28:b"},"conversation":{"id":"a:1"},"value":"not an object"}`,
 		`{"type":"conversationUpdate","id":"6","serviceUrl":"https://s/","from":{"id":"29:a"},"recipient":{"id":"28:b"},"conversation":{"id":"19:x@thread.tacv2","conversationType":"channel"},"membersAdded":[{"id":"28:b"}],"channelData":{"channel":{"id":"19:x@thread.tacv2"}}}`,
 		`{"type":"invoke","name":"adaptiveCard/action","serviceUrl":"https://s/","conversation":{"id":"a"}}`,
+		`{"type":"invoke","name":"adaptiveCard/action","id":"7","serviceUrl":"https://s/","from":{"id":"29:a"},"recipient":{"id":"28:b"},"conversation":{"id":"a:1","conversationType":"personal"},"value":{"action":{"type":"Action.Execute","verb":"lp_skip","data":{"v":"c=c1&v=0"}}},"replyToId":"8"}`,
+		`{"type":"invoke","name":"task/fetch","serviceUrl":"https://s/","conversation":{"id":"a"},"value":{"data":{}}}`,
+		`{"type":"installationUpdate","action":"remove","serviceUrl":"https://s/","from":{"id":"29:a"},"conversation":{"id":"a:1","conversationType":"personal"}}`,
 		`{}`, `[]`, `null`, `{"type":1}`,
 	}
 	for _, s := range seeds {
@@ -34,6 +37,12 @@ func FuzzDecode(f *testing.F) {
 				t.Fatalf("error not marked malformed: %v", err)
 			}
 			return
+		}
+		if (in.act.Type == "invoke") != (in.invoke != notInvoke) {
+			t.Fatalf("activity of type %q decoded as invoke %d", in.act.Type, in.invoke)
+		}
+		if in.intent == removed && in.act.Type != "installationUpdate" {
+			t.Fatalf("a %q activity taken for an uninstall", in.act.Type)
 		}
 		if in.intent != turn {
 			return

@@ -2,6 +2,7 @@ package teams
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -54,7 +55,27 @@ func (a *Adapter) serveActivity(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	switch err := a.accept(in); {
+	switch in.invoke {
+	case unsupported:
+		w.WriteHeader(http.StatusNotImplemented)
+		return
+	case badInvoke:
+		writeInvoke(w, http.StatusBadRequest, "BadRequest", "That card action could not be read.")
+		return
+	}
+	err = a.accept(in)
+	if in.invoke == cardAction {
+		// The click's outcome arrives as messages and card updates; the
+		// invoke itself is answered at once, as Teams expects.
+		switch {
+		case errors.Is(err, errClosed), errors.Is(err, errBusy):
+			writeInvoke(w, http.StatusServiceUnavailable, "ServiceUnavailable", "learnpact is busy. Please try again in a moment.")
+		default:
+			writeInvoke(w, http.StatusOK, "", "")
+		}
+		return
+	}
+	switch {
 	case errors.Is(err, errClosed):
 		http.Error(w, "shutting down", http.StatusServiceUnavailable)
 	case errors.Is(err, errBusy):
@@ -63,6 +84,22 @@ func (a *Adapter) serveActivity(w http.ResponseWriter, r *http.Request) {
 	default:
 		w.WriteHeader(http.StatusOK)
 	}
+}
+
+// writeInvoke answers an adaptiveCard/action invoke: the HTTP status and
+// an adaptive card invoke response (a message, or an error with a code).
+func writeInvoke(w http.ResponseWriter, status int, code, msg string) {
+	body := map[string]any{"statusCode": status}
+	if code == "" {
+		body["type"] = "application/vnd.microsoft.activity.message"
+		body["value"] = "Got it."
+	} else {
+		body["type"] = "application/vnd.microsoft.error"
+		body["value"] = map[string]string{"code": code, "message": msg}
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(body) // the client is gone if this fails
 }
 
 // accept queues an activity's work without waiting.
@@ -98,7 +135,14 @@ func (a *Adapter) run(ctx context.Context, in inbound) {
 			return
 		}
 	}
+	if in.intent == removed {
+		a.forget(ctx, in.act)
+		return
+	}
 	a.observe(ctx, in.act)
+	if in.rosterChanged {
+		a.rosters.clear()
+	}
 	switch in.intent {
 	case unknown:
 		a.answerUnknown(ctx, in)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -153,7 +154,9 @@ func (a *Adapter) Ephemeral(ctx context.Context, _ string, user string, m messag
 // through the connector when the bot knows the user's tenant but has no
 // chat with them yet.
 func (a *Adapter) personalChat(ctx context.Context, user string) (string, error) {
-	if ref, ok := a.lookup(ctx, userKey(user)); ok && ref.Conversation.ID != "" {
+	if ref, ok := a.lookup(ctx, userKey(user)); ok && ref.Removed {
+		return "", fmt.Errorf("message %s: %w", user, errRemoved)
+	} else if ok && ref.Conversation.ID != "" {
 		return ref.Conversation.ID, nil
 	}
 	lock := a.userLock(user)
@@ -210,6 +213,19 @@ func (a *Adapter) userLock(user string) *sync.Mutex {
 // from the connector, and its name as last seen.
 func (a *Adapter) Channel(ctx context.Context, channel string) (bot.ChannelInfo, error) {
 	base, _ := baseConversation(channel)
+	if info, ok := a.rosters.get(base, a.now()); ok {
+		return info, nil
+	}
+	info, err := a.fetchRoster(ctx, base)
+	if err != nil {
+		return bot.ChannelInfo{}, err
+	}
+	a.rosters.put(base, info, a.now())
+	return info, nil
+}
+
+// fetchRoster asks the connector for a conversation's members.
+func (a *Adapter) fetchRoster(ctx context.Context, base string) (bot.ChannelInfo, error) {
 	var members []schema.ChannelAccount
 	if err := a.conn.call(ctx, http.MethodGet, conversationURL(a.serviceURL(ctx, base), base, "members"), nil, &members); err != nil {
 		return bot.ChannelInfo{}, fmt.Errorf("teams: members of %s: %w", base, err)
@@ -235,3 +251,49 @@ func (a *Adapter) Channel(ctx context.Context, channel string) (bot.ChannelInfo,
 
 // loadLocation reads a time zone name a Teams client reported.
 func loadLocation(name string) (*time.Location, error) { return time.LoadLocation(name) }
+
+// rosterTTL is how long a channel's member list is reused; conversation
+// updates about members clear it sooner.
+const rosterTTL = time.Minute
+
+// rosterCache keeps channels' member lists for a short while, so a busy
+// learning set does not ask the connector on every turn.
+type rosterCache struct {
+	mu sync.Mutex
+	m  map[string]cachedRoster
+}
+
+type cachedRoster struct {
+	info bot.ChannelInfo
+	at   time.Time
+}
+
+func (c *rosterCache) get(channel string, now time.Time) (bot.ChannelInfo, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r, ok := c.m[channel]
+	if !ok || now.Sub(r.at) >= rosterTTL || now.Before(r.at) {
+		return bot.ChannelInfo{}, false
+	}
+	info := r.info
+	info.Members = slices.Clone(r.info.Members)
+	return info, true
+}
+
+func (c *rosterCache) put(channel string, info bot.ChannelInfo, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]cachedRoster{}
+	}
+	info.Members = slices.Clone(info.Members)
+	c.m[channel] = cachedRoster{info: info, at: now}
+}
+
+// clear forgets every list: in Teams a channel's members are its team's,
+// and an update names the team rather than each channel.
+func (c *rosterCache) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.m)
+}

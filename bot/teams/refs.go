@@ -19,6 +19,36 @@ type reference struct {
 	TenantID    string `json:"tenantId,omitempty"`
 	Timezone    string `json:"timezone,omitempty"`
 	ChannelName string `json:"channelName,omitempty"`
+	// Removed is set when the app was uninstalled there: nothing is sent
+	// until it is added again (which stores a fresh reference).
+	Removed bool `json:"removed,omitempty"`
+}
+
+// errRemoved is a send to someone who removed the app.
+var errRemoved = errors.New("teams: the app was removed from this chat; it can send again once it is added back")
+
+// forget marks the references of a conversation the app was removed from,
+// and, in a personal chat, the user's, so that nobody is messaged there.
+func (a *Adapter) forget(ctx context.Context, act activity) {
+	base, _ := baseConversation(act.Conversation.ID)
+	keys := []string{convKey(base)}
+	if act.Conversation.ConversationType == "personal" && act.From.ID != "" {
+		keys = append(keys, userKey(act.From.ID))
+	}
+	for _, key := range keys {
+		ref, ok := a.lookup(ctx, key)
+		if !ok {
+			ref = reference{TenantID: act.tenant()}
+			ref.Conversation = act.Conversation
+			ref.Conversation.ID = base
+		}
+		ref.Removed = true
+		if err := a.remember(ctx, key, ref); err != nil {
+			a.log.Warn("cannot mark a conversation reference removed", "key", key, "err", err)
+		}
+	}
+	a.rosters.clear()
+	a.log.Info("app removed", "conversation", base, "by", act.From.ID)
 }
 
 func userKey(user string) string { return "teams:ref:" + user }
