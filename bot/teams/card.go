@@ -86,6 +86,8 @@ type action struct {
 	Style string `json:"style,omitempty"`
 	URL   string `json:"url,omitempty"`
 	Data  any    `json:"data,omitempty"`
+	// AssociatedInputs "none" sends no input values (and checks none).
+	AssociatedInputs string `json:"associatedInputs,omitempty"`
 }
 
 type inputText struct {
@@ -129,13 +131,14 @@ const (
 	keySubmit   = "lp_submit" // a form's callback id
 	keyPrivate  = "pd"        // a form's private data
 	keyForm     = "lp_form"   // the id a form card is kept under
+	keyCancel   = "lp_cancel" // a form's Cancel: its callback id
 	selectInput = "lp_select_"
 )
 
 // reserved reports whether an input id would collide with the submit data.
 func reserved(id string) bool {
 	switch id {
-	case keyAction, keyValue, keySelect, keySubmit, keyPrivate, keyForm:
+	case keyAction, keyValue, keySelect, keySubmit, keyPrivate, keyForm, keyCancel:
 		return true
 	}
 	return false

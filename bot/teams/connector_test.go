@@ -301,7 +301,7 @@ func TestFormCard(t *testing.T) {
 	e.post(e.personal(mo, moChat, "help"), nil)
 	e.await("answering help", sentTo(moChat, "contract"))
 	form := conversation.SampleModals(e.now)["request_changes"]
-	if err := e.a.OpenModal(e.ctx(), trigger(moChat, "1"), form); err != nil {
+	if err := e.a.OpenModal(e.ctx(), trigger(moChat, "1", mo), form); err != nil {
 		t.Fatal(err)
 	}
 	card := e.await("the form card", sentTo(moChat, keySubmit))

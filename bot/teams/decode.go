@@ -84,10 +84,11 @@ func (act *activity) timezone() string {
 type intent int
 
 const (
-	ignore  intent = iota
-	turn           // run input as a turn
-	unknown        // a card the bot did not make: answer so
-	removed        // the app was uninstalled from the conversation
+	ignore     intent = iota
+	turn              // run input as a turn
+	unknown           // a card the bot did not make: answer so
+	removed           // the app was uninstalled from the conversation
+	cancelForm        // a form card's Cancel: close the card, send nothing
 )
 
 // How an invoke activity is answered, in the HTTP response itself.
@@ -107,6 +108,8 @@ type inbound struct {
 	input  conversation.Input
 	// form is the id a submitted form card is kept under.
 	form string
+	// owner is whose form a Cancel click closes ("" when not known).
+	owner string
 	// invoke says how an invoke activity is answered.
 	invoke invokeKind
 	// rosterChanged is set when members joined or left the conversation.
@@ -231,7 +234,11 @@ func decodeCard(in inbound) (inbound, error) {
 		channel, _ = baseConversation(channel)
 	}
 	base := conversation.Input{User: act.From.ID, Channel: channel, Source: src,
-		TriggerID: trigger(act.Conversation.ID, act.ReplyToID)}
+		TriggerID: trigger(act.Conversation.ID, act.ReplyToID, act.From.ID)}
+	if owner, ok := data[keyCancel].(string); ok {
+		in.intent, in.input, in.owner = cancelForm, base, owner
+		return in, nil
+	}
 	if cb, ok := data[keySubmit].(string); ok {
 		base.Kind, base.CallbackID = conversation.SubmitInput, cb
 		base.PrivateData, _ = data[keyPrivate].(string)
@@ -260,18 +267,16 @@ func decodeCard(in inbound) (inbound, error) {
 	return in, nil
 }
 
-// trigger is what a click gives OpenModal: where to post the form, and the
-// card it came from.
-func trigger(conv, replyTo string) string {
-	if replyTo == "" {
-		return conv
-	}
-	return conv + "|" + replyTo
+// trigger is what a click gives OpenModal: where to post the form, the
+// card it came from and who clicked (whose form it is).
+func trigger(conv, replyTo, user string) string {
+	return conv + "|" + replyTo + "|" + user
 }
 
-func parseTrigger(t string) (conv, replyTo string) {
-	conv, replyTo, _ = strings.Cut(t, "|")
-	return conv, replyTo
+func parseTrigger(t string) (conv, replyTo, user string) {
+	conv, rest, _ := strings.Cut(t, "|")
+	replyTo, user, _ = strings.Cut(rest, "|")
+	return conv, replyTo, user
 }
 
 func stringOf(v any) string {

@@ -22,7 +22,7 @@ const errorPrefix = "lp_err_"
 // under an id of its own that its submit button carries (the card's
 // activity id is not known when it is sent).
 func (a *Adapter) OpenModal(ctx context.Context, triggerID string, m message.Modal) error {
-	conv, _ := parseTrigger(triggerID)
+	conv, _, user := parseTrigger(triggerID)
 	if conv == "" {
 		return errors.New("teams: a form needs the conversation it was asked for in")
 	}
@@ -31,7 +31,7 @@ func (a *Adapter) OpenModal(ctx context.Context, triggerID string, m message.Mod
 		a.log.Warn("form rendered without some content", "problem", p)
 	}
 	id := rand.Text()
-	tagForm(&act, id)
+	tagForm(&act, id, user)
 	if err := a.send(ctx, conv, act); err != nil {
 		return err
 	}
@@ -45,18 +45,40 @@ func (a *Adapter) OpenModal(ctx context.Context, triggerID string, m message.Mod
 	return nil
 }
 
-// tagForm adds the form's id to the data of its submit button.
-func tagForm(act *outActivity, id string) {
+// tagForm adds the form's id to the data of its submit button, and whose
+// form it is to its Cancel button.
+func tagForm(act *outActivity, id, user string) {
 	for _, at := range act.Attachments {
 		if at.Content == nil {
 			continue
 		}
 		for _, ac := range at.Content.Actions {
-			if data, ok := ac.Data.(map[string]string); ok && data[keySubmit] != "" {
+			data, ok := ac.Data.(map[string]string)
+			switch {
+			case !ok:
+			case data[keySubmit] != "":
 				data[keyForm] = id
+			case user != "":
+				if _, ok := data[keyCancel]; ok {
+					data[keyCancel] = user
+				}
 			}
 		}
 	}
+}
+
+// cancel closes a form card when its owner clicks Cancel; anyone else is
+// told the form is not theirs.
+func (a *Adapter) cancel(ctx context.Context, in inbound) {
+	if in.owner != "" && in.owner != in.input.User {
+		note := message.Message{Summary: "That form is someone else's", Blocks: []message.Block{message.Section{Text: message.T(
+			"That form is someone else's, so I've left it open for them.")}}}
+		if err := a.Ephemeral(ctx, in.input.Channel, in.input.User, note); err != nil {
+			a.log.Warn("cannot answer a click on someone else's form", "err", err)
+		}
+		return
+	}
+	a.closeForm(ctx, in.input.Source, "Cancelled. Nothing was sent.")
 }
 
 // checkForm validates a form submission. With problems, it shows the card
@@ -68,12 +90,7 @@ func (a *Adapter) checkForm(ctx context.Context, in inbound) bool {
 	problems := conversation.Validate(sub, a.engine.Time(), a.Location(ctx, sub.User))
 	src := sub.Source
 	if problems == nil {
-		if src.TS != "" {
-			done := message.Message{Summary: "Sent", Blocks: []message.Block{message.Context{Text: message.T("✓ Sent.")}}}
-			if err := a.Update(ctx, src, done); err != nil {
-				a.log.Warn("cannot close a form card", "err", err)
-			}
-		}
+		a.closeForm(ctx, src, "✓ Sent.")
 		return true
 	}
 	if src.TS != "" {
@@ -99,6 +116,18 @@ func (a *Adapter) checkForm(ctx context.Context, in inbound) bool {
 		a.log.Warn("cannot show a form's problems", "err", err)
 	}
 	return false
+}
+
+// closeForm replaces a form card with a short note, so it cannot be sent
+// (again).
+func (a *Adapter) closeForm(ctx context.Context, src conversation.MessageRef, note string) {
+	if src.TS == "" {
+		return
+	}
+	done := message.Message{Summary: note, Blocks: []message.Block{message.Context{Text: message.T(note)}}}
+	if err := a.Update(ctx, src, done); err != nil {
+		a.log.Warn("cannot close a form card", "err", err)
+	}
 }
 
 // withProblems returns a stored form card with the submitted values filled

@@ -146,6 +146,8 @@ func (a *Adapter) run(ctx context.Context, in inbound) {
 	switch in.intent {
 	case unknown:
 		a.answerUnknown(ctx, in)
+	case cancelForm:
+		a.cancel(ctx, in)
 	case turn:
 		if in.input.Kind == conversation.SubmitInput && !a.checkForm(ctx, in) {
 			return

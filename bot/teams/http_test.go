@@ -256,7 +256,7 @@ func TestDecode(t *testing.T) {
 	sel["replyToId"] = "77"
 	sel["value"] = map[string]any{keyAction: "lp_cadence", keySelect: "lp_select_lp_cadence", "lp_select_lp_cadence": "weekly"}
 	if in := decodeMap(sel); in.input.Kind != "action" || in.input.ActionID != "lp_cadence" || in.input.Value != "weekly" ||
-		in.input.Source.TS != "77" || in.input.Source.Channel != leeChat || in.input.TriggerID != leeChat+"|77" {
+		in.input.Source.TS != "77" || in.input.Source.Channel != leeChat || in.input.TriggerID != leeChat+"|77|"+lee {
 		t.Errorf("select = %+v", in.input)
 	}
 

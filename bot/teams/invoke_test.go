@@ -195,3 +195,47 @@ func TestRosterCached(t *testing.T) {
 		t.Fatalf("members a minute later: %v", got)
 	}
 }
+
+// TestFormCancel: a form card's Cancel closes it without a turn, and only
+// for the person it was opened for.
+func TestFormCancel(t *testing.T) {
+	e := newEnv(t, nil)
+	e.inChannel()
+	e.post(e.personal(lee, leeChat, "help"), nil)
+	e.await("answering help", sentTo(leeChat, "contract"))
+	thread := teamChan + ";messageid=5"
+	form := conversation.SampleModals(e.now)["feedback"]
+	if err := e.a.OpenModal(e.ctx(), trigger(thread, "5", mo), form); err != nil {
+		t.Fatal(err)
+	}
+	card := e.await("the form card", sentTo(thread, keySubmit))
+	cancel := map[string]any{}
+	walk(card.Body, func(m map[string]any) {
+		if d, ok := m["data"].(map[string]any); ok && d[keyCancel] != nil {
+			cancel = d
+			if m["associatedInputs"] != "none" {
+				t.Errorf("Cancel sends the inputs: %v", m)
+			}
+		}
+	})
+	if cancel[keyCancel] != mo {
+		t.Fatalf("Cancel data %v does not name the form's owner", cancel)
+	}
+	click := func(user string) {
+		act := e.submit(user, thread, card.ID, cancel)
+		act["conversation"] = map[string]any{"id": thread, "conversationType": "channel", "tenantId": tenant}
+		e.post(act, nil)
+	}
+
+	click(lee)
+	e.await("the answer to someone else's Cancel", sentTo(leeChat, "someone else's"))
+	click(mo)
+	e.await("the cancelled form", func(a connectortest.Activity) bool {
+		return a.Method == http.MethodPut && a.ID == card.ID && strings.Contains(string(a.Raw), "Nothing was sent")
+	})
+	for _, a := range e.fake.Activities() {
+		if a.Method == http.MethodPut && a.ID == card.ID && strings.Contains(string(a.Raw), "Sent.") {
+			t.Errorf("the form was taken as sent: %s", a.Raw)
+		}
+	}
+}

@@ -87,8 +87,15 @@ func renderModal(m message.Modal, who names) (outActivity, []string) {
 		if submit == "" {
 			submit = "Submit"
 		}
+		cancel := strings.TrimSpace(m.Close)
+		if cancel == "" {
+			cancel = "Cancel"
+		}
 		data := map[string]string{keySubmit: m.CallbackID, keyPrivate: m.PrivateData}
-		return r.finish([]*action{{Type: "Action.Submit", Title: clipRunes(submit, maxTitleRunes), Style: "positive", Data: data}}), r.problems
+		return r.finish([]*action{
+			{Type: "Action.Submit", Title: clipRunes(submit, maxTitleRunes), Style: "positive", Data: data},
+			{Type: "Action.Submit", Title: clipRunes(cancel, maxTitleRunes), Data: map[string]string{keyCancel: ""}, AssociatedInputs: "none"},
+		}), r.problems
 	}, defaultString(strings.TrimSpace(m.Title), "A form to fill in"))
 }
 
