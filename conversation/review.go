@@ -159,7 +159,7 @@ func (t *turn) shareClick() {
 		}
 		c = t.c
 	}
-	if !t.draftOf(c) || c.Status == contract.ChangesRequested {
+	if !t.draftOf(c) {
 		t.reply(notShareableMsg(c, t.in.User))
 		return
 	}
@@ -287,6 +287,9 @@ func (t *turn) onThread() {
 	text := strings.TrimSpace(t.in.Text)
 	if t.in.User == t.c.Learner || text == "" {
 		return // the learner talking with their peers
+	}
+	if sh, ok := t.c.CurrentShare(); ok && sh.TS != "" && t.in.Thread != sh.TS {
+		return // the thread of an earlier round
 	}
 	if err := t.c.CanReview(t.in.User); errors.Is(err, contract.ErrReviewClosed) {
 		return // talk goes on after the review; the learner reads the thread

@@ -194,3 +194,63 @@ func TestTranscriptLearningSetCommands(t *testing.T) {
 	}
 	golden(t, s, "learning_set_commands")
 }
+
+// TestTranscriptLearningSetAfterChanges: when the approver asks for
+// changes, the learner can take the revision back to the set; the old
+// thread is then only talk, and the approver sees the new round's review
+// with the diff.
+func TestTranscriptLearningSetAfterChanges(t *testing.T) {
+	s := reviewSim(t, "Back to the learning set after the approver asked for changes")
+	draftOnly(s)
+	s.click(lee, "Share with my learning set")
+	s.submit(lee, nil)
+	first, _ := mustContract(t, s, "c1").CurrentShare()
+	for _, r := range mustContract(t, s, "c1").Waiting() {
+		s.replyInThread(r, "CSET", "Looks fine to me.")
+	}
+	s.click(lee, "Send to my manager")
+	card := s.latest(mo)
+	s.click(mo, "Request changes")
+	s.submit(mo, map[string]string{FieldComments: "Could the evidence include a demo to the team?"})
+
+	s.click(lee, "Revise")
+	s.clickID(lee, ActionEditEvidence)
+	s.say(lee, "A write-up of three reviews; a demo to the team")
+	s.click(lee, "Share with my learning set")
+	s.submit(lee, map[string]string{FieldNote: "Mo asked for a demo. Is this enough?"})
+	c := mustContract(t, s, "c1")
+	if c.Status != contract.InPeerReview || c.Round() != 2 || c.Version != 1 || len(c.Waiting()) != 2 {
+		t.Fatalf("after sharing again: %s round %d version %d waiting %v", c.Status, c.Round(), c.Version, c.Waiting())
+	}
+	// The approver's old card says where the contract is.
+	s.clickOn(mo, card, "Approve & sign")
+	if got := lastText(s, mo); !strings.Contains(got, "revising") {
+		t.Fatalf("the approver's old card answered:\n%s", got)
+	}
+	// Talk in the first round's thread is not feedback on the second.
+	s.replyUnder(pat, "CSET", first.TS, "Congrats on sending it!")
+	if got := mustContract(t, s, "c1"); len(got.RoundFeedback()) != 0 {
+		t.Fatalf("a reply in the old thread counted: %+v", got.RoundFeedback())
+	}
+	for _, r := range mustContract(t, s, "c1").Waiting() {
+		s.replyInThread(r, "CSET", "The demo makes it convincing.")
+	}
+	if got := lastText(s, lee); !strings.Contains(got, "demo makes it convincing") || strings.Contains(got, "Looks fine") {
+		t.Fatalf("the second round's digest:\n%s", got)
+	}
+	s.click(lee, "Send to my manager")
+	request := lastText(s, mo)
+	for _, want := range []string{"What changed since version 1", "a demo to the team", "Peer review", "demo makes it convincing"} {
+		if !strings.Contains(request, want) {
+			t.Fatalf("the second request lacks %q:\n%s", want, request)
+		}
+	}
+	if strings.Contains(request, "Looks fine") {
+		t.Fatalf("the second request repeats the first round, which the approver saw with version 1:\n%s", request)
+	}
+	s.click(mo, "Approve & sign")
+	if c := mustContract(t, s, "c1"); c.Status != contract.Active || c.Version != 2 || len(c.Feedback) != 4 {
+		t.Fatalf("at the end: %s version %d, %d feedback", c.Status, c.Version, len(c.Feedback))
+	}
+	golden(t, s, "learning_set_after_changes")
+}

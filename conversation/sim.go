@@ -324,6 +324,11 @@ func (s *sim) replyInThread(user, channel, text string) Result {
 			root = p.ref.TS
 		}
 	}
+	return s.replyUnder(user, channel, root, text)
+}
+
+// replyUnder replies in the thread under root.
+func (s *sim) replyUnder(user, channel, root, text string) Result {
 	s.logf("-> %s replies in the thread of #%s: %s\n", s.name(user), seqOf(MessageRef{TS: root}), text)
 	id, ok := s.threads[root]
 	if !ok {

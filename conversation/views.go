@@ -521,10 +521,8 @@ func summaryMsg(c *contract.Contract, lead text, now time.Time) message.Message 
 	}
 	bs := blocks{section(lead)}
 	bs = append(bs, termsBlocks(c, c.Terms, true)...)
-	btns := actions(button("Send to my manager", ActionSend, value(c), message.Primary))
-	if c.Status != contract.ChangesRequested {
-		btns.Buttons = append(btns.Buttons, button("Share with my learning set", ActionShare, value(c), message.Default))
-	}
+	btns := actions(button("Send to my manager", ActionSend, value(c), message.Primary),
+		button("Share with my learning set", ActionShare, value(c), message.Default))
 	bs = append(bs, btns,
 		message.Context{Text: txt("You can also type ", code("edit deadline"), " (or any part), ", code("back"), " or ", code("cancel"), ".")})
 	return msg(summary, bs...)
@@ -766,6 +764,9 @@ func stateText(c *contract.Contract) text {
 	case contract.ChangesRequested:
 		return txt("Changes were requested on this version, so it's back with ", at(c.Learner), " for now.")
 	case contract.Draft, contract.InPeerReview:
+		if c.Version > 0 {
+			return txt("It's back with ", at(c.Learner), ", who is revising it.")
+		}
 		return txt("This contract hasn't been sent for approval yet.")
 	case contract.Proposed:
 		return txt(fmt.Sprintf("It's waiting for a decision on version %d, so it can't be changed right now.", c.Version))

@@ -274,16 +274,32 @@ func moreFeedbackMsg(c *contract.Contract, f contract.Feedback) message.Message 
 
 // peerReviewBlocks tell the approver that peers reviewed the draft and,
 // unless the learner kept it private, what they said.
+//
+// A later version shows only what peers said since the approver's last
+// look (the previous version), which earlier cards already showed.
 func peerReviewBlocks(c *contract.Contract) blocks {
-	who := c.Reviewers()
+	fs, since := c.Feedback, ""
+	if c.Version > 1 {
+		fs, since = c.FeedbackSince(c.Version-1), fmt.Sprintf("Since version %d, ", c.Version-1)
+	}
+	who := contract.Authors(fs)
 	if len(who) == 0 {
 		return nil
 	}
 	if c.HideFeedback {
-		return blocks{message.Context{Text: txt("🤝 Peer reviewed by ", mentions(who), " in the learning set; ", at(c.Learner), " kept their comments private.")}}
+		lead := "Peer reviewed by "
+		if since != "" {
+			lead = since + "peer reviewed by "
+		}
+		note := append(txt("🤝 ", lead), mentions(who)...)
+		note = append(note, txt(" in the learning set; ", at(c.Learner), " kept their comments private.")...)
+		return blocks{message.Context{Text: note}}
 	}
-	bs := blocks{section(bold("Peer review"), "\n", "Reviewed by ", mentions(who), " in the learning set. What they said:")}
-	fs := c.Feedback
+	lead := "Reviewed by "
+	if since != "" {
+		lead = since + "reviewed by "
+	}
+	bs := blocks{section(bold("Peer review"), "\n", lead, mentions(who), " in the learning set. What they said:")}
 	if len(fs) > 10 {
 		fs = fs[len(fs)-10:]
 	}

@@ -80,9 +80,6 @@ func (c *Contract) ShareDraft(actor, channel string, private bool, note string, 
 	if err := c.Check(Edit, actor, 0); err != nil {
 		return err
 	}
-	if c.Status == ChangesRequested {
-		return &StateError{Action: "share", Status: c.Status}
-	}
 	round := c.Round() + 1
 	c.Shares = append(c.Shares, Share{Round: round, Channel: channel, At: now, Private: private, Note: note})
 	for _, r := range reviewers {
@@ -226,11 +223,25 @@ func (c *Contract) RoundFeedback() []Feedback {
 }
 
 // Reviewers lists, in order, everyone who gave feedback in any round.
-func (c *Contract) Reviewers() []string {
+func (c *Contract) Reviewers() []string { return Authors(c.Feedback) }
+
+// Authors lists who gave the feedback, each once, in order.
+func Authors(fs []Feedback) []string {
 	var out []string
-	for _, f := range c.Feedback {
+	for _, f := range fs {
 		if !slices.Contains(out, f.By) {
 			out = append(out, f.By)
+		}
+	}
+	return out
+}
+
+// FeedbackSince is the feedback given on version v or later.
+func (c *Contract) FeedbackSince(v int) []Feedback {
+	var out []Feedback
+	for _, f := range c.Feedback {
+		if f.Version >= v {
+			out = append(out, f)
 		}
 	}
 	return out

@@ -37,8 +37,8 @@ func TestShareDraft(t *testing.T) {
 	}
 	p := c.Clone()
 	p.Status = ChangesRequested
-	if err := p.ShareDraft("ULEE", "CSET", false, "", nil, date("2027-03-02")); err == nil {
-		t.Fatal("shared a contract whose approver asked for changes")
+	if err := p.ShareDraft("ULEE", "CSET", false, "", []string{"USAM"}, date("2027-03-02")); err != nil || p.Status != InPeerReview || p.Round() != 3 {
+		t.Fatalf("sharing after changes were requested: %v, %s round %d", err, p.Status, p.Round())
 	}
 	p.Status = Active
 	if err := p.ShareDraft("ULEE", "CSET", false, "", nil, date("2027-03-02")); err == nil {
