@@ -136,7 +136,19 @@ func TestPersonalChat(t *testing.T) {
 	if got := e.post(e.personal(lee, leeChat, "help"), nil); got != http.StatusOK {
 		t.Fatalf("status %d", got)
 	}
-	e.await("answering help", sentTo(leeChat, "contract"))
+	answer := e.await("answering help", sentTo(leeChat, "contract"))
+	var envelope struct {
+		Timestamp    time.Time                 `json:"timestamp"`
+		From         struct{ ID string }       `json:"from"`
+		Recipient    struct{ ID string }       `json:"recipient"`
+		Conversation struct{ TenantID string } `json:"conversation"`
+	}
+	if err := json.Unmarshal(answer.Raw, &envelope); err != nil {
+		t.Fatal(err)
+	}
+	if answer.UserAgent == UserAgent || envelope.Timestamp.IsZero() || envelope.From.ID != botID || envelope.Recipient.ID != lee || envelope.Conversation.TenantID != tenant {
+		t.Errorf("the library's client sent the answer as %s", answer.Raw)
+	}
 	data, _, err := e.store.Doc(e.ctx(), userKey(lee))
 	if err != nil {
 		t.Fatal(err)

@@ -62,7 +62,7 @@ func (a *Adapter) send(ctx context.Context, conv string, act outActivity) error 
 	if a.lib == nil || (len(act.Entities) > 0 && !a.personal(ctx, conv)) {
 		return a.conn.call(ctx, http.MethodPost, target, act, nil)
 	}
-	return a.lib.post(ctx, target, libActivity(conv, act))
+	return a.lib.post(ctx, target, a.libActivity(ctx, conv, act))
 }
 
 // sendForID posts an activity into a conversation and returns its id.
@@ -140,7 +140,7 @@ func (a *Adapter) update(ctx context.Context, ref conversation.MessageRef, act o
 	if a.lib == nil {
 		return a.conn.call(ctx, http.MethodPut, target, act, nil)
 	}
-	return a.lib.put(ctx, target, libActivity(ref.Channel, act))
+	return a.lib.put(ctx, target, a.libActivity(ctx, ref.Channel, act))
 }
 
 // Ephemeral implements bot.Platform. Teams has no messages only one member
