@@ -29,19 +29,24 @@ deps:
 		$(APT) update -q && $(APT) install -y -q --no-install-recommends $$missing; \
 	fi
 
-# Node.js and the adaptivecards package, for internal/cardcheck (the checks
-# of the Teams adapter's Adaptive Cards). npm ci runs when node_modules is
-# missing or package-lock.json changed since it last ran.
-CARDCHECK := internal/cardcheck
+# Node.js and the npm packages of internal/cardcheck (the adaptivecards
+# checks of the Teams adapter's Adaptive Cards) and internal/blockcheck (the
+# @slack/types checks of the Slack adapter's Block Kit). npm ci runs in each
+# when its node_modules is missing or package-lock.json changed since it
+# last ran.
+CARDCHECK  := internal/cardcheck
+BLOCKCHECK := internal/blockcheck
 
-deps: $(CARDCHECK)/node_modules/.package-lock.json
+NPM_LOCKS := $(CARDCHECK)/node_modules/.package-lock.json $(BLOCKCHECK)/node_modules/.package-lock.json
 
-$(CARDCHECK)/node_modules/.package-lock.json: $(CARDCHECK)/package-lock.json
+deps: $(NPM_LOCKS)
+
+$(NPM_LOCKS): %/node_modules/.package-lock.json: %/package-lock.json
 	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
 		echo "installing: nodejs npm"; \
 		$(APT) update -q && $(APT) install -y -q --no-install-recommends nodejs npm; \
 	fi
-	npm ci --prefix $(CARDCHECK) --no-audit --no-fund
+	npm ci --prefix $* --no-audit --no-fund
 	@touch $@
 
 lint:
