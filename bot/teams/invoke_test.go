@@ -3,6 +3,7 @@ package teams
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"slices"
@@ -129,12 +130,15 @@ func TestAppRemoved(t *testing.T) {
 	if ref, ok := e.a.lookup(e.ctx(), userKey(lee)); !ok || !ref.Removed {
 		t.Fatalf("the removal was not recorded: %+v", ref)
 	}
-	before := len(e.fake.Activities())
-	if _, err := e.a.SendDM(e.ctx(), lee, note("a nudge")); err == nil || !strings.Contains(err.Error(), "removed") {
+	calls := e.fake.Calls()
+	if _, err := e.a.SendDM(e.ctx(), lee, note("a nudge")); !errors.Is(err, errRemoved) {
 		t.Errorf("a message after removal: %v", err)
 	}
-	if n := len(e.fake.Activities()); n != before {
-		t.Errorf("%d calls to the connector after removal", n-before)
+	if _, err := e.a.Post(e.ctx(), leeChat, note("a post")); !errors.Is(err, errRemoved) {
+		t.Errorf("a post in the chat after removal: %v", err)
+	}
+	if n := e.fake.Calls() - calls; n != 0 {
+		t.Errorf("%d calls to the connector after removal", n)
 	}
 
 	add := e.personal(lee, leeChat, "")

@@ -55,23 +55,36 @@ func (a *Adapter) activityFor(m message.Message) outActivity {
 
 // send posts an activity into a conversation; its id is not known.
 func (a *Adapter) send(ctx context.Context, conv string, act outActivity) error {
-	if conv == "" {
-		return errors.New("teams: no conversation to send to")
+	target, err := a.activitiesURL(ctx, conv)
+	if err != nil {
+		return err
 	}
-	target := conversationURL(a.serviceURL(ctx, conv), conv, "activities")
 	if a.lib == nil || (len(act.Entities) > 0 && !a.personal(ctx, conv)) {
 		return a.conn.call(ctx, http.MethodPost, target, act, nil)
 	}
 	return a.lib.post(ctx, target, a.libActivity(ctx, conv, act))
 }
 
+// activitiesURL is where activities are posted in a conversation; there
+// is none in a conversation the app was removed from.
+func (a *Adapter) activitiesURL(ctx context.Context, conv string) (string, error) {
+	if conv == "" {
+		return "", errors.New("teams: no conversation to send to")
+	}
+	base, _ := baseConversation(conv)
+	if ref, ok := a.lookup(ctx, convKey(base)); ok && ref.Removed {
+		return "", fmt.Errorf("post in %s: %w", base, errRemoved)
+	}
+	return conversationURL(a.serviceURL(ctx, conv), conv, "activities"), nil
+}
+
 // sendForID posts an activity into a conversation and returns its id.
 func (a *Adapter) sendForID(ctx context.Context, conv string, act outActivity) (conversation.MessageRef, error) {
-	if conv == "" {
-		return conversation.MessageRef{}, errors.New("teams: no conversation to send to")
+	target, err := a.activitiesURL(ctx, conv)
+	if err != nil {
+		return conversation.MessageRef{}, err
 	}
 	var res schema.ResourceResponse
-	target := conversationURL(a.serviceURL(ctx, conv), conv, "activities")
 	if err := a.conn.call(ctx, http.MethodPost, target, act, &res); err != nil {
 		return conversation.MessageRef{}, err
 	}
