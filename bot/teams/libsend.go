@@ -228,20 +228,15 @@ func invoke(c client.Client, method string, target url.URL, act schema.Activity)
 // libActivity is act as the library's schema.Activity. The library's
 // entities keep only their type, so top-level mentions are left out (the
 // card keeps its own; see Adapter.send for where that matters).
-func (a *Adapter) libActivity(ctx context.Context, conv string, act outActivity) schema.Activity {
-	out := schema.Activity{Type: schema.ActivityTypes(act.Type), ID: act.ID, Summary: act.Summary, Text: act.Text,
-		Conversation: schema.ConversationAccount{ID: conv}, Timestamp: a.now().UTC(), ChannelID: "msteams",
-		From: schema.ChannelAccount{ID: a.BotUserID(ctx)}}
+func (a *Adapter) libActivity(ctx context.Context, to reference, conv string, act outActivity) schema.Activity {
 	// The library sends what it is given; fill in the envelope Teams'
-	// own SDKs send, from the conversation's reference.
-	base, _ := baseConversation(conv)
-	if ref, ok := a.lookup(ctx, convKey(base)); ok {
-		if ref.Bot.ID != "" {
-			out.From = ref.Bot
-		}
-		out.Recipient, out.ServiceURL = ref.User, ref.ServiceURL
-		out.ChannelID = defaultString(ref.ChannelID, out.ChannelID)
-		out.Conversation.ConversationType, out.Conversation.TenantID = ref.Conversation.ConversationType, ref.TenantID
+	// own SDKs send, from the conversation's reference (to).
+	out := schema.Activity{Type: schema.ActivityTypes(act.Type), ID: act.ID, Summary: act.Summary, Text: act.Text,
+		Timestamp: a.now().UTC(), ChannelID: defaultString(to.ChannelID, "msteams"), ServiceURL: to.ServiceURL,
+		From: to.Bot, Recipient: to.User,
+		Conversation: schema.ConversationAccount{ID: conv, ConversationType: to.Conversation.ConversationType, TenantID: to.TenantID}}
+	if out.From.ID == "" {
+		out.From = schema.ChannelAccount{ID: a.BotUserID(ctx)}
 	}
 	for _, at := range act.Attachments {
 		out.Attachments = append(out.Attachments, schema.Attachment{ContentType: at.ContentType, Content: at.Content})

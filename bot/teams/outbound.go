@@ -55,37 +55,38 @@ func (a *Adapter) activityFor(m message.Message) outActivity {
 
 // send posts an activity into a conversation; its id is not known.
 func (a *Adapter) send(ctx context.Context, conv string, act outActivity) error {
-	target, err := a.activitiesURL(ctx, conv)
+	to, err := a.sendable(ctx, conv)
 	if err != nil {
 		return err
 	}
-	if a.lib == nil || (len(act.Entities) > 0 && !a.personal(ctx, conv)) {
+	target := conversationURL(a.serviceOf(to), conv, "activities")
+	if a.lib == nil || (len(act.Entities) > 0 && to.Conversation.ConversationType != "personal") {
 		return a.conn.call(ctx, http.MethodPost, target, act, nil)
 	}
-	return a.lib.post(ctx, target, a.libActivity(ctx, conv, act))
+	return a.lib.post(ctx, target, a.libActivity(ctx, to, conv, act))
 }
 
-// activitiesURL is where activities are posted in a conversation; there
-// is none in a conversation the app was removed from.
-func (a *Adapter) activitiesURL(ctx context.Context, conv string) (string, error) {
+// sendable returns a conversation's stored reference (zero when unknown)
+// for a post into it; nothing is posted where the app was removed.
+func (a *Adapter) sendable(ctx context.Context, conv string) (reference, error) {
 	if conv == "" {
-		return "", errors.New("teams: no conversation to send to")
+		return reference{}, errors.New("teams: no conversation to send to")
 	}
-	base, _ := baseConversation(conv)
-	if ref, ok := a.lookup(ctx, convKey(base)); ok && ref.Removed {
-		return "", fmt.Errorf("post in %s: %w", base, errRemoved)
+	to := a.convRef(ctx, conv)
+	if to.Removed {
+		return reference{}, fmt.Errorf("post in %s: %w", to.Conversation.ID, errRemoved)
 	}
-	return conversationURL(a.serviceURL(ctx, conv), conv, "activities"), nil
+	return to, nil
 }
 
 // sendForID posts an activity into a conversation and returns its id.
 func (a *Adapter) sendForID(ctx context.Context, conv string, act outActivity) (conversation.MessageRef, error) {
-	target, err := a.activitiesURL(ctx, conv)
+	to, err := a.sendable(ctx, conv)
 	if err != nil {
 		return conversation.MessageRef{}, err
 	}
 	var res schema.ResourceResponse
-	if err := a.conn.call(ctx, http.MethodPost, target, act, &res); err != nil {
+	if err := a.conn.call(ctx, http.MethodPost, conversationURL(a.serviceOf(to), conv, "activities"), act, &res); err != nil {
 		return conversation.MessageRef{}, err
 	}
 	return conversation.MessageRef{Channel: conv, TS: res.ID}, nil
@@ -123,9 +124,7 @@ func (a *Adapter) Post(ctx context.Context, channel string, m message.Message) (
 
 // personal reports whether conv is known to be a personal chat.
 func (a *Adapter) personal(ctx context.Context, conv string) bool {
-	base, _ := baseConversation(conv)
-	ref, ok := a.lookup(ctx, convKey(base))
-	return ok && ref.Conversation.ConversationType == "personal"
+	return a.convRef(ctx, conv).Conversation.ConversationType == "personal"
 }
 
 // PostThread implements bot.Threader: it replies in the channel thread
@@ -149,11 +148,12 @@ func (a *Adapter) update(ctx context.Context, ref conversation.MessageRef, act o
 		return errors.New("teams: update without a message")
 	}
 	act.ID = ref.TS
-	target := conversationURL(a.serviceURL(ctx, ref.Channel), ref.Channel, "activities", ref.TS)
+	to := a.convRef(ctx, ref.Channel)
+	target := conversationURL(a.serviceOf(to), ref.Channel, "activities", ref.TS)
 	if a.lib == nil {
 		return a.conn.call(ctx, http.MethodPut, target, act, nil)
 	}
-	return a.lib.put(ctx, target, a.libActivity(ctx, ref.Channel, act))
+	return a.lib.put(ctx, target, a.libActivity(ctx, to, ref.Channel, act))
 }
 
 // Ephemeral implements bot.Platform. Teams has no messages only one member

@@ -102,14 +102,23 @@ func (a *Adapter) remember(ctx context.Context, key string, ref reference) error
 	return nil
 }
 
-// serviceURL is where a conversation's connector is: from its stored
-// reference, or the configured default.
-func (a *Adapter) serviceURL(ctx context.Context, conv string) string {
+// convRef is the stored reference of a conversation (a channel's for its
+// threads); zero when unknown.
+func (a *Adapter) convRef(ctx context.Context, conv string) reference {
 	base, _ := baseConversation(conv)
-	if ref, ok := a.lookup(ctx, convKey(base)); ok && ref.ServiceURL != "" {
-		return ref.ServiceURL
-	}
-	return a.cfg.ServiceURL
+	ref, _ := a.lookup(ctx, convKey(base))
+	return ref
+}
+
+// serviceOf is where a conversation's connector is: from its reference, or
+// the configured default.
+func (a *Adapter) serviceOf(ref reference) string {
+	return defaultString(ref.ServiceURL, a.cfg.ServiceURL)
+}
+
+// serviceURL is serviceOf a conversation's stored reference.
+func (a *Adapter) serviceURL(ctx context.Context, conv string) string {
+	return a.serviceOf(a.convRef(ctx, conv))
 }
 
 // memDocs keeps documents in memory, when no storage is configured.

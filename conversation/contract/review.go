@@ -222,9 +222,6 @@ func (c *Contract) RoundFeedback() []Feedback {
 	return out
 }
 
-// Reviewers lists, in order, everyone who gave feedback in any round.
-func (c *Contract) Reviewers() []string { return Authors(c.Feedback) }
-
 // Authors lists who gave the feedback, each once, in order.
 func Authors(fs []Feedback) []string {
 	var out []string

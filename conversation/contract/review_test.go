@@ -80,7 +80,7 @@ func TestFeedbackAndDecline(t *testing.T) {
 	if err := c.GiveFeedback(Feedback{By: "UANA", Source: FromThread, Text: "+1"}, now); err != nil {
 		t.Fatal(err)
 	}
-	if got := c.Reviewers(); !slices.Equal(got, []string{"UPAT", "UANA"}) {
+	if got := Authors(c.Feedback); !slices.Equal(got, []string{"UPAT", "UANA"}) {
 		t.Fatalf("reviewers %v", got)
 	}
 	if err := c.DoPropose("ULEE", "", now); err == nil {
