@@ -29,13 +29,13 @@ deps:
 		$(APT) update -q && $(APT) install -y -q --no-install-recommends $$missing; \
 	fi
 
-# Node.js and the npm packages of internal/cardcheck (the adaptivecards
-# checks of the Teams adapter's Adaptive Cards) and internal/blockcheck (the
+# Node.js and the npm packages of bot/teams/cardcheck (the adaptivecards
+# checks of the Teams adapter's Adaptive Cards) and bot/slack/blockcheck (the
 # @slack/types checks of the Slack adapter's Block Kit). npm ci runs in each
 # when its node_modules is missing or package-lock.json changed since it
 # last ran.
-CARDCHECK  := internal/cardcheck
-BLOCKCHECK := internal/blockcheck
+CARDCHECK  := bot/teams/cardcheck
+BLOCKCHECK := bot/slack/blockcheck
 
 NPM_LOCKS := $(CARDCHECK)/node_modules/.package-lock.json $(BLOCKCHECK)/node_modules/.package-lock.json
 

@@ -8,8 +8,8 @@ import (
 	"context"
 	"time"
 
-	"github.com/learnpact/learnpact/bot/message"
 	"github.com/learnpact/learnpact/conversation"
+	"github.com/learnpact/learnpact/conversation/message"
 )
 
 // Platform is what the engine needs from a chat platform.

@@ -11,9 +11,9 @@ import (
 	"slices"
 	"time"
 
-	"github.com/learnpact/learnpact/bot/message"
 	"github.com/learnpact/learnpact/conversation"
 	"github.com/learnpact/learnpact/conversation/contract"
+	"github.com/learnpact/learnpact/conversation/message"
 	dueitem "github.com/learnpact/learnpact/scheduler/due"
 	"github.com/learnpact/learnpact/storage"
 )

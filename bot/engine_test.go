@@ -9,12 +9,12 @@ import (
 	"time"
 
 	"github.com/learnpact/learnpact/bot"
-	"github.com/learnpact/learnpact/bot/message"
 	"github.com/learnpact/learnpact/conversation"
 	"github.com/learnpact/learnpact/conversation/contract"
-	"github.com/learnpact/learnpact/internal/redistest"
+	"github.com/learnpact/learnpact/conversation/message"
 	"github.com/learnpact/learnpact/storage"
 	redisstore "github.com/learnpact/learnpact/storage/redis"
+	"github.com/learnpact/learnpact/storage/redis/redistest"
 )
 
 var now = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)

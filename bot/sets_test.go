@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/learnpact/learnpact/bot/message"
 	"github.com/learnpact/learnpact/conversation"
 	"github.com/learnpact/learnpact/conversation/contract"
 	"github.com/learnpact/learnpact/conversation/learningset"
+	"github.com/learnpact/learnpact/conversation/message"
 	"github.com/learnpact/learnpact/storage"
 	"github.com/learnpact/learnpact/storage/embedded"
 )

@@ -5,8 +5,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/learnpact/learnpact/bot/message"
 	"github.com/learnpact/learnpact/conversation/contract"
+	"github.com/learnpact/learnpact/conversation/message"
 )
 
 // keepAliveButtons are the buttons about a signed contract: on check-ins,

@@ -4,10 +4,10 @@ import (
 	"errors"
 	"slices"
 
-	"github.com/learnpact/learnpact/bot/message"
 	"github.com/learnpact/learnpact/conversation/coach"
 	"github.com/learnpact/learnpact/conversation/contract"
 	"github.com/learnpact/learnpact/conversation/deadline"
+	"github.com/learnpact/learnpact/conversation/message"
 )
 
 // draftButtons are the drafting buttons and the states they belong to.

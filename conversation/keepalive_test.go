@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/learnpact/learnpact/bot/message"
 	"github.com/learnpact/learnpact/conversation/contract"
+	"github.com/learnpact/learnpact/conversation/message"
 )
 
 // quietly runs steps without writing them to the transcript, then notes

@@ -3,9 +3,9 @@ package conversation
 import (
 	"strings"
 
-	"github.com/learnpact/learnpact/bot/message"
 	"github.com/learnpact/learnpact/conversation/contract"
 	"github.com/learnpact/learnpact/conversation/deadline"
+	"github.com/learnpact/learnpact/conversation/message"
 )
 
 // onAction handles a button click.

@@ -5,10 +5,10 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/learnpact/learnpact/bot/message"
 	"github.com/learnpact/learnpact/conversation/contract"
 	"github.com/learnpact/learnpact/conversation/deadline"
 	"github.com/learnpact/learnpact/conversation/learningset"
+	"github.com/learnpact/learnpact/conversation/message"
 )
 
 // NeedsSets reports whether the turn needs the team's learning sets in Env:

@@ -4,8 +4,8 @@ import (
 	"errors"
 	"time"
 
-	"github.com/learnpact/learnpact/bot/message"
 	"github.com/learnpact/learnpact/conversation/contract"
+	"github.com/learnpact/learnpact/conversation/message"
 )
 
 // SampleMessages returns one instance of every kind of message the flows

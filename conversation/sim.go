@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/learnpact/learnpact/bot/message"
 	"github.com/learnpact/learnpact/conversation/contract"
 	"github.com/learnpact/learnpact/conversation/learningset"
+	"github.com/learnpact/learnpact/conversation/message"
 )
 
 // sim runs scripted turns the way the engine does: it loads the session and

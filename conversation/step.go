@@ -5,8 +5,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/learnpact/learnpact/bot/message"
 	"github.com/learnpact/learnpact/conversation/contract"
+	"github.com/learnpact/learnpact/conversation/message"
 )
 
 // Step runs one turn of the dialog: it reads the session, the contract the

@@ -7,9 +7,9 @@ package conversation
 import (
 	"time"
 
-	"github.com/learnpact/learnpact/bot/message"
 	"github.com/learnpact/learnpact/conversation/contract"
 	"github.com/learnpact/learnpact/conversation/learningset"
+	"github.com/learnpact/learnpact/conversation/message"
 )
 
 // State is where a user's dialog is.

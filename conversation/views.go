@@ -7,10 +7,10 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/learnpact/learnpact/bot/message"
 	"github.com/learnpact/learnpact/conversation/coach"
 	"github.com/learnpact/learnpact/conversation/contract"
 	"github.com/learnpact/learnpact/conversation/deadline"
+	"github.com/learnpact/learnpact/conversation/message"
 )
 
 // Limits that keep every message well inside what the platforms accept.

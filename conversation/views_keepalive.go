@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/learnpact/learnpact/bot/message"
 	"github.com/learnpact/learnpact/conversation/contract"
+	"github.com/learnpact/learnpact/conversation/message"
 )
 
 // Messages that keep a signed contract alive: check-ins, reminders,

@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/learnpact/learnpact/bot/message"
 	"github.com/learnpact/learnpact/conversation/contract"
 	"github.com/learnpact/learnpact/conversation/learningset"
+	"github.com/learnpact/learnpact/conversation/message"
 )
 
 func setWhereMsg() message.Message {

@@ -11,14 +11,14 @@ import (
 	"time"
 
 	"github.com/learnpact/learnpact/bot"
-	"github.com/learnpact/learnpact/bot/message"
 	"github.com/learnpact/learnpact/conversation"
-	"github.com/learnpact/learnpact/internal/redistest"
+	"github.com/learnpact/learnpact/conversation/message"
 	"github.com/learnpact/learnpact/scheduler"
 	"github.com/learnpact/learnpact/scheduler/due"
 	"github.com/learnpact/learnpact/storage"
 	"github.com/learnpact/learnpact/storage/embedded"
 	"github.com/learnpact/learnpact/storage/redis"
+	"github.com/learnpact/learnpact/storage/redis/redistest"
 )
 
 // clock is a settable clock, safe for concurrent sweeps.

@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/learnpact/learnpact/bot"
-	"github.com/learnpact/learnpact/internal/redistest"
 	"github.com/learnpact/learnpact/scheduler"
 	"github.com/learnpact/learnpact/storage"
+	"github.com/learnpact/learnpact/storage/redis/redistest"
 )
 
 const loadItems = 10_000

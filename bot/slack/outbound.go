@@ -9,8 +9,8 @@ import (
 
 	slackapi "github.com/slack-go/slack"
 
-	"github.com/learnpact/learnpact/bot/message"
 	"github.com/learnpact/learnpact/conversation"
+	"github.com/learnpact/learnpact/conversation/message"
 )
 
 // slackAPI is the part of the Web API the adapter calls.

@@ -14,8 +14,8 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/learnpact/learnpact/bot"
-	"github.com/learnpact/learnpact/bot/message"
 	"github.com/learnpact/learnpact/conversation"
+	"github.com/learnpact/learnpact/conversation/message"
 )
 
 func newOutbound(t *testing.T) (*Adapter, *fakeAPI) {

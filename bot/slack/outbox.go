@@ -17,7 +17,7 @@ import (
 
 	slackapi "github.com/slack-go/slack"
 
-	"github.com/learnpact/learnpact/bot/message"
+	"github.com/learnpact/learnpact/conversation/message"
 	"github.com/learnpact/learnpact/storage"
 )
 

@@ -19,13 +19,13 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/learnpact/learnpact/bot"
-	"github.com/learnpact/learnpact/bot/message"
 	"github.com/learnpact/learnpact/bot/sandbox"
 	"github.com/learnpact/learnpact/conversation"
-	"github.com/learnpact/learnpact/internal/redistest"
+	"github.com/learnpact/learnpact/conversation/message"
 	"github.com/learnpact/learnpact/storage"
 	"github.com/learnpact/learnpact/storage/embedded"
 	redisstore "github.com/learnpact/learnpact/storage/redis"
+	"github.com/learnpact/learnpact/storage/redis/redistest"
 )
 
 // outboxStart is the sandbox time the outbox tests begin at.

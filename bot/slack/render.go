@@ -11,7 +11,7 @@ import (
 
 	slackapi "github.com/slack-go/slack"
 
-	"github.com/learnpact/learnpact/bot/message"
+	"github.com/learnpact/learnpact/conversation/message"
 )
 
 // Block Kit limits that slack-go does not check. Lengths are counted in

@@ -13,7 +13,7 @@ import (
 
 	slackapi "github.com/slack-go/slack"
 
-	"github.com/learnpact/learnpact/bot/message"
+	"github.com/learnpact/learnpact/conversation/message"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")

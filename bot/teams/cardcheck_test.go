@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/learnpact/learnpact/internal/cardcheck"
+	"github.com/learnpact/learnpact/bot/teams/cardcheck"
 )
 
 // maxMessageBytes is Teams' limit on one message (28 KB).

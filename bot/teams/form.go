@@ -8,8 +8,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/learnpact/learnpact/bot/message"
 	"github.com/learnpact/learnpact/conversation"
+	"github.com/learnpact/learnpact/conversation/message"
 	"github.com/learnpact/learnpact/storage"
 )
 

@@ -8,8 +8,8 @@ import (
 	"net/http"
 
 	"github.com/learnpact/learnpact/bot"
-	"github.com/learnpact/learnpact/bot/message"
 	"github.com/learnpact/learnpact/conversation"
+	"github.com/learnpact/learnpact/conversation/message"
 )
 
 // maxBody is the largest activity accepted.

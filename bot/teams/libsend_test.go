@@ -12,9 +12,9 @@ import (
 
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
-	"github.com/learnpact/learnpact/bot/message"
 	"github.com/learnpact/learnpact/bot/teams/connectortest"
 	"github.com/learnpact/learnpact/conversation"
+	"github.com/learnpact/learnpact/conversation/message"
 )
 
 // libraryAgent is the User-Agent of the library's client (Go's default).

@@ -12,8 +12,8 @@ import (
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
 	"github.com/learnpact/learnpact/bot"
-	"github.com/learnpact/learnpact/bot/message"
 	"github.com/learnpact/learnpact/conversation"
+	"github.com/learnpact/learnpact/conversation/message"
 )
 
 // nameOf is the display name last seen for a user, or the one in their

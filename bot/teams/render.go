@@ -6,7 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/learnpact/learnpact/bot/message"
+	"github.com/learnpact/learnpact/conversation/message"
 )
 
 // Limits. Teams refuses an activity over about 28 KB; the renderer keeps

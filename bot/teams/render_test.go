@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/learnpact/learnpact/bot/message"
 	"github.com/learnpact/learnpact/conversation"
+	"github.com/learnpact/learnpact/conversation/message"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")

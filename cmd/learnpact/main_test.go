@@ -20,8 +20,8 @@ import (
 
 	"github.com/learnpact/learnpact/bot/sandbox"
 	"github.com/learnpact/learnpact/conversation"
-	"github.com/learnpact/learnpact/internal/redistest"
 	"github.com/learnpact/learnpact/storage"
+	"github.com/learnpact/learnpact/storage/redis/redistest"
 )
 
 // testTimeout bounds each end-to-end test; waits inside it are woken by the

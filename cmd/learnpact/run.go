@@ -16,7 +16,7 @@ import (
 	"github.com/learnpact/learnpact/bot"
 	"github.com/learnpact/learnpact/bot/sandbox"
 	slackbot "github.com/learnpact/learnpact/bot/slack"
-	teamsbot "github.com/learnpact/learnpact/bot/teams"
+	"github.com/learnpact/learnpact/bot/teams"
 	"github.com/learnpact/learnpact/scheduler"
 	"github.com/learnpact/learnpact/storage"
 	"github.com/learnpact/learnpact/storage/embedded"
@@ -43,7 +43,7 @@ type Main struct {
 	// stopSched ends the scheduler's cron and the sandbox clock watcher.
 	stopSched context.CancelFunc
 	adapter   *slackbot.Adapter // nil when Slack is off
-	teams     *teamsbot.Adapter // nil when Teams is not configured
+	teams     *teams.Adapter // nil when Teams is not configured
 	sandbox   *sandbox.Workspace
 	ln        net.Listener
 	srv       *http.Server
@@ -196,7 +196,7 @@ func (m *Main) startSlack(ctx context.Context, mode Mode) error {
 // credentials, /api/messages takes unauthenticated activities on this
 // machine, for the Bot Framework Emulator.
 func (m *Main) startTeams(mode Mode) error {
-	cfg := teamsbot.Config{
+	cfg := teams.Config{
 		AppID:       m.Config.TeamsAppID,
 		AppPassword: m.Config.TeamsAppPassword,
 		TenantID:    m.Config.TeamsTenantID,
@@ -206,7 +206,7 @@ func (m *Main) startTeams(mode Mode) error {
 		cfg.Docs = d
 	}
 	var err error
-	m.teams, err = teamsbot.New(cfg, m.engine, m.Log.With("component", "teams"))
+	m.teams, err = teams.New(cfg, m.engine, m.Log.With("component", "teams"))
 	if err != nil {
 		return fmt.Errorf("start the Teams adapter: %w", err)
 	}

@@ -10,7 +10,7 @@ import (
 	"os"
 	"strings"
 
-	teamsapp "github.com/learnpact/learnpact/teams"
+	teamsapp "github.com/learnpact/learnpact/bot/teams/teamsapp"
 )
 
 const teamsPackageUsage = `Usage: learnpact teams-package [-o FILE] [-version X.Y.Z] [-app-id GUID] [-domain HOST] [-name NAME]

@@ -4,8 +4,8 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/learnpact/learnpact/internal/redistest"
 	"github.com/learnpact/learnpact/storage"
+	"github.com/learnpact/learnpact/storage/redis/redistest"
 	"github.com/learnpact/learnpact/storage/storagetest"
 )
 

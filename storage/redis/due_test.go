@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/learnpact/learnpact/internal/redistest"
 	"github.com/learnpact/learnpact/storage"
+	"github.com/learnpact/learnpact/storage/redis/redistest"
 	"github.com/learnpact/learnpact/storage/storagetest"
 )
 

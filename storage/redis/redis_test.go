@@ -11,8 +11,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/learnpact/learnpact/internal/redistest"
 	"github.com/learnpact/learnpact/storage"
+	"github.com/learnpact/learnpact/storage/redis/redistest"
 	"github.com/learnpact/learnpact/storage/storagetest"
 )
 

@@ -20,13 +20,13 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/learnpact/learnpact/bot"
-	"github.com/learnpact/learnpact/bot/message"
 	"github.com/learnpact/learnpact/conversation"
 	"github.com/learnpact/learnpact/conversation/contract"
-	"github.com/learnpact/learnpact/internal/redistest"
+	"github.com/learnpact/learnpact/conversation/message"
 	"github.com/learnpact/learnpact/scheduler"
 	dueitem "github.com/learnpact/learnpact/scheduler/due"
 	"github.com/learnpact/learnpact/storage"
+	"github.com/learnpact/learnpact/storage/redis/redistest"
 )
 
 const (

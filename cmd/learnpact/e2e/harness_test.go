@@ -24,11 +24,11 @@ import (
 	"github.com/learnpact/learnpact/bot/sandbox"
 	slackbot "github.com/learnpact/learnpact/bot/slack"
 	"github.com/learnpact/learnpact/conversation/contract"
-	"github.com/learnpact/learnpact/internal/redistest"
 	"github.com/learnpact/learnpact/scheduler"
 	"github.com/learnpact/learnpact/storage"
 	"github.com/learnpact/learnpact/storage/embedded"
 	redisstore "github.com/learnpact/learnpact/storage/redis"
+	"github.com/learnpact/learnpact/storage/redis/redistest"
 )
 
 // start is the sandbox time every test begins at.

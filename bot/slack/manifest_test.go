@@ -1,4 +1,4 @@
-package learnpact_test
+package slack_test
 
 import (
 	"bytes"
@@ -18,7 +18,7 @@ import (
 )
 
 const (
-	manifestPath = "manifest.yaml"
+	manifestPath = "../../manifest.yaml"
 	schemaPath   = "testdata/schemas/slack-app-manifest.schema.json"
 )
 

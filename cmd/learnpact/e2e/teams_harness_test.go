@@ -18,10 +18,10 @@ import (
 	"github.com/learnpact/learnpact/bot/teams"
 	"github.com/learnpact/learnpact/bot/teams/connectortest"
 	"github.com/learnpact/learnpact/conversation/contract"
-	"github.com/learnpact/learnpact/internal/redistest"
 	"github.com/learnpact/learnpact/scheduler"
 	"github.com/learnpact/learnpact/storage"
 	redisstore "github.com/learnpact/learnpact/storage/redis"
+	"github.com/learnpact/learnpact/storage/redis/redistest"
 )
 
 // Teams users. Their display names are what the channel sends as from.name.

@@ -24,7 +24,7 @@ func TestMain(m *testing.M) {
 // goldens reads what the Slack adapter sends, by file name.
 func goldens(t *testing.T) map[string][]byte {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join("..", "..", "bot", "slack", "testdata", "*.golden.json"))
+	files, err := filepath.Glob(filepath.Join("..", "testdata", "*.golden.json"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no golden files of bot/slack found (%v)", err)
 	}

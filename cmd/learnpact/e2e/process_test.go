@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/learnpact/learnpact/bot/sandbox"
-	"github.com/learnpact/learnpact/internal/redistest"
 	redisstore "github.com/learnpact/learnpact/storage/redis"
+	"github.com/learnpact/learnpact/storage/redis/redistest"
 )
 
 // TestKillBetweenTurns runs the real learnpact binary in HTTP mode against
@@ -26,7 +26,7 @@ func TestKillBetweenTurns(t *testing.T) {
 		t.Skip("builds and runs the binary")
 	}
 	bin := filepath.Join(t.TempDir(), "learnpact")
-	build := exec.Command("go", "build", "-o", bin, "../cmd/learnpact")
+	build := exec.Command("go", "build", "-o", bin, "..")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
