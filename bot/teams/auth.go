@@ -91,7 +91,7 @@ func (v *validator) verify(ctx context.Context, header, appID string) (token, er
 	ctx, cancel := context.WithTimeout(ctx, keysFetchTimeout)
 	defer cancel()
 	claims := jwt.MapClaims{}
-	parser := jwt.Parser{ValidMethods: auth.AllowedSigningAlgorithms, SkipClaimsValidation: true}
+	parser := jwt.NewParser(jwt.WithValidMethods(auth.AllowedSigningAlgorithms), jwt.WithoutClaimsValidation())
 	var endorsements []string
 	_, err := parser.ParseWithClaims(raw, claims, func(t *jwt.Token) (any, error) {
 		kid, _ := t.Header["kid"].(string)

@@ -43,7 +43,7 @@ type Main struct {
 	// stopSched ends the scheduler's cron and the sandbox clock watcher.
 	stopSched context.CancelFunc
 	adapter   *slackbot.Adapter // nil when Slack is off
-	teams     *teams.Adapter // nil when Teams is not configured
+	teams     *teams.Adapter    // nil when Teams is not configured
 	sandbox   *sandbox.Workspace
 	ln        net.Listener
 	srv       *http.Server

@@ -240,7 +240,7 @@ func testDocConcurrentIncrements(t *testing.T, s storage.Docs) {
 		case errors.Is(err, storage.ErrNotFound):
 			rev = 0
 		case err != nil:
-			return false, fmt.Errorf("Doc: %w", err)
+			return false, fmt.Errorf("read the document: %w", err)
 		default:
 			if err := json.Unmarshal(data, &c); err != nil {
 				return false, fmt.Errorf("stored doc %s: %w", data, err)

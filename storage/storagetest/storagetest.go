@@ -291,7 +291,7 @@ func testConcurrentWriters(t *testing.T, s storage.Store) {
 		u := storage.UserKey{Platform: "slack", Team: "T1", User: fmt.Sprintf("U-writer-%d", w)}
 		snap, err := s.Load(ctx, u, "shared")
 		if err != nil {
-			return false, fmt.Errorf("Load: %w", err)
+			return false, fmt.Errorf("load the turn: %w", err)
 		}
 		var c counter
 		if snap.Contract != nil {
@@ -307,7 +307,7 @@ func testConcurrentWriters(t *testing.T, s storage.Store) {
 		case errors.Is(err, storage.ErrConflict):
 			return false, nil
 		case err != nil:
-			return false, fmt.Errorf("Save: %w", err)
+			return false, fmt.Errorf("save the turn: %w", err)
 		}
 		return true, nil
 	})
