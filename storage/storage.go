@@ -1,6 +1,6 @@
 // Package storage declares what the bot needs from a store. Implementations
-// live in storage/redis and storage/embedded and pass the conformance suite
-// in storage/storagetest.
+// live in storage/redis, storage/embedded and storage/memory (for tests and
+// the sandbox) and pass the conformance suite in storage/storagetest.
 package storage
 
 import (
