@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"sync"
 
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
@@ -119,41 +118,4 @@ func (a *Adapter) serviceOf(ref reference) string {
 // serviceURL is serviceOf a conversation's stored reference.
 func (a *Adapter) serviceURL(ctx context.Context, conv string) string {
 	return a.serviceOf(a.convRef(ctx, conv))
-}
-
-// memDocs keeps documents in memory, when no storage is configured.
-type memDocs struct {
-	mu   sync.Mutex
-	docs map[string]memDoc
-}
-
-type memDoc struct {
-	data []byte
-	rev  int64
-}
-
-func newMemDocs() *memDocs { return &memDocs{docs: map[string]memDoc{}} }
-
-func (m *memDocs) Doc(_ context.Context, key string) ([]byte, int64, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	d, ok := m.docs[key]
-	if !ok {
-		return nil, 0, storage.ErrNotFound
-	}
-	return append([]byte(nil), d.data...), d.rev, nil
-}
-
-func (m *memDocs) PutDoc(_ context.Context, key string, data []byte, rev int64) (int64, error) {
-	if key == "" || len(data) == 0 || rev < storage.AnyRev {
-		return 0, errors.New("teams: bad document arguments")
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	d := m.docs[key]
-	if rev != storage.AnyRev && rev != d.rev {
-		return 0, storage.ErrConflict
-	}
-	m.docs[key] = memDoc{data: append([]byte(nil), data...), rev: d.rev + 1}
-	return d.rev + 1, nil
 }
