@@ -99,6 +99,11 @@ func New(opts ...Option) *Store {
 // messages waiting to be delivered.
 func (s *Store) Outbox() storage.DueStore { return s.outbox }
 
+// Stores returns the store and everything it keeps, named "memory".
+func (s *Store) Stores() storage.Stores {
+	return storage.Stores{Name: "memory", Turns: s, Docs: s, Due: s, Outbox: s.outbox}
+}
+
 // lock takes the store's mutex and checks the context and that the store
 // is open; on success the caller must unlock s.mu.
 func (s *Store) lock(ctx context.Context) error {

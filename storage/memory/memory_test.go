@@ -128,3 +128,7 @@ func TestClosed(t *testing.T) {
 		t.Error("Outbox Schedule after Close succeeded")
 	}
 }
+
+func TestStores(t *testing.T) {
+	storagetest.CheckStores(t, New().Stores())
+}
