@@ -12,6 +12,7 @@ import (
 	"github.com/learnpact/learnpact/conversation/contract"
 	"github.com/learnpact/learnpact/scheduler/due"
 	"github.com/learnpact/learnpact/storage"
+	"github.com/learnpact/learnpact/storage/memory"
 )
 
 // ready stores a complete draft of learner's, naming approver, with the
@@ -75,7 +76,7 @@ func digestAt(t *testing.T, d storage.DueStore, approver string, by time.Time) t
 // TestDigestSchedule: saving a proposal schedules the approver's digest
 // for the next Monday at 09:00, and the digest turn the one after.
 func TestDigestSchedule(t *testing.T) {
-	s := openRedis(t)
+	s := memory.New()
 	p := &recorder{}
 	clock := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC) // a Wednesday
 	e := &bot.Engine{Store: s, Due: s, Now: func() time.Time { return clock }}
@@ -174,7 +175,7 @@ func TestDigestSchedule(t *testing.T) {
 // TestDigestSpec: the engine's spec sets the digest time; a bad one fails
 // the turn rather than losing digests quietly.
 func TestDigestSpec(t *testing.T) {
-	s := openRedis(t)
+	s := memory.New()
 	p := &recorder{}
 	wednesday := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 	e := &bot.Engine{Store: s, Due: s, DigestSpec: "30 8 * * FRI", Now: func() time.Time { return wednesday }}

@@ -13,6 +13,7 @@ import (
 	"github.com/learnpact/learnpact/conversation/contract"
 	"github.com/learnpact/learnpact/conversation/message"
 	"github.com/learnpact/learnpact/storage"
+	"github.com/learnpact/learnpact/storage/memory"
 	redisstore "github.com/learnpact/learnpact/storage/redis"
 	"github.com/learnpact/learnpact/storage/redis/redistest"
 )
@@ -167,7 +168,7 @@ func stored(t testing.TB, s storage.Store, id string) *contract.Contract {
 // stored revision: the loser is re-run on the fresh contract, so there is
 // one signature and one "approved" outcome.
 func TestConcurrentApprovalsConflict(t *testing.T) {
-	s := openRedis(t)
+	s := memory.New()
 	c := proposed(t, s)
 	p := &recorder{}
 	e := &bot.Engine{Store: newBarrier(s, 2), Now: func() time.Time { return now }}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 
@@ -107,61 +108,39 @@ func (e *Engine) changeSet(ctx context.Context, p Platform, team string, ch conv
 		return errors.New("learning sets need a document store")
 	}
 	key := learningset.Key(p.Name(), team, ch.Channel)
-	for attempt := 1; ; attempt++ {
-		var s learningset.Set
-		data, rev, err := e.Docs.Doc(ctx, key)
-		switch {
-		case errors.Is(err, storage.ErrNotFound):
+	_, err := storage.UpdateDoc(ctx, e.Docs, key, func(s *learningset.Set, exists bool) (bool, error) {
+		if !exists {
 			if ch.Create == nil {
-				return fmt.Errorf("learning set %s: %w", ch.Channel, err)
+				return false, storage.ErrNotFound
 			}
-			s, rev = *ch.Create, 0
-		case err != nil:
-			return fmt.Errorf("learning set %s: %w", ch.Channel, err)
-		default:
-			if err := json.Unmarshal(data, &s); err != nil {
-				return fmt.Errorf("decode learning set %s: %w", ch.Channel, err)
-			}
+			*s = *ch.Create
+			s.Members = maps.Clone(ch.Create.Members) // Apply changes them
 		}
 		s.Apply(ch.Change, e.now())
-		out, err := json.Marshal(s)
-		if err != nil {
-			return fmt.Errorf("encode learning set %s: %w", ch.Channel, err)
-		}
-		_, err = e.Docs.PutDoc(ctx, key, out, rev)
-		if errors.Is(err, storage.ErrConflict) && attempt < maxAttempts {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("save learning set %s: %w", ch.Channel, err)
-		}
-		if ch.Create != nil {
-			return e.indexSet(ctx, p.Name(), team, ch.Channel)
-		}
-		return nil
+		return true, nil
+	})
+	if err != nil {
+		return fmt.Errorf("learning set %s: %w", ch.Channel, err)
 	}
+	if ch.Create != nil {
+		return e.indexSet(ctx, p.Name(), team, ch.Channel)
+	}
+	return nil
 }
 
 // indexSet adds a channel to its team's list of learning sets.
 func (e *Engine) indexSet(ctx context.Context, platform, team, channel string) error {
-	for attempt := 1; ; attempt++ {
-		channels, rev, err := e.setIndex(ctx, platform, team)
-		if err != nil {
-			return err
+	_, err := storage.UpdateDoc(ctx, e.Docs, learningset.IndexKey(platform, team), func(channels *[]string, _ bool) (bool, error) {
+		if slices.Contains(*channels, channel) {
+			return false, nil
 		}
-		if slices.Contains(channels, channel) {
-			return nil
-		}
-		data, _ := json.Marshal(append(channels, channel)) // strings always encode
-		_, err = e.Docs.PutDoc(ctx, learningset.IndexKey(platform, team), data, rev)
-		if errors.Is(err, storage.ErrConflict) && attempt < maxAttempts {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("index learning set %s: %w", channel, err)
-		}
-		return nil
+		*channels = append(*channels, channel)
+		return true, nil
+	})
+	if err != nil {
+		return fmt.Errorf("index learning set %s: %w", channel, err)
 	}
+	return nil
 }
 
 // post sends a channel or thread message and, for a shared draft, records
@@ -205,31 +184,23 @@ func (e *Engine) post(ctx context.Context, t Turn, ef conversation.Post) error {
 // patch changes a stored contract outside a turn, with an optimistic
 // version check (re-read on conflict), leaving sessions alone.
 func (e *Engine) patch(ctx context.Context, p Platform, team, id string, change func(*contract.Contract)) error {
-	for attempt := 1; ; attempt++ {
-		data, rev, err := e.Store.Contract(ctx, id)
-		if err != nil {
-			return fmt.Errorf("load contract %s: %w", id, err)
-		}
-		c := new(contract.Contract)
-		if err := json.Unmarshal(data, c); err != nil {
-			return fmt.Errorf("decode contract %s: %w", id, err)
-		}
-		change(c)
-		out, err := json.Marshal(c)
-		if err != nil {
-			return fmt.Errorf("encode contract %s: %w", id, err)
-		}
-		key := storage.UserKey{Platform: p.Name(), Team: team, User: c.Learner}
-		w := &storage.ContractWrite{ID: id, Data: out, Rev: rev, Users: partiesOf(key, c)}
-		err = e.Store.Save(ctx, key, nil, "", w)
-		if errors.Is(err, storage.ErrConflict) && attempt < maxAttempts {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("save contract %s: %w", id, err)
-		}
-		return nil
+	_, err := storage.Update(ctx,
+		func(ctx context.Context) ([]byte, int64, error) { return e.Store.Contract(ctx, id) },
+		func(ctx context.Context, c *contract.Contract, data []byte, rev int64) error {
+			key := storage.UserKey{Platform: p.Name(), Team: team, User: c.Learner}
+			return e.Store.Save(ctx, key, nil, "", &storage.ContractWrite{ID: id, Data: data, Rev: rev, Users: partiesOf(key, c)})
+		},
+		func(c *contract.Contract, exists bool) (bool, error) {
+			if !exists {
+				return false, storage.ErrNotFound
+			}
+			change(c)
+			return true, nil
+		})
+	if err != nil {
+		return fmt.Errorf("patch contract %s: %w", id, err)
 	}
+	return nil
 }
 
 // posting tracks the shared drafts this process is posting, per channel,

@@ -3,7 +3,9 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"github.com/learnpact/learnpact/conversation/message"
 	"github.com/learnpact/learnpact/storage"
 	"github.com/learnpact/learnpact/storage/embedded"
+	"github.com/learnpact/learnpact/storage/memory"
 )
 
 // slowPublisher is a platform whose shared-draft posts stay in flight
@@ -109,5 +112,64 @@ func TestReplyRacingItsThread(t *testing.T) {
 	other.Thread = "1700000000.000200"
 	if id, err := e.threadContract(ctx, "slack", "T1", other); err != nil || id != "" {
 		t.Fatalf("another thread: %q, %v", id, err)
+	}
+}
+
+// TestConcurrentSetChanges: turns creating and changing learning sets at
+// once lose none of each other's changes, in the sets or in their index.
+func TestConcurrentSetChanges(t *testing.T) {
+	const (
+		channels = 2
+		writers  = 32
+	)
+	const team = "T1"
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	store := memory.New()
+	e := &Engine{Store: store, Docs: store, Now: func() time.Time { return now }}
+	p := &slowPublisher{}
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			ch := fmt.Sprintf("C%d", w%channels)
+			user := fmt.Sprintf("U%d", w)
+			create := learningset.New("slack", team, ch, "set-"+ch, user, now)
+			for _, change := range []conversation.SetChange{
+				{Channel: ch, Create: &create},
+				{Channel: ch, Change: learningset.Change{Assign: []string{user}}},
+			} {
+				if err := e.changeSet(t.Context(), p, team, change); err != nil {
+					t.Errorf("%s: %v", user, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	channelsIndexed, _, err := e.setIndex(t.Context(), "slack", team)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(channelsIndexed)
+	if want := []string{"C0", "C1"}; !slices.Equal(channelsIndexed, want) {
+		t.Errorf("index lists %q, want %q", channelsIndexed, want)
+	}
+	for c := range channels {
+		ch := fmt.Sprintf("C%d", c)
+		data, _, err := store.Doc(t.Context(), learningset.Key("slack", team, ch))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s learningset.Set
+		if err := json.Unmarshal(data, &s); err != nil {
+			t.Fatal(err)
+		}
+		if s.Seq != writers/channels || len(s.Members) != writers/channels {
+			t.Errorf("set %s: seq %d, members %v; want each of its %d writers assigned once", ch, s.Seq, s.Members, writers/channels)
+		}
+		for u, m := range s.Members {
+			if m.Assigned != 1 {
+				t.Errorf("set %s: %s assigned %d times, want 1", ch, u, m.Assigned)
+			}
+		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/learnpact/learnpact/scheduler"
 	"github.com/learnpact/learnpact/scheduler/due"
 	"github.com/learnpact/learnpact/storage"
+	"github.com/learnpact/learnpact/storage/memory"
 )
 
 type fixture struct {
@@ -338,7 +339,7 @@ func TestStartSweeps(t *testing.T) {
 // back the rest of the batch, for others to claim at once.
 func TestStopGivesBackTheRest(t *testing.T) {
 	t0 := at(t, time.UTC, "2026-03-03 09:00")
-	f := newFixture(t, stores["redis"](t), t0, nil, nil)
+	f := newFixture(t, memory.New(), t0, nil, nil)
 	f.s.SetSchedule(new(fireOnce))
 	first, proceed := make(chan struct{}), make(chan struct{})
 	var calls atomic.Int32

@@ -1,6 +1,6 @@
 // Package storage declares what the bot needs from a store. Implementations
-// live in storage/redis and storage/embedded and pass the conformance suite
-// in storage/storagetest.
+// live in storage/redis, storage/embedded and storage/memory (for tests and
+// the sandbox) and pass the conformance suite in storage/storagetest.
 package storage
 
 import (
@@ -193,4 +193,22 @@ type Docs interface {
 	// revision, rev+1 (or the stored one plus one for AnyRev). A stored
 	// revision other than rev is ErrConflict and nothing is written.
 	PutDoc(ctx context.Context, key string, data []byte, rev int64) (int64, error)
+}
+
+// Stores is an opened store and everything it keeps, each part ready to
+// hand to the part of the bot that uses it. The stores of this module set
+// every field (storagetest.CheckStores); Turns.Close closes them all.
+type Stores struct {
+	// Name says which store this is, for logs: "redis",
+	// "embedded:PATH" or "memory".
+	Name string
+	// Turns keeps sessions, contracts and event ids: what a turn loads
+	// and saves.
+	Turns Store
+	// Docs keeps learning sets, thread indexes and platform references.
+	Docs Docs
+	// Due keeps scheduled work: check-ins, reminders, digests.
+	Due DueStore
+	// Outbox keeps messages waiting to be delivered, apart from Due.
+	Outbox DueStore
 }

@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,96 +20,8 @@ import (
 	"time"
 
 	"github.com/learnpact/learnpact/bot"
-	"github.com/learnpact/learnpact/storage"
+	"github.com/learnpact/learnpact/storage/memory"
 )
-
-// memStore is a small in-memory storage.Store for this package's unit
-// tests (the real stores are tested by the conformance suite).
-type memStore struct {
-	mu        sync.Mutex
-	sessions  map[storage.UserKey]memSession
-	contracts map[string]memContract
-	lists     map[storage.UserKey][]string
-	seen      map[string]bool
-}
-
-type memSession struct {
-	data     []byte
-	contract string
-}
-
-type memContract struct {
-	data []byte
-	rev  int64
-}
-
-func newMemStore() *memStore {
-	return &memStore{
-		sessions:  map[storage.UserKey]memSession{},
-		contracts: map[string]memContract{},
-		lists:     map[storage.UserKey][]string{},
-		seen:      map[string]bool{},
-	}
-}
-
-func (s *memStore) Load(_ context.Context, u storage.UserKey, id string) (storage.Snapshot, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sess := s.sessions[u]
-	snap := storage.Snapshot{Session: sess.data, ContractID: firstOf(id, sess.contract)}
-	if c, ok := s.contracts[snap.ContractID]; ok {
-		snap.Contract, snap.Rev = c.data, c.rev
-	} else {
-		snap.ContractID = ""
-	}
-	return snap, nil
-}
-
-func (s *memStore) Save(_ context.Context, u storage.UserKey, session []byte, current string, c *storage.ContractWrite) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if c != nil {
-		if s.contracts[c.ID].rev != c.Rev {
-			return storage.ErrConflict
-		}
-		s.contracts[c.ID] = memContract{data: c.Data, rev: c.Rev + 1}
-		for _, p := range c.Users {
-			if !slices.Contains(s.lists[p], c.ID) {
-				s.lists[p] = append(s.lists[p], c.ID)
-			}
-		}
-	}
-	s.sessions[u] = memSession{data: session, contract: current}
-	return nil
-}
-
-func (s *memStore) Contract(_ context.Context, id string) ([]byte, int64, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, ok := s.contracts[id]
-	if !ok {
-		return nil, 0, storage.ErrNotFound
-	}
-	return c.data, c.rev, nil
-}
-
-func (s *memStore) Contracts(_ context.Context, u storage.UserKey) ([]string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.lists[u]), nil
-}
-
-func (s *memStore) FirstSeen(_ context.Context, id string, _ time.Duration) (bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.seen[id] {
-		return false, nil
-	}
-	s.seen[id] = true
-	return true, nil
-}
-
-func (s *memStore) Close() error { return nil }
 
 // apiCall is one request the fake Web API received.
 type apiCall struct {
@@ -192,13 +103,13 @@ type harness struct {
 	a     *Adapter
 	srv   *httptest.Server
 	api   *fakeAPI
-	store *memStore
+	store *memory.Store
 	turns chan bot.Turn
 }
 
 func newHarness(t *testing.T, depth int, gate func(bot.Turn)) *harness {
 	t.Helper()
-	h := &harness{api: newFakeAPI(t), store: newMemStore(), turns: make(chan bot.Turn, 100)}
+	h := &harness{api: newFakeAPI(t), store: memory.New(), turns: make(chan bot.Turn, 100)}
 	engine := &bot.Engine{Store: h.store, Log: discardLog()}
 	a, err := newAdapter(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: h.api.Base(), Workers: 2},
 		engine, discardLog(), depth)

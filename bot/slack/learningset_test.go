@@ -21,6 +21,7 @@ import (
 	"github.com/learnpact/learnpact/conversation/message"
 	"github.com/learnpact/learnpact/storage"
 	"github.com/learnpact/learnpact/storage/embedded"
+	"github.com/learnpact/learnpact/storage/memory"
 )
 
 // setEnv is the sandbox delivering events to an adapter in HTTP mode whose
@@ -40,7 +41,7 @@ func newSetEnv(t *testing.T, outbox storage.DueStore) *setEnv {
 	api := httptest.NewServer(e.ws.APIHandler())
 	t.Cleanup(api.Close)
 	a, err := newAdapter(Config{BotToken: e.ws.Token(), SigningSecret: e.ws.Secret(), APIURL: api.URL + "/api/",
-		Now: e.clock.Now, Workers: 2, Outbox: outbox}, &bot.Engine{Store: newMemStore(), Log: discardLog()}, discardLog(), queueDepth)
+		Now: e.clock.Now, Workers: 2, Outbox: outbox}, &bot.Engine{Store: memory.New(), Log: discardLog()}, discardLog(), queueDepth)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,13 +16,14 @@ import (
 	"github.com/learnpact/learnpact/bot"
 	"github.com/learnpact/learnpact/conversation"
 	"github.com/learnpact/learnpact/conversation/message"
+	"github.com/learnpact/learnpact/storage/memory"
 )
 
 func newOutbound(t *testing.T) (*Adapter, *fakeAPI) {
 	t.Helper()
 	api := newFakeAPI(t)
 	// The URL has no trailing slash: New adds it.
-	a, err := New(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: api.Base()}, &bot.Engine{Store: newMemStore()}, discardLog())
+	a, err := New(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: api.Base()}, &bot.Engine{Store: memory.New()}, discardLog())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +202,7 @@ func TestLocation(t *testing.T) {
 }
 
 func TestNewValidates(t *testing.T) {
-	engine := &bot.Engine{Store: newMemStore()}
+	engine := &bot.Engine{Store: memory.New()}
 	bad := []Config{
 		{SigningSecret: "s"},
 		{BotToken: "xoxb"},

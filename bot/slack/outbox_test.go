@@ -24,6 +24,7 @@ import (
 	"github.com/learnpact/learnpact/conversation/message"
 	"github.com/learnpact/learnpact/storage"
 	"github.com/learnpact/learnpact/storage/embedded"
+	"github.com/learnpact/learnpact/storage/memory"
 	redisstore "github.com/learnpact/learnpact/storage/redis"
 	"github.com/learnpact/learnpact/storage/redis/redistest"
 )
@@ -79,7 +80,7 @@ func (e *outboxEnv) adapter(t *testing.T, store storage.DueStore) *Adapter {
 		APIURL:        e.api.URL + "/api/",
 		Outbox:        store,
 		Now:           e.clock.Now,
-	}, &bot.Engine{Store: newMemStore()}, e.log.logger())
+	}, &bot.Engine{Store: memory.New()}, e.log.logger())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -474,7 +475,7 @@ func TestOutboxRunsAndStops(t *testing.T) {
 	open, _ := outboxStores["embedded"](t)
 	store := open()
 	a, err := New(Config{BotToken: ws.Token(), SigningSecret: ws.Secret(), APIURL: api.URL + "/api/", Outbox: store},
-		&bot.Engine{Store: newMemStore()}, discardLog())
+		&bot.Engine{Store: memory.New()}, discardLog())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -549,20 +550,14 @@ func TestOutboxShutdownDrains(t *testing.T) {
 	}
 }
 
-// memOutbox returns an embedded store's outbox for unit tests.
-func memOutbox(t *testing.T) storage.DueStore {
-	open, _ := outboxStores["embedded"](t)
-	return open()
-}
-
 // TestOutboxSendsWhatDirectSendingSends: the queued message reaches Slack
 // with the same blocks and text, and SendDM, Post and Update return at
 // once without calling Slack.
 func TestOutboxSendsWhatDirectSendingSends(t *testing.T) {
 	api := newFakeAPI(t)
 	clock := sandbox.NewClock(outboxStart)
-	a, err := New(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: api.Base(), Outbox: memOutbox(t), Now: clock.Now},
-		&bot.Engine{Store: newMemStore()}, discardLog())
+	a, err := New(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: api.Base(), Outbox: memory.New().Outbox(), Now: clock.Now},
+		&bot.Engine{Store: memory.New()}, discardLog())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -636,8 +631,8 @@ func TestOutboxHoldsBack(t *testing.T) {
 			fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":"1.0"}`, r.FormValue("channel"))
 		})
 	}
-	a, err := New(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: api.Base(), Outbox: memOutbox(t), Now: clock.Now},
-		&bot.Engine{Store: newMemStore()}, discardLog())
+	a, err := New(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: api.Base(), Outbox: memory.New().Outbox(), Now: clock.Now},
+		&bot.Engine{Store: memory.New()}, discardLog())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -770,7 +765,7 @@ func TestClassify(t *testing.T) {
 // wrote is dropped with an error, not retried forever.
 func TestOutboxDropsUnreadable(t *testing.T) {
 	e := newOutboxEnv(t, people(1))
-	store := memOutbox(t)
+	store := memory.New().Outbox()
 	a := e.adapter(t, store)
 	bad := []string{`{`, `{"method":"chat.delete","channel":"C1","blocks":[]}`, `{"method":"chat.update","channel":"C1","blocks":[]}`}
 	for i, data := range bad {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/learnpact/learnpact/bot"
 	"github.com/learnpact/learnpact/conversation"
+	"github.com/learnpact/learnpact/storage/memory"
 )
 
 // socketSlack plays Slack's side of Socket Mode: apps.connections.open on
@@ -140,7 +141,7 @@ func TestSocketMode(t *testing.T) {
 	)
 
 	turns := make(chan bot.Turn, 10)
-	engine := &bot.Engine{Store: newMemStore(), Log: discardLog()}
+	engine := &bot.Engine{Store: memory.New(), Log: discardLog()}
 	a, err := New(Config{BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: s.api.Base(), Workers: 2}, engine, discardLog())
 	if err != nil {
 		t.Fatal(err)
@@ -225,7 +226,7 @@ func TestSocketModeKeepsTrying(t *testing.T) {
 		attempts <- struct{}{}
 		fmt.Fprint(w, `{"ok":false,"error":"invalid_auth"}`)
 	})
-	a, err := New(Config{BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: api.Base()}, &bot.Engine{Store: newMemStore()}, discardLog())
+	a, err := New(Config{BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: api.Base()}, &bot.Engine{Store: memory.New()}, discardLog())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,7 +250,7 @@ func TestSocketModeKeepsTrying(t *testing.T) {
 }
 
 func TestSocketModeNeedsAppToken(t *testing.T) {
-	a, err := New(Config{BotToken: "xoxb-test", SigningSecret: "s"}, &bot.Engine{Store: newMemStore()}, discardLog())
+	a, err := New(Config{BotToken: "xoxb-test", SigningSecret: "s"}, &bot.Engine{Store: memory.New()}, discardLog())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -66,8 +66,9 @@ type Config struct {
 	// Only for a local sandbox or tests; New refuses it together with
 	// credentials.
 	Insecure bool
-	// Docs keeps conversation references; in memory when nil (which
-	// forgets them on restart: use storage in production).
+	// Docs keeps conversation references and form cards, so that
+	// proactive messages (check-ins, digests) reach people after a
+	// restart; required.
 	Docs storage.Docs
 	// HTTPClient makes all outgoing calls (default: 30 s timeout).
 	HTTPClient *http.Client
@@ -135,6 +136,9 @@ func New(cfg Config, engine *bot.Engine, log *slog.Logger) (*Adapter, error) {
 	if engine == nil || engine.Store == nil {
 		return nil, errors.New("teams: an engine with a store is required")
 	}
+	if cfg.Docs == nil {
+		return nil, errors.New("teams: a document store (Config.Docs) is required for conversation references")
+	}
 	hasCreds := cfg.AppID != "" && cfg.AppPassword != ""
 	switch {
 	case cfg.Insecure && hasCreds:
@@ -194,9 +198,6 @@ func New(cfg Config, engine *bot.Engine, log *slog.Logger) (*Adapter, error) {
 			return nil, err
 		}
 		a.lib = lib
-	}
-	if a.docs == nil {
-		a.docs = newMemDocs()
 	}
 	return a, nil
 }

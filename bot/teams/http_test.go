@@ -87,7 +87,8 @@ func TestSigningKeysCached(t *testing.T) {
 }
 
 // TestNewRefusesUnsafeConfig: no credentials needs an explicit sandbox
-// flag, and the flag cannot weaken a configured app.
+// flag, the flag cannot weaken a configured app, and references need a
+// store.
 func TestNewRefusesUnsafeConfig(t *testing.T) {
 	engine := &bot.Engine{Store: nil}
 	if _, err := New(Config{Insecure: true}, engine, nil); err == nil {
@@ -96,17 +97,27 @@ func TestNewRefusesUnsafeConfig(t *testing.T) {
 	e := newEnv(t, nil)
 	engine = &bot.Engine{Store: e.store}
 	for name, cfg := range map[string]Config{
-		"no credentials":         {},
-		"password only":          {AppPassword: "x"},
-		"insecure with creds":    {AppID: "a", AppPassword: "b", Insecure: true},
-		"service URL not a URL":  {AppID: "a", AppPassword: "b", ServiceURL: "ftp://x"},
-		"token URL without host": {AppID: "a", AppPassword: "b", TokenURL: "https://"},
-		"metadata URL not a URL": {AppID: "a", AppPassword: "b", OpenIDMetadataURL: "::"},
+		"no credentials":         {Docs: e.store},
+		"password only":          {AppPassword: "x", Docs: e.store},
+		"insecure with creds":    {AppID: "a", AppPassword: "b", Insecure: true, Docs: e.store},
+		"service URL not a URL":  {AppID: "a", AppPassword: "b", ServiceURL: "ftp://x", Docs: e.store},
+		"token URL without host": {AppID: "a", AppPassword: "b", TokenURL: "https://", Docs: e.store},
+		"metadata URL not a URL": {AppID: "a", AppPassword: "b", OpenIDMetadataURL: "::", Docs: e.store},
+		"no document store":      {AppID: "a", AppPassword: "b"},
+		"sandbox without docs":   {Insecure: true},
 	} {
 		if _, err := New(cfg, engine, slog.New(slog.DiscardHandler)); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}
+	// The same config with its documents is fine.
+	a, err := New(Config{AppID: "a", AppPassword: "b", Docs: e.store}, engine, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatalf("a config with credentials and documents: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	a.Shutdown(ctx)
 }
 
 // TestInsecureSandbox accepts activities without a token when asked to.

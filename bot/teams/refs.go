@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"sync"
 
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
@@ -36,14 +35,18 @@ func (a *Adapter) forget(ctx context.Context, act activity) {
 		keys = append(keys, userKey(act.From.ID))
 	}
 	for _, key := range keys {
-		ref, ok := a.lookup(ctx, key)
-		if !ok {
-			ref = reference{TenantID: act.tenant()}
-			ref.Conversation = act.Conversation
-			ref.Conversation.ID = base
-		}
-		ref.Removed = true
-		if err := a.remember(ctx, key, ref); err != nil {
+		err := a.updateRef(ctx, key, func(ref *reference, exists bool) bool {
+			if !exists {
+				*ref = reference{TenantID: act.tenant()}
+				ref.Conversation = act.Conversation
+				ref.Conversation.ID = base
+			} else if ref.Removed {
+				return false
+			}
+			ref.Removed = true
+			return true
+		})
+		if err != nil {
 			a.log.Warn("cannot mark a conversation reference removed", "key", key, "err", err)
 		}
 	}
@@ -86,14 +89,29 @@ func (a *Adapter) lookup(ctx context.Context, key string) (reference, bool) {
 
 // remember stores a reference under key unless the same one is stored.
 func (a *Adapter) remember(ctx context.Context, key string, ref reference) error {
-	if old, ok := a.lookup(ctx, key); ok && old == ref {
+	a.mu.Lock()
+	cached, ok := a.refs[key]
+	a.mu.Unlock()
+	if ok && cached == ref {
 		return nil
 	}
-	data, err := json.Marshal(ref)
+	return a.updateRef(ctx, key, func(old *reference, exists bool) bool {
+		if exists && *old == ref {
+			return false
+		}
+		*old = ref
+		return true
+	})
+}
+
+// updateRef changes the stored reference under key (a zero one when there is
+// none; change reports whether it changed it), with a revision check, and
+// keeps the result in memory.
+func (a *Adapter) updateRef(ctx context.Context, key string, change func(ref *reference, exists bool) bool) error {
+	ref, err := storage.UpdateDoc(ctx, a.docs, key, func(ref *reference, exists bool) (bool, error) {
+		return change(ref, exists), nil
+	})
 	if err != nil {
-		return err
-	}
-	if _, err := a.docs.PutDoc(ctx, key, data, storage.AnyRev); err != nil {
 		return err
 	}
 	a.mu.Lock()
@@ -119,41 +137,4 @@ func (a *Adapter) serviceOf(ref reference) string {
 // serviceURL is serviceOf a conversation's stored reference.
 func (a *Adapter) serviceURL(ctx context.Context, conv string) string {
 	return a.serviceOf(a.convRef(ctx, conv))
-}
-
-// memDocs keeps documents in memory, when no storage is configured.
-type memDocs struct {
-	mu   sync.Mutex
-	docs map[string]memDoc
-}
-
-type memDoc struct {
-	data []byte
-	rev  int64
-}
-
-func newMemDocs() *memDocs { return &memDocs{docs: map[string]memDoc{}} }
-
-func (m *memDocs) Doc(_ context.Context, key string) ([]byte, int64, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	d, ok := m.docs[key]
-	if !ok {
-		return nil, 0, storage.ErrNotFound
-	}
-	return append([]byte(nil), d.data...), d.rev, nil
-}
-
-func (m *memDocs) PutDoc(_ context.Context, key string, data []byte, rev int64) (int64, error) {
-	if key == "" || len(data) == 0 || rev < storage.AnyRev {
-		return 0, errors.New("teams: bad document arguments")
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	d := m.docs[key]
-	if rev != storage.AnyRev && rev != d.rev {
-		return 0, storage.ErrConflict
-	}
-	m.docs[key] = memDoc{data: append([]byte(nil), data...), rev: d.rev + 1}
-	return d.rev + 1, nil
 }

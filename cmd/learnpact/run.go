@@ -37,6 +37,8 @@ type Main struct {
 	// real Slack.
 	Clock *sandbox.Clock
 
+	// stores is the opened store and what it keeps; store is its Turns.
+	stores storage.Stores
 	store  storage.Store
 	engine *bot.Engine
 	sched  *scheduler.Scheduler
@@ -84,18 +86,17 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if mode == ModeSandbox && m.Clock == nil {
 		m.Clock = sandbox.NewWallClock()
 	}
-	if m.store, err = m.openStore(); err != nil {
+	if m.stores, err = m.openStore(); err != nil {
 		return err
 	}
+	m.store = m.stores.Turns
 	m.ln, err = net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on ADDR=%s: %w", m.Config.Addr, err)
 	}
 	m.url = "http://" + reachable(m.ln.Addr())
 	m.engine = &bot.Engine{Store: m.store, DigestSpec: m.Config.DigestSpec, Log: m.Log.With("component", "engine")}
-	if d, ok := m.store.(storage.Docs); ok {
-		m.engine.Docs = d
-	}
+	m.engine.Docs = m.stores.Docs
 
 	if mode != ModeOff {
 		if err := m.startSlack(ctx, mode); err != nil {
@@ -176,9 +177,7 @@ func (m *Main) startSlack(ctx context.Context, mode Mode) error {
 			APIURL:        m.url + "/api/",
 		}
 	}
-	if s, ok := m.store.(interface{ Outbox() storage.DueStore }); ok {
-		slackCfg.Outbox = s.Outbox()
-	}
+	slackCfg.Outbox = m.stores.Outbox
 	var err error
 	m.adapter, err = slackbot.New(slackCfg, m.engine, m.Log)
 	if err != nil {
@@ -201,9 +200,7 @@ func (m *Main) startTeams(mode Mode) error {
 		AppPassword: m.Config.TeamsAppPassword,
 		TenantID:    m.Config.TeamsTenantID,
 		Insecure:    mode == ModeSandbox && !m.Config.Teams(),
-	}
-	if d, ok := m.store.(storage.Docs); ok {
-		cfg.Docs = d
+		Docs:        m.stores.Docs,
 	}
 	var err error
 	m.teams, err = teams.New(cfg, m.engine, m.Log.With("component", "teams"))
@@ -323,10 +320,7 @@ func (m *Main) close() error {
 // items; in sandbox mode the sandbox clock drives them, and moving it
 // forward sweeps at once so the page shows what came due.
 func (m *Main) startScheduler(ctx context.Context) error {
-	dueStore, ok := m.store.(storage.DueStore)
-	if !ok {
-		return fmt.Errorf("the %s store cannot keep scheduled items", m.storeName())
-	}
+	dueStore := m.stores.Due
 	m.engine.Due = dueStore
 	var err error
 	m.sched, err = scheduler.New(scheduler.Config{
@@ -382,13 +376,13 @@ func (m *Main) goFatal(what string, f func() error) {
 	}()
 }
 
-func (m *Main) openStore() (storage.Store, error) {
+func (m *Main) openStore() (storage.Stores, error) {
 	if m.Config.RedisURL != "" {
 		s, err := redisstore.Open(m.Config.RedisURL)
 		if err != nil {
-			return nil, fmt.Errorf("open Redis store (check REDIS_URL): %w", err)
+			return storage.Stores{}, fmt.Errorf("open Redis store (check REDIS_URL): %w", err)
 		}
-		return s, nil
+		return s.Stores(), nil
 	}
 	var opts []embedded.Option
 	if m.Config.Mode() == ModeSandbox {
@@ -396,20 +390,15 @@ func (m *Main) openStore() (storage.Store, error) {
 	}
 	s, err := embedded.Open(m.Config.DataPath, opts...)
 	if errors.Is(err, embedded.ErrInUse) {
-		return nil, fmt.Errorf("%w; stop it, or set LEARNPACT_DATA to another file", err)
+		return storage.Stores{}, fmt.Errorf("%w; stop it, or set LEARNPACT_DATA to another file", err)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open the embedded store (LEARNPACT_DATA=%s): %w", m.Config.DataPath, err)
+		return storage.Stores{}, fmt.Errorf("open the embedded store (LEARNPACT_DATA=%s): %w", m.Config.DataPath, err)
 	}
-	return s, nil
+	return s.Stores(), nil
 }
 
-func (m *Main) storeName() string {
-	if m.Config.RedisURL != "" {
-		return "redis"
-	}
-	return "embedded:" + m.Config.DataPath
-}
+func (m *Main) storeName() string { return m.stores.Name }
 
 // reachable turns a listener's address into host:port that a browser on
 // this machine can open.

@@ -41,6 +41,12 @@ type dueSet struct {
 // buckets of its own, for messages waiting to be delivered.
 func (s *Store) Outbox() storage.DueStore { return s.outbox }
 
+// Stores returns the store and everything it keeps, named "embedded:" and
+// the file's path.
+func (s *Store) Stores() storage.Stores {
+	return storage.Stores{Name: "embedded:" + s.path, Turns: s, Docs: s, Due: s, Outbox: s.outbox}
+}
+
 // dueRecord is a stored due item. It is claimable from queued: its At, or
 // while claimed the end of its lease.
 type dueRecord struct {

@@ -43,8 +43,9 @@ const maxPurge = 64
 
 // Store is a storage.Store in a bbolt file.
 type Store struct {
-	db  *bolt.DB
-	now func() time.Time
+	db   *bolt.DB
+	path string
+	now  func() time.Time
 	// dueSet makes the Store the storage.DueStore of due items.
 	dueSet
 	outbox *dueSet
@@ -105,6 +106,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 	}
 	return &Store{
 		db:     db,
+		path:   path,
 		now:    cfg.now,
 		dueSet: dueSet{db: db, items: bucketDue, queue: bucketDueQueue, locks: bucketLocks},
 		outbox: &dueSet{db: db, items: bucketOutbox, queue: bucketOutboxQueue, locks: bucketOutboxLocks},

@@ -65,3 +65,16 @@ func TestOutboxSurvivesReopen(t *testing.T) {
 		t.Errorf("Claim after reopening = %+v, %v; want m1", cs, err)
 	}
 }
+
+func TestStores(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "learnpact.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stores := s.Stores()
+	if want := "embedded:" + path; stores.Name != want {
+		t.Errorf("Name = %q, want %q", stores.Name, want)
+	}
+	storagetest.CheckStores(t, stores)
+}

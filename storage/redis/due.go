@@ -65,6 +65,11 @@ type dueSet struct {
 // the lp:{out} keys, for messages waiting to be delivered.
 func (s *Store) Outbox() storage.DueStore { return s.outbox }
 
+// Stores returns the store and everything it keeps, named "redis".
+func (s *Store) Stores() storage.Stores {
+	return storage.Stores{Name: "redis", Turns: s, Docs: s, Due: s, Outbox: s.outbox}
+}
+
 // claimScript leases up to ARGV[2] items claimable at ARGV[1] until
 // ARGV[3] with token ARGV[4]. It returns id, attempt and "AT:DATA" for
 // each. KEYS are dueKeys. It reads and writes in chunks of 500 ids, far

@@ -63,3 +63,8 @@ func TestOutboxApart(t *testing.T) {
 		t.Errorf("outbox keys = %q, want %q (items gone after Done)", keys, want)
 	}
 }
+
+func TestStores(t *testing.T) {
+	s, _ := open(t)
+	storagetest.CheckStores(t, s.Stores())
+}

@@ -34,22 +34,22 @@ import (
 // start is the sandbox time every test begins at.
 var start = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 
-// stores opens each Store implementation the flows must pass on.
-var stores = map[string]func(t *testing.T) storage.Store{
-	"redis": func(t *testing.T) storage.Store {
+// stores opens each store implementation the flows must pass on.
+var stores = map[string]func(t *testing.T) storage.Stores{
+	"redis": func(t *testing.T) storage.Stores {
 		srv := redistest.Start(t)
 		s, err := redisstore.Open(srv.URL())
 		if err != nil {
 			t.Fatal(err)
 		}
-		return s
+		return s.Stores()
 	},
-	"embedded": func(t *testing.T) storage.Store {
+	"embedded": func(t *testing.T) storage.Stores {
 		s, err := embedded.Open(filepath.Join(t.TempDir(), "learnpact.db"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		return s
+		return s.Stores()
 	},
 }
 
@@ -58,7 +58,7 @@ var stores = map[string]func(t *testing.T) storage.Store{
 type harness struct {
 	t     *testing.T
 	ws    *sandbox.Workspace
-	store storage.Store
+	store storage.Stores
 	srv   *httptest.Server
 	bot   *slackbot.Adapter
 	sched *scheduler.Scheduler
@@ -68,13 +68,13 @@ type harness struct {
 	seen    map[string]int // per user: DM messages already matched
 }
 
-func newHarness(t *testing.T, store storage.Store) *harness {
+func newHarness(t *testing.T, store storage.Stores) *harness {
 	t.Helper()
 	return newHarnessAt(t, store, start)
 }
 
 // newHarnessAt starts the sandbox clock at a given time.
-func newHarnessAt(t *testing.T, store storage.Store, at time.Time) *harness {
+func newHarnessAt(t *testing.T, store storage.Stores, at time.Time) *harness {
 	t.Helper()
 	h := &harness{t: t, store: store, seen: map[string]int{}}
 	mux := http.NewServeMux()
@@ -94,8 +94,8 @@ func newHarnessAt(t *testing.T, store storage.Store, at time.Time) *harness {
 // restarted process would.
 func (h *harness) startBot() {
 	h.t.Helper()
-	dueStore := h.store.(storage.DueStore)
-	engine := &bot.Engine{Store: h.store, Due: dueStore, Docs: h.store.(storage.Docs), Now: h.ws.Clock().Now, Log: slog.New(slog.DiscardHandler)}
+	dueStore := h.store.Due
+	engine := &bot.Engine{Store: h.store.Turns, Due: dueStore, Docs: h.store.Docs, Now: h.ws.Clock().Now, Log: slog.New(slog.DiscardHandler)}
 	a, err := slackbot.New(slackbot.Config{
 		BotToken:      h.ws.Token(),
 		SigningSecret: h.ws.Secret(),
@@ -187,13 +187,13 @@ func (h *harness) dump(user string) string {
 func (h *harness) contracts(user string) []*contract.Contract {
 	h.t.Helper()
 	ctx := h.ctx()
-	ids, err := h.store.Contracts(ctx, storage.UserKey{Platform: "slack", Team: h.ws.TeamID(), User: user})
+	ids, err := h.store.Turns.Contracts(ctx, storage.UserKey{Platform: "slack", Team: h.ws.TeamID(), User: user})
 	if err != nil {
 		h.t.Fatal(err)
 	}
 	var out []*contract.Contract
 	for _, id := range ids {
-		data, rev, err := h.store.Contract(ctx, id)
+		data, rev, err := h.store.Turns.Contract(ctx, id)
 		if err != nil {
 			h.t.Fatal(err)
 		}

@@ -99,7 +99,7 @@ func TestKillBetweenTurns(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	h.store = store
+	h.store = store.Stores()
 	c := h.contracts(learner)
 	if len(c) != 1 || c[0].Terms.Title != "Running design reviews" || len(c[0].Terms.Goals) != 1 {
 		t.Fatalf("after the kill the draft is %+v", c)

@@ -25,8 +25,8 @@ import (
 // own engine, Slack adapter and scheduler.
 func (h *harness) replica(handler func(scheduler.Handler) scheduler.Handler) *scheduler.Scheduler {
 	h.t.Helper()
-	dueStore := h.store.(storage.DueStore)
-	engine := &bot.Engine{Store: h.store, Due: dueStore, Now: h.ws.Clock().Now, Log: slog.New(slog.DiscardHandler)}
+	dueStore := h.store.Due
+	engine := &bot.Engine{Store: h.store.Turns, Due: dueStore, Now: h.ws.Clock().Now, Log: slog.New(slog.DiscardHandler)}
 	a, err := slackbot.New(slackbot.Config{BotToken: h.ws.Token(), SigningSecret: h.ws.Secret(), APIURL: h.srv.URL + "/api/"},
 		engine, slog.New(slog.DiscardHandler))
 	if err != nil {
@@ -56,7 +56,7 @@ func (h *harness) activeContracts(n int) {
 	now := h.ws.Clock().Now()
 	team := h.ws.TeamID()
 	key := storage.UserKey{Platform: "slack", Team: team, User: learner}
-	dueStore := h.store.(storage.DueStore)
+	dueStore := h.store.Due
 	var items []storage.DueItem
 	for i := range n {
 		c := contract.New(fmt.Sprintf("k%05d", i), "slack", team, learner, now)
@@ -78,7 +78,7 @@ func (h *harness) activeContracts(n int) {
 		if err != nil {
 			h.t.Fatal(err)
 		}
-		if err := h.store.Save(ctx, key, nil, "", &storage.ContractWrite{ID: c.ID, Data: data}); err != nil {
+		if err := h.store.Turns.Save(ctx, key, nil, "", &storage.ContractWrite{ID: c.ID, Data: data}); err != nil {
 			h.t.Fatal(err)
 		}
 		for _, d := range c.Plan(now) {

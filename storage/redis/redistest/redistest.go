@@ -2,9 +2,13 @@
 //
 // Each server listens on a free loopback port, keeps its files in the
 // test's temporary directory, persists nothing, and is stopped when the test
-// ends. Tests need redis-server on PATH; without it they fail (they are not
-// skipped), because a suite that silently skips its storage tests proves
-// nothing.
+// ends.
+//
+// Tests need redis-server on PATH. Without it they are skipped, with a
+// message saying so, so that the rest of the suite runs on a machine
+// without Redis; with LEARNPACT_REQUIRE_REDIS=1 in the environment (make
+// test sets it) they fail instead, because a suite that skips its storage
+// tests proves nothing.
 package redistest
 
 import (
@@ -14,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -21,6 +26,10 @@ import (
 	"testing"
 	"time"
 )
+
+// RequireEnv is the environment variable that, set to 1, makes a missing
+// redis-server fail the tests that need it rather than skip them.
+const RequireEnv = "LEARNPACT_REQUIRE_REDIS"
 
 // startTimeout bounds how long a server may take to answer PING.
 const startTimeout = 15 * time.Second
@@ -40,7 +49,8 @@ func (s *Server) Addr() string { return s.addr }
 // URL returns a redis:// URL for database 0 of the server.
 func (s *Server) URL() string { return "redis://" + s.addr + "/0" }
 
-// Start starts a single-node redis-server and stops it when tb ends.
+// Start starts a single-node redis-server and stops it when tb ends. Without
+// redis-server on PATH it skips tb, or fails it when RequireEnv is 1.
 func Start(tb testing.TB) *Server {
 	tb.Helper()
 	return start(tb, nil)
@@ -48,7 +58,8 @@ func Start(tb testing.TB) *Server {
 
 // StartCluster starts a redis-server in cluster mode that serves every
 // hash slot by itself: a one-node Redis Cluster, enough to exercise the
-// code paths a multi-node cluster takes. It is stopped when tb ends.
+// code paths a multi-node cluster takes. It is stopped when tb ends, and
+// skips or fails tb without redis-server as Start does.
 func StartCluster(tb testing.TB) *Server {
 	tb.Helper()
 	s := start(tb, func() ([]string, error) {
@@ -85,7 +96,10 @@ func start(tb testing.TB, extra func() ([]string, error)) *Server {
 	tb.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
-		tb.Fatalf("redistest: redis-server not found on PATH: install redis-server (make test does this): %v", err)
+		if os.Getenv(RequireEnv) == "1" {
+			tb.Fatalf("redistest: redis-server not found on PATH, and %s=1 requires it; install it or run make test: %v", RequireEnv, err)
+		}
+		tb.Skipf("redistest: skipped, this test needs Redis: redis-server not found on PATH; install it or run make test (%s=1 fails instead of skipping)", RequireEnv)
 	}
 	dir := tb.TempDir()
 	const attempts = 5

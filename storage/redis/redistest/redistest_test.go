@@ -50,31 +50,66 @@ func TestStartCluster(t *testing.T) {
 	}
 }
 
-// fatalTB records Fatalf and stops the goroutine, as testing.T does.
-type fatalTB struct {
+// stopTB records Fatalf and Skipf and stops the goroutine, as testing.T
+// does, without failing or skipping the real test.
+type stopTB struct {
 	*testing.T
-	msg string
+	fatal, skip string
 }
 
-func (f *fatalTB) Helper() {}
+func (f *stopTB) Helper() {}
 
-func (f *fatalTB) Fatalf(format string, args ...any) {
-	f.msg = fmt.Sprintf(format, args...)
+func (f *stopTB) Fatalf(format string, args ...any) {
+	f.fatal = fmt.Sprintf(format, args...)
 	runtime.Goexit()
 }
 
-func TestStartFailsWithoutRedisServer(t *testing.T) {
+func (f *stopTB) Skipf(format string, args ...any) {
+	f.skip = fmt.Sprintf(format, args...)
+	runtime.Goexit()
+}
+
+// startWithout runs start with an empty PATH and RequireEnv set to
+// require, and returns what it reported.
+func startWithout(t *testing.T, require string, start func(testing.TB) *Server) *stopTB {
 	t.Setenv("PATH", t.TempDir())
-	tb := &fatalTB{T: t}
+	t.Setenv(RequireEnv, require)
+	tb := &stopTB{T: t}
 	done := make(chan *Server)
 	go func() {
 		defer close(done)
-		done <- Start(tb)
+		done <- start(tb)
 	}()
 	if s := <-done; s != nil {
-		t.Fatal("Start returned a server without redis-server on PATH")
+		t.Fatal("a server was started without redis-server on PATH")
 	}
-	if !strings.Contains(tb.msg, "install redis-server (make test does this)") {
-		t.Errorf("failure message %q does not say how to install redis-server", tb.msg)
+	return tb
+}
+
+func TestSkipsWithoutRedisServer(t *testing.T) {
+	for name, start := range map[string]func(testing.TB) *Server{"Start": Start, "StartCluster": StartCluster} {
+		for _, require := range []string{"", "0"} {
+			tb := startWithout(t, require, start)
+			if tb.fatal != "" {
+				t.Errorf("%s with %s=%q failed (%q); want a skip", name, RequireEnv, require, tb.fatal)
+			}
+			for _, want := range []string{"redis-server not found on PATH", "install it or run make test", RequireEnv} {
+				if !strings.Contains(tb.skip, want) {
+					t.Errorf("%s: skip message %q does not say %q", name, tb.skip, want)
+				}
+			}
+		}
+	}
+}
+
+func TestFailsWithoutRedisServerWhenRequired(t *testing.T) {
+	for name, start := range map[string]func(testing.TB) *Server{"Start": Start, "StartCluster": StartCluster} {
+		tb := startWithout(t, "1", start)
+		if tb.skip != "" || tb.fatal == "" {
+			t.Errorf("%s with %s=1: skipped (%q), failed (%q); want a failure", name, RequireEnv, tb.skip, tb.fatal)
+		}
+		if !strings.Contains(tb.fatal, "install it or run make test") {
+			t.Errorf("%s: failure message %q does not say how to get redis-server", name, tb.fatal)
+		}
 	}
 }

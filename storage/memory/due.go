@@ -1,0 +1,179 @@
+package memory
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/learnpact/learnpact/storage"
+)
+
+var _ storage.DueStore = (*dueSet)(nil)
+
+// dueSet is a storage.DueStore: the Store's due items, or its outbox. Both
+// are guarded by the Store's mutex.
+type dueSet struct {
+	s     *Store
+	items map[string]*dueRecord
+	locks map[string]int64 // name → end of the lock (unix ms)
+}
+
+// dueRecord is a due item. It is claimable from queued: its At, or while
+// claimed the end of its lease.
+type dueRecord struct {
+	at, queued int64 // unix ms
+	attempt    int
+	token      string // of the current claim; empty when not claimed
+	data       []byte
+}
+
+// Schedule implements storage.DueStore.
+func (d *dueSet) Schedule(ctx context.Context, items ...storage.DueItem) error {
+	for _, it := range items {
+		if it.ID == "" {
+			return errors.New("memory: schedule: item without id")
+		}
+		if it.At.IsZero() {
+			return fmt.Errorf("memory: schedule %s: no due time", it.ID)
+		}
+	}
+	if err := d.s.lock(ctx); err != nil {
+		return err
+	}
+	defer d.s.mu.Unlock()
+	for _, it := range items {
+		at := it.At.UnixMilli()
+		d.items[it.ID] = &dueRecord{at: at, queued: at, data: bytes.Clone(it.Data)}
+	}
+	return nil
+}
+
+// Cancel implements storage.DueStore.
+func (d *dueSet) Cancel(ctx context.Context, ids ...string) error {
+	if slices.Contains(ids, "") {
+		return errors.New("memory: cancel: empty id")
+	}
+	if err := d.s.lock(ctx); err != nil {
+		return err
+	}
+	defer d.s.mu.Unlock()
+	for _, id := range ids {
+		delete(d.items, id)
+	}
+	return nil
+}
+
+// Claim implements storage.DueStore. It looks at every item, which is
+// fine for the numbers of items tests and the sandbox keep.
+func (d *dueSet) Claim(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]storage.Claim, error) {
+	switch {
+	case now.IsZero():
+		return nil, errors.New("memory: claim: no time given")
+	case limit <= 0:
+		return nil, fmt.Errorf("memory: claim: limit must be positive, got %d", limit)
+	case lease <= 0:
+		return nil, fmt.Errorf("memory: claim: lease must be positive, got %s", lease)
+	}
+	nowMs := now.UnixMilli()
+	until := nowMs + ceilMillis(lease)
+	token := rand.Text()
+	if err := d.s.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer d.s.mu.Unlock()
+	var due []string
+	for id, r := range d.items {
+		if r.queued <= nowMs {
+			due = append(due, id)
+		}
+	}
+	slices.SortFunc(due, func(a, b string) int {
+		return cmp.Or(cmp.Compare(d.items[a].queued, d.items[b].queued), cmp.Compare(a, b))
+	})
+	due = due[:min(limit, len(due))]
+	claims := make([]storage.Claim, 0, len(due))
+	for _, id := range due {
+		r := d.items[id]
+		r.queued, r.token, r.attempt = until, token, r.attempt+1
+		claims = append(claims, storage.Claim{
+			Item:    storage.DueItem{ID: id, At: time.UnixMilli(r.at).UTC(), Data: bytes.Clone(r.data)},
+			Token:   token,
+			Until:   time.UnixMilli(until).UTC(),
+			Attempt: r.attempt,
+		})
+	}
+	return claims, nil
+}
+
+// Done implements storage.DueStore.
+func (d *dueSet) Done(ctx context.Context, c storage.Claim) error {
+	return d.settle(ctx, "done", c, func(*dueRecord) { delete(d.items, c.Item.ID) })
+}
+
+// Release implements storage.DueStore.
+func (d *dueSet) Release(ctx context.Context, c storage.Claim, at time.Time) error {
+	if c.Item.ID != "" && at.IsZero() {
+		return fmt.Errorf("memory: release %s: no due time", c.Item.ID)
+	}
+	return d.settle(ctx, "release", c, func(r *dueRecord) {
+		r.at, r.queued, r.token = at.UnixMilli(), at.UnixMilli(), ""
+	})
+}
+
+// settle runs fn on the claimed item if claim c still holds.
+func (d *dueSet) settle(ctx context.Context, op string, c storage.Claim, fn func(r *dueRecord)) error {
+	switch {
+	case c.Item.ID == "":
+		return fmt.Errorf("memory: %s: claim without item id", op)
+	case c.Token == "":
+		return fmt.Errorf("memory: %s %s: claim without token", op, c.Item.ID)
+	}
+	if err := d.s.lock(ctx); err != nil {
+		return err
+	}
+	defer d.s.mu.Unlock()
+	r, ok := d.items[c.Item.ID]
+	if !ok || r.token != c.Token {
+		return fmt.Errorf("%s %s: %w", op, c.Item.ID, storage.ErrLeaseLost)
+	}
+	fn(r)
+	return nil
+}
+
+// Lock implements storage.DueStore. It also forgets the locks that have
+// ended.
+func (d *dueSet) Lock(ctx context.Context, name string, ttl time.Duration, now time.Time) (bool, error) {
+	switch {
+	case name == "":
+		return false, errors.New("memory: lock without name")
+	case ttl <= 0:
+		return false, fmt.Errorf("memory: lock %s: ttl must be positive, got %s", name, ttl)
+	case now.IsZero():
+		return false, fmt.Errorf("memory: lock %s: no time given", name)
+	}
+	nowMs := now.UnixMilli()
+	if err := d.s.lock(ctx); err != nil {
+		return false, err
+	}
+	defer d.s.mu.Unlock()
+	for n, end := range d.locks {
+		if end <= nowMs {
+			delete(d.locks, n)
+		}
+	}
+	if _, held := d.locks[name]; held {
+		return false, nil
+	}
+	d.locks[name] = nowMs + ceilMillis(ttl)
+	return true, nil
+}
+
+// ceilMillis rounds a positive duration up to whole milliseconds.
+func ceilMillis(d time.Duration) int64 {
+	return int64((d + time.Millisecond - 1) / time.Millisecond)
+}
