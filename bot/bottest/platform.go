@@ -103,7 +103,8 @@ func NewPlatform() *Platform {
 }
 
 // AddChannel adds a shared channel with its members (the bot excluded).
-// Its name is its id in lower case.
+// Its name is its id in lower case; its id must not start with "D", which
+// marks a direct conversation (DM).
 func (p *Platform) AddChannel(id string, members ...string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -212,7 +212,10 @@ func (w *World) Do(in conversation.Input) {
 	w.Logf("\n")
 }
 
-// delivered writes what the platform was asked to do during a turn.
+// delivered writes what the platform was asked to do during a turn. A new
+// message in the direct conversation of the person whose turn it is
+// answers them ("reply"), unless the turn is a due item, which nobody
+// started; one to anyone else is a "message".
 func (w *World) delivered(d Delivery) {
 	w.turn.Deliveries = append(w.turn.Deliveries, d)
 	switch d.Kind {
@@ -380,7 +383,10 @@ func (w *World) ClickInChannel(user, channel, label string) {
 }
 
 // Submit fills in the form open for user (fields not given keep their
-// initial value) and submits it, from the conversation it was opened in.
+// initial value) and submits it from the conversation it was opened in, as
+// a Teams form card is. (A Slack view submission names no conversation:
+// the engine then answers a refused form in a direct message rather than
+// ephemerally.)
 func (w *World) Submit(user string, form map[string]string) {
 	w.t.Helper()
 	m, ok := w.Platform.closeForm(user)
