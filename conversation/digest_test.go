@@ -2,153 +2,18 @@ package conversation
 
 import (
 	"fmt"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/learnpact/learnpact/conversation/contract"
 	"github.com/learnpact/learnpact/conversation/message"
-)
-
-const (
-	kai = "UKAI" // a learner who goes quiet
-	ana = "UANA" // another approver
+	"github.com/learnpact/learnpact/conversation/message/messagetest"
 )
 
 // digestInput is an approver's digest coming due.
 func digestInput(user string) Input {
 	return Input{Kind: DueInput, User: user, DueKind: string(contract.DueDigest)}
-}
-
-// digestWorld runs digestWeek with Lee, Kai and Sam learning with Mo,
-// and Sam also learning with Ana (that contract is not Mo's: Sam checks in
-// on it at its mid-point). It ends on the Monday after the mid-point at
-// 09:00, when the digests come due.
-func digestWorld(t *testing.T, s *sim) {
-	t.Helper()
-	s.proposeAs(sam, ana, "Writing design docs", "Write two design docs the team approves without a second round")
-	s.click(ana, "Approve & sign")
-	docs := s.created[len(s.created)-1]
-	s.digestWeek(lee, kai, sam, mo)
-	s.due(docs, contract.DueMidpoint)
-	s.click(sam, "On track")
-	s.say(sam, "Wrote the first doc; it went through review in one round")
-	s.click(sam, "Skip")
-	y, m, d := s.now.Date()
-	monday := time.Date(y, m, d+(8-int(s.now.Weekday()))%7, 9, 0, 0, 0, time.UTC)
-	s.wait(monday.Sub(s.now))
-	if s.err != nil {
-		t.Fatal(s.err)
-	}
-}
-
-// allContracts are every contract in the sim, whoever they belong to.
-func allContracts(s *sim) []*contract.Contract {
-	var out []*contract.Contract
-	for _, id := range s.created {
-		out = append(out, s.contract(id))
-	}
-	return out
-}
-
-func TestTranscriptDigest(t *testing.T) {
-	title := "An approver's weekly digest"
-	s := newSim(start, map[string]string{lee: "Lee", mo: "Mo", sam: "Sam", kai: "Kai", ana: "Ana"})
-	s.log = new(strings.Builder)
-	s.logf("%s\n%s\n\nLee (ULEE), Kai (UKAI) and Sam (USAM) are learners; Mo (UMO) approves their contracts, and Ana (UANA) another of Sam's.\n"+
-		"-> is what a person does, <- what the bot does; [Label]* is a primary button.\n\n", title, strings.Repeat("=", len(title)))
-	quietly(s, "Four weeks on from Fri 15 Jan: Lee checks in every week and at the mid-point says they're behind; "+
-		"Kai missed their first check-in and its reminder and has been quiet since; Sam sent Mo a new contract on Fri 5 Feb, "+
-		"and checked in on the contract Ana approves", func() { digestWorld(t, s) })
-	s.digestDue(mo)
-	digest := s.latest(mo)
-	s.click(mo, "Approve & sign")
-	s.clickOn(mo, digest, "Approve & sign")
-	s.digestDue(ana)
-	s.logf("   (Lee approves nobody's contracts)\n")
-	res := s.digestDue(lee)
-	nothingHappened(t, s, res, "the digest of someone who approves nothing")
-	golden(t, s, "digest")
-
-	got := messageText(digest.msg)
-	for _, want := range []string{
-		"# Your week in learning contracts",
-		"Waiting for your decision\n“Mentoring” from @USAM · version 1 · waiting since Fri 5 Feb 2027",
-		"@UKAI hasn't checked in on “Public speaking” for a while — a quick word might help.",
-		"“Running design reviews” · @ULEE · latest check-in Behind (Fri 12 Feb 2027)",
-		"@ULEE · “Running design reviews” · Behind (Fri 12 Feb 2027) — Two of the reviews I meant to shadow were cancelled",
-	} {
-		if !strings.Contains(got, want) {
-			t.Errorf("Mo's digest lacks %q:\n%s", want, got)
-		}
-	}
-	for _, never := range []string{"Writing design docs", "Public speaking” · @UKAI"} {
-		if strings.Contains(got, never) {
-			t.Errorf("Mo's digest shows %q:\n%s", never, got)
-		}
-	}
-	if c := mustContract(t, s, "c4"); c.Terms.Title != "Mentoring" || c.Status != contract.Active {
-		t.Errorf("approving from the digest left %q %s", c.Terms.Title, c.Status)
-	}
-	if after := messageText(find(s, mo, "Propose an amendment").msg); after != got {
-		t.Errorf("deciding changed the digest:\n%s", after)
-	}
-	anas := lastText(s, ana)
-	if !strings.Contains(anas, "Writing design docs") || strings.Contains(anas, "Running design reviews") || strings.Contains(anas, "Mentoring") {
-		t.Errorf("Ana's digest:\n%s", anas)
-	}
-}
-
-// TestDigestOnlyTheApproversContracts hands Step everyone's contracts: each
-// digest tells of its approver's only, and changes nothing.
-func TestDigestOnlyTheApproversContracts(t *testing.T) {
-	s := newSim(start, nil)
-	digestWorld(t, s)
-	all := allContracts(s)
-	env := testEnv()
-	env.Now, env.Contracts = s.now, all
-	for _, tc := range []struct {
-		user         string
-		says, silent []string
-	}{
-		{mo, []string{"Mentoring", "Public speaking", "Running design reviews"}, []string{"Writing design docs"}},
-		{ana, []string{"Writing design docs"}, []string{"Mentoring", "Public speaking", "Running design reviews"}},
-		{lee, nil, nil},
-		{sam, nil, nil},
-		{"", nil, nil},
-	} {
-		sess := Session{User: tc.user, State: StateIdle, ContractID: "c1"}
-		res := Step(env, sess, all[0], digestInput(tc.user))
-		if res.Contract != nil || !reflect.DeepEqual(res.Session, sess) {
-			t.Errorf("%s: the digest changed the contract (%v) or the session (%+v)", tc.user, res.Contract != nil, res.Session)
-		}
-		if tc.says == nil {
-			if len(res.Effects) != 0 {
-				t.Errorf("%s approves nothing, and got %+v", tc.user, res.Effects)
-			}
-			continue
-		}
-		if len(res.Effects) != 1 {
-			t.Fatalf("%s: %d effects", tc.user, len(res.Effects))
-		}
-		send, ok := res.Effects[0].(Send)
-		if !ok || send.User != tc.user {
-			t.Fatalf("%s: effect %+v", tc.user, res.Effects[0])
-		}
-		got := messageText(send.Message)
-		for _, w := range tc.says {
-			if !strings.Contains(got, w) {
-				t.Errorf("%s's digest lacks %q:\n%s", tc.user, w, got)
-			}
-		}
-		for _, w := range tc.silent {
-			if strings.Contains(got, w) {
-				t.Errorf("%s's digest shows %q:\n%s", tc.user, w, got)
-			}
-		}
-		checkLimits(t, tc.user, send.Message)
-	}
 }
 
 func TestDigestParts(t *testing.T) {
@@ -233,7 +98,7 @@ func TestDigestParts(t *testing.T) {
 				t.Fatalf("%d effects", len(res.Effects))
 			}
 			m := res.Effects[0].(Send).Message
-			got := messageText(m)
+			got := messagetest.Text(m)
 			for _, w := range tc.want {
 				if !strings.Contains(got, w) {
 					t.Errorf("lacks %q:\n%s", w, got)
@@ -248,12 +113,12 @@ func TestDigestParts(t *testing.T) {
 			if rows != tc.controls {
 				t.Errorf("%d rows of buttons, want %d", rows, tc.controls)
 			}
-			for _, b := range buttonsOf(m) {
+			for _, b := range messagetest.Buttons(m) {
 				if v, err := ParseActionValue(b.Value); err != nil || !v.Digest || v.Version == 0 {
 					t.Errorf("button %s carries %+v, %v", b.Label, v, err)
 				}
 			}
-			checkLimits(t, tc.name, m)
+			messagetest.CheckLimits(t, tc.name, m)
 		})
 	}
 }
@@ -303,8 +168,8 @@ func TestDigestAtMostFiveDecisions(t *testing.T) {
 		t.Fatalf("%d effects", len(res.Effects))
 	}
 	m := res.Effects[0].(Send).Message
-	got := messageText(m)
-	if n := len(buttonsOf(m)); n != 5*3 {
+	got := messagetest.Text(m)
+	if n := len(messagetest.Buttons(m)); n != 5*3 {
 		t.Errorf("%d buttons, want three for each of five proposals", n)
 	}
 	// Longest waiting first: p6 was proposed first.
@@ -316,12 +181,12 @@ func TestDigestAtMostFiveDecisions(t *testing.T) {
 			t.Errorf("lacks %q:\n%s", w, got)
 		}
 	}
-	forEachSpan(m.Blocks, func(sp message.Span) {
+	messagetest.ForEachSpan(m.Blocks, func(sp message.Span) {
 		if strings.Contains(sp.Text, "<!channel>") && sp.Kind != message.Plain {
 			t.Errorf("user text in a %v span", sp.Kind)
 		}
 	})
-	checkLimits(t, "digest", m)
+	messagetest.CheckLimits(t, "digest", m)
 }
 
 // TestDecisionsFromTheDigest: a decision made on a digest is answered with
@@ -342,9 +207,9 @@ func TestDecisionsFromTheDigest(t *testing.T) {
 		for _, ef := range res.Effects {
 			switch ef := ef.(type) {
 			case Update:
-				t.Errorf("the digest was replaced by %q", messageText(ef.Message))
+				t.Errorf("the digest was replaced by %q", messagetest.Text(ef.Message))
 			case Reply:
-				said += messageText(ef.Message)
+				said += messagetest.Text(ef.Message)
 			}
 		}
 		if !strings.Contains(said, outcome) {

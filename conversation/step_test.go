@@ -7,66 +7,15 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	"github.com/learnpact/learnpact/conversation/contract"
-	"github.com/learnpact/learnpact/conversation/message"
+	"github.com/learnpact/learnpact/conversation/message/messagetest"
 )
 
 func testEnv() Env {
 	n := 0
 	return Env{Now: start, Platform: "slack", Team: "T1", Location: time.UTC, BotUser: "UBOT",
 		NewID: func() string { n++; return "new" + string(rune('0'+n)) }}
-}
-
-// fixtures runs scripts to get a contract in each interesting status.
-func fixtures(t testing.TB) map[string]*contract.Contract {
-	t.Helper()
-	out := map[string]*contract.Contract{}
-	s := newSim(start, nil)
-	s.say(lee, "new")
-	s.say(lee, "Running design reviews")
-	out["draft"] = s.contract("c1")
-	if s.err != nil {
-		t.Fatal(s.err)
-	}
-	s = newSim(start, nil)
-	draftAndSend(s)
-	out["proposed"] = s.contract("c1")
-	s.click(mo, "Request changes")
-	s.submit(mo, map[string]string{FieldComments: "More evidence, please."})
-	out["changes_requested"] = s.contract("c1")
-	s.click(lee, "Revise")
-	s.click(lee, "Send to my manager")
-	s.click(mo, "Approve & sign")
-	out["active"] = s.contract("c1")
-	s.due("c1", contract.DueCheckIn)
-	out["prompted"] = s.contract("c1")
-	s.click(lee, "Behind")
-	s.click(lee, "Skip")
-	s.click(lee, "Skip")
-	s.click(lee, "Propose a new deadline")
-	s.say(lee, "in 12 weeks")
-	out["renegotiating"] = s.contract("c1")
-	s.say(lee, "pause")
-	out["paused"] = s.contract("c1")
-	s = newSim(start, nil)
-	s.addChannel("CSET", lee, sam, "UPAT", "UKAI")
-	s.inChannel(sam, "CSET", "learning-set")
-	draftOnly(s)
-	s.say(lee, "share")
-	s.click(lee, "Share with my learning set")
-	s.submit(lee, nil)
-	out["in_peer_review"] = s.contract("c1")
-	if s.err != nil {
-		t.Fatal(s.err)
-	}
-	for k, c := range out {
-		if string(c.Status) != k && k != "prompted" {
-			t.Fatalf("fixture %s is %s", k, c.Status)
-		}
-	}
-	return out
 }
 
 func TestStepAnswersCommandsAnywhere(t *testing.T) {
@@ -182,7 +131,7 @@ func TestStepDecisionsAreCheckedFirst(t *testing.T) {
 			if !ok {
 				t.Fatalf("answered with %T, want Ephemeral", res.Effects[0])
 			}
-			if got := messageText(e.Message); !strings.Contains(got, tc.says) {
+			if got := messagetest.Text(e.Message); !strings.Contains(got, tc.says) {
 				t.Errorf("said %q, want %q", got, tc.says)
 			}
 		})
@@ -209,7 +158,7 @@ func TestStepKeepsRevAndInput(t *testing.T) {
 	for _, ef := range res.Effects {
 		switch ef := ef.(type) {
 		case Update:
-			upd = ef.Ref == in.Source && len(buttonsOf(ef.Message)) == 0
+			upd = ef.Ref == in.Source && len(messagetest.Buttons(ef.Message)) == 0
 		case Send:
 			sent = ef.User == lee
 		}
@@ -250,10 +199,10 @@ func TestStepAmendWithBadDeadlineChangesNothing(t *testing.T) {
 			t.Fatalf("%s: result %+v", d, res)
 		}
 		e, ok := res.Effects[0].(Ephemeral)
-		if !ok || !strings.Contains(messageText(e.Message), d) {
+		if !ok || !strings.Contains(messagetest.Text(e.Message), d) {
 			t.Errorf("%s: answer %+v", d, res.Effects[0])
 		}
-		if b := buttonsOf(e.Message); len(b) != 1 || b[0].ActionID != string(ActionAmend) {
+		if b := messagetest.Buttons(e.Message); len(b) != 1 || b[0].ActionID != string(ActionAmend) {
 			t.Errorf("%s: no way to open the form again: %+v", d, b)
 		} else if v, err := ParseActionValue(b[0].Value); err != nil || v.Ref.TS != "1.2" {
 			t.Errorf("%s: the retry button lost the card to update: %+v %v", d, v, err)
@@ -358,193 +307,11 @@ func TestGoalLinesRoundTrip(t *testing.T) {
 	}
 }
 
-// TestUserTextStaysPlain types hostile and huge text everywhere and checks
-// it is stored as typed and shown only in plain spans.
-func TestUserTextStaysPlain(t *testing.T) {
-	hostile := "<!channel> *bold* <https://x|y> &amp;"
-	huge := "Explain " + strings.Repeat("x", 10000-8-11) + " <!channel>"
-	s := newSim(start, nil)
-	s.say(lee, "new")
-	s.say(lee, hostile)
-	s.say(lee, huge)
-	if s.session(lee).State == StateGoalCoach {
-		s.click(lee, "Keep mine")
-	}
-	s.say(lee, hostile)
-	s.click(lee, "Add another goal")
-	s.say(lee, hostile)
-	if s.session(lee).State == StateGoalCoach {
-		s.click(lee, "Keep mine")
-	}
-	s.click(lee, "Skip")
-	s.click(lee, "Done with goals")
-	s.say(lee, hostile)
-	s.say(lee, hostile)
-	s.say(lee, hostile)
-	s.say(lee, "in 8 weeks")
-	s.click(lee, "Weekly")
-	s.say(lee, "<@UMO>")
-	s.click(lee, "Send to my manager")
-	s.click(mo, "Request changes")
-	s.submit(mo, map[string]string{FieldComments: hostile})
-	s.click(lee, "Revise")
-	if s.err != nil {
-		t.Fatal(s.err)
-	}
-	c := s.contract("c1")
-	if len(huge) != 10000 {
-		t.Fatalf("the huge goal has %d characters", len(huge))
-	}
-	if c.Terms.Title != hostile || c.Terms.Goals[0].Text != huge || c.Terms.Goals[0].Mastery != hostile ||
-		c.Terms.Goals[1].Text != hostile || c.Requested != hostile || c.Terms.Activities[0] != hostile ||
-		c.Terms.Evidence[0] != hostile || c.Terms.Criteria[0].Text != hostile {
-		t.Errorf("user text was not stored as typed: %+v", c.Terms)
-	}
-	seen := 0
-	for user, box := range s.inbox {
-		for _, p := range box {
-			m := p.msg
-			if strings.Contains(m.Summary, "<") {
-				t.Errorf("%s: a summary carries user text: %q", user, m.Summary)
-			}
-			forEachSpan(m.Blocks, func(sp message.Span) {
-				if strings.Contains(sp.Text, "<!channel>") || strings.Contains(sp.Text, "https://x|y") || strings.Contains(sp.Text, "xxxxxxxxxx") {
-					seen++
-					if sp.Kind != message.Plain {
-						t.Errorf("%s: user text in a %v span: %q", user, sp.Kind, sp.Text)
-					}
-				}
-			})
-			checkLimits(t, user, m)
-		}
-	}
-	if seen < 10 {
-		t.Errorf("user text appeared in only %d spans; the test is not looking at it", seen)
-	}
-}
-
-func forEachSpan(bs []message.Block, f func(message.Span)) {
-	each := func(x message.Text) {
-		for _, sp := range x {
-			f(sp)
-		}
-	}
-	for _, b := range bs {
-		switch b := b.(type) {
-		case message.Section:
-			each(b.Text)
-		case message.Context:
-			each(b.Text)
-		case message.Fields:
-			for _, fl := range b.Fields {
-				each(fl.Value)
-			}
-		}
-	}
-}
-
-// checkLimits asserts that a message fits what every platform accepts.
-func checkLimits(t *testing.T, name string, m message.Message) {
-	t.Helper()
-	if len(m.Blocks) >= 45 {
-		t.Errorf("%s: %d blocks", name, len(m.Blocks))
-	}
-	if m.Summary == "" || utf8.RuneCountInString(m.Summary) > 150 {
-		t.Errorf("%s: summary %q", name, m.Summary)
-	}
-	for _, b := range m.Blocks {
-		switch b := b.(type) {
-		case message.Section:
-			if n := utf8.RuneCountInString(b.Text.String()); n > 3000 {
-				t.Errorf("%s: a section of %d characters", name, n)
-			}
-		case message.Header:
-			if n := utf8.RuneCountInString(b.Text); n > 150 {
-				t.Errorf("%s: a header of %d characters", name, n)
-			}
-		case message.Actions:
-			if len(b.Buttons) > 5 {
-				t.Errorf("%s: %d buttons in a row", name, len(b.Buttons))
-			}
-		}
-	}
-	for _, b := range buttonsOf(m) {
-		if len(b.Value) > 2000 || len(b.ActionID) > 255 || b.ActionID == "" || b.Label == "" {
-			t.Errorf("%s: button %+v", name, b)
-		}
-	}
-}
-
-func TestSamples(t *testing.T) {
-	msgs, modals, err := samples(start)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []string{"welcome", "goal_prompt", "goal_coach", "mastery_prompt", "goals", "activities_prompt", "evidence_prompt",
-		"criteria_prompt", "deadline_prompt", "deadline_retry", "cadence_prompt", "approver_prompt", "approver_rejected",
-		"summary", "edit_step", "incomplete", "sent", "approval_request", "approval_request_diff", "approved", "approved_card",
-		"changes_requested", "changes_requested_card", "revise_summary", "amendment", "amendment_card", "countered_card",
-		"counter_summary", "counter_notice", "accepted_card", "amendment_accepted", "help", "status", "status_none", "list",
-		"denied", "stale", "already_active", "unknown_button", "cancelled", "cannot_skip", "confirm_new", "idle",
-		"not_editable", "form_retry",
-		"checkin_prompt", "checkin_answered_card", "checkin_happened", "checkin_next", "checkin_done_behind", "new_deadline_prompt",
-		"renegotiation_sent", "renegotiation_request", "approval_reminder", "renegotiated_card", "renegotiated", "snoozed_card",
-		"snoozed", "checkin_done", "status_active", "help_active", "active_edit_hint", "checkin_missed", "followup_stopped",
-		"help_note_prompt", "help_sent", "help_request", "renegotiation_request_learner", "declined_card", "declined",
-		"pause_reason_prompt", "pause_noted", "status_paused", "resumed", "midpoint_prompt", "deadline_7d", "deadline_1d", "overdue",
-		"digest",
-		"set_offer", "set_created", "share_prompt", "shared_draft", "shared", "review_not_member", "review_reminder",
-		"review_replaced", "review_declined", "review_slow", "feedback_notice", "feedback_thanks", "review_gathered",
-		"approval_request_peer"}
-	for _, k := range want {
-		m, ok := msgs[k]
-		if !ok {
-			t.Errorf("no sample %q", k)
-			continue
-		}
-		checkLimits(t, k, m)
-	}
-	if len(msgs) != len(want) {
-		t.Errorf("%d samples, the test knows %d", len(msgs), len(want))
-	}
-	if !strings.Contains(messageText(msgs["approval_request_diff"]), "What changed since version 1") {
-		t.Error("approval_request_diff shows no diff")
-	}
-	for _, k := range []string{"request_changes", "amend", "renegotiate", "share", "feedback"} {
-		m, ok := modals[k]
-		if !ok {
-			t.Errorf("no modal %q", k)
-			continue
-		}
-		if utf8.RuneCountInString(m.Title) > 24 || m.CallbackID == "" || m.PrivateData == "" {
-			t.Errorf("modal %s: %+v", k, m)
-		}
-	}
-	if got := SampleMessages(start); !reflect.DeepEqual(got, msgs) {
-		t.Error("SampleMessages is not deterministic")
-	}
-	if !strings.Contains(messageText(msgs["approval_request_peer"]), "Peer review") {
-		t.Error("approval_request_peer shows no peer review")
-	}
-	if got := SampleModals(start); len(got) != 5 {
-		t.Errorf("SampleModals: %d", len(got))
-	}
-	// Samples hold at any date and on any day of the week.
-	if _, _, err := samples(time.Date(2031, 12, 31, 23, 0, 0, 0, time.UTC)); err != nil {
-		t.Errorf("at the end of a year: %v", err)
-	}
-	for d := 1; d < 7; d++ {
-		if _, _, err := samples(start.AddDate(0, 0, d)); err != nil {
-			t.Errorf("starting on a %s: %v", start.AddDate(0, 0, d).Weekday(), err)
-		}
-	}
-}
-
 func repliesText(res Result) string {
 	var b strings.Builder
 	for _, ef := range res.Effects {
 		if r, ok := ef.(Reply); ok {
-			b.WriteString(messageText(r.Message))
+			b.WriteString(messagetest.Text(r.Message))
 		}
 	}
 	return b.String()

@@ -7,16 +7,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/learnpact/learnpact/conversation"
+	"github.com/learnpact/learnpact/bot/bottest"
 )
 
 // TestFlowGolden renders every message and modal the conversation flows
-// send (conversation.SampleMessages and SampleModals) to
+// send (bottest.Samples) to
 // testdata/flow_<key>.golden.json, checks Slack's limits, and checks that
 // nothing had to be left out to meet them.
 func TestFlowGolden(t *testing.T) {
 	now := time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)
-	msgs, modals := conversation.SampleMessages(now), conversation.SampleModals(now)
+	msgs, modals := bottest.Samples(t, now)
 	if len(msgs) == 0 || len(modals) == 0 {
 		t.Fatalf("%d sample messages and %d sample modals, want some of each", len(msgs), len(modals))
 	}

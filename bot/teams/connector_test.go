@@ -15,6 +15,7 @@ import (
 	libactivity "github.com/infracloudio/msbotbuilder-go/core/activity"
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
+	"github.com/learnpact/learnpact/bot/bottest"
 	"github.com/learnpact/learnpact/bot/teams/connectortest"
 	"github.com/learnpact/learnpact/conversation"
 	"github.com/learnpact/learnpact/conversation/message"
@@ -300,7 +301,8 @@ func TestFormCard(t *testing.T) {
 	e := newEnv(t, nil)
 	e.post(e.personal(mo, moChat, "help"), nil)
 	e.await("answering help", sentTo(moChat, "contract"))
-	form := conversation.SampleModals(e.now)["request_changes"]
+	_, forms := bottest.Samples(t, e.now)
+	form := forms["request_changes"]
 	if err := e.a.OpenModal(e.ctx(), trigger(moChat, "1", mo), form); err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/learnpact/learnpact/bot/bottest"
 	"github.com/learnpact/learnpact/bot/teams/connectortest"
 	"github.com/learnpact/learnpact/conversation"
 )
@@ -208,7 +209,8 @@ func TestFormCancel(t *testing.T) {
 	e.post(e.personal(lee, leeChat, "help"), nil)
 	e.await("answering help", sentTo(leeChat, "contract"))
 	thread := teamChan + ";messageid=5"
-	form := conversation.SampleModals(e.now)["feedback"]
+	_, forms := bottest.Samples(t, e.now)
+	form := forms["feedback"]
 	if err := e.a.OpenModal(e.ctx(), trigger(thread, "5", mo), form); err != nil {
 		t.Fatal(err)
 	}

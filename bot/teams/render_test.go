@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/learnpact/learnpact/conversation"
+	"github.com/learnpact/learnpact/bot/bottest"
 	"github.com/learnpact/learnpact/conversation/message"
 )
 
@@ -119,7 +119,7 @@ func walk(v any, f func(map[string]any)) {
 // be left out.
 func TestFlowGolden(t *testing.T) {
 	now := time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)
-	msgs, modals := conversation.SampleMessages(now), conversation.SampleModals(now)
+	msgs, modals := bottest.Samples(t, now)
 	if len(msgs) == 0 || len(modals) == 0 {
 		t.Fatalf("%d sample messages and %d sample modals, want some of each", len(msgs), len(modals))
 	}
@@ -266,7 +266,8 @@ func TestMentionEntities(t *testing.T) {
 }
 
 func BenchmarkRenderApprovalRequest(b *testing.B) {
-	m := conversation.SampleMessages(time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC))["approval_request_diff"]
+	msgs, _ := bottest.Samples(b, time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC))
+	m := msgs["approval_request_diff"]
 	b.ReportAllocs()
 	for b.Loop() {
 		act, _ := render(m, sampleNames)

@@ -1,0 +1,84 @@
+package bot_test
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/learnpact/learnpact/bot/bottest"
+	"github.com/learnpact/learnpact/conversation/message/messagetest"
+)
+
+func TestSamples(t *testing.T) {
+	msgs, modals := bottest.Samples(t, start)
+	want := []string{"welcome", "goal_prompt", "goal_coach", "mastery_prompt", "goals", "activities_prompt", "evidence_prompt",
+		"criteria_prompt", "deadline_prompt", "deadline_retry", "cadence_prompt", "approver_prompt", "approver_rejected",
+		"summary", "edit_step", "incomplete", "sent", "approval_request", "approval_request_diff", "approved", "approved_card",
+		"changes_requested", "changes_requested_card", "revise_summary", "amendment", "amendment_card", "countered_card",
+		"counter_summary", "counter_notice", "accepted_card", "amendment_accepted", "help", "status", "status_none", "list",
+		"denied", "stale", "already_active", "unknown_button", "cancelled", "cannot_skip", "confirm_new", "idle",
+		"not_editable", "form_retry",
+		"checkin_prompt", "checkin_answered_card", "checkin_happened", "checkin_next", "checkin_done_behind", "new_deadline_prompt",
+		"renegotiation_sent", "renegotiation_request", "approval_reminder", "renegotiated_card", "renegotiated", "snoozed_card",
+		"snoozed", "checkin_done", "status_active", "help_active", "active_edit_hint", "checkin_missed", "followup_stopped",
+		"help_note_prompt", "help_sent", "help_request", "renegotiation_request_learner", "declined_card", "declined",
+		"pause_reason_prompt", "pause_noted", "status_paused", "resumed", "midpoint_prompt", "deadline_7d", "deadline_1d", "overdue",
+		"digest",
+		"set_offer", "set_created", "share_prompt", "shared_draft", "shared", "review_not_member", "review_reminder",
+		"review_replaced", "review_declined", "review_slow", "feedback_notice", "feedback_thanks", "review_gathered",
+		"approval_request_peer"}
+	for _, k := range want {
+		m, ok := msgs[k]
+		if !ok {
+			t.Errorf("no sample %q", k)
+			continue
+		}
+		messagetest.CheckLimits(t, k, m)
+	}
+	if len(msgs) != len(want) {
+		t.Errorf("%d samples, the test knows %d", len(msgs), len(want))
+	}
+	if !strings.Contains(messagetest.Text(msgs["approval_request_diff"]), "What changed since version 1") {
+		t.Error("approval_request_diff shows no diff")
+	}
+	if !strings.Contains(messagetest.Text(msgs["approval_request_peer"]), "Peer review") {
+		t.Error("approval_request_peer shows no peer review")
+	}
+	forms := []string{"request_changes", "amend", "renegotiate", "share", "feedback"}
+	for _, k := range forms {
+		m, ok := modals[k]
+		if !ok {
+			t.Errorf("no modal %q", k)
+			continue
+		}
+		if utf8.RuneCountInString(m.Title) > 24 || m.CallbackID == "" || m.PrivateData == "" {
+			t.Errorf("modal %s: %+v", k, m)
+		}
+	}
+	if len(modals) != len(forms) {
+		t.Errorf("%d sample modals, the test knows %d", len(modals), len(forms))
+	}
+	again, againModals := bottest.Samples(t, start)
+	if !reflect.DeepEqual(again, msgs) || !reflect.DeepEqual(againModals, modals) {
+		t.Error("the samples are not deterministic")
+	}
+}
+
+// TestSamplesAnyDay: the sample scripts hold at any date and on any day of
+// the week.
+func TestSamplesAnyDay(t *testing.T) {
+	days := []time.Time{time.Date(2031, 12, 31, 23, 0, 0, 0, time.UTC)}
+	for d := 1; d < 7; d++ {
+		days = append(days, start.AddDate(0, 0, d))
+	}
+	for _, day := range days {
+		t.Run(day.Format("Mon 2006-01-02 15:04"), func(t *testing.T) {
+			msgs, modals := bottest.Samples(t, day)
+			if len(msgs) == 0 || len(modals) == 0 {
+				t.Errorf("%d messages, %d modals", len(msgs), len(modals))
+			}
+		})
+	}
+}
