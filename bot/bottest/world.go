@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -20,7 +19,7 @@ import (
 	"github.com/learnpact/learnpact/conversation/message"
 	"github.com/learnpact/learnpact/conversation/message/messagetest"
 	"github.com/learnpact/learnpact/storage"
-	"github.com/learnpact/learnpact/storage/embedded"
+	"github.com/learnpact/learnpact/storage/memory"
 )
 
 // Team is the workspace every World runs in.
@@ -89,10 +88,7 @@ func newEngine(s *observed, now func() time.Time, newID func() string, log *slog
 // openStore opens an empty store for a World, closed when the test ends.
 func openStore(t testing.TB, now func() time.Time) (storage.Store, storage.DueStore, storage.Docs) {
 	t.Helper()
-	s, err := embedded.Open(filepath.Join(t.TempDir(), "learnpact.db"), embedded.WithClock(now))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := memory.New(memory.WithClock(now))
 	t.Cleanup(func() { s.Close() })
 	return s, s, s
 }
