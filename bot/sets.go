@@ -17,14 +17,14 @@ import (
 // threadContract finds the contract whose shared draft a thread is under;
 // "" when the thread is not one.
 func (e *Engine) threadContract(ctx context.Context, platform, team string, in conversation.Input) (string, error) {
-	if e.Docs == nil || in.Thread == "" {
+	if e.docs == nil || in.Thread == "" {
 		return "", nil
 	}
 	key := learningset.ThreadKey(platform, team, in.Channel, in.Thread)
-	data, _, err := e.Docs.Doc(ctx, key)
+	data, _, err := e.docs.Doc(ctx, key)
 	if errors.Is(err, storage.ErrNotFound) && e.posting.wait(ctx, platform, team, in.Channel) {
 		// A reply can arrive before its draft's thread is recorded.
-		data, _, err = e.Docs.Doc(ctx, key)
+		data, _, err = e.docs.Doc(ctx, key)
 	}
 	if errors.Is(err, storage.ErrNotFound) {
 		return "", nil
@@ -38,7 +38,7 @@ func (e *Engine) threadContract(ctx context.Context, platform, team string, in c
 // sets loads the team's learning sets with their members now, and the
 // input's channel when it is a named channel that is not a set yet.
 func (e *Engine) sets(ctx context.Context, p Platform, team, channel string) ([]learningset.View, error) {
-	if e.Docs == nil {
+	if e.docs == nil {
 		return nil, nil
 	}
 	roster, _ := p.(Roster)
@@ -48,7 +48,7 @@ func (e *Engine) sets(ctx context.Context, p Platform, team, channel string) ([]
 	}
 	var out []learningset.View
 	for _, ch := range channels {
-		data, _, err := e.Docs.Doc(ctx, learningset.Key(p.Name(), team, ch))
+		data, _, err := e.docs.Doc(ctx, learningset.Key(p.Name(), team, ch))
 		if errors.Is(err, storage.ErrNotFound) {
 			continue
 		}
@@ -86,7 +86,7 @@ func (e *Engine) sets(ctx context.Context, p Platform, team, channel string) ([]
 
 // setIndex reads the list of a team's learning sets.
 func (e *Engine) setIndex(ctx context.Context, platform, team string) ([]string, int64, error) {
-	data, rev, err := e.Docs.Doc(ctx, learningset.IndexKey(platform, team))
+	data, rev, err := e.docs.Doc(ctx, learningset.IndexKey(platform, team))
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, 0, nil
 	}
@@ -103,13 +103,13 @@ func (e *Engine) setIndex(ctx context.Context, platform, team string) ([]string,
 // changeSet applies a turn's change to a learning set, creating it first
 // when asked, with an optimistic version check (re-read on conflict).
 func (e *Engine) changeSet(ctx context.Context, p Platform, team string, ch conversation.SetChange) error {
-	if e.Docs == nil {
+	if e.docs == nil {
 		return errors.New("learning sets need a document store")
 	}
 	key := learningset.Key(p.Name(), team, ch.Channel)
 	for attempt := 1; ; attempt++ {
 		var s learningset.Set
-		data, rev, err := e.Docs.Doc(ctx, key)
+		data, rev, err := e.docs.Doc(ctx, key)
 		switch {
 		case errors.Is(err, storage.ErrNotFound):
 			if ch.Create == nil {
@@ -128,7 +128,7 @@ func (e *Engine) changeSet(ctx context.Context, p Platform, team string, ch conv
 		if err != nil {
 			return fmt.Errorf("encode learning set %s: %w", ch.Channel, err)
 		}
-		_, err = e.Docs.PutDoc(ctx, key, out, rev)
+		_, err = e.docs.PutDoc(ctx, key, out, rev)
 		if errors.Is(err, storage.ErrConflict) && attempt < maxAttempts {
 			continue
 		}
@@ -153,7 +153,7 @@ func (e *Engine) indexSet(ctx context.Context, platform, team, channel string) e
 			return nil
 		}
 		data, _ := json.Marshal(append(channels, channel)) // strings always encode
-		_, err = e.Docs.PutDoc(ctx, learningset.IndexKey(platform, team), data, rev)
+		_, err = e.docs.PutDoc(ctx, learningset.IndexKey(platform, team), data, rev)
 		if errors.Is(err, storage.ErrConflict) && attempt < maxAttempts {
 			continue
 		}
@@ -193,9 +193,9 @@ func (e *Engine) post(ctx context.Context, t Turn, ef conversation.Post) error {
 	if ref.Channel == "" {
 		ref.Channel = ef.Channel
 	}
-	if e.Docs != nil {
+	if e.docs != nil {
 		key := learningset.ThreadKey(p.Name(), t.Team, ref.Channel, ref.TS)
-		if _, err := e.Docs.PutDoc(ctx, key, []byte(ef.Shared.Contract), storage.AnyRev); err != nil {
+		if _, err := e.docs.PutDoc(ctx, key, []byte(ef.Shared.Contract), storage.AnyRev); err != nil {
 			return fmt.Errorf("remember thread of %s: %w", ef.Shared.Contract, err)
 		}
 	}
@@ -206,7 +206,7 @@ func (e *Engine) post(ctx context.Context, t Turn, ef conversation.Post) error {
 // version check (re-read on conflict), leaving sessions alone.
 func (e *Engine) patch(ctx context.Context, p Platform, team, id string, change func(*contract.Contract)) error {
 	for attempt := 1; ; attempt++ {
-		data, rev, err := e.Store.Contract(ctx, id)
+		data, rev, err := e.store.Contract(ctx, id)
 		if err != nil {
 			return fmt.Errorf("load contract %s: %w", id, err)
 		}
@@ -221,7 +221,7 @@ func (e *Engine) patch(ctx context.Context, p Platform, team, id string, change 
 		}
 		key := storage.UserKey{Platform: p.Name(), Team: team, User: c.Learner}
 		w := &storage.ContractWrite{ID: id, Data: out, Rev: rev, Users: partiesOf(key, c)}
-		err = e.Store.Save(ctx, key, nil, "", w)
+		err = e.store.Save(ctx, key, nil, "", w)
 		if errors.Is(err, storage.ErrConflict) && attempt < maxAttempts {
 			continue
 		}

@@ -76,7 +76,10 @@ func TestReplyRacingItsThread(t *testing.T) {
 		t.Fatal(err)
 	}
 	docs := &missFirst{Docs: store, missed: make(chan struct{})}
-	e := &Engine{Store: store, Docs: docs, Now: func() time.Time { return now }}
+	e, err := New(Config{Store: store, Docs: docs, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
 	p := &slowPublisher{entered: make(chan struct{}), finish: make(chan struct{})}
 	turn := Turn{Platform: p, Team: "T1"}
 

@@ -480,7 +480,7 @@ func (s *sim) due(id string, kind contract.DueKind) Result {
 // deliverDue delivers a due item now, whatever the contract's plan says.
 func (s *sim) deliverDue(user, id string, kind contract.DueKind) Result {
 	s.logf("-> %s: %s comes due for %s\n", s.now.Format("Mon 2 Jan 15:04"), kind, s.name(user))
-	return s.do(Input{Kind: DueInput, User: user, DueKind: string(kind), Value: ActionValue{ContractID: id}.Encode()})
+	return s.do(Input{Kind: DueInput, User: user, DueKind: string(kind), Contract: id})
 }
 
 // digestDue delivers the user's digest now, as the scheduler does.

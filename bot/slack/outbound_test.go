@@ -22,7 +22,7 @@ func newOutbound(t *testing.T) (*Adapter, *fakeAPI) {
 	t.Helper()
 	api := newFakeAPI(t)
 	// The URL has no trailing slash: New adds it.
-	a, err := New(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: api.Base()}, &bot.Engine{Store: newMemStore()}, discardLog())
+	a, err := New(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: api.Base()}, newEngine(bot.Config{Store: newMemStore()}), discardLog())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -201,7 +201,7 @@ func TestLocation(t *testing.T) {
 }
 
 func TestNewValidates(t *testing.T) {
-	engine := &bot.Engine{Store: newMemStore()}
+	engine := newEngine(bot.Config{Store: newMemStore()})
 	bad := []Config{
 		{SigningSecret: "s"},
 		{BotToken: "xoxb"},

@@ -79,7 +79,7 @@ func (e *outboxEnv) adapter(t *testing.T, store storage.DueStore) *Adapter {
 		APIURL:        e.api.URL + "/api/",
 		Outbox:        store,
 		Now:           e.clock.Now,
-	}, &bot.Engine{Store: newMemStore()}, e.log.logger())
+	}, newEngine(bot.Config{Store: newMemStore()}), e.log.logger())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -474,7 +474,7 @@ func TestOutboxRunsAndStops(t *testing.T) {
 	open, _ := outboxStores["embedded"](t)
 	store := open()
 	a, err := New(Config{BotToken: ws.Token(), SigningSecret: ws.Secret(), APIURL: api.URL + "/api/", Outbox: store},
-		&bot.Engine{Store: newMemStore()}, discardLog())
+		newEngine(bot.Config{Store: newMemStore()}), discardLog())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -562,7 +562,7 @@ func TestOutboxSendsWhatDirectSendingSends(t *testing.T) {
 	api := newFakeAPI(t)
 	clock := sandbox.NewClock(outboxStart)
 	a, err := New(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: api.Base(), Outbox: memOutbox(t), Now: clock.Now},
-		&bot.Engine{Store: newMemStore()}, discardLog())
+		newEngine(bot.Config{Store: newMemStore()}), discardLog())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -637,7 +637,7 @@ func TestOutboxHoldsBack(t *testing.T) {
 		})
 	}
 	a, err := New(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: api.Base(), Outbox: memOutbox(t), Now: clock.Now},
-		&bot.Engine{Store: newMemStore()}, discardLog())
+		newEngine(bot.Config{Store: newMemStore()}), discardLog())
 	if err != nil {
 		t.Fatal(err)
 	}

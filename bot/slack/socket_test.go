@@ -140,7 +140,7 @@ func TestSocketMode(t *testing.T) {
 	)
 
 	turns := make(chan bot.Turn, 10)
-	engine := &bot.Engine{Store: newMemStore(), Log: discardLog()}
+	engine := newEngine(bot.Config{Store: newMemStore(), Log: discardLog()})
 	a, err := New(Config{BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: s.api.Base(), Workers: 2}, engine, discardLog())
 	if err != nil {
 		t.Fatal(err)
@@ -225,7 +225,7 @@ func TestSocketModeKeepsTrying(t *testing.T) {
 		attempts <- struct{}{}
 		fmt.Fprint(w, `{"ok":false,"error":"invalid_auth"}`)
 	})
-	a, err := New(Config{BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: api.Base()}, &bot.Engine{Store: newMemStore()}, discardLog())
+	a, err := New(Config{BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: api.Base()}, newEngine(bot.Config{Store: newMemStore()}), discardLog())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,7 +249,7 @@ func TestSocketModeKeepsTrying(t *testing.T) {
 }
 
 func TestSocketModeNeedsAppToken(t *testing.T) {
-	a, err := New(Config{BotToken: "xoxb-test", SigningSecret: "s"}, &bot.Engine{Store: newMemStore()}, discardLog())
+	a, err := New(Config{BotToken: "xoxb-test", SigningSecret: "s"}, newEngine(bot.Config{Store: newMemStore()}), discardLog())
 	if err != nil {
 		t.Fatal(err)
 	}
