@@ -61,7 +61,12 @@ const (
 
 // Config configures a Scheduler.
 type Config struct {
-	Due     storage.DueStore
+	// Due keeps the items: the store the engine's Planner writes to.
+	Due storage.DueStore
+	// Handler runs the turns: the engine, whose Planner hands each
+	// scheduled turn's plan back to the Scheduler, which settles the
+	// turn's item by it. Items of turns no Planner saw are done after
+	// them.
 	Handler Handler
 	// Platforms by Platform.Name().
 	Platforms map[string]bot.Platform
