@@ -1,7 +1,13 @@
 // Package bot runs conversation turns: it loads the session and contract,
-// calls conversation.Step, saves both atomically and carries out the effects
-// through a Platform. Adapters (bot/slack, bot/teams) turn platform events
-// into conversation.Input and implement Platform.
+// calls conversation.Step, saves both atomically, tells its Planner what
+// the turn did, and carries out the effects through a Platform. New builds
+// the Engine with all it needs.
+//
+// Adapters (bot/slack, bot/teams) turn platform events into
+// conversation.Input and implement Platform. Package scheduler implements
+// Planner (keeping each contract's scheduled work in step with it) and
+// starts the turns the clock brings (conversation.DueInput) through the
+// same Engine; bot imports neither.
 package bot
 
 import (

@@ -8,13 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"time"
 
 	"github.com/learnpact/learnpact/conversation"
 	"github.com/learnpact/learnpact/conversation/contract"
 	"github.com/learnpact/learnpact/conversation/message"
-	dueitem "github.com/learnpact/learnpact/scheduler/due"
 	"github.com/learnpact/learnpact/storage"
 )
 
@@ -22,29 +20,78 @@ import (
 // to its contract.
 const maxAttempts = 5
 
-// Engine runs one conversation turn at a time per call; calls may run
-// concurrently, and concurrent changes to one contract are resolved by
-// optimistic versioning (the loser is re-run on the fresh contract).
-type Engine struct {
+// Planner keeps scheduled work in step with contracts after each turn.
+// The engine calls it once a turn is saved, before the turn's effects are
+// carried out; an error fails the turn. Package scheduler implements it.
+type Planner interface {
+	AfterTurn(ctx context.Context, t TurnOutcome) error
+}
+
+// TurnOutcome is what a saved turn did, for a Planner.
+type TurnOutcome struct {
+	// Platform is the turn's platform (Platform.Name) and Team its team.
+	Platform string
+	Team     string
+	Input    conversation.Input
+	// Before is the contract as the turn loaded it and After as it saved
+	// it: After is nil when the turn did not change a contract, and both
+	// are nil when the turn was about none.
+	Before, After *contract.Contract
+	// Contracts are the actor's contracts when the turn needed them
+	// (conversation.NeedsList): for a digest, the approver's.
+	Contracts []*contract.Contract
+	// Now is the turn's time.
+	Now time.Time
+}
+
+// Config is what an Engine is built from.
+type Config struct {
+	// Store keeps sessions and contracts; required.
 	Store storage.Store
-	// Due keeps each contract's scheduled check-ins and reminders in step
-	// with its plan (contract.Plan), and each approver's digest going;
-	// nothing is scheduled when nil.
-	Due storage.DueStore
 	// Docs keeps learning sets and the threads of shared drafts; learning
 	// sets are unavailable when nil.
 	Docs storage.Docs
-	// DigestSpec is when approvers get their digest: a cron spec, in UTC,
-	// as scheduler/due's ParseDigestSchedule reads it; empty means Mondays
-	// at 09:00.
-	DigestSpec string
+	// Planner keeps each contract's scheduled work in step with it;
+	// nothing is scheduled when nil.
+	Planner Planner
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 	// NewID returns contract ids; random when nil.
 	NewID func() string
-	Log   *slog.Logger
+	// Log is the engine's logger; slog.Default() when nil.
+	Log *slog.Logger
+}
+
+// Engine runs one conversation turn at a time per call; calls may run
+// concurrently, and concurrent changes to one contract are resolved by
+// optimistic versioning (the loser is re-run on the fresh contract).
+type Engine struct {
+	store   storage.Store
+	docs    storage.Docs
+	planner Planner
+	clock   func() time.Time
+	ids     func() string
+	logger  *slog.Logger
 
 	posting posting
+}
+
+// New checks cfg and returns an Engine.
+func New(cfg Config) (*Engine, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("bot: no store")
+	}
+	e := &Engine{store: cfg.Store, docs: cfg.Docs, planner: cfg.Planner, clock: cfg.Now, ids: cfg.NewID, logger: cfg.Log}
+	if e.clock == nil {
+		e.clock = time.Now
+	}
+	if e.ids == nil {
+		e.ids = randomID
+	}
+	if e.logger == nil {
+		e.logger = slog.Default()
+	}
+	return e, nil
 }
 
 // Turn describes one input on one platform.
@@ -97,7 +144,7 @@ func (e *Engine) step(ctx context.Context, t Turn) (conversation.Result, error) 
 		t.Input.Value = conversation.ActionValue{ContractID: id}.Encode()
 	}
 	for attempt := 1; ; attempt++ {
-		snap, err := e.Store.Load(ctx, key, conversation.ContractOf(t.Input))
+		snap, err := e.store.Load(ctx, key, conversation.ContractOf(t.Input))
 		if err != nil {
 			return conversation.Result{}, fmt.Errorf("load turn: %w", err)
 		}
@@ -142,140 +189,32 @@ func (e *Engine) step(ctx context.Context, t Turn) (conversation.Result, error) 
 			}
 			w = &storage.ContractWrite{ID: res.Contract.ID, Data: data, Rev: rev, Users: partiesOf(key, res.Contract)}
 		}
-		err = e.Store.Save(ctx, key, sessJSON, res.Session.ContractID, w)
+		err = e.store.Save(ctx, key, sessJSON, res.Session.ContractID, w)
 		if errors.Is(err, storage.ErrConflict) && attempt < maxAttempts {
 			continue
 		}
 		if err != nil {
 			return conversation.Result{}, fmt.Errorf("save turn: %w", err)
 		}
-		if err := e.reschedule(ctx, key, c, res.Contract, t.Input, env.Contracts, env.Now); err != nil {
-			return conversation.Result{}, err
+		if e.planner != nil {
+			err := e.planner.AfterTurn(ctx, TurnOutcome{Platform: key.Platform, Team: t.Team, Input: t.Input,
+				Before: c, After: res.Contract, Contracts: env.Contracts, Now: env.Now})
+			if err != nil {
+				return conversation.Result{}, fmt.Errorf("plan after turn: %w", err)
+			}
 		}
 		return res, nil
 	}
 }
 
-// reschedule brings a contract's due items in line with its plan after a
-// turn: when the plan changed, or after a scheduled turn (whose own item was
-// just claimed and must be put back when it is not finished). The
-// approver's digest rides along with the plan's items. After a digest turn
-// it schedules the approver's next digest instead; listed are the
-// approver's contracts, which that turn loaded (conversation.NeedsList).
-func (e *Engine) reschedule(ctx context.Context, key storage.UserKey, before, after *contract.Contract, in conversation.Input, listed []*contract.Contract, now time.Time) error {
-	if e.Due == nil {
-		return nil
-	}
-	if conversation.IsDigest(in) {
-		return e.nextDigest(ctx, key, listed, now)
-	}
-	due := in.Kind == conversation.DueInput
-	c := after
-	if c == nil {
-		if !due || before == nil {
-			return nil
-		}
-		c = before
-	}
-	plan := c.Plan(now)
-	if !due && before != nil && slices.Equal(before.Plan(now), plan) {
-		return nil
-	}
-	planned := map[string]bool{}
-	items := make([]storage.DueItem, 0, len(plan)+1)
-	for _, d := range plan {
-		planned[d.Key()] = true
-		// d.At is a wall-clock time for the recipient: the item comes due
-		// early enough for any zone and the scheduler holds it until then.
-		it := dueitem.Item{Platform: key.Platform, Team: c.Team, Contract: c.ID, Kind: string(d.Kind), User: d.User,
-			Local: d.At.Format(dueitem.LocalLayout)}
-		items = append(items, it.Due(d.At.Add(-dueitem.Early)))
-	}
-	if c.InDigest() {
-		d, ok, err := e.digest(ctx, dueitem.Digest(key.Platform, c.Team, c.Approver), now)
-		if err != nil {
-			return fmt.Errorf("schedule contract %s: %w", c.ID, err)
-		}
-		if ok {
-			items = append(items, d)
-		}
-	}
-	var cancel []string
-	for _, k := range c.DueKeys() {
-		if !planned[k] {
-			cancel = append(cancel, dueitem.ID(c.ID, k))
-		}
-	}
-	if len(items) > 0 {
-		if err := e.Due.Schedule(ctx, items...); err != nil {
-			return fmt.Errorf("schedule contract %s: %w", c.ID, err)
-		}
-	}
-	if len(cancel) > 0 {
-		if err := e.Due.Cancel(ctx, cancel...); err != nil {
-			return fmt.Errorf("unschedule contract %s: %w", c.ID, err)
-		}
-	}
-	return nil
-}
-
-// digest returns an approver's digest item as it should be at now, to
-// schedule along with a contract's items: at the next digest time, which
-// replaces the item with itself. While a digest that came due may still be
-// waiting for the approver's working hours, it is that digest instead,
-// unless someone took it already: then the item is left as it is (false).
-func (e *Engine) digest(ctx context.Context, it dueitem.Item, now time.Time) (storage.DueItem, bool, error) {
-	sched, err := dueitem.ParseDigestSchedule(e.DigestSpec)
-	if err != nil {
-		return storage.DueItem{}, false, err
-	}
-	at, pending := sched.Pending(now)
-	if pending {
-		name, ttl := sched.TakenLock(it, at)
-		got, err := e.Due.Lock(ctx, name, ttl, now)
-		if err != nil || !got {
-			return storage.DueItem{}, false, err
-		}
-	}
-	return it.Due(at), true, nil
-}
-
-// nextDigest schedules an approver's next digest after their digest
-// turn, as long as they approve a contract under way. The digest just
-// handled is marked taken, so a contract saved soon after does not bring
-// it back.
-func (e *Engine) nextDigest(ctx context.Context, key storage.UserKey, listed []*contract.Contract, now time.Time) error {
-	approves := slices.ContainsFunc(listed, func(c *contract.Contract) bool {
-		return c.Approver == key.User && c.InDigest()
-	})
-	if !approves {
-		return nil
-	}
-	sched, err := dueitem.ParseDigestSchedule(e.DigestSpec)
-	if err != nil {
-		return fmt.Errorf("digest of %s: %w", key.User, err)
-	}
-	it := dueitem.Digest(key.Platform, key.Team, key.User)
-	if at, pending := sched.Pending(now); pending {
-		name, ttl := sched.TakenLock(it, at)
-		if _, err := e.Due.Lock(ctx, name, ttl, now); err != nil {
-			return fmt.Errorf("digest of %s: %w", key.User, err)
-		}
-	}
-	if err := e.Due.Schedule(ctx, it.Due(sched.Next(now))); err != nil {
-		return fmt.Errorf("digest of %s: %w", key.User, err)
-	}
-	return nil
-}
-
 func (e *Engine) list(ctx context.Context, key storage.UserKey) ([]*contract.Contract, error) {
-	ids, err := e.Store.Contracts(ctx, key)
+	ids, err := e.store.Contracts(ctx, key)
 	if err != nil {
 		return nil, fmt.Errorf("list contracts: %w", err)
 	}
 	out := make([]*contract.Contract, 0, len(ids))
 	for _, id := range ids {
-		data, rev, err := e.Store.Contract(ctx, id)
+		data, rev, err := e.store.Contract(ctx, id)
 		if errors.Is(err, storage.ErrNotFound) {
 			continue
 		}
@@ -369,17 +308,11 @@ func (e *Engine) apologise(ctx context.Context, t Turn) {
 	}
 }
 
-func (e *Engine) now() time.Time {
-	if e.Now != nil {
-		return e.Now()
-	}
-	return time.Now()
-}
+func (e *Engine) now() time.Time { return e.clock() }
 
-func (e *Engine) newID() string {
-	if e.NewID != nil {
-		return e.NewID()
-	}
+func (e *Engine) newID() string { return e.ids() }
+
+func randomID() string {
 	var b [8]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		panic(err) // crypto/rand never fails on supported platforms
@@ -387,13 +320,14 @@ func (e *Engine) newID() string {
 	return hex.EncodeToString(b[:])
 }
 
-func (e *Engine) log() *slog.Logger {
-	if e.Log != nil {
-		return e.Log
-	}
-	return slog.Default()
-}
+func (e *Engine) log() *slog.Logger { return e.logger }
 
 // Time returns the engine's current time, for adapters that must judge
 // input the way the next turn will.
 func (e *Engine) Time() time.Time { return e.now() }
+
+// FirstSeen records a platform event id and reports whether this is the
+// first time it was seen within ttl, so adapters drop retried deliveries.
+func (e *Engine) FirstSeen(ctx context.Context, eventID string, ttl time.Duration) (bool, error) {
+	return e.store.FirstSeen(ctx, eventID, ttl)
+}

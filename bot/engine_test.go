@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -152,6 +153,15 @@ func proposed(t testing.TB, s storage.Store) *contract.Contract {
 	return c
 }
 
+func newEngine(t testing.TB, cfg bot.Config) *bot.Engine {
+	t.Helper()
+	e, err := bot.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
 func stored(t testing.TB, s storage.Store, id string) *contract.Contract {
 	data, _, err := s.Contract(context.Background(), id)
 	if err != nil {
@@ -171,7 +181,7 @@ func TestConcurrentApprovalsConflict(t *testing.T) {
 	s := memory.New()
 	c := proposed(t, s)
 	p := &recorder{}
-	e := &bot.Engine{Store: newBarrier(s, 2), Now: func() time.Time { return now }}
+	e := newEngine(t, bot.Config{Store: newBarrier(s, 2), Now: func() time.Time { return now }})
 	approve := conversation.Input{
 		Kind: conversation.ActionInput, User: manager, Channel: "DUMO",
 		ActionID: string(conversation.ActionApprove),
@@ -218,7 +228,7 @@ func BenchmarkTurn(b *testing.B) {
 	var trips counter
 	s.Client().AddHook(&trips)
 	p := &recorder{}
-	e := &bot.Engine{Store: s, Now: func() time.Time { return now }}
+	e := newEngine(b, bot.Config{Store: s, Now: func() time.Time { return now }})
 	ctx := context.Background()
 	turn := func(text string) {
 		in := conversation.Input{Kind: conversation.TextInput, User: learner, Channel: "DULEE", Text: text}
@@ -245,4 +255,62 @@ func BenchmarkTurn(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(trips.n.Load())/float64(2*b.N), "roundtrips/turn")
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(2*b.N), "ns/turn")
+}
+
+func TestNewRequiresStore(t *testing.T) {
+	if _, err := bot.New(bot.Config{}); err == nil || !strings.Contains(err.Error(), "no store") {
+		t.Errorf("New without a store = %v, want an error about the store", err)
+	}
+}
+
+// planner records the outcomes it is told about, and fails with err.
+type planner struct {
+	mu  sync.Mutex
+	got []bot.TurnOutcome
+	err error
+}
+
+func (p *planner) AfterTurn(_ context.Context, o bot.TurnOutcome) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.got = append(p.got, o)
+	return p.err
+}
+
+// TestPlannerSeesSavedTurn: the planner hears of a saved turn once, with
+// the contract before and after it; its error fails the turn.
+func TestPlannerSeesSavedTurn(t *testing.T) {
+	s := openRedis(t)
+	proposed(t, s)
+	pl := &planner{}
+	e := newEngine(t, bot.Config{Store: s, Planner: pl, Now: func() time.Time { return now }})
+	approve := conversation.Input{
+		Kind: conversation.ActionInput, User: manager, Channel: "DUMO",
+		ActionID: string(conversation.ActionApprove),
+		Value:    conversation.ActionValue{ContractID: "c1", Version: 1}.Encode(),
+	}
+	if err := e.Handle(context.Background(), bot.Turn{Platform: &recorder{}, Team: team, Input: approve}); err != nil {
+		t.Fatal(err)
+	}
+	if len(pl.got) != 1 {
+		t.Fatalf("the planner heard of %d turns, want 1", len(pl.got))
+	}
+	o := pl.got[0]
+	if o.Platform != "slack" || o.Team != team || o.Input.User != manager || !o.Now.Equal(now) {
+		t.Errorf("outcome %+v", o)
+	}
+	if o.Before == nil || o.Before.Status != contract.Proposed || o.After == nil || o.After.Status != contract.Active {
+		t.Errorf("before %+v, after %+v; want proposed, then active", o.Before, o.After)
+	}
+
+	pl.err = errors.New("the due store is down")
+	p := &recorder{}
+	in := conversation.Input{Kind: conversation.TextInput, User: learner, Channel: "DULEE", Text: "new"}
+	err := e.Handle(context.Background(), bot.Turn{Platform: p, Team: team, Input: in})
+	if !errors.Is(err, pl.err) {
+		t.Errorf("Handle = %v, want the planner's error", err)
+	}
+	if n := p.count("dm", "Something went wrong"); n != 1 {
+		t.Errorf("%d apologies, want 1: %+v", n, p.sent)
+	}
 }

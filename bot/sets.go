@@ -18,14 +18,14 @@ import (
 // threadContract finds the contract whose shared draft a thread is under;
 // "" when the thread is not one.
 func (e *Engine) threadContract(ctx context.Context, platform, team string, in conversation.Input) (string, error) {
-	if e.Docs == nil || in.Thread == "" {
+	if e.docs == nil || in.Thread == "" {
 		return "", nil
 	}
 	key := learningset.ThreadKey(platform, team, in.Channel, in.Thread)
-	data, _, err := e.Docs.Doc(ctx, key)
+	data, _, err := e.docs.Doc(ctx, key)
 	if errors.Is(err, storage.ErrNotFound) && e.posting.wait(ctx, platform, team, in.Channel) {
 		// A reply can arrive before its draft's thread is recorded.
-		data, _, err = e.Docs.Doc(ctx, key)
+		data, _, err = e.docs.Doc(ctx, key)
 	}
 	if errors.Is(err, storage.ErrNotFound) {
 		return "", nil
@@ -39,7 +39,7 @@ func (e *Engine) threadContract(ctx context.Context, platform, team string, in c
 // sets loads the team's learning sets with their members now, and the
 // input's channel when it is a named channel that is not a set yet.
 func (e *Engine) sets(ctx context.Context, p Platform, team, channel string) ([]learningset.View, error) {
-	if e.Docs == nil {
+	if e.docs == nil {
 		return nil, nil
 	}
 	roster, _ := p.(Roster)
@@ -49,7 +49,7 @@ func (e *Engine) sets(ctx context.Context, p Platform, team, channel string) ([]
 	}
 	var out []learningset.View
 	for _, ch := range channels {
-		data, _, err := e.Docs.Doc(ctx, learningset.Key(p.Name(), team, ch))
+		data, _, err := e.docs.Doc(ctx, learningset.Key(p.Name(), team, ch))
 		if errors.Is(err, storage.ErrNotFound) {
 			continue
 		}
@@ -87,7 +87,7 @@ func (e *Engine) sets(ctx context.Context, p Platform, team, channel string) ([]
 
 // setIndex reads the list of a team's learning sets.
 func (e *Engine) setIndex(ctx context.Context, platform, team string) ([]string, int64, error) {
-	data, rev, err := e.Docs.Doc(ctx, learningset.IndexKey(platform, team))
+	data, rev, err := e.docs.Doc(ctx, learningset.IndexKey(platform, team))
 	if errors.Is(err, storage.ErrNotFound) {
 		return nil, 0, nil
 	}
@@ -104,11 +104,11 @@ func (e *Engine) setIndex(ctx context.Context, platform, team string) ([]string,
 // changeSet applies a turn's change to a learning set, creating it first
 // when asked, with an optimistic version check (re-read on conflict).
 func (e *Engine) changeSet(ctx context.Context, p Platform, team string, ch conversation.SetChange) error {
-	if e.Docs == nil {
+	if e.docs == nil {
 		return errors.New("learning sets need a document store")
 	}
 	key := learningset.Key(p.Name(), team, ch.Channel)
-	_, err := storage.UpdateDoc(ctx, e.Docs, key, func(s *learningset.Set, exists bool) (bool, error) {
+	_, err := storage.UpdateDoc(ctx, e.docs, key, func(s *learningset.Set, exists bool) (bool, error) {
 		if !exists {
 			if ch.Create == nil {
 				return false, storage.ErrNotFound
@@ -130,7 +130,7 @@ func (e *Engine) changeSet(ctx context.Context, p Platform, team string, ch conv
 
 // indexSet adds a channel to its team's list of learning sets.
 func (e *Engine) indexSet(ctx context.Context, platform, team, channel string) error {
-	_, err := storage.UpdateDoc(ctx, e.Docs, learningset.IndexKey(platform, team), func(channels *[]string, _ bool) (bool, error) {
+	_, err := storage.UpdateDoc(ctx, e.docs, learningset.IndexKey(platform, team), func(channels *[]string, _ bool) (bool, error) {
 		if slices.Contains(*channels, channel) {
 			return false, nil
 		}
@@ -172,9 +172,9 @@ func (e *Engine) post(ctx context.Context, t Turn, ef conversation.Post) error {
 	if ref.Channel == "" {
 		ref.Channel = ef.Channel
 	}
-	if e.Docs != nil {
+	if e.docs != nil {
 		key := learningset.ThreadKey(p.Name(), t.Team, ref.Channel, ref.TS)
-		if _, err := e.Docs.PutDoc(ctx, key, []byte(ef.Shared.Contract), storage.AnyRev); err != nil {
+		if _, err := e.docs.PutDoc(ctx, key, []byte(ef.Shared.Contract), storage.AnyRev); err != nil {
 			return fmt.Errorf("remember thread of %s: %w", ef.Shared.Contract, err)
 		}
 	}
@@ -185,10 +185,10 @@ func (e *Engine) post(ctx context.Context, t Turn, ef conversation.Post) error {
 // version check (re-read on conflict), leaving sessions alone.
 func (e *Engine) patch(ctx context.Context, p Platform, team, id string, change func(*contract.Contract)) error {
 	_, err := storage.Update(ctx,
-		func(ctx context.Context) ([]byte, int64, error) { return e.Store.Contract(ctx, id) },
+		func(ctx context.Context) ([]byte, int64, error) { return e.store.Contract(ctx, id) },
 		func(ctx context.Context, c *contract.Contract, data []byte, rev int64) error {
 			key := storage.UserKey{Platform: p.Name(), Team: team, User: c.Learner}
-			return e.Store.Save(ctx, key, nil, "", &storage.ContractWrite{ID: id, Data: data, Rev: rev, Users: partiesOf(key, c)})
+			return e.store.Save(ctx, key, nil, "", &storage.ContractWrite{ID: id, Data: data, Rev: rev, Users: partiesOf(key, c)})
 		},
 		func(c *contract.Contract, exists bool) (bool, error) {
 			if !exists {

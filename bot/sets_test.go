@@ -79,7 +79,10 @@ func TestReplyRacingItsThread(t *testing.T) {
 		t.Fatal(err)
 	}
 	docs := &missFirst{Docs: store, missed: make(chan struct{})}
-	e := &Engine{Store: store, Docs: docs, Now: func() time.Time { return now }}
+	e, err := New(Config{Store: store, Docs: docs, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
 	p := &slowPublisher{entered: make(chan struct{}), finish: make(chan struct{})}
 	turn := Turn{Platform: p, Team: "T1"}
 
@@ -125,7 +128,10 @@ func TestConcurrentSetChanges(t *testing.T) {
 	const team = "T1"
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	store := memory.New()
-	e := &Engine{Store: store, Docs: store, Now: func() time.Time { return now }}
+	e, err := New(Config{Store: store, Docs: store, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
 	p := &slowPublisher{}
 	var wg sync.WaitGroup
 	for w := range writers {

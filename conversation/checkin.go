@@ -33,8 +33,7 @@ func (t *turn) onDue() {
 		t.sendDigest()
 		return
 	}
-	v, err := ParseActionValue(t.in.Value)
-	if err != nil || t.c == nil || t.c.ID != v.ContractID {
+	if t.c == nil || t.c.ID != t.in.Contract {
 		return
 	}
 	c := t.c

@@ -102,7 +102,7 @@ func TestDueFixturesSend(t *testing.T) {
 	for _, tc := range tests {
 		env := testEnv()
 		env.Now = env.Now.AddDate(0, 0, tc.days)
-		in := Input{Kind: DueInput, User: tc.user, DueKind: string(tc.kind), Value: "c=c1&v=0"}
+		in := Input{Kind: DueInput, User: tc.user, DueKind: string(tc.kind), Contract: "c1"}
 		res := Step(env, Session{User: tc.user}, fx[tc.fixture], in)
 		if res.Contract == nil || len(res.Effects) != 1 {
 			t.Errorf("%s %s after %d days: saved %v, %d effects", tc.fixture, tc.kind, tc.days, res.Contract != nil, len(res.Effects))

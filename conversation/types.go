@@ -62,11 +62,12 @@ type Input struct {
 	PrivateData string
 	Form        map[string]string
 
-	// DueKind names the scheduled item for DueInput (a contract.DueKind);
-	// Value is then an ActionValue naming the contract (version 0), and
-	// User the recipient. A digest has no Value: Env.Contracts holds the
-	// approver's contracts.
+	// DueKind names the scheduled item for DueInput (a contract.DueKind),
+	// and User is its recipient.
 	DueKind string
+	// Contract is the contract a DueInput is about. A digest names none:
+	// Env.Contracts holds the approver's contracts.
+	Contract string
 }
 
 // Env is what Step may know of the world beyond its arguments.
@@ -161,11 +162,13 @@ type Result struct {
 }
 
 // ContractOf returns the contract an input refers to explicitly (a button's
-// value, a modal's private data, a due item's value), or "" when the
+// value, a modal's private data, a due item's contract), or "" when the
 // session's current contract applies.
 func ContractOf(in Input) string {
 	switch in.Kind {
-	case ActionInput, DueInput, ThreadInput:
+	case DueInput:
+		return in.Contract
+	case ActionInput, ThreadInput:
 		if v, err := ParseActionValue(in.Value); err == nil {
 			return v.ContractID
 		}

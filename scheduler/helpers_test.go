@@ -12,9 +12,9 @@ import (
 
 	"github.com/learnpact/learnpact/bot"
 	"github.com/learnpact/learnpact/conversation"
+	"github.com/learnpact/learnpact/conversation/contract"
 	"github.com/learnpact/learnpact/conversation/message"
 	"github.com/learnpact/learnpact/scheduler"
-	"github.com/learnpact/learnpact/scheduler/due"
 	"github.com/learnpact/learnpact/storage"
 	"github.com/learnpact/learnpact/storage/embedded"
 	"github.com/learnpact/learnpact/storage/redis"
@@ -95,14 +95,10 @@ func (r *recorder) Handle(ctx context.Context, t bot.Turn) error {
 
 // turnItem returns the id of the item a turn was started by.
 func turnItem(t bot.Turn) string {
-	if t.Input.DueKind == due.KindDigest {
-		return due.DigestID(t.Platform.Name(), t.Team, t.Input.User)
+	if contract.DueKind(t.Input.DueKind) == contract.DueDigest {
+		return scheduler.DigestID(t.Platform.Name(), t.Team, t.Input.User)
 	}
-	v, err := conversation.ParseActionValue(t.Input.Value)
-	if err != nil {
-		return "bad value " + t.Input.Value
-	}
-	return scheduler.ItemID(v.ContractID, t.Input.DueKind)
+	return scheduler.ItemID(t.Input.Contract, t.Input.DueKind)
 }
 
 func (r *recorder) Turns() []bot.Turn {

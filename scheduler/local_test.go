@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/learnpact/learnpact/scheduler"
-	"github.com/learnpact/learnpact/scheduler/due"
 	"github.com/learnpact/learnpact/storage"
 )
 
@@ -16,10 +15,10 @@ func TestHeldUntilLocalTime(t *testing.T) {
 	forEachStore(t, func(t *testing.T, open func(testing.TB) storage.DueStore) {
 		sgp, la := zone(t, "Asia/Singapore"), zone(t, "America/Los_Angeles")
 		wall := time.Date(2026, 3, 3, 9, 0, 0, 0, time.UTC) // Tuesday 09:00, as a wall-clock time
-		start := wall.Add(-due.Early)
+		start := wall.Add(-scheduler.Early)
 		f := newFixture(t, open(t), start, map[string]*time.Location{"USGP": sgp, "ULA": la}, nil)
 		east, west := item("c1", "checkin", "USGP"), item("c2", "checkin", "ULA")
-		east.Local, west.Local = wall.Format(due.LocalLayout), wall.Format(due.LocalLayout)
+		east.Local, west.Local = wall.Format(scheduler.LocalLayout), wall.Format(scheduler.LocalLayout)
 		schedule(t, f.due, start, east, west)
 
 		wantStats(t, sweep(t, f.s), scheduler.Stats{Claimed: 2, Deferred: 2})

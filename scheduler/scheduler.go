@@ -1,16 +1,24 @@
-// Package scheduler turns due items into turns for the engine that handles
-// chat turns: a nudge is a turn that the clock started.
+// Package scheduler holds all scheduling policy: which work a contract
+// needs when (its plan, contract.Plan, kept as due items), approvers'
+// digests, working hours, and turning due items into turns for the engine
+// that handles chat turns: a nudge is a turn that the clock started.
 //
-// A sweep claims the items that are due (a contract's check-ins and
-// reminders, an approver's digest), and for each one finds the recipient's
-// time zone and either defers it (outside working hours, or when the
-// contract or digest was already sent that local day) or runs a
-// conversation.DueInput turn. Items are leased, so several processes may
-// sweep one store: each item is handled by one of them, and the items of a
-// process that died are taken up by the others once their lease runs out.
+// The Planner keeps the items in step with contracts: the engine
+// (bot.Engine) calls it after every turn it saved (bot.Planner). The
+// Scheduler sweeps: it claims the items that are due (a contract's
+// check-ins and reminders, an approver's digest), and for each one finds
+// the recipient's time zone and either defers it (outside working hours,
+// or when the contract or digest was already sent that local day) or runs
+// a conversation.DueInput turn. The claim holder settles the item: after
+// the turn, it releases the item to its next occurrence in the turn's plan
+// (scheduled afresh), or marks it done when the plan no longer has it.
+// Items are leased, so several processes may sweep one store: each item
+// is handled by one of them, and the items of a process that died are
+// taken up by the others once their lease runs out.
 package scheduler
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -24,16 +32,9 @@ import (
 
 	"github.com/learnpact/learnpact/bot"
 	"github.com/learnpact/learnpact/conversation"
-	"github.com/learnpact/learnpact/scheduler/due"
+	"github.com/learnpact/learnpact/conversation/contract"
 	"github.com/learnpact/learnpact/storage"
 )
-
-// Item is what a due item's Data holds; see package due.
-type Item = due.Item
-
-// ItemID names the item of a contract and kind ("CONTRACT:checkin"): one
-// item per contract and kind.
-func ItemID(contractID, kind string) string { return due.ID(contractID, kind) }
 
 // Handler runs a turn; *bot.Engine implements it.
 type Handler interface {
@@ -60,7 +61,12 @@ const (
 
 // Config configures a Scheduler.
 type Config struct {
-	Due     storage.DueStore
+	// Due keeps the items: the store the engine's Planner writes to.
+	Due storage.DueStore
+	// Handler runs the turns: the engine, whose Planner hands each
+	// scheduled turn's plan back to the Scheduler, which settles the
+	// turn's item by it. Items of turns no Planner saw are done after
+	// them.
 	Handler Handler
 	// Platforms by Platform.Name().
 	Platforms map[string]bot.Platform
@@ -246,10 +252,7 @@ func (s *Scheduler) giveBack(ctx context.Context, claims []storage.Claim) error 
 // run handles one claimed item. It returns only errors that end the
 // sweep: the store's and the context's.
 func (s *Scheduler) run(ctx context.Context, c storage.Claim, st *Stats) error {
-	it, err := due.Decode(c.Item.Data)
-	if err == nil && it.Kind != due.KindDigest {
-		_, err = conversation.ParseActionValue(value(it))
-	}
+	it, err := Decode(c.Item.Data)
 	if err != nil {
 		st.Failed++
 		s.log.Error("dropping bad due item", "id", c.Item.ID, "err", err)
@@ -269,7 +272,7 @@ func (s *Scheduler) run(ctx context.Context, c storage.Claim, st *Stats) error {
 	}
 	now := s.now()
 	if it.Local != "" {
-		if at, err := time.ParseInLocation(due.LocalLayout, it.Local, loc); err == nil && now.Before(at) {
+		if at, err := time.ParseInLocation(LocalLayout, it.Local, loc); err == nil && now.Before(at) {
 			st.Deferred++
 			log.Debug("held until its local time", "until", at)
 			return s.release(ctx, c, at)
@@ -291,13 +294,26 @@ func (s *Scheduler) run(ctx context.Context, c storage.Claim, st *Stats) error {
 		log.Debug("already nudged today", "about", subject(it), "until", next)
 		return s.release(ctx, c, next)
 	}
-	err = s.handler.Handle(ctx, bot.Turn{Platform: p, Team: it.Team, Input: conversation.Input{
-		Kind:    conversation.DueInput,
-		User:    it.User,
-		DueKind: it.Kind,
-		Value:   value(it),
+	h := &held{id: c.Item.ID}
+	err = s.handler.Handle(withHeld(ctx, h), bot.Turn{Platform: p, Team: it.Team, Input: conversation.Input{
+		Kind:     conversation.DueInput,
+		User:     it.User,
+		DueKind:  string(it.Kind),
+		Contract: it.Contract,
 	}})
+	if h.changes != nil {
+		// The turn was saved: its plan settles the item, even when some
+		// of its messages failed (the engine logged them), as the
+		// contract moved on and running it again would send nothing.
+		if err == nil {
+			st.Sent++
+		} else {
+			st.Failed++
+		}
+		return s.settleBy(ctx, log, c, it, *h.changes)
+	}
 	if err == nil {
+		// No Planner saw the turn: there is nothing to settle it by.
 		st.Sent++
 		return s.settle(ctx, c)
 	}
@@ -311,23 +327,10 @@ func (s *Scheduler) run(ctx context.Context, c storage.Claim, st *Stats) error {
 	return s.retry(ctx, log, c, now, loc, retryLock(c.Item.ID, day, c.Attempt+1), err)
 }
 
-// value is the turn's conversation.ActionValue: the item's contract, at
-// its current version. A digest is about no one contract: its value is
-// empty.
-func value(it Item) string {
-	if it.Kind == due.KindDigest {
-		return ""
-	}
-	return conversation.ActionValue{ContractID: it.Contract}.Encode()
-}
-
 // subject is what an item nudges about, at most once a local day: its
 // contract, or for a digest the recipient's digest.
 func subject(it Item) string {
-	switch it.Kind {
-	case due.KindDigest:
-		return it.ID()
-	case due.KindReviewReminder:
+	if it.Kind == contract.DueDigest || contract.PerPerson(it.Kind) {
 		// Reviewers are not parties: their reminders count apart.
 		return it.ID()
 	}
@@ -386,6 +389,34 @@ func Backoff(n int) time.Duration {
 		d = minBackoff
 	}
 	return d + rand.N(d/10)
+}
+
+// settleBy settles the item of a saved scheduled turn by the turn's
+// changes, then writes the rest of them. An item the plan still has is
+// released to its next occurrence, which is then scheduled afresh (its
+// data and attempts are the new occurrence's); the same occurrence still
+// to come (it.Local unchanged) is only released, keeping its attempts. An
+// item the plan no longer has is done. A lost lease there is a real one:
+// someone changed the item while the turn ran, and it is theirs.
+func (s *Scheduler) settleBy(ctx context.Context, log *slog.Logger, c storage.Claim, it Item, ch changes) error {
+	next, planned := ch.take(c.Item.ID)
+	var err error
+	switch {
+	case !planned:
+		err = s.due.Done(ctx, c)
+	case it.Local != "" && bytes.Equal(next.Data, c.Item.Data):
+		err = s.due.Release(ctx, c, next.At)
+	default:
+		if err = s.due.Release(ctx, c, next.At); err == nil {
+			ch.schedule = append(ch.schedule, next)
+		}
+	}
+	if errors.Is(err, storage.ErrLeaseLost) {
+		log.Warn("lease lost", "err", err)
+	} else if err != nil {
+		return s.storeErr(err)
+	}
+	return ch.apply(ctx, s.due)
 }
 
 // settle marks c done.

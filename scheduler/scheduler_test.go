@@ -11,8 +11,8 @@ import (
 
 	"github.com/learnpact/learnpact/bot"
 	"github.com/learnpact/learnpact/conversation"
+	"github.com/learnpact/learnpact/conversation/contract"
 	"github.com/learnpact/learnpact/scheduler"
-	"github.com/learnpact/learnpact/scheduler/due"
 	"github.com/learnpact/learnpact/storage"
 	"github.com/learnpact/learnpact/storage/memory"
 )
@@ -49,8 +49,8 @@ func newFixture(t testing.TB, store storage.DueStore, now time.Time, zones map[s
 	return f
 }
 
-func item(contract, kind, user string) scheduler.Item {
-	return scheduler.Item{Platform: "slack", Team: "T1", Contract: contract, Kind: kind, User: user}
+func item(id string, kind contract.DueKind, user string) scheduler.Item {
+	return scheduler.Item{Platform: "slack", Team: "T1", Contract: id, Kind: kind, User: user}
 }
 
 func wantStats(t testing.TB, got, want scheduler.Stats) {
@@ -81,16 +81,16 @@ func TestDefersToWorkingHours(t *testing.T) {
 			t.Fatalf("%d turns, want 1", len(turns))
 		}
 		want := conversation.Input{
-			Kind:    conversation.DueInput,
-			User:    "U1",
-			DueKind: "checkin",
-			Value:   conversation.ActionValue{ContractID: "c1"}.Encode(),
+			Kind:     conversation.DueInput,
+			User:     "U1",
+			DueKind:  "checkin",
+			Contract: "c1",
 		}
 		if got := turns[0]; got.Platform != f.slack || got.Team != "T1" || !reflect.DeepEqual(got.Input, want) {
 			t.Errorf("turn = %+v, want slack, T1, %+v", got, want)
 		}
-		if v, err := conversation.ParseActionValue(turns[0].Input.Value); err != nil || v.ContractID != "c1" || v.Version != 0 {
-			t.Errorf("value %q: %+v, %v", turns[0].Input.Value, v, err)
+		if id := conversation.ContractOf(turns[0].Input); id != "c1" {
+			t.Errorf("the turn is about contract %q, want c1", id)
 		}
 
 		f.clock.Advance(72 * time.Hour)
@@ -416,7 +416,7 @@ func TestDigests(t *testing.T) {
 		ny := zone(t, "America/New_York")
 		monday := at(t, time.UTC, "2026-11-30 09:00")
 		f := newFixture(t, open(t), monday, map[string]*time.Location{"UNY": ny}, nil)
-		digest := func(user string) storage.DueItem { return due.Digest("slack", "T1", user).Due(monday) }
+		digest := func(user string) storage.DueItem { return scheduler.Digest("slack", "T1", user).Due(monday) }
 		if err := f.due.Schedule(context.Background(), digest("UMO"), digest("UANA"), digest("UNY")); err != nil {
 			t.Fatal(err)
 		}
@@ -429,10 +429,10 @@ func TestDigests(t *testing.T) {
 		}
 		for _, turn := range f.rec.Turns() {
 			in := turn.Input
-			if in.DueKind != due.KindDigest {
+			if contract.DueKind(in.DueKind) != contract.DueDigest {
 				continue
 			}
-			if in.Kind != conversation.DueInput || in.Value != "" || turn.Team != "T1" || turn.Platform != f.slack {
+			if in.Kind != conversation.DueInput || in.Contract != "" || in.Value != "" || turn.Team != "T1" || turn.Platform != f.slack {
 				t.Errorf("digest turn %+v", turn)
 			}
 			if conversation.ContractOf(in) != "" {

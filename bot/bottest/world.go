@@ -73,24 +73,30 @@ func NewWorld(t testing.TB, start time.Time) *World {
 	t.Helper()
 	w := &World{Platform: NewPlatform(), t: t, now: start, names: map[string]string{}, formFrom: map[string]string{}}
 	w.store = &observed{w: w}
-	w.store.Store, w.store.DueStore, w.store.Docs = openStore(t, w.Now)
-	w.engine = newEngine(w.store, w.Now, w.newID, slog.New(slog.NewTextHandler(testLog{t}, nil)))
+	w.store.Store, w.store.Docs = openStore(t, w.Now)
+	w.engine = newEngine(t, w.store, w.Now, w.newID, slog.New(slog.NewTextHandler(testLog{t}, nil)))
 	w.Platform.observe = w.delivered
 	return w
 }
 
-// newEngine is the engine a World runs: due items and learning sets on the
-// same store, the World's clock and contract ids.
-func newEngine(s *observed, now func() time.Time, newID func() string, log *slog.Logger) *bot.Engine {
-	return &bot.Engine{Store: s, Due: s, Docs: s, Now: now, NewID: newID, Log: log}
+// newEngine is the engine a World runs: learning sets on the same store,
+// the World's clock and contract ids. It schedules nothing: a World's due
+// turns come from the contract's plan (Due) or are delivered by hand.
+func newEngine(t testing.TB, s *observed, now func() time.Time, newID func() string, log *slog.Logger) *bot.Engine {
+	t.Helper()
+	e, err := bot.New(bot.Config{Store: s, Docs: s, Now: now, NewID: newID, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
 }
 
 // openStore opens an empty store for a World, closed when the test ends.
-func openStore(t testing.TB, now func() time.Time) (storage.Store, storage.DueStore, storage.Docs) {
+func openStore(t testing.TB, now func() time.Time) (storage.Store, storage.Docs) {
 	t.Helper()
 	s := memory.New(memory.WithClock(now))
 	t.Cleanup(func() { s.Close() })
-	return s, s, s
+	return s, s
 }
 
 // testLog writes the engine's log to the test's.
@@ -455,8 +461,7 @@ func (w *World) Due(id string, kind contract.DueKind) {
 func (w *World) DeliverDue(user, id string, kind contract.DueKind) {
 	w.t.Helper()
 	w.Logf("-> %s: %s comes due for %s\n", w.now.Format("Mon 2 Jan 15:04"), kind, w.name(user))
-	w.Do(conversation.Input{Kind: conversation.DueInput, User: user, DueKind: string(kind),
-		Value: conversation.ActionValue{ContractID: id}.Encode()})
+	w.Do(conversation.Input{Kind: conversation.DueInput, User: user, DueKind: string(kind), Contract: id})
 }
 
 // DigestDue delivers user's digest now, as the scheduler does.
@@ -573,7 +578,6 @@ func (w *World) Set(channel string) learningset.Set {
 // turn saves and the changes to learning sets, for the transcript.
 type observed struct {
 	storage.Store
-	storage.DueStore
 	storage.Docs
 	w *World
 }

@@ -124,8 +124,8 @@ func newAdapter(cfg Config, engine *bot.Engine, log *slog.Logger, depth int) (*A
 	if cfg.AppToken == "" && cfg.SigningSecret == "" {
 		return nil, errors.New("slack: an app-level token (Socket Mode) or a signing secret (HTTP) is required")
 	}
-	if engine == nil || engine.Store == nil {
-		return nil, errors.New("slack: an engine with a store is required")
+	if engine == nil {
+		return nil, errors.New("slack: an engine is required")
 	}
 	apiURL, err := normalizeAPIURL(cfg.APIURL)
 	if err != nil {
@@ -244,7 +244,7 @@ func (a *Adapter) run(ctx context.Context, in inbound) {
 		}
 	}()
 	if in.eventID != "" {
-		first, err := a.engine.Store.FirstSeen(ctx, "slack:"+in.eventID, seenTTL)
+		first, err := a.engine.FirstSeen(ctx, "slack:"+in.eventID, seenTTL)
 		switch {
 		case err != nil:
 			// Handling a retry twice is better than dropping an event.

@@ -110,7 +110,7 @@ type harness struct {
 func newHarness(t *testing.T, depth int, gate func(bot.Turn)) *harness {
 	t.Helper()
 	h := &harness{api: newFakeAPI(t), store: memory.New(), turns: make(chan bot.Turn, 100)}
-	engine := &bot.Engine{Store: h.store, Log: discardLog()}
+	engine := newEngine(bot.Config{Store: h.store, Log: discardLog()})
 	a, err := newAdapter(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: h.api.Base(), Workers: 2},
 		engine, discardLog(), depth)
 	if err != nil {
@@ -218,4 +218,13 @@ func mustJSON(v any) string {
 		panic(err)
 	}
 	return string(b)
+}
+
+// newEngine builds an engine for an adapter under test.
+func newEngine(cfg bot.Config) *bot.Engine {
+	e, err := bot.New(cfg)
+	if err != nil {
+		panic(err) // a test's own config
+	}
+	return e
 }

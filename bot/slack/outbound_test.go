@@ -23,7 +23,7 @@ func newOutbound(t *testing.T) (*Adapter, *fakeAPI) {
 	t.Helper()
 	api := newFakeAPI(t)
 	// The URL has no trailing slash: New adds it.
-	a, err := New(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: api.Base()}, &bot.Engine{Store: memory.New()}, discardLog())
+	a, err := New(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: api.Base()}, newEngine(bot.Config{Store: memory.New()}), discardLog())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +202,7 @@ func TestLocation(t *testing.T) {
 }
 
 func TestNewValidates(t *testing.T) {
-	engine := &bot.Engine{Store: memory.New()}
+	engine := newEngine(bot.Config{Store: memory.New()})
 	bad := []Config{
 		{SigningSecret: "s"},
 		{BotToken: "xoxb"},

@@ -80,7 +80,7 @@ func (e *outboxEnv) adapter(t *testing.T, store storage.DueStore) *Adapter {
 		APIURL:        e.api.URL + "/api/",
 		Outbox:        store,
 		Now:           e.clock.Now,
-	}, &bot.Engine{Store: memory.New()}, e.log.logger())
+	}, newEngine(bot.Config{Store: memory.New()}), e.log.logger())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -475,7 +475,7 @@ func TestOutboxRunsAndStops(t *testing.T) {
 	open, _ := outboxStores["embedded"](t)
 	store := open()
 	a, err := New(Config{BotToken: ws.Token(), SigningSecret: ws.Secret(), APIURL: api.URL + "/api/", Outbox: store},
-		&bot.Engine{Store: memory.New()}, discardLog())
+		newEngine(bot.Config{Store: memory.New()}), discardLog())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -557,7 +557,7 @@ func TestOutboxSendsWhatDirectSendingSends(t *testing.T) {
 	api := newFakeAPI(t)
 	clock := sandbox.NewClock(outboxStart)
 	a, err := New(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: api.Base(), Outbox: memory.New().Outbox(), Now: clock.Now},
-		&bot.Engine{Store: memory.New()}, discardLog())
+		newEngine(bot.Config{Store: memory.New()}), discardLog())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -632,7 +632,7 @@ func TestOutboxHoldsBack(t *testing.T) {
 		})
 	}
 	a, err := New(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: api.Base(), Outbox: memory.New().Outbox(), Now: clock.Now},
-		&bot.Engine{Store: memory.New()}, discardLog())
+		newEngine(bot.Config{Store: memory.New()}), discardLog())
 	if err != nil {
 		t.Fatal(err)
 	}

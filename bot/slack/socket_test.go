@@ -141,7 +141,7 @@ func TestSocketMode(t *testing.T) {
 	)
 
 	turns := make(chan bot.Turn, 10)
-	engine := &bot.Engine{Store: memory.New(), Log: discardLog()}
+	engine := newEngine(bot.Config{Store: memory.New(), Log: discardLog()})
 	a, err := New(Config{BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: s.api.Base(), Workers: 2}, engine, discardLog())
 	if err != nil {
 		t.Fatal(err)
@@ -226,7 +226,7 @@ func TestSocketModeKeepsTrying(t *testing.T) {
 		attempts <- struct{}{}
 		fmt.Fprint(w, `{"ok":false,"error":"invalid_auth"}`)
 	})
-	a, err := New(Config{BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: api.Base()}, &bot.Engine{Store: memory.New()}, discardLog())
+	a, err := New(Config{BotToken: "xoxb-test", AppToken: "xapp-test", APIURL: api.Base()}, newEngine(bot.Config{Store: memory.New()}), discardLog())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +250,7 @@ func TestSocketModeKeepsTrying(t *testing.T) {
 }
 
 func TestSocketModeNeedsAppToken(t *testing.T) {
-	a, err := New(Config{BotToken: "xoxb-test", SigningSecret: "s"}, &bot.Engine{Store: memory.New()}, discardLog())
+	a, err := New(Config{BotToken: "xoxb-test", SigningSecret: "s"}, newEngine(bot.Config{Store: memory.New()}), discardLog())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -133,8 +133,8 @@ var (
 // New builds an adapter and starts its workers. It calls nobody: tokens
 // and signing keys are fetched on first need.
 func New(cfg Config, engine *bot.Engine, log *slog.Logger) (*Adapter, error) {
-	if engine == nil || engine.Store == nil {
-		return nil, errors.New("teams: an engine with a store is required")
+	if engine == nil {
+		return nil, errors.New("teams: an engine is required")
 	}
 	if cfg.Docs == nil {
 		return nil, errors.New("teams: a document store (Config.Docs) is required for conversation references")

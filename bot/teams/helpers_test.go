@@ -57,11 +57,20 @@ func newEnv(t *testing.T, edit func(*Config)) *env {
 	return e
 }
 
+// newEngine builds an engine for an adapter under test.
+func newEngine(cfg bot.Config) *bot.Engine {
+	e, err := bot.New(cfg)
+	if err != nil {
+		panic(err) // a test's own config
+	}
+	return e
+}
+
 // adapter builds an adapter on the env's fake and store, as a (re)started
 // process would.
 func (e *env) adapter(edit func(*Config)) *Adapter {
 	e.t.Helper()
-	engine := &bot.Engine{Store: e.store, Due: e.store, Now: func() time.Time { return e.now }, Log: slog.New(slog.DiscardHandler)}
+	engine := newEngine(bot.Config{Store: e.store, Now: func() time.Time { return e.now }, Log: slog.New(slog.DiscardHandler)})
 	cfg := Config{
 		AppID: connectortest.AppID, AppPassword: connectortest.AppPassword, TenantID: tenant,
 		ServiceURL: e.fake.ServiceURL(), TokenURL: e.fake.TokenURL(), OpenIDMetadataURL: e.fake.OpenIDMetadataURL(),

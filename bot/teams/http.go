@@ -126,7 +126,7 @@ func (a *Adapter) run(ctx context.Context, in inbound) {
 		}
 	}()
 	if in.act.ID != "" {
-		first, err := a.engine.Store.FirstSeen(ctx, "teams:"+in.act.Conversation.ID+":"+in.act.ID, seenTTL)
+		first, err := a.engine.FirstSeen(ctx, "teams:"+in.act.Conversation.ID+":"+in.act.ID, seenTTL)
 		switch {
 		case err != nil:
 			a.log.Warn("activity dedupe failed", "activity", in.act.ID, "err", err)

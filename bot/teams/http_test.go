@@ -90,12 +90,11 @@ func TestSigningKeysCached(t *testing.T) {
 // flag, the flag cannot weaken a configured app, and references need a
 // store.
 func TestNewRefusesUnsafeConfig(t *testing.T) {
-	engine := &bot.Engine{Store: nil}
-	if _, err := New(Config{Insecure: true}, engine, nil); err == nil {
-		t.Error("an engine without a store was accepted")
+	if _, err := New(Config{Insecure: true}, nil, nil); err == nil {
+		t.Error("no engine was accepted")
 	}
 	e := newEnv(t, nil)
-	engine = &bot.Engine{Store: e.store}
+	engine := newEngine(bot.Config{Store: e.store})
 	for name, cfg := range map[string]Config{
 		"no credentials":         {Docs: e.store},
 		"password only":          {AppPassword: "x", Docs: e.store},

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"github.com/learnpact/learnpact/scheduler"
-	"github.com/learnpact/learnpact/scheduler/due"
 	"log/slog"
 	"net"
 	"net/url"
@@ -59,9 +58,9 @@ type Config struct {
 	// Hours are when nudges may reach people, in each one's own time zone
 	// (WORK_HOURS, WORK_DAYS, HOLIDAYS).
 	Hours scheduler.Hours
-	// DigestSpec is when approvers get their digest (DIGEST_SPEC), a cron
-	// spec in UTC; empty means Mondays at 09:00.
-	DigestSpec string
+	// Digests is when approvers get their digest (DIGEST_SPEC, a cron
+	// spec in UTC); the zero value is Mondays at 09:00.
+	Digests scheduler.DigestSchedule
 
 	// ShutdownTimeout bounds how long Close waits for in-flight turns.
 	ShutdownTimeout time.Duration
@@ -105,7 +104,6 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		TeamsAppPassword:   env("MICROSOFT_APP_PASSWORD"),
 		TeamsTenantID:      env("MICROSOFT_APP_TENANT_ID"),
 		LogFormat:          strings.ToLower(env("LOG_FORMAT")),
-		DigestSpec:         env("DIGEST_SPEC"),
 		ShutdownTimeout:    defaultShutdown,
 	}
 	if c.DataPath == "" {
@@ -133,7 +131,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		errs = append(errs, err)
 	}
 	c.Hours = hours
-	if _, err := due.ParseDigestSchedule(c.DigestSpec); err != nil {
+	if c.Digests, err = scheduler.ParseDigestSchedule(env("DIGEST_SPEC")); err != nil {
 		errs = append(errs, fmt.Errorf("DIGEST_SPEC (when approvers get their digest; unset for Mondays at 09:00 UTC): %w", err))
 	}
 

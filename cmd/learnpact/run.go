@@ -95,8 +95,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return fmt.Errorf("listen on ADDR=%s: %w", m.Config.Addr, err)
 	}
 	m.url = "http://" + reachable(m.ln.Addr())
-	m.engine = &bot.Engine{Store: m.store, DigestSpec: m.Config.DigestSpec, Log: m.Log.With("component", "engine")}
-	m.engine.Docs = m.stores.Docs
+	dueStore, err := m.newEngine(mode)
+	if err != nil {
+		return err
+	}
 
 	if mode != ModeOff {
 		if err := m.startSlack(ctx, mode); err != nil {
@@ -108,7 +110,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			return err
 		}
 	}
-	if err := m.startScheduler(ctx); err != nil {
+	if err := m.startScheduler(ctx, dueStore); err != nil {
 		return err
 	}
 
@@ -170,7 +172,6 @@ func (m *Main) startSlack(ctx context.Context, mode Mode) error {
 			Log:       m.Log.With("component", "sandbox"),
 			StatePath: m.Config.SandboxStatePath(),
 		})
-		m.engine.Now = m.Clock.Now
 		slackCfg = slackbot.Config{
 			BotToken:      m.sandbox.Token(),
 			SigningSecret: m.sandbox.Secret(),
@@ -316,18 +317,36 @@ func (m *Main) close() error {
 	return errors.Join(errs...)
 }
 
+// newEngine builds the turn engine with the scheduler's planner, which
+// keeps each contract's check-ins and reminders in step with it, and
+// returns the store of those. In sandbox mode the sandbox clock is the
+// engine's.
+func (m *Main) newEngine(mode Mode) (storage.DueStore, error) {
+	dueStore := m.stores.Due
+	planner, err := scheduler.NewPlanner(scheduler.PlannerConfig{Due: dueStore, Digests: m.Config.Digests})
+	if err != nil {
+		return nil, err
+	}
+	cfg := bot.Config{Store: m.stores.Turns, Docs: m.stores.Docs, Planner: planner, Log: m.Log.With("component", "engine")}
+	if mode == ModeSandbox {
+		cfg.Now = m.Clock.Now
+	}
+	if m.engine, err = bot.New(cfg); err != nil {
+		return nil, fmt.Errorf("build the engine: %w", err)
+	}
+	return dueStore, nil
+}
+
 // startScheduler runs the check-ins and reminders. The store keeps the due
 // items; in sandbox mode the sandbox clock drives them, and moving it
 // forward sweeps at once so the page shows what came due.
-func (m *Main) startScheduler(ctx context.Context) error {
-	dueStore := m.stores.Due
-	m.engine.Due = dueStore
+func (m *Main) startScheduler(ctx context.Context, dueStore storage.DueStore) error {
 	var err error
 	m.sched, err = scheduler.New(scheduler.Config{
 		Due:       dueStore,
 		Handler:   m.engine,
 		Platforms: m.platforms(),
-		Now:       m.engine.Now,
+		Now:       m.engine.Time,
 		Hours:     m.Config.Hours,
 		Log:       m.Log.With("component", "scheduler"),
 	})

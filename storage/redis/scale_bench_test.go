@@ -24,7 +24,6 @@ import (
 	"github.com/learnpact/learnpact/conversation/contract"
 	"github.com/learnpact/learnpact/conversation/message"
 	"github.com/learnpact/learnpact/scheduler"
-	dueitem "github.com/learnpact/learnpact/scheduler/due"
 	"github.com/learnpact/learnpact/storage"
 	"github.com/learnpact/learnpact/storage/redis/redistest"
 )
@@ -352,7 +351,7 @@ func (t *scaleTemplate) stamp(dst []byte, id, learner, approver string) []byte {
 	return dst
 }
 
-// dueItems appends the due items of contract i, as the engine schedules
+// dueItems appends the due items of contract i, as the planner schedules
 // them after the turn that activated it.
 func (t *scaleTemplate) dueItems(dst []storage.DueItem, i int) []storage.DueItem {
 	id, learner, approver := scaleIDs(i)
@@ -361,9 +360,7 @@ func (t *scaleTemplate) dueItems(dst []storage.DueItem, i int) []storage.DueItem
 		if d.User == tmplApprover {
 			user = approver
 		}
-		it := dueitem.Item{Platform: "slack", Team: scaleTeam, Contract: id, Kind: string(d.Kind), User: user,
-			Local: d.At.Format(dueitem.LocalLayout)}
-		dst = append(dst, it.Due(d.At.Add(-dueitem.Early)))
+		dst = append(dst, scheduler.PlannedItem("slack", scaleTeam, id, contract.Due{Kind: d.Kind, At: d.At, User: user}))
 	}
 	return dst
 }

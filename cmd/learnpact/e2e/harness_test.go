@@ -95,7 +95,7 @@ func newHarnessAt(t *testing.T, store storage.Stores, at time.Time) *harness {
 func (h *harness) startBot() {
 	h.t.Helper()
 	dueStore := h.store.Due
-	engine := &bot.Engine{Store: h.store.Turns, Due: dueStore, Docs: h.store.Docs, Now: h.ws.Clock().Now, Log: slog.New(slog.DiscardHandler)}
+	engine := h.newEngine(true)
 	a, err := slackbot.New(slackbot.Config{
 		BotToken:      h.ws.Token(),
 		SigningSecret: h.ws.Secret(),
@@ -115,6 +115,25 @@ func (h *harness) startBot() {
 	}
 	hd := a.Handler()
 	h.handler.Store(&hd)
+}
+
+// newEngine builds an engine on the harness's store and sandbox clock, with
+// the scheduler's planner; docs gives it learning sets.
+func (h *harness) newEngine(docs bool) *bot.Engine {
+	h.t.Helper()
+	planner, err := scheduler.NewPlanner(scheduler.PlannerConfig{Due: h.store.Due})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	cfg := bot.Config{Store: h.store.Turns, Planner: planner, Now: h.ws.Clock().Now, Log: slog.New(slog.DiscardHandler)}
+	if docs {
+		cfg.Docs = h.store.Docs
+	}
+	engine, err := bot.New(cfg)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return engine
 }
 
 func (h *harness) stopBot() {

@@ -17,7 +17,6 @@ import (
 	slackbot "github.com/learnpact/learnpact/bot/slack"
 	"github.com/learnpact/learnpact/conversation/contract"
 	"github.com/learnpact/learnpact/scheduler"
-	dueitem "github.com/learnpact/learnpact/scheduler/due"
 	"github.com/learnpact/learnpact/storage"
 )
 
@@ -26,7 +25,7 @@ import (
 func (h *harness) replica(handler func(scheduler.Handler) scheduler.Handler) *scheduler.Scheduler {
 	h.t.Helper()
 	dueStore := h.store.Due
-	engine := &bot.Engine{Store: h.store.Turns, Due: dueStore, Now: h.ws.Clock().Now, Log: slog.New(slog.DiscardHandler)}
+	engine := h.newEngine(false)
 	a, err := slackbot.New(slackbot.Config{BotToken: h.ws.Token(), SigningSecret: h.ws.Secret(), APIURL: h.srv.URL + "/api/"},
 		engine, slog.New(slog.DiscardHandler))
 	if err != nil {
@@ -49,7 +48,7 @@ func (h *harness) replica(handler func(scheduler.Handler) scheduler.Handler) *sc
 }
 
 // activeContracts stores n active contracts of the learner, signed now,
-// with their check-ins scheduled as the engine schedules them.
+// with their check-ins scheduled as the planner schedules them.
 func (h *harness) activeContracts(n int) {
 	h.t.Helper()
 	ctx := context.Background()
@@ -85,8 +84,7 @@ func (h *harness) activeContracts(n int) {
 			if d.Kind != contract.DueCheckIn {
 				continue
 			}
-			it := dueitem.Item{Platform: "slack", Team: team, Contract: c.ID, Kind: string(d.Kind), User: d.User, Local: d.At.Format(dueitem.LocalLayout)}
-			items = append(items, it.Due(d.At.Add(-dueitem.Early)))
+			items = append(items, scheduler.PlannedItem("slack", team, c.ID, d))
 		}
 	}
 	if len(items) != n {

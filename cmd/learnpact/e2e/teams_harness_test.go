@@ -88,7 +88,14 @@ func (h *teamsHarness) startBot() {
 			h.t.Fatal(err)
 		}
 	}
-	engine := &bot.Engine{Store: h.store, Due: h.store, Docs: h.store, Now: h.clock.Now, Log: slog.New(slog.DiscardHandler)}
+	planner, err := scheduler.NewPlanner(scheduler.PlannerConfig{Due: h.store})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	engine, err := bot.New(bot.Config{Store: h.store, Docs: h.store, Planner: planner, Now: h.clock.Now, Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		h.t.Fatal(err)
+	}
 	a, err := teams.New(teams.Config{
 		AppID: connectortest.AppID, AppPassword: connectortest.AppPassword, TenantID: teamsTenant,
 		ServiceURL: h.fake.ServiceURL(), TokenURL: h.fake.TokenURL(), OpenIDMetadataURL: h.fake.OpenIDMetadataURL(),

@@ -1,11 +1,11 @@
-package due_test
+package scheduler_test
 
 import (
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/learnpact/learnpact/scheduler/due"
+	"github.com/learnpact/learnpact/scheduler"
 )
 
 func TestParseDigestSchedule(t *testing.T) {
@@ -22,7 +22,7 @@ func TestParseDigestSchedule(t *testing.T) {
 		{"CRON_TZ=America/New_York 0 9 * * MON", "Mon 2026-11-30 14:00"},
 	}
 	for _, tc := range tests {
-		s, err := due.ParseDigestSchedule(tc.spec)
+		s, err := scheduler.ParseDigestSchedule(tc.spec)
 		if err != nil {
 			t.Errorf("%q: %v", tc.spec, err)
 			continue
@@ -31,7 +31,7 @@ func TestParseDigestSchedule(t *testing.T) {
 			t.Errorf("%q: next %s, want %s", tc.spec, got, tc.want)
 		}
 	}
-	var zero due.DigestSchedule
+	var zero scheduler.DigestSchedule
 	if got := zero.Next(from).Format("Mon 2006-01-02 15:04"); got != "Mon 2026-11-30 09:00" {
 		t.Errorf("the zero schedule is not the default: %s", got)
 	}
@@ -42,23 +42,23 @@ func TestParseDigestScheduleRejects(t *testing.T) {
 		"every monday", "0 9 * *", "0 25 * * MON", "0 9 * * MON *", "@every 1h", "@fortnightly",
 		"0 9 30 2 *", "TZ=UTC", "CRON_TZ=Mars/Olympus 0 9 * * MON",
 	} {
-		_, err := due.ParseDigestSchedule(spec)
+		_, err := scheduler.ParseDigestSchedule(spec)
 		if err == nil {
 			t.Errorf("%q parsed", spec)
 			continue
 		}
-		if !strings.Contains(err.Error(), "digest spec") || !strings.Contains(err.Error(), due.DefaultDigestSpec) {
+		if !strings.Contains(err.Error(), "digest spec") || !strings.Contains(err.Error(), scheduler.DefaultDigestSpec) {
 			t.Errorf("%q: the error does not say what to set: %v", spec, err)
 		}
 	}
 }
 
 func TestDigestPending(t *testing.T) {
-	weekly, err := due.ParseDigestSchedule("")
+	weekly, err := scheduler.ParseDigestSchedule("")
 	if err != nil {
 		t.Fatal(err)
 	}
-	daily, err := due.ParseDigestSchedule("0 9 * * *")
+	daily, err := scheduler.ParseDigestSchedule("0 9 * * *")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func TestDigestPending(t *testing.T) {
 	}
 	tests := []struct {
 		name    string
-		s       due.DigestSchedule
+		s       scheduler.DigestSchedule
 		now     string
 		want    string
 		pending bool
@@ -92,7 +92,7 @@ func TestDigestPending(t *testing.T) {
 			t.Errorf("%s: Pending = %s, %v; want %s, %v", tc.name, got.Format("Mon 2006-01-02 15:04"), pending, tc.want, tc.pending)
 		}
 	}
-	it := due.Digest("slack", "T1", "UMO")
+	it := scheduler.Digest("slack", "T1", "UMO")
 	name, ttl := weekly.TakenLock(it, at("2026-11-30 09:00"))
 	if name != "digest-taken:digest:slack:T1:UMO:1796029200" || ttl != 72*time.Hour {
 		t.Errorf("TakenLock = %q, %s", name, ttl)

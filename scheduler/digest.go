@@ -1,4 +1,4 @@
-package due
+package scheduler
 
 import (
 	"fmt"
@@ -9,24 +9,9 @@ import (
 	"github.com/robfig/cron/v3"
 )
 
-// KindDigest is the kind of an approver's digest (contract.DueDigest). A
-// digest is about all of an approver's contracts, so its item names no
-// contract: there is one per approver (see DigestID).
-const KindDigest = "digest"
-
 // DefaultDigestSpec sends digests on Mondays at 09:00 UTC, a nominal time
 // the scheduler moves into each approver's working hours.
 const DefaultDigestSpec = "0 9 * * MON"
-
-// DigestID names the digest item of an approver.
-func DigestID(platform, team, user string) string {
-	return "digest:" + platform + ":" + team + ":" + user
-}
-
-// Digest returns the digest item of an approver.
-func Digest(platform, team, user string) Item {
-	return Item{Platform: platform, Team: team, Kind: KindDigest, User: user}
-}
 
 const (
 	// maxGrace bounds how long after its time a digest may still be
@@ -47,11 +32,11 @@ type DigestSchedule struct {
 // ParseDigestSchedule reads a cron spec: five fields (minute hour
 // day-of-month month day-of-week, like "0 9 * * MON") or a descriptor like
 // "@weekly", in UTC unless it starts with CRON_TZ=Zone. An empty spec is
-// DefaultDigestSpec.
+// DefaultDigestSpec (the zero DigestSchedule).
 func ParseDigestSchedule(spec string) (DigestSchedule, error) {
 	spec = strings.TrimSpace(spec)
 	if spec == "" {
-		spec = DefaultDigestSpec
+		return DigestSchedule{}, nil
 	}
 	bad := func(why string) (DigestSchedule, error) {
 		return DigestSchedule{}, fmt.Errorf("digest spec %q: %s; want five cron fields like %q", spec, why, DefaultDigestSpec)
