@@ -14,6 +14,44 @@ import (
 // The forms (modals): asking for changes, amending, renegotiating, sharing
 // a draft and giving feedback; and what is said when a form is refused.
 
+// Modal callback ids; a modal's PrivateData is an ActionValue carrying the
+// contract, the version and the card to update.
+const (
+	CallbackRequestChanges = "request_changes"
+	CallbackAmend          = "amend"
+	CallbackRenegotiate    = "renegotiate"
+)
+
+// Form field ids of the modals.
+const (
+	FieldComments = "comments"
+	FieldTitle    = "title"
+	FieldGoals    = "goals"
+	FieldActivity = "activities"
+	FieldEvidence = "evidence"
+	FieldCriteria = "criteria"
+	FieldDeadline = "deadline"
+	FieldComment  = "comment"
+)
+
+// Learning-set modals and their fields.
+const (
+	CallbackShare    = "share"
+	CallbackFeedback = "feedback"
+
+	FieldSet        = "set"
+	FieldPrivate    = "private"
+	FieldNote       = "note"
+	FieldSpecific   = "specific"
+	FieldConvincing = "convincing"
+	FieldTimeline   = "timeline"
+	FieldSuggestion = "suggestion"
+
+	// PrivateSupport and PrivateEthics are the options of FieldPrivate.
+	PrivateSupport = "support"
+	PrivateEthics  = "ethics"
+)
+
 func requestChangesModal(c *contract.Contract, v ActionValue) message.Modal {
 	return message.Modal{
 		CallbackID: CallbackRequestChanges, PrivateData: v.Encode(),
