@@ -22,19 +22,16 @@ const (
 	CallbackRenegotiate    = "renegotiate"
 )
 
-// Form field ids of the modals.
+// Form field ids of the modals that are not contract fields. A form that
+// changes terms names each input by its contract field (contract.FieldTitle,
+// contract.FieldGoals and so on).
 const (
 	FieldComments = "comments"
-	FieldTitle    = "title"
-	FieldGoals    = "goals"
-	FieldActivity = "activities"
-	FieldEvidence = "evidence"
-	FieldCriteria = "criteria"
-	FieldDeadline = "deadline"
 	FieldComment  = "comment"
 )
 
-// Learning-set modals and their fields.
+// Learning-set modals and their fields. FieldPrivate's options are
+// contract fields: contract.FieldSupport and contract.FieldEthics.
 const (
 	CallbackShare    = "share"
 	CallbackFeedback = "feedback"
@@ -46,10 +43,6 @@ const (
 	FieldConvincing = "convincing"
 	FieldTimeline   = "timeline"
 	FieldSuggestion = "suggestion"
-
-	// PrivateSupport and PrivateEthics are the options of FieldPrivate.
-	PrivateSupport = "support"
-	PrivateEthics  = "ethics"
 )
 
 func requestChangesModal(c *contract.Contract, v ActionValue) message.Modal {
@@ -110,10 +103,10 @@ func shareModal(c *contract.Contract, sets []learningset.View, v ActionValue) me
 	}
 	var private []message.Option
 	if c.Terms.Support != "" {
-		private = append(private, message.Option{Label: "Support I need", Value: PrivateSupport})
+		private = append(private, message.Option{Label: "Support I need", Value: contract.FieldSupport})
 	}
 	if c.Terms.Ethics != "" {
-		private = append(private, message.Option{Label: "Ethical considerations", Value: PrivateEthics})
+		private = append(private, message.Option{Label: "Ethical considerations", Value: contract.FieldEthics})
 	}
 	if len(private) > 0 {
 		bs = append(bs, message.Choice{ID: FieldPrivate, Label: "Also share (private unless ticked)", Options: private, Multi: true, Optional: true})
@@ -148,12 +141,12 @@ func termsInputs(tm contract.Terms) blocks {
 		crit[i] = cr.Text
 	}
 	return blocks{
-		message.Input{ID: FieldTitle, Label: "Title", Initial: tm.Title},
-		message.Input{ID: FieldGoals, Label: "Goals, one per line", Multiline: true, Initial: strings.Join(goals, "\n")},
-		message.Input{ID: FieldActivity, Label: "Activities and resources, one per line", Multiline: true, Optional: true, Initial: strings.Join(tm.Activities, "\n")},
-		message.Input{ID: FieldEvidence, Label: "Evidence, one per line", Multiline: true, Initial: strings.Join(tm.Evidence, "\n")},
-		message.Input{ID: FieldCriteria, Label: "Success criteria, one per line", Multiline: true, Initial: strings.Join(crit, "\n")},
-		message.Input{ID: FieldDeadline, Label: "Deadline", Initial: isoDate(tm.Deadline), Placeholder: "e.g. 2027-03-20 or in 8 weeks"},
+		message.Input{ID: contract.FieldTitle, Label: "Title", Initial: tm.Title},
+		message.Input{ID: contract.FieldGoals, Label: "Goals, one per line", Multiline: true, Initial: strings.Join(goals, "\n")},
+		message.Input{ID: contract.FieldActivities, Label: "Activities and resources, one per line", Multiline: true, Optional: true, Initial: strings.Join(tm.Activities, "\n")},
+		message.Input{ID: contract.FieldEvidence, Label: "Evidence, one per line", Multiline: true, Initial: strings.Join(tm.Evidence, "\n")},
+		message.Input{ID: contract.FieldCriteria, Label: "Success criteria, one per line", Multiline: true, Initial: strings.Join(crit, "\n")},
+		message.Input{ID: contract.FieldDeadline, Label: "Deadline", Initial: isoDate(tm.Deadline), Placeholder: "e.g. 2027-03-20 or in 8 weeks"},
 	}
 }
 

@@ -152,7 +152,7 @@ func TestTranscriptChangeScopeDeclined(t *testing.T) {
 	s.click(lee, "Skip")
 	s.click(lee, "Skip")
 	s.click(lee, "Change the scope")
-	s.submit(lee, map[string]string{FieldGoals: "Run two design reviews using a checklist the team adopts",
+	s.submit(lee, map[string]string{contract.FieldGoals: "Run two design reviews using a checklist the team adopts",
 		FieldComment: "Three reviews is too many with the release coming up."})
 	s.click(mo, "Decline")
 	golden(t, s, "change_scope_declined")
@@ -563,7 +563,7 @@ func TestKeepAliveUserTextStaysPlain(t *testing.T) {
 	s.click(lee, "Ask my manager for help")
 	s.say(lee, hostile)
 	s.click(lee, "Change the scope")
-	s.submit(lee, map[string]string{FieldComment: hostile, FieldTitle: hostile})
+	s.submit(lee, map[string]string{FieldComment: hostile, contract.FieldTitle: hostile})
 	s.say(lee, "status")
 	s.say(lee, "pause")
 	s.say(lee, huge)

@@ -208,7 +208,7 @@ func (t *turn) submitShare() {
 		return
 	}
 	picked := strings.Split(t.in.Form[FieldPrivate], ",")
-	private := slices.Contains(picked, PrivateSupport) || slices.Contains(picked, PrivateEthics)
+	private := slices.Contains(picked, contract.FieldSupport) || slices.Contains(picked, contract.FieldEthics)
 	note := clipString(strings.TrimSpace(t.in.Form[FieldNote]), 500)
 	reviewers := v.Set.Pick(v.Members, []string{c.Learner, c.Approver, t.env.BotUser}, v.Set.Size(), t.env.Now)
 	if err := c.ShareDraft(t.in.User, v.Set.Channel, private, note, reviewers, t.env.Now); err != nil {
@@ -226,7 +226,7 @@ func (t *turn) submitShare() {
 
 // shareParts says which private parts the learner ticked in.
 func shareParts(picked []string) (support, ethics bool) {
-	return slices.Contains(picked, PrivateSupport), slices.Contains(picked, PrivateEthics)
+	return slices.Contains(picked, contract.FieldSupport), slices.Contains(picked, contract.FieldEthics)
 }
 
 // reviewer checks that the actor may review the contract's shared draft:

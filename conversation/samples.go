@@ -110,8 +110,8 @@ func samples(now time.Time) (map[string]message.Message, map[string]message.Moda
 	keep("stale", "ephemeral")
 	s.click(approver, "Propose an amendment")
 	form("amend", approver)
-	s.submit(approver, map[string]string{FieldDeadline: "in 10 weeks",
-		FieldCriteria: "Two teammates use my checklist without help\nI observe one review", FieldComment: "A little longer, and I'd like to sit in on one."})
+	s.submit(approver, map[string]string{contract.FieldDeadline: "in 10 weeks",
+		contract.FieldCriteria: "Two teammates use my checklist without help\nI observe one review", FieldComment: "A little longer, and I'd like to sit in on one."})
 	keep("amendment_card", "update")
 	keep("amendment", "send")
 	s.click(learner, "Counter")
@@ -144,7 +144,7 @@ func samples(now time.Time) (map[string]message.Message, map[string]message.Moda
 	s.say(other, "<@UMO>")
 	s.click(other, "Send to my manager")
 	s.click(approver, "Propose an amendment")
-	s.submit(approver, map[string]string{FieldDeadline: "in 8 weeks"})
+	s.submit(approver, map[string]string{contract.FieldDeadline: "in 8 weeks"})
 	s.click(other, "Accept & sign")
 	keep("accepted_card", "update")
 	keep("amendment_accepted", "send")
@@ -209,7 +209,7 @@ func keepAliveSamples(now time.Time, msgs map[string]message.Message, modals map
 	if m, ok := s.modals[approver]; ok {
 		modals["renegotiate"] = m
 	}
-	s.submit(approver, map[string]string{FieldEvidence: "A write-up of two reviews"})
+	s.submit(approver, map[string]string{contract.FieldEvidence: "A write-up of two reviews"})
 	keep("renegotiation_request_learner", "send")
 	s.click(learner, "Decline")
 	keep("declined_card", "update")

@@ -244,7 +244,7 @@ func TestStepAmendWithBadDeadlineChangesNothing(t *testing.T) {
 	for _, d := range []string{"whenever", "2020-01-01", "2099-01-01"} {
 		in := Input{Kind: SubmitInput, User: mo, CallbackID: CallbackAmend,
 			PrivateData: ActionValue{ContractID: c.ID, Version: 1, Ref: MessageRef{Channel: "DUMO", TS: "1.2"}}.Encode(),
-			Form:        map[string]string{FieldDeadline: d}}
+			Form:        map[string]string{contract.FieldDeadline: d}}
 		res := Step(testEnv(), Session{User: mo}, c, in)
 		if res.Contract != nil || len(res.Effects) != 1 {
 			t.Fatalf("%s: result %+v", d, res)

@@ -231,15 +231,15 @@ func TestTranscriptAmendmentAccept(t *testing.T) {
 	s := newTestSim(t, "Amendment, accepted by the learner")
 	draftAndSend(s)
 	s.click(mo, "Propose an amendment")
-	s.submit(mo, map[string]string{FieldDeadline: "whenever"})
+	s.submit(mo, map[string]string{contract.FieldDeadline: "whenever"})
 	if v := mustContract(t, s, "c1").Version; v != 1 {
 		t.Fatalf("a bad deadline changed the contract to version %d", v)
 	}
 	s.click(mo, "Open the amendment again")
 	s.submit(mo, map[string]string{
-		FieldDeadline: "2027-04-30",
-		FieldCriteria: "Two teammates use my checklist without help\nMo observes one review",
-		FieldComment:  "Let's give it a bit longer and have me sit in on one.",
+		contract.FieldDeadline: "2027-04-30",
+		contract.FieldCriteria: "Two teammates use my checklist without help\nMo observes one review",
+		FieldComment:           "Let's give it a bit longer and have me sit in on one.",
 	})
 	s.click(lee, "Accept & sign")
 	golden(t, s, "amendment_accept")
@@ -261,7 +261,7 @@ func TestTranscriptAmendmentCounter(t *testing.T) {
 	s := newTestSim(t, "Amendment, countered by the learner")
 	draftAndSend(s)
 	s.click(mo, "Propose an amendment")
-	s.submit(mo, map[string]string{FieldDeadline: "2027-02-26", FieldTitle: "Design reviews, quickly"})
+	s.submit(mo, map[string]string{contract.FieldDeadline: "2027-02-26", contract.FieldTitle: "Design reviews, quickly"})
 	s.click(lee, "Counter")
 	s.say(lee, "edit deadline")
 	s.say(lee, "2027-03-19")
