@@ -7,22 +7,13 @@ import (
 
 // What can be typed, and answers to what can't.
 
-// helpMsg lists the commands; with kept (the learner's signed contract) it
-// also says how check-ins work.
-func helpMsg(doing string, kept *contract.Contract) message.Message {
-	lines := [][2]string{
-		{"new", "start a new learning contract"},
-		{"back", "go to the previous step; what you entered is kept"},
-		{"skip", "skip an optional step"},
-		{"edit goals", "change one part (also title, activities, evidence, criteria, deadline, cadence, approver)"},
-		{"cancel", "stop for now; your draft is kept"},
-		{"resume", "carry on where you left off"},
-		{"status", "where your contract is and who still has to sign"},
-		{"list", "all your contracts"},
-	}
+// helpMsg lists the commands that apply (see turn.helpLines), where the
+// person is (doing), how check-ins work on kept (the learner's signed
+// contract), and for an approver how decisions are made.
+func helpMsg(cmds []command, doing string, kept *contract.Contract, approver bool) message.Message {
 	x := txt(bold("Here's what you can type here"))
-	for _, l := range lines {
-		x = append(x, txt("\n", code(l[0]), " — ", l[1])...)
+	for _, c := range cmds {
+		x = append(x, txt("\n", code(c.usageOf()), " — ", c.help)...)
 	}
 	where := txt("Right now there's no draft under way.")
 	if doing != "" {
@@ -31,6 +22,10 @@ func helpMsg(doing string, kept *contract.Contract) message.Message {
 	bs := blocks{section(x)}
 	if kept != nil {
 		bs = append(bs, section(checkInsHelp(kept)))
+	}
+	if approver {
+		bs = append(bs, section(bold("Approving"), "\nWhen a contract is waiting for you, I send it to you as a card: approve and sign it, "+
+			"request changes or propose an amendment with its buttons."))
 	}
 	return msg("What you can do here", append(bs, message.Context{Text: where})...)
 }
@@ -43,14 +38,23 @@ func checkInsHelp(c *contract.Contract) text {
 	}
 	return txt(bold("Check-ins"), "\nI'll check in on ", quoted(c), " ", when, ": answer ", bold("On track"), ", ", bold("Behind"),
 		" or ", bold("Blocked"), ", or ", bold("Snooze a day"), ". Behind or blocked? You can propose a new deadline or a smaller scope, or ask ",
-		at(c.Approver), " for a hand.\n", code("pause"), " — pause check-ins and reminders (leave, crunch time)\n",
-		code("resume"), " — pick a paused contract up again")
+		at(c.Approver), " for a hand.")
 }
 
+// editHelpMsg names the parts "edit" takes.
 func editHelpMsg() message.Message {
-	return note("Which part?", "Which part would you like to change? Try ", code("edit title"), ", ", code("edit goals"), ", ",
-		code("edit activities"), ", ", code("edit evidence"), ", ", code("edit criteria"), ", ", code("edit deadline"), ", ",
-		code("edit cadence"), " or ", code("edit approver"), ".")
+	x := txt("Which part would you like to change? Try ")
+	for i, p := range parts {
+		switch {
+		case i == 0:
+		case i == len(parts)-1:
+			x = append(x, txt(" or ")...)
+		default:
+			x = append(x, txt(", ")...)
+		}
+		x = append(x, code("edit "+p.name))
+	}
+	return note("Which part?", x, ".")
 }
 
 func unknownCommand(cmd string) message.Message {
