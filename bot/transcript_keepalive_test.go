@@ -142,7 +142,7 @@ func TestTranscriptChangeScopeDeclined(t *testing.T) {
 	w.Click(lee, "Skip")
 	w.Click(lee, "Skip")
 	w.Click(lee, "Change the scope")
-	w.Submit(lee, map[string]string{conversation.FieldGoals: "Run two design reviews using a checklist the team adopts",
+	w.Submit(lee, map[string]string{contract.FieldGoals: "Run two design reviews using a checklist the team adopts",
 		conversation.FieldComment: "Three reviews is too many with the release coming up."})
 	w.Click(mo, "Decline")
 	golden(t, w, "change_scope_declined")
@@ -513,7 +513,7 @@ func TestKeepAliveUserTextStaysPlain(t *testing.T) {
 	w.Click(lee, "Ask my manager for help")
 	w.Say(lee, hostile)
 	w.Click(lee, "Change the scope")
-	w.Submit(lee, map[string]string{conversation.FieldComment: hostile, conversation.FieldTitle: hostile})
+	w.Submit(lee, map[string]string{conversation.FieldComment: hostile, contract.FieldTitle: hostile})
 	w.Say(lee, "status")
 	w.Say(lee, "pause")
 	w.Say(lee, huge)

@@ -228,15 +228,15 @@ func TestTranscriptAmendmentAccept(t *testing.T) {
 	w := newWorld(t, "Amendment, accepted by the learner")
 	draftAndSend(w)
 	w.Click(mo, "Propose an amendment")
-	w.Submit(mo, map[string]string{conversation.FieldDeadline: "whenever"})
+	w.Submit(mo, map[string]string{contract.FieldDeadline: "whenever"})
 	if v := w.Contract("c1").Version; v != 1 {
 		t.Fatalf("a bad deadline changed the contract to version %d", v)
 	}
 	w.Click(mo, "Open the amendment again")
 	w.Submit(mo, map[string]string{
-		conversation.FieldDeadline: "2027-04-30",
-		conversation.FieldCriteria: "Two teammates use my checklist without help\nMo observes one review",
-		conversation.FieldComment:  "Let's give it a bit longer and have me sit in on one.",
+		contract.FieldDeadline:    "2027-04-30",
+		contract.FieldCriteria:    "Two teammates use my checklist without help\nMo observes one review",
+		conversation.FieldComment: "Let's give it a bit longer and have me sit in on one.",
 	})
 	w.Click(lee, "Accept & sign")
 	golden(t, w, "amendment_accept")
@@ -258,7 +258,7 @@ func TestTranscriptAmendmentCounter(t *testing.T) {
 	w := newWorld(t, "Amendment, countered by the learner")
 	draftAndSend(w)
 	w.Click(mo, "Propose an amendment")
-	w.Submit(mo, map[string]string{conversation.FieldDeadline: "2027-02-26", conversation.FieldTitle: "Design reviews, quickly"})
+	w.Submit(mo, map[string]string{contract.FieldDeadline: "2027-02-26", contract.FieldTitle: "Design reviews, quickly"})
 	w.Click(lee, "Counter")
 	w.Say(lee, "edit deadline")
 	w.Say(lee, "2027-03-19")

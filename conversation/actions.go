@@ -1,5 +1,11 @@
 package conversation
 
+import (
+	"errors"
+	"net/url"
+	"strconv"
+)
+
 // ActionID names what a button does. Buttons that concern a contract carry an
 // ActionValue (contract id and version) as their value.
 type ActionID string
@@ -67,26 +73,6 @@ const (
 	ActionSkipPauseReason ActionID = "lp_skip_pause_reason"
 )
 
-// Modal callback ids; a modal's PrivateData is an ActionValue carrying the
-// contract, the version and the card to update.
-const (
-	CallbackRequestChanges = "request_changes"
-	CallbackAmend          = "amend"
-	CallbackRenegotiate    = "renegotiate"
-)
-
-// Form field ids of the modals.
-const (
-	FieldComments = "comments"
-	FieldTitle    = "title"
-	FieldGoals    = "goals"
-	FieldActivity = "activities"
-	FieldEvidence = "evidence"
-	FieldCriteria = "criteria"
-	FieldDeadline = "deadline"
-	FieldComment  = "comment"
-)
-
 // Learning-set buttons: sharing a draft with peers, their feedback, and the
 // learner's next step.
 const (
@@ -98,20 +84,46 @@ const (
 	ActionSendPrivately ActionID = "lp_send_private"   // send, keeping peers' comments private
 )
 
-// Learning-set modals and their fields.
-const (
-	CallbackShare    = "share"
-	CallbackFeedback = "feedback"
+// ActionValue is what a contract button (or a modal's private data) carries:
+// the contract and the version it was rendered for, and for modals the
+// message the click came from so it can be updated after submission.
+type ActionValue struct {
+	ContractID string
+	Version    int
+	Ref        MessageRef
+	// Digest marks a button on an approver's digest: a decision made there
+	// leaves the digest as it is, as it lists other contracts too.
+	Digest bool
+}
 
-	FieldSet        = "set"
-	FieldPrivate    = "private"
-	FieldNote       = "note"
-	FieldSpecific   = "specific"
-	FieldConvincing = "convincing"
-	FieldTimeline   = "timeline"
-	FieldSuggestion = "suggestion"
+// Encode renders the value compactly (well under Slack's 2000-character
+// limit for button values).
+func (v ActionValue) Encode() string {
+	q := url.Values{}
+	q.Set("c", v.ContractID)
+	q.Set("v", strconv.Itoa(v.Version))
+	if v.Ref.TS != "" {
+		q.Set("ch", v.Ref.Channel)
+		q.Set("ts", v.Ref.TS)
+	}
+	if v.Digest {
+		q.Set("d", "1")
+	}
+	return q.Encode()
+}
 
-	// PrivateSupport and PrivateEthics are the options of FieldPrivate.
-	PrivateSupport = "support"
-	PrivateEthics  = "ethics"
-)
+// ParseActionValue reads a value written by Encode.
+func ParseActionValue(s string) (ActionValue, error) {
+	q, err := url.ParseQuery(s)
+	if err != nil {
+		return ActionValue{}, err
+	}
+	v := ActionValue{ContractID: q.Get("c"), Ref: MessageRef{Channel: q.Get("ch"), TS: q.Get("ts")}, Digest: q.Get("d") == "1"}
+	if v.ContractID == "" || len(v.ContractID) > 64 {
+		return ActionValue{}, errors.New("action value: no contract id")
+	}
+	if v.Version, err = strconv.Atoi(q.Get("v")); err != nil || v.Version < 0 {
+		return ActionValue{}, errors.New("action value: bad version")
+	}
+	return v, nil
+}

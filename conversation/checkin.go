@@ -123,7 +123,7 @@ func (t *turn) followUpPrompt(lead text) message.Message {
 	case StatePauseReason:
 		return pauseReasonPrompt(lead, c)
 	}
-	return helpMsg("", nil)
+	return t.helpMsg()
 }
 
 // followUpAnswer takes typed text as the answer to a follow-up question.

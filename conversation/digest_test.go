@@ -228,7 +228,7 @@ func TestDecisionsFromTheDigest(t *testing.T) {
 		outcome string
 	}{
 		{ActionRequestChanges, map[string]string{FieldComments: "A demo, please"}, "Changes requested"},
-		{ActionAmend, map[string]string{FieldDeadline: "in 10 weeks"}, "Amendment proposed by @UMO — version 2"},
+		{ActionAmend, map[string]string{contract.FieldDeadline: "in 10 weeks"}, "Amendment proposed by @UMO — version 2"},
 	} {
 		res = Step(testEnv(), Session{User: mo}, fx["proposed"], click(tc.id, fx["proposed"]))
 		if len(res.Effects) != 1 {

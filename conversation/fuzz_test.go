@@ -95,8 +95,8 @@ func FuzzStep(f *testing.F) {
 		}
 		in := Input{Kind: kinds[int(kind)%len(kinds)], User: sess.User, Channel: "D", Text: text,
 			ActionID: id, Value: value, TriggerID: "t", CallbackID: id, PrivateData: value, DueKind: id,
-			Form: map[string]string{FieldComments: text, FieldTitle: text, FieldGoals: text, FieldActivity: text,
-				FieldEvidence: text, FieldCriteria: text, FieldDeadline: text, FieldComment: text,
+			Form: map[string]string{FieldComments: text, contract.FieldTitle: text, contract.FieldGoals: text, contract.FieldActivities: text,
+				contract.FieldEvidence: text, contract.FieldCriteria: text, contract.FieldDeadline: text, FieldComment: text,
 				FieldSet: text, FieldPrivate: text, FieldNote: text, FieldSpecific: text, FieldSuggestion: text},
 			Thread: "1.1",
 			Source: MessageRef{Channel: "D", TS: "1.1"}}

@@ -246,22 +246,22 @@ func (t *turn) formTerms(base contract.Terms) (contract.Terms, []string) {
 		return strings.TrimSpace(v), ok
 	}
 	var problems []string
-	if s, ok := get(FieldTitle); ok {
+	if s, ok := get(contract.FieldTitle); ok {
 		tm.Title = strings.Join(strings.Fields(s), " ")
 	}
-	if s, ok := get(FieldGoals); ok {
+	if s, ok := get(contract.FieldGoals); ok {
 		tm.Goals = goalsFrom(splitLines(s))
 	}
-	if s, ok := get(FieldActivity); ok {
+	if s, ok := get(contract.FieldActivities); ok {
 		tm.Activities = splitLines(s)
 	}
-	if s, ok := get(FieldEvidence); ok {
+	if s, ok := get(contract.FieldEvidence); ok {
 		tm.Evidence = splitLines(s)
 	}
-	if s, ok := get(FieldCriteria); ok {
+	if s, ok := get(contract.FieldCriteria); ok {
 		tm.Criteria = criteriaFrom(splitLines(s), base.Criteria, t.in.User)
 	}
-	if s, ok := get(FieldDeadline); ok && s != isoDate(base.Deadline) {
+	if s, ok := get(contract.FieldDeadline); ok && s != isoDate(base.Deadline) {
 		d, err := deadline.Parse(s, t.env.Now, t.env.Location)
 		if err != nil {
 			problems = append(problems, deadlineProblem(err, s))

@@ -11,11 +11,15 @@ import (
 )
 
 // normalize turns typed text into a command word: lower case, single spaces,
-// no surrounding punctuation or slash-command prefix.
+// no slash-command prefix and no punctuation after the words (a lone "?"
+// stays, as it asks for help).
 func normalize(text string) string {
 	s := strings.ToLower(strings.Join(strings.Fields(text), " "))
 	s = strings.TrimPrefix(s, "/contract")
 	s = strings.TrimSpace(strings.TrimPrefix(s, "/"))
+	if s == "?" {
+		return s
+	}
 	return strings.TrimRightFunc(s, func(r rune) bool { return r == '.' || r == '!' || r == '?' })
 }
 

@@ -25,9 +25,8 @@ func NeedsSets(s Session, in Input) bool {
 	case SubmitInput:
 		return in.CallbackID == CallbackShare || in.CallbackID == CallbackFeedback
 	case TextInput, CommandInput:
-		cmd := normalize(in.Text)
-		return cmd == "share" || cmd == "learning-set" || strings.HasPrefix(cmd, "learning-set ") ||
-			cmd == "away" || strings.HasPrefix(cmd, "away ")
+		c, _, ok := typedCommand(in)
+		return ok && c.needsSets
 	}
 	return false
 }
@@ -53,47 +52,50 @@ func (t *turn) setsOf(user string) []learningset.View {
 	return out
 }
 
-// learningSetCommand makes the channel it is run in a learning set, or
-// changes how many reviewers a draft gets ("learning-set reviewers 3").
+// learningSetCommand makes the channel it is run in a learning set.
 func (t *turn) learningSetCommand(args string) {
+	v, ok := t.set(t.in.Channel)
+	switch {
+	case !ok:
+		t.reply(setWhereMsg())
+	case args != "":
+		t.ephemeral(setHelpMsg())
+	default:
+		t.createSet(v)
+	}
+}
+
+// setReviewers changes how many reviewers a draft gets in the learning set
+// it is run in ("learning-set reviewers 3").
+func (t *turn) setReviewers(args string) {
 	v, ok := t.set(t.in.Channel)
 	if !ok {
 		t.reply(setWhereMsg())
 		return
 	}
-	if n, isN := reviewersArg(args); isN {
-		if !v.Exists {
-			t.reply(setWhereMsg())
-			return
-		}
-		if n < 1 || n > learningset.MaxReviewers {
-			t.ephemeral(note("Reviewers: 1 to 5", "A learning set can ask for 1 to 5 reviewers per draft."))
-			return
-		}
-		t.out = append(t.out, SetChange{Channel: v.Set.Channel, Change: learningset.Change{Reviewers: n}})
-		t.out = append(t.out, Post{Channel: v.Set.Channel, Message: reviewersChangedMsg(t.in.User, n)})
-		return
-	}
-	if args != "" {
+	f := strings.Fields(args)
+	if len(f) != 1 {
 		t.ephemeral(setHelpMsg())
 		return
 	}
-	t.createSet(v)
-}
-
-func reviewersArg(args string) (int, bool) {
-	f := strings.Fields(args)
-	if len(f) != 2 || f[0] != "reviewers" {
-		return 0, false
+	if !v.Exists {
+		t.reply(setWhereMsg())
+		return
 	}
 	n := 0
-	for _, r := range f[1] {
+	for _, r := range f[0] {
 		if r < '0' || r > '9' || n > 100 {
-			return -1, true
+			n = -1
+			break
 		}
 		n = n*10 + int(r-'0')
 	}
-	return n, true
+	if n < 1 || n > learningset.MaxReviewers {
+		t.ephemeral(note("Reviewers: 1 to 5", "A learning set can ask for 1 to 5 reviewers per draft."))
+		return
+	}
+	t.out = append(t.out, SetChange{Channel: v.Set.Channel, Change: learningset.Change{Reviewers: n}})
+	t.out = append(t.out, Post{Channel: v.Set.Channel, Message: reviewersChangedMsg(t.in.User, n)})
 }
 
 // createSet makes the channel a learning set, once.
@@ -208,7 +210,7 @@ func (t *turn) submitShare() {
 		return
 	}
 	picked := strings.Split(t.in.Form[FieldPrivate], ",")
-	private := slices.Contains(picked, PrivateSupport) || slices.Contains(picked, PrivateEthics)
+	private := slices.Contains(picked, contract.FieldSupport) || slices.Contains(picked, contract.FieldEthics)
 	note := clipString(strings.TrimSpace(t.in.Form[FieldNote]), 500)
 	reviewers := v.Set.Pick(v.Members, []string{c.Learner, c.Approver, t.env.BotUser}, v.Set.Size(), t.env.Now)
 	if err := c.ShareDraft(t.in.User, v.Set.Channel, private, note, reviewers, t.env.Now); err != nil {
@@ -226,7 +228,7 @@ func (t *turn) submitShare() {
 
 // shareParts says which private parts the learner ticked in.
 func shareParts(picked []string) (support, ethics bool) {
-	return slices.Contains(picked, PrivateSupport), slices.Contains(picked, PrivateEthics)
+	return slices.Contains(picked, contract.FieldSupport), slices.Contains(picked, contract.FieldEthics)
 }
 
 // reviewer checks that the actor may review the contract's shared draft:

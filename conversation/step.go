@@ -35,9 +35,11 @@ func Step(env Env, s Session, c *contract.Contract, in Input) Result {
 }
 
 // NeedsList reports whether the turn needs the actor's contracts in Env:
-// for "list", and for a digest (IsDigest).
+// for "list", for "help" (which says what an approver can do), and for a
+// digest (IsDigest).
 func NeedsList(s Session, in Input) bool {
-	return IsDigest(in) || (in.Kind == TextInput || in.Kind == CommandInput) && normalize(in.Text) == "list"
+	c, _, ok := typedCommand(in)
+	return IsDigest(in) || ok && c.needsList
 }
 
 // turn is the working state of one Step.
@@ -163,41 +165,17 @@ func (t *turn) update(ref MessageRef, m message.Message) {
 // say replies with one short paragraph.
 func (t *turn) say(summary string, parts ...any) { t.reply(note(summary, parts...)) }
 
-// onText handles typed text and slash commands: commands first, then the
-// answer to the current step.
+// onText handles typed text and slash commands: commands first (see
+// commands), then the answer to the current step.
 func (t *turn) onText(text string, command bool) {
+	if c, args, ok := typedCommand(t.in); ok && (c.accepts == nil || c.accepts(t)) {
+		c.run(t, args)
+		return
+	}
 	cmd := normalize(text)
 	switch {
-	case cmd == "help" || cmd == "?" || (command && cmd == ""):
-		t.help()
-	case cmd == "back":
-		t.back()
-	case cmd == "skip":
-		t.skip()
-	case cmd == "cancel" || cmd == "stop":
-		t.cancel()
-	case cmd == "resume" || cmd == "continue" || cmd == "carry on":
-		t.resume()
-	case cmd == "status":
-		t.status()
-	case cmd == "pause" && !t.inDraft():
-		t.pauseCommand()
-	case cmd == "list":
-		t.list()
-	case cmd == "share":
-		t.shareClick()
-	case cmd == "learning-set" || strings.HasPrefix(cmd, "learning-set "):
-		t.learningSetCommand(strings.TrimSpace(strings.TrimPrefix(cmd, "learning-set")))
-	case cmd == "away" || strings.HasPrefix(cmd, "away "):
-		t.away(strings.TrimSpace(strings.TrimPrefix(cmd, "away")))
-	case cmd == "new" || cmd == "start":
-		t.start()
 	case greetings[cmd]:
 		t.greet()
-	case cmd == "edit" || strings.HasPrefix(cmd, "edit "):
-		t.editCommand(strings.TrimSpace(strings.TrimPrefix(cmd, "edit")))
-	case cmd == "send" && (command || t.s.State == StateSummary):
-		t.sendDraft()
 	case command:
 		t.reply(unknownCommand(cmd))
 	default:
@@ -207,9 +185,11 @@ func (t *turn) onText(text string, command bool) {
 
 var greetings = map[string]bool{"hi": true, "hello": true, "hey": true, "hiya": true, "hi there": true, "hello there": true}
 
-// help says what can be done here and where the learner is, and how
-// check-ins work when the learner's contract is under way.
-func (t *turn) help() {
+// help says what can be typed here, for the actor's roles and where they
+// are, and how check-ins work when the learner's contract is under way.
+func (t *turn) help() { t.reply(t.helpMsg()) }
+
+func (t *turn) helpMsg() message.Message {
 	doing := ""
 	if t.inDraft() || t.inFollowUp() {
 		doing = t.doing()
@@ -218,7 +198,7 @@ func (t *turn) help() {
 	if c := t.sessionContract(); c != nil && c.Learner == t.in.User && alive(c.Status) {
 		kept = c
 	}
-	t.reply(helpMsg(doing, kept))
+	return helpMsg(t.helpLines(), doing, kept, t.roles()&approver != 0)
 }
 
 // doing describes the current step for help and status.

@@ -31,6 +31,7 @@ func TestStepAnswersCommandsAnywhere(t *testing.T) {
 		{"help", Input{Kind: TextInput, Text: "help"}, StateGoal, "Right now you're writing your goals."},
 		{"help shouting", Input{Kind: TextInput, Text: "  HELP! "}, StateGoal, "Here's what you can type here"},
 		{"help command", Input{Kind: CommandInput, Text: "help"}, StateGoal, "Here's what you can type here"},
+		{"question mark", Input{Kind: TextInput, Text: " ? "}, StateGoal, "Here's what you can type here"},
 		{"empty command", Input{Kind: CommandInput, Text: ""}, StateGoal, "Here's what you can type here"},
 		{"back", Input{Kind: TextInput, Text: "Back"}, StateTitle, "what you entered is kept"},
 		{"skip required", Input{Kind: TextInput, Text: "skip"}, StateGoal, "I can't skip the goals"},
@@ -193,7 +194,7 @@ func TestStepAmendWithBadDeadlineChangesNothing(t *testing.T) {
 	for _, d := range []string{"whenever", "2020-01-01", "2099-01-01"} {
 		in := Input{Kind: SubmitInput, User: mo, CallbackID: CallbackAmend,
 			PrivateData: ActionValue{ContractID: c.ID, Version: 1, Ref: MessageRef{Channel: "DUMO", TS: "1.2"}}.Encode(),
-			Form:        map[string]string{FieldDeadline: d}}
+			Form:        map[string]string{contract.FieldDeadline: d}}
 		res := Step(testEnv(), Session{User: mo}, c, in)
 		if res.Contract != nil || len(res.Effects) != 1 {
 			t.Fatalf("%s: result %+v", d, res)
@@ -220,7 +221,9 @@ func TestNeedsList(t *testing.T) {
 		{Input{Kind: CommandInput, Text: "list"}, true},
 		{Input{Kind: TextInput, Text: "list of books"}, false},
 		{Input{Kind: ActionInput, ActionID: "list"}, false},
-		{Input{Kind: TextInput, Text: "help"}, false},
+		{Input{Kind: TextInput, Text: "help"}, true}, // an approver's help says how they decide
+		{Input{Kind: CommandInput, Text: ""}, true},
+		{Input{Kind: TextInput, Text: "status"}, false},
 		{Input{Kind: DueInput, DueKind: "digest"}, true},
 		{Input{Kind: DueInput, DueKind: "checkin"}, false},
 	}

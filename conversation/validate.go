@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/learnpact/learnpact/conversation/contract"
 	"github.com/learnpact/learnpact/conversation/deadline"
 )
 
@@ -32,13 +33,13 @@ func Validate(in Input, now time.Time, loc *time.Location) map[string]string {
 			problems[FieldSuggestion] = "Please answer at least one of the questions."
 		}
 	case CallbackAmend:
-		blank(FieldGoals, "It needs at least one goal.")
-		blank(FieldEvidence, "It needs the evidence the learner will produce.")
-		blank(FieldCriteria, "It needs at least one success criterion.")
-		if s, ok := in.Form[FieldDeadline]; ok {
+		blank(contract.FieldGoals, "It needs at least one goal.")
+		blank(contract.FieldEvidence, "It needs the evidence the learner will produce.")
+		blank(contract.FieldCriteria, "It needs at least one success criterion.")
+		if s, ok := in.Form[contract.FieldDeadline]; ok {
 			s = strings.TrimSpace(s)
 			if _, err := deadline.Parse(s, now, loc); err != nil {
-				problems[FieldDeadline] = deadlineProblem(err, s)
+				problems[contract.FieldDeadline] = deadlineProblem(err, s)
 			}
 		}
 	}

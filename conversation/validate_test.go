@@ -3,6 +3,8 @@ package conversation
 import (
 	"testing"
 	"time"
+
+	"github.com/learnpact/learnpact/conversation/contract"
 )
 
 func TestValidate(t *testing.T) {
@@ -17,10 +19,10 @@ func TestValidate(t *testing.T) {
 	}{
 		{"comments given", submit(CallbackRequestChanges, map[string]string{FieldComments: "More time"}), nil},
 		{"comments blank", submit(CallbackRequestChanges, map[string]string{FieldComments: "  "}), []string{FieldComments}},
-		{"amendment fine", submit(CallbackAmend, map[string]string{FieldGoals: "Lead a review", FieldEvidence: "Notes", FieldCriteria: "Two reviews", FieldDeadline: "2027-03-01"}), nil},
-		{"amendment bad date", submit(CallbackAmend, map[string]string{FieldGoals: "Lead a review", FieldDeadline: "whenever"}), []string{FieldDeadline}},
-		{"amendment past date", submit(CallbackAmend, map[string]string{FieldDeadline: "2020-01-01"}), []string{FieldDeadline}},
-		{"amendment cleared parts", submit(CallbackAmend, map[string]string{FieldGoals: "", FieldEvidence: " ", FieldCriteria: ""}), []string{FieldGoals, FieldEvidence, FieldCriteria}},
+		{"amendment fine", submit(CallbackAmend, map[string]string{contract.FieldGoals: "Lead a review", contract.FieldEvidence: "Notes", contract.FieldCriteria: "Two reviews", contract.FieldDeadline: "2027-03-01"}), nil},
+		{"amendment bad date", submit(CallbackAmend, map[string]string{contract.FieldGoals: "Lead a review", contract.FieldDeadline: "whenever"}), []string{contract.FieldDeadline}},
+		{"amendment past date", submit(CallbackAmend, map[string]string{contract.FieldDeadline: "2020-01-01"}), []string{contract.FieldDeadline}},
+		{"amendment cleared parts", submit(CallbackAmend, map[string]string{contract.FieldGoals: "", contract.FieldEvidence: " ", contract.FieldCriteria: ""}), []string{contract.FieldGoals, contract.FieldEvidence, contract.FieldCriteria}},
 		{"not a submission", Input{Kind: TextInput, Text: "hi"}, nil},
 		{"unknown form", submit("something_else", map[string]string{"x": ""}), nil},
 	}

@@ -131,9 +131,9 @@ func draftingSamples(t testing.TB, now time.Time, msgs map[string]message.Messag
 	s.keep("stale", Ephemeral, approver)
 	s.Click(approver, "Propose an amendment")
 	s.form("amend", approver)
-	s.Submit(approver, map[string]string{conversation.FieldDeadline: "in 10 weeks",
-		conversation.FieldCriteria: "Two teammates use my checklist without help\nI observe one review",
-		conversation.FieldComment:  "A little longer, and I'd like to sit in on one."})
+	s.Submit(approver, map[string]string{contract.FieldDeadline: "in 10 weeks",
+		contract.FieldCriteria:    "Two teammates use my checklist without help\nI observe one review",
+		conversation.FieldComment: "A little longer, and I'd like to sit in on one."})
 	s.keep("amendment_card", Updated, approver)
 	s.keep("amendment", Sent, learner)
 	s.Click(learner, "Counter")
@@ -166,7 +166,7 @@ func draftingSamples(t testing.TB, now time.Time, msgs map[string]message.Messag
 	s.Say(other, "<@UMO>")
 	s.Click(other, "Send to my manager")
 	s.Click(approver, "Propose an amendment")
-	s.Submit(approver, map[string]string{conversation.FieldDeadline: "in 8 weeks"})
+	s.Submit(approver, map[string]string{contract.FieldDeadline: "in 8 weeks"})
 	s.Click(other, "Accept & sign")
 	s.keep("accepted_card", Updated, other)
 	s.keep("amendment_accepted", Sent, approver)
@@ -228,7 +228,7 @@ func keepAliveSamples(t testing.TB, now time.Time, msgs map[string]message.Messa
 	s.keep("help_request", Sent, approver)
 	s.Click(approver, "Propose a change")
 	s.form("renegotiate", approver)
-	s.Submit(approver, map[string]string{conversation.FieldEvidence: "A write-up of two reviews"})
+	s.Submit(approver, map[string]string{contract.FieldEvidence: "A write-up of two reviews"})
 	s.keep("renegotiation_request_learner", Sent, learner)
 	s.Click(learner, "Decline")
 	s.keep("declined_card", Updated, learner)

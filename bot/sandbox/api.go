@@ -12,7 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/learnpact/learnpact/bot/slack/blockkit"
 )
 
 // maxAPIBody caps Web API request bodies.
@@ -448,16 +449,16 @@ func (w *Workspace) msgObjLocked(c *conv, m *Message) obj {
 func (w *Workspace) contentLocked(a args) (text string, blocks json.RawMessage, has [2]bool, res obj) {
 	_, has[0] = a["text"]
 	text = a.str("text")
-	if utf8.RuneCountInString(text) > maxMessageText {
+	if blockkit.Len(text) > blockkit.MaxMessageText {
 		return "", nil, has, fail("msg_too_long")
 	}
 	raw, hasBlocks := a.json("blocks")
 	has[1] = hasBlocks
 	if hasBlocks {
-		c := blockChecker{newID: w.blockIDLocked}
-		list := c.blocks(raw, "/blocks", maxMessageBlocks)
-		if len(c.msgs) > 0 {
-			return "", nil, has, fail("invalid_blocks", c.msgs...)
+		c := blockkit.Checker{NewID: w.blockIDLocked}
+		list := c.Blocks(raw, "/blocks", blockkit.MaxMessageBlocks)
+		if len(c.Problems) > 0 {
+			return "", nil, has, fail("invalid_blocks", c.Problems...)
 		}
 		if len(list) > 0 {
 			blocks = encodeJSON(list)
@@ -581,63 +582,44 @@ func (w *Workspace) checkViewLocked(raw json.RawMessage, want string) (*view, ob
 	if err := json.Unmarshal(raw, &in); err != nil {
 		return nil, fail("invalid_arguments", "[ERROR] view must be a JSON object [json-pointer:/view]")
 	}
-	c := blockChecker{newID: w.blockIDLocked}
+	c := blockkit.Checker{NewID: w.blockIDLocked}
 	if in.Type != want {
-		c.errf("/view/type", "must be %s", want)
+		c.Errorf("/view/type", "must be %s", want)
 	}
 	v := &view{View: View{Type: in.Type, CallbackID: in.CallbackID, PrivateMetadata: in.PrivateMetadata, ExternalID: in.ExternalID}}
 	if want == "modal" {
-		v.Title = c.viewText(in.Title, "/view/title", true)
-		v.Submit = c.viewText(in.Submit, "/view/submit", false)
-		v.Close = c.viewText(in.Close, "/view/close", false)
+		v.Title = c.ViewText(in.Title, "/view/title", true)
+		v.Submit = c.ViewText(in.Submit, "/view/submit", false)
+		v.Close = c.ViewText(in.Close, "/view/close", false)
 		v.title, v.submit, v.close = in.Title, in.Submit, in.Close
 		v.clearOnClose, v.notifyOnClose = in.ClearOnClose, in.NotifyOnClose
 	}
 	if len(in.Blocks) == 0 {
 		in.Blocks = json.RawMessage("[]")
 	}
-	list := c.blocks(in.Blocks, "/view/blocks", maxViewBlocks)
+	list := c.Blocks(in.Blocks, "/view/blocks", blockkit.MaxViewBlocks)
 	if want == "modal" && v.Submit == "" {
 		for _, b := range list {
 			if m, _ := b.(map[string]any); str(m["type"]) == "input" {
-				c.errf("/view/submit", "must provide a submit property when an input block is present")
+				c.Errorf("/view/submit", "must provide a submit property when an input block is present")
 				break
 			}
 		}
 	}
-	if utf8.RuneCountInString(in.PrivateMetadata) > maxMetadata {
-		c.errf("/view/private_metadata", "must be less than %d characters", maxMetadata+1)
+	if blockkit.Len(in.PrivateMetadata) > blockkit.MaxPrivateMetadata {
+		c.Errorf("/view/private_metadata", "must be less than %d characters", blockkit.MaxPrivateMetadata+1)
 	}
-	if len(in.CallbackID) > maxID {
-		c.errf("/view/callback_id", "must be less than %d characters", maxID+1)
+	if len(in.CallbackID) > blockkit.MaxID {
+		c.Errorf("/view/callback_id", "must be less than %d characters", blockkit.MaxID+1)
 	}
-	if len(c.msgs) > 0 {
-		return nil, fail("invalid_arguments", c.msgs...)
+	if len(c.Problems) > 0 {
+		return nil, fail("invalid_arguments", c.Problems...)
 	}
 	if list == nil {
 		list = []any{}
 	}
 	v.Blocks = encodeJSON(list)
 	return v, nil
-}
-
-// viewText checks a view's title, submit or close text object and returns
-// its text.
-func (c *blockChecker) viewText(raw json.RawMessage, p string, required bool) string {
-	if len(raw) == 0 || string(raw) == "null" {
-		if required {
-			c.errf(p, "missing required field: %s", p[strings.LastIndex(p, "/")+1:])
-		}
-		return ""
-	}
-	v, err := decodeJSON(raw)
-	if err != nil {
-		c.errf(p, "must be a text object")
-		return ""
-	}
-	c.text(v, p, maxViewTitle, true)
-	m, _ := v.(map[string]any)
-	return str(m["text"])
 }
 
 func (w *Workspace) hashLocked() string {

@@ -14,7 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/learnpact/learnpact/bot/slack/blockkit"
 )
 
 // Paths the bot serves, as configured in the Slack app manifest.
@@ -177,7 +178,7 @@ func (w *Workspace) Post(ctx context.Context, user, channel, text, threadTS stri
 	if strings.TrimSpace(text) == "" {
 		return fmt.Errorf("%w: empty message", ErrInvalidInput)
 	}
-	if utf8.RuneCountInString(text) > maxMessageText {
+	if blockkit.Len(text) > blockkit.MaxMessageText {
 		return fmt.Errorf("%w: message too long", ErrInvalidInput)
 	}
 	w.mu.Lock()
@@ -406,7 +407,7 @@ func (w *Workspace) actionLocked(blocks json.RawMessage, typ, actionID, value st
 			action["style"] = s
 		}
 	case "static_select":
-		opt, ok := findOption(el.Raw, value)
+		opt, ok := blockkit.FindOption(el.Raw, value)
 		if !ok {
 			return nil, nil, fmt.Errorf("%w: %q is not an option of %q", ErrInvalidInput, value, actionID)
 		}

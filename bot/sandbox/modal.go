@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/learnpact/learnpact/bot/slack/blockkit"
 )
 
 // input is one input block of a modal.
@@ -20,7 +22,7 @@ type input struct {
 }
 
 func modalInputs(blocks json.RawMessage) []input {
-	v, err := decodeJSON(blocks)
+	v, err := blockkit.Decode(blocks)
 	if err != nil {
 		return nil
 	}
@@ -75,7 +77,7 @@ func stateValues(inputs []input, values map[string]string) (obj, map[string]stri
 			val["selected_option"] = nil
 			switch {
 			case given && typed != "":
-				opt, found := findOption(in.el, typed)
+				opt, found := blockkit.FindOption(in.el, typed)
 				if !found {
 					return nil, nil, fmt.Errorf("%w: %q is not an option of %q", ErrInvalidInput, typed, in.blockID)
 				}
@@ -90,7 +92,7 @@ func stateValues(inputs []input, values map[string]string) (obj, map[string]stri
 					if v == "" {
 						continue
 					}
-					opt, found := findOption(in.el, v)
+					opt, found := blockkit.FindOption(in.el, v)
 					if !found {
 						return nil, nil, fmt.Errorf("%w: %q is not an option of %q", ErrInvalidInput, v, in.blockID)
 					}

@@ -312,9 +312,10 @@ type errorsResponse struct {
 }
 
 // invalid checks a modal submission while it is being answered; it returns
-// the response that keeps the modal open, or nil to accept it.
+// the response that keeps the modal open, or nil to accept it. Dates are
+// read in the person's time zone, as Step reads them.
 func (a *Adapter) invalid(in conversation.Input) *errorsResponse {
-	problems := conversation.Validate(in, a.engine.Time(), nil)
+	problems := conversation.Validate(in, a.engine.Time(), a.cachedLocation(in.User))
 	if problems == nil {
 		return nil
 	}

@@ -109,8 +109,14 @@ type harness struct {
 
 func newHarness(t *testing.T, depth int, gate func(bot.Turn)) *harness {
 	t.Helper()
+	return newHarnessAt(t, depth, gate, nil)
+}
+
+// newHarnessAt is newHarness with the engine's clock (time.Now when nil).
+func newHarnessAt(t *testing.T, depth int, gate func(bot.Turn), now func() time.Time) *harness {
+	t.Helper()
 	h := &harness{api: newFakeAPI(t), store: memory.New(), turns: make(chan bot.Turn, 100)}
-	engine := newEngine(bot.Config{Store: h.store, Log: discardLog()})
+	engine := newEngine(bot.Config{Store: h.store, Log: discardLog(), Now: now})
 	a, err := newAdapter(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: h.api.Base(), Workers: 2},
 		engine, discardLog(), depth)
 	if err != nil {

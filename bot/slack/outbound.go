@@ -227,6 +227,20 @@ func (a *Adapter) Location(ctx context.Context, user string) *time.Location {
 	return loc
 }
 
+// cachedLocation is the user's time zone as far as it is known without
+// asking Slack, for answers that must come within Slack's 3 seconds (a
+// modal submission): the cached zone, however old (a turn of theirs
+// fetched it, usually the click that opened the modal), else UTC at once
+// rather than a users.info call on the answer's path.
+func (a *Adapter) cachedLocation(user string) *time.Location {
+	a.tzMu.Lock()
+	defer a.tzMu.Unlock()
+	if e, ok := a.tz[user]; ok && e.loc != nil {
+		return e.loc
+	}
+	return time.UTC
+}
+
 // BotUserID returns the bot's own user id (from auth.test), or "" when it is
 // not known yet.
 func (a *Adapter) BotUserID(ctx context.Context) string { return a.identity(ctx).user }

@@ -7,38 +7,17 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf16"
 
 	slackapi "github.com/slack-go/slack"
 
+	"github.com/learnpact/learnpact/bot/slack/blockkit"
 	"github.com/learnpact/learnpact/conversation/message"
 )
 
-// Block Kit limits that slack-go does not check. Lengths are counted in
-// UTF-16 code units, as Slack counts them.
-const (
-	maxMessageBlocks = 50
-	maxModalBlocks   = 100
-	maxSectionText   = 3000
-	maxHeaderText    = 150
-	maxFieldText     = 2000
-	maxFields        = 10
-	maxButtonText    = 75
-	maxButtonValue   = 2000
-	maxID            = 255
-	maxActionElems   = 25
-	maxOptions       = 100
-	maxChoices       = 10 // options of checkboxes and radio buttons
-	maxOptionText    = 75
-	maxOptionValue   = 150
-	maxPlaceholder   = 150
-	maxInputLabel    = 2000
-	maxInputValue    = 3000
-	maxModalTitle    = 24
-	maxModalButton   = 24
-	maxPrivateData   = 3000
-	maxFallbackText  = 3000
-)
+// maxFallbackText bounds a message's notification text, well inside
+// blockkit.MaxMessageText: it is a summary, the blocks carry the rest.
+// Slack's own limits are in package blockkit.
+const maxFallbackText = 3000
 
 // overflowNote ends a message that had more blocks than Slack shows.
 var overflowNote = message.T("…and more — type ", message.Code("status"), " for the full contract")
@@ -79,7 +58,7 @@ func RenderModal(m message.Modal) slackapi.ModalViewRequest {
 // render is Render that also reports what had to be left out, for the log.
 func render(m message.Message) ([]slackapi.Block, string, []string) {
 	r := newRenderer(false)
-	blocks := r.blocks(m.Blocks, maxMessageBlocks)
+	blocks := r.blocks(m.Blocks, blockkit.MaxMessageBlocks)
 	return blocks, fallbackText(m), r.problems
 }
 
@@ -87,8 +66,8 @@ func renderModal(m message.Modal) (slackapi.ModalViewRequest, []string) {
 	r := newRenderer(true)
 	v := slackapi.ModalViewRequest{
 		Type:       slackapi.VTModal,
-		Title:      plainText(defaultString(m.Title, "learnpact"), maxModalTitle),
-		Blocks:     slackapi.Blocks{BlockSet: r.blocks(m.Blocks, maxModalBlocks)},
+		Title:      plainText(defaultString(m.Title, "learnpact"), blockkit.MaxViewText),
+		Blocks:     slackapi.Blocks{BlockSet: r.blocks(m.Blocks, blockkit.MaxViewBlocks)},
 		CallbackID: r.id(m.CallbackID, "callback_id"),
 	}
 	submit := m.Submit
@@ -96,16 +75,16 @@ func renderModal(m message.Modal) (slackapi.ModalViewRequest, []string) {
 		submit = "Submit"
 	}
 	if submit != "" {
-		v.Submit = plainText(submit, maxModalButton)
+		v.Submit = plainText(submit, blockkit.MaxViewText)
 	}
 	if m.Close != "" {
-		v.Close = plainText(m.Close, maxModalButton)
+		v.Close = plainText(m.Close, blockkit.MaxViewText)
 	}
 	// Private data is a value: cutting it would corrupt it, so a view
 	// whose data does not fit goes without, and its submission is answered
 	// as out of date.
-	if width(m.PrivateData) > maxPrivateData {
-		r.problem("private data of %d characters dropped", width(m.PrivateData))
+	if blockkit.Len(m.PrivateData) > blockkit.MaxPrivateMetadata {
+		r.problem("private data of %d characters dropped", blockkit.Len(m.PrivateData))
 	} else {
 		v.PrivateMetadata = m.PrivateData
 	}
@@ -181,7 +160,7 @@ func (r *renderer) block(b message.Block) []slackapi.Block {
 		if strings.TrimSpace(b.Text) == "" {
 			return nil
 		}
-		return []slackapi.Block{slackapi.NewHeaderBlock(plainText(b.Text, maxHeaderText))}
+		return []slackapi.Block{slackapi.NewHeaderBlock(plainText(b.Text, blockkit.MaxHeaderText))}
 	case message.Section:
 		return r.section(b)
 	case message.Fields:
@@ -206,11 +185,11 @@ func (r *renderer) block(b message.Block) []slackapi.Block {
 }
 
 func contextBlock(t message.Text) *slackapi.ContextBlock {
-	return slackapi.NewContextBlock("", mrkdwnText(mrkdwn(t, maxSectionText)))
+	return slackapi.NewContextBlock("", mrkdwnText(mrkdwn(t, blockkit.MaxSectionText)))
 }
 
 func (r *renderer) section(s message.Section) []slackapi.Block {
-	text := mrkdwn(s.Text, maxSectionText)
+	text := mrkdwn(s.Text, blockkit.MaxSectionText)
 	var button *slackapi.ButtonBlockElement
 	if s.Accessory != nil {
 		button = r.button(*s.Accessory)
@@ -236,9 +215,9 @@ func (r *renderer) fields(f message.Fields) []slackapi.Block {
 	for _, fd := range f.Fields {
 		var label string
 		if fd.Label != "" {
-			label = "*" + mrkdwn(message.T(fd.Label), maxFieldText/4) + "*"
+			label = "*" + mrkdwn(message.T(fd.Label), blockkit.MaxFieldText/4) + "*"
 		}
-		value := mrkdwn(fd.Value, maxFieldText-width(label)-1)
+		value := mrkdwn(fd.Value, blockkit.MaxFieldText-blockkit.Len(label)-1)
 		text := label
 		switch {
 		case label == "":
@@ -250,7 +229,7 @@ func (r *renderer) fields(f message.Fields) []slackapi.Block {
 			continue
 		}
 		cur = append(cur, mrkdwnText(text))
-		if len(cur) == maxFields {
+		if len(cur) == blockkit.MaxFields {
 			out = append(out, slackapi.NewSectionBlock(nil, cur, nil))
 			cur = nil
 		}
@@ -277,7 +256,7 @@ func (r *renderer) actionBlocks(buttons []message.Button, sel *message.Select) [
 	}
 	var out []slackapi.Block
 	for len(elems) > 0 {
-		n := min(len(elems), maxActionElems)
+		n := min(len(elems), blockkit.MaxActionElements)
 		out = append(out, slackapi.NewActionBlock("", elems[:n]...))
 		elems = elems[n:]
 	}
@@ -290,11 +269,11 @@ func (r *renderer) button(b message.Button) *slackapi.ButtonBlockElement {
 		return nil
 	}
 	value := b.Value
-	if width(value) > maxButtonValue {
-		r.problem("button %q: value of %d characters dropped", b.ActionID, width(value))
+	if blockkit.Len(value) > blockkit.MaxButtonValue {
+		r.problem("button %q: value of %d characters dropped", b.ActionID, blockkit.Len(value))
 		value = ""
 	}
-	e := slackapi.NewButtonBlockElement(r.actionID(b.ActionID), value, plainText(b.Label, maxButtonText))
+	e := slackapi.NewButtonBlockElement(r.actionID(b.ActionID), value, plainText(b.Label, blockkit.MaxButtonText))
 	switch b.Style {
 	case message.Primary:
 		e.Style = slackapi.StylePrimary
@@ -307,42 +286,42 @@ func (r *renderer) button(b message.Button) *slackapi.ButtonBlockElement {
 func (r *renderer) selectMenu(s message.Select) *slackapi.SelectBlockElement {
 	var opts []*slackapi.OptionBlockObject
 	for _, o := range s.Options {
-		if len(opts) == maxOptions {
-			r.problem("select %q: options past %d left out", s.ActionID, maxOptions)
+		if len(opts) == blockkit.MaxOptions {
+			r.problem("select %q: options past %d left out", s.ActionID, blockkit.MaxOptions)
 			break
 		}
-		if o.Value == "" || width(o.Value) > maxOptionValue {
-			r.problem("select %q: option %q with a value of %d characters left out", s.ActionID, o.Label, width(o.Value))
+		if o.Value == "" || blockkit.Len(o.Value) > blockkit.MaxOptionValue {
+			r.problem("select %q: option %q with a value of %d characters left out", s.ActionID, o.Label, blockkit.Len(o.Value))
 			continue
 		}
-		opts = append(opts, slackapi.NewOptionBlockObject(o.Value, plainText(defaultString(o.Label, o.Value), maxOptionText), nil))
+		opts = append(opts, slackapi.NewOptionBlockObject(o.Value, plainText(defaultString(o.Label, o.Value), blockkit.MaxOptionText), nil))
 	}
 	if len(opts) == 0 {
 		r.problem("select %q without options left out", s.ActionID)
 		return nil
 	}
 	return slackapi.NewOptionsSelectBlockElement(slackapi.OptTypeStatic,
-		plainText(defaultString(s.Placeholder, "Choose…"), maxPlaceholder), r.actionID(s.ActionID), opts...)
+		plainText(defaultString(s.Placeholder, "Choose…"), blockkit.MaxPlaceholder), r.actionID(s.ActionID), opts...)
 }
 
 // input renders a text field. In a message it dispatches its value as a
 // block action when the user presses Enter.
 func (r *renderer) input(in message.Input) []slackapi.Block {
-	limit := maxInputValue
+	limit := blockkit.MaxInputLength
 	if in.MaxLength > 0 && in.MaxLength < limit {
 		limit = in.MaxLength
 	}
 	e := slackapi.NewPlainTextInputBlockElement(nil, r.actionID(in.ID))
 	if in.Placeholder != "" {
-		e.Placeholder = plainText(in.Placeholder, maxPlaceholder)
+		e.Placeholder = plainText(in.Placeholder, blockkit.MaxPlaceholder)
 	}
 	e.Multiline = in.Multiline
 	e.MaxLength = limit
-	if width(in.Initial) > limit {
+	if blockkit.Len(in.Initial) > limit {
 		r.problem("input %q: initial value cut to %d characters", in.ID, limit)
 	}
 	e.InitialValue = clip(in.Initial, limit)
-	b := slackapi.NewInputBlock(r.blockID(in.ID), plainText(defaultString(in.Label, in.ID), maxInputLabel), nil, e)
+	b := slackapi.NewInputBlock(r.blockID(in.ID), plainText(defaultString(in.Label, in.ID), blockkit.MaxLabel), nil, e)
 	b.Optional = in.Optional
 	b.DispatchAction = !r.modal
 	return []slackapi.Block{b}
@@ -356,15 +335,15 @@ func (r *renderer) choice(c message.Choice) []slackapi.Block {
 	var opts []*slackapi.OptionBlockObject
 	byValue := map[string]*slackapi.OptionBlockObject{}
 	for _, o := range c.Options {
-		if len(opts) == maxChoices {
-			r.problem("choice %q: options past %d left out", c.ID, maxChoices)
+		if len(opts) == blockkit.MaxChoices {
+			r.problem("choice %q: options past %d left out", c.ID, blockkit.MaxChoices)
 			break
 		}
-		if o.Value == "" || width(o.Value) > maxOptionValue || byValue[o.Value] != nil {
-			r.problem("choice %q: option %q with an empty, repeated or %d-character value left out", c.ID, o.Label, width(o.Value))
+		if o.Value == "" || blockkit.Len(o.Value) > blockkit.MaxOptionValue || byValue[o.Value] != nil {
+			r.problem("choice %q: option %q with an empty, repeated or %d-character value left out", c.ID, o.Label, blockkit.Len(o.Value))
 			continue
 		}
-		opt := slackapi.NewOptionBlockObject(o.Value, plainText(defaultString(o.Label, o.Value), maxOptionText), nil)
+		opt := slackapi.NewOptionBlockObject(o.Value, plainText(defaultString(o.Label, o.Value), blockkit.MaxOptionText), nil)
 		opts = append(opts, opt)
 		byValue[o.Value] = opt
 	}
@@ -393,7 +372,7 @@ func (r *renderer) choice(c message.Choice) []slackapi.Block {
 		}
 		e = rb
 	}
-	b := slackapi.NewInputBlock(r.blockID(c.ID), plainText(defaultString(c.Label, c.ID), maxInputLabel), nil, e)
+	b := slackapi.NewInputBlock(r.blockID(c.ID), plainText(defaultString(c.Label, c.ID), blockkit.MaxLabel), nil, e)
 	b.Optional = c.Optional
 	b.DispatchAction = !r.modal
 	return []slackapi.Block{b}
@@ -407,9 +386,9 @@ func (r *renderer) blockID(id string) string { return unique(r.blockIDs, r.id(id
 
 // id cuts an over-long identifier, reporting it.
 func (r *renderer) id(id, what string) string {
-	if len(id) > maxID {
+	if len(id) > blockkit.MaxID {
 		r.problem("%s of %d bytes cut", what, len(id))
-		return truncateBytes(id, maxID)
+		return truncateBytes(id, blockkit.MaxID)
 	}
 	return id
 }
@@ -424,7 +403,7 @@ func unique(seen map[string]int, id string) string {
 		return id
 	}
 	suffix := idSuffixSep + strconv.Itoa(n)
-	return truncateBytes(id, maxID-len(suffix)) + suffix
+	return truncateBytes(id, blockkit.MaxID-len(suffix)) + suffix
 }
 
 // truncateBytes cuts s to at most n bytes on a rune boundary.
@@ -455,35 +434,19 @@ func mrkdwnText(s string) *slackapi.TextBlockObject {
 	return slackapi.NewTextBlockObject(slackapi.MarkdownType, s, false, false)
 }
 
-// width is the length of s as Slack counts it.
-func width(s string) int {
-	n := 0
-	for _, r := range s {
-		n += runeWidth(r)
-	}
-	return n
-}
-
-func runeWidth(r rune) int {
-	if n := utf16.RuneLen(r); n > 0 {
-		return n
-	}
-	return 1
-}
-
 // clip cuts plain text to limit, ending it with "…" when cut.
 func clip(s string, limit int) string {
-	if width(s) <= limit {
+	if blockkit.Len(s) <= limit {
 		return s
 	}
 	var b strings.Builder
 	n := 0
 	for _, r := range s {
-		if n+runeWidth(r) > limit-1 {
+		if n+blockkit.RuneLen(r) > limit-1 {
 			break
 		}
 		b.WriteRune(r)
-		n += runeWidth(r)
+		n += blockkit.RuneLen(r)
 	}
 	return b.String() + "…"
 }
@@ -530,9 +493,9 @@ func mrkdwn(t message.Text, limit int) string {
 			room -= w
 			continue
 		}
-		n, w := 0, width(s.open)+width(s.close)
-		for n < len(s.units) && w+width(s.units[n]) <= room {
-			w += width(s.units[n])
+		n, w := 0, blockkit.Len(s.open)+blockkit.Len(s.close)
+		for n < len(s.units) && w+blockkit.Len(s.units[n]) <= room {
+			w += blockkit.Len(s.units[n])
 			n++
 		}
 		if n > 0 {
@@ -544,9 +507,9 @@ func mrkdwn(t message.Text, limit int) string {
 }
 
 func (s segment) width() int {
-	w := width(s.open) + width(s.close)
+	w := blockkit.Len(s.open) + blockkit.Len(s.close)
 	for _, u := range s.units {
-		w += width(u)
+		w += blockkit.Len(u)
 	}
 	return w
 }

@@ -13,6 +13,7 @@ import (
 
 	slackapi "github.com/slack-go/slack"
 
+	"github.com/learnpact/learnpact/bot/slack/blockkit"
 	"github.com/learnpact/learnpact/conversation/message"
 )
 
@@ -48,8 +49,8 @@ func golden(t *testing.T, name string, v any) {
 func goldenMessage(t *testing.T, name string, m message.Message) {
 	t.Helper()
 	blocks, text, _ := render(m)
-	checkLimits(t, blocks, maxMessageBlocks)
-	if w := width(text); w > maxFallbackText {
+	checkLimits(t, blocks, blockkit.MaxMessageBlocks)
+	if w := blockkit.Len(text); w > maxFallbackText {
 		t.Errorf("fallback text of %d characters", w)
 	}
 	golden(t, name, map[string]any{"blocks": blocks})
@@ -58,10 +59,10 @@ func goldenMessage(t *testing.T, name string, m message.Message) {
 func goldenModal(t *testing.T, name string, m message.Modal) {
 	t.Helper()
 	v := RenderModal(m)
-	checkLimits(t, v.Blocks.BlockSet, maxModalBlocks)
+	checkLimits(t, v.Blocks.BlockSet, blockkit.MaxViewBlocks)
 	for what, o := range map[string]*slackapi.TextBlockObject{"title": v.Title, "submit": v.Submit, "close": v.Close} {
-		if o != nil && width(o.Text) > maxModalTitle {
-			t.Errorf("modal %s %q longer than %d", what, o.Text, maxModalTitle)
+		if o != nil && blockkit.Len(o.Text) > blockkit.MaxViewText {
+			t.Errorf("modal %s %q longer than %d", what, o.Text, blockkit.MaxViewText)
 		}
 	}
 	if v.Title == nil || v.Title.Text == "" {
@@ -77,142 +78,54 @@ var htmlUnescaper = strings.NewReplacer(`\\`, `\\`, `\u003c`, "<", `\u003e`, ">"
 
 var escapeOK = regexp.MustCompile(`&(amp|lt|gt);`)
 
-// checkLimits walks rendered blocks as JSON and checks every Block Kit
-// limit the renderer enforces.
+// checkLimits checks rendered blocks as Slack would (blockkit.Checker,
+// with the limits the renderer keeps to), then what the renderer promises
+// beyond Slack's rules: every text shows something, every mrkdwn escape is
+// whole, and no action_id is used twice in the payload.
 func checkLimits(t *testing.T, blocks []slackapi.Block, maxBlocks int) {
 	t.Helper()
-	if len(blocks) > maxBlocks {
-		t.Errorf("%d blocks, limit %d", len(blocks), maxBlocks)
-	}
 	data, err := json.Marshal(blocks)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var bs []map[string]any
-	if err := json.Unmarshal(data, &bs); err != nil {
+	c := blockkit.Checker{}
+	c.Blocks(data, "", maxBlocks)
+	for _, p := range c.Problems {
+		t.Error(p)
+	}
+	v, err := blockkit.Decode(data)
+	if err != nil {
 		t.Fatal(err)
 	}
-	actionIDs, blockIDs := map[string]bool{}, map[string]bool{}
-	limit := func(what, s string, n int) {
-		if width(s) > n {
-			t.Errorf("%s of %d characters, limit %d: %.40q…", what, width(s), n, s)
-		}
-	}
-	text := func(what string, o any, n int) {
-		m, _ := o.(map[string]any)
-		if m == nil {
-			return
-		}
-		s, _ := m["text"].(string)
-		limit(what, s, n)
-		if m["type"] == "mrkdwn" && strings.Count(s, "&") != len(escapeOK.FindAllString(s, -1)) {
-			t.Errorf("%s has a broken escape: %q", what, s)
-		}
-		if strings.TrimSpace(s) == "" {
-			t.Errorf("%s is empty", what)
-		}
-	}
-	element := func(e map[string]any) {
-		if id, _ := e["action_id"].(string); id != "" {
-			limit("action_id", id, maxID)
-			if actionIDs[id] {
-				t.Errorf("action_id %q used twice", id)
+	actionIDs := map[string]bool{}
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case []any:
+			for _, e := range v {
+				walk(e)
 			}
-			actionIDs[id] = true
-		}
-		switch e["type"] {
-		case "button":
-			text("button text", e["text"], maxButtonText)
-			v, _ := e["value"].(string)
-			limit("button value", v, maxButtonValue)
-		case "static_select":
-			text("placeholder", e["placeholder"], maxPlaceholder)
-			opts, _ := e["options"].([]any)
-			if len(opts) == 0 || len(opts) > maxOptions {
-				t.Errorf("select with %d options", len(opts))
-			}
-			for _, o := range opts {
-				o := o.(map[string]any)
-				text("option text", o["text"], maxOptionText)
-				v, _ := o["value"].(string)
-				limit("option value", v, maxOptionValue)
-			}
-		case "checkboxes", "radio_buttons":
-			opts, _ := e["options"].([]any)
-			if len(opts) == 0 || len(opts) > maxChoices {
-				t.Errorf("%s with %d options", e["type"], len(opts))
-			}
-			values := map[string]bool{}
-			for _, o := range opts {
-				o := o.(map[string]any)
-				text("option text", o["text"], maxOptionText)
-				v, _ := o["value"].(string)
-				limit("option value", v, maxOptionValue)
-				values[v] = true
-			}
-			initial, _ := e["initial_options"].([]any)
-			if io, ok := e["initial_option"]; ok {
-				initial = append(initial, io)
-			}
-			for _, o := range initial {
-				if v, _ := o.(map[string]any)["value"].(string); !values[v] {
-					t.Errorf("initial option %q is not an option", v)
+		case map[string]any:
+			if s, ok := v["text"].(string); ok && (v["type"] == "mrkdwn" || v["type"] == "plain_text") {
+				if strings.TrimSpace(s) == "" {
+					t.Errorf("empty %s text", v["type"])
+				}
+				if v["type"] == "mrkdwn" && strings.Count(s, "&") != len(escapeOK.FindAllString(s, -1)) {
+					t.Errorf("mrkdwn with a broken escape: %q", s)
 				}
 			}
-		case "plain_text_input":
-			text("placeholder", e["placeholder"], maxPlaceholder)
-			v, _ := e["initial_value"].(string)
-			limit("initial value", v, maxInputValue)
+			if id, ok := v["action_id"].(string); ok {
+				if actionIDs[id] {
+					t.Errorf("action_id %q used twice", id)
+				}
+				actionIDs[id] = true
+			}
+			for _, e := range v {
+				walk(e)
+			}
 		}
 	}
-	for _, b := range bs {
-		if id, _ := b["block_id"].(string); id != "" {
-			limit("block_id", id, maxID)
-			if blockIDs[id] {
-				t.Errorf("block_id %q used twice", id)
-			}
-			blockIDs[id] = true
-		}
-		switch b["type"] {
-		case "header":
-			text("header", b["text"], maxHeaderText)
-		case "section":
-			fields, _ := b["fields"].([]any)
-			if b["text"] == nil && len(fields) == 0 {
-				t.Error("section with neither text nor fields")
-			}
-			if b["text"] != nil {
-				text("section text", b["text"], maxSectionText)
-			}
-			if len(fields) > maxFields {
-				t.Errorf("section with %d fields", len(fields))
-			}
-			for _, f := range fields {
-				text("field", f, maxFieldText)
-			}
-			if acc, ok := b["accessory"].(map[string]any); ok {
-				element(acc)
-			}
-		case "context":
-			for _, e := range b["elements"].([]any) {
-				text("context", e, maxSectionText)
-			}
-		case "actions":
-			elems, _ := b["elements"].([]any)
-			if len(elems) == 0 || len(elems) > maxActionElems {
-				t.Errorf("actions block with %d elements", len(elems))
-			}
-			for _, e := range elems {
-				element(e.(map[string]any))
-			}
-		case "input":
-			text("input label", b["label"], maxInputLabel)
-			element(b["element"].(map[string]any))
-		case "divider":
-		default:
-			t.Errorf("unexpected block type %v", b["type"])
-		}
-	}
+	walk(v)
 }
 
 // Every block type, every span kind and every button style.
@@ -377,7 +290,7 @@ func TestMrkdwn(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := mrkdwn(tt.in, maxSectionText); got != tt.want {
+			if got := mrkdwn(tt.in, blockkit.MaxSectionText); got != tt.want {
 				t.Errorf("mrkdwn = %q, want %q", got, tt.want)
 			}
 		})
@@ -388,12 +301,12 @@ func TestMrkdwn(t *testing.T) {
 func TestMrkdwnCut(t *testing.T) {
 	text := message.T("ab&<", message.Bold("c&d"), " ", message.Mention("U0123ABC"), " é😀", message.Link("https://x.io", "l"))
 	full := mrkdwn(text, 1000)
-	for limit := 1; limit <= width(full); limit++ {
+	for limit := 1; limit <= blockkit.Len(full); limit++ {
 		got := mrkdwn(text, limit)
-		if width(got) > limit {
-			t.Errorf("limit %d: %q is %d long", limit, got, width(got))
+		if blockkit.Len(got) > limit {
+			t.Errorf("limit %d: %q is %d long", limit, got, blockkit.Len(got))
 		}
-		if limit < width(full) && !strings.HasSuffix(got, "…") {
+		if limit < blockkit.Len(full) && !strings.HasSuffix(got, "…") {
 			t.Errorf("limit %d: %q does not end with …", limit, got)
 		}
 		body := strings.TrimSuffix(got, "…")
@@ -489,7 +402,7 @@ func FuzzMrkdwn(f *testing.F) {
 			return
 		}
 		got := mrkdwn(message.T(plain, message.Bold(bold), message.Mention(plain)), limit)
-		if width(got) > limit {
+		if blockkit.Len(got) > limit {
 			t.Errorf("%q is longer than %d", got, limit)
 		}
 		if strings.Count(got, "&") != len(escapeOK.FindAllString(got, -1)) {
@@ -513,7 +426,7 @@ func TestRenderChoice(t *testing.T) {
 		message.Choice{ID: "none", Label: "None"},
 	}}
 	v, problems := renderModal(m)
-	checkLimits(t, v.Blocks.BlockSet, maxModalBlocks)
+	checkLimits(t, v.Blocks.BlockSet, blockkit.MaxViewBlocks)
 	if v.Submit == nil || v.Submit.Text != "Submit" {
 		t.Errorf("a modal with choices has no submit button: %+v", v.Submit)
 	}
@@ -522,8 +435,8 @@ func TestRenderChoice(t *testing.T) {
 	}
 	many := v.Blocks.BlockSet[0].(*slackapi.InputBlock)
 	cb := many.Element.(*slackapi.CheckboxGroupsBlockElement)
-	if len(cb.Options) != maxChoices || cb.Options[9].Value != "10" || width(many.Label.Text) > maxInputLabel || many.Label.Type != slackapi.PlainTextType {
-		t.Errorf("check boxes: %d options, last %q, label of %d", len(cb.Options), cb.Options[len(cb.Options)-1].Value, width(many.Label.Text))
+	if len(cb.Options) != blockkit.MaxChoices || cb.Options[9].Value != "10" || blockkit.Len(many.Label.Text) > blockkit.MaxLabel || many.Label.Type != slackapi.PlainTextType {
+		t.Errorf("check boxes: %d options, last %q, label of %d", len(cb.Options), cb.Options[len(cb.Options)-1].Value, blockkit.Len(many.Label.Text))
 	}
 	if len(cb.InitialOptions) != 1 || cb.InitialOptions[0].Value != "2" {
 		t.Errorf("initial options = %+v, want only 2 (12 is not shown)", cb.InitialOptions)

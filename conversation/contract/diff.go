@@ -12,7 +12,8 @@ type Change struct {
 	New   string `json:"new"`
 }
 
-// Fields of the terms, in the order they are shown.
+// Fields of the terms, in the order they are shown: the names in a Change,
+// in IncompleteError.Fields, and of the form inputs that change them.
 const (
 	FieldTitle      = "title"
 	FieldGoals      = "goals"

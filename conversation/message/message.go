@@ -8,7 +8,11 @@
 // link.
 package message
 
-import "strings"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
 
 // SpanKind says how a span of text is shown.
 type SpanKind int
@@ -33,20 +37,31 @@ type Span struct {
 // are line breaks.
 type Text []Span
 
-// T builds Text from parts: strings become plain spans, Spans and Texts are
-// appended as they are.
+// T builds Text from parts: strings become plain spans, ints are written in
+// decimal, Spans and Texts are appended as they are.
+//
+// T panics on a part of any other type, naming its position and type. A part
+// that T cannot show is a mistake in the calling code, and leaving it out
+// would silently lose words from what a person reads. Other values are
+// formatted by the caller for people first (a date with its layout, a
+// named string type with string(v)); fmt.Stringer is deliberately not
+// taken, as time.Time and time.Duration would show in Go's own formats.
 func T(parts ...any) Text {
 	var t Text
-	for _, p := range parts {
+	for i, p := range parts {
 		switch v := p.(type) {
 		case string:
 			if v != "" {
 				t = append(t, Span{Kind: Plain, Text: v})
 			}
+		case int:
+			t = append(t, Span{Kind: Plain, Text: strconv.Itoa(v)})
 		case Span:
 			t = append(t, v)
 		case Text:
 			t = append(t, v...)
+		default:
+			panic(fmt.Sprintf("message.T: part %d is a %T (%v); T takes string, int, Span and Text", i, p, p))
 		}
 	}
 	return t

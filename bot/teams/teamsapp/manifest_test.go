@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/learnpact/learnpact/conversation"
 	"github.com/santhosh-tekuri/jsonschema/v5"
 )
 
@@ -78,13 +79,10 @@ func TestManifestContent(t *testing.T) {
 		t.Errorf("resource-specific consent = %+v, want ChannelMessage.Read.Group (Application)", rsc)
 	}
 	// Every command the learner can pick must be one the dialog knows.
-	known := map[string]bool{"help": true, "new": true, "list": true, "status": true, "edit": true,
-		"send": true, "back": true, "skip": true, "cancel": true, "resume": true, "pause": true,
-		"share": true, "learning-set": true, "away": true}
 	for _, b := range m.Bots {
 		for _, cl := range b.CommandLists {
 			for _, c := range cl.Commands {
-				if !known[c.Title] {
+				if !conversation.IsCommand(c.Title) {
 					t.Errorf("command %q is not a bot command", c.Title)
 				}
 			}

@@ -20,19 +20,19 @@ func TestAmendmentEndToEnd(t *testing.T) {
 	if err := h.ws.Await(h.ctx(), func() bool { _, ok := h.ws.OpenModal(manager); return ok }); err != nil {
 		t.Fatal("no amendment form opened")
 	}
-	if err := h.ws.Submit(h.ctx(), manager, map[string]string{conversation.FieldDeadline: "whenever"}); err != nil {
+	if err := h.ws.Submit(h.ctx(), manager, map[string]string{contract.FieldDeadline: "whenever"}); err != nil {
 		t.Fatal(err)
 	}
 	v, open := h.ws.OpenModal(manager)
-	if !open || v.Errors[conversation.FieldDeadline] == "" {
+	if !open || v.Errors[contract.FieldDeadline] == "" {
 		t.Fatalf("a bad date closed the form or showed no problem: open=%v errors=%v", open, v.Errors)
 	}
 	if c := h.contracts(learner)[0]; c.Version != 1 || c.Status != contract.Proposed {
 		t.Fatalf("a refused amendment changed the contract: %s v%d", c.Status, c.Version)
 	}
 	if err := h.ws.Submit(h.ctx(), manager, map[string]string{
-		conversation.FieldDeadline: "2027-04-30",
-		conversation.FieldComment:  "A bit longer, please.",
+		contract.FieldDeadline:    "2027-04-30",
+		conversation.FieldComment: "A bit longer, please.",
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -81,36 +81,6 @@ func sharePromptMsg(c *contract.Contract) message.Message {
 		actions(button("Share with my learning set", ActionShare, value(c), message.Primary)))
 }
 
-func shareModal(c *contract.Contract, sets []learningset.View, v ActionValue) message.Modal {
-	bs := blocks{section("Your goals, activities, evidence, success criteria and deadline go to the set as a thread, naming the reviewers I ask. What you tick below is shared too.")}
-	if len(sets) > 1 {
-		ch := message.Choice{ID: FieldSet, Label: "Which learning set?"}
-		for _, s := range sets {
-			ch.Options = append(ch.Options, message.Option{Label: s.Set.Label(), Value: s.Set.Channel})
-			if s.Set.Channel == c.LearningSet {
-				ch.Initial = []string{s.Set.Channel}
-			}
-		}
-		if ch.Initial == nil {
-			ch.Initial = []string{sets[0].Set.Channel}
-		}
-		bs = append(bs, ch)
-	}
-	var private []message.Option
-	if c.Terms.Support != "" {
-		private = append(private, message.Option{Label: "Support I need", Value: PrivateSupport})
-	}
-	if c.Terms.Ethics != "" {
-		private = append(private, message.Option{Label: "Ethical considerations", Value: PrivateEthics})
-	}
-	if len(private) > 0 {
-		bs = append(bs, message.Choice{ID: FieldPrivate, Label: "Also share (private unless ticked)", Options: private, Multi: true, Optional: true})
-	}
-	bs = append(bs, message.Input{ID: FieldNote, Label: "Anything you'd like reviewers to look at?", Optional: true, Multiline: true, MaxLength: 500,
-		Placeholder: "e.g. Is the second goal too big for six weeks?"})
-	return message.Modal{CallbackID: CallbackShare, PrivateData: v.Encode(), Title: "Share for feedback", Submit: "Share", Close: "Cancel", Blocks: bs}
-}
-
 // sharedDraftMsg is the thread root posted in the learning set.
 func sharedDraftMsg(c *contract.Contract, sh contract.Share, reviewers []string, support, ethics bool) message.Message {
 	tm := c.Terms
@@ -163,20 +133,6 @@ func sharedMsg(c *contract.Contract, s learningset.Set, reviewers []string) mess
 func notMemberMsg(c *contract.Contract, set string) message.Message {
 	return note("Only the learning set reviews this", "Thanks for wanting to help! Only members of ", set, " review ",
 		at(c.Learner), "'s draft, so I haven't recorded anything.")
-}
-
-func feedbackModal(c *contract.Contract, v ActionValue) message.Modal {
-	in := func(id, label, ph string) message.Input {
-		return message.Input{ID: id, Label: label, Placeholder: ph, Multiline: true, Optional: true, MaxLength: contract.MaxFeedback}
-	}
-	return message.Modal{CallbackID: CallbackFeedback, PrivateData: v.Encode(), Title: "Give feedback", Submit: "Send", Close: "Cancel",
-		Blocks: blocks{
-			section("Critical, kind and specific helps most. ", at(c.Learner), " sees your answers with your name. Answer any of these:"),
-			in(FieldSpecific, "Are the goals specific?", "e.g. Goal 2 could say which tool and by when."),
-			in(FieldConvincing, "Is the evidence convincing?", "e.g. A demo would show it better than a write-up."),
-			in(FieldTimeline, "Is the timeline realistic?", "e.g. Six weeks looks tight with the release in March."),
-			in(FieldSuggestion, "One suggestion", "e.g. Pair with someone who has done it."),
-		}}
 }
 
 func feedbackNoticeMsg(by, learner string) message.Message {

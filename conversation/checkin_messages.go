@@ -399,20 +399,3 @@ func approvalReminderMsg(c *contract.Contract, recipient string) message.Message
 	}
 	return signCard(c, recipient, blocks{section(intro)}, "A learning contract is waiting for you")
 }
-
-func renegotiateModal(c *contract.Contract, actor string, v ActionValue) message.Modal {
-	other := c.Approver
-	intro := txt("Change what you'd like: a new deadline, a smaller scope. ", at(other),
-		" will see exactly what changed. The signed version stays in force until you both sign the new one.")
-	if actor != c.Learner {
-		other = c.Learner
-		intro = txt("Change what you'd like. ", at(other), " will see exactly what changed and can accept or decline. The signed version stays in force until you both sign the new one.")
-	}
-	bs := append(blocks{section(intro)}, termsInputs(c.InForce())...)
-	bs = append(bs, message.Input{ID: FieldComment, Label: "A note to go with it", Multiline: true, Optional: true, MaxLength: 3000})
-	return message.Modal{
-		CallbackID: CallbackRenegotiate, PrivateData: v.Encode(),
-		Title: "Propose a change", Submit: "Send", Close: "Cancel",
-		Blocks: bs,
-	}
-}

@@ -1,0 +1,202 @@
+package conversation
+
+import (
+	"strings"
+
+	"github.com/learnpact/learnpact/conversation/contract"
+)
+
+// command is one thing a person can type in a DM (or after /contract, or in
+// a channel they share with the bot). The table of commands drives both the
+// parser (onText) and the help message, so help lists exactly what the
+// parser knows, filtered to the person's roles and where they are.
+type command struct {
+	name    string   // the words that start it, as typed
+	aliases []string // other words for it
+	args    bool     // takes words after the name ("edit goals", "away until 3 March")
+	usage   string   // how help shows it, when not just the name
+	who     role     // whose command it is; 0 for anyone
+	help    string   // one line for help, after the usage
+	// accepts reports whether, in this turn, the words are this command
+	// at all (nil: always). When not, typed text is the answer to the
+	// current step, and a slash command is unknown.
+	accepts func(t *turn) bool
+	// applies reports whether help lists it in this turn (nil: always):
+	// only where it does something useful.
+	applies func(t *turn) bool
+	run     func(t *turn, args string)
+	// needsList and needsSets say what the engine must load for it (see
+	// NeedsList and NeedsSets).
+	needsList, needsSets bool
+}
+
+// role is what a person is to the contracts they take part in.
+type role int
+
+const (
+	learner role = 1 << iota
+	approver
+
+	anyone role = 0 // a command for anyone names no role
+)
+
+// commands is the command table, in the order help lists it.
+//
+// A function rather than a variable: handlers reach the table (help lists
+// it), which a package-level variable's initializer may not.
+func commands() []command {
+	return []command{
+		{name: "new", aliases: []string{"start"}, help: "start a new learning contract",
+			run: noArgs((*turn).start)},
+		{name: "back", who: learner, help: "go to the previous step; what you entered is kept",
+			applies: (*turn).atStep, run: noArgs((*turn).back)},
+		{name: "skip", who: learner, help: "skip an optional step",
+			applies: func(t *turn) bool { return t.atStep() || t.inFollowUp() }, run: noArgs((*turn).skip)},
+		{name: "edit", args: true, usage: "edit goals", who: learner, help: editLine(),
+			applies: (*turn).inDraft, run: (*turn).editCommand},
+		{name: "send", who: learner, help: "send your draft to your approver",
+			accepts: func(t *turn) bool { return t.in.Kind == CommandInput || t.s.State == StateSummary },
+			applies: func(t *turn) bool { return t.inDraft() && t.s.State == StateSummary }, run: noArgs((*turn).sendDraft)},
+		{name: "share", who: learner, help: "share your draft with your learning set for feedback", needsSets: true,
+			applies: func(t *turn) bool { return t.draftOf(t.sessionContract()) }, run: noArgs((*turn).shareClick)},
+		{name: "cancel", aliases: []string{"stop"}, who: learner, help: "stop for now; your draft is kept",
+			applies: func(t *turn) bool { return t.atStep() || t.inFollowUp() }, run: noArgs((*turn).cancel)},
+		{name: "resume", aliases: []string{"continue", "carry on"}, who: learner,
+			help: "carry on where you left off, or pick a paused contract up again", applies: (*turn).resumable, run: noArgs((*turn).resume)},
+		{name: "pause", who: learner, help: "pause check-ins and reminders (leave, crunch time)",
+			accepts: func(t *turn) bool { return !t.inDraft() }, applies: (*turn).pausable, run: noArgs((*turn).pauseCommand)},
+		{name: "status", help: "where your contract is and who still has to sign", run: noArgs((*turn).status)},
+		{name: "list", help: "all your contracts", needsList: true, run: noArgs((*turn).list)},
+		{name: "away", args: true, usage: "away until 3 March", needsSets: true,
+			help: "no review requests from your learning sets until then (away off to have them again)", run: (*turn).away},
+		{name: "learning-set", args: true, needsSets: true,
+			help: "in a shared channel I'm in: make it a learning set, for peer review of drafts", run: (*turn).learningSetCommand},
+		{name: "learning-set reviewers", args: true, usage: "learning-set reviewers 3", needsSets: true,
+			help: "in a learning set: how many members review each draft (1 to 5)", run: (*turn).setReviewers},
+		{name: "help", aliases: []string{"?"}, help: "this list", needsList: true, run: noArgs((*turn).help)},
+	}
+}
+
+func noArgs(f func(*turn)) func(*turn, string) { return func(t *turn, _ string) { f(t) } }
+
+// editLine is the help line of "edit": the parts that can be named.
+func editLine() string {
+	var names []string
+	for _, p := range parts {
+		if p.name != contract.FieldGoals {
+			names = append(names, p.name)
+		}
+	}
+	return "change one part (also " + strings.Join(names, ", ") + ")"
+}
+
+// lookup finds the command that cmd (normalized text) starts with, the
+// longest name first, and the words after it.
+func lookup(cmd string) (command, string, bool) {
+	var (
+		found command
+		args  string
+		best  = -1
+	)
+	for _, c := range commands() {
+		for _, n := range append([]string{c.name}, c.aliases...) {
+			rest, ok := strings.CutPrefix(cmd, n)
+			switch {
+			case !ok || len(n) <= best:
+				continue
+			case rest == "":
+			case c.args && rest[0] == ' ':
+				rest = strings.TrimSpace(rest)
+			default:
+				continue
+			}
+			found, args, best = c, rest, len(n)
+		}
+	}
+	return found, args, best >= 0
+}
+
+// typedCommand is the command an input types, if any (a bare slash command
+// asks for help).
+func typedCommand(in Input) (command, string, bool) {
+	if in.Kind != TextInput && in.Kind != CommandInput {
+		return command{}, "", false
+	}
+	cmd := normalize(in.Text)
+	if cmd == "" && in.Kind == CommandInput {
+		cmd = "help"
+	}
+	return lookup(cmd)
+}
+
+// IsCommand reports whether text, typed in a DM or after /contract, is a
+// command the dialog knows.
+func IsCommand(text string) bool {
+	_, _, ok := lookup(normalize(text))
+	return ok
+}
+
+// usageOf is how help shows a command.
+func (c command) usageOf() string {
+	if c.usage != "" {
+		return c.usage
+	}
+	return c.name
+}
+
+// roles are what the actor is to the contracts the turn knows of: the
+// session's and, for help, all of theirs (Env.Contracts).
+func (t *turn) roles() role {
+	var r role
+	cs := t.env.Contracts
+	if c := t.sessionContract(); c != nil {
+		cs = append([]*contract.Contract{c}, cs...)
+	}
+	for _, c := range cs {
+		switch {
+		case c == nil || t.in.User == "":
+		case c.Learner == t.in.User:
+			r |= learner
+		case c.Approver == t.in.User:
+			r |= approver
+		}
+	}
+	return r
+}
+
+// helpLines are the commands that help lists in this turn: those of the
+// actor's roles that apply where they are.
+func (t *turn) helpLines() []command {
+	roles := t.roles()
+	var out []command
+	for _, c := range commands() {
+		if c.who != anyone && roles&c.who == 0 || c.applies != nil && !c.applies(t) {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// atStep reports whether the learner is at a step of their draft (not
+// stopped).
+func (t *turn) atStep() bool { return t.inDraft() && t.s.State != StateStopped }
+
+// resumable reports whether resume would carry something on: a stopped
+// draft, a draft not open in the dialog, or a paused contract.
+func (t *turn) resumable() bool {
+	c := t.sessionContract()
+	switch {
+	case t.inDraft():
+		return t.s.State == StateStopped
+	case t.inFollowUp():
+		return t.s.State == StatePauseReason
+	}
+	return t.draftOf(c) || c != nil && c.Learner == t.in.User && c.Status == contract.Paused
+}
+
+// pausable reports whether pause would pause the learner's contract.
+func (t *turn) pausable() bool {
+	c := t.sessionContract()
+	return !t.inDraft() && c != nil && c.Learner == t.in.User && (c.Status == contract.Active || c.Status == contract.Renegotiating)
+}
