@@ -243,6 +243,7 @@ func partiesOf(key storage.UserKey, c *contract.Contract) []storage.UserKey {
 // failed effect so one bad send does not swallow the others, and returns the
 // first error.
 func (e *Engine) Deliver(ctx context.Context, t Turn, effects []conversation.Effect) error {
+	ctx = WithLane(ctx, LaneOf(t.Input))
 	var first error
 	for _, ef := range effects {
 		if err := e.deliver(ctx, t, ef); err != nil {
