@@ -5,10 +5,17 @@
 // rendering messages as Block Kit.
 //
 // Every request and envelope is acknowledged at once; the turn runs after
-// the acknowledgement on a bounded pool of workers. Turns of one user run
-// in order on one worker. When a worker's queue is full the event is still
-// acknowledged but dropped and logged (a slash command is answered "busy"),
-// so an overloaded bot never makes Slack redeliver a backlog.
+// the acknowledgement on a bounded pool of workers (bot/workpool). Turns of
+// one user run in order, one at a time. A turn that cannot be queued (the
+// person has too many waiting, or the pool is full) is not acknowledged:
+// HTTP requests are answered 429 or 503 with Retry-After and Socket Mode
+// envelopes are left unacknowledged, so Slack delivers them again; a slash
+// command, which Slack does not redeliver, is answered "busy" instead.
+//
+// No turn waits on a slow Web API call it can do without: the bot's
+// identity (auth.test) and people's time zones (users.info) are fetched in
+// the background with timeouts and cached, and a turn that finds them
+// unknown goes on with what it knows (see identity.go and zones.go).
 package slack
 
 import (
@@ -52,8 +59,15 @@ type Config struct {
 const (
 	defaultAPIURL  = "https://slack.com/api/"
 	defaultWorkers = 8
-	// queueDepth is how many turns may wait per worker.
+	// queueDepth is how many turns may wait per worker; the pool holds
+	// Workers × queueDepth.
 	queueDepth = 64
+	// personDepth is how many of one person's turns may wait: far more
+	// than anyone types or clicks, far fewer than the pool holds, so one
+	// person's flood is refused before it crowds out everyone else.
+	personDepth = 16
+	// busyRetryAfter is the Retry-After sent with a refusal.
+	busyRetryAfter = "5"
 	// turnTimeout bounds one turn, Web API calls and rate-limit waits
 	// included.
 	turnTimeout = 2 * time.Minute
@@ -63,8 +77,9 @@ const (
 )
 
 var (
-	errBusy   = workpool.ErrBusy
-	errClosed = workpool.ErrClosed
+	errBusy       = workpool.ErrBusy
+	errPersonBusy = workpool.ErrKeyBusy
+	errClosed     = workpool.ErrClosed
 )
 
 // Adapter is the Slack platform: inbound handlers and bot.Platform.
@@ -114,10 +129,12 @@ type identity struct {
 // New builds an adapter and starts its workers. It does not call Slack:
 // the bot's identity is learnt with auth.test on first need.
 func New(cfg Config, engine *bot.Engine, log *slog.Logger) (*Adapter, error) {
-	return newAdapter(cfg, engine, log, queueDepth)
+	return newAdapter(cfg, engine, log, workpool.Limits{PerKey: personDepth})
 }
 
-func newAdapter(cfg Config, engine *bot.Engine, log *slog.Logger, depth int) (*Adapter, error) {
+// newAdapter builds an adapter whose pool has limits; a Depth of zero is
+// Workers × queueDepth.
+func newAdapter(cfg Config, engine *bot.Engine, log *slog.Logger, limits workpool.Limits) (*Adapter, error) {
 	if cfg.BotToken == "" {
 		return nil, errors.New("slack: a bot token (xoxb-…) is required")
 	}
@@ -138,6 +155,9 @@ func newAdapter(cfg Config, engine *bot.Engine, log *slog.Logger, depth int) (*A
 	if log == nil {
 		log = slog.Default()
 	}
+	if limits.Depth <= 0 {
+		limits.Depth = cfg.Workers * queueDepth
+	}
 	client := cfg.HTTPClient
 	if client == nil {
 		client = &http.Client{Timeout: 30 * time.Second}
@@ -148,7 +168,7 @@ func newAdapter(cfg Config, engine *bot.Engine, log *slog.Logger, depth int) (*A
 		log:    log.With("component", "slack"),
 		client: client,
 		handle: engine.Handle,
-		pool:   workpool.New(cfg.Workers, depth),
+		pool:   workpool.New(cfg.Workers, limits),
 		ims:    map[string]*imEntry{},
 		tz:     map[string]tzEntry{},
 		roster: roster{channels: map[string]rosterEntry{}, gen: map[string]uint64{}},

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/learnpact/learnpact/bot"
+	"github.com/learnpact/learnpact/bot/workpool"
 	"github.com/learnpact/learnpact/storage/memory"
 )
 
@@ -107,12 +108,21 @@ type harness struct {
 	turns chan bot.Turn
 }
 
-func newHarness(t *testing.T, depth int, gate func(bot.Turn)) *harness {
+// defaultLimits are the pool limits New gives an adapter.
+var defaultLimits = workpool.Limits{PerKey: personDepth}
+
+func newHarness(t *testing.T, limits workpool.Limits, gate func(bot.Turn)) *harness {
 	t.Helper()
-	h := &harness{api: newFakeAPI(t), store: memory.New(), turns: make(chan bot.Turn, 100)}
+	return newHarnessWith(t, Config{Workers: 2}, limits, gate)
+}
+
+// newHarnessWith is newHarness with cfg's workers and clock.
+func newHarnessWith(t *testing.T, cfg Config, limits workpool.Limits, gate func(bot.Turn)) *harness {
+	t.Helper()
+	h := &harness{api: newFakeAPI(t), store: memory.New(), turns: make(chan bot.Turn, 1000)}
 	engine := &bot.Engine{Store: h.store, Log: discardLog()}
-	a, err := newAdapter(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: h.api.Base(), Workers: 2},
-		engine, discardLog(), depth)
+	a, err := newAdapter(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: h.api.Base(), Workers: cfg.Workers, Now: cfg.Now},
+		engine, discardLog(), limits)
 	if err != nil {
 		t.Fatal(err)
 	}
