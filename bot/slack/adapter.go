@@ -93,11 +93,18 @@ type Adapter struct {
 	handle func(context.Context, bot.Turn) error
 	pool   *workpool.Pool
 
-	idMu sync.Mutex
-	id   identity
-	// self is the bot's user id once known, read without waiting for
-	// auth.test.
-	self atomic.Value // string
+	// id is the bot's identity once auth.test has answered (nil until
+	// then); idKnown is closed at that moment. learnIdentity fills them.
+	id        atomic.Pointer[identity]
+	idKnown   chan struct{}
+	idBackoff time.Duration // identityBackoff
+	idWait    time.Duration // identityWait
+
+	// bg runs the background fetches (identity, time zones) until
+	// bgCtx ends (stop, at Shutdown).
+	bg    sync.WaitGroup
+	bgCtx context.Context
+	stop  context.CancelFunc
 
 	// minRetryWait is the least wait after a 429.
 	minRetryWait time.Duration
@@ -105,8 +112,7 @@ type Adapter struct {
 	imMu sync.Mutex
 	ims  map[string]*imEntry // user → DM channel
 
-	tzMu sync.Mutex
-	tz   map[string]tzEntry
+	zones zones // people's time zones, see zones.go
 
 	roster roster // channels' names and members, for learning sets
 
@@ -120,21 +126,17 @@ var (
 	_ bot.Publisher = (*Adapter)(nil)
 )
 
-// identity is who the bot is, from auth.test.
-type identity struct {
-	user string
-	team string
-}
-
-// New builds an adapter and starts its workers. It does not call Slack:
-// the bot's identity is learnt with auth.test on first need.
+// New builds an adapter and starts its workers. It does not wait for
+// Slack: the bot's identity is learnt with auth.test in the background,
+// from now on, and turns go on without it while it is unknown.
 func New(cfg Config, engine *bot.Engine, log *slog.Logger) (*Adapter, error) {
 	return newAdapter(cfg, engine, log, workpool.Limits{PerKey: personDepth})
 }
 
-// newAdapter builds an adapter whose pool has limits; a Depth of zero is
-// Workers × queueDepth.
-func newAdapter(cfg Config, engine *bot.Engine, log *slog.Logger, limits workpool.Limits) (*Adapter, error) {
+// newAdapter builds an adapter whose pool has limits (a Depth of zero is
+// Workers × queueDepth); tests change it with tweaks before its background
+// fetches start.
+func newAdapter(cfg Config, engine *bot.Engine, log *slog.Logger, limits workpool.Limits, tweaks ...func(*Adapter)) (*Adapter, error) {
 	if cfg.BotToken == "" {
 		return nil, errors.New("slack: a bot token (xoxb-…) is required")
 	}
@@ -170,16 +172,34 @@ func newAdapter(cfg Config, engine *bot.Engine, log *slog.Logger, limits workpoo
 		handle: engine.Handle,
 		pool:   workpool.New(cfg.Workers, limits),
 		ims:    map[string]*imEntry{},
-		tz:     map[string]tzEntry{},
+		zones:  newZones(),
 		roster: roster{channels: map[string]rosterEntry{}, gen: map[string]uint64{}},
 
 		minRetryWait: time.Second,
+		idKnown:      make(chan struct{}),
+		idBackoff:    identityBackoff,
+		idWait:       identityWait,
 	}
 	a.api = a.newClient()
 	if cfg.Outbox != nil {
 		a.out = newOutbox(a, cfg.Outbox, cfg.Now)
 	}
+	for _, tweak := range tweaks {
+		tweak(a)
+	}
+	a.start()
 	return a, nil
+}
+
+// start begins the background fetches: the bot's identity now, time zones
+// as turns ask for them.
+func (a *Adapter) start() {
+	ctx, stop := context.WithCancel(context.Background())
+	a.bgCtx, a.stop = ctx, stop
+	a.bg.Go(func() { a.learnIdentity(ctx) })
+	for range tzFetchers {
+		a.bg.Go(func() { a.fetchZones(ctx) })
+	}
 }
 
 func normalizeAPIURL(s string) (string, error) {
@@ -220,6 +240,8 @@ func (a *Adapter) Name() string { return "slack" }
 // returned.
 func (a *Adapter) Shutdown(ctx context.Context) error {
 	err := a.pool.Shutdown(ctx)
+	a.stop()
+	a.bg.Wait()
 	if a.out != nil && err == nil {
 		err = a.out.shutdown(ctx)
 	}
@@ -248,7 +270,7 @@ func (a *Adapter) event(ec eventCallback) (inbound, bool) {
 	if !ok {
 		return inbound{}, false
 	}
-	if self, _ := a.self.Load().(string); in.input.Kind == conversation.JoinInput && self != "" && in.joined != self {
+	if self := a.identity().user; in.input.Kind == conversation.JoinInput && self != "" && in.joined != self {
 		return inbound{}, false
 	}
 	return in, true
@@ -274,7 +296,12 @@ func (a *Adapter) run(ctx context.Context, in inbound) {
 			return
 		}
 	}
-	id := a.identity(ctx)
+	// The bot's own messages carry a bot id and never get here; its user
+	// id, when known, is a second check. Only a join cannot do without it.
+	id := a.identity()
+	if in.input.Kind == conversation.JoinInput {
+		id = a.awaitIdentity(ctx, a.idWait)
+	}
 	if id.user != "" && in.input.User == id.user {
 		return
 	}
@@ -301,28 +328,6 @@ func stripMention(text, botUser string) string {
 		}
 	}
 	return strings.TrimSpace(text)
-}
-
-// identity returns the bot's user and team, calling auth.test until it
-// succeeds once. On failure it returns what it knows (possibly nothing).
-func (a *Adapter) identity(ctx context.Context) identity {
-	a.idMu.Lock()
-	defer a.idMu.Unlock()
-	if a.id.user != "" {
-		return a.id
-	}
-	var res *slackapi.AuthTestResponse
-	err := a.retry(ctx, "auth.test", func() (err error) {
-		res, err = a.api.AuthTestContext(ctx)
-		return err
-	})
-	if err != nil {
-		a.log.Error("cannot learn the bot's identity", "err", err)
-		return a.id
-	}
-	a.id = identity{user: res.UserID, team: res.TeamID}
-	a.self.Store(res.UserID)
-	return a.id
 }
 
 // errorsResponse keeps a modal open with problems shown beside its inputs.

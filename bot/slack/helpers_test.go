@@ -113,16 +113,20 @@ var defaultLimits = workpool.Limits{PerKey: personDepth}
 
 func newHarness(t *testing.T, limits workpool.Limits, gate func(bot.Turn)) *harness {
 	t.Helper()
-	return newHarnessWith(t, Config{Workers: 2}, limits, gate)
+	return newHarnessWith(t, Config{Workers: 2}, limits, gate, nil)
 }
 
-// newHarnessWith is newHarness with cfg's workers and clock.
-func newHarnessWith(t *testing.T, cfg Config, limits workpool.Limits, gate func(bot.Turn)) *harness {
+// newHarnessWith is newHarness with cfg's workers and clock, on api (a
+// new fake when nil), the adapter changed by tweaks before it starts.
+func newHarnessWith(t *testing.T, cfg Config, limits workpool.Limits, gate func(bot.Turn), api *fakeAPI, tweaks ...func(*Adapter)) *harness {
 	t.Helper()
-	h := &harness{api: newFakeAPI(t), store: memory.New(), turns: make(chan bot.Turn, 1000)}
+	if api == nil {
+		api = newFakeAPI(t)
+	}
+	h := &harness{api: api, store: memory.New(), turns: make(chan bot.Turn, 1000)}
 	engine := &bot.Engine{Store: h.store, Log: discardLog()}
 	a, err := newAdapter(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: h.api.Base(), Workers: cfg.Workers, Now: cfg.Now},
-		engine, discardLog(), limits)
+		engine, discardLog(), limits, tweaks...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,6 +146,16 @@ func newHarnessWith(t *testing.T, cfg Config, limits workpool.Limits, gate func(
 		_ = a.Shutdown(ctx)
 	})
 	return h
+}
+
+// knowsBot waits until the adapter has learnt the bot's identity.
+func (h *harness) knowsBot(t *testing.T) {
+	t.Helper()
+	select {
+	case <-h.a.idKnown:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the bot's identity was never learnt")
+	}
 }
 
 // finish shuts the adapter down, waiting for every accepted turn, and

@@ -182,6 +182,7 @@ func TestRetryDedupe(t *testing.T) {
 
 func TestEventsIgnored(t *testing.T) {
 	h := newHarness(t, defaultLimits, nil)
+	h.knowsBot(t) // so that its own user id is recognised
 	event := func(id string, e map[string]any) string {
 		return mustJSON(map[string]any{"type": "event_callback", "team_id": "T1", "event_id": id, "event": e})
 	}
@@ -352,7 +353,7 @@ func TestFloodFromOnePerson(t *testing.T) {
 		held := answered
 		first.Do(func() { held = release })
 		<-held
-	})
+	}, nil)
 	var once sync.Once
 	h.api.Handle("chat.postMessage", func(w http.ResponseWriter, r *http.Request) {
 		if r.ParseForm() == nil && r.PostForm.Get("channel") == "DUB" {
