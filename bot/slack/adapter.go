@@ -52,7 +52,8 @@ type Config struct {
 	// outbox.go). Without it they call Slack before returning.
 	Outbox storage.DueStore
 	// Now is the adapter's clock: the outbox's due times and rate limits,
-	// and how long channel rosters are cached; time.Now when nil.
+	// and how long channel rosters and time zones are cached; time.Now
+	// when nil.
 	Now func() time.Time
 }
 

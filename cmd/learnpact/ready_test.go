@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -55,7 +56,8 @@ func probe(t *testing.T, url string) (int, string) {
 // fails too.
 func TestReadyzRedis(t *testing.T) {
 	srv := redistest.Start(t)
-	cfg, err := LoadConfig(envFrom(map[string]string{"ADDR": "127.0.0.1:0", "REDIS_URL": srv.URL()}))
+	cfg, err := LoadConfig(envFrom(map[string]string{"ADDR": "127.0.0.1:0", "REDIS_URL": srv.URL(),
+		"LEARNPACT_DATA": filepath.Join(t.TempDir(), "learnpact.db")})) // the sandbox's state file beside it
 	if err != nil {
 		t.Fatal(err)
 	}
