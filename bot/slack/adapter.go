@@ -250,11 +250,16 @@ func (a *Adapter) Shutdown(ctx context.Context) error {
 }
 
 // accept queues a turn without waiting. Inbound handlers call it before
-// they acknowledge, so the acknowledgement can say whether it was taken.
+// they acknowledge, and do not acknowledge what it refuses.
 func (a *Adapter) accept(in inbound) error {
 	err := a.pool.Submit(in.team+"/"+in.input.User, func(ctx context.Context) { a.run(ctx, in) })
-	if err != nil {
-		a.log.Warn("event not handled", "kind", in.input.Kind, "user", in.input.User, "err", err)
+	switch {
+	case errors.Is(err, errPersonBusy):
+		// One person's flood, refused event by event: Slack redelivers
+		// what is refused, and the log must not flood with it.
+		a.log.Debug("event refused: this person has too many waiting", "kind", in.input.Kind, "user", in.input.User)
+	case err != nil:
+		a.log.Warn("event refused", "kind", in.input.Kind, "user", in.input.User, "err", err)
 	}
 	return err
 }
