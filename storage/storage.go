@@ -72,6 +72,11 @@ type Store interface {
 	// FirstSeen records an event id and reports whether this is the first
 	// time it was seen within ttl.
 	FirstSeen(ctx context.Context, eventID string, ttl time.Duration) (bool, error)
+	// Ping reports whether the store can take a turn now: nil when it
+	// answers, in at most one round trip and changing nothing a caller
+	// can see; an error when it is unreachable, unwritable or closed.
+	// Readiness checks call it.
+	Ping(ctx context.Context) error
 	// Close releases the store.
 	Close() error
 }

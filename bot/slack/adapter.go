@@ -5,10 +5,17 @@
 // rendering messages as Block Kit.
 //
 // Every request and envelope is acknowledged at once; the turn runs after
-// the acknowledgement on a bounded pool of workers. Turns of one user run
-// in order on one worker. When a worker's queue is full the event is still
-// acknowledged but dropped and logged (a slash command is answered "busy"),
-// so an overloaded bot never makes Slack redeliver a backlog.
+// the acknowledgement on a bounded pool of workers (bot/workpool). Turns of
+// one user run in order, one at a time. A turn that cannot be queued (the
+// person has too many waiting, or the pool is full) is not acknowledged:
+// HTTP requests are answered 429 or 503 with Retry-After and Socket Mode
+// envelopes are left unacknowledged, so Slack delivers them again; a slash
+// command, which Slack does not redeliver, is answered "busy" instead.
+//
+// No turn waits on a slow Web API call it can do without: the bot's
+// identity (auth.test) and people's time zones (users.info) are fetched in
+// the background with timeouts and cached, and a turn that finds them
+// unknown goes on with what it knows (see identity.go and zones.go).
 package slack
 
 import (
@@ -45,15 +52,23 @@ type Config struct {
 	// outbox.go). Without it they call Slack before returning.
 	Outbox storage.DueStore
 	// Now is the adapter's clock: the outbox's due times and rate limits,
-	// and how long channel rosters are cached; time.Now when nil.
+	// and how long channel rosters and time zones are cached; time.Now
+	// when nil.
 	Now func() time.Time
 }
 
 const (
 	defaultAPIURL  = "https://slack.com/api/"
 	defaultWorkers = 8
-	// queueDepth is how many turns may wait per worker.
+	// queueDepth is how many turns may wait per worker; the pool holds
+	// Workers × queueDepth.
 	queueDepth = 64
+	// personDepth is how many of one person's turns may wait: far more
+	// than anyone types or clicks, far fewer than the pool holds, so one
+	// person's flood is refused before it crowds out everyone else.
+	personDepth = 16
+	// busyRetryAfter is the Retry-After sent with a refusal.
+	busyRetryAfter = "5"
 	// turnTimeout bounds one turn, Web API calls and rate-limit waits
 	// included.
 	turnTimeout = 2 * time.Minute
@@ -63,8 +78,9 @@ const (
 )
 
 var (
-	errBusy   = workpool.ErrBusy
-	errClosed = workpool.ErrClosed
+	errBusy       = workpool.ErrBusy
+	errPersonBusy = workpool.ErrKeyBusy
+	errClosed     = workpool.ErrClosed
 )
 
 // Adapter is the Slack platform: inbound handlers and bot.Platform.
@@ -78,11 +94,18 @@ type Adapter struct {
 	handle func(context.Context, bot.Turn) error
 	pool   *workpool.Pool
 
-	idMu sync.Mutex
-	id   identity
-	// self is the bot's user id once known, read without waiting for
-	// auth.test.
-	self atomic.Value // string
+	// id is the bot's identity once auth.test has answered (nil until
+	// then); idKnown is closed at that moment. learnIdentity fills them.
+	id        atomic.Pointer[identity]
+	idKnown   chan struct{}
+	idBackoff time.Duration // identityBackoff
+	idWait    time.Duration // identityWait
+
+	// bg runs the background fetches (identity, time zones) until
+	// bgCtx ends (stop, at Shutdown).
+	bg    sync.WaitGroup
+	bgCtx context.Context
+	stop  context.CancelFunc
 
 	// minRetryWait is the least wait after a 429.
 	minRetryWait time.Duration
@@ -90,8 +113,7 @@ type Adapter struct {
 	imMu sync.Mutex
 	ims  map[string]*imEntry // user → DM channel
 
-	tzMu sync.Mutex
-	tz   map[string]tzEntry
+	zones zones // people's time zones, see zones.go
 
 	roster roster // channels' names and members, for learning sets
 
@@ -105,19 +127,17 @@ var (
 	_ bot.Publisher = (*Adapter)(nil)
 )
 
-// identity is who the bot is, from auth.test.
-type identity struct {
-	user string
-	team string
-}
-
-// New builds an adapter and starts its workers. It does not call Slack:
-// the bot's identity is learnt with auth.test on first need.
+// New builds an adapter and starts its workers. It does not wait for
+// Slack: the bot's identity is learnt with auth.test in the background,
+// from now on, and turns go on without it while it is unknown.
 func New(cfg Config, engine *bot.Engine, log *slog.Logger) (*Adapter, error) {
-	return newAdapter(cfg, engine, log, queueDepth)
+	return newAdapter(cfg, engine, log, workpool.Limits{PerKey: personDepth})
 }
 
-func newAdapter(cfg Config, engine *bot.Engine, log *slog.Logger, depth int) (*Adapter, error) {
+// newAdapter builds an adapter whose pool has limits (a Depth of zero is
+// Workers × queueDepth); tests change it with tweaks before its background
+// fetches start.
+func newAdapter(cfg Config, engine *bot.Engine, log *slog.Logger, limits workpool.Limits, tweaks ...func(*Adapter)) (*Adapter, error) {
 	if cfg.BotToken == "" {
 		return nil, errors.New("slack: a bot token (xoxb-…) is required")
 	}
@@ -138,6 +158,9 @@ func newAdapter(cfg Config, engine *bot.Engine, log *slog.Logger, depth int) (*A
 	if log == nil {
 		log = slog.Default()
 	}
+	if limits.Depth <= 0 {
+		limits.Depth = cfg.Workers * queueDepth
+	}
 	client := cfg.HTTPClient
 	if client == nil {
 		client = &http.Client{Timeout: 30 * time.Second}
@@ -148,18 +171,36 @@ func newAdapter(cfg Config, engine *bot.Engine, log *slog.Logger, depth int) (*A
 		log:    log.With("component", "slack"),
 		client: client,
 		handle: engine.Handle,
-		pool:   workpool.New(cfg.Workers, depth),
+		pool:   workpool.New(cfg.Workers, limits),
 		ims:    map[string]*imEntry{},
-		tz:     map[string]tzEntry{},
+		zones:  newZones(),
 		roster: roster{channels: map[string]rosterEntry{}, gen: map[string]uint64{}},
 
 		minRetryWait: time.Second,
+		idKnown:      make(chan struct{}),
+		idBackoff:    identityBackoff,
+		idWait:       identityWait,
 	}
 	a.api = a.newClient()
 	if cfg.Outbox != nil {
 		a.out = newOutbox(a, cfg.Outbox, cfg.Now)
 	}
+	for _, tweak := range tweaks {
+		tweak(a)
+	}
+	a.start()
 	return a, nil
+}
+
+// start begins the background fetches: the bot's identity now, time zones
+// as turns ask for them.
+func (a *Adapter) start() {
+	ctx, stop := context.WithCancel(context.Background())
+	a.bgCtx, a.stop = ctx, stop
+	a.bg.Go(func() { a.learnIdentity(ctx) })
+	for range tzFetchers {
+		a.bg.Go(func() { a.fetchZones(ctx) })
+	}
 }
 
 func normalizeAPIURL(s string) (string, error) {
@@ -200,6 +241,8 @@ func (a *Adapter) Name() string { return "slack" }
 // returned.
 func (a *Adapter) Shutdown(ctx context.Context) error {
 	err := a.pool.Shutdown(ctx)
+	a.stop()
+	a.bg.Wait()
 	if a.out != nil && err == nil {
 		err = a.out.shutdown(ctx)
 	}
@@ -207,11 +250,16 @@ func (a *Adapter) Shutdown(ctx context.Context) error {
 }
 
 // accept queues a turn without waiting. Inbound handlers call it before
-// they acknowledge, so the acknowledgement can say whether it was taken.
+// they acknowledge, and do not acknowledge what it refuses.
 func (a *Adapter) accept(in inbound) error {
 	err := a.pool.Submit(in.team+"/"+in.input.User, func(ctx context.Context) { a.run(ctx, in) })
-	if err != nil {
-		a.log.Warn("event not handled", "kind", in.input.Kind, "user", in.input.User, "err", err)
+	switch {
+	case errors.Is(err, errPersonBusy):
+		// One person's flood, refused event by event: Slack redelivers
+		// what is refused, and the log must not flood with it.
+		a.log.Debug("event refused: this person has too many waiting", "kind", in.input.Kind, "user", in.input.User)
+	case err != nil:
+		a.log.Warn("event refused", "kind", in.input.Kind, "user", in.input.User, "err", err)
 	}
 	return err
 }
@@ -228,7 +276,7 @@ func (a *Adapter) event(ec eventCallback) (inbound, bool) {
 	if !ok {
 		return inbound{}, false
 	}
-	if self, _ := a.self.Load().(string); in.input.Kind == conversation.JoinInput && self != "" && in.joined != self {
+	if self := a.identity().user; in.input.Kind == conversation.JoinInput && self != "" && in.joined != self {
 		return inbound{}, false
 	}
 	return in, true
@@ -254,7 +302,12 @@ func (a *Adapter) run(ctx context.Context, in inbound) {
 			return
 		}
 	}
-	id := a.identity(ctx)
+	// The bot's own messages carry a bot id and never get here; its user
+	// id, when known, is a second check. Only a join cannot do without it.
+	id := a.identity()
+	if in.input.Kind == conversation.JoinInput {
+		id = a.awaitIdentity(ctx, a.idWait)
+	}
 	if id.user != "" && in.input.User == id.user {
 		return
 	}
@@ -281,28 +334,6 @@ func stripMention(text, botUser string) string {
 		}
 	}
 	return strings.TrimSpace(text)
-}
-
-// identity returns the bot's user and team, calling auth.test until it
-// succeeds once. On failure it returns what it knows (possibly nothing).
-func (a *Adapter) identity(ctx context.Context) identity {
-	a.idMu.Lock()
-	defer a.idMu.Unlock()
-	if a.id.user != "" {
-		return a.id
-	}
-	var res *slackapi.AuthTestResponse
-	err := a.retry(ctx, "auth.test", func() (err error) {
-		res, err = a.api.AuthTestContext(ctx)
-		return err
-	})
-	if err != nil {
-		a.log.Error("cannot learn the bot's identity", "err", err)
-		return a.id
-	}
-	a.id = identity{user: res.UserID, team: res.TeamID}
-	a.self.Store(res.UserID)
-	return a.id
 }
 
 // errorsResponse keeps a modal open with problems shown beside its inputs.

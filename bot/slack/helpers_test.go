@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/learnpact/learnpact/bot"
+	"github.com/learnpact/learnpact/bot/workpool"
 	"github.com/learnpact/learnpact/storage/memory"
 )
 
@@ -107,18 +108,31 @@ type harness struct {
 	turns chan bot.Turn
 }
 
-func newHarness(t *testing.T, depth int, gate func(bot.Turn)) *harness {
+// defaultLimits are the pool limits New gives an adapter.
+var defaultLimits = workpool.Limits{PerKey: personDepth}
+
+func newHarness(t *testing.T, limits workpool.Limits, gate func(bot.Turn)) *harness {
 	t.Helper()
-	return newHarnessAt(t, depth, gate, nil)
+	return newHarnessWith(t, Config{Workers: 2}, limits, gate, nil)
 }
 
-// newHarnessAt is newHarness with the engine's clock (time.Now when nil).
-func newHarnessAt(t *testing.T, depth int, gate func(bot.Turn), now func() time.Time) *harness {
+// newHarnessWith is newHarness with cfg's workers and clock, on api (a
+// new fake when nil), the adapter changed by tweaks before it starts.
+// newHarnessAt is newHarness with the adapter's and the engine's clock.
+func newHarnessAt(t *testing.T, limits workpool.Limits, gate func(bot.Turn), now func() time.Time) *harness {
 	t.Helper()
-	h := &harness{api: newFakeAPI(t), store: memory.New(), turns: make(chan bot.Turn, 100)}
-	engine := newEngine(bot.Config{Store: h.store, Log: discardLog(), Now: now})
-	a, err := newAdapter(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: h.api.Base(), Workers: 2},
-		engine, discardLog(), depth)
+	return newHarnessWith(t, Config{Workers: 2, Now: now}, limits, gate, nil)
+}
+
+func newHarnessWith(t *testing.T, cfg Config, limits workpool.Limits, gate func(bot.Turn), api *fakeAPI, tweaks ...func(*Adapter)) *harness {
+	t.Helper()
+	if api == nil {
+		api = newFakeAPI(t)
+	}
+	h := &harness{api: api, store: memory.New(), turns: make(chan bot.Turn, 1000)}
+	engine := newEngine(bot.Config{Store: h.store, Log: discardLog(), Now: cfg.Now})
+	a, err := newAdapter(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: h.api.Base(), Workers: cfg.Workers, Now: cfg.Now},
+		engine, discardLog(), limits, tweaks...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,6 +152,16 @@ func newHarnessAt(t *testing.T, depth int, gate func(bot.Turn), now func() time.
 		_ = a.Shutdown(ctx)
 	})
 	return h
+}
+
+// knowsBot waits until the adapter has learnt the bot's identity.
+func (h *harness) knowsBot(t *testing.T) {
+	t.Helper()
+	select {
+	case <-h.a.idKnown:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the bot's identity was never learnt")
+	}
 }
 
 // finish shuts the adapter down, waiting for every accepted turn, and

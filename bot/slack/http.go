@@ -80,9 +80,9 @@ func (a *Adapter) serveEvent(w http.ResponseWriter, r *http.Request, body []byte
 			if retry := r.Header.Get("X-Slack-Retry-Num"); retry != "" {
 				a.log.Debug("event redelivered", "event", ec.EventID, "retry", retry, "reason", r.Header.Get("X-Slack-Retry-Reason"))
 			}
-			if errors.Is(a.accept(in), errClosed) {
+			if err := a.accept(in); err != nil {
 				// Unacknowledged, Slack delivers it again later.
-				http.Error(w, "shutting down", http.StatusServiceUnavailable)
+				refuse(w, err)
 				return
 			}
 		}
@@ -111,8 +111,10 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, body 
 		json.NewEncoder(w).Encode(problems)
 		return
 	}
-	if errors.Is(a.accept(inbound{input: in, team: team}), errClosed) {
-		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+	if err := a.accept(inbound{input: in, team: team}); err != nil {
+		// Slack shows the person that the click or form did not go
+		// through; they can try again.
+		refuse(w, err)
 		return
 	}
 	// An empty answer acknowledges a click and closes a submitted modal.
@@ -139,12 +141,29 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, body []by
 	}
 	switch err := a.accept(in); {
 	case errors.Is(err, errBusy):
+		// Slack does not redeliver a slash command, and shows a refusal
+		// as a bare error: say so in words instead.
 		writeJSON(w, busyReply)
-	case errors.Is(err, errClosed):
-		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+	case err != nil:
+		refuse(w, err)
 	default:
 		// Nothing to show: the answer comes in the user's DM.
 		w.WriteHeader(http.StatusOK)
+	}
+}
+
+// refuse answers a request whose turn could not be queued: 429 when the
+// person has too many turns waiting, 503 when the bot is full or shutting
+// down, each with Retry-After. Slack redelivers events it was refused.
+func refuse(w http.ResponseWriter, err error) {
+	w.Header().Set("Retry-After", busyRetryAfter)
+	switch {
+	case errors.Is(err, errPersonBusy):
+		http.Error(w, "too many events from this person", http.StatusTooManyRequests)
+	case errors.Is(err, errClosed):
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+	default:
+		http.Error(w, "too busy", http.StatusServiceUnavailable)
 	}
 }
 

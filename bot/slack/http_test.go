@@ -2,19 +2,22 @@ package slack
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/learnpact/learnpact/bot"
+	"github.com/learnpact/learnpact/bot/workpool"
 	"github.com/learnpact/learnpact/conversation"
 )
 
 func TestSignature(t *testing.T) {
-	h := newHarness(t, queueDepth, nil)
+	h := newHarness(t, defaultLimits, nil)
 	body := []byte(`{"type":"url_verification","challenge":"abc"}`)
 	send := func(mutate func(*http.Request)) int {
 		req, _ := http.NewRequest(http.MethodPost, h.srv.URL+"/slack/events", strings.NewReader(string(body)))
@@ -65,7 +68,7 @@ func TestSignature(t *testing.T) {
 }
 
 func TestBodyLimit(t *testing.T) {
-	h := newHarness(t, queueDepth, nil)
+	h := newHarness(t, defaultLimits, nil)
 	// A valid event padded to exactly the limit is read; one byte more is not.
 	event := dmEvent("Ev1", "U1", "hi")
 	fit := []byte(event + strings.Repeat(" ", maxBody-len(event)))
@@ -82,7 +85,7 @@ func TestBodyLimit(t *testing.T) {
 }
 
 func TestMalformed(t *testing.T) {
-	h := newHarness(t, queueDepth, nil)
+	h := newHarness(t, defaultLimits, nil)
 	form := "application/x-www-form-urlencoded"
 	tests := []struct {
 		name, path, contentType, body string
@@ -110,7 +113,7 @@ func TestMalformed(t *testing.T) {
 }
 
 func TestURLVerification(t *testing.T) {
-	h := newHarness(t, queueDepth, nil)
+	h := newHarness(t, defaultLimits, nil)
 	resp := h.postEvent(t, `{"token":"x","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}`, nil)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("status = %d", resp.StatusCode)
@@ -129,7 +132,7 @@ func TestURLVerification(t *testing.T) {
 func TestAckBeforeWork(t *testing.T) {
 	started := make(chan struct{})
 	release := make(chan struct{})
-	h := newHarness(t, queueDepth, func(bot.Turn) {
+	h := newHarness(t, defaultLimits, func(bot.Turn) {
 		close(started)
 		<-release
 	})
@@ -155,7 +158,7 @@ func TestAckBeforeWork(t *testing.T) {
 }
 
 func TestRetryDedupe(t *testing.T) {
-	h := newHarness(t, queueDepth, nil)
+	h := newHarness(t, defaultLimits, nil)
 	for i, retry := range []string{"", "1", "2"} {
 		hd := http.Header{}
 		if retry != "" {
@@ -178,7 +181,8 @@ func TestRetryDedupe(t *testing.T) {
 }
 
 func TestEventsIgnored(t *testing.T) {
-	h := newHarness(t, queueDepth, nil)
+	h := newHarness(t, defaultLimits, nil)
+	h.knowsBot(t) // so that its own user id is recognised
 	event := func(id string, e map[string]any) string {
 		return mustJSON(map[string]any{"type": "event_callback", "team_id": "T1", "event_id": id, "event": e})
 	}
@@ -217,7 +221,7 @@ func TestEventsIgnored(t *testing.T) {
 }
 
 func TestInteractions(t *testing.T) {
-	h := newHarness(t, queueDepth, nil)
+	h := newHarness(t, defaultLimits, nil)
 	for _, typ := range []string{"shortcut", "message_action", "view_closed", "block_suggestion", "dialog_submission", "something_new"} {
 		resp := h.postInteraction(t, mustJSON(map[string]any{"type": typ, "user": map[string]any{"id": "U1"}, "team": map[string]any{"id": "T1"}}))
 		if resp.StatusCode != http.StatusOK || readBody(t, resp) != "" {
@@ -265,7 +269,7 @@ func TestInteractions(t *testing.T) {
 }
 
 func TestSlashCommand(t *testing.T) {
-	h := newHarness(t, queueDepth, nil)
+	h := newHarness(t, defaultLimits, nil)
 	for _, text := range []string{"new  &lt;draft&gt; ", ""} {
 		body := url.Values{"team_id": {"T1"}, "channel_id": {"C9"}, "user_id": {"U1"}, "command": {"/contract"},
 			"text": {text}, "trigger_id": {"trig"}}.Encode()
@@ -287,23 +291,38 @@ func TestSlashCommand(t *testing.T) {
 	}
 }
 
-// With the queue full, requests are still acknowledged at once; a slash
-// command is told the bot is busy.
+// With the queue full, nothing is acknowledged and dropped: an event or a
+// click is refused with 503 and Retry-After, so Slack delivers it again (or
+// shows the person it did not go through); a slash command, which Slack
+// does not redeliver, is told the bot is busy.
 func TestQueueFull(t *testing.T) {
 	started := make(chan struct{}, 10)
 	release := make(chan struct{})
-	h := newHarness(t, 1, func(bot.Turn) {
+	h := newHarness(t, workpool.Limits{Depth: 1}, func(bot.Turn) {
 		started <- struct{}{}
 		<-release
 	})
 	h.postEvent(t, dmEvent("Ev1", "U1", "running"), nil)
 	<-started
-	h.postEvent(t, dmEvent("Ev2", "U1", "queued"), nil)
-	if resp := h.postEvent(t, dmEvent("Ev3", "U1", "dropped"), nil); resp.StatusCode != http.StatusOK {
-		t.Errorf("event past a full queue: status = %d, want 200", resp.StatusCode)
+	if resp := h.postEvent(t, dmEvent("Ev2", "U1", "queued"), nil); resp.StatusCode != http.StatusOK {
+		t.Errorf("queued event: status = %d, want 200", resp.StatusCode)
+	}
+	resp := h.postEvent(t, dmEvent("Ev3", "U2", "refused"), nil)
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("event past a full queue: status = %d, Retry-After %q; want 503 with Retry-After (Slack redelivers)",
+			resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	click := mustJSON(map[string]any{
+		"type": "block_actions", "trigger_id": "trig1",
+		"user": map[string]any{"id": "U3"}, "team": map[string]any{"id": "T1"},
+		"container": map[string]any{"type": "message", "channel_id": "D1", "message_ts": "111.222"},
+		"actions":   []any{map[string]any{"type": "button", "action_id": "lp_edit#2", "block_id": "b", "value": "c=abc&v=2"}},
+	})
+	if resp := h.postInteraction(t, click); resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("click past a full queue: status = %d, want 503", resp.StatusCode)
 	}
 	body := url.Values{"team_id": {"T1"}, "channel_id": {"C9"}, "user_id": {"U1"}, "command": {"/contract"}}.Encode()
-	resp := h.post(t, "/slack/commands", "application/x-www-form-urlencoded", []byte(body), time.Time{}, nil)
+	resp = h.post(t, "/slack/commands", "application/x-www-form-urlencoded", []byte(body), time.Time{}, nil)
 	var reply map[string]string
 	if err := json.NewDecoder(resp.Body).Decode(&reply); err != nil || reply["response_type"] != "ephemeral" || reply["text"] == "" {
 		t.Errorf("busy command answered %d %v (%v), want an ephemeral note", resp.StatusCode, reply, err)
@@ -319,8 +338,73 @@ func TestQueueFull(t *testing.T) {
 	}
 }
 
+// One person's flood is refused for that person only (429 with
+// Retry-After, so Slack redelivers), and cannot crowd out anyone else: on
+// the same single worker, another person's event is taken, and answered
+// before the rest of the flood's backlog runs.
+func TestFloodFromOnePerson(t *testing.T) {
+	release := make(chan struct{})  // ends the flood's first turn
+	answered := make(chan struct{}) // B got a reply
+	var first sync.Once
+	h := newHarnessWith(t, Config{Workers: 1}, defaultLimits, func(turn bot.Turn) {
+		if turn.Input.User != "UA" {
+			return
+		}
+		held := answered
+		first.Do(func() { held = release })
+		<-held
+	}, nil)
+	var once sync.Once
+	h.api.Handle("chat.postMessage", func(w http.ResponseWriter, r *http.Request) {
+		if r.ParseForm() == nil && r.PostForm.Get("channel") == "DUB" {
+			once.Do(func() { close(answered) })
+		}
+		fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":"1700000000.000100"}`, r.PostForm.Get("channel"))
+	})
+	var accepted, refused int
+	for i := range 200 {
+		resp := h.postEvent(t, dmEvent(fmt.Sprintf("EvA%d", i), "UA", "flood"), nil)
+		switch resp.StatusCode {
+		case http.StatusOK:
+			accepted++
+		case http.StatusTooManyRequests:
+			refused++
+			if resp.Header.Get("Retry-After") == "" {
+				t.Fatalf("flood event %d refused without Retry-After", i)
+			}
+		default:
+			t.Fatalf("flood event %d: status %d, want 200 or 429", i, resp.StatusCode)
+		}
+	}
+	if accepted > 1+personDepth || refused == 0 {
+		t.Errorf("flood: %d accepted, %d refused; want at most %d accepted (one running, %d waiting) and the rest refused",
+			accepted, refused, 1+personDepth, personDepth)
+	}
+	if resp := h.postEvent(t, dmEvent("EvB", "UB", "hello"), nil); resp.StatusCode != http.StatusOK {
+		t.Fatalf("another person's event during the flood: status %d, want 200", resp.StatusCode)
+	}
+	// Only the flood's running turn holds B up: B goes next, while the
+	// flood's other turns wait until B is answered.
+	close(release)
+	select {
+	case <-answered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the other person was never answered")
+	}
+	turns := h.finish(t)
+	var a int
+	for _, turn := range turns {
+		if turn.Input.User == "UA" {
+			a++
+		}
+	}
+	if a != accepted {
+		t.Errorf("%d of the flood's turns ran, want the %d accepted", a, accepted)
+	}
+}
+
 func TestAfterShutdown(t *testing.T) {
-	h := newHarness(t, queueDepth, nil)
+	h := newHarness(t, defaultLimits, nil)
 	h.finish(t)
 	if resp := h.postEvent(t, dmEvent("Ev1", "U1", "late"), nil); resp.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("event after shutdown: status = %d, want 503 (Slack redelivers)", resp.StatusCode)

@@ -41,7 +41,7 @@ func newSetEnv(t *testing.T, outbox storage.DueStore) *setEnv {
 	api := httptest.NewServer(e.ws.APIHandler())
 	t.Cleanup(api.Close)
 	a, err := newAdapter(Config{BotToken: e.ws.Token(), SigningSecret: e.ws.Secret(), APIURL: api.URL + "/api/",
-		Now: e.clock.Now, Workers: 2, Outbox: outbox}, newEngine(bot.Config{Store: memory.New(), Log: discardLog()}), discardLog(), queueDepth)
+		Now: e.clock.Now, Workers: 2, Outbox: outbox}, newEngine(bot.Config{Store: memory.New(), Log: discardLog()}), discardLog(), defaultLimits)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -191,56 +191,6 @@ func (a *Adapter) OpenModal(ctx context.Context, triggerID string, m message.Mod
 	})
 }
 
-// tzTTL is how long a user's time zone is cached.
-const tzTTL = 12 * time.Hour
-
-type tzEntry struct {
-	loc     *time.Location
-	fetched time.Time
-}
-
-// Location returns the user's time zone from their Slack profile (cached),
-// or UTC when it cannot be had. It fits bot.Engine.Location.
-func (a *Adapter) Location(ctx context.Context, user string) *time.Location {
-	a.tzMu.Lock()
-	e, ok := a.tz[user]
-	a.tzMu.Unlock()
-	if ok && time.Since(e.fetched) < tzTTL {
-		return e.loc
-	}
-	var u *slackapi.User
-	err := a.retry(ctx, "users.info", func() (err error) {
-		u, err = a.api.GetUserInfoContext(ctx, user)
-		return err
-	})
-	if err != nil {
-		a.log.Warn("time zone unknown, using UTC", "user", user, "err", err)
-		return time.UTC
-	}
-	loc, err := time.LoadLocation(u.TZ)
-	if err != nil || u.TZ == "" {
-		loc = time.UTC
-	}
-	a.tzMu.Lock()
-	a.tz[user] = tzEntry{loc: loc, fetched: time.Now()}
-	a.tzMu.Unlock()
-	return loc
-}
-
-// cachedLocation is the user's time zone as far as it is known without
-// asking Slack, for answers that must come within Slack's 3 seconds (a
-// modal submission): the cached zone, however old (a turn of theirs
-// fetched it, usually the click that opened the modal), else UTC at once
-// rather than a users.info call on the answer's path.
-func (a *Adapter) cachedLocation(user string) *time.Location {
-	a.tzMu.Lock()
-	defer a.tzMu.Unlock()
-	if e, ok := a.tz[user]; ok && e.loc != nil {
-		return e.loc
-	}
-	return time.UTC
-}
-
-// BotUserID returns the bot's own user id (from auth.test), or "" when it is
-// not known yet.
-func (a *Adapter) BotUserID(ctx context.Context) string { return a.identity(ctx).user }
+// BotUserID returns the bot's own user id (from auth.test), or "" while it
+// is not known yet. It does not wait for auth.test.
+func (a *Adapter) BotUserID(context.Context) string { return a.identity().user }

@@ -182,25 +182,6 @@ func TestSlackErrorsReachTheCaller(t *testing.T) {
 	}
 }
 
-func TestLocation(t *testing.T) {
-	a, api := newOutbound(t)
-	ctx := context.Background()
-	for range 2 {
-		if got := a.Location(ctx, "U1"); got.String() != "Europe/Berlin" {
-			t.Errorf("location = %v", got)
-		}
-	}
-	if n := len(api.Calls("users.info")); n != 1 {
-		t.Errorf("users.info called %d times, want 1 (cached)", n)
-	}
-	api.Handle("users.info", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, `{"ok":false,"error":"user_not_found"}`)
-	})
-	if got := a.Location(ctx, "U2"); got != time.UTC {
-		t.Errorf("unknown user's location = %v, want UTC", got)
-	}
-}
-
 func TestNewValidates(t *testing.T) {
 	engine := newEngine(bot.Config{Store: memory.New()})
 	bad := []Config{

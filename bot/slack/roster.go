@@ -66,32 +66,35 @@ func (a *Adapter) Channel(ctx context.Context, channel string) (bot.ChannelInfo,
 	if ok && now.Sub(e.fetched) < rosterTTL && !now.Before(e.fetched) {
 		return cloneInfo(e.info), nil
 	}
-	info, err := a.fetchChannel(ctx, channel)
+	info, complete, err := a.fetchChannel(ctx, channel)
 	if err != nil {
 		return bot.ChannelInfo{}, err
 	}
 	a.roster.mu.Lock()
-	if a.roster.gen[channel] == gen {
+	if complete && a.roster.gen[channel] == gen {
 		a.roster.channels[channel] = rosterEntry{info: info, fetched: now}
 	}
 	a.roster.mu.Unlock()
 	return cloneInfo(info), nil
 }
 
-func (a *Adapter) fetchChannel(ctx context.Context, channel string) (bot.ChannelInfo, error) {
+// fetchChannel reads a channel's name and members. complete is false when
+// the bot's own id was not known, so it could not be left out: such an
+// answer is not cached.
+func (a *Adapter) fetchChannel(ctx context.Context, channel string) (info bot.ChannelInfo, complete bool, err error) {
 	var c *slackapi.Channel
-	err := a.retry(ctx, "conversations.info", func() (err error) {
+	err = a.retry(ctx, "conversations.info", func() (err error) {
 		c, err = a.api.GetConversationInfoContext(ctx, &slackapi.GetConversationInfoInput{ChannelID: channel})
 		return err
 	})
 	if err != nil {
-		return bot.ChannelInfo{}, fmt.Errorf("slack: channel %s: %w", channel, err)
+		return bot.ChannelInfo{}, false, fmt.Errorf("slack: channel %s: %w", channel, err)
 	}
 	if c == nil {
-		return bot.ChannelInfo{}, fmt.Errorf("slack: channel %s: conversations.info answered without a channel", channel)
+		return bot.ChannelInfo{}, false, fmt.Errorf("slack: channel %s: conversations.info answered without a channel", channel)
 	}
-	info := bot.ChannelInfo{ID: channel, Name: c.Name, Members: []string{}}
-	self := a.identity(ctx).user
+	info = bot.ChannelInfo{ID: channel, Name: c.Name, Members: []string{}}
+	self := a.awaitIdentity(ctx, a.idWait).user
 	cursor := ""
 	size := a.roster.pageSize
 	if size <= 0 {
@@ -99,7 +102,7 @@ func (a *Adapter) fetchChannel(ctx context.Context, channel string) (bot.Channel
 	}
 	for page := 0; ; page++ {
 		if page == maxMemberPages {
-			return bot.ChannelInfo{}, fmt.Errorf("slack: channel %s: more than %d pages of members", channel, maxMemberPages)
+			return bot.ChannelInfo{}, false, fmt.Errorf("slack: channel %s: more than %d pages of members", channel, maxMemberPages)
 		}
 		var members []string
 		next := ""
@@ -109,7 +112,7 @@ func (a *Adapter) fetchChannel(ctx context.Context, channel string) (bot.Channel
 			return err
 		})
 		if err != nil {
-			return bot.ChannelInfo{}, fmt.Errorf("slack: channel %s: %w", channel, err)
+			return bot.ChannelInfo{}, false, fmt.Errorf("slack: channel %s: %w", channel, err)
 		}
 		for _, m := range members {
 			if m != "" && m != self && !slices.Contains(info.Members, m) {
@@ -121,7 +124,7 @@ func (a *Adapter) fetchChannel(ctx context.Context, channel string) (bot.Channel
 		}
 		cursor = next
 	}
-	return info, nil
+	return info, self != "", nil
 }
 
 // forgetChannel drops a channel's cached roster: someone joined or left.

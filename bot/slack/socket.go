@@ -75,7 +75,12 @@ func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, ev
 		if evt.Request == nil {
 			return
 		}
-		a.ack(ctx, client, evt.Request.EnvelopeID, a.socketRequest(*evt.Request))
+		payload, ok := a.socketRequest(*evt.Request)
+		if !ok {
+			// Unacknowledged, Slack delivers the envelope again later.
+			return
+		}
+		a.ack(ctx, client, evt.Request.EnvelopeID, payload)
 	case socketmode.EventTypeErrorBadMessage:
 		// Acknowledge what cannot be read, or Slack sends it again.
 		bad, _ := evt.Data.(*socketmode.ErrorBadMessage)
@@ -101,17 +106,21 @@ func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, ev
 }
 
 // socketRequest queues the turn an envelope starts and returns the
-// acknowledgement's payload (nil for none).
-func (a *Adapter) socketRequest(req socketmode.Request) any {
+// acknowledgement's payload (nil for none), or false when the envelope
+// must not be acknowledged: its turn could not be queued, and Slack is
+// to deliver it again.
+func (a *Adapter) socketRequest(req socketmode.Request) (any, bool) {
 	switch req.Type {
 	case socketmode.RequestTypeEventsAPI:
 		ec, err := parseEvent(req.Payload)
 		if err != nil {
 			a.log.Warn("unreadable event", "err", err)
-			return nil
+			return nil, true
 		}
 		if in, ok := a.event(ec); ok {
-			_ = a.accept(in)
+			if err := a.accept(in); err != nil {
+				return nil, false
+			}
 		}
 	case socketmode.RequestTypeInteractive:
 		in, team, err := decodeInteraction(req.Payload)
@@ -121,26 +130,31 @@ func (a *Adapter) socketRequest(req socketmode.Request) any {
 			a.log.Warn("unreadable interaction", "err", err)
 		default:
 			if problems := a.invalid(in); problems != nil {
-				return problems
+				return problems, true
 			}
-			_ = a.accept(inbound{input: in, team: team})
+			if err := a.accept(inbound{input: in, team: team}); err != nil {
+				return nil, false
+			}
 		}
 	case socketmode.RequestTypeSlashCommands:
 		var c slackapi.SlashCommand
 		if err := json.Unmarshal(req.Payload, &c); err != nil {
 			a.log.Warn("unreadable slash command", "err", err)
-			return nil
+			return nil, true
 		}
 		in, err := commandInbound(c)
 		if err != nil {
 			a.log.Warn("unreadable slash command", "err", err)
-			return nil
+			return nil, true
 		}
-		if errors.Is(a.accept(in), errBusy) {
-			return busyReply
+		switch err := a.accept(in); {
+		case errors.Is(err, errBusy):
+			return busyReply, true // not redelivered: say so in words
+		case err != nil:
+			return nil, false
 		}
 	}
-	return nil
+	return nil, true
 }
 
 func (a *Adapter) ack(ctx context.Context, client *socketmode.Client, envelopeID string, payload any) {

@@ -12,8 +12,10 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/slack-go/slack/socketmode"
 
 	"github.com/learnpact/learnpact/bot"
+	"github.com/learnpact/learnpact/bot/workpool"
 	"github.com/learnpact/learnpact/conversation"
 	"github.com/learnpact/learnpact/storage/memory"
 )
@@ -257,5 +259,48 @@ func TestSocketModeNeedsAppToken(t *testing.T) {
 	defer a.Shutdown(context.Background())
 	if err := a.RunSocketMode(context.Background()); err == nil {
 		t.Error("RunSocketMode without an app-level token returned nil")
+	}
+}
+
+// An envelope whose turn cannot be queued is not acknowledged, so Slack
+// delivers it again; a slash command, which Slack does not redeliver, is
+// acknowledged with a note that the bot is busy.
+func TestSocketModeFullQueue(t *testing.T) {
+	started := make(chan struct{}, 10)
+	release := make(chan struct{})
+	h := newHarness(t, workpool.Limits{Depth: 1}, func(bot.Turn) {
+		started <- struct{}{}
+		<-release
+	})
+	event := func(id, user string) socketmode.Request {
+		return socketmode.Request{Type: socketmode.RequestTypeEventsAPI, Payload: json.RawMessage(dmEvent(id, user, "hi"))}
+	}
+	if _, ok := h.a.socketRequest(event("Ev1", "U1")); !ok {
+		t.Fatal("first event not acknowledged")
+	}
+	<-started
+	if _, ok := h.a.socketRequest(event("Ev2", "U1")); !ok {
+		t.Fatal("queued event not acknowledged")
+	}
+	if _, ok := h.a.socketRequest(event("Ev3", "U2")); ok {
+		t.Error("event past a full queue acknowledged; want it left for Slack to deliver again")
+	}
+	click := socketmode.Request{Type: socketmode.RequestTypeInteractive, Payload: json.RawMessage(mustJSON(map[string]any{
+		"type": "block_actions", "trigger_id": "trig", "user": map[string]any{"id": "U3"}, "team": map[string]any{"id": "T1"},
+		"container": map[string]any{"type": "message", "channel_id": "D1", "message_ts": "5.5"},
+		"actions":   []any{map[string]any{"type": "button", "block_id": "b1", "action_id": "lp_approve", "value": "c=x&v=1"}},
+	}))}
+	if _, ok := h.a.socketRequest(click); ok {
+		t.Error("click past a full queue acknowledged")
+	}
+	command := socketmode.Request{Type: socketmode.RequestTypeSlashCommands, Payload: json.RawMessage(mustJSON(map[string]any{
+		"team_id": "T1", "channel_id": "C1", "user_id": "U4", "command": "/contract", "text": "status",
+	}))}
+	if payload, ok := h.a.socketRequest(command); !ok || payload == nil {
+		t.Errorf("busy slash command: payload %v, acknowledged %v; want the busy note", payload, ok)
+	}
+	close(release)
+	if turns := h.finish(t); len(turns) != 2 {
+		t.Errorf("%d turns ran, want 2", len(turns))
 	}
 }

@@ -75,7 +75,7 @@ func TestModalDatesInThePersonsZone(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			h := newHarnessAt(t, 4, nil, func() time.Time { return tc.now })
+			h := newHarnessAt(t, defaultLimits, nil, func() time.Time { return tc.now })
 			storeProposed(t, h.store, tc.now.AddDate(0, 0, -7))
 			h.api.Handle("users.info", func(w http.ResponseWriter, r *http.Request) {
 				fmt.Fprintf(w, `{"ok":true,"user":{"id":"UMO","tz":%q}}`, tc.zone)

@@ -4,7 +4,10 @@
 // Bot Framework connector, rendering messages as Adaptive Cards.
 //
 // Every activity is answered at once; the turn runs after the answer on a
-// bounded pool of workers, turns of one user in order on one worker.
+// bounded pool of workers (bot/workpool), turns of one user in order, one
+// at a time. An activity whose turn cannot be queued (its sender has too
+// many waiting, or the pool is full) is answered 503 and logged as an
+// error: the Teams connector does not deliver it again.
 // Each activity's conversation reference is kept in storage.Docs, so later
 // messages (a check-in, a card for the approver) can be sent proactively.
 //
@@ -82,14 +85,12 @@ type Config struct {
 const (
 	defaultServiceURL = "https://smba.trafficmanager.net/teams/"
 	defaultWorkers    = 8
-	queueDepth        = 64
-	turnTimeout       = 2 * time.Minute
-	seenTTL           = time.Hour
-)
-
-var (
-	errBusy   = workpool.ErrBusy
-	errClosed = workpool.ErrClosed
+	// queueDepth is how many turns may wait per worker; personDepth how
+	// many of one person's (see bot/slack).
+	queueDepth  = 64
+	personDepth = 16
+	turnTimeout = 2 * time.Minute
+	seenTTL     = time.Hour
 )
 
 // Adapter is the Teams platform: the /api/messages handler and
@@ -185,7 +186,7 @@ func New(cfg Config, engine *bot.Engine, log *slog.Logger) (*Adapter, error) {
 		conn: &connector{http: client, tokenURL: cfg.TokenURL, creds: creds, now: now, log: log,
 			backoff: 500 * time.Millisecond, wait: sleepCtx},
 		docs:  cfg.Docs,
-		pool:  workpool.New(cfg.Workers, queueDepth),
+		pool:  workpool.New(cfg.Workers, workpool.Limits{Depth: cfg.Workers * queueDepth, PerKey: personDepth}),
 		refs:  map[string]reference{},
 		tz:    map[string]*time.Location{},
 		names: map[string]string{},

@@ -67,23 +67,25 @@ func (a *Adapter) serveActivity(w http.ResponseWriter, r *http.Request) {
 	if in.invoke == cardAction {
 		// The click's outcome arrives as messages and card updates; the
 		// invoke itself is answered at once, as Teams expects.
-		switch {
-		case errors.Is(err, errClosed), errors.Is(err, errBusy):
+		if err != nil {
+			// The card shows the message: the person can click again.
+			a.log.Warn("card action refused", "user", in.act.From.ID, "err", err)
 			writeInvoke(w, http.StatusServiceUnavailable, "ServiceUnavailable", "learnpact is busy. Please try again in a moment.")
-		default:
-			writeInvoke(w, http.StatusOK, "", "")
+			return
 		}
+		writeInvoke(w, http.StatusOK, "", "")
 		return
 	}
-	switch {
-	case errors.Is(err, errClosed):
-		http.Error(w, "shutting down", http.StatusServiceUnavailable)
-	case errors.Is(err, errBusy):
-		// Teams would redeliver; better to drop than to pile up.
-		w.WriteHeader(http.StatusAccepted)
-	default:
-		w.WriteHeader(http.StatusOK)
+	if err != nil {
+		// Never a 2xx for work that was not taken. The connector does not
+		// redeliver, so what the person did is lost: say so loudly.
+		a.log.Error("activity refused, not redelivered by Teams", "type", in.act.Type, "user", in.act.From.ID,
+			"conversation", in.act.Conversation.ID, "err", err)
+		w.Header().Set("Retry-After", "5")
+		http.Error(w, "busy", http.StatusServiceUnavailable)
+		return
 	}
+	w.WriteHeader(http.StatusOK)
 }
 
 // writeInvoke answers an adaptiveCard/action invoke: the HTTP status and
@@ -108,11 +110,7 @@ func (a *Adapter) accept(in inbound) error {
 	if key == "" {
 		key = in.act.Conversation.ID
 	}
-	err := a.pool.Submit(key, func(ctx context.Context) { a.run(ctx, in) })
-	if err != nil {
-		a.log.Warn("activity not handled", "type", in.act.Type, "user", in.act.From.ID, "err", err)
-	}
-	return err
+	return a.pool.Submit(key, func(ctx context.Context) { a.run(ctx, in) })
 }
 
 // run does an activity's work on a worker: deduplicate, remember the

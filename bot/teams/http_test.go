@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -306,4 +307,44 @@ func TestDecode(t *testing.T) {
 	if in := decodeMap(weird); in.intent != unknown {
 		t.Errorf("a string value = %+v", in)
 	}
+}
+
+// TestFloodFromOnePerson: one person's flood is refused (503, never a 2xx
+// for work not taken) for that person only; another person on the same
+// single worker is taken and answered before the flood's backlog runs.
+func TestFloodFromOnePerson(t *testing.T) {
+	const flooder = "29:flood"
+	e := newEnv(t, func(c *Config) { c.Workers = 1 })
+	release := make(chan struct{})  // ends the flood's first turn
+	answered := make(chan struct{}) // lee got an answer
+	var first sync.Once
+	handle := e.a.handle
+	e.a.handle = func(ctx context.Context, turn bot.Turn) error {
+		if turn.Input.User == flooder {
+			held := answered
+			first.Do(func() { held = release })
+			<-held
+		}
+		return handle(ctx, turn)
+	}
+	var accepted, refused int
+	for range 100 {
+		switch got := e.post(e.personal(flooder, "a:chat-flood", "help"), nil); got {
+		case http.StatusOK:
+			accepted++
+		case http.StatusServiceUnavailable:
+			refused++
+		default:
+			t.Fatalf("flood: status %d, want 200 or 503", got)
+		}
+	}
+	if accepted > 1+personDepth || refused == 0 {
+		t.Errorf("flood: %d accepted, %d refused; want at most %d accepted and the rest refused", accepted, refused, 1+personDepth)
+	}
+	if got := e.post(e.personal(lee, leeChat, "help"), nil); got != http.StatusOK {
+		t.Fatalf("another person during the flood: status %d, want 200", got)
+	}
+	close(release)
+	e.await("answering the other person", sentTo(leeChat, "contract"))
+	close(answered)
 }

@@ -53,8 +53,11 @@ type Main struct {
 
 	closeOnce sync.Once
 	closeErr  error
-	// draining turns new Slack requests away while in-flight turns finish.
+	// draining turns new Slack requests away while in-flight turns finish,
+	// and makes /readyz fail.
 	draining atomic.Bool
+	// readyNow is /readyz's clock; time.Now when nil.
+	readyNow func() time.Time
 	// cancel ends Socket Mode; endRequests ends the requests in progress.
 	cancel      context.CancelFunc
 	endRequests context.CancelFunc
@@ -223,14 +226,20 @@ func (m *Main) platforms() map[string]bot.Platform {
 	return out
 }
 
-// routes serves the health check, the bot's Slack endpoints and, in sandbox
-// mode, the sandbox's page and Web API.
+// routes serves the health and readiness checks, the bot's Slack
+// endpoints and, in sandbox mode, the sandbox's page and Web API.
 func (m *Main) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok")
 	})
+	now := m.readyNow
+	if now == nil {
+		now = time.Now
+	}
+	mux.Handle("GET /readyz", &readiness{ping: m.store.Ping, draining: m.draining.Load, now: now,
+		log: m.Log.With("component", "readiness")})
 	if m.adapter != nil && (m.Config.Mode() != ModeSocket || m.Config.SlackSigningSecret != "") {
 		mux.Handle("/slack/", m.unlessDraining(m.adapter.Handler()))
 	}

@@ -357,6 +357,27 @@ func firstKey(c *bolt.Cursor) []byte {
 	return k
 }
 
+// Ping implements storage.Store: an empty write transaction, which
+// writes and syncs the file's meta page, so a file that cannot be written
+// fails it. It gives up when ctx ends, leaving the transaction to finish
+// on its own.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.db.Update(func(*bolt.Tx) error { return nil }) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			return fmt.Errorf("embedded: ping %s: %w", s.path, err)
+		}
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("embedded: ping %s: %w", s.path, ctx.Err())
+	}
+}
+
 // Close implements storage.Store.
 func (s *Store) Close() error {
 	if err := s.db.Close(); err != nil {

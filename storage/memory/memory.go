@@ -223,6 +223,15 @@ func (s *Store) FirstSeen(ctx context.Context, eventID string, ttl time.Duration
 	return true, nil
 }
 
+// Ping implements storage.Store: ErrClosed after Close.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.lock(ctx); err != nil {
+		return err
+	}
+	s.mu.Unlock()
+	return nil
+}
+
 // Close implements storage.Store. Every later call returns ErrClosed.
 func (s *Store) Close() error {
 	s.mu.Lock()

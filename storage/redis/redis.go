@@ -67,6 +67,14 @@ func New(c redis.UniversalClient) *Store {
 // keys (due items, outbox) in the same Redis.
 func (s *Store) Client() redis.UniversalClient { return s.c }
 
+// Ping implements storage.Store: one PING (to one node of a Cluster).
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.c.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("redis: ping: %w", err)
+	}
+	return nil
+}
+
 // Close implements storage.Store.
 func (s *Store) Close() error {
 	if err := s.c.Close(); err != nil {

@@ -57,6 +57,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		{"FirstSeen", testFirstSeen},
 		{"LargeValues", testLargeValues},
 		{"BadInput", testBadInput},
+		{"Ping", testPing},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -71,11 +72,17 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 	}
 	t.Run("Close", func(t *testing.T) {
 		s := open(t)
+		if err := s.Ping(t.Context()); err != nil {
+			t.Fatalf("Ping of an open store: %v", err)
+		}
 		if err := s.Close(); err != nil {
 			t.Fatalf("Close: %v", err)
 		}
 		if _, err := s.Load(t.Context(), alice, ""); err == nil {
 			t.Error("Load after Close succeeded; want an error")
+		}
+		if err := s.Ping(t.Context()); err == nil {
+			t.Error("Ping after Close succeeded; want an error")
 		}
 	})
 }
@@ -479,4 +486,21 @@ func incrementConcurrently(t *testing.T, writers, increments, maxTries int, atte
 	}
 	wg.Wait()
 	return successes, conflicts
+}
+
+// testPing: an open store answers Ping, and a Ping changes nothing that
+// is stored.
+func testPing(t *testing.T, s storage.Store) {
+	save(t, s, alice, session("before ping"), "", nil)
+	for range 3 {
+		if err := s.Ping(t.Context()); err != nil {
+			t.Fatalf("Ping: %v", err)
+		}
+	}
+	checkSnapshot(t, load(t, s, alice, ""), storage.Snapshot{Session: session("before ping")})
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := s.Ping(ctx); err == nil {
+		t.Error("Ping with a cancelled context succeeded; want an error")
+	}
 }
