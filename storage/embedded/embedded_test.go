@@ -18,12 +18,13 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	storagetest.Run(t, func(t *testing.T) storage.Store {
-		s, err := Open(filepath.Join(t.TempDir(), "learnpact.db"))
+	storagetest.Run(t, func(t *testing.T) storagetest.Subject {
+		clk := &clock{now: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}
+		s, err := Open(filepath.Join(t.TempDir(), "learnpact.db"), WithClock(clk.Now))
 		if err != nil {
 			t.Fatal(err)
 		}
-		return s
+		return storagetest.Subject{Stores: s.Stores(), Advance: clk.Advance}
 	})
 }
 
@@ -62,12 +63,12 @@ func TestSessionExpires(t *testing.T) {
 	s, clk := openWithClock(t)
 	ctx := t.Context()
 	w := &storage.ContractWrite{ID: "c1", Data: []byte(`{"id":"c1"}`), Users: []storage.UserKey{alice}}
-	if err := s.Save(ctx, alice, []byte(`{"step":"x"}`), "c1", w); err != nil {
+	if err := s.Save(ctx, storage.TurnWrite{User: alice, Session: []byte(`{"step":"x"}`), CurrentContract: "c1", Contract: w}); err != nil {
 		t.Fatal(err)
 	}
 
 	clk.Advance(storage.SessionTTL - time.Second)
-	snap, err := s.Load(ctx, alice, "")
+	snap, err := s.Load(ctx, alice, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +77,7 @@ func TestSessionExpires(t *testing.T) {
 	}
 
 	clk.Advance(time.Second)
-	snap, err = s.Load(ctx, alice, "")
+	snap, err = s.Load(ctx, alice, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,16 +85,16 @@ func TestSessionExpires(t *testing.T) {
 		t.Fatalf("at the TTL: %+v; want no session and no current contract", snap)
 	}
 	// The contract itself does not expire.
-	if snap, err = s.Load(ctx, alice, "c1"); err != nil || snap.Rev != 1 {
+	if snap, err = s.Load(ctx, alice, "c1", ""); err != nil || snap.Rev != 1 {
 		t.Fatalf("Load(c1) after the session expired = %+v, %v; want rev 1", snap, err)
 	}
 
 	// Saving again starts a fresh TTL.
-	if err := s.Save(ctx, alice, []byte(`{"step":"y"}`), "", nil); err != nil {
+	if err := s.Save(ctx, storage.TurnWrite{User: alice, Session: []byte(`{"step":"y"}`)}); err != nil {
 		t.Fatal(err)
 	}
 	clk.Advance(storage.SessionTTL / 2)
-	if snap, err = s.Load(ctx, alice, ""); err != nil || string(snap.Session) != `{"step":"y"}` {
+	if snap, err = s.Load(ctx, alice, "", ""); err != nil || string(snap.Session) != `{"step":"y"}` {
 		t.Fatalf("after a new save: %+v, %v; want the new session", snap, err)
 	}
 }
@@ -176,7 +177,7 @@ func TestDataSurvivesReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := &storage.ContractWrite{ID: "c1", Data: []byte(`{"id":"c1"}`), Users: []storage.UserKey{alice}}
-	if err := s.Save(ctx, alice, []byte(`{"step":"x"}`), "c1", w); err != nil {
+	if err := s.Save(ctx, storage.TurnWrite{User: alice, Session: []byte(`{"step":"x"}`), CurrentContract: "c1", Contract: w}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.FirstSeen(ctx, "Ev1", time.Hour); err != nil {
@@ -191,7 +192,7 @@ func TestDataSurvivesReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	snap, err := s.Load(ctx, alice, "")
+	snap, err := s.Load(ctx, alice, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}

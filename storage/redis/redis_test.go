@@ -17,13 +17,59 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	storagetest.Run(t, func(t *testing.T) storage.Store {
+	storagetest.Run(t, func(t *testing.T) storagetest.Subject {
 		s, err := Open(redistest.Start(t).URL())
 		if err != nil {
 			t.Fatal(err)
 		}
-		return s
+		return subject(t, s)
 	})
+}
+
+// subject is s under test, its clock moved by shortening the TTLs of its
+// keys.
+func subject(t *testing.T, s *Store) storagetest.Subject {
+	return storagetest.Subject{Stores: s.Stores(), Advance: func(d time.Duration) { advance(t, s.Client(), d) }}
+}
+
+// advance moves the server's expiries on by d, as time passing would:
+// every key with a TTL has it shortened by d, and goes when none is left.
+func advance(t *testing.T, c redis.UniversalClient, d time.Duration) {
+	t.Helper()
+	ctx := t.Context()
+	shorten := func(ctx context.Context, node *redis.Client) error {
+		iter := node.Scan(ctx, 0, "*", 100).Iterator()
+		for iter.Next(ctx) {
+			key := iter.Val()
+			ttl, err := node.PTTL(ctx, key).Result()
+			switch {
+			case err != nil:
+				return err
+			case ttl <= 0:
+				continue
+			case ttl <= d:
+				err = node.Del(ctx, key).Err()
+			default:
+				err = node.PExpire(ctx, key, ttl-d).Err()
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return iter.Err()
+	}
+	var err error
+	switch c := c.(type) {
+	case *redis.ClusterClient:
+		err = c.ForEachMaster(ctx, shorten)
+	case *redis.Client:
+		err = shorten(ctx, c)
+	default:
+		err = fmt.Errorf("advance: a %T", c)
+	}
+	if err != nil {
+		t.Fatalf("advance the server's clock by %s: %v", d, err)
+	}
 }
 
 // TestConformanceCluster runs the suite on the Cluster code path. One
@@ -31,7 +77,7 @@ func TestConformance(t *testing.T) {
 // each subtest starts from an empty database.
 func TestConformanceCluster(t *testing.T) {
 	srv := redistest.StartCluster(t)
-	storagetest.Run(t, func(t *testing.T) storage.Store {
+	storagetest.Run(t, func(t *testing.T) storagetest.Subject {
 		s, err := Open("redis+cluster://" + srv.Addr())
 		if err != nil {
 			t.Fatal(err)
@@ -42,7 +88,7 @@ func TestConformanceCluster(t *testing.T) {
 		if err := s.Client().FlushAll(t.Context()).Err(); err != nil {
 			t.Fatal(err)
 		}
-		return s
+		return subject(t, s)
 	})
 }
 
@@ -96,7 +142,9 @@ func TestOneRoundTripPerLoadAndSave(t *testing.T) {
 	save := func(name string, c *storage.ContractWrite, wantErr error) {
 		t.Helper()
 		var err error
-		if n := rt.count(func() { err = s.Save(ctx, alice, []byte(`{"step":"x"}`), "c1", c) }); n != 1 {
+		if n := rt.count(func() {
+			err = s.Save(ctx, storage.TurnWrite{User: alice, Session: []byte(`{"step":"x"}`), CurrentContract: "c1", Contract: c})
+		}); n != 1 {
 			t.Errorf("%s: %d round trips, want 1", name, n)
 		}
 		if !errors.Is(err, wantErr) {
@@ -109,7 +157,7 @@ func TestOneRoundTripPerLoadAndSave(t *testing.T) {
 			snap storage.Snapshot
 			err  error
 		)
-		if n := rt.count(func() { snap, err = s.Load(ctx, alice, id) }); n != 1 {
+		if n := rt.count(func() { snap, err = s.Load(ctx, alice, id, "") }); n != 1 {
 			t.Errorf("%s: %d round trips, want 1", name, n)
 		}
 		if err != nil {
@@ -120,10 +168,10 @@ func TestOneRoundTripPerLoadAndSave(t *testing.T) {
 
 	// The first run of each script loads it into the server's cache (an
 	// EVALSHA that misses, then EVAL); from then on it is one EVALSHA.
-	if _, err := s.Load(ctx, alice, ""); err != nil {
+	if _, err := s.Load(ctx, alice, "", ""); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Save(ctx, alice, []byte(`{}`), "c1", &storage.ContractWrite{ID: "c1", Data: data, Users: []storage.UserKey{alice}}); err != nil {
+	if err := s.Save(ctx, storage.TurnWrite{User: alice, Session: []byte(`{}`), CurrentContract: "c1", Contract: &storage.ContractWrite{ID: "c1", Data: data, Users: []storage.UserKey{alice}}}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -143,13 +191,13 @@ func TestScriptCacheFlushed(t *testing.T) {
 	s, _ := open(t)
 	ctx := t.Context()
 	w := &storage.ContractWrite{ID: "c1", Data: []byte(`{"id":"c1"}`), Users: []storage.UserKey{alice}}
-	if err := s.Save(ctx, alice, []byte(`{}`), "c1", w); err != nil {
+	if err := s.Save(ctx, storage.TurnWrite{User: alice, Session: []byte(`{}`), CurrentContract: "c1", Contract: w}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Client().ScriptFlush(ctx).Err(); err != nil {
 		t.Fatal(err)
 	}
-	snap, err := s.Load(ctx, alice, "")
+	snap, err := s.Load(ctx, alice, "", "")
 	if err != nil || snap.Rev != 1 {
 		t.Fatalf("Load after SCRIPT FLUSH = %+v, %v; want rev 1", snap, err)
 	}
@@ -157,7 +205,7 @@ func TestScriptCacheFlushed(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.Rev = 1
-	if err := s.Save(ctx, alice, []byte(`{}`), "c1", w); err != nil {
+	if err := s.Save(ctx, storage.TurnWrite{User: alice, Session: []byte(`{}`), CurrentContract: "c1", Contract: w}); err != nil {
 		t.Fatalf("Save after SCRIPT FLUSH: %v", err)
 	}
 }
@@ -168,7 +216,7 @@ func TestKeysAndTTLs(t *testing.T) {
 	c := s.Client()
 	teams := storage.UserKey{Platform: "teams", Team: "tenant-1", User: "29:1AbC"}
 	w := &storage.ContractWrite{ID: "c1", Data: []byte(`{"id":"c1"}`), Users: []storage.UserKey{teams}}
-	if err := s.Save(ctx, teams, []byte(`{}`), "c1", w); err != nil {
+	if err := s.Save(ctx, storage.TurnWrite{User: teams, Session: []byte(`{}`), CurrentContract: "c1", Contract: w}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -194,7 +242,7 @@ func TestKeysAndTTLs(t *testing.T) {
 	if err := c.PExpire(ctx, sess, time.Hour).Err(); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Save(ctx, teams, []byte(`{}`), "c1", nil); err != nil {
+	if err := s.Save(ctx, storage.TurnWrite{User: teams, Session: []byte(`{}`), CurrentContract: "c1"}); err != nil {
 		t.Fatal(err)
 	}
 	if ttl := c.PTTL(ctx, sess).Val(); ttl <= storage.SessionTTL-time.Minute {
@@ -218,10 +266,10 @@ func TestServerDown(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 	srv.Kill()
-	if _, err := s.Load(ctx, alice, ""); err == nil {
+	if _, err := s.Load(ctx, alice, "", ""); err == nil {
 		t.Error("Load with the server down: no error")
 	}
-	err := s.Save(ctx, alice, []byte(`{}`), "", nil)
+	err := s.Save(ctx, storage.TurnWrite{User: alice, Session: []byte(`{}`)})
 	if err == nil || errors.Is(err, storage.ErrConflict) {
 		t.Errorf("Save with the server down: err = %v, want a connection error", err)
 	}
@@ -345,11 +393,11 @@ func BenchmarkTurn(b *testing.B) {
 		b.Fatalf("contract is %d bytes, want about 3 KB", len(contract))
 	}
 	users := []storage.UserKey{alice, {Platform: "slack", Team: "T1", User: "U2"}}
-	if err := s.Save(ctx, alice, sess, "c-bench", &storage.ContractWrite{ID: "c-bench", Data: contract, Users: users}); err != nil {
+	if err := s.Save(ctx, storage.TurnWrite{User: alice, Session: sess, CurrentContract: "c-bench", Contract: &storage.ContractWrite{ID: "c-bench", Data: contract, Users: users}}); err != nil {
 		b.Fatal(err)
 	}
 
-	if _, err := s.Load(ctx, alice, ""); err != nil { // caches the load script
+	if _, err := s.Load(ctx, alice, "", ""); err != nil { // caches the load script
 		b.Fatal(err)
 	}
 
@@ -357,11 +405,11 @@ func BenchmarkTurn(b *testing.B) {
 	b.ResetTimer()
 	start := rt.n.Load()
 	for b.Loop() {
-		snap, err := s.Load(ctx, alice, "")
+		snap, err := s.Load(ctx, alice, "", "")
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := s.Save(ctx, alice, sess, "c-bench", &storage.ContractWrite{ID: "c-bench", Data: contract, Rev: snap.Rev, Users: users}); err != nil {
+		if err := s.Save(ctx, storage.TurnWrite{User: alice, Session: sess, CurrentContract: "c-bench", Contract: &storage.ContractWrite{ID: "c-bench", Data: contract, Rev: snap.Rev, Users: users}}); err != nil {
 			b.Fatal(err)
 		}
 	}
