@@ -1,6 +1,7 @@
 // Package embedded is a storage.Store in one local file, for running
 // learnpact without a Redis server. It is built on bbolt: every Save is one
-// transaction, so a crash never leaves half a turn behind.
+// transaction (session, contract, the event applied and the outgoing
+// messages into the outbox), so a crash never leaves half a turn behind.
 //
 // Only one process can use a file at a time; a second one gets ErrInUse.
 package embedded

@@ -169,6 +169,52 @@ func TestFirstSeenDropsExpiredIDs(t *testing.T) {
 	}
 }
 
+func (s *Store) appliedCount(t *testing.T) (ids, index int) {
+	t.Helper()
+	err := s.db.View(func(tx *bolt.Tx) error {
+		ids = tx.Bucket(bucketApplied).Stats().KeyN
+		index = tx.Bucket(bucketAppliedByExp).Stats().KeyN
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids, index
+}
+
+// TestSaveDropsExpiredEvents: the file does not keep every event a turn
+// ever applied.
+func TestSaveDropsExpiredEvents(t *testing.T) {
+	s, clk := openWithClock(t)
+	ctx := t.Context()
+	turn := func(event string, ttl time.Duration) error {
+		return s.Save(ctx, storage.TurnWrite{User: alice, Session: []byte(`{}`), Event: event, EventTTL: ttl})
+	}
+	for i := range 100 {
+		if err := turn(fmt.Sprintf("old-%d", i), time.Minute); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// An event applied again after expiry has exactly one entry.
+	clk.Advance(time.Minute)
+	if err := turn("old-99", time.Hour); err != nil {
+		t.Fatalf("Save of old-99 after expiry: %v", err)
+	}
+	for i := range 2 {
+		if err := turn(fmt.Sprintf("new-%d", i), time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Three saves drop up to 3*maxPurge expired events: all 99 of them.
+	ids, index := s.appliedCount(t)
+	if ids != 3 || index != 3 {
+		t.Errorf("after expiry: %d events, %d index entries; want 3 and 3 (old-99, new-0, new-1)", ids, index)
+	}
+	if err := turn("old-99", time.Hour); !errors.Is(err, storage.ErrApplied) {
+		t.Errorf("Save of old-99 within its new ttl: err = %v, want ErrApplied", err)
+	}
+}
+
 func TestDataSurvivesReopen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "data", "learnpact.db")
 	ctx := t.Context()
@@ -181,6 +227,11 @@ func TestDataSurvivesReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := s.FirstSeen(ctx, "Ev1", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	err = s.Save(ctx, storage.TurnWrite{User: alice, Event: "Ev2", EventTTL: time.Hour,
+		Out: []storage.DueItem{{ID: "m1", At: time.Unix(1, 0), Data: []byte("hi")}}})
+	if err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
@@ -204,6 +255,12 @@ func TestDataSurvivesReopen(t *testing.T) {
 	}
 	if first, err := s.FirstSeen(ctx, "Ev1", time.Hour); err != nil || first {
 		t.Errorf("FirstSeen(Ev1) after reopening = %v, %v; want false", first, err)
+	}
+	if snap, err := s.Load(ctx, alice, "", "Ev2"); err != nil || !snap.Applied {
+		t.Errorf("Load(Ev2) after reopening: Applied %v, %v; want true", snap.Applied, err)
+	}
+	if cs, err := s.Outbox().Claim(ctx, time.Unix(1, 0), 10, time.Minute); err != nil || len(cs) != 1 {
+		t.Errorf("outbox after reopening: %d claims, %v; want the turn's message", len(cs), err)
 	}
 }
 

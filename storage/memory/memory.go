@@ -3,8 +3,10 @@
 //
 // A Store is a storage.Store, storage.Docs and storage.DueStore, with a
 // second DueStore for the outbox (Store.Outbox), like the Redis and
-// embedded stores. It is safe for concurrent use, copies every byte slice
-// it is given or hands out, and forgets everything when the process ends.
+// embedded stores; Save writes a turn's outgoing messages into that outbox
+// under the same mutex as the rest of the turn. It is safe for concurrent
+// use, copies every byte slice it is given or hands out, and forgets
+// everything when the process ends.
 //
 // The due items and locks read no clock: their times come from the caller.
 // Session ages and event ids' ttl do, from the clock given with WithClock
