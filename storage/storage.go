@@ -133,9 +133,10 @@ type Store interface {
 	// saved) is loaded. With an event id, Snapshot.Applied reports whether
 	// a turn of the user applied that event (see TurnWrite.Event).
 	Load(ctx context.Context, user UserKey, contractID, event string) (Snapshot, error)
-	// Save writes one turn as one atomic step: the session, the contract
-	// (with its revision check), the event id as applied and the outgoing
-	// messages into the outbox. If the turn's event was applied already it
+	// Save writes one turn as one atomic step (Redis Cluster falls short:
+	// see storage/redis): the session, the contract (with its revision
+	// check), the event id as applied and the outgoing messages into the
+	// outbox. If the turn's event was applied already it
 	// returns ErrApplied, else if the contract's stored revision is not
 	// w.Contract.Rev it returns ErrConflict; either way it writes nothing.
 	// Only the users in w.Contract.Users get the contract added to their

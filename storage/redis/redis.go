@@ -224,6 +224,21 @@ if ARGV[5] ~= '' then redis.call('SET', KEYS[2], '1', 'PX', ARGV[6]) end
 `
 )
 
+// Positions of saveScript's arguments in the Go slice (ARGV[i+1]).
+const (
+	argWriteSession = iota
+	argSession
+	argCurrent
+	argSessionTTL
+	argEvent
+	argEventTTL
+	argContractID
+	argRev
+	argNextRev
+	argContract
+	argOut // the first of the outgoing messages' triples
+)
+
 // saveScript saves a turn on a single node: it checks the event and the
 // contract's revision and, if neither stops it, writes the contract, the
 // user lists, the session, the event and the outgoing messages. Otherwise
@@ -398,30 +413,30 @@ func (s *Store) Save(ctx context.Context, w storage.TurnWrite) error {
 		return fmt.Errorf("redis: %w", err)
 	}
 	sess := sessionKey(w.User)
-	args := make([]any, 10, 10+3*len(w.Out))
-	args[0] = "0"
-	for i := 1; i < 10; i++ {
+	args := make([]any, argOut, argOut+3*len(w.Out))
+	for i := range args {
 		args[i] = ""
 	}
+	args[argWriteSession] = "0"
 	if w.Session != nil {
-		args[0], args[1], args[2], args[3] = "1", w.Session, w.CurrentContract, ttlMillis(storage.SessionTTL)
+		args[argWriteSession], args[argSession], args[argCurrent] = "1", w.Session, w.CurrentContract
+		args[argSessionTTL] = ttlMillis(storage.SessionTTL)
 	}
 	event := sess
 	if w.Event != "" {
 		event = appliedKey(w.User, w.Event)
-		args[4], args[5] = w.Event, strconv.FormatInt(ceilMillis(w.EventTTL), 10)
+		args[argEvent], args[argEventTTL] = w.Event, strconv.FormatInt(ceilMillis(w.EventTTL), 10)
 	}
-	var data []byte
 	if c := w.Contract; c != nil {
-		data = pack(c.Data)
-		args[6], args[7], args[8], args[9] = c.ID, strconv.FormatInt(c.Rev, 10), strconv.FormatInt(c.Rev+1, 10), data
+		args[argContractID], args[argContract] = c.ID, pack(c.Data)
+		args[argRev], args[argNextRev] = strconv.FormatInt(c.Rev, 10), strconv.FormatInt(c.Rev+1, 10)
 	}
 	for _, it := range w.Out {
 		at := it.At.UnixMilli()
 		args = append(args, it.ID, at, itemValue(at, it.Data))
 	}
 	if s.cluster {
-		return s.saveCluster(ctx, w, event, data, args)
+		return s.saveCluster(ctx, w, event, args)
 	}
 	keys := []string{sess, event, sess}
 	if c := w.Contract; c != nil {
@@ -456,16 +471,14 @@ func saveResult(res int, w storage.TurnWrite) error {
 // marked applied to it), then with an event the event and the session,
 // then what is left of session, user lists and outgoing messages. A step
 // goes only when the ones before it succeeded. event is the applied event
-// key, data the packed contract and args saveScript's arguments.
-func (s *Store) saveCluster(ctx context.Context, w storage.TurnWrite, event string, data []byte, args []any) error {
+// key and args saveScript's arguments.
+func (s *Store) saveCluster(ctx context.Context, w storage.TurnWrite, event string, args []any) error {
 	if c := w.Contract; c != nil {
 		keys := []string{contractKey(c.ID)}
-		ttl := ""
 		if w.Event != "" {
 			keys = append(keys, contractAppliedKey(c.ID, w.Event))
-			ttl = args[5].(string)
 		}
-		res, err := casScript.Run(ctx, s.c, keys, args[7], args[8], data, ttl).Int()
+		res, err := casScript.Run(ctx, s.c, keys, args[argRev], args[argNextRev], args[argContract], args[argEventTTL]).Int()
 		if err != nil {
 			return fmt.Errorf("redis: save contract %s: %w", c.ID, err)
 		}
@@ -475,7 +488,7 @@ func (s *Store) saveCluster(ctx context.Context, w storage.TurnWrite, event stri
 	}
 	sess := sessionKey(w.User)
 	if w.Event != "" {
-		res, err := turnScript.Run(ctx, s.c, []string{sess, event}, args[:6]...).Int()
+		res, err := turnScript.Run(ctx, s.c, []string{sess, event}, args[:argContractID]...).Int()
 		if err != nil {
 			return fmt.Errorf("redis: save session of %s: %w", w.User.User, err)
 		}
@@ -500,7 +513,7 @@ func (s *Store) saveCluster(ctx context.Context, w storage.TurnWrite, event stri
 			p.Eval(ctx, appendScript, []string{k}, w.Contract.ID)
 		}
 		if len(w.Out) > 0 {
-			p.Eval(ctx, outboxScript, outboxKeys, args[10:]...)
+			p.Eval(ctx, outboxScript, outboxKeys, args[argOut:]...)
 		}
 		return nil
 	})
