@@ -144,7 +144,7 @@ func (e *Engine) step(ctx context.Context, t Turn) (conversation.Result, error) 
 		t.Input.Value = conversation.ActionValue{ContractID: id}.Encode()
 	}
 	for attempt := 1; ; attempt++ {
-		snap, err := e.store.Load(ctx, key, conversation.ContractOf(t.Input))
+		snap, err := e.store.Load(ctx, key, conversation.ContractOf(t.Input), "")
 		if err != nil {
 			return conversation.Result{}, fmt.Errorf("load turn: %w", err)
 		}
@@ -189,7 +189,7 @@ func (e *Engine) step(ctx context.Context, t Turn) (conversation.Result, error) 
 			}
 			w = &storage.ContractWrite{ID: res.Contract.ID, Data: data, Rev: rev, Users: partiesOf(key, res.Contract)}
 		}
-		err = e.store.Save(ctx, key, sessJSON, res.Session.ContractID, w)
+		err = e.store.Save(ctx, storage.TurnWrite{User: key, Session: sessJSON, CurrentContract: res.Session.ContractID, Contract: w})
 		if errors.Is(err, storage.ErrConflict) && attempt < maxAttempts {
 			continue
 		}

@@ -98,8 +98,8 @@ func newBarrier(s storage.Store, n int) *barrier {
 	return &barrier{Store: s, waiting: n, release: make(chan struct{})}
 }
 
-func (b *barrier) Load(ctx context.Context, u storage.UserKey, id string) (storage.Snapshot, error) {
-	snap, err := b.Store.Load(ctx, u, id)
+func (b *barrier) Load(ctx context.Context, u storage.UserKey, id, event string) (storage.Snapshot, error) {
+	snap, err := b.Store.Load(ctx, u, id, event)
 	b.mu.Lock()
 	if b.waiting > 0 {
 		b.waiting--
@@ -147,7 +147,7 @@ func proposed(t testing.TB, s storage.Store) *contract.Contract {
 	}
 	key := storage.UserKey{Platform: "slack", Team: team, User: learner}
 	users := []storage.UserKey{key, {Platform: "slack", Team: team, User: manager}}
-	if err := s.Save(context.Background(), key, []byte(`{"user":"ULEE","state":"idle"}`), c.ID, &storage.ContractWrite{ID: c.ID, Data: data, Users: users}); err != nil {
+	if err := s.Save(context.Background(), storage.TurnWrite{User: key, Session: []byte(`{"user":"ULEE","state":"idle"}`), CurrentContract: c.ID, Contract: &storage.ContractWrite{ID: c.ID, Data: data, Users: users}}); err != nil {
 		t.Fatal(err)
 	}
 	return c

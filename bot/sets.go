@@ -188,7 +188,7 @@ func (e *Engine) patch(ctx context.Context, p Platform, team, id string, change 
 		func(ctx context.Context) ([]byte, int64, error) { return e.store.Contract(ctx, id) },
 		func(ctx context.Context, c *contract.Contract, data []byte, rev int64) error {
 			key := storage.UserKey{Platform: p.Name(), Team: team, User: c.Learner}
-			return e.store.Save(ctx, key, nil, "", &storage.ContractWrite{ID: id, Data: data, Rev: rev, Users: partiesOf(key, c)})
+			return e.store.Save(ctx, storage.TurnWrite{User: key, Contract: &storage.ContractWrite{ID: id, Data: data, Rev: rev, Users: partiesOf(key, c)}})
 		},
 		func(c *contract.Contract, exists bool) (bool, error) {
 			if !exists {

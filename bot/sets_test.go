@@ -75,7 +75,7 @@ func TestReplyRacingItsThread(t *testing.T) {
 	c := contract.New("c1", "slack", "T1", "ULEE", now)
 	data, _ := json.Marshal(c)
 	key := storage.UserKey{Platform: "slack", Team: "T1", User: "ULEE"}
-	if err := store.Save(ctx, key, nil, "", &storage.ContractWrite{ID: c.ID, Data: data, Users: []storage.UserKey{key}}); err != nil {
+	if err := store.Save(ctx, storage.TurnWrite{User: key, Contract: &storage.ContractWrite{ID: c.ID, Data: data, Users: []storage.UserKey{key}}}); err != nil {
 		t.Fatal(err)
 	}
 	docs := &missFirst{Docs: store, missed: make(chan struct{})}

@@ -128,7 +128,7 @@ func ready(t *testing.T, s storage.Store, id, learner, approver string, at time.
 	must(err)
 	key := storage.UserKey{Platform: "slack", Team: team, User: learner}
 	sess := `{"user":"` + learner + `","state":"summary","contract_id":"` + id + `"}`
-	must(s.Save(context.Background(), key, []byte(sess), id, &storage.ContractWrite{ID: id, Data: data, Users: []storage.UserKey{key}}))
+	must(s.Save(context.Background(), storage.TurnWrite{User: key, Session: []byte(sess), CurrentContract: id, Contract: &storage.ContractWrite{ID: id, Data: data, Users: []storage.UserKey{key}}}))
 }
 
 // send is the learner's click on "Send to my manager".

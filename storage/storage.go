@@ -17,6 +17,11 @@ var ErrConflict = errors.New("storage: contract changed concurrently")
 // ErrNotFound is returned for a contract that does not exist.
 var ErrNotFound = errors.New("storage: not found")
 
+// ErrApplied is returned by Store.Save when the turn's platform event was
+// applied by another turn since it was loaded (a redelivery, or the same
+// event run by two replicas): nothing was written.
+var ErrApplied = errors.New("storage: event applied already")
+
 // UserKey names one person on one platform.
 type UserKey struct {
 	Platform string
@@ -36,6 +41,10 @@ type Snapshot struct {
 	Contract []byte
 	// Rev is the stored contract's revision (0 when none).
 	Rev int64
+	// Applied reports that the event named in Load was applied by a turn
+	// saved earlier, within that turn's TurnWrite.EventTTL: this turn has
+	// nothing left to do.
+	Applied bool
 }
 
 // ContractWrite is a contract to save with an optimistic version check.
@@ -50,21 +59,89 @@ type ContractWrite struct {
 	Users []UserKey
 }
 
+// TurnWrite is everything one turn writes, saved as one atomic step.
+type TurnWrite struct {
+	// User is whose turn it is.
+	User UserKey
+	// Session is the user's new session JSON, saved with CurrentContract
+	// and a TTL (SessionTTL) refreshed each turn. Nil leaves the stored
+	// session and its current contract as they are.
+	Session         []byte
+	CurrentContract string
+	// Contract is written with its revision check when not nil.
+	Contract *ContractWrite
+	// Event is the platform event this turn applies ("slack:Ev123"), kept
+	// as applied for the user for EventTTL, which must then be positive.
+	// Empty for none (EventTTL 0).
+	Event    string
+	EventTTL time.Duration
+	// Out are outgoing messages, added to the outbox (Stores.Outbox) in the
+	// same step, as Outbox.Schedule would add them.
+	Out []DueItem
+}
+
+// Check reports a turn that cannot be stored: a user without id, a
+// contract write that fails ContractWrite.Check, an event without a
+// positive ttl (or a ttl without event), an outgoing message without id or
+// due time.
+func (w TurnWrite) Check() error {
+	if err := CheckUser(w.User); err != nil {
+		return err
+	}
+	if err := w.Contract.Check(); err != nil {
+		return err
+	}
+	switch {
+	case w.Event != "" && w.EventTTL <= 0:
+		return fmt.Errorf("event %s: ttl must be positive, got %s", w.Event, w.EventTTL)
+	case w.Event == "" && w.EventTTL != 0:
+		return fmt.Errorf("event ttl %s without an event", w.EventTTL)
+	}
+	for _, it := range w.Out {
+		if err := CheckItem(it); err != nil {
+			return fmt.Errorf("outgoing message: %w", err)
+		}
+	}
+	return nil
+}
+
+// CheckItem reports a due item that cannot be scheduled: no id or no due
+// time.
+func CheckItem(it DueItem) error {
+	switch {
+	case it.ID == "":
+		return errors.New("item without id")
+	case it.At.IsZero():
+		return fmt.Errorf("item %s: no due time", it.ID)
+	}
+	return nil
+}
+
 // Store is the system of record for sessions, contracts and event dedupe.
 // Bad arguments (an empty user or contract id, a negative revision, empty
-// contract data, an empty event id, a ttl ≤ 0) are errors, never panics.
+// contract data, an empty event id, a ttl ≤ 0, a TurnWrite that fails
+// Check) are errors, never panics.
+//
+// Two ways to deduplicate platform events, kept apart: FirstSeen records
+// an event id on its own, for events that save nothing; Load's event and
+// TurnWrite.Event record an event as applied by a turn, per user, together
+// with what the turn saved. An id recorded by one is unknown to the other,
+// so an adapter uses one or the other for an event.
 type Store interface {
 	// Load returns the user's session and a contract in one round trip.
 	// With an empty contractID, the session's current contract (as last
-	// saved) is loaded.
-	Load(ctx context.Context, user UserKey, contractID string) (Snapshot, error)
-	// Save writes the session (with its current contract id, and a TTL
-	// refreshed each turn) and, when c is not nil, the contract, as one
-	// atomic step. If the contract's stored revision is not c.Rev it
-	// returns ErrConflict and writes nothing. A nil session leaves the
-	// stored session (and its current contract) unchanged. Only the users
-	// in c.Users get the contract added to their lists.
-	Save(ctx context.Context, user UserKey, session []byte, currentContract string, c *ContractWrite) error
+	// saved) is loaded. With an event id, Snapshot.Applied reports whether
+	// a turn of the user applied that event (see TurnWrite.Event).
+	Load(ctx context.Context, user UserKey, contractID, event string) (Snapshot, error)
+	// Save writes one turn as one atomic step (Redis Cluster falls short:
+	// see storage/redis): the session, the contract (with its revision
+	// check), the event id as applied and the outgoing messages into the
+	// outbox. If the turn's event was applied already it
+	// returns ErrApplied, else if the contract's stored revision is not
+	// w.Contract.Rev it returns ErrConflict; either way it writes nothing.
+	// Only the users in w.Contract.Users get the contract added to their
+	// lists.
+	Save(ctx context.Context, w TurnWrite) error
 	// Contract returns one contract and its revision, or ErrNotFound.
 	Contract(ctx context.Context, id string) ([]byte, int64, error)
 	// Contracts lists the ids of the user's contracts, oldest first.

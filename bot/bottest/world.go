@@ -502,7 +502,7 @@ func (w *World) key(user string) storage.UserKey {
 // Session is user's stored session.
 func (w *World) Session(user string) conversation.Session {
 	w.t.Helper()
-	snap, err := w.store.Load(context.Background(), w.key(user), "")
+	snap, err := w.store.Load(context.Background(), w.key(user), "", "")
 	if err != nil {
 		w.fatalf("load the session of %s: %v", user, err)
 	}
@@ -553,8 +553,7 @@ func (w *World) Store(c *contract.Contract) {
 	for _, u := range c.Parties() {
 		users = append(users, w.key(u))
 	}
-	err = w.store.Store.Save(context.Background(), w.key(c.Learner), nil, "",
-		&storage.ContractWrite{ID: c.ID, Data: data, Rev: c.Rev, Users: users})
+	err = w.store.Store.Save(context.Background(), storage.TurnWrite{User: w.key(c.Learner), Contract: &storage.ContractWrite{ID: c.ID, Data: data, Rev: c.Rev, Users: users}})
 	if err != nil {
 		w.fatalf("store contract %s: %v", c.ID, err)
 	}
@@ -582,16 +581,16 @@ type observed struct {
 	w *World
 }
 
-func (s *observed) Save(ctx context.Context, user storage.UserKey, session []byte, current string, c *storage.ContractWrite) error {
-	if err := s.Store.Save(ctx, user, session, current, c); err != nil {
+func (s *observed) Save(ctx context.Context, w storage.TurnWrite) error {
+	if err := s.Store.Save(ctx, w); err != nil {
 		return err
 	}
-	if session == nil {
+	if w.Session == nil {
 		return nil // a change outside the turn's dialog, such as where a draft was posted
 	}
 	t := &s.w.turn
-	t.session = session
-	if c != nil {
+	t.session = w.Session
+	if c := w.Contract; c != nil {
 		saved := new(contract.Contract)
 		if err := json.Unmarshal(c.Data, saved); err != nil {
 			return fmt.Errorf("decode the contract saved: %w", err)

@@ -35,7 +35,7 @@ func storeProposed(t *testing.T, s storage.Store, now time.Time) {
 	}
 	learner := storage.UserKey{Platform: "slack", Team: "T1", User: "ULEE"}
 	users := []storage.UserKey{learner, {Platform: "slack", Team: "T1", User: "UMO"}}
-	if err := s.Save(context.Background(), learner, []byte(`{"user":"ULEE"}`), c.ID, &storage.ContractWrite{ID: c.ID, Data: data, Users: users}); err != nil {
+	if err := s.Save(context.Background(), storage.TurnWrite{User: learner, Session: []byte(`{"user":"ULEE"}`), CurrentContract: c.ID, Contract: &storage.ContractWrite{ID: c.ID, Data: data, Users: users}}); err != nil {
 		t.Fatal(err)
 	}
 }

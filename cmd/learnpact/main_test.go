@@ -286,7 +286,7 @@ func botReplies(ws *sandbox.Workspace) []sandbox.Message {
 // session returns the stored session of key, which must exist.
 func session(ctx context.Context, t *testing.T, m *Main, key storage.UserKey) conversation.Session {
 	t.Helper()
-	snap, err := m.store.Load(ctx, key, "")
+	snap, err := m.store.Load(ctx, key, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -148,29 +148,35 @@ func (d *dueSet) Schedule(ctx context.Context, items ...storage.DueItem) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	err := d.db.Update(func(tx *bolt.Tx) error {
-		b, queue, err := d.buckets(tx)
+	err := d.db.Update(func(tx *bolt.Tx) error { return d.put(tx, items) })
+	if err != nil {
+		return fmt.Errorf("embedded: schedule: %w", err)
+	}
+	return nil
+}
+
+// put adds or replaces checked items in tx.
+func (d *dueSet) put(tx *bolt.Tx, items []storage.DueItem) error {
+	if len(items) == 0 {
+		return nil
+	}
+	b, queue, err := d.buckets(tx)
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		old, ok, err := getDue(b, it.ID)
 		if err != nil {
 			return err
 		}
-		for _, it := range items {
-			old, ok, err := getDue(b, it.ID)
-			if err != nil {
-				return err
-			}
-			var prev *dueRecord
-			if ok {
-				prev = &old
-			}
-			at := it.At.UnixMilli()
-			if err := putDue(b, queue, it.ID, prev, dueRecord{at: at, queued: at, data: it.Data}); err != nil {
-				return err
-			}
+		var prev *dueRecord
+		if ok {
+			prev = &old
 		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("embedded: schedule: %w", err)
+		at := it.At.UnixMilli()
+		if err := putDue(b, queue, it.ID, prev, dueRecord{at: at, queued: at, data: it.Data}); err != nil {
+			return err
+		}
 	}
 	return nil
 }

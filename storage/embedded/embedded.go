@@ -1,6 +1,7 @@
 // Package embedded is a storage.Store in one local file, for running
 // learnpact without a Redis server. It is built on bbolt: every Save is one
-// transaction, so a crash never leaves half a turn behind.
+// transaction (session, contract, the event applied and the outgoing
+// messages into the outbox), so a crash never leaves half a turn behind.
 //
 // Only one process can use a file at a time; a second one gets ErrInUse.
 package embedded
@@ -34,11 +35,14 @@ var (
 	bucketSessions  = []byte("sessions")  // user key → saved-at, current contract, session
 	bucketContracts = []byte("contracts") // contract id → rev, contract
 	bucketUsers     = []byte("users")     // user key → bucket: contract id → sequence
-	bucketSeen      = []byte("seen")      // event id → expiry
+	bucketSeen      = []byte("seen")      // event id → expiry (FirstSeen)
 	bucketSeenByExp = []byte("seen-exp")  // expiry + event id → nothing, to drop expired ids
+	// Events applied by turns, kept apart from FirstSeen's.
+	bucketApplied      = []byte("applied")     // user key + event id → expiry
+	bucketAppliedByExp = []byte("applied-exp") // expiry + user key + event id → nothing
 )
 
-// maxPurge bounds how many expired event ids one FirstSeen removes.
+// maxPurge bounds how many expired event ids one FirstSeen or Save removes.
 const maxPurge = 64
 
 // Store is a storage.Store in a bbolt file.
@@ -93,7 +97,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("embedded: open %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketSessions, bucketContracts, bucketUsers, bucketSeen, bucketSeenByExp} {
+		for _, b := range [][]byte{bucketSessions, bucketContracts, bucketUsers, bucketSeen, bucketSeenByExp, bucketApplied, bucketAppliedByExp} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -114,7 +118,7 @@ func Open(path string, opts ...Option) (*Store, error) {
 }
 
 // Load implements storage.Store.
-func (s *Store) Load(ctx context.Context, user storage.UserKey, contractID string) (storage.Snapshot, error) {
+func (s *Store) Load(ctx context.Context, user storage.UserKey, contractID, event string) (storage.Snapshot, error) {
 	if err := checkUser(user); err != nil {
 		return storage.Snapshot{}, err
 	}
@@ -124,6 +128,9 @@ func (s *Store) Load(ctx context.Context, user storage.UserKey, contractID strin
 	now := s.now()
 	var snap storage.Snapshot
 	err := s.db.View(func(tx *bolt.Tx) error {
+		if event != "" {
+			snap.Applied = unexpired(tx.Bucket(bucketApplied).Get(appliedKey(user, event)), now)
+		}
 		if v := tx.Bucket(bucketSessions).Get(userKey(user)); v != nil {
 			at, current, data, err := decodeSession(v)
 			if err != nil {
@@ -155,23 +162,41 @@ func (s *Store) Load(ctx context.Context, user storage.UserKey, contractID strin
 	return snap, nil
 }
 
-// errConflict aborts a Save transaction; Save returns storage.ErrConflict.
-var errConflict = errors.New("conflict")
+// appliedKey names an event applied by a turn of user: the user key is
+// length-prefixed, so the event id follows it unambiguously.
+func appliedKey(user storage.UserKey, event string) []byte {
+	return append(userKey(user), event...)
+}
 
-// Save implements storage.Store in one transaction.
-func (s *Store) Save(ctx context.Context, user storage.UserKey, session []byte, currentContract string, c *storage.ContractWrite) error {
-	if err := checkUser(user); err != nil {
-		return err
-	}
-	if err := checkWrite(c); err != nil {
-		return err
+// unexpired reports whether v is an expiry (unix nanoseconds) after now.
+func unexpired(v []byte, now time.Time) bool {
+	return len(v) == 8 && now.UnixNano() < int64(binary.BigEndian.Uint64(v))
+}
+
+// Abort a Save transaction; Save returns storage.ErrConflict or
+// storage.ErrApplied.
+var (
+	errConflict = errors.New("conflict")
+	errApplied  = errors.New("applied")
+)
+
+// Save implements storage.Store in one transaction, the outbox included.
+// It also drops a few expired applied events.
+func (s *Store) Save(ctx context.Context, w storage.TurnWrite) error {
+	if err := w.Check(); err != nil {
+		return fmt.Errorf("embedded: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	now := s.now()
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		if c != nil {
+		if w.Event != "" {
+			if err := markApplied(tx, appliedKey(w.User, w.Event), now, w.EventTTL); err != nil {
+				return err
+			}
+		}
+		if c := w.Contract; c != nil {
 			contracts := tx.Bucket(bucketContracts)
 			var rev int64
 			if v := contracts.Get([]byte(c.ID)); v != nil {
@@ -192,18 +217,37 @@ func (s *Store) Save(ctx context.Context, user storage.UserKey, session []byte, 
 				}
 			}
 		}
-		if session == nil {
-			return nil
+		if w.Session != nil {
+			if err := tx.Bucket(bucketSessions).Put(userKey(w.User), encodeSession(now, w.CurrentContract, w.Session)); err != nil {
+				return err
+			}
 		}
-		return tx.Bucket(bucketSessions).Put(userKey(user), encodeSession(now, currentContract, session))
+		return s.outbox.put(tx, w.Out)
 	})
-	if errors.Is(err, errConflict) {
+	switch {
+	case errors.Is(err, errApplied):
+		return fmt.Errorf("event %s: %w", w.Event, storage.ErrApplied)
+	case errors.Is(err, errConflict):
 		return storage.ErrConflict
-	}
-	if err != nil {
+	case err != nil:
 		return fmt.Errorf("embedded: save: %w", err)
 	}
 	return nil
+}
+
+// markApplied records the applied event key until now+ttl, or returns
+// errApplied when it is recorded and unexpired. It first drops a few
+// expired ones.
+func markApplied(tx *bolt.Tx, key []byte, now time.Time, ttl time.Duration) error {
+	ids, byExp := tx.Bucket(bucketApplied), tx.Bucket(bucketAppliedByExp)
+	if err := purgeSeen(ids, byExp, now); err != nil {
+		return err
+	}
+	first, err := record(ids, byExp, key, now, ttl)
+	if err == nil && !first {
+		return errApplied
+	}
+	return err
 }
 
 // addContract appends id to u's contract list unless it is there already.
@@ -308,21 +352,9 @@ func (s *Store) FirstSeen(ctx context.Context, eventID string, ttl time.Duration
 		if err := purgeSeen(seen, byExp, now); err != nil {
 			return err
 		}
-		id := []byte(eventID)
-		if v := seen.Get(id); len(v) == 8 {
-			if now.UnixNano() < int64(binary.BigEndian.Uint64(v)) {
-				return nil
-			}
-			if err := byExp.Delete(append(bytes.Clone(v), id...)); err != nil {
-				return err
-			}
-		}
-		first = true
-		exp := binary.BigEndian.AppendUint64(nil, uint64(now.Add(ttl).UnixNano()))
-		if err := seen.Put(id, exp); err != nil {
-			return err
-		}
-		return byExp.Put(append(exp, id...), nil)
+		var err error
+		first, err = record(seen, byExp, []byte(eventID), now, ttl)
+		return err
 	})
 	if err != nil {
 		return false, fmt.Errorf("embedded: first seen: %w", err)
@@ -330,7 +362,27 @@ func (s *Store) FirstSeen(ctx context.Context, eventID string, ttl time.Duration
 	return first, nil
 }
 
-// purgeSeen deletes up to maxPurge ids whose expiry has passed.
+// record notes id in ids until now+ttl, indexed by expiry in byExp, and
+// reports true; it reports false, and changes nothing, when id is noted
+// already and unexpired.
+func record(ids, byExp *bolt.Bucket, id []byte, now time.Time, ttl time.Duration) (bool, error) {
+	if v := ids.Get(id); len(v) == 8 {
+		if unexpired(v, now) {
+			return false, nil
+		}
+		if err := byExp.Delete(append(bytes.Clone(v), id...)); err != nil {
+			return false, err
+		}
+	}
+	exp := binary.BigEndian.AppendUint64(nil, uint64(now.Add(ttl).UnixNano()))
+	if err := ids.Put(id, exp); err != nil {
+		return false, err
+	}
+	return true, byExp.Put(append(exp, id...), nil)
+}
+
+// purgeSeen deletes up to maxPurge ids whose expiry has passed, from
+// FirstSeen's buckets or from the applied events'.
 func purgeSeen(seen, byExp *bolt.Bucket, now time.Time) error {
 	c := byExp.Cursor()
 	for i, k := 0, firstKey(c); i < maxPurge && len(k) >= 8; i, k = i+1, firstKey(c) {
@@ -388,13 +440,6 @@ func (s *Store) Close() error {
 
 func checkUser(u storage.UserKey) error {
 	if err := storage.CheckUser(u); err != nil {
-		return fmt.Errorf("embedded: %w", err)
-	}
-	return nil
-}
-
-func checkWrite(c *storage.ContractWrite) error {
-	if err := c.Check(); err != nil {
 		return fmt.Errorf("embedded: %w", err)
 	}
 	return nil

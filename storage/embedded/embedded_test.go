@@ -18,12 +18,13 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	storagetest.Run(t, func(t *testing.T) storage.Store {
-		s, err := Open(filepath.Join(t.TempDir(), "learnpact.db"))
+	storagetest.Run(t, func(t *testing.T) storagetest.Subject {
+		clk := &clock{now: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}
+		s, err := Open(filepath.Join(t.TempDir(), "learnpact.db"), WithClock(clk.Now))
 		if err != nil {
 			t.Fatal(err)
 		}
-		return s
+		return storagetest.Subject{Stores: s.Stores(), Advance: clk.Advance}
 	})
 }
 
@@ -62,12 +63,12 @@ func TestSessionExpires(t *testing.T) {
 	s, clk := openWithClock(t)
 	ctx := t.Context()
 	w := &storage.ContractWrite{ID: "c1", Data: []byte(`{"id":"c1"}`), Users: []storage.UserKey{alice}}
-	if err := s.Save(ctx, alice, []byte(`{"step":"x"}`), "c1", w); err != nil {
+	if err := s.Save(ctx, storage.TurnWrite{User: alice, Session: []byte(`{"step":"x"}`), CurrentContract: "c1", Contract: w}); err != nil {
 		t.Fatal(err)
 	}
 
 	clk.Advance(storage.SessionTTL - time.Second)
-	snap, err := s.Load(ctx, alice, "")
+	snap, err := s.Load(ctx, alice, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +77,7 @@ func TestSessionExpires(t *testing.T) {
 	}
 
 	clk.Advance(time.Second)
-	snap, err = s.Load(ctx, alice, "")
+	snap, err = s.Load(ctx, alice, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,16 +85,16 @@ func TestSessionExpires(t *testing.T) {
 		t.Fatalf("at the TTL: %+v; want no session and no current contract", snap)
 	}
 	// The contract itself does not expire.
-	if snap, err = s.Load(ctx, alice, "c1"); err != nil || snap.Rev != 1 {
+	if snap, err = s.Load(ctx, alice, "c1", ""); err != nil || snap.Rev != 1 {
 		t.Fatalf("Load(c1) after the session expired = %+v, %v; want rev 1", snap, err)
 	}
 
 	// Saving again starts a fresh TTL.
-	if err := s.Save(ctx, alice, []byte(`{"step":"y"}`), "", nil); err != nil {
+	if err := s.Save(ctx, storage.TurnWrite{User: alice, Session: []byte(`{"step":"y"}`)}); err != nil {
 		t.Fatal(err)
 	}
 	clk.Advance(storage.SessionTTL / 2)
-	if snap, err = s.Load(ctx, alice, ""); err != nil || string(snap.Session) != `{"step":"y"}` {
+	if snap, err = s.Load(ctx, alice, "", ""); err != nil || string(snap.Session) != `{"step":"y"}` {
 		t.Fatalf("after a new save: %+v, %v; want the new session", snap, err)
 	}
 }
@@ -168,6 +169,52 @@ func TestFirstSeenDropsExpiredIDs(t *testing.T) {
 	}
 }
 
+func (s *Store) appliedCount(t *testing.T) (ids, index int) {
+	t.Helper()
+	err := s.db.View(func(tx *bolt.Tx) error {
+		ids = tx.Bucket(bucketApplied).Stats().KeyN
+		index = tx.Bucket(bucketAppliedByExp).Stats().KeyN
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids, index
+}
+
+// TestSaveDropsExpiredEvents: the file does not keep every event a turn
+// ever applied.
+func TestSaveDropsExpiredEvents(t *testing.T) {
+	s, clk := openWithClock(t)
+	ctx := t.Context()
+	turn := func(event string, ttl time.Duration) error {
+		return s.Save(ctx, storage.TurnWrite{User: alice, Session: []byte(`{}`), Event: event, EventTTL: ttl})
+	}
+	for i := range 100 {
+		if err := turn(fmt.Sprintf("old-%d", i), time.Minute); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// An event applied again after expiry has exactly one entry.
+	clk.Advance(time.Minute)
+	if err := turn("old-99", time.Hour); err != nil {
+		t.Fatalf("Save of old-99 after expiry: %v", err)
+	}
+	for i := range 2 {
+		if err := turn(fmt.Sprintf("new-%d", i), time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Three saves drop up to 3*maxPurge expired events: all 99 of them.
+	ids, index := s.appliedCount(t)
+	if ids != 3 || index != 3 {
+		t.Errorf("after expiry: %d events, %d index entries; want 3 and 3 (old-99, new-0, new-1)", ids, index)
+	}
+	if err := turn("old-99", time.Hour); !errors.Is(err, storage.ErrApplied) {
+		t.Errorf("Save of old-99 within its new ttl: err = %v, want ErrApplied", err)
+	}
+}
+
 func TestDataSurvivesReopen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "data", "learnpact.db")
 	ctx := t.Context()
@@ -176,10 +223,15 @@ func TestDataSurvivesReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := &storage.ContractWrite{ID: "c1", Data: []byte(`{"id":"c1"}`), Users: []storage.UserKey{alice}}
-	if err := s.Save(ctx, alice, []byte(`{"step":"x"}`), "c1", w); err != nil {
+	if err := s.Save(ctx, storage.TurnWrite{User: alice, Session: []byte(`{"step":"x"}`), CurrentContract: "c1", Contract: w}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.FirstSeen(ctx, "Ev1", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	err = s.Save(ctx, storage.TurnWrite{User: alice, Event: "Ev2", EventTTL: time.Hour,
+		Out: []storage.DueItem{{ID: "m1", At: time.Unix(1, 0), Data: []byte("hi")}}})
+	if err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {
@@ -191,7 +243,7 @@ func TestDataSurvivesReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	snap, err := s.Load(ctx, alice, "")
+	snap, err := s.Load(ctx, alice, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,6 +255,12 @@ func TestDataSurvivesReopen(t *testing.T) {
 	}
 	if first, err := s.FirstSeen(ctx, "Ev1", time.Hour); err != nil || first {
 		t.Errorf("FirstSeen(Ev1) after reopening = %v, %v; want false", first, err)
+	}
+	if snap, err := s.Load(ctx, alice, "", "Ev2"); err != nil || !snap.Applied {
+		t.Errorf("Load(Ev2) after reopening: Applied %v, %v; want true", snap.Applied, err)
+	}
+	if cs, err := s.Outbox().Claim(ctx, time.Unix(1, 0), 10, time.Minute); err != nil || len(cs) != 1 {
+		t.Errorf("outbox after reopening: %d claims, %v; want the turn's message", len(cs), err)
 	}
 }
 

@@ -46,11 +46,16 @@ func (d *dueSet) Schedule(ctx context.Context, items ...storage.DueItem) error {
 		return err
 	}
 	defer d.s.mu.Unlock()
+	d.put(items)
+	return nil
+}
+
+// put adds or replaces checked items. The caller holds the Store's mutex.
+func (d *dueSet) put(items []storage.DueItem) {
 	for _, it := range items {
 		at := it.At.UnixMilli()
 		d.items[it.ID] = &dueRecord{at: at, queued: at, data: bytes.Clone(it.Data)}
 	}
-	return nil
 }
 
 // Cancel implements storage.DueStore.

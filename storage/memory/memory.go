@@ -3,8 +3,10 @@
 //
 // A Store is a storage.Store, storage.Docs and storage.DueStore, with a
 // second DueStore for the outbox (Store.Outbox), like the Redis and
-// embedded stores. It is safe for concurrent use, copies every byte slice
-// it is given or hands out, and forgets everything when the process ends.
+// embedded stores; Save writes a turn's outgoing messages into that outbox
+// under the same mutex as the rest of the turn. It is safe for concurrent
+// use, copies every byte slice it is given or hands out, and forgets
+// everything when the process ends.
 //
 // The due items and locks read no clock: their times come from the caller.
 // Session ages and event ids' ttl do, from the clock given with WithClock
@@ -48,12 +50,19 @@ type Store struct {
 	sessions  map[storage.UserKey]session
 	contracts map[string]revised
 	lists     map[storage.UserKey][]string // contract ids, oldest first
-	seen      map[string]time.Time         // event id → end of its ttl
+	seen      map[string]time.Time         // event id → end of its ttl (FirstSeen)
+	applied   map[applied]time.Time        // event applied by a user's turn → end of its ttl
 	docs      map[string]revised
 
 	// dueSet makes the Store the storage.DueStore of due items.
 	dueSet
 	outbox *dueSet
+}
+
+// applied names an event applied by one user's turn.
+type applied struct {
+	user  storage.UserKey
+	event string
 }
 
 type session struct {
@@ -72,7 +81,7 @@ type revised struct {
 type Option func(*Store)
 
 // WithClock sets the clock used for session ages and the ttl of event ids
-// (FirstSeen); time.Now by default.
+// (FirstSeen, and events applied by turns); time.Now by default.
 func WithClock(now func() time.Time) Option {
 	return func(s *Store) { s.now = now }
 }
@@ -85,6 +94,7 @@ func New(opts ...Option) *Store {
 		contracts: map[string]revised{},
 		lists:     map[storage.UserKey][]string{},
 		seen:      map[string]time.Time{},
+		applied:   map[applied]time.Time{},
 		docs:      map[string]revised{},
 	}
 	for _, o := range opts {
@@ -119,7 +129,7 @@ func (s *Store) lock(ctx context.Context) error {
 }
 
 // Load implements storage.Store.
-func (s *Store) Load(ctx context.Context, user storage.UserKey, contractID string) (storage.Snapshot, error) {
+func (s *Store) Load(ctx context.Context, user storage.UserKey, contractID, event string) (storage.Snapshot, error) {
 	if err := checkUser(user); err != nil {
 		return storage.Snapshot{}, err
 	}
@@ -139,15 +149,22 @@ func (s *Store) Load(ctx context.Context, user storage.UserKey, contractID strin
 	if c, ok := s.contracts[contractID]; ok && contractID != "" {
 		snap.Contract, snap.Rev = bytes.Clone(c.data), c.rev
 	}
+	snap.Applied = event != "" && s.isApplied(applied{user, event}, now)
 	return snap, nil
 }
 
-// Save implements storage.Store.
-func (s *Store) Save(ctx context.Context, user storage.UserKey, sess []byte, currentContract string, c *storage.ContractWrite) error {
-	if err := checkUser(user); err != nil {
-		return err
-	}
-	if err := c.Check(); err != nil {
+// isApplied reports whether the event was applied within its ttl. The
+// caller holds s.mu.
+func (s *Store) isApplied(a applied, now time.Time) bool {
+	end, ok := s.applied[a]
+	return ok && now.Before(end)
+}
+
+// Save implements storage.Store: everything is written under the store's
+// mutex, the outbox included, or nothing is. It also forgets the applied
+// events whose ttl has passed.
+func (s *Store) Save(ctx context.Context, w storage.TurnWrite) error {
+	if err := w.Check(); err != nil {
 		return fmt.Errorf("memory: %w", err)
 	}
 	now := s.now()
@@ -155,7 +172,17 @@ func (s *Store) Save(ctx context.Context, user storage.UserKey, sess []byte, cur
 		return err
 	}
 	defer s.mu.Unlock()
-	if c != nil {
+	if w.Event != "" {
+		for a, end := range s.applied {
+			if !now.Before(end) {
+				delete(s.applied, a)
+			}
+		}
+		if s.isApplied(applied{w.User, w.Event}, now) {
+			return fmt.Errorf("event %s: %w", w.Event, storage.ErrApplied)
+		}
+	}
+	if c := w.Contract; c != nil {
 		if s.contracts[c.ID].rev != c.Rev {
 			return fmt.Errorf("contract %s: %w", c.ID, storage.ErrConflict)
 		}
@@ -166,9 +193,13 @@ func (s *Store) Save(ctx context.Context, user storage.UserKey, sess []byte, cur
 			}
 		}
 	}
-	if sess != nil {
-		s.sessions[user] = session{at: now, current: currentContract, data: bytes.Clone(sess)}
+	if w.Session != nil {
+		s.sessions[w.User] = session{at: now, current: w.CurrentContract, data: bytes.Clone(w.Session)}
 	}
+	if w.Event != "" {
+		s.applied[applied{w.User, w.Event}] = now.Add(w.EventTTL)
+	}
+	s.outbox.put(w.Out)
 	return nil
 }
 

@@ -10,7 +10,10 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	storagetest.Run(t, func(t *testing.T) storage.Store { return New() })
+	storagetest.Run(t, func(t *testing.T) storagetest.Subject {
+		clk := &clock{now: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}
+		return storagetest.Subject{Stores: New(WithClock(clk.Now)).Stores(), Advance: clk.Advance}
+	})
 }
 
 func TestDocsConformance(t *testing.T) {
@@ -57,12 +60,12 @@ func TestSessionExpires(t *testing.T) {
 	s := New(WithClock(clk.Now))
 	ctx := t.Context()
 	w := &storage.ContractWrite{ID: "c1", Data: []byte(`{"id":"c1"}`), Users: []storage.UserKey{alice}}
-	if err := s.Save(ctx, alice, []byte(`{"step":"x"}`), "c1", w); err != nil {
+	if err := s.Save(ctx, storage.TurnWrite{User: alice, Session: []byte(`{"step":"x"}`), CurrentContract: "c1", Contract: w}); err != nil {
 		t.Fatal(err)
 	}
 
 	clk.Advance(storage.SessionTTL - time.Second)
-	snap, err := s.Load(ctx, alice, "")
+	snap, err := s.Load(ctx, alice, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +74,7 @@ func TestSessionExpires(t *testing.T) {
 	}
 
 	clk.Advance(time.Second)
-	snap, err = s.Load(ctx, alice, "")
+	snap, err = s.Load(ctx, alice, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}

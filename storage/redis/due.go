@@ -168,8 +168,7 @@ func (d *dueSet) Schedule(ctx context.Context, items ...storage.DueItem) error {
 		}
 		at := it.At.UnixMilli()
 		scores[i] = redis.Z{Score: float64(at), Member: it.ID}
-		v := strconv.AppendInt(make([]byte, 0, 21+len(it.Data)), at, 10)
-		fields = append(fields, it.ID, append(append(v, ':'), it.Data...))
+		fields = append(fields, it.ID, itemValue(at, it.Data))
 		ids[i] = it.ID
 	}
 	_, err := d.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
@@ -248,6 +247,13 @@ func (d *dueSet) Claim(ctx context.Context, now time.Time, limit int, lease time
 		})
 	}
 	return claims, nil
+}
+
+// itemValue is how an item due at unix ms at is kept in the items hash:
+// "AT:DATA". Save writes outgoing messages the same way.
+func itemValue(at int64, data []byte) []byte {
+	v := strconv.AppendInt(make([]byte, 0, 21+len(data)), at, 10)
+	return append(append(v, ':'), data...)
 }
 
 // parseItem splits a "AT:DATA" value of lp:{due}:items.

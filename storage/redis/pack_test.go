@@ -32,7 +32,7 @@ func TestPackedOnTheServer(t *testing.T) {
 	ctx := context.Background()
 	data := []byte(`{"id":"c1","notes":"` + strings.Repeat("evidence ", 500) + `"}`)
 	u := storage.UserKey{Platform: "slack", Team: "T1", User: "U1"}
-	if err := s.Save(ctx, u, []byte(`{}`), "c1", &storage.ContractWrite{ID: "c1", Data: data, Users: []storage.UserKey{u}}); err != nil {
+	if err := s.Save(ctx, storage.TurnWrite{User: u, Session: []byte(`{}`), CurrentContract: "c1", Contract: &storage.ContractWrite{ID: "c1", Data: data, Users: []storage.UserKey{u}}}); err != nil {
 		t.Fatal(err)
 	}
 	raw, err := s.Client().HGet(ctx, contractKey("c1"), "data").Bytes()
@@ -46,7 +46,7 @@ func TestPackedOnTheServer(t *testing.T) {
 	if err != nil || !bytes.Equal(got, data) {
 		t.Fatalf("Contract = %.40q, %v", got, err)
 	}
-	snap, err := s.Load(ctx, u, "")
+	snap, err := s.Load(ctx, u, "", "")
 	if err != nil || !bytes.Equal(snap.Contract, data) {
 		t.Fatalf("Load = %.40q, %v", snap.Contract, err)
 	}

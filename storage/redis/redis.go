@@ -7,25 +7,53 @@
 //	lp:session:PLATFORM:TEAM:USER         hash: data (session JSON), contract (current id);
 //	                                      TTL storage.SessionTTL, refreshed by every Save
 //	lp:user:PLATFORM:TEAM:USER:contracts  sorted set of contract ids, scored 0, 1, 2… in the order added
-//	lp:seen:EVENTID                       string, SET NX PX
+//	lp:applied:{SESSIONKEY}:EVENT         string "1", PX TurnWrite.EventTTL: an event applied by a
+//	                                      turn of the user whose session key is SESSIONKEY (the hash
+//	                                      tag puts it in the session's Cluster slot)
+//	lp:{c:ID}:applied:EVENT               string "1", PX TurnWrite.EventTTL: an event applied to the
+//	                                      contract, written on Cluster only (see below)
+//	lp:seen:EVENTID                       string, SET NX PX (FirstSeen; apart from lp:applied)
 //	lp:{due}, lp:{due}:items, lp:{due}:leases, lp:lock:NAME
 //	                                      due items and locks, see due.go
 //	lp:{out}, lp:{out}:items, lp:{out}:leases, lp:{out}:lock:NAME
-//	                                      the outbox, a second due set (Store.Outbox)
+//	                                      the outbox, a second due set (Store.Outbox), which Save
+//	                                      also writes
 //	lp:doc:KEY                            hash: rev, data; no TTL (storage.Docs: learning
 //	                                      sets, shared drafts' threads, Teams conversation references)
 //
-// Colons and percent signs inside platform, team and user ids are escaped
-// (%3A, %25), so "29:abc" (a Teams user id) cannot be mistaken for two parts.
+// Colons, percent signs and braces inside platform, team and user ids are
+// escaped (%3A, %25, %7B, %7D), so "29:abc" (a Teams user id) cannot be
+// mistaken for two parts and no id makes a hash tag.
 //
 // On a single node or Sentinel, Load and Save are one Lua script each: one
-// round trip, and Save is atomic. A script may only touch keys of one hash
-// slot in Redis Cluster, and these touch several (session, contract, user
-// lists). With a *redis.ClusterClient, Save first runs a compare-and-set
-// script on the contract key alone, then writes the session and lists;
-// Load reads the session, then the contract. A Cluster turn therefore takes
-// two round trips and a crash between the two steps can leave the contract
-// saved without the session that led to it.
+// round trip each, and Save is atomic: the session, the contract with its
+// revision check, the user lists, the event marked applied and the
+// outgoing messages are all written, or none.
+//
+// A script may only touch keys of one hash slot in Redis Cluster, and a
+// turn touches several. With a *redis.ClusterClient:
+//
+//   - Load reads the session, whether the event was applied and a contract
+//     named by id in one pipeline (one round trip); the session's current
+//     contract takes a second.
+//   - Save runs up to three steps, each one round trip and each only when
+//     the ones before it succeeded: (1) the contract, with its revision
+//     check, and the event marked applied to it (lp:{c:ID}:applied:EVENT);
+//     (2) with an event, the event marked applied to the user, with the
+//     session; (3) the user lists and the outgoing messages, and the
+//     session when there is no event. A Save without a contract, or
+//     without an event, skips a step.
+//
+// So in Cluster ErrConflict still writes nothing, and of several runs of
+// one event (redeliveries, replicas) at most one writes a contract they
+// all change and at most one writes the session and outgoing messages. But
+// a crash between the steps can leave the contract saved without the
+// session and outgoing messages of the turn that led to it (a redelivery
+// then finds the event applied); runs that loaded different states and so
+// changed different contracts (two replicas creating a draft for one
+// event) can each write theirs, the loser's in nobody's list and no
+// session's current contract; and Save may return ErrConflict where a
+// single node returns ErrApplied.
 package redis
 
 import (
@@ -96,125 +124,258 @@ func contractsKey(u storage.UserKey) string { return UserPrefix(u) + ":contracts
 
 func seenKey(eventID string) string { return "lp:seen:" + eventID }
 
+// appliedKey marks an event applied by a turn of u. Its hash tag is the
+// session key, which has none of its own (userPart escapes braces), so
+// both are in one Cluster slot.
+func appliedKey(u storage.UserKey, event string) string {
+	return "lp:applied:{" + sessionKey(u) + "}:" + event
+}
+
+// contractAppliedKey marks an event applied to a contract, on Cluster
+// only, in the contract's slot.
+func contractAppliedKey(id, event string) string {
+	return contractKeyPrefix + id + "}:applied:" + event
+}
+
 // UserPrefix returns the key prefix for one user, "lp:user:PLATFORM:TEAM:USER";
 // other per-user keys (a profile cache) hang off it.
 func UserPrefix(u storage.UserKey) string { return "lp:user:" + userPart(u) }
 
-var escaper = strings.NewReplacer("%", "%25", ":", "%3A")
+var escaper = strings.NewReplacer("%", "%25", ":", "%3A", "{", "%7B", "}", "%7D")
 
 func userPart(u storage.UserKey) string {
 	return escaper.Replace(u.Platform) + ":" + escaper.Replace(u.Team) + ":" + escaper.Replace(u.User)
 }
 
 // loadScript reads the session, takes its current contract when none was
-// asked for, and reads that contract. The contract key is built here from
-// the id, which only works where every key lives on one node.
+// asked for, reads that contract and whether the event was applied. The
+// contract key is built here from the id, which only works where every key
+// lives on one node.
 //
-// KEYS[1] session; ARGV[1] contract id or "", ARGV[2..3] contract key
-// prefix and suffix. Returns {session, contract id, rev, contract}.
+// KEYS[1] session, KEYS[2] applied event (only with an event); ARGV[1]
+// contract id or "", ARGV[2..3] contract key prefix and suffix. Returns
+// {session, contract id, rev, contract, applied (0 or 1)}.
 var loadScript = redis.NewScript(`
 local s = redis.call('HMGET', KEYS[1], 'data', 'contract')
+local applied = 0
+if KEYS[2] then applied = redis.call('EXISTS', KEYS[2]) end
 local id = ARGV[1]
 if id == '' and s[2] then id = s[2] end
-if id == '' then return {s[1], id, false, false} end
+if id == '' then return {s[1], id, false, false, applied} end
 local c = redis.call('HMGET', ARGV[2] .. id .. ARGV[3], 'rev', 'data')
-return {s[1], id, c[1], c[2]}
+return {s[1], id, c[1], c[2], applied}
 `)
 
-// saveScript checks the contract's revision and, if it matches, writes the
-// contract, adds it to the user lists and writes the session. On a
-// mismatch it writes nothing and returns 0.
+// Replies of the save scripts.
+const (
+	savedConflict = 0
+	saved         = 1
+	savedApplied  = 2
+)
+
+// The save scripts are put together from the pieces below, which share
+// one layout of keys and arguments:
 //
-// KEYS[1] session, KEYS[2] contract, KEYS[3..] user lists.
+// KEYS: 1 session, 2 applied event, 3 contract, 4..6 outbox (outboxKeys),
+// 7.. user lists; a key that is not used is given as the session key.
 // ARGV: 1 write session ("1"/"0"), 2 session, 3 current contract id,
-// 4 session TTL in ms, 5 contract id ("" for none), 6 expected rev,
-// 7 new rev, 8 contract.
-var saveScript = redis.NewScript(`
-local id = ARGV[5]
-if id ~= '' then
-  local rev = redis.call('HGET', KEYS[2], 'rev') or '0'
-  if rev ~= ARGV[6] then return 0 end
-  redis.call('HSET', KEYS[2], 'rev', ARGV[7], 'data', ARGV[8])
-  for i = 3, #KEYS do
-    if not redis.call('ZSCORE', KEYS[i], id) then
-      local last = redis.call('ZRANGE', KEYS[i], -1, -1, 'WITHSCORES')
-      local n = 0
-      if last[2] then n = tonumber(last[2]) + 1 end
-      redis.call('ZADD', KEYS[i], n, id)
-    end
+// 4 session TTL in ms, 5 event ("" for none), 6 event TTL in ms,
+// 7 contract id ("" for none), 8 expected rev, 9 new rev, 10 contract,
+// 11.. outgoing messages as triples: id, due time in unix ms, item value.
+const (
+	// appendLua defines append(k, id), which adds contract id to the
+	// user list k unless it is there, scored one above the last.
+	appendLua = `
+local function append(k, id)
+  if not redis.call('ZSCORE', k, id) then
+    local last = redis.call('ZRANGE', k, -1, -1, 'WITHSCORES')
+    local n = 0
+    if last[2] then n = tonumber(last[2]) + 1 end
+    redis.call('ZADD', k, n, id)
   end
 end
+`
+	// scheduleLua defines schedule(k, a), which adds the items in triples
+	// from ARGV[a] to the due set whose keys start at KEYS[k], as
+	// dueSet.Schedule does: score, item value, no lease.
+	scheduleLua = `
+local function schedule(k, a)
+  for i = a, #ARGV, 3 do
+    redis.call('ZADD', KEYS[k], ARGV[i + 1], ARGV[i])
+    redis.call('HSET', KEYS[k + 1], ARGV[i], ARGV[i + 2])
+    redis.call('HDEL', KEYS[k + 2], ARGV[i])
+  end
+end
+`
+	// appliedLua returns savedApplied when the event was applied.
+	appliedLua = `
+if ARGV[5] ~= '' and redis.call('EXISTS', KEYS[2]) == 1 then return 2 end
+`
+	// contractLua returns savedConflict on a revision mismatch, and
+	// otherwise writes the contract and adds it to the user lists.
+	contractLua = `
+local id = ARGV[7]
+if id ~= '' then
+  local rev = redis.call('HGET', KEYS[3], 'rev') or '0'
+  if rev ~= ARGV[8] then return 0 end
+  redis.call('HSET', KEYS[3], 'rev', ARGV[9], 'data', ARGV[10])
+  for i = 7, #KEYS do append(KEYS[i], id) end
+end
+`
+	// sessionLua writes the session and marks the event applied.
+	sessionLua = `
 if ARGV[1] == '1' then
   redis.call('HSET', KEYS[1], 'data', ARGV[2], 'contract', ARGV[3])
   redis.call('PEXPIRE', KEYS[1], ARGV[4])
 end
+if ARGV[5] ~= '' then redis.call('SET', KEYS[2], '1', 'PX', ARGV[6]) end
+`
+)
+
+// Positions of saveScript's arguments in the Go slice (ARGV[i+1]).
+const (
+	argWriteSession = iota
+	argSession
+	argCurrent
+	argSessionTTL
+	argEvent
+	argEventTTL
+	argContractID
+	argRev
+	argNextRev
+	argContract
+	argOut // the first of the outgoing messages' triples
+)
+
+// saveScript saves a turn on a single node: it checks the event and the
+// contract's revision and, if neither stops it, writes the contract, the
+// user lists, the session, the event and the outgoing messages. Otherwise
+// it writes nothing and returns savedApplied or savedConflict.
+var saveScript = redis.NewScript(appendLua + scheduleLua + appliedLua + contractLua + sessionLua + `
+schedule(4, 11)
 return 1
 `)
 
-// casScript is the contract half of saveScript, for Cluster.
-// KEYS[1] contract; ARGV: 1 expected rev, 2 new rev, 3 contract.
-var casScript = redis.NewScript(`
+// The scripts below do saveScript's work for Redis Cluster, where a script
+// may touch the keys of one slot only.
+var (
+	// casScript writes the contract if its revision matches and, with an
+	// event, marks the event applied to the contract too, unless it was.
+	// KEYS[1] contract, KEYS[2] applied event on the contract (only with an
+	// event); ARGV: 1 expected rev, 2 new rev, 3 contract, 4 event TTL in
+	// ms. Returns a saved… reply.
+	casScript = redis.NewScript(`
+if KEYS[2] and redis.call('EXISTS', KEYS[2]) == 1 then return 2 end
 local rev = redis.call('HGET', KEYS[1], 'rev') or '0'
 if rev ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'rev', ARGV[2], 'data', ARGV[3])
+if KEYS[2] then redis.call('SET', KEYS[2], '1', 'PX', ARGV[4]) end
 return 1
 `)
+	// turnScript checks the event and writes the session and the event;
+	// the session and the event key share a slot. KEYS and ARGV 1..6 as
+	// for saveScript. Returns a saved… reply.
+	turnScript = redis.NewScript(appliedLua + sessionLua + `
+return 1
+`)
+)
 
-// appendScript is the user-list half of saveScript, for Cluster.
-// KEYS[1] user list; ARGV[1] contract id.
-const appendScript = `
-if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then
-  local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
-  local n = 0
-  if last[2] then n = tonumber(last[2]) + 1 end
-  redis.call('ZADD', KEYS[1], n, ARGV[1])
-end
+// appendScript adds ARGV[1] to the user list KEYS[1], for Cluster; it goes
+// in a pipeline (EVAL, not EVALSHA).
+const appendScript = appendLua + `
+append(KEYS[1], ARGV[1])
+return 1
+`
+
+// outboxScript adds outgoing messages in triples from ARGV[1] to the
+// outbox, KEYS are outboxKeys; for Cluster, in a pipeline.
+const outboxScript = scheduleLua + `
+schedule(1, 1)
 return 1
 `
 
 // Load implements storage.Store.
-func (s *Store) Load(ctx context.Context, user storage.UserKey, contractID string) (storage.Snapshot, error) {
+func (s *Store) Load(ctx context.Context, user storage.UserKey, contractID, event string) (storage.Snapshot, error) {
 	if err := checkUser(user); err != nil {
 		return storage.Snapshot{}, err
 	}
 	if s.cluster {
-		return s.loadCluster(ctx, user, contractID)
+		return s.loadCluster(ctx, user, contractID, event)
 	}
-	res, err := loadScript.Run(ctx, s.c, []string{sessionKey(user)}, contractID, contractKeyPrefix, contractKeySuffix).Slice()
+	keys := []string{sessionKey(user)}
+	if event != "" {
+		keys = append(keys, appliedKey(user, event))
+	}
+	res, err := loadScript.Run(ctx, s.c, keys, contractID, contractKeyPrefix, contractKeySuffix).Slice()
 	if err != nil {
 		return storage.Snapshot{}, fmt.Errorf("redis: load %s: %w", user.User, err)
 	}
-	if len(res) != 4 {
+	if len(res) != 5 {
 		return storage.Snapshot{}, fmt.Errorf("redis: load %s: unexpected reply %v", user.User, res)
 	}
 	id, _ := res[1].(string)
-	snap := storage.Snapshot{Session: bytesOf(res[0]), ContractID: id}
+	applied, _ := res[4].(int64)
+	snap := storage.Snapshot{Session: bytesOf(res[0]), ContractID: id, Applied: applied == 1}
 	if err := fillContract(&snap, res[2], res[3]); err != nil {
 		return storage.Snapshot{}, fmt.Errorf("redis: load %s: %w", user.User, err)
 	}
 	return snap, nil
 }
 
-func (s *Store) loadCluster(ctx context.Context, user storage.UserKey, contractID string) (storage.Snapshot, error) {
-	sess, err := s.c.HMGet(ctx, sessionKey(user), "data", "contract").Result()
+// loadCluster reads the session, whether the event was applied and, when
+// contractID names it, the contract in one pipeline; the session's current
+// contract takes a second round trip. The event counts as applied when it
+// is marked for the user or for the contract (see saveCluster).
+func (s *Store) loadCluster(ctx context.Context, user storage.UserKey, contractID, event string) (storage.Snapshot, error) {
+	var (
+		sess          *redis.SliceCmd
+		applied       *redis.IntCmd
+		contract      *redis.SliceCmd
+		contractEvent *redis.IntCmd
+	)
+	_, err := s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
+		sess = p.HMGet(ctx, sessionKey(user), "data", "contract")
+		if event != "" {
+			applied = p.Exists(ctx, appliedKey(user, event))
+		}
+		if contractID != "" {
+			contract, contractEvent = loadContract(ctx, p, contractID, event)
+		}
+		return nil
+	})
 	if err != nil {
 		return storage.Snapshot{}, fmt.Errorf("redis: load session of %s: %w", user.User, err)
 	}
-	snap := storage.Snapshot{Session: bytesOf(sess[0]), ContractID: contractID}
-	if current, ok := sess[1].(string); ok && contractID == "" {
+	snap := storage.Snapshot{Session: bytesOf(sess.Val()[0]), ContractID: contractID}
+	if current, ok := sess.Val()[1].(string); ok && contractID == "" {
 		snap.ContractID = current
 	}
-	if snap.ContractID == "" {
-		return snap, nil
+	if contract == nil && snap.ContractID != "" {
+		_, err := s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
+			contract, contractEvent = loadContract(ctx, p, snap.ContractID, event)
+			return nil
+		})
+		if err != nil {
+			return storage.Snapshot{}, fmt.Errorf("redis: load contract %s: %w", snap.ContractID, err)
+		}
 	}
-	c, err := s.c.HMGet(ctx, contractKey(snap.ContractID), "rev", "data").Result()
-	if err != nil {
-		return storage.Snapshot{}, fmt.Errorf("redis: load contract %s: %w", snap.ContractID, err)
+	if contract != nil {
+		if err := fillContract(&snap, contract.Val()[0], contract.Val()[1]); err != nil {
+			return storage.Snapshot{}, fmt.Errorf("redis: load %s: %w", user.User, err)
+		}
 	}
-	if err := fillContract(&snap, c[0], c[1]); err != nil {
-		return storage.Snapshot{}, fmt.Errorf("redis: load %s: %w", user.User, err)
-	}
+	snap.Applied = applied != nil && applied.Val() == 1 || contractEvent != nil && contractEvent.Val() == 1
 	return snap, nil
+}
+
+// loadContract queues the reads of a contract and, with an event, of
+// whether that event was applied to it.
+func loadContract(ctx context.Context, p redis.Pipeliner, id, event string) (*redis.SliceCmd, *redis.IntCmd) {
+	c := p.HMGet(ctx, contractKey(id), "rev", "data")
+	if event == "" {
+		return c, nil
+	}
+	return c, p.Exists(ctx, contractAppliedKey(id, event))
 }
 
 // fillContract sets the contract and revision from the rev and data fields
@@ -253,63 +414,119 @@ func bytesOf(v any) []byte {
 	return nil
 }
 
-// Save implements storage.Store.
-func (s *Store) Save(ctx context.Context, user storage.UserKey, session []byte, currentContract string, c *storage.ContractWrite) error {
-	if err := checkUser(user); err != nil {
-		return err
+// Save implements storage.Store. On a single node or Sentinel it is one
+// script: one round trip, atomic.
+func (s *Store) Save(ctx context.Context, w storage.TurnWrite) error {
+	if err := w.Check(); err != nil {
+		return fmt.Errorf("redis: %w", err)
 	}
-	if err := checkWrite(c); err != nil {
-		return err
+	sess := sessionKey(w.User)
+	args := make([]any, argOut, argOut+3*len(w.Out))
+	for i := range args {
+		args[i] = ""
+	}
+	args[argWriteSession] = "0"
+	if w.Session != nil {
+		args[argWriteSession], args[argSession], args[argCurrent] = "1", w.Session, w.CurrentContract
+		args[argSessionTTL] = ttlMillis(storage.SessionTTL)
+	}
+	event := sess
+	if w.Event != "" {
+		event = appliedKey(w.User, w.Event)
+		args[argEvent], args[argEventTTL] = w.Event, strconv.FormatInt(ceilMillis(w.EventTTL), 10)
+	}
+	if c := w.Contract; c != nil {
+		args[argContractID], args[argContract] = c.ID, pack(c.Data)
+		args[argRev], args[argNextRev] = strconv.FormatInt(c.Rev, 10), strconv.FormatInt(c.Rev+1, 10)
+	}
+	for _, it := range w.Out {
+		at := it.At.UnixMilli()
+		args = append(args, it.ID, at, itemValue(at, it.Data))
 	}
 	if s.cluster {
-		return s.saveCluster(ctx, user, session, currentContract, c)
+		return s.saveCluster(ctx, w, event, args)
 	}
-	keys := []string{sessionKey(user)}
-	args := []any{"0", "", "", "", "", "", "", ""}
-	if session != nil {
-		args[0], args[1], args[2], args[3] = "1", session, currentContract, ttlMillis(storage.SessionTTL)
+	keys := []string{sess, event, sess}
+	if c := w.Contract; c != nil {
+		keys[2] = contractKey(c.ID)
 	}
-	if c != nil {
-		keys = append(keys, contractKey(c.ID))
-		keys = append(keys, listKeys(c.Users)...)
-		args[4], args[5], args[6], args[7] = c.ID, strconv.FormatInt(c.Rev, 10), strconv.FormatInt(c.Rev+1, 10), pack(c.Data)
+	keys = append(keys, outboxKeys...)
+	if w.Contract != nil {
+		keys = append(keys, listKeys(w.Contract.Users)...)
 	}
-	ok, err := saveScript.Run(ctx, s.c, keys, args...).Int()
+	res, err := saveScript.Run(ctx, s.c, keys, args...).Int()
 	if err != nil {
-		return fmt.Errorf("redis: save %s: %w", user.User, err)
+		return fmt.Errorf("redis: save %s: %w", w.User.User, err)
 	}
-	if ok == 0 {
-		return storage.ErrConflict
-	}
-	return nil
+	return saveResult(res, w)
 }
 
-func (s *Store) saveCluster(ctx context.Context, user storage.UserKey, session []byte, currentContract string, c *storage.ContractWrite) error {
-	if c != nil {
-		ok, err := casScript.Run(ctx, s.c, []string{contractKey(c.ID)},
-			strconv.FormatInt(c.Rev, 10), strconv.FormatInt(c.Rev+1, 10), pack(c.Data)).Int()
+// saveResult turns a save script's reply into Save's error.
+func saveResult(res int, w storage.TurnWrite) error {
+	switch res {
+	case saved:
+		return nil
+	case savedApplied:
+		return fmt.Errorf("event %s: %w", w.Event, storage.ErrApplied)
+	case savedConflict:
+		return fmt.Errorf("contract %s: %w", w.Contract.ID, storage.ErrConflict)
+	}
+	return fmt.Errorf("redis: save %s: unexpected reply %d", w.User.User, res)
+}
+
+// saveCluster saves a turn on Redis Cluster in up to three steps, each
+// one round trip: the contract (with its revision check, and the event
+// marked applied to it), then with an event the event and the session,
+// then what is left of session, user lists and outgoing messages. A step
+// goes only when the ones before it succeeded. event is the applied event
+// key and args saveScript's arguments.
+func (s *Store) saveCluster(ctx context.Context, w storage.TurnWrite, event string, args []any) error {
+	if c := w.Contract; c != nil {
+		keys := []string{contractKey(c.ID)}
+		if w.Event != "" {
+			keys = append(keys, contractAppliedKey(c.ID, w.Event))
+		}
+		res, err := casScript.Run(ctx, s.c, keys, args[argRev], args[argNextRev], args[argContract], args[argEventTTL]).Int()
 		if err != nil {
 			return fmt.Errorf("redis: save contract %s: %w", c.ID, err)
 		}
-		if ok == 0 {
-			return storage.ErrConflict
+		if err := saveResult(res, w); err != nil {
+			return err
 		}
 	}
-	_, err := s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
-		if c != nil {
-			for _, k := range listKeys(c.Users) {
-				p.Eval(ctx, appendScript, []string{k}, c.ID)
-			}
+	sess := sessionKey(w.User)
+	if w.Event != "" {
+		res, err := turnScript.Run(ctx, s.c, []string{sess, event}, args[:argContractID]...).Int()
+		if err != nil {
+			return fmt.Errorf("redis: save session of %s: %w", w.User.User, err)
 		}
-		if session != nil {
-			k := sessionKey(user)
-			p.HSet(ctx, k, "data", session, "contract", currentContract)
-			p.PExpire(ctx, k, storage.SessionTTL)
+		if err := saveResult(res, w); err != nil {
+			return err
+		}
+	}
+	var lists []string
+	if w.Contract != nil {
+		lists = listKeys(w.Contract.Users)
+	}
+	writeSession := w.Event == "" && w.Session != nil
+	if !writeSession && len(lists) == 0 && len(w.Out) == 0 {
+		return nil
+	}
+	_, err := s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
+		if writeSession {
+			p.HSet(ctx, sess, "data", w.Session, "contract", w.CurrentContract)
+			p.PExpire(ctx, sess, storage.SessionTTL)
+		}
+		for _, k := range lists {
+			p.Eval(ctx, appendScript, []string{k}, w.Contract.ID)
+		}
+		if len(w.Out) > 0 {
+			p.Eval(ctx, outboxScript, outboxKeys, args[argOut:]...)
 		}
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("redis: save session of %s: %w", user.User, err)
+		return fmt.Errorf("redis: save turn of %s: %w", w.User.User, err)
 	}
 	return nil
 }
@@ -379,13 +596,6 @@ func (s *Store) FirstSeen(ctx context.Context, eventID string, ttl time.Duration
 
 func checkUser(u storage.UserKey) error {
 	if err := storage.CheckUser(u); err != nil {
-		return fmt.Errorf("redis: %w", err)
-	}
-	return nil
-}
-
-func checkWrite(c *storage.ContractWrite) error {
-	if err := c.Check(); err != nil {
 		return fmt.Errorf("redis: %w", err)
 	}
 	return nil

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -17,13 +19,59 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	storagetest.Run(t, func(t *testing.T) storage.Store {
+	storagetest.Run(t, func(t *testing.T) storagetest.Subject {
 		s, err := Open(redistest.Start(t).URL())
 		if err != nil {
 			t.Fatal(err)
 		}
-		return s
+		return subject(t, s)
 	})
+}
+
+// subject is s under test, its clock moved by shortening the TTLs of its
+// keys.
+func subject(t *testing.T, s *Store) storagetest.Subject {
+	return storagetest.Subject{Stores: s.Stores(), Advance: func(d time.Duration) { advance(t, s.Client(), d) }}
+}
+
+// advance moves the server's expiries on by d, as time passing would:
+// every key with a TTL has it shortened by d, and goes when none is left.
+func advance(t *testing.T, c redis.UniversalClient, d time.Duration) {
+	t.Helper()
+	ctx := t.Context()
+	shorten := func(ctx context.Context, node *redis.Client) error {
+		iter := node.Scan(ctx, 0, "*", 100).Iterator()
+		for iter.Next(ctx) {
+			key := iter.Val()
+			ttl, err := node.PTTL(ctx, key).Result()
+			switch {
+			case err != nil:
+				return err
+			case ttl <= 0:
+				continue
+			case ttl <= d:
+				err = node.Del(ctx, key).Err()
+			default:
+				err = node.PExpire(ctx, key, ttl-d).Err()
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return iter.Err()
+	}
+	var err error
+	switch c := c.(type) {
+	case *redis.ClusterClient:
+		err = c.ForEachMaster(ctx, shorten)
+	case *redis.Client:
+		err = shorten(ctx, c)
+	default:
+		err = fmt.Errorf("advance: a %T", c)
+	}
+	if err != nil {
+		t.Fatalf("advance the server's clock by %s: %v", d, err)
+	}
 }
 
 // TestConformanceCluster runs the suite on the Cluster code path. One
@@ -31,7 +79,7 @@ func TestConformance(t *testing.T) {
 // each subtest starts from an empty database.
 func TestConformanceCluster(t *testing.T) {
 	srv := redistest.StartCluster(t)
-	storagetest.Run(t, func(t *testing.T) storage.Store {
+	storagetest.Run(t, func(t *testing.T) storagetest.Subject {
 		s, err := Open("redis+cluster://" + srv.Addr())
 		if err != nil {
 			t.Fatal(err)
@@ -42,7 +90,7 @@ func TestConformanceCluster(t *testing.T) {
 		if err := s.Client().FlushAll(t.Context()).Err(); err != nil {
 			t.Fatal(err)
 		}
-		return s
+		return subject(t, s)
 	})
 }
 
@@ -85,56 +133,121 @@ func (r *roundTrips) count(fn func()) int64 {
 
 var alice = storage.UserKey{Platform: "slack", Team: "T1", User: "U1"}
 
+// TestOneRoundTripPerLoadAndSave: on a single node every Load and Save
+// is one round trip, whatever it reads and writes.
 func TestOneRoundTripPerLoadAndSave(t *testing.T) {
 	s, _ := open(t)
+	checkRoundTrips(t, s, false)
+}
+
+// TestRoundTripsCluster: on Cluster, Load takes two round trips when it
+// follows the session to its current contract, and Save one per step
+// (see the package comment).
+func TestRoundTripsCluster(t *testing.T) {
+	srv := redistest.StartCluster(t)
+	s, err := Open("redis+cluster://" + srv.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	checkRoundTrips(t, s, true)
+}
+
+// checkRoundTrips counts the round trips of each kind of Load and Save,
+// and checks what they return.
+func checkRoundTrips(t *testing.T, s *Store, cluster bool) {
 	ctx := t.Context()
 	rt := new(roundTrips)
 	s.Client().AddHook(rt)
-
 	data := []byte(`{"id":"c1"}`)
-	var rev int64
-	save := func(name string, c *storage.ContractWrite, wantErr error) {
-		t.Helper()
-		var err error
-		if n := rt.count(func() { err = s.Save(ctx, alice, []byte(`{"step":"x"}`), "c1", c) }); n != 1 {
-			t.Errorf("%s: %d round trips, want 1", name, n)
+	users := []storage.UserKey{alice, {Platform: "slack", Team: "T1", User: "U2"}}
+	at := time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)
+	out := func(ids ...string) []storage.DueItem {
+		var items []storage.DueItem
+		for _, id := range ids {
+			items = append(items, storage.DueItem{ID: id, At: at, Data: []byte(`{"text":"hi"}`)})
 		}
-		if !errors.Is(err, wantErr) {
-			t.Fatalf("%s: err = %v, want %v", name, err, wantErr)
-		}
+		return items
 	}
-	load := func(name, id string) {
+	var rev int64
+	want := func(single, clustered int64) int64 {
+		if cluster {
+			return clustered
+		}
+		return single
+	}
+	load := func(name, id, event string, trips int64, applied bool) {
 		t.Helper()
 		var (
 			snap storage.Snapshot
 			err  error
 		)
-		if n := rt.count(func() { snap, err = s.Load(ctx, alice, id) }); n != 1 {
-			t.Errorf("%s: %d round trips, want 1", name, n)
+		if n := rt.count(func() { snap, err = s.Load(ctx, alice, id, event) }); n != trips {
+			t.Errorf("%s: %d round trips, want %d", name, n, trips)
 		}
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
+		if snap.Applied != applied || snap.Rev == 0 {
+			t.Errorf("%s: Applied %v, rev %d; want Applied %v and a contract", name, snap.Applied, snap.Rev, applied)
+		}
 		rev = snap.Rev
+	}
+	save := func(name string, w storage.TurnWrite, trips int64, wantErr error) {
+		t.Helper()
+		w.User, w.Session, w.CurrentContract = alice, []byte(`{"step":"x"}`), "c1"
+		if w.Event != "" {
+			w.EventTTL = time.Hour
+		}
+		var err error
+		if n := rt.count(func() { err = s.Save(ctx, w) }); n != trips {
+			t.Errorf("%s: %d round trips, want %d", name, n, trips)
+		}
+		if !errors.Is(err, wantErr) {
+			t.Fatalf("%s: err = %v, want %v", name, err, wantErr)
+		}
+	}
+	contract := func() *storage.ContractWrite {
+		return &storage.ContractWrite{ID: "c1", Data: data, Rev: rev, Users: users}
 	}
 
 	// The first run of each script loads it into the server's cache (an
 	// EVALSHA that misses, then EVAL); from then on it is one EVALSHA.
-	if _, err := s.Load(ctx, alice, ""); err != nil {
+	if _, err := s.Load(ctx, alice, "", "Ev0"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Save(ctx, alice, []byte(`{}`), "c1", &storage.ContractWrite{ID: "c1", Data: data, Users: []storage.UserKey{alice}}); err != nil {
+	w := storage.TurnWrite{User: alice, Session: []byte(`{}`), CurrentContract: "c1", Contract: contract(), Event: "Ev0", EventTTL: time.Hour, Out: out("m0")}
+	if err := s.Save(ctx, w); err != nil {
 		t.Fatal(err)
 	}
 
-	load("Load of the current contract", "")
-	if rev != 1 {
-		t.Fatalf("rev = %d, want 1", rev)
+	load("Load of the current contract", "", "", want(1, 2), false)
+	load("Load of a named contract", "c1", "", want(1, 1), false)
+	load("Load of the current contract and an event", "", "Ev1", want(1, 2), false)
+	load("Load of a named contract and an event", "c1", "Ev1", want(1, 1), false)
+	load("Load of an event applied", "", "Ev0", want(1, 2), true)
+	save("Save of the session only", storage.TurnWrite{}, want(1, 1), nil)
+	save("Save of session and contract", storage.TurnWrite{Contract: contract()}, want(1, 2), nil)
+	save("Save that conflicts", storage.TurnWrite{Contract: contract()}, want(1, 1), storage.ErrConflict)
+	load("Load after the conflict", "", "", want(1, 2), false)
+	save("Save of session and messages", storage.TurnWrite{Out: out("m1")}, want(1, 1), nil)
+	save("Save of session, event and messages", storage.TurnWrite{Event: "Ev1", Out: out("m2")}, want(1, 2), nil)
+	save("Save of session, contract, event and messages", storage.TurnWrite{Contract: contract(), Event: "Ev2", Out: out("m3", "m4")}, want(1, 3), nil)
+	save("Save of an event applied, with its contract", storage.TurnWrite{Contract: contract(), Event: "Ev2", Out: out("m5")}, want(1, 1), storage.ErrApplied)
+	save("Save of an event applied, without contract", storage.TurnWrite{Event: "Ev1", Out: out("m5")}, want(1, 1), storage.ErrApplied)
+	load("Load of the event applied", "c1", "Ev2", want(1, 1), true)
+
+	cs, err := s.Outbox().Claim(ctx, at, 10, time.Minute)
+	if err != nil {
+		t.Fatal(err)
 	}
-	load("Load of a named contract", "c1")
-	save("Save of session and contract", &storage.ContractWrite{ID: "c1", Data: data, Rev: rev, Users: []storage.UserKey{alice}}, nil)
-	save("Save of the session only", nil, nil)
-	save("Save that conflicts", &storage.ContractWrite{ID: "c1", Data: data, Rev: rev, Users: []storage.UserKey{alice}}, storage.ErrConflict)
+	var got []string
+	for _, c := range cs {
+		got = append(got, c.Item.ID)
+	}
+	if want := []string{"m0", "m1", "m2", "m3", "m4"}; !slices.Equal(got, want) {
+		t.Errorf("outbox holds %q, want %q", got, want)
+	}
 }
 
 // TestScriptCacheFlushed: a server that lost its scripts (restart,
@@ -143,13 +256,13 @@ func TestScriptCacheFlushed(t *testing.T) {
 	s, _ := open(t)
 	ctx := t.Context()
 	w := &storage.ContractWrite{ID: "c1", Data: []byte(`{"id":"c1"}`), Users: []storage.UserKey{alice}}
-	if err := s.Save(ctx, alice, []byte(`{}`), "c1", w); err != nil {
+	if err := s.Save(ctx, storage.TurnWrite{User: alice, Session: []byte(`{}`), CurrentContract: "c1", Contract: w}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Client().ScriptFlush(ctx).Err(); err != nil {
 		t.Fatal(err)
 	}
-	snap, err := s.Load(ctx, alice, "")
+	snap, err := s.Load(ctx, alice, "", "")
 	if err != nil || snap.Rev != 1 {
 		t.Fatalf("Load after SCRIPT FLUSH = %+v, %v; want rev 1", snap, err)
 	}
@@ -157,7 +270,7 @@ func TestScriptCacheFlushed(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.Rev = 1
-	if err := s.Save(ctx, alice, []byte(`{}`), "c1", w); err != nil {
+	if err := s.Save(ctx, storage.TurnWrite{User: alice, Session: []byte(`{}`), CurrentContract: "c1", Contract: w}); err != nil {
 		t.Fatalf("Save after SCRIPT FLUSH: %v", err)
 	}
 }
@@ -168,7 +281,7 @@ func TestKeysAndTTLs(t *testing.T) {
 	c := s.Client()
 	teams := storage.UserKey{Platform: "teams", Team: "tenant-1", User: "29:1AbC"}
 	w := &storage.ContractWrite{ID: "c1", Data: []byte(`{"id":"c1"}`), Users: []storage.UserKey{teams}}
-	if err := s.Save(ctx, teams, []byte(`{}`), "c1", w); err != nil {
+	if err := s.Save(ctx, storage.TurnWrite{User: teams, Session: []byte(`{}`), CurrentContract: "c1", Contract: w}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -194,7 +307,7 @@ func TestKeysAndTTLs(t *testing.T) {
 	if err := c.PExpire(ctx, sess, time.Hour).Err(); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Save(ctx, teams, []byte(`{}`), "c1", nil); err != nil {
+	if err := s.Save(ctx, storage.TurnWrite{User: teams, Session: []byte(`{}`), CurrentContract: "c1"}); err != nil {
 		t.Fatal(err)
 	}
 	if ttl := c.PTTL(ctx, sess).Val(); ttl <= storage.SessionTTL-time.Minute {
@@ -208,6 +321,64 @@ func TestKeysAndTTLs(t *testing.T) {
 	if ttl := c.PTTL(ctx, "lp:seen:Ev1").Val(); ttl <= 9*time.Minute || ttl > 10*time.Minute {
 		t.Errorf("seen TTL = %s, want about 10m", ttl)
 	}
+
+	// So do the events applied by turns, kept apart from them, and the
+	// turn's messages are in the outbox.
+	err := s.Save(ctx, storage.TurnWrite{User: teams, Session: []byte(`{}`), Event: "slack:Ev1", EventTTL: 10 * time.Minute,
+		Out: []storage.DueItem{{ID: "m1", At: time.UnixMilli(1741000000000), Data: []byte(`{"text":"hi"}`)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	applied := "lp:applied:{lp:session:teams:tenant-1:29%3A1AbC}:slack:Ev1"
+	if got := c.Get(ctx, applied).Val(); got != "1" {
+		t.Errorf("GET %s = %q, want \"1\"", applied, got)
+	}
+	if ttl := c.PTTL(ctx, applied).Val(); ttl <= 9*time.Minute || ttl > 10*time.Minute {
+		t.Errorf("applied event TTL = %s, want about 10m", ttl)
+	}
+	if got := c.HGet(ctx, "lp:{out}:items", "m1").Val(); got != `1741000000000:{"text":"hi"}` {
+		t.Errorf("outbox item m1 = %q, as Schedule writes it", got)
+	}
+	if got := c.ZScore(ctx, "lp:{out}", "m1").Val(); got != 1741000000000 {
+		t.Errorf("outbox score of m1 = %v, want its due time in unix ms", got)
+	}
+}
+
+// TestAppliedKeysShareSlots: in Cluster, the key of an event applied by a
+// user's turn is in the slot of the user's session, and the key of an
+// event applied to a contract in the contract's, whatever the ids hold.
+func TestAppliedKeysShareSlots(t *testing.T) {
+	srv := redistest.StartCluster(t)
+	s, err := Open("redis+cluster://" + srv.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	slot := func(key string) int64 {
+		n, err := s.Client().ClusterKeySlot(t.Context(), key).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	users := []storage.UserKey{
+		alice,
+		{Platform: "teams", Team: "tenant", User: "29:1AbC"},
+		{Platform: "teams", Team: "{x}", User: "a}b{c}"},
+		{Platform: "slack", Team: "T}", User: "{"},
+	}
+	for _, u := range users {
+		if a, b := slot(appliedKey(u, "slack:{Ev1}")), slot(sessionKey(u)); a != b {
+			t.Errorf("user %+v: applied event in slot %d, session in %d", u, a, b)
+		}
+	}
+	if a, b := slot(contractAppliedKey("c1", "{Ev1}")), slot(contractKey("c1")); a != b {
+		t.Errorf("event applied to c1 in slot %d, c1 in %d", a, b)
+	}
+	// Distinct users get distinct sessions, braces or not.
+	if sessionKey(users[2]) == sessionKey(storage.UserKey{Platform: "teams", Team: "%7Bx%7D", User: "a%7Db%7Bc%7D"}) {
+		t.Error("escaped and unescaped braces share a session key")
+	}
 }
 
 func TestServerDown(t *testing.T) {
@@ -218,10 +389,10 @@ func TestServerDown(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 	srv.Kill()
-	if _, err := s.Load(ctx, alice, ""); err == nil {
+	if _, err := s.Load(ctx, alice, "", ""); err == nil {
 		t.Error("Load with the server down: no error")
 	}
-	err := s.Save(ctx, alice, []byte(`{}`), "", nil)
+	err := s.Save(ctx, storage.TurnWrite{User: alice, Session: []byte(`{}`)})
 	if err == nil || errors.Is(err, storage.ErrConflict) {
 		t.Errorf("Save with the server down: err = %v, want a connection error", err)
 	}
@@ -329,8 +500,9 @@ func TestParseURLRejects(t *testing.T) {
 	}
 }
 
-// BenchmarkTurn measures one chat turn's storage work: load the session and
-// contract, save both.
+// BenchmarkTurn measures one chat turn's storage work: load the session,
+// contract and whether the event was applied, save both with the event and
+// a reply into the outbox.
 func BenchmarkTurn(b *testing.B) {
 	s, _ := open(b)
 	ctx := b.Context()
@@ -345,23 +517,32 @@ func BenchmarkTurn(b *testing.B) {
 		b.Fatalf("contract is %d bytes, want about 3 KB", len(contract))
 	}
 	users := []storage.UserKey{alice, {Platform: "slack", Team: "T1", User: "U2"}}
-	if err := s.Save(ctx, alice, sess, "c-bench", &storage.ContractWrite{ID: "c-bench", Data: contract, Users: users}); err != nil {
+	if err := s.Save(ctx, storage.TurnWrite{User: alice, Session: sess, CurrentContract: "c-bench", Contract: &storage.ContractWrite{ID: "c-bench", Data: contract, Users: users}}); err != nil {
 		b.Fatal(err)
 	}
 
-	if _, err := s.Load(ctx, alice, ""); err != nil { // caches the load script
+	if _, err := s.Load(ctx, alice, "", "Ev"); err != nil { // caches the load script
 		b.Fatal(err)
 	}
+	reply := []byte(`{"lane":"reply","platform":"slack","team":"T1","channel":"D1","message":{"sections":[{"text":"Got it: your evidence is a 20-minute talk with slides and a recorded Q&A. How will success be judged?"}]}}`)
+	at := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
 
 	b.ReportAllocs()
 	b.ResetTimer()
 	start := rt.n.Load()
+	i := 0
 	for b.Loop() {
-		snap, err := s.Load(ctx, alice, "")
+		i++
+		event := "slack:Ev" + strconv.Itoa(i)
+		snap, err := s.Load(ctx, alice, "", event)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := s.Save(ctx, alice, sess, "c-bench", &storage.ContractWrite{ID: "c-bench", Data: contract, Rev: snap.Rev, Users: users}); err != nil {
+		err = s.Save(ctx, storage.TurnWrite{User: alice, Session: sess, CurrentContract: "c-bench",
+			Contract: &storage.ContractWrite{ID: "c-bench", Data: contract, Rev: snap.Rev, Users: users},
+			Event:    event, EventTTL: time.Hour,
+			Out: []storage.DueItem{{ID: "out:" + event, At: at, Data: reply}}})
+		if err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -348,7 +348,7 @@ func testDocApartFromContracts(t *testing.T, s storage.Docs) {
 	save(t, st, user, nil, "", &storage.ContractWrite{ID: "c-only", Data: contract("c-only", "x")})
 	checkNoDoc(t, s, "c-only")
 	// The contract conflict check does not see documents.
-	if err := st.Save(ctx, user, nil, "", &storage.ContractWrite{ID: "c1", Data: contract("c1", "x"), Rev: 2}); !errors.Is(err, storage.ErrConflict) {
+	if err := st.Save(ctx, storage.TurnWrite{User: user, Contract: &storage.ContractWrite{ID: "c1", Data: contract("c1", "x"), Rev: 2}}); !errors.Is(err, storage.ErrConflict) {
 		t.Errorf("Save of contract c1 at its doc's rev 2: err = %v, want ErrConflict", err)
 	}
 }

@@ -1,10 +1,10 @@
 // Package storagetest is the conformance suite every storage.Store passes.
 //
 // An implementation's tests call Run with a function that opens a new,
-// empty store:
+// empty store and says how to move its clock:
 //
 //	func TestConformance(t *testing.T) {
-//		storagetest.Run(t, func(t *testing.T) storage.Store { ... })
+//		storagetest.Run(t, func(t *testing.T) storagetest.Subject { ... })
 //	}
 //
 // Behaviour the suite pins down beyond the storage.Store comments:
@@ -12,9 +12,13 @@
 //     one, even when no such contract is stored (Contract is then nil).
 //   - Save with a nil session leaves the stored session as it is.
 //   - Only the users in ContractWrite.Users get the contract in their lists.
+//   - A turn's outgoing messages are in Stores.Outbox once Save returns,
+//     and not in Stores.Due.
+//   - Events applied by turns are per user, and apart from FirstSeen's.
 //   - Bad input (an empty user or contract id, a negative revision, empty
-//     contract data, an empty event id, a ttl that is not positive) is an
-//     error, never a panic.
+//     contract data, an empty event id, a ttl that is not positive, an
+//     outgoing message without id or due time) is an error, never a panic,
+//     and writes nothing.
 //
 // Stores that also keep scheduled work pass RunDue, the suite of
 // storage.DueStore.
@@ -35,35 +39,55 @@ import (
 	"github.com/learnpact/learnpact/storage"
 )
 
+// Subject is a new, empty store for one test of Run.
+type Subject struct {
+	// Stores are its parts: Run uses Turns and Outbox (and Due, to see
+	// that messages stay out of it). Turns.Close closes them all.
+	storage.Stores
+	// Advance moves on by d the clock by which the store counts ttls
+	// (sessions, events): the clock the store was given, or the server's
+	// expiries. Nil when there is no such clock: tests of expiry then skip
+	// that part.
+	Advance func(d time.Duration)
+}
+
 // Run runs every conformance test against stores made by open. Each test
 // opens its own store and closes it when done.
-func Run(t *testing.T, open func(t *testing.T) storage.Store) {
+func Run(t *testing.T, open func(t *testing.T) Subject) {
+	turns := func(fn func(t *testing.T, s storage.Store)) func(t *testing.T, s Subject) {
+		return func(t *testing.T, s Subject) { fn(t, s.Turns) }
+	}
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, s storage.Store)
+		fn   func(t *testing.T, s Subject)
 	}{
-		{"LoadNothing", testLoadNothing},
-		{"SaveThenLoad", testSaveThenLoad},
-		{"SessionWithoutContract", testSessionWithoutContract},
-		{"NilSessionLeavesSession", testNilSessionLeavesSession},
-		{"LoadFollowsCurrentContract", testLoadFollowsCurrentContract},
-		{"LoadExplicitContract", testLoadExplicitContract},
-		{"UsersAreDistinct", testUsersAreDistinct},
-		{"RevisionZeroOnExistingContract", testRevisionZeroOnExisting},
-		{"StaleRevision", testStaleRevision},
-		{"ConcurrentWriters", testConcurrentWriters},
-		{"ContractsListsEveryUser", testContractsListsEveryUser},
-		{"ContractAndNotFound", testContractAndNotFound},
-		{"FirstSeen", testFirstSeen},
-		{"LargeValues", testLargeValues},
+		{"LoadNothing", turns(testLoadNothing)},
+		{"SaveThenLoad", turns(testSaveThenLoad)},
+		{"SessionWithoutContract", turns(testSessionWithoutContract)},
+		{"NilSessionLeavesSession", turns(testNilSessionLeavesSession)},
+		{"LoadFollowsCurrentContract", turns(testLoadFollowsCurrentContract)},
+		{"LoadExplicitContract", turns(testLoadExplicitContract)},
+		{"UsersAreDistinct", turns(testUsersAreDistinct)},
+		{"RevisionZeroOnExistingContract", turns(testRevisionZeroOnExisting)},
+		{"StaleRevision", turns(testStaleRevision)},
+		{"ConcurrentWriters", turns(testConcurrentWriters)},
+		{"ContractsListsEveryUser", turns(testContractsListsEveryUser)},
+		{"ContractAndNotFound", turns(testContractAndNotFound)},
+		{"FirstSeen", turns(testFirstSeen)},
+		{"LargeValues", turns(testLargeValues)},
 		{"BadInput", testBadInput},
-		{"Ping", testPing},
+		{"Ping", turns(testPing)},
+		{"OutgoingMessages", testOutgoingMessages},
+		{"ConflictWritesNothingOfTheTurn", testConflictWritesNothing},
+		{"EventAppliedOnce", testEventAppliedOnce},
+		{"LoadReportsApplied", testLoadReportsApplied},
+		{"ConcurrentRunsOfAnEvent", testConcurrentRunsOfAnEvent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
 			t.Cleanup(func() {
-				if err := s.Close(); err != nil {
+				if err := s.Turns.Close(); err != nil {
 					t.Errorf("Close: %v", err)
 				}
 			})
@@ -71,14 +95,14 @@ func Run(t *testing.T, open func(t *testing.T) storage.Store) {
 		})
 	}
 	t.Run("Close", func(t *testing.T) {
-		s := open(t)
+		s := open(t).Turns
 		if err := s.Ping(t.Context()); err != nil {
 			t.Fatalf("Ping of an open store: %v", err)
 		}
 		if err := s.Close(); err != nil {
 			t.Fatalf("Close: %v", err)
 		}
-		if _, err := s.Load(t.Context(), alice, ""); err == nil {
+		if _, err := s.Load(t.Context(), alice, "", ""); err == nil {
 			t.Error("Load after Close succeeded; want an error")
 		}
 		if err := s.Ping(t.Context()); err == nil {
@@ -104,14 +128,14 @@ func contract(id, title string) []byte {
 
 func save(t *testing.T, s storage.Store, u storage.UserKey, sess []byte, current string, c *storage.ContractWrite) {
 	t.Helper()
-	if err := s.Save(t.Context(), u, sess, current, c); err != nil {
+	if err := s.Save(t.Context(), storage.TurnWrite{User: u, Session: sess, CurrentContract: current, Contract: c}); err != nil {
 		t.Fatalf("Save(%v, current %q): %v", u, current, err)
 	}
 }
 
 func load(t *testing.T, s storage.Store, u storage.UserKey, id string) storage.Snapshot {
 	t.Helper()
-	snap, err := s.Load(t.Context(), u, id)
+	snap, err := s.Load(t.Context(), u, id, "")
 	if err != nil {
 		t.Fatalf("Load(%v, %q): %v", u, id, err)
 	}
@@ -131,6 +155,9 @@ func checkSnapshot(t *testing.T, got, want storage.Snapshot) {
 	}
 	if got.Rev != want.Rev {
 		t.Errorf("Rev = %d, want %d", got.Rev, want.Rev)
+	}
+	if got.Applied != want.Applied {
+		t.Errorf("Applied = %v, want %v", got.Applied, want.Applied)
 	}
 }
 
@@ -247,7 +274,7 @@ func testUsersAreDistinct(t *testing.T, s storage.Store) {
 func testRevisionZeroOnExisting(t *testing.T, s storage.Store) {
 	save(t, s, alice, session("before"), "c1", &storage.ContractWrite{ID: "c1", Data: contract("c1", "original"), Users: []storage.UserKey{alice}})
 
-	err := s.Save(t.Context(), alice, session("after"), "c-other", &storage.ContractWrite{ID: "c1", Data: contract("c1", "clobbered"), Users: []storage.UserKey{alice, carol}})
+	err := s.Save(t.Context(), storage.TurnWrite{User: alice, Session: session("after"), CurrentContract: "c-other", Contract: &storage.ContractWrite{ID: "c1", Data: contract("c1", "clobbered"), Users: []storage.UserKey{alice, carol}}})
 	if !errors.Is(err, storage.ErrConflict) {
 		t.Fatalf("Save with Rev 0 on an existing contract: err = %v, want ErrConflict", err)
 	}
@@ -257,7 +284,7 @@ func testRevisionZeroOnExisting(t *testing.T, s storage.Store) {
 	checkContracts(t, s, alice, "c1")
 
 	// A revision for a contract that does not exist conflicts too.
-	err = s.Save(t.Context(), alice, session("after"), "c2", &storage.ContractWrite{ID: "c2", Data: contract("c2", "ghost"), Rev: 3, Users: []storage.UserKey{alice}})
+	err = s.Save(t.Context(), storage.TurnWrite{User: alice, Session: session("after"), CurrentContract: "c2", Contract: &storage.ContractWrite{ID: "c2", Data: contract("c2", "ghost"), Rev: 3, Users: []storage.UserKey{alice}}})
 	if !errors.Is(err, storage.ErrConflict) {
 		t.Fatalf("Save with Rev 3 on a missing contract: err = %v, want ErrConflict", err)
 	}
@@ -272,7 +299,7 @@ func testStaleRevision(t *testing.T, s storage.Store) {
 	save(t, s, alice, session("s1"), "c1", w("v1", 0))
 	save(t, s, alice, session("s2"), "c1", w("v2", 1))
 
-	if err := s.Save(t.Context(), bob, session("bob"), "c1", w("stale", 1)); !errors.Is(err, storage.ErrConflict) {
+	if err := s.Save(t.Context(), storage.TurnWrite{User: bob, Session: session("bob"), CurrentContract: "c1", Contract: w("stale", 1)}); !errors.Is(err, storage.ErrConflict) {
 		t.Fatalf("Save with stale Rev 1 (stored 2): err = %v, want ErrConflict", err)
 	}
 	checkSnapshot(t, load(t, s, bob, ""), storage.Snapshot{})
@@ -296,7 +323,7 @@ func testConcurrentWriters(t *testing.T, s storage.Store) {
 	ctx := t.Context()
 	successes, conflicts := incrementConcurrently(t, writers, increments, maxTries, func(w, i int) (bool, error) {
 		u := storage.UserKey{Platform: "slack", Team: "T1", User: fmt.Sprintf("U-writer-%d", w)}
-		snap, err := s.Load(ctx, u, "shared")
+		snap, err := s.Load(ctx, u, "shared", "")
 		if err != nil {
 			return false, fmt.Errorf("load the turn: %w", err)
 		}
@@ -308,8 +335,7 @@ func testConcurrentWriters(t *testing.T, s storage.Store) {
 		}
 		c.N++
 		data, _ := json.Marshal(c)
-		err = s.Save(ctx, u, session(fmt.Sprintf("writer %d step %d", w, i)), "shared",
-			&storage.ContractWrite{ID: "shared", Data: data, Rev: snap.Rev, Users: []storage.UserKey{u}})
+		err = s.Save(ctx, storage.TurnWrite{User: u, Session: session(fmt.Sprintf("writer %d step %d", w, i)), CurrentContract: "shared", Contract: &storage.ContractWrite{ID: "shared", Data: data, Rev: snap.Rev, Users: []storage.UserKey{u}}})
 		switch {
 		case errors.Is(err, storage.ErrConflict):
 			return false, nil
@@ -415,19 +441,33 @@ func testLargeValues(t *testing.T, s storage.Store) {
 	}
 }
 
-func testBadInput(t *testing.T, s storage.Store) {
+func testBadInput(t *testing.T, sub Subject) {
+	s := sub.Turns
 	ctx := context.Background()
 	ok := &storage.ContractWrite{ID: "c1", Data: contract("c1", "x"), Users: []storage.UserKey{alice}}
+	msg := storage.DueItem{ID: "m1", At: t0, Data: []byte("hi")}
+	turn := func(w storage.TurnWrite) storage.TurnWrite {
+		w.User, w.Session, w.CurrentContract, w.Contract = alice, session("x"), "c1", ok
+		return w
+	}
 	cases := []struct {
 		name string
 		err  error
 	}{
-		{"Load without user", func() error { _, err := s.Load(ctx, storage.UserKey{Platform: "slack", Team: "T1"}, ""); return err }()},
-		{"Save without user", s.Save(ctx, storage.UserKey{Platform: "slack", Team: "T1"}, session("x"), "c1", ok)},
-		{"Save with empty contract id", s.Save(ctx, alice, session("x"), "", &storage.ContractWrite{Data: contract("", "x")})},
-		{"Save with negative rev", s.Save(ctx, alice, session("x"), "c1", &storage.ContractWrite{ID: "c1", Data: contract("c1", "x"), Rev: -1})},
-		{"Save with empty contract data", s.Save(ctx, alice, session("x"), "c1", &storage.ContractWrite{ID: "c1"})},
-		{"Save with a user without id", s.Save(ctx, alice, session("x"), "c1", &storage.ContractWrite{ID: "c1", Data: contract("c1", "x"), Users: []storage.UserKey{{Platform: "slack"}}})},
+		{"Load without user", func() error {
+			_, err := s.Load(ctx, storage.UserKey{Platform: "slack", Team: "T1"}, "", "")
+			return err
+		}()},
+		{"Save without user", s.Save(ctx, storage.TurnWrite{User: storage.UserKey{Platform: "slack", Team: "T1"}, Session: session("x"), CurrentContract: "c1", Contract: ok})},
+		{"Save with empty contract id", s.Save(ctx, storage.TurnWrite{User: alice, Session: session("x"), Contract: &storage.ContractWrite{Data: contract("", "x")}})},
+		{"Save with negative rev", s.Save(ctx, storage.TurnWrite{User: alice, Session: session("x"), CurrentContract: "c1", Contract: &storage.ContractWrite{ID: "c1", Data: contract("c1", "x"), Rev: -1}})},
+		{"Save with empty contract data", s.Save(ctx, storage.TurnWrite{User: alice, Session: session("x"), CurrentContract: "c1", Contract: &storage.ContractWrite{ID: "c1"}})},
+		{"Save with a user without id", s.Save(ctx, storage.TurnWrite{User: alice, Session: session("x"), CurrentContract: "c1", Contract: &storage.ContractWrite{ID: "c1", Data: contract("c1", "x"), Users: []storage.UserKey{{Platform: "slack"}}}})},
+		{"Save with an event and no ttl", s.Save(ctx, turn(storage.TurnWrite{Event: "Ev", Out: []storage.DueItem{msg}}))},
+		{"Save with an event and a negative ttl", s.Save(ctx, turn(storage.TurnWrite{Event: "Ev", EventTTL: -time.Second}))},
+		{"Save with an event ttl and no event", s.Save(ctx, turn(storage.TurnWrite{EventTTL: time.Hour}))},
+		{"Save with a message without id", s.Save(ctx, turn(storage.TurnWrite{Event: "Ev", EventTTL: time.Hour, Out: []storage.DueItem{msg, {At: t0}}}))},
+		{"Save with a message without due time", s.Save(ctx, turn(storage.TurnWrite{Event: "Ev", EventTTL: time.Hour, Out: []storage.DueItem{msg, {ID: "m2"}}}))},
 		{"Contracts without user", func() error { _, err := s.Contracts(ctx, storage.UserKey{}); return err }()},
 		{"FirstSeen with empty id", func() error { _, err := s.FirstSeen(ctx, "", time.Hour); return err }()},
 		{"FirstSeen with zero ttl", func() error { _, err := s.FirstSeen(ctx, "Ev", 0); return err }()},
@@ -436,13 +476,15 @@ func testBadInput(t *testing.T, s storage.Store) {
 	for _, c := range cases {
 		if c.err == nil {
 			t.Errorf("%s: no error", c.name)
-		} else if errors.Is(c.err, storage.ErrConflict) || errors.Is(c.err, storage.ErrNotFound) {
-			t.Errorf("%s: err = %v; bad input is neither a conflict nor a missing contract", c.name, c.err)
+		} else if errors.Is(c.err, storage.ErrConflict) || errors.Is(c.err, storage.ErrNotFound) || errors.Is(c.err, storage.ErrApplied) {
+			t.Errorf("%s: err = %v; bad input is neither a conflict, a missing contract nor an applied event", c.name, c.err)
 		}
 	}
 	// None of it was written.
 	checkSnapshot(t, load(t, s, alice, ""), storage.Snapshot{})
 	checkContracts(t, s, alice)
+	checkApplied(t, s, alice, "Ev", false)
+	checkNoneDue(t, sub.Outbox, t0.Add(time.Hour))
 	if !firstSeen(t, s, "Ev", time.Hour) {
 		t.Error("FirstSeen(Ev) = false after only rejected calls")
 	}

@@ -77,7 +77,7 @@ func (h *harness) activeContracts(n int) {
 		if err != nil {
 			h.t.Fatal(err)
 		}
-		if err := h.store.Turns.Save(ctx, key, nil, "", &storage.ContractWrite{ID: c.ID, Data: data}); err != nil {
+		if err := h.store.Turns.Save(ctx, storage.TurnWrite{User: key, Contract: &storage.ContractWrite{ID: c.ID, Data: data}}); err != nil {
 			h.t.Fatal(err)
 		}
 		for _, d := range c.Plan(now) {
