@@ -44,6 +44,10 @@ type Config struct {
 	// within Slack's rate limits, retrying, across restarts (see
 	// outbox.go). Without it they call Slack before returning.
 	Outbox storage.DueStore
+	// MessagesPerMinute is the workspace budget for chat.postMessage
+	// (SLACK_MESSAGES_PER_MINUTE): DefaultMessagesPerMinute when 0,
+	// none with NoBudget.
+	MessagesPerMinute int
 	// Now is the adapter's clock: the outbox's due times and rate limits,
 	// and how long channel rosters are cached; time.Now when nil.
 	Now func() time.Time
@@ -157,7 +161,7 @@ func newAdapter(cfg Config, engine *bot.Engine, log *slog.Logger, depth int) (*A
 	}
 	a.api = a.newClient()
 	if cfg.Outbox != nil {
-		a.out = newOutbox(a, cfg.Outbox, cfg.Now)
+		a.out = newOutbox(a, cfg.Outbox, cfg.Now, cfg.MessagesPerMinute)
 	}
 	return a, nil
 }

@@ -686,11 +686,15 @@ func TestOutboxHoldsBack(t *testing.T) {
 func TestLimiter(t *testing.T) {
 	l := newLimiter()
 	now := outboxStart
+	// book takes the first slot for a call, at now or later, and checks
+	// it is want.
 	book := func(method, channel string, want time.Time) {
 		t.Helper()
-		if got, paid := l.book(method, channel, now, now); !got.Equal(want) || !paid {
-			t.Errorf("book(%s, %s) at +0 = +%s, %v; want +%s, paid", method, channel, got.Sub(now), paid, want.Sub(now))
+		at := l.wait(method, channel, now)
+		if !at.Equal(want) {
+			t.Errorf("wait(%s, %s) at +0 = +%s; want +%s", method, channel, at.Sub(now), want.Sub(now))
 		}
+		l.take(method, channel, at)
 	}
 	// A channel's burst, then one a second, in the order booked.
 	for range channelRate.burst {
@@ -699,6 +703,13 @@ func TestLimiter(t *testing.T) {
 	book(methodPost, "C1", now.Add(time.Second))
 	book(methodPost, "C1", now.Add(2*time.Second))
 	book(methodPost, "C2", now)
+	// Waiting for a channel is not waiting for the workspace.
+	if got := l.channelWait(methodPost, "C1", now); !got.Equal(now.Add(3 * time.Second)) {
+		t.Errorf("channelWait(C1) = +%s, want +3s", got.Sub(now))
+	}
+	if got := l.methodWait(methodPost, now); !got.Equal(now) {
+		t.Errorf("methodWait(chat.postMessage) = +%s, want now", got.Sub(now))
+	}
 
 	// The workspace budget of a method, shared by every channel.
 	r := methodRates[methodUpdate]
@@ -719,14 +730,6 @@ func TestLimiter(t *testing.T) {
 	}
 	book(methodPost, "C3", now.Add(5*time.Second))
 	book(methodOpen, "", now.Add(3*time.Second))
-
-	// A slot so far ahead that taking it would hold every channel back is
-	// not taken.
-	later := now.Add(time.Minute)
-	if got, paid := l.book(methodPost, "C5", later, now); !got.Equal(later) || paid {
-		t.Errorf("book a minute ahead = +%s, %v; want +1m0s, unpaid", got.Sub(now), paid)
-	}
-	book(methodPost, "C6", now)
 
 	l.prune(now.Add(time.Hour))
 	if len(l.channels)+len(l.channelHolds)+len(l.methodHolds) > 0 {
