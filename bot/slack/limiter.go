@@ -51,7 +51,7 @@ const (
 // postRate is a chat.postMessage budget of perMinute messages a minute,
 // with a burst of five seconds' worth (at least the channel's).
 func postRate(perMinute int) rate {
-	return rate{every: time.Minute / time.Duration(perMinute), burst: max(perMinute/12, channelRate.burst)}
+	return rate{every: max(time.Minute/time.Duration(perMinute), time.Millisecond), burst: max(perMinute/12, channelRate.burst)}
 }
 
 // methodRatesFor returns the workspace budgets for a chat.postMessage
