@@ -30,7 +30,6 @@ func (h *held) id() string { return h.claim.Item.ID }
 
 // leaseBatch is the claims of one Claim call, which share a lease.
 type leaseBatch struct {
-	until time.Time
 	// renew is when jobs of the batch still held are given back to be
 	// claimed afresh: a quarter of the lease before it runs out.
 	renew time.Time
@@ -62,8 +61,9 @@ func (t *thread) lane() bot.Lane {
 	return bot.LaneNudge
 }
 
-// rank orders the threads waiting for one method's budget: replies first,
-// then by the queue order of the thread's first message in that lane.
+// rank orders the threads waiting for one method's budget: by lane
+// (bot.LaneReply first), then by the queue order of the thread's first
+// message in that lane.
 func (t *thread) rank() (bot.Lane, string) {
 	lane := t.lane()
 	for _, h := range t.jobs {
@@ -108,6 +108,11 @@ func (q *threadHeap) Less(i, j int) bool {
 	if q.byTime {
 		return a.at.Before(b.at)
 	}
+	return ranksBefore(a, b)
+}
+
+// ranksBefore reports whether thread a goes before b.
+func ranksBefore(a, b *thread) bool {
 	la, ia := a.rank()
 	lb, ib := b.rank()
 	if la != lb {

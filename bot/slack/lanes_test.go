@@ -449,7 +449,7 @@ func TestLimiterBacksOff(t *testing.T) {
 			t.Errorf("at +%s the %s budget is one call every %s, want %s", now.Sub(outboxStart), method, got, want)
 		}
 	}
-	l := newLimiter()
+	l := newLimiterFor(DefaultMessagesPerMinute)
 	base := methodRates[methodPost].every
 
 	until := l.limited(methodPost, "C1", now, now, 2*time.Second)

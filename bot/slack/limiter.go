@@ -131,9 +131,6 @@ type budget struct {
 	callsFrom time.Time // the second of calls[0]
 }
 
-// limited reports whether a rate is in force.
-func (b *budget) limited() bool { return b.rate.every > 0 }
-
 // shift moves the call counts on to the second of now.
 func (b *budget) shift(now time.Time) {
 	sec := now.Truncate(time.Second)
@@ -174,7 +171,7 @@ func (b *budget) backOff(started, now time.Time) {
 	if started.Before(b.cut) {
 		return
 	}
-	if b.limited() {
+	if b.rate.limited() {
 		slowest := deepestCut * b.base.every
 		if !b.base.limited() {
 			slowest = deepestCut * b.drew
@@ -205,6 +202,7 @@ func (b *budget) recover(now time.Time) {
 	}
 }
 
+// limited reports whether r limits anything.
 func (r rate) limited() bool { return r.every > 0 }
 
 // limiter keeps the outbox within Slack's rate limits: a budget per channel
@@ -219,9 +217,6 @@ type limiter struct {
 	channelHolds map[string]time.Time
 	methodHolds  map[string]time.Time
 }
-
-// newLimiter is a limiter with the default budgets.
-func newLimiter() *limiter { return newLimiterFor(DefaultMessagesPerMinute) }
 
 // newLimiterFor is a limiter with a chat.postMessage budget of perMinute
 // messages a minute (NoBudget: no workspace budgets).
@@ -238,26 +233,14 @@ func newLimiterFor(perMinute int) *limiter {
 	return l
 }
 
-// wait returns when a call of method to channel (empty for calls to no
-// channel) may go: now, or later.
-func (l *limiter) wait(method, channel string, now time.Time) time.Time {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return latest(l.channelWaitLocked(method, channel, now), l.methodWaitLocked(method, now))
-}
-
 // channelWait returns when the channel lets a call of method go: its rate
 // (chat.postMessage) and a 429's hold on it.
 func (l *limiter) channelWait(method, channel string, now time.Time) time.Time {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.channelWaitLocked(method, channel, now)
-}
-
-func (l *limiter) channelWaitLocked(method, channel string, now time.Time) time.Time {
 	if channel == "" {
 		return now
 	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	t := latest(now, l.channelHolds[channel])
 	if c := l.channels[channel]; c != nil && method == methodPost {
 		t = c.ready(t)
@@ -270,14 +253,10 @@ func (l *limiter) channelWaitLocked(method, channel string, now time.Time) time.
 func (l *limiter) methodWait(method string, now time.Time) time.Time {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.methodWaitLocked(method, now)
-}
-
-func (l *limiter) methodWaitLocked(method string, now time.Time) time.Time {
 	t := latest(now, l.methodHolds[method])
 	if b := l.methods[method]; b != nil {
 		b.recover(now)
-		if b.limited() {
+		if b.rate.limited() {
 			t = b.ready(t)
 		}
 	}
@@ -290,7 +269,7 @@ func (l *limiter) take(method, channel string, now time.Time) {
 	defer l.mu.Unlock()
 	if b := l.methods[method]; b != nil {
 		b.count(now)
-		if b.limited() {
+		if b.rate.limited() {
 			b.take(now)
 		}
 	}
@@ -312,13 +291,13 @@ func (l *limiter) take(method, channel string, now time.Time) {
 // It returns until when the call must wait.
 func (l *limiter) limited(method, channel string, started, now time.Time, retryAfter time.Duration) time.Time {
 	until := now.Add(max(retryAfter, minRateLimitWait))
+	if method == methodPost && channel != "" {
+		l.holdChannel(channel, until)
+	} else {
+		l.holdMethod(method, until)
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if method == methodPost && channel != "" {
-		l.channelHolds[channel] = latest(l.channelHolds[channel], until)
-	} else {
-		l.methodHolds[method] = latest(l.methodHolds[method], until)
-	}
 	b := l.methods[method]
 	switch {
 	case b == nil:
@@ -347,18 +326,6 @@ func (l *limiter) rateOf(method string, now time.Time) rate {
 	}
 	b.recover(now)
 	return b.rate
-}
-
-// held returns until when a 429 holds back calls of method to channel:
-// now when it does not.
-func (l *limiter) held(method, channel string, now time.Time) time.Time {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	t := latest(now, l.methodHolds[method])
-	if channel != "" {
-		t = latest(t, l.channelHolds[channel])
-	}
-	return t
 }
 
 func latest(a, b time.Time) time.Time {

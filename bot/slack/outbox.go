@@ -66,8 +66,9 @@ import (
 //
 //   - within Slack's rate limits (limiter.go): each channel's rate, and a
 //     workspace budget per method (for chat.postMessage,
-//     Config.MessagesPerMinute) that is cut by half after a 429 and grows
-//     back after a quiet minute;
+//     Config.MessagesPerMinute) that is cut by half after 429s (for
+//     chat.postMessage, from two channels: one busy channel meets only its
+//     own limit) and grows back after a quiet minute;
 //   - after a 429, not before its Retry-After has passed, holding back the
 //     channel (chat.postMessage) or the method (chat.update,
 //     conversations.open);
@@ -80,7 +81,8 @@ import (
 // accepted it, so only a process that dies between the two (or a store
 // that fails to record it) sends a message twice.
 //
-// Limits. The budget is per process: several processes on one workspace
+// Limits. A message held by a process that dies, a reply too, waits for
+// its lease to run out (outboxLease or more). The budget is per process: several processes on one workspace
 // together send up to that many times it, until Slack's 429s cut each
 // one's share. Two processes that each hold messages of one conversation
 // (queued on both while both were sending) may send them out of order
@@ -457,6 +459,7 @@ func (o *outbox) nextPending(now time.Time) (next time.Time, due bool) {
 func (o *outbox) claim(ctx context.Context) error {
 	now := o.now()
 	o.lim.prune(now)
+	o.pruneBatches()
 	for {
 		full := len(o.q.byID) >= maxHeld
 		lease := o.leaseFor(len(o.q.byID)+outboxBatch, now)
@@ -465,7 +468,7 @@ func (o *outbox) claim(ctx context.Context) error {
 			return fmt.Errorf("slack: outbox: %w", err)
 		}
 		if len(claims) > 0 {
-			b := &leaseBatch{until: claims[0].Until, renew: claims[0].Until.Add(-lease / 4)}
+			b := &leaseBatch{renew: claims[0].Until.Add(-lease / 4)}
 			for _, c := range claims {
 				o.hold(ctx, c, b, full, now)
 			}
@@ -615,16 +618,6 @@ func (o *outbox) dispatch(ctx context.Context) {
 		o.lim.take(method, channel, now)
 		o.start(ctx, best, h, method, channel, now)
 	}
-}
-
-// ranksBefore reports whether thread a goes before b.
-func ranksBefore(a, b *thread) bool {
-	la, ia := a.rank()
-	lb, ib := b.rank()
-	if la != lb {
-		return la < lb
-	}
-	return ia < ib
 }
 
 // result is how a call went.
