@@ -51,6 +51,10 @@ type Config struct {
 	// within Slack's rate limits, retrying, across restarts (see
 	// outbox.go). Without it they call Slack before returning.
 	Outbox storage.DueStore
+	// MessagesPerMinute is the workspace budget for chat.postMessage
+	// (SLACK_MESSAGES_PER_MINUTE): DefaultMessagesPerMinute when 0,
+	// none with NoBudget.
+	MessagesPerMinute int
 	// Now is the adapter's clock: the outbox's due times and rate limits,
 	// and how long channel rosters and time zones are cached; time.Now
 	// when nil.
@@ -183,7 +187,7 @@ func newAdapter(cfg Config, engine *bot.Engine, log *slog.Logger, limits workpoo
 	}
 	a.api = a.newClient()
 	if cfg.Outbox != nil {
-		a.out = newOutbox(a, cfg.Outbox, cfg.Now)
+		a.out = newOutbox(a, cfg.Outbox, cfg.Now, cfg.MessagesPerMinute)
 	}
 	for _, tweak := range tweaks {
 		tweak(a)

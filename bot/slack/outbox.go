@@ -1,7 +1,7 @@
 package slack
 
 import (
-	"cmp"
+	"container/heap"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -10,57 +10,107 @@ import (
 	"log/slog"
 	mrand "math/rand/v2"
 	"net/http"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	slackapi "github.com/slack-go/slack"
 
+	"github.com/learnpact/learnpact/bot"
 	"github.com/learnpact/learnpact/conversation/message"
 	"github.com/learnpact/learnpact/storage"
 )
 
 // The outbox makes SendDM, Post and Update durable. With Config.Outbox
 // set they render the message, queue it in the store and return at once;
-// RunOutbox (or FlushOutbox, or Shutdown) delivers it:
+// RunOutbox (or FlushOutbox, or Shutdown) delivers it.
 //
-//   - within Slack's rate limits (see limiter.go), putting messages off in
-//     the store rather than sleeping;
+// # Replies first
+//
+// Each queued message records its lane, bot.LaneFrom of the context it was
+// queued with: a reply to what a person has just done, or a nudge, digest
+// or reminder that a scheduled turn sent. A reply takes the next free slot
+// of the workspace's budget however many nudges wait: a backlog of 10,000
+// delays it by at most one slot. The lane decides between conversations
+// only. Within one conversation messages go in the order they were queued,
+// whatever their lane: a conversation that holds a reply sends the nudges
+// queued before it first, at the reply's priority, then the reply.
+//
+// This holds with several processes draining one store, and across
+// restarts, because the priority is kept in the store and the waiting in
+// memory:
+//
+//   - A reply is stored claimable replyLead (a day) before the time it was
+//     queued, a nudge at that time. storage.DueStore.Claim returns items in
+//     the order they became claimable, so any process, after any restart,
+//     claims the waiting replies before the nudges, whatever the backlog.
+//   - A delivery pass claims everything due, outboxBatch at a time, up to
+//     maxHeld messages, leased for as long as the budget needs to send what
+//     the process then holds, and sends from memory: one thread per
+//     conversation, one call at a time per thread, and the threads whose
+//     next message may go ordered by lane, then by queue order. Waiting for
+//     a slot, a channel's rate, a 429's Retry-After or a backoff costs no
+//     store write, and a reply claimed behind 10,000 held nudges goes before
+//     them. A backlog of 10,000 costs 100 claims.
+//   - A message that cannot go before three quarters of its lease have
+//     passed is given back, to be claimed afresh. So is everything held
+//     when Shutdown has delivered what it could. A message given back is
+//     claimable when it may next go, and never before the messages of its
+//     conversation queued before it, so the next process to claim it keeps
+//     the order. A process that dies leaves its messages to be claimed
+//     again when their leases run out.
+//
+// # Delivery
+//
+// Messages go
+//
+//   - within Slack's rate limits (limiter.go): each channel's rate, and a
+//     workspace budget per method (for chat.postMessage,
+//     Config.MessagesPerMinute) that is cut by half after 429s (for
+//     chat.postMessage, from two channels: one busy channel meets only its
+//     own limit) and grows back after a quiet minute;
 //   - after a 429, not before its Retry-After has passed, holding back the
 //     channel (chat.postMessage) or the method (chat.update,
 //     conversations.open);
 //   - after a 5xx or a network error, again with exponential backoff and
 //     jitter, giving up after maxDeliveryAttempts failed calls;
 //   - never again after an error that retrying cannot mend (invalid_blocks,
-//     channel_not_found, not_in_channel, …): it is dropped and logged;
-//   - in order within a conversation: once one message of a conversation
-//     has to wait, the later ones wait behind it.
-//
-// A message that must wait books its slot in the rate limits and is put
-// off until then, so a backlog drains in the order messages asked, with
-// about one store write per wait rather than one per retry.
+//     channel_not_found, not_in_channel, …): it is dropped and logged.
 //
 // Delivery is at least once: a message is marked done right after Slack
 // accepted it, so only a process that dies between the two (or a store
-// that fails to record it) sends a message twice. Messages claimed by a
-// process that died are sent once their lease runs out; messages put off
-// are kept in the store, so a restart loses none.
+// that fails to record it) sends a message twice.
 //
-// Order holds within one process. After a restart, or with several
-// processes on one store, a message queued while an earlier one of its
-// conversation is put off for later may overtake it. SendDM to a user and
-// Post to that user's DM channel id count as two conversations.
+// Limits. A message held by a process that dies, a reply too, waits for
+// its lease to run out (outboxLease or more). The budget is per process: several processes on one workspace
+// together send up to that many times it, until Slack's 429s cut each
+// one's share. Two processes that each hold messages of one conversation
+// (queued on both while both were sending) may send them out of order
+// between them. SendDM to a user and Post to that user's DM channel are one
+// conversation once the process knows the DM channel (after its first
+// conversations.open for the user), two before. Past maxHeld messages held,
+// the rest wait unclaimed in the store, where a reply may overtake an
+// earlier nudge of its conversation.
 const (
 	// outboxBatch is how many messages one claim takes.
 	outboxBatch = 100
-	// outboxLease is how long claimed messages are reserved; the rest of
-	// a batch is given back when less than a quarter of it is left.
+	// maxHeld is how many messages a process holds at most. Past it, a
+	// claim keeps only the replies and gives the nudges back.
+	maxHeld = 20_000
+	// replyLead is how much earlier than a nudge queued at the same time
+	// a reply becomes claimable in the store.
+	replyLead = 24 * time.Hour
+	// outboxLease is the least lease of a claim; a claim when the process
+	// holds many messages is leased for twice the time the budget needs
+	// to send them as well, up to maxLease.
 	outboxLease = 2 * time.Minute
+	maxLease    = time.Hour
 	// outboxPoll is how often RunOutbox looks for messages it was not told
-	// about: put off by other processes, or left by one that died.
+	// about: queued or given back by other processes, or left by one that
+	// died.
 	outboxPoll = 5 * time.Second
-	// outboxSenders is how many conversations are written to at once.
+	// outboxSenders is how many calls are made at once, to different
+	// conversations.
 	outboxSenders = 8
 	// maxDeliveryAttempts is how many failed calls (5xx, network errors) a
 	// message gets: with the backoff below, about an hour of failures.
@@ -72,7 +122,8 @@ const (
 	// settleTimeout bounds recording an outcome in the store, which is
 	// done even when the delivery's context has ended.
 	settleTimeout = 10 * time.Second
-	// drainWindow is how far ahead Shutdown waits for messages put off.
+	// drainWindow is how far ahead Shutdown waits for messages that must
+	// wait.
 	drainWindow = 5 * time.Second
 )
 
@@ -86,8 +137,19 @@ type job struct {
 	Text     string `json:"text"`
 	// Blocks is the rendered Block Kit array.
 	Blocks json.RawMessage `json:"blocks"`
+	// Lane is "reply" or "nudge" (bot.Lane's String); a reply when
+	// empty.
+	Lane string `json:"lane,omitempty"`
 	// Failures counts the failed calls so far (not 429s).
 	Failures int `json:"failures,omitempty"`
+}
+
+// lane is the lane the job was queued in.
+func (j job) lane() bot.Lane {
+	if j.Lane == bot.LaneNudge.String() {
+		return bot.LaneNudge
+	}
+	return bot.LaneReply
 }
 
 // conversation names the conversation the job writes to, for ordering:
@@ -127,13 +189,6 @@ func (b rawBlock) BlockType() slackapi.MessageBlockType { return "" }
 func (b rawBlock) ID() string                           { return "" }
 func (b rawBlock) MarshalJSON() ([]byte, error)         { return b, nil }
 
-// task is a claimed job.
-type task struct {
-	claim  storage.Claim
-	job    job
-	blocks []slackapi.Block
-}
-
 type outbox struct {
 	a     *Adapter
 	store storage.DueStore
@@ -142,14 +197,11 @@ type outbox struct {
 	log   *slog.Logger
 	wake  chan struct{}
 
-	passMu sync.Mutex // one delivery pass at a time
-
-	// pending are the jobs this process put off, by conversation: id →
-	// when they come due. A later job of the conversation waits for them.
-	mu         sync.Mutex
-	pending    map[string]map[string]time.Time
-	pendingKey map[string]string  // id → conversation
-	booked     map[string]booking // id → the slot it booked
+	// passMu is held by one delivery pass at a time, which owns q.
+	passMu   sync.Mutex
+	q        *lanes
+	inflight int
+	results  chan result
 
 	idMu   sync.Mutex
 	lastID int64
@@ -164,24 +216,23 @@ type outbox struct {
 	stopped  chan struct{} // closed when RunOutbox returns
 }
 
-func newOutbox(a *Adapter, store storage.DueStore, now func() time.Time) *outbox {
+func newOutbox(a *Adapter, store storage.DueStore, now func() time.Time, perMinute int) *outbox {
 	if now == nil {
 		now = time.Now
 	}
 	return &outbox{
-		a:          a,
-		store:      store,
-		now:        now,
-		lim:        newLimiter(),
-		log:        a.log.With("part", "outbox"),
-		wake:       make(chan struct{}, 1),
-		pending:    map[string]map[string]time.Time{},
-		pendingKey: map[string]string{},
-		booked:     map[string]booking{},
-		idTag:      rand.Text()[:8],
-		stop:       make(chan struct{}),
-		stopped:    make(chan struct{}),
-		sleep:      sleep,
+		a:       a,
+		store:   store,
+		now:     now,
+		lim:     newLimiterFor(perMinute),
+		log:     a.log.With("part", "outbox"),
+		wake:    make(chan struct{}, 1),
+		q:       newLanes(),
+		results: make(chan result, outboxSenders),
+		idTag:   rand.Text()[:8],
+		stop:    make(chan struct{}),
+		stopped: make(chan struct{}),
+		sleep:   sleep,
 	}
 }
 
@@ -206,7 +257,8 @@ func (o *outbox) newID() string {
 	return fmt.Sprintf("%019d-%s", o.lastID, o.idTag)
 }
 
-// queue renders m into j and puts it in the outbox, due now.
+// queue renders m into j and puts it in the outbox, due now, in the lane
+// ctx carries.
 func (a *Adapter) queue(ctx context.Context, j job, m message.Message) error {
 	blocks, text, problems := render(m)
 	for _, p := range problems {
@@ -217,18 +269,18 @@ func (a *Adapter) queue(ctx context.Context, j job, m message.Message) error {
 		return fmt.Errorf("slack: encode blocks: %w", err)
 	}
 	j.Text = text
+	if j.Lane == "" {
+		j.Lane = bot.LaneFrom(ctx).String()
+	}
 	return a.out.enqueue(ctx, j)
 }
 
 func (o *outbox) enqueue(ctx context.Context, j job) error {
-	if _, err := j.blocks(); err != nil {
-		return fmt.Errorf("slack: queue %s: %w", j.Method, err)
-	}
-	data, err := json.Marshal(j)
+	it, err := o.item(j)
 	if err != nil {
-		return fmt.Errorf("slack: queue %s: %w", j.Method, err)
+		return err
 	}
-	if err := o.store.Schedule(ctx, storage.DueItem{ID: o.newID(), At: o.now(), Data: data}); err != nil {
+	if err := o.store.Schedule(ctx, it); err != nil {
 		return fmt.Errorf("slack: queue %s to %s: %w", j.Method, j.conversation(), err)
 	}
 	select {
@@ -238,11 +290,28 @@ func (o *outbox) enqueue(ctx context.Context, j job) error {
 	return nil
 }
 
+// item is j as the store keeps it, queued now: a reply is claimable
+// replyLead before a nudge queued at the same time.
+func (o *outbox) item(j job) (storage.DueItem, error) {
+	if _, err := j.blocks(); err != nil {
+		return storage.DueItem{}, fmt.Errorf("slack: queue %s: %w", j.Method, err)
+	}
+	data, err := json.Marshal(j)
+	if err != nil {
+		return storage.DueItem{}, fmt.Errorf("slack: queue %s: %w", j.Method, err)
+	}
+	at := o.now()
+	if j.lane() == bot.LaneReply {
+		at = at.Add(-replyLead)
+	}
+	return storage.DueItem{ID: o.newID(), At: at, Data: data}, nil
+}
+
 // RunOutbox delivers queued messages until ctx ends or Shutdown is called:
-// at once when one is queued, when one put off comes due, and every few
-// seconds for those queued or put off by other processes, or left by one
-// that died. Call it once, on a goroutine of its own, when Config.Outbox
-// is set.
+// at once when one is queued, when one waiting may go, and every few
+// seconds for those queued or given back by other processes, or left by
+// one that died. Call it once, on a goroutine of its own, when
+// Config.Outbox is set.
 func (a *Adapter) RunOutbox(ctx context.Context) error {
 	o := a.out
 	if o == nil {
@@ -252,23 +321,28 @@ func (a *Adapter) RunOutbox(ctx context.Context) error {
 		return errors.New("slack: the outbox is delivering already")
 	}
 	defer close(o.stopped)
+	var polled time.Time
+	claim := true
 	for {
 		select {
 		case <-o.stop:
 			return nil
 		default:
 		}
-		if _, err := o.flush(ctx); err != nil && ctx.Err() == nil {
+		if _, err := o.flush(ctx, claim); err != nil && ctx.Err() == nil {
 			o.log.Error("delivering queued messages", "err", err)
 		}
-		wait := outboxPoll
+		if claim {
+			polled = time.Now()
+		}
 		now := o.now()
+		wait := outboxPoll - time.Since(polled)
 		if next, due := o.nextPending(now); due {
 			wait = 0
 		} else if !next.IsZero() {
 			wait = min(wait, next.Sub(now))
 		}
-		timer := time.NewTimer(wait)
+		timer := time.NewTimer(max(wait, 0))
 		select {
 		case <-ctx.Done():
 			timer.Stop()
@@ -278,25 +352,28 @@ func (a *Adapter) RunOutbox(ctx context.Context) error {
 			return nil
 		case <-o.wake:
 			timer.Stop()
+			claim = true
 		case <-timer.C:
+			claim = time.Since(polled) >= outboxPoll || o.claimDue(o.now())
 		}
 	}
 }
 
-// FlushOutbox delivers the queued messages that are due now, as far as the
-// rate limits allow, and returns how many it delivered. Messages put off
-// wait for a later flush or RunOutbox. Without an outbox it does nothing.
+// FlushOutbox claims the queued messages that are due now and delivers
+// what the rate limits let go now, and returns how many it delivered. The
+// rest wait for a later flush or RunOutbox. Without an outbox it does
+// nothing.
 func (a *Adapter) FlushOutbox(ctx context.Context) (int, error) {
 	if a.out == nil {
 		return 0, nil
 	}
-	return a.out.flush(ctx)
+	return a.out.flush(ctx, true)
 }
 
-// shutdown stops RunOutbox and delivers what is due now, and what comes
-// due within drainWindow (most often held back by a rate limit for a
-// second or two), so the answers to the last turns go out before the bot
-// stops. The rest stays queued for the next start.
+// shutdown stops RunOutbox and delivers what may go now, and what may go
+// within drainWindow (most often held back by a rate limit for a second or
+// two), so the answers to the last turns go out before the bot stops. It
+// gives the rest back to the store for the next start.
 func (o *outbox) shutdown(ctx context.Context) error {
 	o.stopOnce.Do(func() { close(o.stop) })
 	if o.running.Load() {
@@ -306,14 +383,19 @@ func (o *outbox) shutdown(ctx context.Context) error {
 			return fmt.Errorf("slack: stop the outbox: %w", ctx.Err())
 		}
 	}
+	defer o.giveBackAll(ctx)
 	deadline := time.Now().Add(drainWindow)
-	for {
-		if _, err := o.flush(ctx); err != nil {
+	for idle := 0; idle < 3; {
+		n, err := o.flush(ctx, true)
+		if err != nil {
 			return fmt.Errorf("slack: deliver queued messages before stopping: %w", err)
 		}
 		now := o.now()
 		next, due := o.nextPending(now)
 		if due {
+			if n == 0 {
+				idle++ // due, yet nothing went: do not spin
+			}
 			continue
 		}
 		if next.IsZero() || next.Sub(now) > time.Until(deadline) {
@@ -326,219 +408,324 @@ func (o *outbox) shutdown(ctx context.Context) error {
 			return nil // a clock that stands still: waiting cannot help
 		}
 	}
+	return nil
 }
 
-// flush claims the messages due now, batch after batch, and delivers or
-// puts off each.
-func (o *outbox) flush(ctx context.Context) (int, error) {
+// flush renews and claims (when claim is set), then sends what may go now,
+// and waits for the calls it made.
+func (o *outbox) flush(ctx context.Context, claim bool) (int, error) {
 	o.passMu.Lock()
 	defer o.passMu.Unlock()
+	var err error
+	if claim {
+		o.renew(ctx, o.now())
+		err = o.claim(ctx)
+	}
 	sent := 0
 	for {
-		if err := ctx.Err(); err != nil {
-			return sent, err
+		if ctx.Err() == nil {
+			o.dispatch(ctx)
 		}
-		now := o.now()
-		o.lim.prune(now)
-		o.forgetBookings(now)
-		claims, err := o.store.Claim(ctx, now, outboxBatch, outboxLease)
-		if err != nil {
-			return sent, fmt.Errorf("slack: outbox: %w", err)
+		if o.inflight == 0 {
+			break
 		}
-		n, more := o.deliver(ctx, claims)
-		sent += n
-		if len(claims) < outboxBatch && !more {
-			return sent, nil
-		}
+		sent += o.finish(ctx, <-o.results)
 	}
-}
-
-// deliver sends a batch, one goroutine per conversation (up to
-// outboxSenders), each conversation's jobs in the order they were queued.
-// more reports jobs given back to be claimed again at once.
-func (o *outbox) deliver(ctx context.Context, claims []storage.Claim) (sent int, more bool) {
-	slices.SortFunc(claims, func(a, b storage.Claim) int { return cmp.Compare(a.Item.ID, b.Item.ID) })
-	o.mu.Lock()
-	for _, c := range claims {
-		o.unpendLocked(c.Item.ID)
-	}
-	o.mu.Unlock()
-	groups := map[string][]task{}
-	var order []string
-	for _, c := range claims {
-		var j job
-		err := json.Unmarshal(c.Item.Data, &j)
-		var blocks []slackapi.Block
-		if err == nil {
-			blocks, err = j.blocks()
-		}
-		if err != nil {
-			o.log.Error("dropping an unreadable queued message", "id", c.Item.ID, "err", err)
-			o.done(ctx, c)
-			continue
-		}
-		key := j.conversation()
-		if groups[key] == nil {
-			order = append(order, key)
-		}
-		groups[key] = append(groups[key], task{claim: c, job: j, blocks: blocks})
-	}
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		slots = make(chan struct{}, outboxSenders)
-	)
-	for _, key := range order {
-		slots <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-slots }()
-			n, m := o.conversation(ctx, key, groups[key])
-			mu.Lock()
-			sent += n
-			more = more || m
-			mu.Unlock()
-		})
-	}
-	wg.Wait()
-	return sent, more
-}
-
-// conversation sends one conversation's jobs in order. Once one is put
-// off, the rest follow it.
-func (o *outbox) conversation(ctx context.Context, key string, tasks []task) (sent int, more bool) {
-	var after time.Time
-	for i, t := range tasks {
-		if !after.IsZero() {
-			after = o.follow(ctx, key, t, o.takeBooking(t.claim.Item.ID), after, o.now())
-			continue
-		}
-		if ctx.Err() != nil || !o.now().Before(t.claim.Until.Add(-outboxLease/4)) {
-			// Give the rest back to be claimed afresh; what was put off
-			// above keeps them behind it.
-			for _, t := range tasks[i:] {
-				o.giveBack(ctx, t)
-			}
-			return sent, ctx.Err() == nil
-		}
-		ok, putOff := o.send(ctx, key, t)
-		if ok {
-			sent++
-		}
-		after = putOff
-	}
-	return sent, false
-}
-
-// booking is a slot a job booked for a call.
-type booking struct {
-	method, channel string
-	at              time.Time
-}
-
-// slotTolerance is how late a delivery pass may wake and still use a slot
-// booked for a call due now, rather than book another.
-const slotTolerance = 500 * time.Millisecond
-
-// slot returns when job id of conversation key may call method on
-// channel, no sooner than notBefore nor a 429's hold, as a booking: the
-// job's own booking b if it still fits; else one booked by a later job of
-// the conversation, which takes it over (that job, when it comes back,
-// does the same, so a delay costs the conversation one slot, not its
-// place in the workspace's queue); else a new one. A booking with a zero
-// method is unpaid: only when to ask again.
-func (o *outbox) slot(key, id string, b booking, method, channel string, notBefore, now time.Time) booking {
-	notBefore = latest(latest(notBefore, now), o.lim.held(method, channel, now))
-	earliest := notBefore
-	if notBefore.Equal(now) {
-		earliest = now.Add(-slotTolerance)
-	}
-	fits := func(b booking) bool {
-		return b.method == method && b.channel == channel && !b.at.Before(earliest)
-	}
-	if !fits(b) {
-		o.mu.Lock()
-		var from string
-		for pid := range o.pending[key] {
-			if pb, ok := o.booked[pid]; ok && pid > id && fits(pb) && (from == "" || pb.at.Before(o.booked[from].at)) {
-				from = pid
-			}
-		}
-		b = o.booked[from]
-		delete(o.booked, from)
-		o.mu.Unlock()
-	}
-	if fits(b) {
-		b.at = latest(b.at, notBefore)
-		return b
-	}
-	at, paid := o.lim.book(method, channel, notBefore, now)
-	if !paid {
-		return booking{at: at}
-	}
-	return booking{method: method, channel: channel, at: at}
-}
-
-// send tries to deliver one job. It reports whether it was delivered and,
-// when it was put off, until when (the zero time when it was delivered or
-// dropped).
-func (o *outbox) send(ctx context.Context, key string, t task) (bool, time.Time) {
-	now := o.now()
-	id := t.claim.Item.ID
-	b := o.takeBooking(id)
-	if w := o.waitingBefore(key, id, now); !w.IsZero() {
-		return false, o.follow(ctx, key, t, b, w, now)
-	}
-	channel := t.job.Channel
-	if channel == "" {
-		if channel = o.a.knownIM(t.job.User); channel == "" {
-			if s := o.slot(key, id, b, methodOpen, "", now, now); s.at.After(now) || s.method == "" {
-				return false, o.release(ctx, key, t, s.at, s)
-			}
-			var err error
-			if channel, err = o.openDM(ctx, t.job.User); err != nil {
-				return false, o.failed(ctx, key, t, methodOpen, "", now, err)
-			}
-		}
-	}
-	if s := o.slot(key, id, b, t.job.Method, channel, now, now); s.at.After(now) || s.method == "" {
-		return false, o.release(ctx, key, t, s.at, s)
-	}
-	err := o.call(ctx, channel, t)
 	if err == nil {
-		o.done(ctx, t.claim)
-		return true, time.Time{}
+		err = ctx.Err()
 	}
-	return false, o.failed(ctx, key, t, t.job.Method, channel, now, err)
+	return sent, err
 }
 
-// follow puts a job off to go after one of its conversation that was put
-// off until after, at its own slot when its channel is known.
-func (o *outbox) follow(ctx context.Context, key string, t task, b booking, after, now time.Time) time.Time {
-	channel := t.job.Channel
-	if channel == "" {
-		channel = o.a.knownIM(t.job.User)
-	}
-	if channel == "" {
-		return o.release(ctx, key, t, after, booking{})
-	}
-	s := o.slot(key, t.claim.Item.ID, b, t.job.Method, channel, after, now)
-	return o.release(ctx, key, t, s.at, s)
+// claimDue reports whether a claim is needed now: a message given back
+// comes due, or a lease must be renewed.
+func (o *outbox) claimDue(now time.Time) bool {
+	o.passMu.Lock()
+	defer o.passMu.Unlock()
+	return o.q.claimDue(now)
 }
 
-// call makes the job's Web API call.
-func (o *outbox) call(ctx context.Context, channel string, t task) error {
-	opts := []slackapi.MsgOption{slackapi.MsgOptionBlocks(t.blocks...), slackapi.MsgOptionText(t.job.Text, false)}
-	if t.job.ThreadTS != "" {
-		opts = append(opts, slackapi.MsgOptionTS(t.job.ThreadTS))
+// nextPending returns when something held may go, a message given back
+// comes due, or a lease must be renewed; due reports that this is now.
+func (o *outbox) nextPending(now time.Time) (next time.Time, due bool) {
+	o.passMu.Lock()
+	defer o.passMu.Unlock()
+	next = o.q.next(func(method string) time.Time { return o.lim.methodWait(method, now) })
+	return next, !next.IsZero() && !next.After(now)
+}
+
+// claim claims what is due, batch after batch, until the store has no
+// more or the process holds maxHeld messages.
+func (o *outbox) claim(ctx context.Context) error {
+	now := o.now()
+	o.lim.prune(now)
+	o.pruneBatches()
+	for {
+		full := len(o.q.byID) >= maxHeld
+		lease := o.leaseFor(len(o.q.byID)+outboxBatch, now)
+		claims, err := o.store.Claim(ctx, now, outboxBatch, lease)
+		if err != nil {
+			return fmt.Errorf("slack: outbox: %w", err)
+		}
+		if len(claims) > 0 {
+			b := &leaseBatch{renew: claims[0].Until.Add(-lease / 4)}
+			for _, c := range claims {
+				o.hold(ctx, c, b, full, now)
+			}
+			if b.left > 0 {
+				o.q.batches = append(o.q.batches, b)
+			}
+		}
+		if len(claims) < outboxBatch || full {
+			break
+		}
 	}
-	var err error
-	if t.job.Method == methodUpdate {
-		_, _, _, err = o.a.api.UpdateMessageContext(ctx, channel, t.job.TS, opts...)
+	o.q.forgetPutOff(now)
+	return nil
+}
+
+// leaseFor is the lease for a claim when the process will hold n
+// messages: outboxLease, plus twice the time the chat.postMessage budget
+// needs to send n, up to maxLease.
+func (o *outbox) leaseFor(n int, now time.Time) time.Duration {
+	r := o.lim.rateOf(methodPost, now)
+	return min(outboxLease+2*time.Duration(n)*r.every, maxLease)
+}
+
+// hold takes a claimed message into its conversation's thread. An
+// unreadable one is dropped; past maxHeld (full), a nudge is given back.
+func (o *outbox) hold(ctx context.Context, c storage.Claim, b *leaseBatch, full bool, now time.Time) {
+	var j job
+	err := json.Unmarshal(c.Item.Data, &j)
+	if err == nil {
+		_, err = j.blocks()
+	}
+	if err != nil {
+		o.log.Error("dropping an unreadable queued message", "id", c.Item.ID, "err", err)
+		o.done(ctx, c)
+		return
+	}
+	id := c.Item.ID
+	o.q.dropPutOff(id)
+	if h := o.q.byID[id]; h != nil {
+		// Claimed again while held: its lease ran out before it was
+		// renewed. The new claim is the one that holds.
+		h.batch.left--
+		h.claim, h.batch = c, b
+		b.left++
+		return
+	}
+	h := &held{claim: c, job: j, lane: j.lane(), batch: b}
+	if full && h.lane == bot.LaneNudge {
+		o.release(ctx, h, c.Item.At)
+		return
+	}
+	key := o.key(j)
+	t := o.q.threads[key]
+	if t == nil {
+		t = &thread{key: key, index: -1}
+		o.q.threads[key] = t
+	}
+	t.add(h)
+	o.q.byID[id] = h
+	b.left++
+	o.place(t, now)
+}
+
+// key names the conversation a job writes to: its channel, the user's DM
+// channel when known, or "@USER".
+func (o *outbox) key(j job) string {
+	if j.Channel == "" {
+		if ch := o.a.knownIM(j.User); ch != "" {
+			return ch
+		}
+	}
+	return j.conversation()
+}
+
+// next is the call h's job makes next, and to which channel: to a user
+// whose DM channel is not known yet, conversations.open.
+func (o *outbox) next(h *held) (method, channel string) {
+	channel = h.job.Channel
+	if channel == "" {
+		if channel = o.a.knownIM(h.job.User); channel == "" {
+			return methodOpen, ""
+		}
+	}
+	return h.job.Method, channel
+}
+
+// place files thread t by what its first message waits for: nothing but
+// its method's budget (ready), or a time (waiting). A busy or empty thread
+// waits nowhere; an empty one is forgotten.
+func (o *outbox) place(t *thread, now time.Time) {
+	switch {
+	case len(t.jobs) == 0:
+		o.q.unplace(t)
+		if o.q.threads[t.key] == t {
+			delete(o.q.threads, t.key)
+		}
+		return
+	case t.busy:
+		o.q.unplace(t)
+		return
+	}
+	h := t.jobs[0]
+	method, channel := o.next(h)
+	at := latest(h.after, o.q.putOffBefore(t.key, h.id(), now))
+	at = latest(at, o.lim.channelWait(method, channel, now))
+	if at.After(now) {
+		o.q.wait(t, at)
+		return
+	}
+	o.q.readyFor(t, method)
+}
+
+// dispatch starts calls, best lane first, while the budgets let them go
+// now and fewer than outboxSenders are in flight.
+func (o *outbox) dispatch(ctx context.Context) {
+	now := o.now()
+	for t := o.q.waiting.top(); t != nil && !t.at.After(now); t = o.q.waiting.top() {
+		heap.Pop(o.q.waiting)
+		o.place(t, now)
+	}
+	for o.inflight < outboxSenders {
+		var best *thread
+		for method, q := range o.q.ready {
+			t := q.top()
+			if t == nil || o.lim.methodWait(method, now).After(now) {
+				continue
+			}
+			if best == nil || ranksBefore(t, best) {
+				best = t
+			}
+		}
+		if best == nil {
+			return
+		}
+		h := best.jobs[0]
+		method, channel := o.next(h)
+		if method != best.method {
+			o.place(best, now) // its DM channel became known
+			continue
+		}
+		if w := o.lim.channelWait(method, channel, now); w.After(now) {
+			o.q.wait(best, w) // another conversation on the channel went first
+			continue
+		}
+		o.q.unplace(best)
+		best.busy = true
+		o.lim.take(method, channel, now)
+		o.start(ctx, best, h, method, channel, now)
+	}
+}
+
+// result is how a call went.
+type result struct {
+	t         *thread
+	h         *held
+	claim     storage.Claim // h's claim when the call started
+	method    string
+	channel   string // for conversations.open, the DM channel opened
+	started   time.Time
+	err       error // the call's
+	settleErr error // marking the message done
+}
+
+// start makes h's next call on a goroutine of its own; finish handles
+// how it went.
+func (o *outbox) start(ctx context.Context, t *thread, h *held, method, channel string, now time.Time) {
+	o.inflight++
+	r := result{t: t, h: h, claim: h.claim, method: method, channel: channel, started: now}
+	j := h.job
+	go func() {
+		if method == methodOpen {
+			r.channel, r.err = o.openDM(ctx, j.User)
+		} else if r.err = o.call(ctx, channel, j); r.err == nil {
+			sctx, cancel := settleContext(ctx)
+			r.settleErr = o.store.Done(sctx, r.claim)
+			cancel()
+		}
+		o.results <- r
+	}()
+}
+
+// finish records how a call went, and files its thread again.
+func (o *outbox) finish(ctx context.Context, r result) (sent int) {
+	o.inflight--
+	t, h := r.t, r.h
+	t.busy = false
+	now := o.now()
+	switch {
+	case r.err == nil && r.method == methodOpen:
+		t = o.rekey(t, r.channel)
+	case r.err == nil:
+		sent = 1
+		if r.settleErr != nil && h.claim.Token != r.claim.Token {
+			o.done(ctx, h.claim) // claimed again during the call
+		} else {
+			o.settled(o.log.With("id", h.id()), "mark done", r.settleErr)
+		}
+		o.drop(h)
+	default:
+		o.failed(ctx, h, r, now)
+	}
+	o.place(t, now)
+	return sent
+}
+
+// rekey files the thread of a DM addressed by user under the DM channel
+// just opened, with the messages already filed there, in queue order.
+func (o *outbox) rekey(t *thread, channel string) *thread {
+	if t.key == channel {
+		return t
+	}
+	o.q.unplace(t)
+	delete(o.q.threads, t.key)
+	o.q.rekeyPutOff(t.key, channel)
+	into := o.q.threads[channel]
+	if into == nil {
+		t.key = channel
+		o.q.threads[channel] = t
+		return t
+	}
+	for _, h := range t.jobs {
+		into.add(h)
+	}
+	return into
+}
+
+// drop forgets a message delivered or dropped.
+func (o *outbox) drop(h *held) {
+	h.thread.remove(h)
+	o.forget(h)
+}
+
+// forget stops holding h.
+func (o *outbox) forget(h *held) {
+	if o.q.byID[h.id()] == h {
+		delete(o.q.byID, h.id())
+		h.batch.left--
+	}
+}
+
+// call makes the job's Web API call to channel.
+func (o *outbox) call(ctx context.Context, channel string, j job) error {
+	blocks, err := j.blocks()
+	if err != nil {
+		return fmt.Errorf("slack %s: %w", j.Method, err)
+	}
+	opts := []slackapi.MsgOption{slackapi.MsgOptionBlocks(blocks...), slackapi.MsgOptionText(j.Text, false)}
+	if j.ThreadTS != "" {
+		opts = append(opts, slackapi.MsgOptionTS(j.ThreadTS))
+	}
+	if j.Method == methodUpdate {
+		_, _, _, err = o.a.api.UpdateMessageContext(ctx, channel, j.TS, opts...)
 	} else {
 		_, _, err = o.a.api.PostMessageContext(ctx, channel, opts...)
 	}
 	if err != nil {
-		return fmt.Errorf("slack %s: %w", t.job.Method, err)
+		return fmt.Errorf("slack %s: %w", j.Method, err)
 	}
 	return nil
 }
@@ -604,56 +791,36 @@ func classify(err error) (outcome, time.Duration) {
 	return failed, 0 // network and other errors
 }
 
-// failed handles a failed call of method, made at now, for job t; it
-// returns until when the job was put off (zero when it was dropped).
-func (o *outbox) failed(ctx context.Context, key string, t task, method, channel string, now time.Time, err error) time.Time {
-	log := o.log.With("id", t.claim.Item.ID, "method", method, "conversation", key)
-	kind, retryAfter := classify(err)
+// failed handles a failed call r for message h: it waits for a 429's
+// Retry-After or a backoff, or is dropped.
+func (o *outbox) failed(ctx context.Context, h *held, r result, now time.Time) {
+	log := o.log.With("id", h.id(), "method", r.method, "conversation", h.job.conversation())
+	kind, retryAfter := classify(r.err)
 	switch {
 	case kind == rateLimited:
-		until := now.Add(max(retryAfter, minRateLimitWait))
-		if method == methodPost {
-			o.lim.holdChannel(channel, until)
-		} else {
-			o.lim.holdMethod(method, until)
-		}
+		h.after = o.lim.limited(r.method, r.channel, r.started, now, retryAfter)
 		log.Warn("rate limited", "retry_after", retryAfter)
-		s := o.slot(key, t.claim.Item.ID, booking{}, method, channel, until, now)
-		return o.release(ctx, key, t, s.at, s)
+		return
 	case kind == refused:
-		log.Error("dropping a message Slack refused", "err", err)
-		o.done(ctx, t.claim)
-		return time.Time{}
+		log.Error("dropping a message Slack refused", "err", r.err)
+		o.done(ctx, h.claim)
+		o.drop(h)
+		return
 	case ctx.Err() != nil:
 		// Stopping: the call was cut short, which is no fault of the
 		// message. It goes first when delivery resumes.
-		return o.release(ctx, key, t, now, booking{})
+		return
 	}
-	n := t.job.Failures + 1
+	n := h.job.Failures + 1
 	if n >= maxDeliveryAttempts {
-		log.Error("giving up a message after repeated failures", "attempts", n, "err", err)
-		o.done(ctx, t.claim)
-		return time.Time{}
+		log.Error("giving up a message after repeated failures", "attempts", n, "err", r.err)
+		o.done(ctx, h.claim)
+		o.drop(h)
+		return
 	}
-	at := o.later(now.Add(backoff(n)))
-	log.Warn("delivery failed, will retry", "attempt", n, "at", at, "err", err)
-	sctx, cancel := settleContext(ctx)
-	defer cancel()
-	// Release checks the claim still holds; nobody can claim the job
-	// before at, so the Schedule that records the failure cannot race.
-	if !o.settled(log, "put off", o.store.Release(sctx, t.claim, at)) {
-		return at
-	}
-	t.job.Failures = n
-	data, err := json.Marshal(t.job)
-	if err == nil {
-		err = o.store.Schedule(sctx, storage.DueItem{ID: t.claim.Item.ID, At: at, Data: data})
-	}
-	if err != nil {
-		log.Error("cannot count a failed delivery", "err", err)
-	}
-	o.pend(key, t.claim.Item.ID, at, booking{})
-	return at
+	h.job.Failures, h.changed = n, true
+	h.after = o.later(now.Add(backoff(n)))
+	log.Warn("delivery failed, will retry", "attempt", n, "at", h.after, "err", r.err)
 }
 
 // backoff is how long a message waits after its nth failed call: a second,
@@ -668,36 +835,126 @@ func backoff(n int) time.Duration {
 	return d + mrand.N(d/4)
 }
 
-// release puts the job off until at (at the earliest a millisecond from
-// now, in whole milliseconds), with the slot it booked if any, and returns
-// that time.
-func (o *outbox) release(ctx context.Context, key string, t task, at time.Time, b booking) time.Time {
-	at = o.later(at)
-	sctx, cancel := settleContext(ctx)
-	defer cancel()
-	if o.settled(o.log.With("id", t.claim.Item.ID), "put off", o.store.Release(sctx, t.claim, at)) {
-		o.pend(key, t.claim.Item.ID, at, b)
+// renew gives back the messages whose lease is three quarters gone at now,
+// with the rest of their conversations, to be claimed afresh.
+func (o *outbox) renew(ctx context.Context, now time.Time) {
+	if !o.q.renewDue(now) {
+		return
 	}
-	return at
+	var threads []*thread
+	for _, t := range o.q.threads {
+		for _, h := range t.jobs {
+			if !h.batch.renew.After(now) {
+				threads = append(threads, t)
+				break
+			}
+		}
+	}
+	for _, t := range threads {
+		from := 0
+		for i, h := range t.jobs {
+			if !h.batch.renew.After(now) {
+				from = i
+				break
+			}
+		}
+		o.giveBack(ctx, t, from, now)
+	}
+	o.pruneBatches()
 }
 
-// giveBack returns a job unhandled, to be claimed again as it was.
-func (o *outbox) giveBack(ctx context.Context, t task) {
+// giveBackAll gives back every message held, for the next process to
+// claim.
+func (o *outbox) giveBackAll(ctx context.Context) {
+	o.passMu.Lock()
+	defer o.passMu.Unlock()
+	now := o.now()
+	for _, t := range o.q.threads {
+		o.giveBack(ctx, t, 0, now)
+	}
+	o.pruneBatches()
+}
+
+// giveBack gives back thread t's messages from index from on (not one in
+// flight). Each is claimable when it may next go, its own claimable time
+// at the earliest (so a reply keeps its lead), and no earlier than the
+// messages of its conversation queued before it, so whoever claims them
+// keeps their order.
+func (o *outbox) giveBack(ctx context.Context, t *thread, from int, now time.Time) {
+	if t.busy && from == 0 {
+		from = 1
+	}
+	if from >= len(t.jobs) {
+		return
+	}
+	prev := o.q.putOffBefore(t.key, t.jobs[from].id(), now)
+	for _, h := range t.jobs[from:] {
+		at := latest(h.claim.Item.At, latest(h.after, prev))
+		if h.changed {
+			// The failure count is written after the release: nobody
+			// may claim the message in between.
+			at = latest(at, now.Add(minBackoff))
+		}
+		prev = at
+		o.release(ctx, h, at)
+		o.forget(h)
+	}
+	t.jobs = t.jobs[:from]
+	t.replies = 0
+	for _, h := range t.jobs {
+		if h.lane == bot.LaneReply {
+			t.replies++
+		}
+	}
+	o.place(t, now)
+}
+
+// release gives h's claim back to the store, claimable from at, and
+// records it as put off; a failure count is written with it. The caller
+// stops holding h.
+func (o *outbox) release(ctx context.Context, h *held, at time.Time) {
+	at = o.later(at)
+	log := o.log.With("id", h.id())
 	sctx, cancel := settleContext(ctx)
 	defer cancel()
-	o.settled(o.log.With("id", t.claim.Item.ID), "give back", o.store.Release(sctx, t.claim, t.claim.Item.At))
+	if o.settled(log, "give back", o.store.Release(sctx, h.claim, at)) {
+		if h.changed {
+			data, err := json.Marshal(h.job)
+			if err == nil {
+				err = o.store.Schedule(sctx, storage.DueItem{ID: h.id(), At: at, Data: data})
+			}
+			if err != nil {
+				log.Error("cannot count a failed delivery", "err", err)
+			}
+		}
+		if at.After(o.now()) {
+			o.q.addPutOff(o.key(h.job), h.id(), at)
+		}
+	}
 }
 
-// done removes a job delivered or dropped.
+// pruneBatches forgets the lease batches with nothing left held.
+func (o *outbox) pruneBatches() {
+	kept := o.q.batches[:0]
+	for _, b := range o.q.batches {
+		if b.left > 0 {
+			kept = append(kept, b)
+		}
+	}
+	clear(o.q.batches[len(kept):])
+	o.q.batches = kept
+}
+
+// done removes a message delivered or dropped from the store.
 func (o *outbox) done(ctx context.Context, c storage.Claim) {
 	sctx, cancel := settleContext(ctx)
 	defer cancel()
 	o.settled(o.log.With("id", c.Item.ID), "mark done", o.store.Done(sctx, c))
 }
 
-// settled logs a failure to record an outcome and reports success. A job
-// whose outcome is not recorded is claimed again when its lease runs out:
-// a message delivered may then go twice.
+// settled logs a failure to record an outcome and reports success. A
+// message whose outcome is not recorded is claimed again when its lease
+// runs out: a message delivered may then go twice.
 func (o *outbox) settled(log *slog.Logger, what string, err error) bool {
 	switch {
 	case err == nil:
@@ -714,105 +971,13 @@ func settleContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
 }
 
-// later rounds t up to a whole millisecond (the store keeps milliseconds)
-// no earlier than a millisecond from now, so a job put off is never due
-// again within the same pass.
+// later rounds t up to a whole millisecond (the store keeps
+// milliseconds).
 func (o *outbox) later(t time.Time) time.Time {
-	if least := o.now().Add(time.Millisecond); t.Before(least) {
-		t = least
-	}
 	if r := t.Truncate(time.Millisecond); !r.Equal(t) {
 		t = r.Add(time.Millisecond)
 	}
 	return t
-}
-
-// pend records that job id of conversation key comes due at at, and the
-// slot it booked.
-func (o *outbox) pend(key, id string, at time.Time, b booking) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.unpendLocked(id)
-	if o.pending[key] == nil {
-		o.pending[key] = map[string]time.Time{}
-	}
-	o.pending[key][id] = at
-	o.pendingKey[id] = key
-	if b.method != "" {
-		o.booked[id] = b
-	}
-}
-
-func (o *outbox) unpendLocked(id string) {
-	key, ok := o.pendingKey[id]
-	if !ok {
-		return
-	}
-	delete(o.pendingKey, id)
-	delete(o.pending[key], id)
-	if len(o.pending[key]) == 0 {
-		delete(o.pending, key)
-	}
-}
-
-// takeBooking returns and forgets the slot job id booked.
-func (o *outbox) takeBooking(id string) booking {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	b := o.booked[id]
-	delete(o.booked, id)
-	return b
-}
-
-// forgetBookings drops the bookings of jobs that did not come back to this
-// process: taken by another, or cancelled.
-func (o *outbox) forgetBookings(now time.Time) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	for id, b := range o.booked {
-		if b.at.Before(now.Add(-outboxLease)) {
-			delete(o.booked, id)
-		}
-	}
-}
-
-// waitingBefore returns when the last job of conversation key queued
-// before id and put off by this process comes due, if that is after now.
-// Jobs that came due and were not claimed with this batch are forgotten:
-// they were taken by another process, dropped, or are next in line.
-func (o *outbox) waitingBefore(key, id string, now time.Time) time.Time {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	var w time.Time
-	for pid, at := range o.pending[key] {
-		switch {
-		case !at.After(now):
-			o.unpendLocked(pid)
-		case pid < id && at.After(w):
-			w = at
-		}
-	}
-	return w
-}
-
-// nextPending returns when the first job this process put off comes due,
-// after now; due reports jobs that came due since the last claim. Those
-// are forgotten: the next claim takes them, unless another process did.
-func (o *outbox) nextPending(now time.Time) (next time.Time, due bool) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	for _, ids := range o.pending {
-		for id, at := range ids {
-			switch {
-			case !at.After(now):
-				o.unpendLocked(id)
-				due = true
-			case next.IsZero() || at.Before(next):
-				next = at
-			}
-		}
-	}
-	return next, due
 }
 
 // knownIM returns the user's DM channel if it was opened already.

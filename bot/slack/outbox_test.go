@@ -684,13 +684,17 @@ func TestOutboxHoldsBack(t *testing.T) {
 }
 
 func TestLimiter(t *testing.T) {
-	l := newLimiter()
+	l := newLimiterFor(DefaultMessagesPerMinute)
 	now := outboxStart
+	// book takes the first slot for a call, at now or later, and checks
+	// it is want.
 	book := func(method, channel string, want time.Time) {
 		t.Helper()
-		if got, paid := l.book(method, channel, now, now); !got.Equal(want) || !paid {
-			t.Errorf("book(%s, %s) at +0 = +%s, %v; want +%s, paid", method, channel, got.Sub(now), paid, want.Sub(now))
+		at := latest(l.channelWait(method, channel, now), l.methodWait(method, now))
+		if !at.Equal(want) {
+			t.Errorf("a call of %s to %s at +0 may go at +%s; want +%s", method, channel, at.Sub(now), want.Sub(now))
 		}
+		l.take(method, channel, at)
 	}
 	// A channel's burst, then one a second, in the order booked.
 	for range channelRate.burst {
@@ -699,6 +703,13 @@ func TestLimiter(t *testing.T) {
 	book(methodPost, "C1", now.Add(time.Second))
 	book(methodPost, "C1", now.Add(2*time.Second))
 	book(methodPost, "C2", now)
+	// Waiting for a channel is not waiting for the workspace.
+	if got := l.channelWait(methodPost, "C1", now); !got.Equal(now.Add(3 * time.Second)) {
+		t.Errorf("channelWait(C1) = +%s, want +3s", got.Sub(now))
+	}
+	if got := l.methodWait(methodPost, now); !got.Equal(now) {
+		t.Errorf("methodWait(chat.postMessage) = +%s, want now", got.Sub(now))
+	}
 
 	// The workspace budget of a method, shared by every channel.
 	r := methodRates[methodUpdate]
@@ -711,22 +722,14 @@ func TestLimiter(t *testing.T) {
 	// A hold puts a channel, or a method, off until it ends.
 	l.holdChannel("C3", now.Add(5*time.Second))
 	l.holdMethod(methodOpen, now.Add(3*time.Second))
-	if got := l.held(methodPost, "C3", now); !got.Equal(now.Add(5 * time.Second)) {
+	if got := l.channelWait(methodPost, "C3", now); !got.Equal(now.Add(5 * time.Second)) {
 		t.Errorf("held channel: held until +%s", got.Sub(now))
 	}
-	if got := l.held(methodPost, "C4", now); !got.Equal(now) {
+	if got := l.channelWait(methodPost, "C4", now); !got.Equal(now) {
 		t.Errorf("another channel: held until +%s", got.Sub(now))
 	}
 	book(methodPost, "C3", now.Add(5*time.Second))
 	book(methodOpen, "", now.Add(3*time.Second))
-
-	// A slot so far ahead that taking it would hold every channel back is
-	// not taken.
-	later := now.Add(time.Minute)
-	if got, paid := l.book(methodPost, "C5", later, now); !got.Equal(later) || paid {
-		t.Errorf("book a minute ahead = +%s, %v; want +1m0s, unpaid", got.Sub(now), paid)
-	}
-	book(methodPost, "C6", now)
 
 	l.prune(now.Add(time.Hour))
 	if len(l.channels)+len(l.channelHolds)+len(l.methodHolds) > 0 {

@@ -8,8 +8,11 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
+
+	slackbot "github.com/learnpact/learnpact/bot/slack"
 )
 
 // Defaults for settings left unset.
@@ -45,6 +48,11 @@ type Config struct {
 	SlackSigningSecret string // SLACK_SIGNING_SECRET
 	SlackAppToken      string // SLACK_APP_TOKEN
 	SlackAPIURL        string // SLACK_API_URL
+	// SlackMessagesPerMinute is the workspace's budget for
+	// chat.postMessage (SLACK_MESSAGES_PER_MINUTE):
+	// slackbot.DefaultMessagesPerMinute when unset, slackbot.NoBudget
+	// when 0.
+	SlackMessagesPerMinute int
 
 	// The Teams bot's Azure registration; Teams is served on
 	// /api/messages when they are set.
@@ -150,6 +158,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	} else if !strings.HasSuffix(c.SlackAPIURL, "/") {
 		c.SlackAPIURL += "/"
 	}
+	if c.SlackMessagesPerMinute, err = messagesPerMinute(env("SLACK_MESSAGES_PER_MINUTE")); err != nil {
+		errs = append(errs, err)
+	}
 	if level, ok := logLevels[strings.ToLower(env("LOG_LEVEL"))]; ok {
 		c.LogLevel = level
 	} else {
@@ -197,6 +208,26 @@ func (c Config) slackErrors() []error {
 		errs = append(errs, errors.New("set SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)"))
 	}
 	return errs
+}
+
+// maxMessagesPerMinute bounds SLACK_MESSAGES_PER_MINUTE: a thousand a
+// second is far past any workspace's limit.
+const maxMessagesPerMinute = 60_000
+
+// messagesPerMinute reads SLACK_MESSAGES_PER_MINUTE.
+func messagesPerMinute(v string) (int, error) {
+	if v == "" {
+		return slackbot.DefaultMessagesPerMinute, nil
+	}
+	n, err := strconv.Atoi(v)
+	switch {
+	case err != nil || n < 0 || n > maxMessagesPerMinute:
+		return 0, fmt.Errorf("SLACK_MESSAGES_PER_MINUTE must be how many chat.postMessage calls the whole workspace may make a minute, a whole number from 1 to %d (unset for %d, Slack's guidance), or 0 for no budget of the bot's own (got %q)",
+			maxMessagesPerMinute, slackbot.DefaultMessagesPerMinute, v)
+	case n == 0:
+		return slackbot.NoBudget, nil
+	}
+	return n, nil
 }
 
 var logLevels = map[string]slog.Level{

@@ -5,9 +5,12 @@ import (
 	"context"
 	"log/slog"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	slackbot "github.com/learnpact/learnpact/bot/slack"
 )
 
 func envFrom(vars map[string]string) func(string) string {
@@ -20,12 +23,13 @@ func TestLoadConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Config{
-		Addr:            "127.0.0.1:3000",
-		DataPath:        "./learnpact.db",
-		SlackAPIURL:     "https://slack.com/api/",
-		LogLevel:        slog.LevelInfo,
-		LogFormat:       "text",
-		ShutdownTimeout: defaultShutdown,
+		Addr:                   "127.0.0.1:3000",
+		DataPath:               "./learnpact.db",
+		SlackAPIURL:            "https://slack.com/api/",
+		LogLevel:               slog.LevelInfo,
+		SlackMessagesPerMinute: slackbot.DefaultMessagesPerMinute,
+		LogFormat:              "text",
+		ShutdownTimeout:        defaultShutdown,
 	}
 	want.Hours = c.Hours // checked below
 	if !reflect.DeepEqual(c, want) {
@@ -101,6 +105,21 @@ func TestLoadConfigValues(t *testing.T) {
 	}
 	if c.LogLevel != slog.LevelDebug || c.LogFormat != "json" {
 		t.Errorf("log = %v, %q", c.LogLevel, c.LogFormat)
+	}
+}
+
+func TestLoadConfigMessagesPerMinute(t *testing.T) {
+	for v, want := range map[string]int{"": slackbot.DefaultMessagesPerMinute, "120": 120, " 60000 ": 60_000, "0": slackbot.NoBudget} {
+		c, err := LoadConfig(envFrom(map[string]string{"SLACK_MESSAGES_PER_MINUTE": v}))
+		if err != nil || c.SlackMessagesPerMinute != want {
+			t.Errorf("SLACK_MESSAGES_PER_MINUTE=%q: %d, %v; want %d", v, c.SlackMessagesPerMinute, err, want)
+		}
+	}
+	for _, v := range []string{"-1", "ten", "1.5", "60001", "600/min"} {
+		_, err := LoadConfig(envFrom(map[string]string{"SLACK_MESSAGES_PER_MINUTE": v}))
+		if err == nil || !strings.Contains(err.Error(), "SLACK_MESSAGES_PER_MINUTE must be") || !strings.Contains(err.Error(), strconv.Quote(v)) {
+			t.Errorf("SLACK_MESSAGES_PER_MINUTE=%q gave %v", v, err)
+		}
 	}
 }
 

@@ -182,6 +182,7 @@ func (m *Main) startSlack(ctx context.Context, mode Mode) error {
 		}
 	}
 	slackCfg.Outbox = m.stores.Outbox
+	slackCfg.MessagesPerMinute = m.Config.SlackMessagesPerMinute
 	var err error
 	m.adapter, err = slackbot.New(slackCfg, m.engine, m.Log)
 	if err != nil {
