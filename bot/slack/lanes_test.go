@@ -46,6 +46,11 @@ func (f *simAPI) PostMessageContext(_ context.Context, channel string, options .
 	return channel, fmt.Sprint(len(f.posts)), nil
 }
 
+// AuthTestContext answers the identity the adapter learns when it starts.
+func (f *simAPI) AuthTestContext(context.Context) (*slackapi.AuthTestResponse, error) {
+	return &slackapi.AuthTestResponse{UserID: "UBOT", TeamID: "T1"}, nil
+}
+
 func (f *simAPI) UpdateMessageContext(_ context.Context, channel, ts string, _ ...slackapi.MsgOption) (string, string, string, error) {
 	return channel, ts, "", nil
 }
@@ -82,13 +87,12 @@ func newSim(tb testing.TB, perMinute int) *sim {
 // newSimOn is a sim on store and clock, shared with other processes.
 func newSimOn(tb testing.TB, store storage.DueStore, clock *sandbox.Clock, perMinute int) *sim {
 	tb.Helper()
-	a, err := New(Config{BotToken: "xoxb-sim", SigningSecret: testSecret, Outbox: store, Now: clock.Now, MessagesPerMinute: perMinute},
-		newEngine(bot.Config{Store: memory.New()}), discardLog())
+	api := &simAPI{clock: clock}
+	a, err := newAdapter(Config{BotToken: "xoxb-sim", SigningSecret: testSecret, Outbox: store, Now: clock.Now, MessagesPerMinute: perMinute},
+		newEngine(bot.Config{Store: memory.New()}), discardLog(), defaultLimits, func(a *Adapter) { a.api = api })
 	if err != nil {
 		tb.Fatal(err)
 	}
-	api := &simAPI{clock: clock}
-	a.api = api
 	tb.Cleanup(func() { a.Shutdown(context.Background()) })
 	return &sim{a: a, clock: clock, api: api, store: store, queued: true} // RunOutbox claims first
 }
