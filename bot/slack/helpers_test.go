@@ -21,6 +21,7 @@ import (
 
 	"github.com/learnpact/learnpact/bot"
 	"github.com/learnpact/learnpact/bot/workpool"
+	"github.com/learnpact/learnpact/storage"
 	"github.com/learnpact/learnpact/storage/memory"
 )
 
@@ -116,22 +117,32 @@ func newHarness(t *testing.T, limits workpool.Limits, gate func(bot.Turn)) *harn
 	return newHarnessWith(t, Config{Workers: 2}, limits, gate, nil)
 }
 
-// newHarnessWith is newHarness with cfg's workers and clock, on api (a
-// new fake when nil), the adapter changed by tweaks before it starts.
 // newHarnessAt is newHarness with the adapter's and the engine's clock.
 func newHarnessAt(t *testing.T, limits workpool.Limits, gate func(bot.Turn), now func() time.Time) *harness {
 	t.Helper()
 	return newHarnessWith(t, Config{Workers: 2, Now: now}, limits, gate, nil)
 }
 
+// newHarnessWith is newHarness with cfg's workers, clock and
+// acknowledgement wait, on api (a new fake when nil), the adapter changed
+// by tweaks before it starts.
 func newHarnessWith(t *testing.T, cfg Config, limits workpool.Limits, gate func(bot.Turn), api *fakeAPI, tweaks ...func(*Adapter)) *harness {
+	t.Helper()
+	h := &harness{store: memory.New()}
+	return h.start(t, cfg, h.store, limits, gate, api, tweaks...)
+}
+
+// start builds h's adapter on store, with cfg's workers, clock,
+// acknowledgement wait and outbox (which must be store's, if any).
+func (h *harness) start(t *testing.T, cfg Config, store storage.Store, limits workpool.Limits, gate func(bot.Turn), api *fakeAPI, tweaks ...func(*Adapter)) *harness {
 	t.Helper()
 	if api == nil {
 		api = newFakeAPI(t)
 	}
-	h := &harness{api: api, store: memory.New(), turns: make(chan bot.Turn, 1000)}
-	engine := newEngine(bot.Config{Store: h.store, Log: discardLog(), Now: cfg.Now})
-	a, err := newAdapter(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: h.api.Base(), Workers: cfg.Workers, Now: cfg.Now},
+	h.api, h.turns = api, make(chan bot.Turn, 1000)
+	engine := newEngine(bot.Config{Store: store, Log: discardLog(), Now: cfg.Now})
+	a, err := newAdapter(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: h.api.Base(), Workers: cfg.Workers, Now: cfg.Now,
+		AckWait: cfg.AckWait, Outbox: cfg.Outbox},
 		engine, discardLog(), limits, tweaks...)
 	if err != nil {
 		t.Fatal(err)

@@ -86,6 +86,9 @@ type job struct {
 	Text     string `json:"text"`
 	// Blocks is the rendered Block Kit array.
 	Blocks json.RawMessage `json:"blocks"`
+	// Lane is "reply" or "nudge" (bot.Lane's String); a reply when
+	// empty.
+	Lane string `json:"lane,omitempty"`
 	// Failures counts the failed calls so far (not 429s).
 	Failures int `json:"failures,omitempty"`
 }
@@ -206,29 +209,22 @@ func (o *outbox) newID() string {
 	return fmt.Sprintf("%019d-%s", o.lastID, o.idTag)
 }
 
-// queue renders m into j and puts it in the outbox, due now.
+// queue renders m into j and puts it in the outbox, due now, in the lane
+// ctx carries.
 func (a *Adapter) queue(ctx context.Context, j job, m message.Message) error {
-	blocks, text, problems := render(m)
-	for _, p := range problems {
-		a.log.Warn("message rendered without some content", "problem", p)
+	j, err := a.encode(ctx, j, m)
+	if err != nil {
+		return err
 	}
-	var err error
-	if j.Blocks, err = json.Marshal(blocks); err != nil {
-		return fmt.Errorf("slack: encode blocks: %w", err)
-	}
-	j.Text = text
 	return a.out.enqueue(ctx, j)
 }
 
 func (o *outbox) enqueue(ctx context.Context, j job) error {
-	if _, err := j.blocks(); err != nil {
-		return fmt.Errorf("slack: queue %s: %w", j.Method, err)
-	}
-	data, err := json.Marshal(j)
+	it, err := o.item(j)
 	if err != nil {
-		return fmt.Errorf("slack: queue %s: %w", j.Method, err)
+		return err
 	}
-	if err := o.store.Schedule(ctx, storage.DueItem{ID: o.newID(), At: o.now(), Data: data}); err != nil {
+	if err := o.store.Schedule(ctx, it); err != nil {
 		return fmt.Errorf("slack: queue %s to %s: %w", j.Method, j.conversation(), err)
 	}
 	select {
@@ -236,6 +232,18 @@ func (o *outbox) enqueue(ctx context.Context, j job) error {
 	default:
 	}
 	return nil
+}
+
+// item is j as the store keeps it, queued now.
+func (o *outbox) item(j job) (storage.DueItem, error) {
+	if _, err := j.blocks(); err != nil {
+		return storage.DueItem{}, fmt.Errorf("slack: queue %s: %w", j.Method, err)
+	}
+	data, err := json.Marshal(j)
+	if err != nil {
+		return storage.DueItem{}, fmt.Errorf("slack: queue %s: %w", j.Method, err)
+	}
+	return storage.DueItem{ID: o.newID(), At: o.now(), Data: data}, nil
 }
 
 // RunOutbox delivers queued messages until ctx ends or Shutdown is called:
