@@ -102,7 +102,7 @@ func newFaultyHarness(t *testing.T) (*harness, *faultyStore) {
 
 // delivered flushes the outbox and returns the texts Slack was sent with
 // chat.postMessage to channel, in order.
-func (h *harness) delivered(t *testing.T, channel string) []string {
+func (h *harness) delivered(t testing.TB, channel string) []string {
 	t.Helper()
 	if _, err := h.a.FlushOutbox(t.Context()); err != nil {
 		t.Fatalf("flush: %v", err)

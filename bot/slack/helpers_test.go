@@ -42,7 +42,7 @@ type fakeAPI struct {
 	handlers map[string]http.HandlerFunc
 }
 
-func newFakeAPI(t *testing.T) *fakeAPI {
+func newFakeAPI(t testing.TB) *fakeAPI {
 	f := &fakeAPI{handlers: map[string]http.HandlerFunc{}}
 	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.Close)
@@ -134,7 +134,7 @@ func newHarnessWith(t *testing.T, cfg Config, limits workpool.Limits, gate func(
 
 // start builds h's adapter on store, with cfg's workers, clock,
 // acknowledgement wait and outbox (which must be store's, if any).
-func (h *harness) start(t *testing.T, cfg Config, store storage.Store, limits workpool.Limits, gate func(bot.Turn), api *fakeAPI, tweaks ...func(*Adapter)) *harness {
+func (h *harness) start(t testing.TB, cfg Config, store storage.Store, limits workpool.Limits, gate func(bot.Turn), api *fakeAPI, tweaks ...func(*Adapter)) *harness {
 	t.Helper()
 	if api == nil {
 		api = newFakeAPI(t)
@@ -193,7 +193,7 @@ func (h *harness) finish(t *testing.T) []bot.Turn {
 }
 
 // post sends a request signed at ts (now when zero).
-func (h *harness) post(t *testing.T, path, contentType string, body []byte, ts time.Time, extra http.Header) *http.Response {
+func (h *harness) post(t testing.TB, path, contentType string, body []byte, ts time.Time, extra http.Header) *http.Response {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, h.srv.URL+path, bytes.NewReader(body))
 	if err != nil {
@@ -215,7 +215,7 @@ func (h *harness) post(t *testing.T, path, contentType string, body []byte, ts t
 	return resp
 }
 
-func (h *harness) postEvent(t *testing.T, event string, extra http.Header) *http.Response {
+func (h *harness) postEvent(t testing.TB, event string, extra http.Header) *http.Response {
 	return h.post(t, "/slack/events", "application/json", []byte(event), time.Time{}, extra)
 }
 
@@ -232,7 +232,7 @@ func sign(hd http.Header, body []byte, ts time.Time, secret string) {
 	hd.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
 }
 
-func readBody(t *testing.T, resp *http.Response) string {
+func readBody(t testing.TB, resp *http.Response) string {
 	t.Helper()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
