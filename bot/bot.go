@@ -1,7 +1,10 @@
 // Package bot runs conversation turns: it loads the session and contract,
-// calls conversation.Step, saves both atomically, tells its Planner what
-// the turn did, and carries out the effects through a Platform. New builds
-// the Engine with all it needs.
+// calls conversation.Step, saves both atomically with the platform event
+// the turn applies (so a redelivery is not applied twice) and, on a
+// platform with an outbox (Queuer), the messages the turn sends; it tells
+// the adapter the turn is safe to acknowledge (Turn.Saved), tells its
+// Planner what the turn did, and carries out the remaining effects
+// through the Platform. New builds the Engine with all it needs.
 //
 // Adapters (bot/slack, bot/teams) turn platform events into
 // conversation.Input and implement Platform. Package scheduler implements
@@ -16,6 +19,7 @@ import (
 
 	"github.com/learnpact/learnpact/conversation"
 	"github.com/learnpact/learnpact/conversation/message"
+	"github.com/learnpact/learnpact/storage"
 )
 
 // Platform is what the engine needs from a chat platform.
@@ -68,4 +72,28 @@ type Threader interface {
 // went, for posts whose id must be kept (a shared draft's thread).
 type Publisher interface {
 	PostNow(ctx context.Context, channel string, m message.Message) (conversation.MessageRef, error)
+}
+
+// Queuer is implemented by platforms that deliver through a durable outbox
+// kept in the turn's store. The engine asks it to encode each effect of a
+// turn as an outbox item before the turn is saved, and saves the items
+// with the turn in one step: a reply is then delivered even when the
+// process dies between the save and the send.
+type Queuer interface {
+	// Queue encodes ef, sent by turn t in the lane ctx carries (see
+	// LaneFrom), as an outbox item. ok is false for an effect the
+	// platform does not queue: the engine carries it out directly, after
+	// the save. ef is never a conversation.Reply: the engine resolves a
+	// reply into the Send or Post it stands for.
+	Queue(ctx context.Context, t Turn, ef conversation.Effect) (item storage.DueItem, ok bool, err error)
+	// Wake tells the outbox that a saved turn added items, so they go out
+	// at once.
+	Wake()
+}
+
+// Direct is implemented by platforms whose SendDM may go through the
+// store (an outbox): SendDMNow sends at once without it, for what must not
+// depend on the store, such as an apology when the store failed.
+type Direct interface {
+	SendDMNow(ctx context.Context, user string, m message.Message) (conversation.MessageRef, error)
 }

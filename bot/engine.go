@@ -94,30 +94,102 @@ func New(cfg Config) (*Engine, error) {
 	return e, nil
 }
 
+// EventTTL is how long a platform event is remembered as applied (or, for
+// a turn that saves nothing, as seen): longer than any platform keeps
+// redelivering it (Slack's last retry comes about 6 minutes after the
+// first delivery).
+const EventTTL = time.Hour
+
 // Turn describes one input on one platform.
 type Turn struct {
 	Platform Platform
 	Team     string
 	Input    conversation.Input
+	// Event names the platform event the turn applies ("slack:Ev0123"),
+	// so that a redelivery of it is not applied twice: it is saved as
+	// applied with the turn (for EventTTL), and a turn that finds it
+	// applied does nothing. A turn that saves nothing (the bot joining a
+	// channel) records it with Store.FirstSeen instead. Empty when the
+	// platform names none.
+	Event string
+	// Saved, when not nil, is called once, before the turn's effects are
+	// carried out: with nil as soon as the turn is safe (it was saved, or
+	// its event was applied already, or it has nothing to save), or with
+	// the error that stopped it before it was saved. Adapters acknowledge
+	// the platform event then, or refuse it on an error.
+	Saved func(error)
+	// Retries reports that the platform delivers the event again when it
+	// is refused (Slack's Events API, before its last retry). A failure
+	// before the save is then not apologised for: the next delivery runs
+	// the turn again.
+	Retries bool
+}
+
+// safe reports to the turn's Saved, if any.
+func (t Turn) safe(err error) {
+	if t.Saved != nil {
+		t.Saved(err)
+	}
 }
 
 // Handle runs a turn and carries out its effects. Errors that reach the
-// caller are internal; the user has already been told something friendly.
+// caller are internal; the user has been told something friendly unless
+// the platform delivers the event again (Turn.Retries) or the clock
+// started the turn.
+//
+// With a Queuer platform, the messages the turn sends are saved with it
+// and delivered from the outbox; the other effects (and all of them on
+// other platforms) are carried out once the turn is saved.
 func (e *Engine) Handle(ctx context.Context, t Turn) error {
-	res, err := e.step(ctx, t)
+	ctx = WithLane(ctx, LaneOf(t.Input))
+	s, err := e.step(ctx, t)
+	t.safe(err)
 	if err != nil {
 		e.log().Error("turn failed", "user", t.Input.User, "kind", t.Input.Kind, "err", err)
-		if t.Input.Kind != conversation.DueInput {
+		if t.Input.Kind != conversation.DueInput && !t.Retries {
 			// Nobody started a scheduled turn: the scheduler retries it
 			// instead of troubling the recipient.
 			e.apologise(ctx, t)
 		}
 		return err
 	}
-	return e.Deliver(ctx, t, res.Effects)
+	if s.applied {
+		e.log().Debug("event applied already", "user", t.Input.User, "event", t.Event)
+		return nil
+	}
+	if s.queued > 0 {
+		t.Platform.(Queuer).Wake()
+	}
+	var planErr error
+	if e.planner != nil && s.outcome != nil {
+		if planErr = e.planner.AfterTurn(ctx, *s.outcome); planErr != nil {
+			// The turn is saved, its messages with it: they stand.
+			planErr = fmt.Errorf("plan after turn: %w", planErr)
+			e.log().Error("turn saved, its plan failed", "user", t.Input.User, "kind", t.Input.Kind, "err", planErr)
+		}
+	}
+	if err := e.Deliver(ctx, t, s.direct); planErr == nil {
+		return err
+	}
+	return planErr
 }
 
-func (e *Engine) step(ctx context.Context, t Turn) (conversation.Result, error) {
+// saved is what step did.
+type saved struct {
+	// applied reports a turn whose event was applied already: it does
+	// nothing more.
+	applied bool
+	// outcome is for the Planner; nil when the turn saved nothing.
+	outcome *TurnOutcome
+	// queued counts the messages saved in the outbox with the turn; direct
+	// are the effects left to carry out.
+	queued int
+	direct []conversation.Effect
+}
+
+// step loads, steps and saves a turn, with its outgoing messages when the
+// platform queues them.
+func (e *Engine) step(ctx context.Context, t Turn) (saved, error) {
 	key := storage.UserKey{Platform: t.Platform.Name(), Team: t.Team, User: t.Input.User}
 	env := conversation.Env{Platform: key.Platform, Team: t.Team, NewID: e.newID}
 	if l, ok := t.Platform.(Locator); ok {
@@ -131,22 +203,39 @@ func (e *Engine) step(ctx context.Context, t Turn) (conversation.Result, error) 
 		// someone unknown. Nothing is saved; the turn may offer a set.
 		sets, err := e.sets(ctx, t.Platform, t.Team, t.Input.Channel)
 		if err != nil {
-			return conversation.Result{}, err
+			return saved{}, err
 		}
 		env.Sets, env.Now = sets, e.now()
-		return conversation.Step(env, conversation.Session{User: t.Input.User}, nil, t.Input), nil
+		res := conversation.Step(env, conversation.Session{User: t.Input.User}, nil, t.Input)
+		if t.Event != "" {
+			first, err := e.store.FirstSeen(ctx, t.Event, EventTTL)
+			if err != nil {
+				return saved{}, fmt.Errorf("record event: %w", err)
+			}
+			if !first {
+				return saved{applied: true}, nil
+			}
+		}
+		return saved{direct: res.Effects}, nil
 	}
 	if t.Input.Kind == conversation.ThreadInput {
 		id, err := e.threadContract(ctx, key.Platform, t.Team, t.Input)
 		if err != nil || id == "" {
-			return conversation.Result{}, err // talk in some other thread
+			return saved{}, err // talk in some other thread: nothing to do
 		}
 		t.Input.Value = conversation.ActionValue{ContractID: id}.Encode()
 	}
+	var ttl time.Duration
+	if t.Event != "" {
+		ttl = EventTTL
+	}
 	for attempt := 1; ; attempt++ {
-		snap, err := e.store.Load(ctx, key, conversation.ContractOf(t.Input), "")
+		snap, err := e.store.Load(ctx, key, conversation.ContractOf(t.Input), t.Event)
 		if err != nil {
-			return conversation.Result{}, fmt.Errorf("load turn: %w", err)
+			return saved{}, fmt.Errorf("load turn: %w", err)
+		}
+		if snap.Applied {
+			return saved{applied: true}, nil
 		}
 		sess := conversation.Session{User: t.Input.User}
 		if snap.Session != nil {
@@ -159,18 +248,18 @@ func (e *Engine) step(ctx context.Context, t Turn) (conversation.Result, error) 
 		if snap.Contract != nil {
 			c = new(contract.Contract)
 			if err := json.Unmarshal(snap.Contract, c); err != nil {
-				return conversation.Result{}, fmt.Errorf("decode contract %s: %w", snap.ContractID, err)
+				return saved{}, fmt.Errorf("decode contract %s: %w", snap.ContractID, err)
 			}
 			c.Rev = snap.Rev
 		}
 		if conversation.NeedsList(sess, t.Input) {
 			if env.Contracts, err = e.list(ctx, key); err != nil {
-				return conversation.Result{}, err
+				return saved{}, err
 			}
 		}
 		if conversation.NeedsSets(sess, t.Input) && env.Sets == nil {
 			if env.Sets, err = e.sets(ctx, t.Platform, t.Team, t.Input.Channel); err != nil {
-				return conversation.Result{}, err
+				return saved{}, err
 			}
 		}
 		env.Now = e.now()
@@ -178,33 +267,82 @@ func (e *Engine) step(ctx context.Context, t Turn) (conversation.Result, error) 
 		res.Session.UpdatedAt = env.Now
 		sessJSON, err := json.Marshal(res.Session)
 		if err != nil {
-			return conversation.Result{}, fmt.Errorf("encode session: %w", err)
+			return saved{}, fmt.Errorf("encode session: %w", err)
 		}
 		var w *storage.ContractWrite
 		if res.Contract != nil {
 			rev := res.Contract.Rev
 			data, err := json.Marshal(res.Contract)
 			if err != nil {
-				return conversation.Result{}, fmt.Errorf("encode contract: %w", err)
+				return saved{}, fmt.Errorf("encode contract: %w", err)
 			}
 			w = &storage.ContractWrite{ID: res.Contract.ID, Data: data, Rev: rev, Users: partiesOf(key, res.Contract)}
 		}
-		err = e.store.Save(ctx, storage.TurnWrite{User: key, Session: sessJSON, CurrentContract: res.Session.ContractID, Contract: w})
-		if errors.Is(err, storage.ErrConflict) && attempt < maxAttempts {
+		out, direct := e.queue(ctx, t, res.Effects)
+		err = e.store.Save(ctx, storage.TurnWrite{User: key, Session: sessJSON, CurrentContract: res.Session.ContractID, Contract: w,
+			Event: t.Event, EventTTL: ttl, Out: out})
+		switch {
+		case errors.Is(err, storage.ErrApplied):
+			// A redelivery of the event, run elsewhere meanwhile.
+			return saved{applied: true}, nil
+		case errors.Is(err, storage.ErrConflict) && attempt < maxAttempts:
+			continue
+		case err != nil:
+			return saved{}, fmt.Errorf("save turn: %w", err)
+		}
+		return saved{
+			outcome: &TurnOutcome{Platform: key.Platform, Team: t.Team, Input: t.Input,
+				Before: c, After: res.Contract, Contracts: env.Contracts, Now: env.Now},
+			queued: len(out),
+			direct: direct,
+		}, nil
+	}
+}
+
+// queue encodes the effects the turn's platform queues (see Queuer) as
+// outbox items to save with the turn, and returns them and the effects
+// left to carry out after the save. An effect that cannot be encoded is
+// logged and carried out directly, which reports its own failure.
+func (e *Engine) queue(ctx context.Context, t Turn, effects []conversation.Effect) ([]storage.DueItem, []conversation.Effect) {
+	q, ok := t.Platform.(Queuer)
+	if !ok {
+		return nil, effects
+	}
+	var (
+		out    []storage.DueItem
+		direct []conversation.Effect
+	)
+	for _, ef := range effects {
+		ef = resolve(t.Input, ef)
+		it, ok, err := q.Queue(ctx, t, ef)
+		if err != nil {
+			e.log().Error("message not queued, sending it after the save", "user", t.Input.User, "effect", fmt.Sprintf("%T", ef), "err", err)
+		}
+		if !ok || err != nil {
+			direct = append(direct, ef)
 			continue
 		}
-		if err != nil {
-			return conversation.Result{}, fmt.Errorf("save turn: %w", err)
-		}
-		if e.planner != nil {
-			err := e.planner.AfterTurn(ctx, TurnOutcome{Platform: key.Platform, Team: t.Team, Input: t.Input,
-				Before: c, After: res.Contract, Contracts: env.Contracts, Now: env.Now})
-			if err != nil {
-				return conversation.Result{}, fmt.Errorf("plan after turn: %w", err)
-			}
-		}
-		return res, nil
+		out = append(out, it)
 	}
+	return out, direct
+}
+
+// resolve turns a Reply, and an Ephemeral in a DM, into the Send or Post
+// it stands for: the actor's DM for text, commands and form submissions,
+// else the channel they spoke in.
+func resolve(in conversation.Input, ef conversation.Effect) conversation.Effect {
+	switch ef := ef.(type) {
+	case conversation.Reply:
+		if in.Channel == "" || in.Kind == conversation.CommandInput || in.Kind == conversation.SubmitInput {
+			return conversation.Send{User: in.User, Message: ef.Message}
+		}
+		return conversation.Post{Channel: in.Channel, Message: ef.Message}
+	case conversation.Ephemeral:
+		if in.Channel == "" {
+			return conversation.Send{User: in.User, Message: ef.Message}
+		}
+	}
+	return ef
 }
 
 func (e *Engine) list(ctx context.Context, key storage.UserKey) ([]*contract.Contract, error) {
@@ -239,14 +377,14 @@ func partiesOf(key storage.UserKey, c *contract.Contract) []storage.UserKey {
 	return out
 }
 
-// Deliver carries out effects on the turn's platform. It keeps going past a
-// failed effect so one bad send does not swallow the others, and returns the
-// first error.
+// Deliver carries out effects on the turn's platform, in the lane of the
+// turn's input. It keeps going past a failed effect so one bad send does
+// not swallow the others, and returns the first error.
 func (e *Engine) Deliver(ctx context.Context, t Turn, effects []conversation.Effect) error {
 	ctx = WithLane(ctx, LaneOf(t.Input))
 	var first error
 	for _, ef := range effects {
-		if err := e.deliver(ctx, t, ef); err != nil {
+		if err := e.deliver(ctx, t, resolve(t.Input, ef)); err != nil {
 			e.log().Error("effect failed", "user", t.Input.User, "effect", fmt.Sprintf("%T", ef), "err", err)
 			if first == nil {
 				first = err
@@ -256,16 +394,10 @@ func (e *Engine) Deliver(ctx context.Context, t Turn, effects []conversation.Eff
 	return first
 }
 
+// deliver carries out one resolved effect (see resolve).
 func (e *Engine) deliver(ctx context.Context, t Turn, ef conversation.Effect) error {
 	p, in := t.Platform, t.Input
 	switch ef := ef.(type) {
-	case conversation.Reply:
-		if in.Channel == "" || in.Kind == conversation.CommandInput || in.Kind == conversation.SubmitInput {
-			_, err := p.SendDM(ctx, in.User, ef.Message)
-			return err
-		}
-		_, err := p.Post(ctx, in.Channel, ef.Message)
-		return err
 	case conversation.Send:
 		_, err := p.SendDM(ctx, ef.User, ef.Message)
 		return err
@@ -275,10 +407,6 @@ func (e *Engine) deliver(ctx context.Context, t Turn, ef conversation.Effect) er
 		}
 		return p.Update(ctx, ef.Ref, ef.Message)
 	case conversation.Ephemeral:
-		if in.Channel == "" {
-			_, err := p.SendDM(ctx, in.User, ef.Message)
-			return err
-		}
 		err := p.Ephemeral(ctx, in.Channel, in.User, ef.Message)
 		if err != nil {
 			// The actor may not be in that channel (a forwarded card, a
@@ -304,7 +432,12 @@ func (e *Engine) apologise(ctx context.Context, t Turn) {
 		Blocks: []message.Block{message.Section{Text: message.T(
 			"Sorry, something went wrong on my side and that last step was not saved. Nothing you wrote earlier is lost; please try again in a moment.")}},
 	}
-	if _, err := t.Platform.SendDM(ctx, t.Input.User, m); err != nil {
+	send := t.Platform.SendDM
+	if d, ok := t.Platform.(Direct); ok {
+		// Not through an outbox: it is in the store that just failed.
+		send = d.SendDMNow
+	}
+	if _, err := send(ctx, t.Input.User, m); err != nil {
 		e.log().Error("apology failed", "user", t.Input.User, "err", err)
 	}
 }

@@ -278,7 +278,8 @@ func (p *planner) AfterTurn(_ context.Context, o bot.TurnOutcome) error {
 }
 
 // TestPlannerSeesSavedTurn: the planner hears of a saved turn once, with
-// the contract before and after it; its error fails the turn.
+// the contract before and after it; its error is returned, and the saved
+// turn's answer still goes out.
 func TestPlannerSeesSavedTurn(t *testing.T) {
 	s := openRedis(t)
 	proposed(t, s)
@@ -310,7 +311,12 @@ func TestPlannerSeesSavedTurn(t *testing.T) {
 	if !errors.Is(err, pl.err) {
 		t.Errorf("Handle = %v, want the planner's error", err)
 	}
-	if n := p.count("dm", "Something went wrong"); n != 1 {
-		t.Errorf("%d apologies, want 1: %+v", n, p.sent)
+	// The turn is saved, its answer with it: it stands, and nobody is
+	// told that their step was lost.
+	if n := p.count("dm", "Something went wrong"); n != 0 {
+		t.Errorf("%d apologies for a saved turn, want none: %+v", n, p.sent)
+	}
+	if n := p.count("post", "First, a title"); n != 1 {
+		t.Errorf("the saved turn's answer went out %d times, want once: %+v", n, p.sent)
 	}
 }

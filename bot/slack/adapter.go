@@ -4,13 +4,21 @@
 // engine, and carries out the engine's effects through the Web API,
 // rendering messages as Block Kit.
 //
-// Every request and envelope is acknowledged at once; the turn runs after
-// the acknowledgement on a bounded pool of workers (bot/workpool). Turns of
-// one user run in order, one at a time. A turn that cannot be queued (the
-// person has too many waiting, or the pool is full) is not acknowledged:
-// HTTP requests are answered 429 or 503 with Retry-After and Socket Mode
-// envelopes are left unacknowledged, so Slack delivers them again; a slash
-// command, which Slack does not redeliver, is answered "busy" instead.
+// Turns run on a bounded pool of workers (bot/workpool); turns of one user
+// run in order, one at a time. A request or envelope is acknowledged only
+// once its turn is safe: the handler queues the turn and waits (at most
+// Config.AckWait, well inside Slack's 3 s) until the engine has saved it,
+// with the replies it sends (see queue.go), or found its event applied
+// already. A turn that cannot be queued (the person has too many waiting,
+// or the pool is full), fails before its save (the store is down) or is
+// not saved in time is not acknowledged: HTTP requests are answered 429 or
+// 503 with Retry-After and Socket Mode envelopes are left unacknowledged,
+// so Slack delivers them again, and the redelivery, carrying the same
+// event id, is applied once. On the last retry of an event, and for
+// clicks and forms, which Slack does not redeliver, the engine tells the
+// person directly through the Web API (not the outbox, which is in the
+// store that failed). A slash command is answered once its turn is safe,
+// or "busy" when it cannot be queued.
 //
 // No turn waits on a slow Web API call it can do without: the bot's
 // identity (auth.test) and people's time zones (users.info) are fetched in
@@ -55,6 +63,9 @@ type Config struct {
 	// (SLACK_MESSAGES_PER_MINUTE): DefaultMessagesPerMinute when 0,
 	// none with NoBudget.
 	MessagesPerMinute int
+	// AckWait bounds how long a request or envelope waits for its turn
+	// to be saved before it is refused; 2.5 s when zero.
+	AckWait time.Duration
 	// Now is the adapter's clock: the outbox's due times and rate limits,
 	// and how long channel rosters and time zones are cached; time.Now
 	// when nil.
@@ -76,9 +87,6 @@ const (
 	// turnTimeout bounds one turn, Web API calls and rate-limit waits
 	// included.
 	turnTimeout = 2 * time.Minute
-	// seenTTL is how long event ids are remembered; Slack retries within
-	// minutes.
-	seenTTL = time.Hour
 )
 
 var (
@@ -158,6 +166,9 @@ func newAdapter(cfg Config, engine *bot.Engine, log *slog.Logger, limits workpoo
 	cfg.APIURL = apiURL
 	if cfg.Workers <= 0 {
 		cfg.Workers = defaultWorkers
+	}
+	if cfg.AckWait <= 0 {
+		cfg.AckWait = defaultAckWait
 	}
 	if log == nil {
 		log = slog.Default()
@@ -253,10 +264,17 @@ func (a *Adapter) Shutdown(ctx context.Context) error {
 	return err
 }
 
-// accept queues a turn without waiting. Inbound handlers call it before
-// they acknowledge, and do not acknowledge what it refuses.
-func (a *Adapter) accept(in inbound) error {
-	err := a.pool.Submit(in.team+"/"+in.input.User, func(ctx context.Context) { a.run(ctx, in) })
+// accept queues a turn without waiting and returns what to wait for
+// before acknowledging it. Inbound handlers call it, and do not
+// acknowledge what it refuses.
+func (a *Adapter) accept(in inbound) (*bot.Ack, error) {
+	ack := bot.NewAck()
+	err := a.pool.Submit(in.team+"/"+in.input.User, func(ctx context.Context) {
+		// A turn that ends without saving anything (an event the bot
+		// ignores) is safe to acknowledge.
+		defer ack.Settle(nil)
+		a.run(ctx, in, ack.Settle)
+	})
 	switch {
 	case errors.Is(err, errPersonBusy):
 		// One person's flood, refused event by event: Slack redelivers
@@ -265,7 +283,14 @@ func (a *Adapter) accept(in inbound) error {
 	case err != nil:
 		a.log.Warn("event refused", "kind", in.input.Kind, "user", in.input.User, "err", err)
 	}
-	return err
+	return ack, err
+}
+
+// notSaved logs an event refused because its turn was not saved (the
+// engine logged why, when it failed).
+func (a *Adapter) notSaved(in inbound, err error) {
+	a.log.Warn("event not acknowledged: its turn was not saved", "kind", in.input.Kind, "user", in.input.User,
+		"event", in.event, "err", err)
 }
 
 // event reads an Events API callback: it forgets the cached roster of a
@@ -286,26 +311,17 @@ func (a *Adapter) event(ec eventCallback) (inbound, bool) {
 	return in, true
 }
 
-// run runs one turn on a worker.
-func (a *Adapter) run(ctx context.Context, in inbound) {
+// run runs one turn on a worker; saved hears when it is safe (see
+// bot.Turn.Saved).
+func (a *Adapter) run(ctx context.Context, in inbound, saved func(error)) {
 	ctx, cancel := context.WithTimeout(ctx, turnTimeout)
 	defer cancel()
 	defer func() {
 		if p := recover(); p != nil {
 			a.log.Error("turn panicked", "kind", in.input.Kind, "user", in.input.User, "panic", p)
+			saved(fmt.Errorf("slack: turn panicked: %v", p))
 		}
 	}()
-	if in.eventID != "" {
-		first, err := a.engine.FirstSeen(ctx, "slack:"+in.eventID, seenTTL)
-		switch {
-		case err != nil:
-			// Handling a retry twice is better than dropping an event.
-			a.log.Warn("event dedupe failed", "event", in.eventID, "err", err)
-		case !first:
-			a.log.Debug("duplicate event skipped", "event", in.eventID)
-			return
-		}
-	}
 	// The bot's own messages carry a bot id and never get here; its user
 	// id, when known, is a second check. Only a join cannot do without it.
 	id := a.identity()
@@ -322,7 +338,8 @@ func (a *Adapter) run(ctx context.Context, in inbound) {
 		in.input.Text = stripMention(in.input.Text, id.user)
 	}
 	team := firstOf(in.team, id.team)
-	if err := a.handle(ctx, bot.Turn{Platform: a, Team: team, Input: in.input}); err != nil {
+	t := bot.Turn{Platform: a, Team: team, Input: in.input, Event: in.event, Saved: saved, Retries: in.retries}
+	if err := a.handle(ctx, t); err != nil {
 		a.log.Debug("turn ended with an error", "kind", in.input.Kind, "user", in.input.User, "err", err)
 	}
 }

@@ -19,8 +19,15 @@ var errIgnored = errors.New("ignored")
 type inbound struct {
 	input conversation.Input
 	team  string
-	// eventID is the Events API event id, for deduplicating retries.
-	eventID string
+	// event names the platform event for the engine (bot.Turn.Event), so
+	// a redelivery is not applied twice: "slack:" and the Events API's
+	// event_id; for a click or a slash command, which have none, its
+	// trigger_id; for a form submission, its view's id (see
+	// decodeInteraction).
+	event string
+	// retries reports that Slack delivers the event again if it is
+	// refused: an Events API event before its last retry.
+	retries bool
 	// mention is set for app mentions: the bot's own mention is removed
 	// from the text once the bot's user id is known.
 	mention bool
@@ -88,7 +95,7 @@ func (ec eventCallback) inbound() (inbound, bool) {
 	if ec.Type != slackevents.CallbackEvent || e.User == "" || e.BotID != "" {
 		return inbound{}, false
 	}
-	in := inbound{team: ec.TeamID, eventID: ec.EventID}
+	in := inbound{team: ec.TeamID, event: prefixed("slack:", ec.EventID)}
 	kind := conversation.TextInput
 	switch slackevents.EventsAPIType(e.Type) {
 	case slackevents.Message:
@@ -144,22 +151,29 @@ func (ec eventCallback) membershipChange() (string, bool) {
 // field, or a Socket Mode interactive envelope). Button clicks and select
 // choices become action inputs, modal submissions submit inputs; other
 // interactions return an error matching errIgnored.
-func decodeInteraction(payload []byte) (conversation.Input, string, error) {
+//
+// The event a click stands for is its trigger_id, which Slack makes afresh
+// for each interaction. A submission's is its view's id: the bot closes a
+// form once a submission is taken (problems are answered before any
+// turn), so the same view comes again only when the person submits it
+// once more after Slack showed them an error, which finds the first
+// submission applied if it was saved after all.
+func decodeInteraction(payload []byte) (inbound, error) {
 	var ic slackapi.InteractionCallback
 	if err := json.Unmarshal(payload, &ic); err != nil {
-		return conversation.Input{}, "", fmt.Errorf("interaction payload: %w", err)
+		return inbound{}, fmt.Errorf("interaction payload: %w", err)
 	}
 	team := ic.Team.ID
 	if team == "" {
 		team = ic.User.TeamID
 	}
 	if ic.User.ID == "" {
-		return conversation.Input{}, "", errors.New("interaction payload: no user")
+		return inbound{}, errors.New("interaction payload: no user")
 	}
 	switch ic.Type {
 	case slackapi.InteractionTypeBlockActions:
 		if len(ic.ActionCallback.BlockActions) == 0 || ic.ActionCallback.BlockActions[0] == nil {
-			return conversation.Input{}, "", fmt.Errorf("block_actions without an action: %w", errIgnored)
+			return inbound{}, fmt.Errorf("block_actions without an action: %w", errIgnored)
 		}
 		act := ic.ActionCallback.BlockActions[0]
 		in := conversation.Input{
@@ -173,19 +187,27 @@ func decodeInteraction(payload []byte) (conversation.Input, string, error) {
 		if ts := firstOf(ic.Container.MessageTs, ic.Message.Timestamp); ts != "" && in.Channel != "" {
 			in.Source = conversation.MessageRef{Channel: in.Channel, TS: ts}
 		}
-		return in, team, nil
+		return inbound{input: in, team: team, event: prefixed("slack:trigger:", ic.TriggerID)}, nil
 	case slackapi.InteractionTypeViewSubmission:
-		return conversation.Input{
+		return inbound{input: conversation.Input{
 			Kind:        conversation.SubmitInput,
 			User:        ic.User.ID,
 			CallbackID:  ic.View.CallbackID,
 			PrivateData: ic.View.PrivateMetadata,
 			Form:        formValues(ic.View.State),
 			TriggerID:   ic.TriggerID,
-		}, team, nil
+		}, team: team, event: prefixed("slack:view:", ic.View.ID)}, nil
 	default:
-		return conversation.Input{}, "", fmt.Errorf("interaction %q: %w", ic.Type, errIgnored)
+		return inbound{}, fmt.Errorf("interaction %q: %w", ic.Type, errIgnored)
 	}
+}
+
+// prefixed is prefix+id, or "" for no id.
+func prefixed(prefix, id string) string {
+	if id == "" {
+		return ""
+	}
+	return prefix + id
 }
 
 // formValues maps each input's id to what was entered or chosen. When a
@@ -239,7 +261,8 @@ func commandInbound(c slackapi.SlashCommand) (inbound, error) {
 		return inbound{}, errors.New("slash command: no user")
 	}
 	return inbound{
-		team: c.TeamID,
+		team:  c.TeamID,
+		event: prefixed("slack:trigger:", c.TriggerID),
 		input: conversation.Input{
 			Kind:      conversation.CommandInput,
 			User:      c.UserID,

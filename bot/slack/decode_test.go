@@ -73,7 +73,8 @@ func TestDecodeInteraction(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, team, err := decodeInteraction([]byte(tt.payload))
+			in, err := decodeInteraction([]byte(tt.payload))
+			got, team := in.input, in.team
 			switch {
 			case tt.wantErr == nil && err != nil:
 				t.Fatalf("err = %v", err)
@@ -110,7 +111,8 @@ func FuzzDecodeInteraction(f *testing.F) {
 	f.Add(`{"type":"view_submission","user":{"id":"U1"},"view":{"state":{"values":{"b":{"a":{"type":"checkboxes","selected_options":[{"value":"x"},{"value":""},null]}}}}}}`)
 	f.Add(`{"type":"view_submission","user":{"id":"U1"},"view":{"state":{"values":{"b":{"a":{"type":"radio_buttons","selected_option":{"value":"y"}}}}}}}`)
 	f.Fuzz(func(t *testing.T, payload string) {
-		in, _, err := decodeInteraction([]byte(payload))
+		ib, err := decodeInteraction([]byte(payload))
+		in := ib.input
 		if err != nil {
 			if in.Kind != "" {
 				t.Errorf("error %v with input %+v", err, in)
@@ -146,7 +148,7 @@ func TestEventInbound(t *testing.T) {
 	}{
 		{"DM", eventCallback{Type: "event_callback", TeamID: "T1", EventID: "E1",
 			Event: innerEvent{Type: "message", ChannelType: "im", Channel: "D1", User: "U1", Text: "goal: lead &lt;x&gt;"}},
-			&inbound{team: "T1", eventID: "E1", input: conversation.Input{Kind: conversation.TextInput, User: "U1", Channel: "D1", Text: "goal: lead <x>"}}},
+			&inbound{team: "T1", event: "slack:E1", input: conversation.Input{Kind: conversation.TextInput, User: "U1", Channel: "D1", Text: "goal: lead <x>"}}},
 		{"file shared in a DM", eventCallback{Type: "event_callback", Event: innerEvent{Type: "message", Subtype: "file_share", ChannelType: "im", Channel: "D1", User: "U1", Text: "my evidence"}},
 			&inbound{input: conversation.Input{Kind: conversation.TextInput, User: "U1", Channel: "D1", Text: "my evidence"}}},
 		{"mention", eventCallback{Type: "event_callback", Event: innerEvent{Type: "app_mention", Channel: "C1", User: "U1", Text: "<@UBOT> help"}},
@@ -161,7 +163,7 @@ func TestEventInbound(t *testing.T) {
 		{"not a callback", eventCallback{Type: "url_verification", Event: innerEvent{Type: "message", ChannelType: "im", User: "U1"}}, nil},
 		{"thread reply", eventCallback{Type: "event_callback", TeamID: "T1", EventID: "E2",
 			Event: innerEvent{Type: "message", ChannelType: "channel", Channel: "C1", User: "U2", TS: "2.2", ThreadTS: "1.1", Text: "clear goals &amp; <@U1>"}},
-			&inbound{team: "T1", eventID: "E2", input: conversation.Input{Kind: conversation.ThreadInput, User: "U2", Channel: "C1", Thread: "1.1", Text: "clear goals & <@U1>"}}},
+			&inbound{team: "T1", event: "slack:E2", input: conversation.Input{Kind: conversation.ThreadInput, User: "U2", Channel: "C1", Thread: "1.1", Text: "clear goals & <@U1>"}}},
 		{"thread reply in a private channel", eventCallback{Type: "event_callback",
 			Event: innerEvent{Type: "message", ChannelType: "group", Channel: "G1", User: "U2", TS: "2.2", ThreadTS: "1.1", Text: "ok"}},
 			&inbound{input: conversation.Input{Kind: conversation.ThreadInput, User: "U2", Channel: "G1", Thread: "1.1", Text: "ok"}}},
@@ -178,7 +180,7 @@ func TestEventInbound(t *testing.T) {
 			&inbound{mention: true, input: conversation.Input{Kind: conversation.TextInput, User: "U1", Channel: "C1", Text: "<@UBOT> hi"}}},
 		{"bot added to a channel", eventCallback{Type: "event_callback", EventID: "E3",
 			Event: innerEvent{Type: "member_joined_channel", Channel: "C1", ChannelType: "C", User: "UBOT", Inviter: "U1"}},
-			&inbound{eventID: "E3", joined: "UBOT", input: conversation.Input{Kind: conversation.JoinInput, User: "U1", Channel: "C1"}}},
+			&inbound{event: "slack:E3", joined: "UBOT", input: conversation.Input{Kind: conversation.JoinInput, User: "U1", Channel: "C1"}}},
 		{"joined without an inviter", eventCallback{Type: "event_callback", Event: innerEvent{Type: "member_joined_channel", Channel: "C1", User: "U7"}},
 			&inbound{joined: "U7", input: conversation.Input{Kind: conversation.JoinInput, Channel: "C1"}}},
 		{"joined no channel", eventCallback{Type: "event_callback", Event: innerEvent{Type: "member_joined_channel", User: "U7"}}, nil},
@@ -190,7 +192,7 @@ func TestEventInbound(t *testing.T) {
 			if ok != (tt.want != nil) {
 				t.Fatalf("ok = %v, want %v", ok, tt.want != nil)
 			}
-			if ok && (got.team != tt.want.team || got.eventID != tt.want.eventID || got.mention != tt.want.mention ||
+			if ok && (got.team != tt.want.team || got.event != tt.want.event || got.mention != tt.want.mention ||
 				got.joined != tt.want.joined || !equalInput(got.input, tt.want.input)) {
 				t.Errorf("inbound = %+v, want %+v", got, *tt.want)
 			}

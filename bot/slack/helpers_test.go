@@ -21,6 +21,7 @@ import (
 
 	"github.com/learnpact/learnpact/bot"
 	"github.com/learnpact/learnpact/bot/workpool"
+	"github.com/learnpact/learnpact/storage"
 	"github.com/learnpact/learnpact/storage/memory"
 )
 
@@ -41,7 +42,7 @@ type fakeAPI struct {
 	handlers map[string]http.HandlerFunc
 }
 
-func newFakeAPI(t *testing.T) *fakeAPI {
+func newFakeAPI(t testing.TB) *fakeAPI {
 	f := &fakeAPI{handlers: map[string]http.HandlerFunc{}}
 	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.Close)
@@ -116,22 +117,32 @@ func newHarness(t *testing.T, limits workpool.Limits, gate func(bot.Turn)) *harn
 	return newHarnessWith(t, Config{Workers: 2}, limits, gate, nil)
 }
 
-// newHarnessWith is newHarness with cfg's workers and clock, on api (a
-// new fake when nil), the adapter changed by tweaks before it starts.
 // newHarnessAt is newHarness with the adapter's and the engine's clock.
 func newHarnessAt(t *testing.T, limits workpool.Limits, gate func(bot.Turn), now func() time.Time) *harness {
 	t.Helper()
 	return newHarnessWith(t, Config{Workers: 2, Now: now}, limits, gate, nil)
 }
 
+// newHarnessWith is newHarness with cfg's workers, clock and
+// acknowledgement wait, on api (a new fake when nil), the adapter changed
+// by tweaks before it starts.
 func newHarnessWith(t *testing.T, cfg Config, limits workpool.Limits, gate func(bot.Turn), api *fakeAPI, tweaks ...func(*Adapter)) *harness {
+	t.Helper()
+	h := &harness{store: memory.New()}
+	return h.start(t, cfg, h.store, limits, gate, api, tweaks...)
+}
+
+// start builds h's adapter on store, with cfg's workers, clock,
+// acknowledgement wait and outbox (which must be store's, if any).
+func (h *harness) start(t testing.TB, cfg Config, store storage.Store, limits workpool.Limits, gate func(bot.Turn), api *fakeAPI, tweaks ...func(*Adapter)) *harness {
 	t.Helper()
 	if api == nil {
 		api = newFakeAPI(t)
 	}
-	h := &harness{api: api, store: memory.New(), turns: make(chan bot.Turn, 1000)}
-	engine := newEngine(bot.Config{Store: h.store, Log: discardLog(), Now: cfg.Now})
-	a, err := newAdapter(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: h.api.Base(), Workers: cfg.Workers, Now: cfg.Now},
+	h.api, h.turns = api, make(chan bot.Turn, 1000)
+	engine := newEngine(bot.Config{Store: store, Log: discardLog(), Now: cfg.Now})
+	a, err := newAdapter(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: h.api.Base(), Workers: cfg.Workers, Now: cfg.Now,
+		AckWait: cfg.AckWait, Outbox: cfg.Outbox},
 		engine, discardLog(), limits, tweaks...)
 	if err != nil {
 		t.Fatal(err)
@@ -182,7 +193,7 @@ func (h *harness) finish(t *testing.T) []bot.Turn {
 }
 
 // post sends a request signed at ts (now when zero).
-func (h *harness) post(t *testing.T, path, contentType string, body []byte, ts time.Time, extra http.Header) *http.Response {
+func (h *harness) post(t testing.TB, path, contentType string, body []byte, ts time.Time, extra http.Header) *http.Response {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, h.srv.URL+path, bytes.NewReader(body))
 	if err != nil {
@@ -204,7 +215,7 @@ func (h *harness) post(t *testing.T, path, contentType string, body []byte, ts t
 	return resp
 }
 
-func (h *harness) postEvent(t *testing.T, event string, extra http.Header) *http.Response {
+func (h *harness) postEvent(t testing.TB, event string, extra http.Header) *http.Response {
 	return h.post(t, "/slack/events", "application/json", []byte(event), time.Time{}, extra)
 }
 
@@ -221,7 +232,7 @@ func sign(hd http.Header, body []byte, ts time.Time, secret string) {
 	hd.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
 }
 
-func readBody(t *testing.T, resp *http.Response) string {
+func readBody(t testing.TB, resp *http.Response) string {
 	t.Helper()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {

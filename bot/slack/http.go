@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	slackapi "github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -77,11 +78,19 @@ func (a *Adapter) serveEvent(w http.ResponseWriter, r *http.Request, body []byte
 		return
 	case slackevents.CallbackEvent:
 		if in, ok := a.event(ec); ok {
-			if retry := r.Header.Get("X-Slack-Retry-Num"); retry != "" {
+			retry := r.Header.Get("X-Slack-Retry-Num")
+			if retry != "" {
 				a.log.Debug("event redelivered", "event", ec.EventID, "retry", retry, "reason", r.Header.Get("X-Slack-Retry-Reason"))
 			}
-			if err := a.accept(in); err != nil {
+			in.retries = retriesLeft(retry)
+			p, err := a.accept(in)
+			if err != nil {
 				// Unacknowledged, Slack delivers it again later.
+				refuse(w, err)
+				return
+			}
+			if err := a.await(r.Context(), p); err != nil {
+				a.notSaved(in, err)
 				refuse(w, err)
 				return
 			}
@@ -90,13 +99,23 @@ func (a *Adapter) serveEvent(w http.ResponseWriter, r *http.Request, body []byte
 	w.WriteHeader(http.StatusOK)
 }
 
+// retriesLeft reports whether Slack delivers an event again after this
+// delivery, X-Slack-Retry-Num retry ("" for the first), is refused.
+func retriesLeft(retry string) bool {
+	if retry == "" {
+		return true
+	}
+	n, err := strconv.Atoi(retry)
+	return err == nil && n < slackRetries
+}
+
 func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, body []byte) {
 	form, err := url.ParseQuery(string(body))
 	if err != nil || form.Get("payload") == "" {
 		http.Error(w, "malformed interaction", http.StatusBadRequest)
 		return
 	}
-	in, team, err := decodeInteraction([]byte(form.Get("payload")))
+	in, err := decodeInteraction([]byte(form.Get("payload")))
 	switch {
 	case errors.Is(err, errIgnored):
 		w.WriteHeader(http.StatusOK)
@@ -105,15 +124,22 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, body 
 		http.Error(w, "malformed interaction", http.StatusBadRequest)
 		return
 	}
-	if problems := a.invalid(in); problems != nil {
+	if problems := a.invalid(in.input); problems != nil {
 		// The modal stays open with the problems beside the fields.
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(problems)
 		return
 	}
-	if err := a.accept(inbound{input: in, team: team}); err != nil {
+	p, err := a.accept(in)
+	if err == nil {
+		if err = a.await(r.Context(), p); err != nil {
+			a.notSaved(in, err)
+		}
+	}
+	if err != nil {
 		// Slack shows the person that the click or form did not go
-		// through; they can try again.
+		// through (a form stays open); they can try again. A turn that
+		// failed was apologised for in their DM.
 		refuse(w, err)
 		return
 	}
@@ -139,22 +165,31 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, body []by
 		http.Error(w, "malformed command", http.StatusBadRequest)
 		return
 	}
-	switch err := a.accept(in); {
+	p, err := a.accept(in)
+	switch {
 	case errors.Is(err, errBusy):
 		// Slack does not redeliver a slash command, and shows a refusal
 		// as a bare error: say so in words instead.
 		writeJSON(w, busyReply)
+		return
 	case err != nil:
 		refuse(w, err)
-	default:
-		// Nothing to show: the answer comes in the user's DM.
-		w.WriteHeader(http.StatusOK)
+		return
 	}
+	if err := a.await(r.Context(), p); err != nil {
+		// Not redelivered either way: a turn that failed was apologised
+		// for in the user's DM, and one that is slow answers there when
+		// it is done.
+		a.notSaved(in, err)
+	}
+	// Nothing to show: the answer comes in the user's DM.
+	w.WriteHeader(http.StatusOK)
 }
 
-// refuse answers a request whose turn could not be queued: 429 when the
-// person has too many turns waiting, 503 when the bot is full or shutting
-// down, each with Retry-After. Slack redelivers events it was refused.
+// refuse answers a request whose turn could not be queued, or was not
+// saved: 429 when the person has too many turns waiting, 503 otherwise
+// (the bot is full or shutting down, the store failed, the save took too
+// long), each with Retry-After. Slack redelivers events it was refused.
 func refuse(w http.ResponseWriter, err error) {
 	w.Header().Set("Retry-After", busyRetryAfter)
 	switch {
@@ -162,8 +197,10 @@ func refuse(w http.ResponseWriter, err error) {
 		http.Error(w, "too many events from this person", http.StatusTooManyRequests)
 	case errors.Is(err, errClosed):
 		http.Error(w, "shutting down", http.StatusServiceUnavailable)
-	default:
+	case errors.Is(err, errBusy):
 		http.Error(w, "too busy", http.StatusServiceUnavailable)
+	default:
+		http.Error(w, "not saved", http.StatusServiceUnavailable)
 	}
 }
 

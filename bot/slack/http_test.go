@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"github.com/learnpact/learnpact/bot"
 	"github.com/learnpact/learnpact/bot/workpool"
 	"github.com/learnpact/learnpact/conversation"
+	"github.com/learnpact/learnpact/storage"
 )
 
 func TestSignature(t *testing.T) {
@@ -127,9 +129,10 @@ func TestURLVerification(t *testing.T) {
 	}
 }
 
-// The acknowledgement does not wait for the turn: the response arrives
-// while the turn is still held.
-func TestAckBeforeWork(t *testing.T) {
+// TestAckAfterSave: the acknowledgement waits for the turn's save. While
+// the turn is held nothing is answered; the 200 comes once the event is
+// stored as applied.
+func TestAckAfterSave(t *testing.T) {
 	started := make(chan struct{})
 	release := make(chan struct{})
 	h := newHarness(t, defaultLimits, func(bot.Turn) {
@@ -144,19 +147,30 @@ func TestAckBeforeWork(t *testing.T) {
 	<-started
 	select {
 	case code := <-acked:
+		t.Fatalf("answered %d before the turn was saved", code)
+	default:
+	}
+	close(release)
+	select {
+	case code := <-acked:
 		if code != http.StatusOK {
 			t.Errorf("status = %d, want 200", code)
 		}
 	case <-time.After(10 * time.Second):
-		t.Fatal("the acknowledgement waited for the turn")
+		t.Fatal("no acknowledgement")
 	}
-	close(release)
+	snap, err := h.store.Load(context.Background(), storage.UserKey{Platform: "slack", Team: "T1", User: "U1"}, "", "slack:Ev1")
+	if err != nil || !snap.Applied || snap.Session == nil {
+		t.Errorf("at the acknowledgement: applied %v, session %s, err %v; want the turn saved", snap.Applied, snap.Session, err)
+	}
 	turns := h.finish(t)
 	if len(turns) != 1 || turns[0].Input.Text != "hello" {
 		t.Fatalf("turns = %+v", turns)
 	}
 }
 
+// TestRetryDedupe: redeliveries of an event reach the engine, which finds
+// the event applied and does nothing: one answer per event.
 func TestRetryDedupe(t *testing.T) {
 	h := newHarness(t, defaultLimits, nil)
 	for i, retry := range []string{"", "1", "2"} {
@@ -165,18 +179,14 @@ func TestRetryDedupe(t *testing.T) {
 			hd.Set("X-Slack-Retry-Num", retry)
 			hd.Set("X-Slack-Retry-Reason", "http_timeout")
 		}
-		if resp := h.postEvent(t, dmEvent("Ev1", "U1", "once"), hd); resp.StatusCode != http.StatusOK {
+		if resp := h.postEvent(t, dmEvent("Ev1", "U1", "help"), hd); resp.StatusCode != http.StatusOK {
 			t.Errorf("delivery %d: status = %d", i, resp.StatusCode)
 		}
 	}
-	h.postEvent(t, dmEvent("Ev2", "U1", "twice"), nil)
-	turns := h.finish(t)
-	var texts []string
-	for _, turn := range turns {
-		texts = append(texts, turn.Input.Text)
-	}
-	if strings.Join(texts, ",") != "once,twice" {
-		t.Errorf("turns ran for %q, want once,twice", texts)
+	h.postEvent(t, dmEvent("Ev2", "U1", "help"), nil)
+	h.finish(t)
+	if n := len(h.api.Calls("chat.postMessage")); n != 2 {
+		t.Errorf("%d answers, want 2: one per event", n)
 	}
 }
 
@@ -294,21 +304,24 @@ func TestSlashCommand(t *testing.T) {
 // With the queue full, nothing is acknowledged and dropped: an event or a
 // click is refused with 503 and Retry-After, so Slack delivers it again (or
 // shows the person it did not go through); a slash command, which Slack
-// does not redeliver, is told the bot is busy.
+// does not redeliver, is told the bot is busy. Events taken but not saved
+// within the acknowledgement wait are refused too (Slack delivers them
+// again, and the redelivery finds them applied).
 func TestQueueFull(t *testing.T) {
 	started := make(chan struct{}, 10)
 	release := make(chan struct{})
-	h := newHarness(t, workpool.Limits{Depth: 1}, func(bot.Turn) {
+	h := newHarnessWith(t, Config{Workers: 2, AckWait: 50 * time.Millisecond}, workpool.Limits{Depth: 1}, func(bot.Turn) {
 		started <- struct{}{}
 		<-release
-	})
-	h.postEvent(t, dmEvent("Ev1", "U1", "running"), nil)
+	}, nil)
+	go h.postEvent(t, dmEvent("Ev1", "U1", "running"), nil)
 	<-started
-	if resp := h.postEvent(t, dmEvent("Ev2", "U1", "queued"), nil); resp.StatusCode != http.StatusOK {
-		t.Errorf("queued event: status = %d, want 200", resp.StatusCode)
+	resp := h.postEvent(t, dmEvent("Ev2", "U1", "queued"), nil)
+	if resp.StatusCode != http.StatusServiceUnavailable || readBody(t, resp) != "not saved\n" {
+		t.Errorf("event queued and not saved in time: status = %d, want 503 (not saved)", resp.StatusCode)
 	}
-	resp := h.postEvent(t, dmEvent("Ev3", "U2", "refused"), nil)
-	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+	resp = h.postEvent(t, dmEvent("Ev3", "U2", "refused"), nil)
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" || readBody(t, resp) != "too busy\n" {
 		t.Errorf("event past a full queue: status = %d, Retry-After %q; want 503 with Retry-After (Slack redelivers)",
 			resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
@@ -341,12 +354,14 @@ func TestQueueFull(t *testing.T) {
 // One person's flood is refused for that person only (429 with
 // Retry-After, so Slack redelivers), and cannot crowd out anyone else: on
 // the same single worker, another person's event is taken, and answered
-// before the rest of the flood's backlog runs.
+// before the rest of the flood's backlog runs. (While the flood's first
+// turn is held nothing is saved, so what is taken is answered 503 once
+// the acknowledgement wait passes: Slack delivers it again.)
 func TestFloodFromOnePerson(t *testing.T) {
 	release := make(chan struct{})  // ends the flood's first turn
 	answered := make(chan struct{}) // B got a reply
 	var first sync.Once
-	h := newHarnessWith(t, Config{Workers: 1}, defaultLimits, func(turn bot.Turn) {
+	h := newHarnessWith(t, Config{Workers: 1, AckWait: 10 * time.Millisecond}, defaultLimits, func(turn bot.Turn) {
 		if turn.Input.User != "UA" {
 			return
 		}
@@ -365,7 +380,10 @@ func TestFloodFromOnePerson(t *testing.T) {
 	for i := range 200 {
 		resp := h.postEvent(t, dmEvent(fmt.Sprintf("EvA%d", i), "UA", "flood"), nil)
 		switch resp.StatusCode {
-		case http.StatusOK:
+		case http.StatusServiceUnavailable:
+			if body := readBody(t, resp); body != "not saved\n" {
+				t.Fatalf("flood event %d: 503 %q, want one taken and not saved yet", i, body)
+			}
 			accepted++
 		case http.StatusTooManyRequests:
 			refused++
@@ -373,15 +391,15 @@ func TestFloodFromOnePerson(t *testing.T) {
 				t.Fatalf("flood event %d refused without Retry-After", i)
 			}
 		default:
-			t.Fatalf("flood event %d: status %d, want 200 or 429", i, resp.StatusCode)
+			t.Fatalf("flood event %d: status %d, want 503 (taken, not saved yet) or 429", i, resp.StatusCode)
 		}
 	}
 	if accepted > 1+personDepth || refused == 0 {
 		t.Errorf("flood: %d accepted, %d refused; want at most %d accepted (one running, %d waiting) and the rest refused",
 			accepted, refused, 1+personDepth, personDepth)
 	}
-	if resp := h.postEvent(t, dmEvent("EvB", "UB", "hello"), nil); resp.StatusCode != http.StatusOK {
-		t.Fatalf("another person's event during the flood: status %d, want 200", resp.StatusCode)
+	if resp := h.postEvent(t, dmEvent("EvB", "UB", "hello"), nil); resp.StatusCode == http.StatusTooManyRequests || readBody(t, resp) != "not saved\n" {
+		t.Fatalf("another person's event during the flood: status %d, want it taken", resp.StatusCode)
 	}
 	// Only the flood's running turn holds B up: B goes next, while the
 	// flood's other turns wait until B is answered.

@@ -89,10 +89,12 @@ func TestJoinWaitsForIdentity(t *testing.T) {
 	release := make(chan struct{})
 	holdAuthTest(api, release)
 	h := newHarnessWith(t, Config{Workers: 1}, defaultLimits, nil, api, func(a *Adapter) { a.idWait = time.Minute })
-	if resp := h.postEvent(t, joinEvent("Ev1"), nil); resp.StatusCode != http.StatusOK {
-		t.Fatalf("status %d", resp.StatusCode)
-	}
+	acked := make(chan int, 1)
+	go func() { acked <- h.postEvent(t, joinEvent("Ev1"), nil).StatusCode }()
 	close(release)
+	if code := <-acked; code != http.StatusOK {
+		t.Fatalf("status %d", code)
+	}
 	turns := h.finish(t)
 	if len(turns) != 1 || turns[0].Input.Kind != conversation.JoinInput {
 		t.Fatalf("turns = %+v, want the join", turns)

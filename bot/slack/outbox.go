@@ -260,17 +260,9 @@ func (o *outbox) newID() string {
 // queue renders m into j and puts it in the outbox, due now, in the lane
 // ctx carries.
 func (a *Adapter) queue(ctx context.Context, j job, m message.Message) error {
-	blocks, text, problems := render(m)
-	for _, p := range problems {
-		a.log.Warn("message rendered without some content", "problem", p)
-	}
-	var err error
-	if j.Blocks, err = json.Marshal(blocks); err != nil {
-		return fmt.Errorf("slack: encode blocks: %w", err)
-	}
-	j.Text = text
-	if j.Lane == "" {
-		j.Lane = bot.LaneFrom(ctx).String()
+	j, err := a.encode(ctx, j, m)
+	if err != nil {
+		return err
 	}
 	return a.out.enqueue(ctx, j)
 }

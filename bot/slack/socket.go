@@ -5,10 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"sync"
 	"time"
 
 	slackapi "github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
+
+	"github.com/learnpact/learnpact/bot"
 )
 
 const (
@@ -55,32 +58,47 @@ func (a *Adapter) RunSocketMode(ctx context.Context) error {
 	}
 }
 
-// drain reads the client's events and does nothing slow: it decodes,
-// queues the turn, and acknowledges. slack-go stops reading the socket
-// while its event channel is full, so this loop must keep up.
+// drain reads the client's events and does nothing slow: it decodes and
+// queues the turn; the acknowledgement waits for the turn's save on a
+// goroutine of its own. slack-go stops reading the socket while its event
+// channel is full, so this loop must keep up.
 func (a *Adapter) drain(ctx context.Context, client *socketmode.Client) {
+	var acks sync.WaitGroup
+	defer acks.Wait()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case evt := <-client.Events:
-			a.socketEvent(ctx, client, evt)
+			a.socketEvent(ctx, client, evt, &acks)
 		}
 	}
 }
 
-func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, evt socketmode.Event) {
+func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, evt socketmode.Event, acks *sync.WaitGroup) {
 	switch evt.Type {
 	case socketmode.EventTypeEventsAPI, socketmode.EventTypeInteractive, socketmode.EventTypeSlashCommand:
 		if evt.Request == nil {
 			return
 		}
-		payload, ok := a.socketRequest(*evt.Request)
-		if !ok {
+		id := evt.Request.EnvelopeID
+		r, ok := a.socketRequest(*evt.Request)
+		switch {
+		case !ok:
 			// Unacknowledged, Slack delivers the envelope again later.
-			return
+		case r.wait == nil:
+			a.ack(ctx, client, id, r.payload)
+		default:
+			acks.Go(func() {
+				if err := a.await(ctx, r.wait); err != nil {
+					a.notSaved(r.in, err)
+					if !r.anyway {
+						return // Slack delivers the envelope again later
+					}
+				}
+				a.ack(ctx, client, id, r.payload)
+			})
 		}
-		a.ack(ctx, client, evt.Request.EnvelopeID, payload)
 	case socketmode.EventTypeErrorBadMessage:
 		// Acknowledge what cannot be read, or Slack sends it again.
 		bad, _ := evt.Data.(*socketmode.ErrorBadMessage)
@@ -105,56 +123,76 @@ func (a *Adapter) socketEvent(ctx context.Context, client *socketmode.Client, ev
 	}
 }
 
-// socketRequest queues the turn an envelope starts and returns the
-// acknowledgement's payload (nil for none), or false when the envelope
-// must not be acknowledged: its turn could not be queued, and Slack is
-// to deliver it again.
-func (a *Adapter) socketRequest(req socketmode.Request) (any, bool) {
+// socketReply is how an envelope is to be acknowledged.
+type socketReply struct {
+	// payload is the acknowledgement's payload (nil for none).
+	payload any
+	// wait, when set, is the turn to wait for: the envelope is
+	// acknowledged once it is safe.
+	wait *bot.Ack
+	in   inbound
+	// anyway acknowledges the envelope when the wait ends, saved or not:
+	// a slash command, which Slack does not redeliver.
+	anyway bool
+}
+
+// socketRequest queues the turn an envelope starts and returns how to
+// acknowledge it, or false when the envelope must not be acknowledged:
+// its turn could not be queued, and Slack is to deliver it again.
+func (a *Adapter) socketRequest(req socketmode.Request) (socketReply, bool) {
+	var in inbound
 	switch req.Type {
 	case socketmode.RequestTypeEventsAPI:
 		ec, err := parseEvent(req.Payload)
 		if err != nil {
 			a.log.Warn("unreadable event", "err", err)
-			return nil, true
+			return socketReply{}, true
 		}
-		if in, ok := a.event(ec); ok {
-			if err := a.accept(in); err != nil {
-				return nil, false
-			}
+		var ok bool
+		if in, ok = a.event(ec); !ok {
+			return socketReply{}, true
 		}
+		in.retries = req.RetryAttempt < slackRetries
 	case socketmode.RequestTypeInteractive:
-		in, team, err := decodeInteraction(req.Payload)
+		var err error
+		in, err = decodeInteraction(req.Payload)
 		switch {
 		case errors.Is(err, errIgnored):
+			return socketReply{}, true
 		case err != nil:
 			a.log.Warn("unreadable interaction", "err", err)
-		default:
-			if problems := a.invalid(in); problems != nil {
-				return problems, true
-			}
-			if err := a.accept(inbound{input: in, team: team}); err != nil {
-				return nil, false
-			}
+			return socketReply{}, true
+		}
+		if problems := a.invalid(in.input); problems != nil {
+			return socketReply{payload: problems}, true
 		}
 	case socketmode.RequestTypeSlashCommands:
 		var c slackapi.SlashCommand
 		if err := json.Unmarshal(req.Payload, &c); err != nil {
 			a.log.Warn("unreadable slash command", "err", err)
-			return nil, true
+			return socketReply{}, true
 		}
-		in, err := commandInbound(c)
-		if err != nil {
+		var err error
+		if in, err = commandInbound(c); err != nil {
 			a.log.Warn("unreadable slash command", "err", err)
-			return nil, true
+			return socketReply{}, true
 		}
-		switch err := a.accept(in); {
+		p, err := a.accept(in)
+		switch {
 		case errors.Is(err, errBusy):
-			return busyReply, true // not redelivered: say so in words
+			return socketReply{payload: busyReply}, true // not redelivered: say so in words
 		case err != nil:
-			return nil, false
+			return socketReply{}, false
 		}
+		return socketReply{wait: p, in: in, anyway: true}, true
+	default:
+		return socketReply{}, true
 	}
-	return nil, true
+	p, err := a.accept(in)
+	if err != nil {
+		return socketReply{}, false
+	}
+	return socketReply{wait: p, in: in}, true
 }
 
 func (a *Adapter) ack(ctx context.Context, client *socketmode.Client, envelopeID string, payload any) {

@@ -264,7 +264,7 @@ func TestSocketModeNeedsAppToken(t *testing.T) {
 
 // An envelope whose turn cannot be queued is not acknowledged, so Slack
 // delivers it again; a slash command, which Slack does not redeliver, is
-// acknowledged with a note that the bot is busy.
+// acknowledged at once with a note that the bot is busy.
 func TestSocketModeFullQueue(t *testing.T) {
 	started := make(chan struct{}, 10)
 	release := make(chan struct{})
@@ -275,12 +275,12 @@ func TestSocketModeFullQueue(t *testing.T) {
 	event := func(id, user string) socketmode.Request {
 		return socketmode.Request{Type: socketmode.RequestTypeEventsAPI, Payload: json.RawMessage(dmEvent(id, user, "hi"))}
 	}
-	if _, ok := h.a.socketRequest(event("Ev1", "U1")); !ok {
-		t.Fatal("first event not acknowledged")
+	if r, ok := h.a.socketRequest(event("Ev1", "U1")); !ok || r.wait == nil {
+		t.Fatal("first event not queued")
 	}
 	<-started
-	if _, ok := h.a.socketRequest(event("Ev2", "U1")); !ok {
-		t.Fatal("queued event not acknowledged")
+	if r, ok := h.a.socketRequest(event("Ev2", "U1")); !ok || r.wait == nil {
+		t.Fatal("second event not queued")
 	}
 	if _, ok := h.a.socketRequest(event("Ev3", "U2")); ok {
 		t.Error("event past a full queue acknowledged; want it left for Slack to deliver again")
@@ -296,8 +296,8 @@ func TestSocketModeFullQueue(t *testing.T) {
 	command := socketmode.Request{Type: socketmode.RequestTypeSlashCommands, Payload: json.RawMessage(mustJSON(map[string]any{
 		"team_id": "T1", "channel_id": "C1", "user_id": "U4", "command": "/contract", "text": "status",
 	}))}
-	if payload, ok := h.a.socketRequest(command); !ok || payload == nil {
-		t.Errorf("busy slash command: payload %v, acknowledged %v; want the busy note", payload, ok)
+	if r, ok := h.a.socketRequest(command); !ok || r.payload == nil || r.wait != nil {
+		t.Errorf("busy slash command: payload %v, acknowledged %v, waiting %v; want the busy note at once", r.payload, ok, r.wait != nil)
 	}
 	close(release)
 	if turns := h.finish(t); len(turns) != 2 {

@@ -3,11 +3,21 @@
 // turns of the engine, and carries out the engine's effects through the
 // Bot Framework connector, rendering messages as Adaptive Cards.
 //
-// Every activity is answered at once; the turn runs after the answer on a
-// bounded pool of workers (bot/workpool), turns of one user in order, one
-// at a time. An activity whose turn cannot be queued (its sender has too
-// many waiting, or the pool is full) is answered 503 and logged as an
-// error: the Teams connector does not deliver it again.
+// Turns run on a bounded pool of workers (bot/workpool), turns of one user
+// in order, one at a time. An activity is answered 200 only once its turn
+// is safe: the handler queues the turn and waits (at most Config.AckWait,
+// well inside the 10 to 15 s the channel waits) until the engine has
+// saved it, with the activity's id as its event so that a repeated
+// activity is applied once. An activity whose turn cannot be queued (its
+// sender has too many waiting, or the pool is full), fails before its
+// save (the store is down) or is not saved in time is answered 503 and
+// logged as an error: the Teams connector does not deliver it again. A
+// turn that failed is apologised for in the person's chat, sent directly.
+//
+// Replies are sent directly through the connector once the turn is saved,
+// after the answer: unlike Slack's, they are not kept in the store, so a
+// process that dies between a turn's save and its sends loses those sends
+// (the turn itself is kept).
 // Each activity's conversation reference is kept in storage.Docs, so later
 // messages (a check-in, a card for the approver) can be sent proactively.
 //
@@ -77,6 +87,9 @@ type Config struct {
 	HTTPClient *http.Client
 	// Workers is the number of turn workers (default 8).
 	Workers int
+	// AckWait bounds how long an activity waits for its turn to be saved
+	// before it is answered 503; 5 s when zero.
+	AckWait time.Duration
 	// Now is the clock for tokens (the bot's and the channel's); time.Now
 	// when nil. Turns use the engine's clock.
 	Now func() time.Time
@@ -90,7 +103,12 @@ const (
 	queueDepth  = 64
 	personDepth = 16
 	turnTimeout = 2 * time.Minute
-	seenTTL     = time.Hour
+	// seenTTL is how long the ids of activities that are no turn (a
+	// removal, a click on an unknown card) are remembered.
+	seenTTL = time.Hour
+	// defaultAckWait is how long an activity waits for its turn's save:
+	// the channel gives up after 10 to 15 s.
+	defaultAckWait = 5 * time.Second
 )
 
 // Adapter is the Teams platform: the /api/messages handler and
@@ -167,6 +185,9 @@ func New(cfg Config, engine *bot.Engine, log *slog.Logger) (*Adapter, error) {
 	}
 	if cfg.Workers <= 0 {
 		cfg.Workers = defaultWorkers
+	}
+	if cfg.AckWait <= 0 {
+		cfg.AckWait = defaultAckWait
 	}
 	if log == nil {
 		log = slog.Default()

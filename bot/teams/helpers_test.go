@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/learnpact/learnpact/bot"
 	"github.com/learnpact/learnpact/bot/teams/connectortest"
+	"github.com/learnpact/learnpact/storage"
 	"github.com/learnpact/learnpact/storage/embedded"
 )
 
@@ -34,6 +36,9 @@ type env struct {
 	t     *testing.T
 	fake  *connectortest.Server
 	store *embedded.Store
+	// turns, when set, is the store adapters built from now on save
+	// turns in, instead of store.
+	turns storage.Store
 	a     *Adapter
 	srv   *httptest.Server
 	now   time.Time
@@ -70,7 +75,11 @@ func newEngine(cfg bot.Config) *bot.Engine {
 // process would.
 func (e *env) adapter(edit func(*Config)) *Adapter {
 	e.t.Helper()
-	engine := newEngine(bot.Config{Store: e.store, Now: func() time.Time { return e.now }, Log: slog.New(slog.DiscardHandler)})
+	var turns storage.Store = e.store
+	if e.turns != nil {
+		turns = e.turns
+	}
+	engine := newEngine(bot.Config{Store: turns, Now: func() time.Time { return e.now }, Log: slog.New(slog.DiscardHandler)})
 	cfg := Config{
 		AppID: connectortest.AppID, AppPassword: connectortest.AppPassword, TenantID: tenant,
 		ServiceURL: e.fake.ServiceURL(), TokenURL: e.fake.TokenURL(), OpenIDMetadataURL: e.fake.OpenIDMetadataURL(),
@@ -116,6 +125,29 @@ func (e *env) post(act map[string]any, auth *string) int {
 		e.t.Fatal(err)
 	}
 	return e.postRaw(body, auth)
+}
+
+// postBody delivers an activity with a channel token and returns the
+// status and body of the answer.
+func (e *env) postBody(act map[string]any) (int, string) {
+	e.t.Helper()
+	body, err := json.Marshal(act)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPost, e.srv.URL+"/api/messages", bytes.NewReader(body))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+e.fake.Token(e.fake.ServiceURL(), nil))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(out)
 }
 
 func (e *env) postRaw(body []byte, auth *string) int {

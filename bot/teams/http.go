@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 
 	"github.com/learnpact/learnpact/bot"
+	"github.com/learnpact/learnpact/bot/workpool"
 	"github.com/learnpact/learnpact/conversation"
 	"github.com/learnpact/learnpact/conversation/message"
 )
@@ -63,14 +65,17 @@ func (a *Adapter) serveActivity(w http.ResponseWriter, r *http.Request) {
 		writeInvoke(w, http.StatusBadRequest, "BadRequest", "That card action could not be read.")
 		return
 	}
-	err = a.accept(in)
+	ack, err := a.accept(in)
+	if err == nil {
+		err = ack.Wait(r.Context(), a.cfg.AckWait)
+	}
 	if in.invoke == cardAction {
 		// The click's outcome arrives as messages and card updates; the
-		// invoke itself is answered at once, as Teams expects.
+		// invoke itself is answered once the click is saved.
 		if err != nil {
 			// The card shows the message: the person can click again.
-			a.log.Warn("card action refused", "user", in.act.From.ID, "err", err)
-			writeInvoke(w, http.StatusServiceUnavailable, "ServiceUnavailable", "learnpact is busy. Please try again in a moment.")
+			a.log.Error("card action not taken", "user", in.act.From.ID, "err", err)
+			writeInvoke(w, http.StatusServiceUnavailable, "ServiceUnavailable", "learnpact could not take that just now. Please try again in a moment.")
 			return
 		}
 		writeInvoke(w, http.StatusOK, "", "")
@@ -79,10 +84,14 @@ func (a *Adapter) serveActivity(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		// Never a 2xx for work that was not taken. The connector does not
 		// redeliver, so what the person did is lost: say so loudly.
-		a.log.Error("activity refused, not redelivered by Teams", "type", in.act.Type, "user", in.act.From.ID,
+		a.log.Error("activity not taken, not redelivered by Teams", "type", in.act.Type, "user", in.act.From.ID,
 			"conversation", in.act.Conversation.ID, "err", err)
 		w.Header().Set("Retry-After", "5")
-		http.Error(w, "busy", http.StatusServiceUnavailable)
+		if errors.Is(err, workpool.ErrBusy) || errors.Is(err, workpool.ErrClosed) {
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+		} else {
+			http.Error(w, "not saved", http.StatusServiceUnavailable)
+		}
 		return
 	}
 	w.WriteHeader(http.StatusOK)
@@ -104,27 +113,42 @@ func writeInvoke(w http.ResponseWriter, status int, code, msg string) {
 	json.NewEncoder(w).Encode(body) // the client is gone if this fails
 }
 
-// accept queues an activity's work without waiting.
-func (a *Adapter) accept(in inbound) error {
+// accept queues an activity's work without waiting and returns what to
+// wait for before answering it.
+func (a *Adapter) accept(in inbound) (*bot.Ack, error) {
 	key := in.act.From.ID
 	if key == "" {
 		key = in.act.Conversation.ID
 	}
-	return a.pool.Submit(key, func(ctx context.Context) { a.run(ctx, in) })
+	ack := bot.NewAck()
+	err := a.pool.Submit(key, func(ctx context.Context) {
+		// Work that saves no turn is safe once done.
+		defer ack.Settle(nil)
+		a.run(ctx, in, ack.Settle)
+	})
+	return ack, err
 }
 
 // run does an activity's work on a worker: deduplicate, remember the
-// conversation, then run the turn.
-func (a *Adapter) run(ctx context.Context, in inbound) {
+// conversation, then run the turn; saved hears when the turn is safe
+// (see bot.Turn.Saved).
+func (a *Adapter) run(ctx context.Context, in inbound, saved func(error)) {
 	ctx, cancel := context.WithTimeout(ctx, turnTimeout)
 	defer cancel()
 	defer func() {
 		if p := recover(); p != nil {
 			a.log.Error("turn panicked", "type", in.act.Type, "user", in.act.From.ID, "panic", p)
+			saved(fmt.Errorf("teams: turn panicked: %v", p))
 		}
 	}()
+	var event string
 	if in.act.ID != "" {
-		first, err := a.engine.FirstSeen(ctx, "teams:"+in.act.Conversation.ID+":"+in.act.ID, seenTTL)
+		event = "teams:" + in.act.Conversation.ID + ":" + in.act.ID
+	}
+	if event != "" && in.intent != turn {
+		// A turn's event is saved with it (bot.Turn.Event); other work
+		// saves nothing and is recorded on its own.
+		first, err := a.engine.FirstSeen(ctx, event, seenTTL)
 		switch {
 		case err != nil:
 			a.log.Warn("activity dedupe failed", "activity", in.act.ID, "err", err)
@@ -150,7 +174,7 @@ func (a *Adapter) run(ctx context.Context, in inbound) {
 		if in.input.Kind == conversation.SubmitInput && !a.checkForm(ctx, in) {
 			return
 		}
-		t := bot.Turn{Platform: a, Team: in.act.tenant(), Input: in.input}
+		t := bot.Turn{Platform: a, Team: in.act.tenant(), Input: in.input, Event: event, Saved: saved}
 		if err := a.handle(ctx, t); err != nil {
 			a.log.Debug("turn ended with an error", "kind", in.input.Kind, "user", in.input.User, "err", err)
 		}

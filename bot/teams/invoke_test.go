@@ -60,7 +60,7 @@ func (e *env) handle(act map[string]any) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	e.a.run(e.ctx(), in)
+	e.a.run(e.ctx(), in, func(error) {})
 }
 
 // TestInvokeCardAction: a card action sent as an adaptiveCard/action
