@@ -62,12 +62,12 @@ func (q *queuer) SendDMNow(_ context.Context, user string, m message.Message) (c
 // sent, and a redelivery does nothing.
 func TestTurnQueuedWithItsSave(t *testing.T) {
 	s := memory.New()
-	q := &queuer{}
+	q := &queuer{recorder: newRecorder()}
 	e := newEngine(t, bot.Config{Store: s, Now: func() time.Time { return now }})
 	var saved []error
 	in := conversation.Input{Kind: conversation.TextInput, User: learner, Channel: "DULEE", Text: "new"}
 	turn := bot.Turn{Platform: q, Team: team, Input: in, Event: "slack:Ev1", Saved: func(err error) {
-		if n := len(q.sent); n != 0 {
+		if n := len(q.Deliveries()); n != 0 {
 			t.Errorf("%d effects carried out before the turn was reported saved", n)
 		}
 		saved = append(saved, err)
@@ -80,8 +80,8 @@ func TestTurnQueuedWithItsSave(t *testing.T) {
 	if len(saved) != 2 || saved[0] != nil || saved[1] != nil {
 		t.Errorf("Saved heard %v, want nil for the turn and nil for its redelivery", saved)
 	}
-	if len(q.queued) != 1 || q.queued[0] != "post DULEE reply" || q.wakes != 1 || len(q.sent) != 0 {
-		t.Errorf("queued %q, woke %d times, sent %+v; want the answer queued once in the reply lane, one wake, nothing sent", q.queued, q.wakes, q.sent)
+	if len(q.queued) != 1 || q.queued[0] != "post DULEE reply" || q.wakes != 1 || len(q.Deliveries()) != 0 {
+		t.Errorf("queued %q, woke %d times, sent %+v; want the answer queued once in the reply lane, one wake, nothing sent", q.queued, q.wakes, q.Deliveries())
 	}
 	claims, err := s.Outbox().Claim(context.Background(), now.Add(time.Minute), 10, time.Minute)
 	if err != nil || len(claims) != 1 || string(claims[0].Item.Data) != "post DULEE" {
@@ -98,7 +98,7 @@ func TestTurnQueuedWithItsSave(t *testing.T) {
 func TestScheduledTurnQueuedAsNudge(t *testing.T) {
 	s := memory.New()
 	c := proposed(t, s)
-	q := &queuer{}
+	q := &queuer{recorder: newRecorder()}
 	e := newEngine(t, bot.Config{Store: s, Now: func() time.Time { return now.AddDate(0, 0, 3) }})
 	in := conversation.Input{Kind: conversation.DueInput, User: manager, DueKind: "approval_reminder", Contract: c.ID}
 	if err := e.Handle(context.Background(), bot.Turn{Platform: q, Team: team, Input: in}); err != nil {
@@ -126,7 +126,7 @@ func (failingStore) Load(context.Context, storage.UserKey, string, string) (stor
 // platform will deliver the event again.
 func TestFailureBeforeSave(t *testing.T) {
 	for _, retries := range []bool{true, false} {
-		q := &queuer{}
+		q := &queuer{recorder: newRecorder()}
 		e := newEngine(t, bot.Config{Store: failingStore{memory.New()}, Now: func() time.Time { return now }, Log: slog.New(slog.DiscardHandler)})
 		var saved error
 		in := conversation.Input{Kind: conversation.TextInput, User: learner, Channel: "DULEE", Text: "new"}
@@ -139,8 +139,8 @@ func TestFailureBeforeSave(t *testing.T) {
 		if retries {
 			wantApologies = 0
 		}
-		if len(q.direct) != wantApologies || len(q.queued) != 0 || len(q.sent) != 0 {
-			t.Errorf("retries %v: direct DMs to %q, queued %q, sent %+v; want %d apology sent directly", retries, q.direct, q.queued, q.sent, wantApologies)
+		if len(q.direct) != wantApologies || len(q.queued) != 0 || len(q.Deliveries()) != 0 {
+			t.Errorf("retries %v: direct DMs to %q, queued %q, sent %+v; want %d apology sent directly", retries, q.direct, q.queued, q.Deliveries(), wantApologies)
 		}
 	}
 }

@@ -10,9 +10,11 @@ import (
 	"time"
 
 	"github.com/learnpact/learnpact/bot"
+	"github.com/learnpact/learnpact/bot/bottest"
 	"github.com/learnpact/learnpact/conversation"
 	"github.com/learnpact/learnpact/conversation/contract"
 	"github.com/learnpact/learnpact/conversation/message"
+	"github.com/learnpact/learnpact/conversation/message/messagetest"
 	"github.com/learnpact/learnpact/storage"
 	"github.com/learnpact/learnpact/storage/memory"
 	redisstore "github.com/learnpact/learnpact/storage/redis"
@@ -27,62 +29,21 @@ const (
 	manager = "UMO"
 )
 
-// sent is one thing the engine asked the platform to do.
-type sent struct {
-	kind, to, text string
-}
+// recorder is the recording platform of engine tests, counting what it
+// was asked to show.
+type recorder struct{ *bottest.Platform }
 
-// recorder is a Platform that records what it is asked to send.
-type recorder struct {
-	mu   sync.Mutex
-	sent []sent
-}
+func newRecorder() recorder { return recorder{bottest.NewPlatform()} }
 
-func (r *recorder) add(kind, to string, m message.Message) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var b strings.Builder
-	b.WriteString(m.Summary)
-	for _, bl := range m.Blocks {
-		if s, ok := bl.(message.Section); ok {
-			b.WriteString("\n" + s.Text.String())
-		}
-	}
-	r.sent = append(r.sent, sent{kind, to, b.String()})
-}
-
-func (r *recorder) count(kind, contains string) int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
+// count is how many deliveries of kind hold text containing contains.
+func (r recorder) count(kind bottest.Kind, contains string) int {
 	n := 0
-	for _, s := range r.sent {
-		if s.kind == kind && strings.Contains(s.text, contains) {
+	for _, d := range r.Deliveries() {
+		if d.Kind == kind && strings.Contains(messagetest.Text(d.Message), contains) {
 			n++
 		}
 	}
 	return n
-}
-
-func (r *recorder) Name() string { return "slack" }
-func (r *recorder) SendDM(_ context.Context, user string, m message.Message) (conversation.MessageRef, error) {
-	r.add("dm", user, m)
-	return conversation.MessageRef{Channel: "D" + user, TS: "1.0"}, nil
-}
-func (r *recorder) Post(_ context.Context, ch string, m message.Message) (conversation.MessageRef, error) {
-	r.add("post", ch, m)
-	return conversation.MessageRef{Channel: ch, TS: "1.0"}, nil
-}
-func (r *recorder) Update(_ context.Context, ref conversation.MessageRef, m message.Message) error {
-	r.add("update", ref.Channel, m)
-	return nil
-}
-func (r *recorder) Ephemeral(_ context.Context, ch, user string, m message.Message) error {
-	r.add("ephemeral", user, m)
-	return nil
-}
-func (r *recorder) OpenModal(_ context.Context, trigger string, m message.Modal) error {
-	r.add("modal", trigger, message.Message{Summary: m.Title})
-	return nil
 }
 
 // barrier holds the first n Loads until all n have happened, so n turns
@@ -180,13 +141,18 @@ func stored(t testing.TB, s storage.Store, id string) *contract.Contract {
 func TestConcurrentApprovalsConflict(t *testing.T) {
 	s := memory.New()
 	c := proposed(t, s)
-	p := &recorder{}
+	p := newRecorder()
 	e := newEngine(t, bot.Config{Store: newBarrier(s, 2), Now: func() time.Time { return now }})
+	// The approval card both clicks come from.
+	card, err := p.Post(context.Background(), "DUMO", message.Message{Summary: "Approve?"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	approve := conversation.Input{
 		Kind: conversation.ActionInput, User: manager, Channel: "DUMO",
 		ActionID: string(conversation.ActionApprove),
 		Value:    conversation.ActionValue{ContractID: c.ID, Version: 1}.Encode(),
-		Source:   conversation.MessageRef{Channel: "DUMO", TS: "1.0"},
+		Source:   card,
 	}
 	var wg sync.WaitGroup
 	for range 2 {
@@ -213,11 +179,11 @@ func TestConcurrentApprovalsConflict(t *testing.T) {
 	if signed != 1 {
 		t.Errorf("manager signed %d times, want 1", signed)
 	}
-	if n := p.count("update", ""); n != 1 {
-		t.Errorf("card updated %d times, want 1: %+v", n, p.sent)
+	if n := p.count(bottest.Updated, ""); n != 1 {
+		t.Errorf("card updated %d times, want 1: %+v", n, p.Deliveries())
 	}
-	if n := p.count("ephemeral", ""); n != 1 {
-		t.Errorf("%d private answers, want 1 (for the second click): %+v", n, p.sent)
+	if n := p.count(bottest.Ephemeral, ""); n != 1 {
+		t.Errorf("%d private answers, want 1 (for the second click): %+v", n, p.Deliveries())
 	}
 }
 
@@ -227,7 +193,7 @@ func BenchmarkTurn(b *testing.B) {
 	s := openRedis(b)
 	var trips counter
 	s.Client().AddHook(&trips)
-	p := &recorder{}
+	p := newRecorder()
 	e := newEngine(b, bot.Config{Store: s, Now: func() time.Time { return now }})
 	ctx := context.Background()
 	turn := func(text string) {
@@ -248,9 +214,6 @@ func BenchmarkTurn(b *testing.B) {
 		// contract changes), then jump back to it.
 		turn("Shadow Ana's reviews; read the handbook")
 		turn("edit activities")
-		p.mu.Lock()
-		p.sent = p.sent[:0]
-		p.mu.Unlock()
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(trips.n.Load())/float64(2*b.N), "roundtrips/turn")
@@ -290,7 +253,7 @@ func TestPlannerSeesSavedTurn(t *testing.T) {
 		ActionID: string(conversation.ActionApprove),
 		Value:    conversation.ActionValue{ContractID: "c1", Version: 1}.Encode(),
 	}
-	if err := e.Handle(context.Background(), bot.Turn{Platform: &recorder{}, Team: team, Input: approve}); err != nil {
+	if err := e.Handle(context.Background(), bot.Turn{Platform: newRecorder(), Team: team, Input: approve}); err != nil {
 		t.Fatal(err)
 	}
 	if len(pl.got) != 1 {
@@ -305,7 +268,7 @@ func TestPlannerSeesSavedTurn(t *testing.T) {
 	}
 
 	pl.err = errors.New("the due store is down")
-	p := &recorder{}
+	p := newRecorder()
 	in := conversation.Input{Kind: conversation.TextInput, User: learner, Channel: "DULEE", Text: "new"}
 	err := e.Handle(context.Background(), bot.Turn{Platform: p, Team: team, Input: in})
 	if !errors.Is(err, pl.err) {
@@ -313,10 +276,10 @@ func TestPlannerSeesSavedTurn(t *testing.T) {
 	}
 	// The turn is saved, its answer with it: it stands, and nobody is
 	// told that their step was lost.
-	if n := p.count("dm", "Something went wrong"); n != 0 {
-		t.Errorf("%d apologies for a saved turn, want none: %+v", n, p.sent)
+	if n := p.count(bottest.Sent, "Something went wrong"); n != 0 {
+		t.Errorf("%d apologies for a saved turn, want none: %+v", n, p.Deliveries())
 	}
-	if n := p.count("post", "First, a title"); n != 1 {
-		t.Errorf("the saved turn's answer went out %d times, want once: %+v", n, p.sent)
+	if n := p.count(bottest.Sent, "First, a title"); n != 1 {
+		t.Errorf("the saved turn's answer went out %d times, want once: %+v", n, p.Deliveries())
 	}
 }
