@@ -48,9 +48,11 @@ import (
 // sent alone, one per pipeline or script), learnpact's delivery included.
 //
 // The adapter's clock runs throughputClockSpeed times faster than the
-// wall clock: Slack takes about one message a second per channel, which
-// the outbox keeps, and a learner here types far faster than any person.
-// Everything else (leases, caches, Retry-After) is scaled alike.
+// wall clock. The outbox keeps Slack's rate of about one message a second
+// per channel, with or without a workspace budget, and a learner here
+// types far faster than any person: on the wall clock the crowd would take
+// one turn a second per learner, whatever the bot's cost. Everything else
+// the adapter times (leases, caches, Retry-After) is scaled alike.
 func BenchmarkDMThroughput(b *testing.B) {
 	env := newThroughputEnv(b, throughputLearners)
 	b.Run("bot=minimal", func(b *testing.B) {
@@ -80,7 +82,7 @@ func BenchmarkDMThroughput(b *testing.B) {
 
 const (
 	// throughputLearners is how many learners talk at once.
-	throughputLearners = 100
+	throughputLearners = 200
 	// throughputClockSpeed is how much faster than the wall clock the
 	// adapter's clock runs: a conversation may take 50 messages a second.
 	throughputClockSpeed = 50
