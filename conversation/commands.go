@@ -2,6 +2,7 @@ package conversation
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/learnpact/learnpact/conversation/contract"
 )
@@ -40,11 +41,21 @@ const (
 	anyone role = 0 // a command for anyone names no role
 )
 
-// commands is the command table, in the order help lists it.
-//
-// A function rather than a variable: handlers reach the table (help lists
-// it), which a package-level variable's initializer may not.
+// commands is the command table, in the order help lists it, built once
+// on first use (a package-level variable's initializer may not refer to
+// the handlers, which reach the table: help lists it).
 func commands() []command {
+	commandsOnce.Do(func() { commandTable = buildCommands() })
+	return commandTable
+}
+
+// commandTable holds the table once built; it is read-only.
+var (
+	commandsOnce sync.Once
+	commandTable []command
+)
+
+func buildCommands() []command {
 	return []command{
 		{name: "new", aliases: []string{"start"}, help: "start a new learning contract",
 			run: noArgs((*turn).start)},

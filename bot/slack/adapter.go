@@ -178,7 +178,7 @@ func newAdapter(cfg Config, engine *bot.Engine, log *slog.Logger, limits workpoo
 	}
 	client := cfg.HTTPClient
 	if client == nil {
-		client = &http.Client{Timeout: 30 * time.Second}
+		client = defaultClient()
 	}
 	a := &Adapter{
 		cfg:    cfg,
@@ -234,6 +234,17 @@ func normalizeAPIURL(s string) (string, error) {
 
 // newClient is a Web API client; with the app token it can also open
 // Socket Mode connections.
+// defaultClient is the Web API client when Config.HTTPClient is nil. It
+// keeps enough idle connections for the outbox's concurrent senders and
+// the turns' calls: Go's default of two per host would open a new TLS
+// connection for about every second message under load.
+func defaultClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 4 * outboxSenders
+	t.MaxIdleConns = 4 * outboxSenders
+	return &http.Client{Timeout: 30 * time.Second, Transport: t}
+}
+
 func (a *Adapter) newClient() *slackapi.Client {
 	opts := []slackapi.Option{
 		slackapi.OptionAPIURL(a.cfg.APIURL),
