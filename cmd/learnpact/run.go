@@ -181,7 +181,7 @@ func (m *Main) startSlack(ctx context.Context, mode Mode) error {
 			APIURL:        m.url + "/api/",
 		}
 	}
-	slackCfg.Outbox = m.stores.Outbox
+	slackCfg.Outbox = m.stores.Outbox("slack")
 	slackCfg.MessagesPerMinute = m.Config.SlackMessagesPerMinute
 	var err error
 	m.adapter, err = slackbot.New(slackCfg, m.engine, m.Log)
