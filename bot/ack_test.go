@@ -83,7 +83,7 @@ func TestTurnQueuedWithItsSave(t *testing.T) {
 	if len(q.queued) != 1 || q.queued[0] != "post DULEE reply" || q.wakes != 1 || len(q.Deliveries()) != 0 {
 		t.Errorf("queued %q, woke %d times, sent %+v; want the answer queued once in the reply lane, one wake, nothing sent", q.queued, q.wakes, q.Deliveries())
 	}
-	claims, err := s.Outbox().Claim(context.Background(), now.Add(time.Minute), 10, time.Minute)
+	claims, err := s.Outbox("slack").Claim(context.Background(), now.Add(time.Minute), 10, time.Minute)
 	if err != nil || len(claims) != 1 || string(claims[0].Item.Data) != "post DULEE" {
 		t.Errorf("outbox holds %+v (err %v), want the queued answer", claims, err)
 	}

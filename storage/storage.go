@@ -75,15 +75,16 @@ type TurnWrite struct {
 	// Empty for none (EventTTL 0).
 	Event    string
 	EventTTL time.Duration
-	// Out are outgoing messages, added to the outbox (Stores.Outbox) in the
-	// same step, as Outbox.Schedule would add them.
+	// Out are outgoing messages, added in the same step to the outbox of
+	// the user's platform (Stores.Outbox(User.Platform)), as its Schedule
+	// would add them.
 	Out []DueItem
 }
 
 // Check reports a turn that cannot be stored: a user without id, a
 // contract write that fails ContractWrite.Check, an event without a
-// positive ttl (or a ttl without event), an outgoing message without id or
-// due time.
+// positive ttl (or a ttl without event), outgoing messages for a user
+// without platform, an outgoing message without id or due time.
 func (w TurnWrite) Check() error {
 	if err := CheckUser(w.User); err != nil {
 		return err
@@ -96,6 +97,9 @@ func (w TurnWrite) Check() error {
 		return fmt.Errorf("event %s: ttl must be positive, got %s", w.Event, w.EventTTL)
 	case w.Event == "" && w.EventTTL != 0:
 		return fmt.Errorf("event ttl %s without an event", w.EventTTL)
+	}
+	if len(w.Out) > 0 && w.User.Platform == "" {
+		return fmt.Errorf("user %s: outgoing messages without a platform, so no outbox", w.User.User)
 	}
 	for _, it := range w.Out {
 		if err := CheckItem(it); err != nil {
@@ -136,7 +140,7 @@ type Store interface {
 	// Save writes one turn as one atomic step (Redis Cluster falls short:
 	// see storage/redis): the session, the contract (with its revision
 	// check), the event id as applied and the outgoing messages into the
-	// outbox. If the turn's event was applied already it
+	// outbox of the user's platform. If the turn's event was applied already it
 	// returns ErrApplied, else if the contract's stored revision is not
 	// w.Contract.Rev it returns ErrConflict; either way it writes nothing.
 	// Only the users in w.Contract.Users get the contract added to their
@@ -291,6 +295,10 @@ type Stores struct {
 	Docs Docs
 	// Due keeps scheduled work: check-ins, reminders, digests.
 	Due DueStore
-	// Outbox keeps messages waiting to be delivered, apart from Due.
-	Outbox DueStore
+	// Outbox returns the outbox of a platform ("slack", "teams"): the
+	// messages waiting to be delivered there, kept apart from Due and
+	// from every other platform's outbox, so each platform's sender
+	// claims only its own. A turn's TurnWrite.Out goes into the outbox of
+	// its user's platform.
+	Outbox func(platform string) DueStore
 }

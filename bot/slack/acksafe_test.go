@@ -35,7 +35,7 @@ type faultyStore struct {
 
 func newFaultyStore(s storage.Stores) *faultyStore {
 	f := &faultyStore{Store: s.Turns, failed: make(chan string, 100)}
-	f.outbox = faultyOutbox{DueStore: s.Outbox, s: f}
+	f.outbox = faultyOutbox{DueStore: s.Outbox("slack"), s: f}
 	return f
 }
 
@@ -329,7 +329,7 @@ func TestReplySurvivesCrash(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			first, second := open(t)
 			c := &crashable{Store: first.Turns, crashed: make(chan struct{})}
-			c.outbox = crashableOutbox{DueStore: first.Outbox, c: c}
+			c.outbox = crashableOutbox{DueStore: first.Outbox("slack"), c: c}
 			api := newFakeAPI(t)
 			dying := (&harness{}).start(t, Config{Workers: 2, Outbox: c.outbox}, c, defaultLimits, nil, api)
 			if resp := dying.postEvent(t, dmEvent("Ev1", "U1", "new"), nil); resp.StatusCode != http.StatusOK {
@@ -340,7 +340,7 @@ func TestReplySurvivesCrash(t *testing.T) {
 				t.Fatalf("%d messages sent by the process that died, want none", n)
 			}
 
-			next := (&harness{}).start(t, Config{Workers: 2, Outbox: second.Outbox}, second.Turns, defaultLimits, nil, api)
+			next := (&harness{}).start(t, Config{Workers: 2, Outbox: second.Outbox("slack")}, second.Turns, defaultLimits, nil, api)
 			got := next.delivered(t, "DU1")
 			if len(got) != 1 || !strings.Contains(got[0], "contract") {
 				t.Errorf("the new process delivered %q, want the answer to \"new\"", got)

@@ -81,7 +81,7 @@ type sim struct {
 
 func newSim(tb testing.TB, perMinute int) *sim {
 	tb.Helper()
-	return newSimOn(tb, memory.New().Outbox(), sandbox.NewClock(outboxStart), perMinute)
+	return newSimOn(tb, memory.New().Outbox("slack"), sandbox.NewClock(outboxStart), perMinute)
 }
 
 // newSimOn is a sim on store and clock, shared with other processes.

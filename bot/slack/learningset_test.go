@@ -239,7 +239,7 @@ func TestPostThreadOutbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	e := newSetEnv(t, s.Outbox())
+	e := newSetEnv(t, s.Outbox("slack"))
 	ctx := t.Context()
 	_, rootTS, err := slackapi.New(e.ws.Token(), slackapi.OptionAPIURL(e.a.cfg.APIURL)).PostMessageContext(ctx, sandbox.LearningSet, slackapi.MsgOptionText("Draft", false))
 	if err != nil {
@@ -265,7 +265,7 @@ func TestPostNowPassesTheOutbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	e := newSetEnv(t, s.Outbox())
+	e := newSetEnv(t, s.Outbox("slack"))
 	ctx := t.Context()
 	ref, err := e.a.PostNow(ctx, sandbox.LearningSet, message.Message{Summary: "Draft for review"})
 	if err != nil || ref.TS == "" || ref.Channel != sandbox.LearningSet {

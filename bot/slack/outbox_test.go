@@ -124,7 +124,7 @@ var outboxStores = map[string]func(t *testing.T) (open func() storage.DueStore, 
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { s.Close() })
-			return s.Outbox()
+			return s.Outbox("slack")
 		}
 		return open, func() { s.Close() }
 	},
@@ -137,7 +137,7 @@ var outboxStores = map[string]func(t *testing.T) (open func() storage.DueStore, 
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { s.Close() })
-			return s.Outbox()
+			return s.Outbox("slack")
 		}
 		return open, func() { s.Close() }
 	},
@@ -556,7 +556,7 @@ func TestOutboxShutdownDrains(t *testing.T) {
 func TestOutboxSendsWhatDirectSendingSends(t *testing.T) {
 	api := newFakeAPI(t)
 	clock := sandbox.NewClock(outboxStart)
-	a, err := New(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: api.Base(), Outbox: memory.New().Outbox(), Now: clock.Now},
+	a, err := New(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: api.Base(), Outbox: memory.New().Outbox("slack"), Now: clock.Now},
 		newEngine(bot.Config{Store: memory.New()}), discardLog())
 	if err != nil {
 		t.Fatal(err)
@@ -631,7 +631,7 @@ func TestOutboxHoldsBack(t *testing.T) {
 			fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":"1.0"}`, r.FormValue("channel"))
 		})
 	}
-	a, err := New(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: api.Base(), Outbox: memory.New().Outbox(), Now: clock.Now},
+	a, err := New(Config{BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: api.Base(), Outbox: memory.New().Outbox("slack"), Now: clock.Now},
 		newEngine(bot.Config{Store: memory.New()}), discardLog())
 	if err != nil {
 		t.Fatal(err)
@@ -768,7 +768,7 @@ func TestClassify(t *testing.T) {
 // wrote is dropped with an error, not retried forever.
 func TestOutboxDropsUnreadable(t *testing.T) {
 	e := newOutboxEnv(t, people(1))
-	store := memory.New().Outbox()
+	store := memory.New().Outbox("slack")
 	a := e.adapter(t, store)
 	bad := []string{`{`, `{"method":"chat.delete","channel":"C1","blocks":[]}`, `{"method":"chat.update","channel":"C1","blocks":[]}`}
 	for i, data := range bad {

@@ -57,7 +57,7 @@ func BenchmarkDMTurn(b *testing.B) {
 			clock.Store(time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC).UnixNano())
 			now := func() time.Time { return time.Unix(0, clock.Load()).UTC() }
 			st := s.Stores()
-			h := (&harness{}).start(b, Config{Workers: 2, Outbox: st.Outbox, Now: now}, st.Turns, defaultLimits, nil, nil)
+			h := (&harness{}).start(b, Config{Workers: 2, Outbox: st.Outbox("slack"), Now: now}, st.Turns, defaultLimits, nil, nil)
 			h.a.handle = h.a.engine.Handle // no recording: the turns are too many
 			seq := 0
 			round := func(texts ...string) {

@@ -14,10 +14,13 @@
 // logged as an error: the Teams connector does not deliver it again. A
 // turn that failed is apologised for in the person's chat, sent directly.
 //
-// Replies are sent directly through the connector once the turn is saved,
-// after the answer: unlike Slack's, they are not kept in the store, so a
-// process that dies between a turn's save and its sends loses those sends
-// (the turn itself is kept).
+// With an outbox (Config.Outbox, see outbox.go), the messages a turn sends
+// are saved with the turn in the store's Teams outbox and delivered from
+// there, replies before nudges, in order within a conversation and within
+// Microsoft's published rate limits (limits.go): a process that dies
+// between a turn's save and its sends loses nothing. Forms and shared
+// drafts are sent directly once the turn is saved, as is everything
+// without an outbox.
 // Each activity's conversation reference is kept in storage.Docs, so later
 // messages (a check-in, a card for the approver) can be sent proactively.
 //
@@ -90,9 +93,14 @@ type Config struct {
 	// AckWait bounds how long an activity waits for its turn to be saved
 	// before it is answered 503; 5 s when zero.
 	AckWait time.Duration
-	// Now is the clock for tokens (the bot's and the channel's); time.Now
-	// when nil. Turns use the engine's clock.
+	// Now is the clock for tokens (the bot's and the channel's) and the
+	// outbox; time.Now when nil. Turns use the engine's clock.
 	Now func() time.Time
+	// Outbox, when set, keeps the messages turns send until the connector
+	// took them (see Queue and RunOutbox): the store's Teams outbox,
+	// storage.Stores.Outbox("teams"). Without it they are sent directly
+	// after the turn is saved.
+	Outbox storage.DueStore
 }
 
 const (
@@ -122,6 +130,7 @@ type Adapter struct {
 	// lib sends what needs no answer through the library's client; nil
 	// when Insecure (which sends no token), when conn sends everything.
 	lib  *libSender
+	out  *outbox    // nil without Config.Outbox
 	auth *validator // nil when Insecure
 	docs storage.Docs
 	pool *workpool.Pool
@@ -213,6 +222,9 @@ func New(cfg Config, engine *bot.Engine, log *slog.Logger) (*Adapter, error) {
 		names: map[string]string{},
 		homes: map[string]home{},
 	}
+	if cfg.Outbox != nil {
+		a.out = newOutbox(a, cfg.Outbox, now)
+	}
 	if !cfg.Insecure {
 		a.auth = &validator{metadataURL: cfg.OpenIDMetadataURL, http: client, now: now}
 		lib, err := newLibSender(creds, cfg.TokenURL, libClients, log)
@@ -261,8 +273,16 @@ func (a *Adapter) Location(ctx context.Context, user string) *time.Location {
 }
 
 // Shutdown stops accepting activities and waits for the turns already
-// accepted; when ctx ends first, running turns are cancelled.
-func (a *Adapter) Shutdown(ctx context.Context) error { return a.pool.Shutdown(ctx) }
+// accepted; when ctx ends first, running turns are cancelled. With an
+// outbox it then stops RunOutbox, delivers what may go now and leaves the
+// rest in the store for the next start.
+func (a *Adapter) Shutdown(ctx context.Context) error {
+	err := a.pool.Shutdown(ctx)
+	if a.out != nil {
+		err = errors.Join(err, a.out.shutdown(ctx))
+	}
+	return err
+}
 
 // home is the tenant and service URL a user was last seen with.
 type home struct{ tenant, serviceURL string }

@@ -118,6 +118,8 @@ func (c *connector) call(ctx context.Context, method, target string, body, out a
 		var wait time.Duration
 		var ae *apiError
 		switch {
+		case errors.As(err, &ae) && ae.Status == http.StatusTooManyRequests && ctx.Value(noRateRetry{}) != nil:
+			return err // the outbox waits out Retry-After without holding a call
 		case errors.As(err, &ae) && ae.Status == http.StatusUnauthorized && !renewed:
 			renewed = true
 			c.forgetToken()
@@ -143,6 +145,17 @@ func (c *connector) call(ctx context.Context, method, target string, body, out a
 			return fmt.Errorf("teams connector %s: waiting to retry: %w", method, err)
 		}
 	}
+}
+
+// noRateRetry marks a context whose calls return a 429 at once (see
+// withoutRateRetry).
+type noRateRetry struct{}
+
+// withoutRateRetry makes call return a 429 at once instead of waiting for
+// its Retry-After: for the outbox, which holds back the conversation and
+// sends other conversations' messages meanwhile.
+func withoutRateRetry(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noRateRetry{}, true)
 }
 
 func retryable(status int) bool {

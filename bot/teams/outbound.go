@@ -185,7 +185,7 @@ func (a *Adapter) personalChat(ctx context.Context, user string) (string, error)
 	}
 	a.mu.Unlock()
 	if tenant == "" {
-		return "", fmt.Errorf("teams: no chat with user %s yet and no tenant known; they need to install the app or message the bot first", user)
+		return "", fmt.Errorf("message %s: %w: no tenant known; they need to install the app or message the bot first", user, errNoChat)
 	}
 	bot := schema.ChannelAccount{ID: a.BotUserID(ctx)}
 	params := map[string]any{

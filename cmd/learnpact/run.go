@@ -109,7 +109,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		}
 	}
 	if m.Config.Teams() || mode == ModeSandbox {
-		if err := m.startTeams(mode); err != nil {
+		if err := m.startTeams(ctx, mode); err != nil {
 			return err
 		}
 	}
@@ -181,7 +181,7 @@ func (m *Main) startSlack(ctx context.Context, mode Mode) error {
 			APIURL:        m.url + "/api/",
 		}
 	}
-	slackCfg.Outbox = m.stores.Outbox
+	slackCfg.Outbox = m.stores.Outbox("slack")
 	slackCfg.MessagesPerMinute = m.Config.SlackMessagesPerMinute
 	var err error
 	m.adapter, err = slackbot.New(slackCfg, m.engine, m.Log)
@@ -199,19 +199,23 @@ func (m *Main) startSlack(ctx context.Context, mode Mode) error {
 // startTeams builds the Teams adapter. In sandbox mode, without
 // credentials, /api/messages takes unauthenticated activities on this
 // machine, for the Bot Framework Emulator.
-func (m *Main) startTeams(mode Mode) error {
+func (m *Main) startTeams(ctx context.Context, mode Mode) error {
 	cfg := teams.Config{
 		AppID:       m.Config.TeamsAppID,
 		AppPassword: m.Config.TeamsAppPassword,
 		TenantID:    m.Config.TeamsTenantID,
 		Insecure:    mode == ModeSandbox && !m.Config.Teams(),
 		Docs:        m.stores.Docs,
+		Outbox:      m.stores.Outbox("teams"),
 	}
 	var err error
 	m.teams, err = teams.New(cfg, m.engine, m.Log.With("component", "teams"))
 	if err != nil {
 		return fmt.Errorf("start the Teams adapter: %w", err)
 	}
+	// Not cancelled by Close: Shutdown stops it between deliveries, so no
+	// call is cut short after the connector may have taken it.
+	m.goFatal("teams outbox", func() error { return m.teams.RunOutbox(context.WithoutCancel(ctx)) })
 	return nil
 }
 

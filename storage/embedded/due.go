@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -19,8 +20,11 @@ var (
 	_ storage.DueStore = (*dueSet)(nil)
 )
 
-// Buckets of due items and locks, created on first use. The outbox
-// (Store.Outbox) keeps the same layout in buckets of its own.
+// Buckets of due items and locks, created on first use. Each platform's
+// outbox (Store.Outbox) keeps the same layout in buckets of its own:
+// Slack's in the buckets it had when it was the only one, so messages
+// stored before an upgrade are still delivered, any other platform's in
+// "outbox:PLATFORM", "outbox-queue:PLATFORM" and "outbox-locks:PLATFORM".
 var (
 	bucketDue      = []byte("due")       // id → dueRecord
 	bucketDueQueue = []byte("due-queue") // claimable-at + id → nothing, in claim order
@@ -37,14 +41,27 @@ type dueSet struct {
 	items, queue, locks []byte // bucket names
 }
 
-// Outbox returns a second DueStore, kept apart from the due items in
-// buckets of its own, for messages waiting to be delivered.
-func (s *Store) Outbox() storage.DueStore { return s.outbox }
+// Outbox returns the outbox of a platform: a DueStore kept apart from the
+// due items and from the other platforms' outboxes in buckets of its own,
+// for messages waiting to be delivered.
+func (s *Store) Outbox(platform string) storage.DueStore { return s.outbox(platform) }
+
+// outbox returns a platform's outbox.
+func (s *Store) outbox(platform string) *dueSet {
+	if platform == "slack" {
+		return &dueSet{db: s.db, items: bucketOutbox, queue: bucketOutboxQueue, locks: bucketOutboxLocks}
+	}
+	suffix := ":" + platform
+	return &dueSet{db: s.db,
+		items: append(slices.Clip(bucketOutbox), suffix...),
+		queue: append(slices.Clip(bucketOutboxQueue), suffix...),
+		locks: append(slices.Clip(bucketOutboxLocks), suffix...)}
+}
 
 // Stores returns the store and everything it keeps, named "embedded:" and
 // the file's path.
 func (s *Store) Stores() storage.Stores {
-	return storage.Stores{Name: "embedded:" + s.path, Turns: s, Docs: s, Due: s, Outbox: s.outbox}
+	return storage.Stores{Name: "embedded:" + s.path, Turns: s, Docs: s, Due: s, Outbox: s.Outbox}
 }
 
 // dueRecord is a stored due item. It is claimable from queued: its At, or

@@ -52,7 +52,6 @@ type Store struct {
 	now  func() time.Time
 	// dueSet makes the Store the storage.DueStore of due items.
 	dueSet
-	outbox *dueSet
 }
 
 type config struct {
@@ -113,7 +112,6 @@ func Open(path string, opts ...Option) (*Store, error) {
 		path:   path,
 		now:    cfg.now,
 		dueSet: dueSet{db: db, items: bucketDue, queue: bucketDueQueue, locks: bucketLocks},
-		outbox: &dueSet{db: db, items: bucketOutbox, queue: bucketOutboxQueue, locks: bucketOutboxLocks},
 	}, nil
 }
 
@@ -180,7 +178,8 @@ var (
 	errApplied  = errors.New("applied")
 )
 
-// Save implements storage.Store in one transaction, the outbox included.
+// Save implements storage.Store in one transaction, the platform's outbox
+// included.
 // It also drops a few expired applied events.
 func (s *Store) Save(ctx context.Context, w storage.TurnWrite) error {
 	if err := w.Check(); err != nil {
@@ -222,7 +221,7 @@ func (s *Store) Save(ctx context.Context, w storage.TurnWrite) error {
 				return err
 			}
 		}
-		return s.outbox.put(tx, w.Out)
+		return s.outbox(w.User.Platform).put(tx, w.Out)
 	})
 	switch {
 	case errors.Is(err, errApplied):

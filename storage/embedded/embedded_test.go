@@ -259,7 +259,7 @@ func TestDataSurvivesReopen(t *testing.T) {
 	if snap, err := s.Load(ctx, alice, "", "Ev2"); err != nil || !snap.Applied {
 		t.Errorf("Load(Ev2) after reopening: Applied %v, %v; want true", snap.Applied, err)
 	}
-	if cs, err := s.Outbox().Claim(ctx, time.Unix(1, 0), 10, time.Minute); err != nil || len(cs) != 1 {
+	if cs, err := s.Outbox("slack").Claim(ctx, time.Unix(1, 0), 10, time.Minute); err != nil || len(cs) != 1 {
 		t.Errorf("outbox after reopening: %d claims, %v; want the turn's message", len(cs), err)
 	}
 }

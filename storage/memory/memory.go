@@ -2,9 +2,9 @@
 // for tests and the sandbox; passes storagetest.
 //
 // A Store is a storage.Store, storage.Docs and storage.DueStore, with a
-// second DueStore for the outbox (Store.Outbox), like the Redis and
-// embedded stores; Save writes a turn's outgoing messages into that outbox
-// under the same mutex as the rest of the turn. It is safe for concurrent
+// DueStore per platform for its outbox (Store.Outbox), like the Redis and
+// embedded stores; Save writes a turn's outgoing messages into its
+// platform's outbox under the same mutex as the rest of the turn. It is safe for concurrent
 // use, copies every byte slice it is given or hands out, and forgets
 // everything when the process ends.
 //
@@ -56,7 +56,7 @@ type Store struct {
 
 	// dueSet makes the Store the storage.DueStore of due items.
 	dueSet
-	outbox *dueSet
+	outboxes map[string]*dueSet // by platform, made on first use
 }
 
 // applied names an event applied by one user's turn.
@@ -101,17 +101,33 @@ func New(opts ...Option) *Store {
 		o(s)
 	}
 	s.dueSet = dueSet{s: s, items: map[string]*dueRecord{}, locks: map[string]int64{}}
-	s.outbox = &dueSet{s: s, items: map[string]*dueRecord{}, locks: map[string]int64{}}
+	s.outboxes = map[string]*dueSet{}
 	return s
 }
 
-// Outbox returns a second DueStore, kept apart from the due items, for
-// messages waiting to be delivered.
-func (s *Store) Outbox() storage.DueStore { return s.outbox }
+// Outbox returns the outbox of a platform: a DueStore kept apart from the
+// due items and from the other platforms' outboxes, for messages waiting
+// to be delivered.
+func (s *Store) Outbox(platform string) storage.DueStore {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.outbox(platform)
+}
+
+// outbox returns the platform's outbox, made on first use. The caller
+// holds s.mu.
+func (s *Store) outbox(platform string) *dueSet {
+	d, ok := s.outboxes[platform]
+	if !ok {
+		d = &dueSet{s: s, items: map[string]*dueRecord{}, locks: map[string]int64{}}
+		s.outboxes[platform] = d
+	}
+	return d
+}
 
 // Stores returns the store and everything it keeps, named "memory".
 func (s *Store) Stores() storage.Stores {
-	return storage.Stores{Name: "memory", Turns: s, Docs: s, Due: s, Outbox: s.outbox}
+	return storage.Stores{Name: "memory", Turns: s, Docs: s, Due: s, Outbox: s.Outbox}
 }
 
 // lock takes the store's mutex and checks the context and that the store
@@ -161,7 +177,7 @@ func (s *Store) isApplied(a applied, now time.Time) bool {
 }
 
 // Save implements storage.Store: everything is written under the store's
-// mutex, the outbox included, or nothing is. It also forgets the applied
+// mutex, the platform's outbox included, or nothing is. It also forgets the applied
 // events whose ttl has passed.
 func (s *Store) Save(ctx context.Context, w storage.TurnWrite) error {
 	if err := w.Check(); err != nil {
@@ -199,7 +215,9 @@ func (s *Store) Save(ctx context.Context, w storage.TurnWrite) error {
 	if w.Event != "" {
 		s.applied[applied{w.User, w.Event}] = now.Add(w.EventTTL)
 	}
-	s.outbox.put(w.Out)
+	if len(w.Out) > 0 {
+		s.outbox(w.User.Platform).put(w.Out)
+	}
 	return nil
 }
 

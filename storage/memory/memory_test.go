@@ -25,14 +25,25 @@ func TestDueConformance(t *testing.T) {
 }
 
 func TestOutboxConformance(t *testing.T) {
-	storagetest.RunDue(t, func(t *testing.T) storage.DueStore { return New().Outbox() })
+	for _, platform := range []string{"slack", "teams"} {
+		t.Run(platform, func(t *testing.T) {
+			storagetest.RunDue(t, func(t *testing.T) storage.DueStore { return New().Outbox(platform) })
+		})
+	}
 }
 
 // TestOutboxApart: the outbox and the due items share a store but not
 // their items, ids or locks.
 func TestOutboxApart(t *testing.T) {
 	s := New()
-	storagetest.RunApart(t, s, s.Outbox())
+	storagetest.RunApart(t, s, s.Outbox("slack"))
+}
+
+// TestOutboxesApart: the platforms' outboxes share a store but not their
+// items, ids or locks.
+func TestOutboxesApart(t *testing.T) {
+	s := New()
+	storagetest.RunApart(t, s.Outbox("slack"), s.Outbox("teams"))
 }
 
 // clock is a settable time source.
@@ -127,7 +138,7 @@ func TestClosed(t *testing.T) {
 	if err := s.Schedule(ctx, storage.DueItem{ID: "x", At: time.Unix(1, 0)}); err == nil {
 		t.Error("Schedule after Close succeeded")
 	}
-	if err := s.Outbox().Schedule(ctx, storage.DueItem{ID: "x", At: time.Unix(1, 0)}); err == nil {
+	if err := s.Outbox("slack").Schedule(ctx, storage.DueItem{ID: "x", At: time.Unix(1, 0)}); err == nil {
 		t.Error("Outbox Schedule after Close succeeded")
 	}
 }

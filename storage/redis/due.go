@@ -35,22 +35,37 @@ var (
 // A claim moves the item's score to the lease's end, so one range query
 // finds both items that are due and claims whose lease ran out.
 //
-// The outbox (Store.Outbox) is a second set of the same shape under its own
-// hash tag: lp:{out}, lp:{out}:items, lp:{out}:leases and lp:{out}:lock:NAME.
+// Each platform's outbox (Store.Outbox) is a set of the same shape under
+// its own hash tag: Slack's keeps the keys it had when it was the only one,
+// lp:{out}, lp:{out}:items, lp:{out}:leases and lp:{out}:lock:NAME, so
+// messages stored before an upgrade are still delivered; any other
+// platform's are lp:{out:PLATFORM}, lp:{out:PLATFORM}:items, … (the name
+// escaped as in user keys).
 const (
 	dueKey       = "lp:{due}"
 	dueItemsKey  = "lp:{due}:items"
 	dueLeasesKey = "lp:{due}:leases"
 	lockPrefix   = "lp:lock:"
 
-	outboxKey        = "lp:{out}"
-	outboxLockPrefix = "lp:{out}:lock:"
+	slackOutboxKey = "lp:{out}"
 )
 
-var (
-	dueKeys    = []string{dueKey, dueItemsKey, dueLeasesKey}
-	outboxKeys = []string{outboxKey, outboxKey + ":items", outboxKey + ":leases"}
-)
+var dueKeys = []string{dueKey, dueItemsKey, dueLeasesKey}
+
+// outboxKey returns the key of a platform's outbox sorted set, which the
+// set's other keys extend.
+func outboxKey(platform string) string {
+	if platform == "slack" {
+		return slackOutboxKey
+	}
+	return "lp:{out:" + escaper.Replace(platform) + "}"
+}
+
+// outbox returns a platform's outbox.
+func (s *Store) outbox(platform string) *dueSet {
+	k := outboxKey(platform)
+	return &dueSet{client: s.c, keys: []string{k, k + ":items", k + ":leases"}, lockPrefix: k + ":lock:"}
+}
 
 // dueSet is a storage.DueStore on one set of keys.
 type dueSet struct {
@@ -61,13 +76,14 @@ type dueSet struct {
 	lockPrefix string
 }
 
-// Outbox returns a second DueStore, kept apart from the due items under
-// the lp:{out} keys, for messages waiting to be delivered.
-func (s *Store) Outbox() storage.DueStore { return s.outbox }
+// Outbox returns the outbox of a platform: a DueStore kept apart from the
+// due items and from the other platforms' outboxes under keys of its own,
+// for messages waiting to be delivered.
+func (s *Store) Outbox(platform string) storage.DueStore { return s.outbox(platform) }
 
 // Stores returns the store and everything it keeps, named "redis".
 func (s *Store) Stores() storage.Stores {
-	return storage.Stores{Name: "redis", Turns: s, Docs: s, Due: s, Outbox: s.outbox}
+	return storage.Stores{Name: "redis", Turns: s, Docs: s, Due: s, Outbox: s.Outbox}
 }
 
 // claimScript leases up to ARGV[2] items claimable at ARGV[1] until

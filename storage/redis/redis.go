@@ -16,8 +16,10 @@
 //	lp:{due}, lp:{due}:items, lp:{due}:leases, lp:lock:NAME
 //	                                      due items and locks, see due.go
 //	lp:{out}, lp:{out}:items, lp:{out}:leases, lp:{out}:lock:NAME
-//	                                      the outbox, a second due set (Store.Outbox), which Save
+//	                                      Slack's outbox, a due set (Store.Outbox), which Save
 //	                                      also writes
+//	lp:{out:PLATFORM}, lp:{out:PLATFORM}:items, …
+//	                                      the outbox of any other platform (Teams), the same
 //	lp:doc:KEY                            hash: rev, data; no TTL (storage.Docs: learning
 //	                                      sets, shared drafts' threads, Teams conversation references)
 //
@@ -77,7 +79,6 @@ type Store struct {
 	cluster bool
 	// dueSet makes the Store the storage.DueStore of due items.
 	dueSet
-	outbox *dueSet
 }
 
 // New returns a store on c. The store owns c: Close closes it.
@@ -87,7 +88,6 @@ func New(c redis.UniversalClient) *Store {
 		c:       c,
 		cluster: cluster,
 		dueSet:  dueSet{client: c, keys: dueKeys, lockPrefix: lockPrefix},
-		outbox:  &dueSet{client: c, keys: outboxKeys, lockPrefix: outboxLockPrefix},
 	}
 }
 
@@ -176,7 +176,7 @@ const (
 // The save scripts are put together from the pieces below, which share
 // one layout of keys and arguments:
 //
-// KEYS: 1 session, 2 applied event, 3 contract, 4..6 outbox (outboxKeys),
+// KEYS: 1 session, 2 applied event, 3 contract, 4..6 the platform's outbox,
 // 7.. user lists; a key that is not used is given as the session key.
 // ARGV: 1 write session ("1"/"0"), 2 session, 3 current contract id,
 // 4 session TTL in ms, 5 event ("" for none), 6 event TTL in ms,
@@ -288,7 +288,7 @@ return 1
 `
 
 // outboxScript adds outgoing messages in triples from ARGV[1] to the
-// outbox, KEYS are outboxKeys; for Cluster, in a pipeline.
+// outbox, KEYS are the outbox's dueSet.keys; for Cluster, in a pipeline.
 const outboxScript = scheduleLua + `
 schedule(1, 1)
 return 1
@@ -450,7 +450,7 @@ func (s *Store) Save(ctx context.Context, w storage.TurnWrite) error {
 	if c := w.Contract; c != nil {
 		keys[2] = contractKey(c.ID)
 	}
-	keys = append(keys, outboxKeys...)
+	keys = append(keys, s.outbox(w.User.Platform).keys...)
 	if w.Contract != nil {
 		keys = append(keys, listKeys(w.Contract.Users)...)
 	}
@@ -521,7 +521,7 @@ func (s *Store) saveCluster(ctx context.Context, w storage.TurnWrite, event stri
 			p.Eval(ctx, appendScript, []string{k}, w.Contract.ID)
 		}
 		if len(w.Out) > 0 {
-			p.Eval(ctx, outboxScript, outboxKeys, args[argOut:]...)
+			p.Eval(ctx, outboxScript, s.outbox(w.User.Platform).keys, args[argOut:]...)
 		}
 		return nil
 	})

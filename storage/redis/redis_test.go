@@ -237,7 +237,7 @@ func checkRoundTrips(t *testing.T, s *Store, cluster bool) {
 	save("Save of an event applied, without contract", storage.TurnWrite{Event: "Ev1", Out: out("m5")}, want(1, 1), storage.ErrApplied)
 	load("Load of the event applied", "c1", "Ev2", want(1, 1), true)
 
-	cs, err := s.Outbox().Claim(ctx, at, 10, time.Minute)
+	cs, err := s.Outbox("slack").Claim(ctx, at, 10, time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -323,7 +323,7 @@ func TestKeysAndTTLs(t *testing.T) {
 	}
 
 	// So do the events applied by turns, kept apart from them, and the
-	// turn's messages are in the outbox.
+	// turn's messages are in the outbox of its platform.
 	err := s.Save(ctx, storage.TurnWrite{User: teams, Session: []byte(`{}`), Event: "slack:Ev1", EventTTL: 10 * time.Minute,
 		Out: []storage.DueItem{{ID: "m1", At: time.UnixMilli(1741000000000), Data: []byte(`{"text":"hi"}`)}}})
 	if err != nil {
@@ -336,10 +336,10 @@ func TestKeysAndTTLs(t *testing.T) {
 	if ttl := c.PTTL(ctx, applied).Val(); ttl <= 9*time.Minute || ttl > 10*time.Minute {
 		t.Errorf("applied event TTL = %s, want about 10m", ttl)
 	}
-	if got := c.HGet(ctx, "lp:{out}:items", "m1").Val(); got != `1741000000000:{"text":"hi"}` {
+	if got := c.HGet(ctx, "lp:{out:teams}:items", "m1").Val(); got != `1741000000000:{"text":"hi"}` {
 		t.Errorf("outbox item m1 = %q, as Schedule writes it", got)
 	}
-	if got := c.ZScore(ctx, "lp:{out}", "m1").Val(); got != 1741000000000 {
+	if got := c.ZScore(ctx, "lp:{out:teams}", "m1").Val(); got != 1741000000000 {
 		t.Errorf("outbox score of m1 = %v, want its due time in unix ms", got)
 	}
 }

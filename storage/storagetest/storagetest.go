@@ -12,8 +12,9 @@
 //     one, even when no such contract is stored (Contract is then nil).
 //   - Save with a nil session leaves the stored session as it is.
 //   - Only the users in ContractWrite.Users get the contract in their lists.
-//   - A turn's outgoing messages are in Stores.Outbox once Save returns,
-//     and not in Stores.Due.
+//   - A turn's outgoing messages are in the outbox of its user's platform
+//     (Stores.Outbox(User.Platform)) once Save returns, and neither in
+//     Stores.Due nor in another platform's outbox.
 //   - Events applied by turns are per user, and apart from FirstSeen's.
 //   - Bad input (an empty user or contract id, a negative revision, empty
 //     contract data, an empty event id, a ttl that is not positive, an
@@ -41,8 +42,8 @@ import (
 
 // Subject is a new, empty store for one test of Run.
 type Subject struct {
-	// Stores are its parts: Run uses Turns and Outbox (and Due, to see
-	// that messages stay out of it). Turns.Close closes them all.
+	// Stores are its parts: Run uses Turns and the outboxes (and Due, to
+	// see that messages stay out of it). Turns.Close closes them all.
 	storage.Stores
 	// Advance moves on by d the clock by which the store counts ttls
 	// (sessions, events): the clock the store was given, or the server's
@@ -78,6 +79,7 @@ func Run(t *testing.T, open func(t *testing.T) Subject) {
 		{"BadInput", testBadInput},
 		{"Ping", turns(testPing)},
 		{"OutgoingMessages", testOutgoingMessages},
+		{"OutboxPerPlatform", testOutboxPerPlatform},
 		{"ConflictWritesNothingOfTheTurn", testConflictWritesNothing},
 		{"EventAppliedOnce", testEventAppliedOnce},
 		{"LoadReportsApplied", testLoadReportsApplied},
@@ -468,6 +470,7 @@ func testBadInput(t *testing.T, sub Subject) {
 		{"Save with an event ttl and no event", s.Save(ctx, turn(storage.TurnWrite{EventTTL: time.Hour}))},
 		{"Save with a message without id", s.Save(ctx, turn(storage.TurnWrite{Event: "Ev", EventTTL: time.Hour, Out: []storage.DueItem{msg, {At: t0}}}))},
 		{"Save with a message without due time", s.Save(ctx, turn(storage.TurnWrite{Event: "Ev", EventTTL: time.Hour, Out: []storage.DueItem{msg, {ID: "m2"}}}))},
+		{"Save with messages for a user without platform", s.Save(ctx, storage.TurnWrite{User: storage.UserKey{Team: "T1", User: "U-alice"}, Out: []storage.DueItem{msg}})},
 		{"Contracts without user", func() error { _, err := s.Contracts(ctx, storage.UserKey{}); return err }()},
 		{"FirstSeen with empty id", func() error { _, err := s.FirstSeen(ctx, "", time.Hour); return err }()},
 		{"FirstSeen with zero ttl", func() error { _, err := s.FirstSeen(ctx, "Ev", 0); return err }()},
@@ -484,7 +487,8 @@ func testBadInput(t *testing.T, sub Subject) {
 	checkSnapshot(t, load(t, s, alice, ""), storage.Snapshot{})
 	checkContracts(t, s, alice)
 	checkApplied(t, s, alice, "Ev", false)
-	checkNoneDue(t, sub.Outbox, t0.Add(time.Hour))
+	checkNoneDue(t, sub.Outbox("slack"), t0.Add(time.Hour))
+	checkNoneDue(t, sub.Outbox(""), t0.Add(time.Hour))
 	if !firstSeen(t, s, "Ev", time.Hour) {
 		t.Error("FirstSeen(Ev) = false after only rejected calls")
 	}

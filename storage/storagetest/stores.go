@@ -25,7 +25,7 @@ func CheckStores(t *testing.T, s storage.Stores) {
 	ctx := t.Context()
 	save(t, s.Turns, alice, session("one store"), "c1", &storage.ContractWrite{ID: "c1", Data: contract("c1", "x"), Users: []storage.UserKey{alice}})
 	putDoc(t, s.Docs, "c1", doc("doc"), 0)
-	RunApart(t, s.Due, s.Outbox)
+	RunApart(t, s.Due, s.Outbox("slack"))
 	checkDoc(t, s.Docs, "c1", doc("doc"), 1)
 	checkSnapshot(t, load(t, s.Turns, alice, ""), storage.Snapshot{Session: session("one store"), ContractID: "c1", Contract: contract("c1", "x"), Rev: 1})
 
@@ -35,7 +35,7 @@ func CheckStores(t *testing.T, s storage.Stores) {
 	if _, _, err := s.Docs.Doc(ctx, "c1"); err == nil || errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("Docs.Doc after Turns.Close: err = %v, want the store closed", err)
 	}
-	for name, d := range map[string]storage.DueStore{"Due": s.Due, "Outbox": s.Outbox} {
+	for name, d := range map[string]storage.DueStore{"Due": s.Due, "Outbox(slack)": s.Outbox("slack"), "Outbox(teams)": s.Outbox("teams")} {
 		if _, err := d.Claim(ctx, t0, 1, time.Minute); err == nil {
 			t.Errorf("%s.Claim after Turns.Close succeeded, want the store closed", name)
 		}

@@ -71,11 +71,11 @@ func checkOutbox(t *testing.T, out storage.DueStore, want ...storage.DueItem) {
 func testOutgoingMessages(t *testing.T, s Subject) {
 	ctx := t.Context()
 	later := storage.DueItem{ID: "m3", At: t0.Add(time.Minute), Data: []byte("later")}
-	checkNoneDue(t, s.Outbox, later.At)
+	checkNoneDue(t, s.Outbox("slack"), later.At)
 
 	// An item of that id is there, claimed: the turn's message replaces it.
-	schedule(t, s.Outbox, storage.DueItem{ID: "m2", At: t0.Add(-time.Hour), Data: []byte("old")})
-	old := claim(t, s.Outbox, t0.Add(-time.Hour), 10, 24*time.Hour)
+	schedule(t, s.Outbox("slack"), storage.DueItem{ID: "m2", At: t0.Add(-time.Hour), Data: []byte("old")})
+	old := claim(t, s.Outbox("slack"), t0.Add(-time.Hour), 10, 24*time.Hour)
 	checkClaimed(t, old, "m2")
 
 	saveTurn(t, s.Turns, storage.TurnWrite{
@@ -83,14 +83,14 @@ func testOutgoingMessages(t *testing.T, s Subject) {
 		Contract: &storage.ContractWrite{ID: "c1", Data: contract("c1", "v1"), Users: []storage.UserKey{alice}},
 		Out:      []storage.DueItem{message("m1"), message("m2"), later},
 	})
-	checkOutbox(t, s.Outbox, message("m1"), message("m2"))
+	checkOutbox(t, s.Outbox("slack"), message("m1"), message("m2"))
 	if len(old) == 1 {
-		if err := s.Outbox.Done(ctx, old[0]); !errors.Is(err, storage.ErrLeaseLost) {
+		if err := s.Outbox("slack").Done(ctx, old[0]); !errors.Is(err, storage.ErrLeaseLost) {
 			t.Errorf("Done of the claim the turn's message replaced: err = %v, want ErrLeaseLost", err)
 		}
 	}
-	checkNoneDue(t, s.Outbox, later.At.Add(-time.Millisecond))
-	cs := claim(t, s.Outbox, later.At, 10, time.Minute)
+	checkNoneDue(t, s.Outbox("slack"), later.At.Add(-time.Millisecond))
+	cs := claim(t, s.Outbox("slack"), later.At, 10, time.Minute)
 	checkClaimed(t, cs, "m3")
 	if len(cs) == 1 {
 		checkClaim(t, cs[0], later, 1)
@@ -101,9 +101,22 @@ func testOutgoingMessages(t *testing.T, s Subject) {
 	// adds its messages all the same.
 	saveTurn(t, s.Turns, storage.TurnWrite{User: alice, Session: session("s2"), CurrentContract: "c1"})
 	saveTurn(t, s.Turns, storage.TurnWrite{User: bob, Out: []storage.DueItem{message("m4")}})
-	checkOutbox(t, s.Outbox, message("m4"))
+	checkOutbox(t, s.Outbox("slack"), message("m4"))
 	checkSnapshot(t, load(t, s.Turns, alice, ""), storage.Snapshot{Session: session("s2"), ContractID: "c1", Contract: contract("c1", "v1"), Rev: 1})
 	checkSnapshot(t, load(t, s.Turns, bob, ""), storage.Snapshot{})
+}
+
+// testOutboxPerPlatform: a turn's messages go to the outbox of its user's
+// platform, and no other platform's outbox sees them, even under one id.
+func testOutboxPerPlatform(t *testing.T, s Subject) {
+	dana := storage.UserKey{Platform: "teams", Team: "tenant", User: "29:dana"}
+	saveTurn(t, s.Turns, storage.TurnWrite{User: alice, Session: session("a"), Out: []storage.DueItem{message("m1"), message("slack-only")}})
+	teams := storage.DueItem{ID: "m1", At: t0, Data: []byte(`{"text":"teams"}`)}
+	saveTurn(t, s.Turns, storage.TurnWrite{User: dana, Session: session("d"), Out: []storage.DueItem{teams, message("teams-only")}})
+	checkNoneDue(t, s.Outbox("sandbox"), t0.Add(time.Hour))
+	checkOutbox(t, s.Outbox("teams"), teams, message("teams-only"))
+	checkOutbox(t, s.Outbox("slack"), message("m1"), message("slack-only"))
+	checkNoneDue(t, s.Due, t0.Add(time.Hour))
 }
 
 // testConflictWritesNothing: a turn whose contract changed meanwhile
@@ -123,7 +136,7 @@ func testConflictWritesNothing(t *testing.T, s Subject) {
 	checkSnapshot(t, load(t, s.Turns, alice, ""), storage.Snapshot{Session: session("s1"), ContractID: "c1", Contract: contract("c1", "v1"), Rev: 1})
 	checkContracts(t, s.Turns, carol)
 	checkApplied(t, s.Turns, alice, "Ev1", false)
-	checkNoneDue(t, s.Outbox, t0.Add(time.Hour))
+	checkNoneDue(t, s.Outbox("slack"), t0.Add(time.Hour))
 
 	// The event is still free: the turn, run again on the new revision,
 	// saves.
@@ -133,7 +146,7 @@ func testConflictWritesNothing(t *testing.T, s Subject) {
 	checkSnapshot(t, load(t, s.Turns, alice, "c1"), storage.Snapshot{Session: session("s2"), ContractID: "c1", Contract: contract("c1", "stale"), Rev: 2})
 	checkContracts(t, s.Turns, carol, "c1")
 	checkApplied(t, s.Turns, alice, "Ev1", true)
-	checkOutbox(t, s.Outbox, message("m1"))
+	checkOutbox(t, s.Outbox("slack"), message("m1"))
 }
 
 // testEventAppliedOnce: a second turn of an event that was applied writes
@@ -146,7 +159,7 @@ func testEventAppliedOnce(t *testing.T, s Subject) {
 		Out: []storage.DueItem{message("m1")},
 	}
 	saveTurn(t, s.Turns, first)
-	checkOutbox(t, s.Outbox, message("m1"))
+	checkOutbox(t, s.Outbox("slack"), message("m1"))
 
 	again := []struct {
 		name string
@@ -169,7 +182,7 @@ func testEventAppliedOnce(t *testing.T, s Subject) {
 		}
 		checkSnapshot(t, load(t, s.Turns, alice, ""), storage.Snapshot{Session: session("s1"), ContractID: "c1", Contract: contract("c1", "v1"), Rev: 1})
 		checkContracts(t, s.Turns, carol)
-		checkNoneDue(t, s.Outbox, t0.Add(time.Hour))
+		checkNoneDue(t, s.Outbox("slack"), t0.Add(time.Hour))
 	}
 
 	// Another event saves; the same event id for another user is another
@@ -178,7 +191,7 @@ func testEventAppliedOnce(t *testing.T, s Subject) {
 	saveTurn(t, s.Turns, storage.TurnWrite{User: bob, Session: session("bob"), Event: "Ev1", EventTTL: eventTTL, Out: []storage.DueItem{message("m3")}})
 	checkSnapshot(t, load(t, s.Turns, alice, ""), storage.Snapshot{Session: session("s3"), ContractID: "c1", Contract: contract("c1", "v1"), Rev: 1})
 	checkSnapshot(t, load(t, s.Turns, bob, ""), storage.Snapshot{Session: session("bob")})
-	checkOutbox(t, s.Outbox, message("m3"))
+	checkOutbox(t, s.Outbox("slack"), message("m3"))
 }
 
 // testLoadReportsApplied: Load reports an event applied by the user's
@@ -280,7 +293,7 @@ func testConcurrentRunsOfAnEvent(t *testing.T, s Subject) {
 				checkSnapshot(t, snap, storage.Snapshot{Session: w.Session, ContractID: "c1"})
 			}
 			checkApplied(t, s.Turns, alice, event, true)
-			checkOutbox(t, s.Outbox, w.Out...)
+			checkOutbox(t, s.Outbox("slack"), w.Out...)
 		})
 	}
 }
