@@ -153,7 +153,7 @@ func startLearnpact(b *testing.B, url string, api *replyAPI) (string, *roundTrip
 	engine := newEngine(bot.Config{Store: st.Turns, Docs: st.Docs, Planner: planner, Log: discardLog()})
 	a, err := New(Config{
 		BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: api.Base(),
-		Outbox: st.Outbox, MessagesPerMinute: NoBudget, Now: fastClock(throughputClockSpeed),
+		Outbox: st.Outbox("slack"), MessagesPerMinute: NoBudget, Now: fastClock(throughputClockSpeed),
 	}, engine, discardLog())
 	if err != nil {
 		b.Fatal(err)
