@@ -119,13 +119,6 @@ func (f *faultAPI) unused(method string) int {
 	return len(f.faults[method])
 }
 
-// callsOf returns how many calls of method arrived.
-func (f *faultAPI) callsOf(method string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.calls[method]
-}
-
 func (f *faultAPI) openAll() {
 	f.mu.Lock()
 	gates := f.gates
