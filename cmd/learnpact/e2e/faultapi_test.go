@@ -38,23 +38,22 @@ type faultAPI struct {
 	srv *httptest.Server
 
 	mu     sync.Mutex
-	faults map[string][]*fault
-	calls  map[string]int
-	gates  []*gate
+	faults map[string][]*apiFault
+	gates  []*callGate
 }
 
 type faultKind int
 
 const (
-	// hang holds the call until its gate opens (then the call is served,
+	// faultHang holds the call until its gate opens (then the call is served,
 	// and its answer lost when the fault says so) or the caller gives up
 	// (then Slack never saw it).
-	hang faultKind = iota
-	// status answers with an HTTP error status; a 429 carries Retry-After.
-	status
+	faultHang faultKind = iota
+	// faultStatus answers with an HTTP error status; a 429 carries Retry-After.
+	faultStatus
 )
 
-type fault struct {
+type apiFault struct {
 	kind       faultKind
 	status     int
 	retryAfter time.Duration
@@ -64,13 +63,13 @@ type fault struct {
 	// left is how many more calls the fault takes; below zero, every
 	// call until the method's faults are cleared.
 	left int
-	gate *gate
+	gate *callGate
 }
 
 // newFaultAPI serves ws's Web API on a loopback server, at URL()+"/api/".
 // Hanging calls are let go when the test ends.
 func newFaultAPI(t *testing.T, ws *sandbox.Workspace) *faultAPI {
-	f := &faultAPI{ws: ws, api: ws.APIHandler(), faults: map[string][]*fault{}, calls: map[string]int{}}
+	f := &faultAPI{ws: ws, api: ws.APIHandler(), faults: map[string][]*apiFault{}}
 	f.srv = httptest.NewServer(f)
 	t.Cleanup(f.srv.Close)
 	t.Cleanup(f.openAll) // runs first: Close waits for the calls held
@@ -82,9 +81,9 @@ func (f *faultAPI) URL() string { return f.srv.URL + "/api/" }
 
 // hang makes the next n calls of method (every call when n < 0) wait for
 // the gate it returns; lose makes a call let through lose its answer.
-func (f *faultAPI) hang(method string, n int, lose bool) *gate {
+func (f *faultAPI) hang(method string, n int, lose bool) *callGate {
 	g := newGate()
-	f.add(method, &fault{kind: hang, left: n, gate: g, lose: lose})
+	f.add(method, &apiFault{kind: faultHang, left: n, gate: g, lose: lose})
 	f.mu.Lock()
 	f.gates = append(f.gates, g)
 	f.mu.Unlock()
@@ -94,10 +93,10 @@ func (f *faultAPI) hang(method string, n int, lose bool) *gate {
 // fail answers the next n calls of method (every call when n < 0) with
 // code; a 429 says Retry-After retryAfter, in whole seconds.
 func (f *faultAPI) fail(method string, code int, retryAfter time.Duration, n int) {
-	f.add(method, &fault{kind: status, status: code, retryAfter: retryAfter, left: n})
+	f.add(method, &apiFault{kind: faultStatus, status: code, retryAfter: retryAfter, left: n})
 }
 
-func (f *faultAPI) add(method string, ft *fault) {
+func (f *faultAPI) add(method string, ft *apiFault) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.faults[method] = append(f.faults[method], ft)
@@ -129,10 +128,9 @@ func (f *faultAPI) openAll() {
 }
 
 // take returns the fault for the next call of method, if any.
-func (f *faultAPI) take(method string) *fault {
+func (f *faultAPI) take(method string) *apiFault {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.calls[method]++
 	q := f.faults[method]
 	if len(q) == 0 {
 		return nil
@@ -154,7 +152,7 @@ func (f *faultAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch ft.kind {
-	case status:
+	case faultStatus:
 		if ft.status == http.StatusTooManyRequests {
 			w.Header().Set("Retry-After", strconv.Itoa(int((ft.retryAfter+time.Second-1)/time.Second)))
 			w.Header().Set("Content-Type", "application/json")
@@ -163,7 +161,7 @@ func (f *faultAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		http.Error(w, http.StatusText(ft.status), ft.status)
-	case hang:
+	case faultHang:
 		// Read the call first: the server notices a caller that gives up
 		// only once the request body is consumed.
 		body, err := io.ReadAll(r.Body)
@@ -209,10 +207,10 @@ func callArgs(contentType string, body []byte) map[string]string {
 	return out
 }
 
-// gate holds hanging calls until it opens, and tells a test which calls
+// callGate holds hanging calls until it opens, and tells a test which calls
 // it holds: a hook to act on ("the reply is on its way to Slack") without
 // waiting an arbitrary time.
-type gate struct {
+type callGate struct {
 	opened chan struct{}
 	once   sync.Once
 
@@ -221,12 +219,12 @@ type gate struct {
 	changed chan struct{}
 }
 
-func newGate() *gate { return &gate{opened: make(chan struct{}), changed: make(chan struct{})} }
+func newGate() *callGate { return &callGate{opened: make(chan struct{}), changed: make(chan struct{})} }
 
 // open lets the calls held, and all later ones, through.
-func (g *gate) open() { g.once.Do(func() { close(g.opened) }) }
+func (g *callGate) open() { g.once.Do(func() { close(g.opened) }) }
 
-func (g *gate) arrive(args map[string]string) {
+func (g *callGate) arrive(args map[string]string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.arrived = append(g.arrived, args)
@@ -235,7 +233,7 @@ func (g *gate) arrive(args map[string]string) {
 }
 
 // await waits until cond holds of the calls that arrived so far.
-func (g *gate) await(ctx context.Context, cond func(calls []map[string]string) bool) error {
+func (g *callGate) await(ctx context.Context, cond func(calls []map[string]string) bool) error {
 	for {
 		g.mu.Lock()
 		ok, ch := cond(g.arrived), g.changed
@@ -272,15 +270,15 @@ type slackEvents struct {
 	runID   string
 	// answered, when set, is called after each attempt with its status:
 	// a hook for acting at a precise point of a burst.
-	answered func(d *delivery, code int)
+	answered func(d *eventDelivery, code int)
 
 	seq atomic.Int64
 	mu  sync.Mutex
-	all []*delivery
+	all []*eventDelivery
 }
 
-// delivery is one event and what became of it.
-type delivery struct {
+// eventDelivery is one event and what became of it.
+type eventDelivery struct {
 	ID, User, Text string
 
 	mu       sync.Mutex
@@ -290,21 +288,21 @@ type delivery struct {
 }
 
 // Acked reports whether the bot answered 2xx to an attempt.
-func (d *delivery) Acked() bool {
+func (d *eventDelivery) Acked() bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.acked
 }
 
 // Answered reports whether the first attempt has its outcome.
-func (d *delivery) Answered() bool {
+func (d *eventDelivery) Answered() bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return len(d.statuses) > 0
 }
 
 // Statuses returns what each attempt was answered.
-func (d *delivery) Statuses() []int {
+func (d *eventDelivery) Statuses() []int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return append([]int(nil), d.statuses...)
@@ -312,7 +310,7 @@ func (d *delivery) Statuses() []int {
 
 // Wait waits until the event is acknowledged or Slack gave up on it, and
 // reports whether it was acknowledged.
-func (d *delivery) Wait(ctx context.Context) bool {
+func (d *eventDelivery) Wait(ctx context.Context) bool {
 	select {
 	case <-d.done:
 	case <-ctx.Done():
@@ -336,16 +334,16 @@ func newSlackEvents(ws *sandbox.Workspace, retries [3]time.Duration, target func
 
 // dm delivers a direct message from user to the bot, retrying as Slack
 // does, and returns once it is acknowledged or given up.
-func (s *slackEvents) dm(ctx context.Context, user, text string) *delivery {
+func (s *slackEvents) dm(ctx context.Context, user, text string) *eventDelivery {
 	d := s.start(ctx, user, text)
 	d.Wait(ctx)
 	return d
 }
 
 // start delivers a direct message in the background.
-func (s *slackEvents) start(ctx context.Context, user, text string) *delivery {
+func (s *slackEvents) start(ctx context.Context, user, text string) *eventDelivery {
 	n := s.seq.Add(1)
-	d := &delivery{ID: fmt.Sprintf("Ev%s%08d", s.runID, n), User: user, Text: text, done: make(chan struct{})}
+	d := &eventDelivery{ID: fmt.Sprintf("Ev%s%08d", s.runID, n), User: user, Text: text, done: make(chan struct{})}
 	s.mu.Lock()
 	s.all = append(s.all, d)
 	s.mu.Unlock()
@@ -426,14 +424,15 @@ func (s *slackEvents) post(ctx context.Context, body []byte, attempt, last int) 
 }
 
 // deliveries returns every event delivered so far.
-func (s *slackEvents) deliveries() []*delivery {
+func (s *slackEvents) deliveries() []*eventDelivery {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]*delivery(nil), s.all...)
+	return append([]*eventDelivery(nil), s.all...)
 }
 
-// tally counts events acknowledged, given up, and still being delivered.
-func tally(ds []*delivery) (acked, gaveUp, open int) {
+// tallyDeliveries counts events acknowledged, given up, and still being
+// delivered.
+func tallyDeliveries(ds []*eventDelivery) (acked, gaveUp, open int) {
 	for _, d := range ds {
 		select {
 		case <-d.done:

@@ -88,8 +88,8 @@ func skipShort(t *testing.T) {
 // learnerID is the id of the i-th learner of a fault scenario.
 func learnerID(i int) string { return fmt.Sprintf("UL%04d", i) }
 
-// people returns n learners (and the bot) for a sandbox workspace.
-func people(n int) []sandbox.Person {
+// faultPeople returns n learners (and the bot) for a sandbox workspace.
+func faultPeople(n int) []sandbox.Person {
 	out := make([]sandbox.Person, 0, n)
 	for i := range n {
 		out = append(out, sandbox.Person{ID: learnerID(i), Name: fmt.Sprintf("learner%d", i),
@@ -119,10 +119,10 @@ func (s script) mastery(k int) string {
 	return fmt.Sprintf("Teammates on team %d use checklist %d without help", s, k)
 }
 
-// steps returns the number of steps that writes n goals with their
+// scriptSteps returns the number of steps that writes n goals with their
 // mastery: "new", the title, then goal, mastery, "add" for each goal but
 // the last.
-func steps(goals int) int { return 2 + 3*goals - 1 }
+func scriptSteps(goals int) int { return 2 + 3*goals - 1 }
 
 // step returns the text of step k (from 0).
 func (s script) step(k int) string {
@@ -142,7 +142,7 @@ func (s script) step(k int) string {
 	return "add"
 }
 
-// reply returns the label (see label) of the bot's answer to step k.
+// reply returns the label (see replyLabel) of the bot's answer to step k.
 func (s script) reply(k int) string {
 	switch {
 	case k == 0:
@@ -169,14 +169,14 @@ func (s script) replies(n int) []string {
 	return out
 }
 
-// draft is what the store holds of a learner's dialog.
-type draft struct {
+// storedDraft is what the store holds of a learner's dialog.
+type storedDraft struct {
 	state conversation.State
 	title string
 	goals []contract.Goal
 }
 
-func (d draft) String() string {
+func (d storedDraft) String() string {
 	var gs []string
 	for _, g := range d.goals {
 		gs = append(gs, fmt.Sprintf("{%q shown by %q}", g.Text, g.Mastery))
@@ -186,7 +186,7 @@ func (d draft) String() string {
 
 // diff says how d differs from want: where the goals part, rather than
 // all of them.
-func (d draft) diff(want draft) string {
+func (d storedDraft) diff(want storedDraft) string {
 	var out []string
 	if d.state != want.state {
 		out = append(out, fmt.Sprintf("state %q, want %q", d.state, want.state))
@@ -211,15 +211,15 @@ func (d draft) diff(want draft) string {
 	return strings.Join(out, "; ")
 }
 
-func (d draft) equal(o draft) bool {
+func (d storedDraft) equal(o storedDraft) bool {
 	return d.state == o.state && d.title == o.title && slices.EqualFunc(d.goals, o.goals, func(a, b contract.Goal) bool {
 		return a.Text == b.Text && a.Mastery == b.Mastery
 	})
 }
 
 // after returns the draft once the first n steps are applied.
-func (s script) after(n int) draft {
-	var d draft
+func (s script) after(n int) storedDraft {
+	var d storedDraft
 	for k := range n {
 		switch {
 		case k == 0:
@@ -241,48 +241,48 @@ func (s script) after(n int) draft {
 	return d
 }
 
-// stored reads a learner's session and current contract.
-func stored(ctx context.Context, st storage.Store, team, user string) (draft, error) {
+// readDraft reads a learner's session and current contract.
+func readDraft(ctx context.Context, st storage.Store, team, user string) (storedDraft, error) {
 	snap, err := st.Load(ctx, storage.UserKey{Platform: "slack", Team: team, User: user}, "")
 	if err != nil {
-		return draft{}, err
+		return storedDraft{}, err
 	}
-	var d draft
+	var d storedDraft
 	if snap.Session != nil {
 		var s conversation.Session
 		if err := json.Unmarshal(snap.Session, &s); err != nil {
-			return draft{}, fmt.Errorf("session of %s: %w", user, err)
+			return storedDraft{}, fmt.Errorf("session of %s: %w", user, err)
 		}
 		d.state = s.State
 	}
 	if snap.Contract != nil {
 		var c contract.Contract
 		if err := json.Unmarshal(snap.Contract, &c); err != nil {
-			return draft{}, fmt.Errorf("contract of %s: %w", user, err)
+			return storedDraft{}, fmt.Errorf("contract of %s: %w", user, err)
 		}
 		d.title, d.goals = c.Terms.Title, c.Terms.Goals
 	}
 	return d, nil
 }
 
-// progress is how far a learner got: the steps Slack saw acknowledged, in
+// reach is how far a learner got: the steps Slack saw acknowledged, in
 // order, and whether Slack gave up on the step after them (which the bot
 // may or may not have applied).
-type progress struct {
+type reach struct {
 	acked  int
 	gaveUp bool
 }
 
-// check waits until the stored draft of every learner is what their
+// checkDrafts waits until the stored draft of every learner is what their
 // acknowledged steps make it, and fails t with those that never get
 // there: an acknowledged step lost, or one applied twice.
-func check(ctx context.Context, t *testing.T, st storage.Store, team string, got map[script]progress, within time.Duration) {
+func checkDrafts(ctx context.Context, t *testing.T, st storage.Store, team string, got map[script]reach, within time.Duration) {
 	t.Helper()
 	var bad []string
-	err := waitUntil(ctx, within, func() bool {
+	err := pollUntil(ctx, within, func() bool {
 		bad = bad[:0]
 		for s, p := range got {
-			d, err := stored(ctx, st, team, s.user())
+			d, err := readDraft(ctx, st, team, s.user())
 			if err != nil {
 				bad = append(bad, fmt.Sprintf("%s: %v", s.user(), err))
 				continue
@@ -301,9 +301,9 @@ func check(ctx context.Context, t *testing.T, st storage.Store, team string, got
 	}
 }
 
-// waitUntil polls cond every few milliseconds until it holds, for at most
+// pollUntil polls cond every few milliseconds until it holds, for at most
 // within: the bot runs in another process, with no hook to wait on.
-func waitUntil(ctx context.Context, within time.Duration, cond func() bool) error {
+func pollUntil(ctx context.Context, within time.Duration, cond func() bool) error {
 	ctx, cancel := context.WithTimeout(ctx, within)
 	defer cancel()
 	tick := time.NewTicker(20 * time.Millisecond)
@@ -320,8 +320,8 @@ func waitUntil(ctx context.Context, within time.Duration, cond func() bool) erro
 	}
 }
 
-// forEach runs f for 0 ≤ i < n, at most width at a time.
-func forEach(n, width int, f func(i int)) {
+// forEachLearner runs f for each learner 0 ≤ i < n, at most width at a time.
+func forEachLearner(n, width int, f func(i int)) {
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, width)
 	for i := range n {
@@ -360,7 +360,7 @@ type faultEnv struct {
 func newFaultEnv(t *testing.T, n int, store storage.Stores, storeEnv ...string) *faultEnv {
 	t.Helper()
 	e := &faultEnv{t: t, ctx: t.Context(), size: sizeOf(t), store: store}
-	e.ws = sandbox.New(sandbox.Config{BotToken: "xoxb-faults", People: people(n), Clock: sandbox.NewWallClock()})
+	e.ws = sandbox.New(sandbox.Config{BotToken: "xoxb-faults", People: faultPeople(n), Clock: sandbox.NewWallClock()})
 	e.api = newFaultAPI(t, e.ws)
 	e.slack = newSlackEvents(e.ws, e.size.retries, e.target)
 	e.bin = buildLearnpact(t)
@@ -404,7 +404,7 @@ func (e *faultEnv) startBot() *botProc {
 }
 
 // say delivers learner s's step k and waits until Slack is done with it.
-func (e *faultEnv) say(s script, k int) *delivery {
+func (e *faultEnv) say(s script, k int) *eventDelivery {
 	return e.slack.dm(e.ctx, s.user(), s.step(k))
 }
 
@@ -416,7 +416,7 @@ func (e *faultEnv) walk(learners []script, from, to int) {
 	e.t.Helper()
 	var mu sync.Mutex
 	var errs []string
-	forEach(len(learners), 8, func(i int) {
+	forEachLearner(len(learners), 8, func(i int) {
 		s := learners[i]
 		for k := from; k < to; k++ {
 			if d := e.say(s, k); !d.Acked() {
@@ -426,9 +426,9 @@ func (e *faultEnv) walk(learners []script, from, to int) {
 				return
 			}
 			want := s.after(k + 1)
-			var last draft
-			err := waitUntil(e.ctx, 20*time.Second, func() bool {
-				last, _ = stored(e.ctx, e.store.Turns, e.ws.TeamID(), s.user())
+			var last storedDraft
+			err := pollUntil(e.ctx, 20*time.Second, func() bool {
+				last, _ = readDraft(e.ctx, e.store.Turns, e.ws.TeamID(), s.user())
 				return last.equal(want)
 			})
 			if err != nil {
@@ -447,17 +447,17 @@ func (e *faultEnv) walk(learners []script, from, to int) {
 // run sends learner s's steps [from, to), each once Slack is done with the
 // one before, and returns how far the learner got: after a step Slack
 // gave up on, the learner stops.
-func (e *faultEnv) run(s script, from, to int) progress {
+func (e *faultEnv) run(s script, from, to int) reach {
 	for k := from; k < to; k++ {
 		if d := e.say(s, k); !d.Acked() {
-			return progress{acked: k, gaveUp: true}
+			return reach{acked: k, gaveUp: true}
 		}
 	}
-	return progress{acked: to}
+	return reach{acked: to}
 }
 
-// scripts returns the scripts of learners [from, to).
-func scripts(from, to int) []script {
+// scriptsOf returns the scripts of learners [from, to).
+func scriptsOf(from, to int) []script {
 	var out []script
 	for i := from; i < to; i++ {
 		out = append(out, script(i))
@@ -471,10 +471,10 @@ var (
 	goalLineRE  = regexp.MustCompile(`(?m)^\d+\. `)
 )
 
-// label names what a bot message is, for comparing a conversation with
+// replyLabel names what a bot message is, for comparing a conversation with
 // what it should be; "" for an apology ("try again"), which may come at
 // any point when the bot could not take a step.
-func label(m sandbox.Message) string {
+func replyLabel(m sandbox.Message) string {
 	text := textOf(m)
 	switch {
 	case strings.Contains(text, "try again"):
@@ -506,21 +506,21 @@ func (e *faultEnv) conversation(user string) []string {
 		if m.User != e.ws.BotUserID() {
 			continue
 		}
-		if l := label(m); l != "" {
+		if l := replyLabel(m); l != "" {
 			out = append(out, l)
 		}
 	}
 	return out
 }
 
-// collapse drops repeats that follow the message they repeat: a message
+// collapseRepeats drops repeats that follow the message they repeat: a message
 // delivered again because its first delivery's answer was lost.
-func collapse(labels []string) []string { return slices.Compact(slices.Clone(labels)) }
+func collapseRepeats(labels []string) []string { return slices.Compact(slices.Clone(labels)) }
 
 // expectReplies returns the answers each learner should get for the
 // steps Slack saw acknowledged: any of the lists given, the second for a
 // step Slack gave up on that the bot may have taken.
-func expectReplies(got map[script]progress) map[string][][]string {
+func expectReplies(got map[script]reach) map[string][][]string {
 	out := map[string][][]string{}
 	for s, p := range got {
 		out[s.user()] = [][]string{s.replies(p.acked)}
@@ -537,10 +537,10 @@ func expectReplies(got map[script]progress) map[string][][]string {
 func (e *faultEnv) checkReplies(want map[string][][]string, within time.Duration) {
 	e.t.Helper()
 	var bad []string
-	err := waitUntil(e.ctx, within, func() bool {
+	err := pollUntil(e.ctx, within, func() bool {
 		bad = bad[:0]
 		for user, ws := range want {
-			got := collapse(e.conversation(user))
+			got := collapseRepeats(e.conversation(user))
 			if !slices.ContainsFunc(ws, func(w []string) bool { return slices.Equal(got, w) }) {
 				bad = append(bad, fmt.Sprintf("%s got %q; want %q", user, got, ws[0]))
 			}

@@ -39,14 +39,14 @@ func TestFaultKillDuringBurst(t *testing.T) {
 	n := size.burst
 	e := newFaultEnv(t, n, openRedis(t, rds.URL()), "REDIS_URL="+rds.URL())
 	bot := e.startBot()
-	learners := scripts(0, n)
+	learners := scriptsOf(0, n)
 	e.walk(learners, 0, 2) // each is asked for a first goal
 
 	// The process is killed the moment half the burst is acknowledged.
 	var acks, answers atomic.Int64
 	half := make(chan struct{})
 	var once sync.Once
-	e.slack.answered = func(d *delivery, code int) {
+	e.slack.answered = func(d *eventDelivery, code int) {
 		if len(d.Statuses()) == 1 && answers.Add(1) == int64(n) {
 			once.Do(func() { close(half) })
 		}
@@ -54,7 +54,7 @@ func TestFaultKillDuringBurst(t *testing.T) {
 			once.Do(func() { close(half) })
 		}
 	}
-	burst := make([]*delivery, n)
+	burst := make([]*eventDelivery, n)
 	for i, s := range learners {
 		burst[i] = e.slack.start(e.ctx, s.user(), s.step(2))
 	}
@@ -71,10 +71,10 @@ func TestFaultKillDuringBurst(t *testing.T) {
 	// Each learner then says how the goal will be shown: the answer that
 	// lands in the goal's field when the goal was lost.
 	var mu sync.Mutex
-	got := map[script]progress{}
-	forEach(n, 64, func(i int) {
+	got := map[script]reach{}
+	forEachLearner(n, 64, func(i int) {
 		s := learners[i]
-		p := progress{acked: 2, gaveUp: true}
+		p := reach{acked: 2, gaveUp: true}
 		if burst[i].Wait(e.ctx) {
 			p = e.run(s, 3, 4)
 		}
@@ -82,7 +82,7 @@ func TestFaultKillDuringBurst(t *testing.T) {
 		got[s] = p
 		mu.Unlock()
 	})
-	check(e.ctx, t, e.store.Turns, e.ws.TeamID(), got, 15*time.Second)
+	checkDrafts(e.ctx, t, e.store.Turns, e.ws.TeamID(), got, 15*time.Second)
 }
 
 // TestFaultRedisDown: Redis is stopped while learners write, then started
@@ -97,7 +97,7 @@ func TestFaultRedisDown(t *testing.T) {
 	n := size.outageEvents
 	e := newFaultEnv(t, n, openRedis(t, rds.URL()), "REDIS_URL="+rds.URL())
 	bot := e.startBot()
-	learners := scripts(0, n)
+	learners := scriptsOf(0, n)
 	e.walk(learners, 0, 2)
 
 	rds.Stop()
@@ -116,7 +116,7 @@ func TestFaultRedisDown(t *testing.T) {
 			}
 		}
 	})
-	goals := make([]*delivery, n)
+	goals := make([]*eventDelivery, n)
 	for i, s := range learners {
 		goals[i] = e.slack.start(e.ctx, s.user(), s.step(2))
 	}
@@ -136,15 +136,15 @@ func TestFaultRedisDown(t *testing.T) {
 		t.Errorf("/readyz answered 2xx throughout the %s Redis was down: %v", size.outage, compactCodes(during))
 	}
 	var after int
-	if err := waitUntil(e.ctx, 10*time.Second, func() bool { after = bot.ready(e.ctx); return after/100 == 2 }); err != nil {
+	if err := pollUntil(e.ctx, 10*time.Second, func() bool { after = bot.ready(e.ctx); return after/100 == 2 }); err != nil {
 		t.Errorf("/readyz did not answer 2xx within 10s of Redis coming back (last answer %d)", after)
 	}
 
 	var mu sync.Mutex
-	got := map[script]progress{}
-	forEach(n, n, func(i int) {
+	got := map[script]reach{}
+	forEachLearner(n, n, func(i int) {
 		s := learners[i]
-		p := progress{acked: 2, gaveUp: true}
+		p := reach{acked: 2, gaveUp: true}
 		if goals[i].Wait(e.ctx) {
 			p = e.run(s, 3, 4)
 		}
@@ -152,9 +152,9 @@ func TestFaultRedisDown(t *testing.T) {
 		got[s] = p
 		mu.Unlock()
 	})
-	acked, gaveUp, _ := tally(goals)
+	acked, gaveUp, _ := tallyDeliveries(goals)
 	t.Logf("goals written during the outage: %d acknowledged, %d given up by Slack; statuses %v", acked, gaveUp, codeCounts(goals))
-	check(e.ctx, t, e.store.Turns, e.ws.TeamID(), got, 15*time.Second)
+	checkDrafts(e.ctx, t, e.store.Turns, e.ws.TeamID(), got, 15*time.Second)
 }
 
 // TestFaultEmbeddedUnwritable: the embedded store is closed underneath the
@@ -169,27 +169,27 @@ func TestFaultEmbeddedUnwritable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := newHarnessOf(t, db.Stores(), people(n))
+	h := newHarnessOf(t, db.Stores(), faultPeople(n))
 	e := &faultEnv{t: t, ctx: t.Context(), size: size, ws: h.ws, store: db.Stores()}
 	e.slack = newSlackEvents(h.ws, size.retries, func(int) string { return h.srv.URL })
-	learners := scripts(0, n)
+	learners := scriptsOf(0, n)
 	e.walk(learners, 0, 2)
 
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	goals := make([]*delivery, n)
+	goals := make([]*eventDelivery, n)
 	for i, s := range learners {
 		goals[i] = e.slack.start(e.ctx, s.user(), s.step(2))
 	}
-	got := map[script]progress{}
+	got := map[script]reach{}
 	for i, s := range learners {
-		got[s] = progress{acked: 2, gaveUp: true}
+		got[s] = reach{acked: 2, gaveUp: true}
 		if goals[i].Wait(e.ctx) {
-			got[s] = progress{acked: 3}
+			got[s] = reach{acked: 3}
 		}
 	}
-	acked, _, _ := tally(goals)
+	acked, _, _ := tallyDeliveries(goals)
 	t.Logf("%d of %d goals acknowledged while the store could not be written; statuses %v", acked, n, codeCounts(goals))
 
 	// What the file holds, read once the bot let go of it.
@@ -198,7 +198,7 @@ func TestFaultEmbeddedUnwritable(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { again.Close() })
-	check(e.ctx, t, again.Stores().Turns, e.ws.TeamID(), got, 5*time.Second)
+	checkDrafts(e.ctx, t, again.Stores().Turns, e.ws.TeamID(), got, 5*time.Second)
 }
 
 // TestFaultSlowPlatformCalls: a Web API call that hangs (until the bot's
@@ -217,30 +217,30 @@ func TestFaultSlowPlatformCalls(t *testing.T) {
 		e := newFaultEnv(t, stuck+1+size.wave, openRedis(t, rds.URL()), "REDIS_URL="+rds.URL())
 		e.api.hang("users.info", -1, false)
 		e.startBot()
-		for _, s := range scripts(0, stuck) {
+		for _, s := range scriptsOf(0, stuck) {
 			e.slack.start(e.ctx, s.user(), s.step(0))
 		}
 		other := script(stuck)
 		if d := e.say(other, 0); !d.Acked() {
 			t.Fatalf("%s's %q was never acknowledged: %v", other.user(), other.step(0), d.Statuses())
 		}
-		err := waitUntil(e.ctx, 5*time.Second, func() bool {
+		err := pollUntil(e.ctx, 5*time.Second, func() bool {
 			return slices.Contains(e.conversation(other.user()), other.reply(0))
 		})
 		if err != nil {
 			t.Errorf("with users.info hanging, %s was not answered within 5s of being acknowledged; got %q", other.user(), e.conversation(other.user()))
 		}
 
-		wave := scripts(stuck+1, stuck+1+size.wave)
+		wave := scriptsOf(stuck+1, stuck+1+size.wave)
 		var mu sync.Mutex
-		got := map[script]progress{}
-		forEach(len(wave), 100, func(i int) {
+		got := map[script]reach{}
+		forEachLearner(len(wave), 100, func(i int) {
 			p := e.run(wave[i], 0, 1)
 			mu.Lock()
 			got[wave[i]] = p
 			mu.Unlock()
 		})
-		check(e.ctx, t, e.store.Turns, e.ws.TeamID(), got, 10*time.Second)
+		checkDrafts(e.ctx, t, e.store.Turns, e.ws.TeamID(), got, 10*time.Second)
 	})
 
 	// auth.test hangs from the start: ten people write at once, and each
@@ -252,16 +252,16 @@ func TestFaultSlowPlatformCalls(t *testing.T) {
 		e := newFaultEnv(t, n, openRedis(t, rds.URL()), "REDIS_URL="+rds.URL())
 		e.api.hang("auth.test", -1, false)
 		e.startBot()
-		learners := scripts(0, n)
+		learners := scriptsOf(0, n)
 		var mu sync.Mutex
-		got := map[script]progress{}
-		forEach(n, n, func(i int) {
+		got := map[script]reach{}
+		forEachLearner(n, n, func(i int) {
 			p := e.run(learners[i], 0, 1)
 			mu.Lock()
 			got[learners[i]] = p
 			mu.Unlock()
 		})
-		want := map[script]progress{}
+		want := map[script]reach{}
 		for s, p := range got {
 			if !p.gaveUp {
 				want[s] = p
@@ -271,7 +271,7 @@ func TestFaultSlowPlatformCalls(t *testing.T) {
 			t.Errorf("with auth.test hanging, %d of %d first messages were never acknowledged", n-len(want), n)
 		}
 		e.checkReplies(expectReplies(want), 10*time.Second)
-		check(e.ctx, t, e.store.Turns, e.ws.TeamID(), got, 5*time.Second)
+		checkDrafts(e.ctx, t, e.store.Turns, e.ws.TeamID(), got, 5*time.Second)
 	})
 }
 
@@ -290,7 +290,7 @@ func TestFaultFlood(t *testing.T) {
 	e.walk([]script{flooder}, 0, 2)
 
 	underway := make(chan struct{})
-	var flood progress
+	var flood reach
 	var flooding sync.WaitGroup
 	flooding.Go(func() {
 		var once sync.Once
@@ -299,17 +299,17 @@ func TestFaultFlood(t *testing.T) {
 				once.Do(func() { close(underway) })
 			}
 			if d := e.say(flooder, k); !d.Acked() {
-				flood = progress{acked: k, gaveUp: true}
+				flood = reach{acked: k, gaveUp: true}
 				once.Do(func() { close(underway) })
 				return
 			}
 		}
-		flood = progress{acked: 2 + size.flood}
+		flood = reach{acked: 2 + size.flood}
 	})
 	<-underway
 	var mu sync.Mutex
 	var late []string
-	forEach(len(others), len(others), func(i int) {
+	forEachLearner(len(others), len(others), func(i int) {
 		s := others[i]
 		d := e.say(s, 0)
 		if !d.Acked() {
@@ -318,7 +318,7 @@ func TestFaultFlood(t *testing.T) {
 			mu.Unlock()
 			return
 		}
-		err := waitUntil(e.ctx, 10*time.Second, func() bool { return slices.Contains(e.conversation(s.user()), s.reply(0)) })
+		err := pollUntil(e.ctx, 10*time.Second, func() bool { return slices.Contains(e.conversation(s.user()), s.reply(0)) })
 		if err != nil {
 			mu.Lock()
 			late = append(late, fmt.Sprintf("%s acknowledged, not answered within 10s", s.user()))
@@ -331,10 +331,10 @@ func TestFaultFlood(t *testing.T) {
 	}
 	flooding.Wait()
 	ds := e.slack.deliveries()
-	acked, gaveUp, _ := tally(ds)
+	acked, gaveUp, _ := tallyDeliveries(ds)
 	t.Logf("flood: %d events acknowledged, %d given up; %s; the bot logged %d events not handled",
 		acked, gaveUp, codeCounts(ds), bot.logged("event not handled"))
-	check(e.ctx, t, e.store.Turns, e.ws.TeamID(), map[script]progress{flooder: flood}, 30*time.Second)
+	checkDrafts(e.ctx, t, e.store.Turns, e.ws.TeamID(), map[script]reach{flooder: flood}, 30*time.Second)
 }
 
 // oneOnEachWorker returns eight learners who, with the flooder, cover each
@@ -372,7 +372,7 @@ func TestFaultPostMessageFailures(t *testing.T) {
 	n := size.learners
 	e := newFaultEnv(t, n, openRedis(t, rds.URL()), "REDIS_URL="+rds.URL())
 	e.startBot()
-	learners := scripts(0, n)
+	learners := scriptsOf(0, n)
 	e.walk(learners, 0, 2)
 
 	g := e.api.hang("chat.postMessage", 1, true)
@@ -380,9 +380,9 @@ func TestFaultPostMessageFailures(t *testing.T) {
 	e.api.fail("chat.postMessage", http.StatusInternalServerError, 0, 1)
 	e.api.fail("chat.postMessage", http.StatusBadGateway, 0, 1)
 	var mu sync.Mutex
-	got := map[script]progress{}
-	forEach(n, n, func(i int) {
-		p := e.run(learners[i], 2, steps(size.goals))
+	got := map[script]reach{}
+	forEachLearner(n, n, func(i int) {
+		p := e.run(learners[i], 2, scriptSteps(size.goals))
 		mu.Lock()
 		got[learners[i]] = p
 		mu.Unlock()
@@ -392,7 +392,7 @@ func TestFaultPostMessageFailures(t *testing.T) {
 	if n := e.api.unused("chat.postMessage"); n > 0 {
 		t.Errorf("%d of the faults asked of chat.postMessage never happened", n)
 	}
-	check(e.ctx, t, e.store.Turns, e.ws.TeamID(), got, 10*time.Second)
+	checkDrafts(e.ctx, t, e.store.Turns, e.ws.TeamID(), got, 10*time.Second)
 }
 
 // TestFaultCrashBetweenSaveAndDelivery: the process is killed with
@@ -406,11 +406,11 @@ func TestFaultCrashBetweenSaveAndDelivery(t *testing.T) {
 	const a, b = 2, 2 // learners answering a step; learners with a check-in due
 	e := newFaultEnv(t, a+b, openRedis(t, rds.URL()), "REDIS_URL="+rds.URL())
 	bot := e.startBot()
-	answering, nudged := scripts(0, a), scripts(a, a+b)
+	answering, nudged := scriptsOf(0, a), scriptsOf(a, a+b)
 	e.walk(answering, 0, 2)
-	want := map[script]progress{}
+	want := map[script]reach{}
 	for _, s := range answering {
-		want[s] = progress{acked: 2}
+		want[s] = reach{acked: 2}
 	}
 	e.checkReplies(expectReplies(want), time.Minute) // nothing of the setup left to send
 	if t.Failed() {
@@ -438,12 +438,12 @@ func TestFaultCrashBetweenSaveAndDelivery(t *testing.T) {
 		if d := e.say(s, 2); !d.Acked() {
 			t.Fatalf("%s's goal was never acknowledged: %v", s.user(), d.Statuses())
 		}
-		want[s] = progress{acked: 3}
+		want[s] = reach{acked: 3}
 	}
-	var last draft
+	var last storedDraft
 	for _, s := range answering {
-		err := waitUntil(e.ctx, 10*time.Second, func() bool {
-			last, _ = stored(e.ctx, e.store.Turns, e.ws.TeamID(), s.user())
+		err := pollUntil(e.ctx, 10*time.Second, func() bool {
+			last, _ = readDraft(e.ctx, e.store.Turns, e.ws.TeamID(), s.user())
 			return last.equal(s.after(3))
 		})
 		if err != nil {
@@ -469,8 +469,9 @@ func TestFaultCrashBetweenSaveAndDelivery(t *testing.T) {
 	// (minutes): hence the long wait.
 	e.checkReplies(replies, 4*time.Minute)
 	for _, s := range nudged {
-		if n := checkInsSent(e.ctx, t, e.store, s.user()); n != 1 {
-			t.Errorf("%s's contract counts its check-in as sent %d times, want once", s.user(), n)
+		var n int
+		if pollUntil(e.ctx, 30*time.Second, func() bool { n = checkInsSent(e.ctx, t, e.store, s.user()); return n == 1 }) != nil {
+			t.Errorf("%s got the check-in, and its contract counts it as sent %d times, want once", s.user(), n)
 		}
 		if n := strings.Count(strings.Join(e.conversation(s.user()), "\n"), "check-in"); n > 2 {
 			t.Errorf("%s got the check-in %d times: more than once again after the crash", s.user(), n)
@@ -550,22 +551,22 @@ func TestFaultTwoReplicas(t *testing.T) {
 	e.startBot()
 	e.startBot()
 	e.ws.FailRandomly("chat.postMessage", 0, 0.15, 0, 11)
-	learners := scripts(0, n)
+	learners := scriptsOf(0, n)
 	var mu sync.Mutex
-	got := map[script]progress{}
-	forEach(n, n, func(i int) {
-		p := e.run(learners[i], 0, steps(size.goals))
+	got := map[script]reach{}
+	forEachLearner(n, n, func(i int) {
+		p := e.run(learners[i], 0, scriptSteps(size.goals))
 		mu.Lock()
 		got[learners[i]] = p
 		mu.Unlock()
 	})
-	check(e.ctx, t, e.store.Turns, e.ws.TeamID(), got, 10*time.Second)
+	checkDrafts(e.ctx, t, e.store.Turns, e.ws.TeamID(), got, 10*time.Second)
 	e.checkReplies(expectReplies(got), 90*time.Second)
 }
 
 // codeCounts counts the answers of every attempt of ds, by status (0: no
 // answer within 3 s).
-func codeCounts(ds []*delivery) string {
+func codeCounts(ds []*eventDelivery) string {
 	counts := map[int]int{}
 	for _, d := range ds {
 		for _, c := range d.Statuses() {
