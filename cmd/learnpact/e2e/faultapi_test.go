@@ -6,12 +6,12 @@ package e2e
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -284,6 +284,7 @@ type eventDelivery struct {
 	mu       sync.Mutex
 	statuses []int // per attempt: the HTTP status, or 0 without an answer in time
 	acked    bool
+	answer   string        // a slash command's immediate answer, if any
 	done     chan struct{} // closed once acknowledged or given up
 }
 
@@ -292,6 +293,14 @@ func (d *eventDelivery) Acked() bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.acked
+}
+
+// Answer returns the text of a slash command's immediate answer: what the
+// bot said in its acknowledgement, "" for an empty one.
+func (d *eventDelivery) Answer() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.answer
 }
 
 // Answered reports whether the first attempt has its outcome.
@@ -372,7 +381,7 @@ func (s *slackEvents) start(ctx context.Context, user, text string) *eventDelive
 				case <-t.C:
 				}
 			}
-			code := s.post(ctx, body, attempt, last)
+			code, _ := s.post(ctx, "/slack/events", "application/json", body, attempt, last)
 			last = code
 			d.mu.Lock()
 			d.statuses = append(d.statuses, code)
@@ -389,18 +398,52 @@ func (s *slackEvents) start(ctx context.Context, user, text string) *eventDelive
 	return d
 }
 
-// post makes one attempt and returns its status, or 0 when no answer came
-// within Slack's 3 s.
-func (s *slackEvents) post(ctx context.Context, body []byte, attempt, last int) int {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(s.target(attempt), "/")+"/slack/events", bytes.NewReader(body))
+// command runs the slash command "/contract text" as user in their DM
+// with the bot. Slack does not retry a command: there is one attempt,
+// acknowledged or not, and the person sees when it failed.
+func (s *slackEvents) command(ctx context.Context, user, text string) *eventDelivery {
+	n := s.seq.Add(1)
+	d := &eventDelivery{ID: fmt.Sprintf("Cmd%s%08d", s.runID, n), User: user, Text: "/contract " + text, done: make(chan struct{})}
+	s.mu.Lock()
+	s.all = append(s.all, d)
+	s.mu.Unlock()
+	body := url.Values{
+		"token": {"unused"}, "team_id": {s.team}, "team_domain": {"learnpact-sandbox"},
+		"channel_id": {"D" + user[1:]}, "channel_name": {"directmessage"},
+		"user_id": {user}, "user_name": {strings.ToLower(user)},
+		"command": {"/contract"}, "text": {text}, "api_app_id": {"A00LP"},
+		"is_enterprise_install": {"false"},
+		"response_url":          {"https://hooks.slack.invalid/commands/" + d.ID},
+		"trigger_id":            {fmt.Sprintf("%d.%d.%s", time.Now().Unix(), n, d.ID)},
+	}.Encode()
+	code, answer := s.post(ctx, "/slack/commands", "application/x-www-form-urlencoded", []byte(body), 0, 0)
+	var js struct {
+		Text   string          `json:"text"`
+		Blocks json.RawMessage `json:"blocks"`
+	}
+	d.mu.Lock()
+	d.statuses = append(d.statuses, code)
+	d.acked = code/100 == 2
+	if d.acked && json.Unmarshal(answer, &js) == nil && (js.Text != "" || len(js.Blocks) > 0) {
+		d.answer = cmp.Or(js.Text, string(js.Blocks))
+	}
+	d.mu.Unlock()
+	close(d.done)
+	return d
+}
+
+// post makes one attempt and returns its status and answer, or 0 when no
+// answer came within Slack's 3 s.
+func (s *slackEvents) post(ctx context.Context, path, contentType string, body []byte, attempt, last int) (int, []byte) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(s.target(attempt), "/")+path, bytes.NewReader(body))
 	if err != nil {
-		return 0
+		return 0, nil
 	}
 	ts := strconv.FormatInt(time.Now().Unix(), 10)
 	mac := hmac.New(sha256.New, []byte(s.secret))
 	fmt.Fprintf(mac, "v0:%s:", ts)
 	mac.Write(body)
-	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("User-Agent", "Slackbot 1.0 (+https://api.slack.com/robots)")
 	req.Header.Set("X-Slack-Request-Timestamp", ts)
 	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
@@ -414,13 +457,14 @@ func (s *slackEvents) post(ctx context.Context, body []byte, attempt, last int) 
 	}
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return 0
+		return 0, nil
 	}
 	defer resp.Body.Close()
-	if _, err := io.Copy(io.Discard, resp.Body); err != nil && !errors.Is(err, io.EOF) {
-		return 0
+	answer, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return 0, nil
 	}
-	return resp.StatusCode
+	return resp.StatusCode, answer
 }
 
 // deliveries returns every event delivered so far.

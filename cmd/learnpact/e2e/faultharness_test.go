@@ -487,6 +487,8 @@ func replyLabel(m sandbox.Message) string {
 		return fmt.Sprintf("goals so far %d", len(goalLineRE.FindAllString(text, -1)))
 	case strings.HasPrefix(text, "Time for a quick check-in"):
 		return "check-in"
+	case strings.HasPrefix(text, "What you can do here"):
+		return "help"
 	}
 	if sub := goalSavedRE.FindStringSubmatch(text); sub != nil {
 		return "goal " + sub[1] + " saved"
