@@ -93,7 +93,7 @@ bench:
 faults: export LEARNPACT_REQUIRE_REDIS := 1
 faults: export LEARNPACT_FAULTS := full
 faults: deps
-	$(GO) test -race -count=1 -timeout 60m -run '^TestFault' -v ./cmd/learnpact/e2e/
+	$(GO) test -race -count=1 -timeout 60m -parallel 1 -run '^TestFault' -v ./cmd/learnpact/e2e/
 
 # Runs every Fuzz target for FUZZTIME (make fuzz FUZZTIME=2m for longer).
 fuzz:

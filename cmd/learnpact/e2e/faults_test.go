@@ -3,8 +3,9 @@ package e2e
 // The fault suite (issue 11): each test is one bullet of the issue's "Why",
 // asserting from the store and the fake Slack that nothing acknowledged
 // was lost or applied twice, and that every reply arrived, in order.
-// make test runs it small; make faults runs it full size
-// (LEARNPACT_FAULTS=full).
+// make test runs it small, two scenarios at a time (most of a scenario is
+// waiting); make faults runs it full size (LEARNPACT_FAULTS=full), one at
+// a time.
 
 import (
 	"context"
@@ -34,6 +35,7 @@ import (
 // right field.
 func TestFaultKillDuringBurst(t *testing.T) {
 	skipShort(t)
+	t.Parallel()
 	rds := redistest.Start(t)
 	size := sizeOf(t)
 	n := size.burst
@@ -92,6 +94,7 @@ func TestFaultKillDuringBurst(t *testing.T) {
 // and succeeds after it.
 func TestFaultRedisDown(t *testing.T) {
 	skipShort(t)
+	t.Parallel()
 	rds := redistest.StartDurable(t)
 	size := sizeOf(t)
 	n := size.outageEvents
@@ -162,6 +165,7 @@ func TestFaultRedisDown(t *testing.T) {
 // answered non-2xx, so Slack retries it: none is acknowledged and lost.
 func TestFaultEmbeddedUnwritable(t *testing.T) {
 	skipShort(t)
+	t.Parallel()
 	size := sizeOf(t)
 	n := size.unwritable
 	path := filepath.Join(t.TempDir(), "learnpact.db")
@@ -206,6 +210,7 @@ func TestFaultEmbeddedUnwritable(t *testing.T) {
 // bot's identity (auth.test) are fetched off the turn's path.
 func TestFaultSlowPlatformCalls(t *testing.T) {
 	skipShort(t)
+	t.Parallel()
 	size := sizeOf(t)
 
 	// users.info hangs for everyone. A few people write; then someone
@@ -281,6 +286,7 @@ func TestFaultSlowPlatformCalls(t *testing.T) {
 // other was answered non-2xx so Slack would retry it.
 func TestFaultFlood(t *testing.T) {
 	skipShort(t)
+	t.Parallel()
 	size := sizeOf(t)
 	rds := redistest.Start(t)
 	flooder := script(0)
@@ -368,6 +374,7 @@ func oneOnEachWorker(flooder script) []script {
 // each conversation; a repeat only right after the message it repeats.
 func TestFaultPostMessageFailures(t *testing.T) {
 	skipShort(t)
+	t.Parallel()
 	size := sizeOf(t)
 	rds := redistest.Start(t)
 	n := size.learners
@@ -419,6 +426,7 @@ func TestFaultPostMessageFailures(t *testing.T) {
 // check-in counts as sent only once Slack took it.
 func TestFaultCrashBetweenSaveAndDelivery(t *testing.T) {
 	skipShort(t)
+	t.Parallel()
 	rds := redistest.Start(t)
 	const a, b = 2, 2 // learners answering a step; learners with a check-in due
 	e := newFaultEnv(t, a+b, openRedis(t, rds.URL()), "REDIS_URL="+rds.URL())
@@ -561,6 +569,7 @@ func checkInsSent(ctx context.Context, t *testing.T, st storage.Stores, user str
 // arrive in order.
 func TestFaultTwoReplicas(t *testing.T) {
 	skipShort(t)
+	t.Parallel()
 	size := sizeOf(t)
 	rds := redistest.Start(t)
 	n := 2 * size.learners
