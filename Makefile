@@ -87,6 +87,14 @@ $(VULNDB)/index/db.json:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
+# The fault suite (issue 11) at full size: kill -9 during a burst of 1,000
+# events, Redis down for 30 s, and the rest; make test runs it small.
+.PHONY: faults
+faults: export LEARNPACT_REQUIRE_REDIS := 1
+faults: export LEARNPACT_FAULTS := full
+faults: deps
+	$(GO) test -race -count=1 -timeout 60m -parallel 1 -run '^TestFault' -v ./cmd/learnpact/e2e/
+
 # Runs every Fuzz target for FUZZTIME (make fuzz FUZZTIME=2m for longer).
 fuzz:
 	@set -e; \
