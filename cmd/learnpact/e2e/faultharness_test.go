@@ -243,7 +243,7 @@ func (s script) after(n int) storedDraft {
 
 // readDraft reads a learner's session and current contract.
 func readDraft(ctx context.Context, st storage.Store, team, user string) (storedDraft, error) {
-	snap, err := st.Load(ctx, storage.UserKey{Platform: "slack", Team: team, User: user}, "")
+	snap, err := st.Load(ctx, storage.UserKey{Platform: "slack", Team: team, User: user}, "", "")
 	if err != nil {
 		return storedDraft{}, err
 	}

@@ -534,7 +534,7 @@ func seedCheckIn(ctx context.Context, t *testing.T, st storage.Stores, team, use
 		t.Fatal(err)
 	}
 	key := func(u string) storage.UserKey { return storage.UserKey{Platform: "slack", Team: team, User: u} }
-	if err := st.Turns.Save(ctx, key(user), nil, "", &storage.ContractWrite{ID: c.ID, Data: data, Users: []storage.UserKey{key(user), key(approver)}}); err != nil {
+	if err := st.Turns.Save(ctx, storage.TurnWrite{User: key(user), Contract: &storage.ContractWrite{ID: c.ID, Data: data, Users: []storage.UserKey{key(user), key(approver)}}}); err != nil {
 		t.Fatal(err)
 	}
 	it := scheduler.Item{Platform: "slack", Team: team, Contract: c.ID, Kind: contract.DueCheckIn, User: user}
