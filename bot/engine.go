@@ -146,9 +146,10 @@ func (e *Engine) Handle(ctx context.Context, t Turn) error {
 	t.safe(err)
 	if err != nil {
 		e.log().Error("turn failed", "user", t.Input.User, "kind", t.Input.Kind, "err", err)
-		if t.Input.Kind != conversation.DueInput && !t.Retries {
-			// Nobody started a scheduled turn: the scheduler retries it
-			// instead of troubling the recipient.
+		if !clockStarted(t.Input) && !t.Retries {
+			// Nobody started a scheduled turn or a confirmation: the
+			// scheduler or the outbox retries it instead of troubling
+			// the recipient.
 			e.apologise(ctx, t)
 		}
 		return err
@@ -161,7 +162,9 @@ func (e *Engine) Handle(ctx context.Context, t Turn) error {
 		t.Platform.(Queuer).Wake()
 	}
 	var planErr error
-	if e.planner != nil && s.outcome != nil {
+	// A confirmation (conversation.DeliveredInput) never changes a plan:
+	// Plan moves on from queued and sent nudges alike.
+	if e.planner != nil && s.outcome != nil && t.Input.Kind != conversation.DeliveredInput {
 		if planErr = e.planner.AfterTurn(ctx, *s.outcome); planErr != nil {
 			// The turn is saved, its messages with it: they stand.
 			planErr = fmt.Errorf("plan after turn: %w", planErr)
@@ -399,8 +402,10 @@ func (e *Engine) deliver(ctx context.Context, t Turn, ef conversation.Effect) er
 	p, in := t.Platform, t.Input
 	switch ef := ef.(type) {
 	case conversation.Send:
-		_, err := p.SendDM(ctx, ef.User, ef.Message)
-		return err
+		if _, err := p.SendDM(ctx, ef.User, ef.Message); err != nil {
+			return err
+		}
+		return e.confirm(ctx, t, ef.Nudge)
 	case conversation.Update:
 		if ef.Ref.TS == "" {
 			return nil

@@ -28,6 +28,9 @@ var keepAliveButtons = map[ActionID]func(*turn){
 // reminder the contract's plan holds for now. An item the plan no longer
 // holds (the contract moved on, or it was sent already) does nothing. A
 // digest is about all the approver's contracts (see sendDigest).
+//
+// The item is queued, not sent: its message carries a Nudge, and it counts
+// as sent when the platform took it (onDelivered).
 func (t *turn) onDue() {
 	if IsDigest(t.in) {
 		t.sendDigest()
@@ -41,17 +44,36 @@ func (t *turn) onDue() {
 	if !ok || d.User != t.in.User {
 		return
 	}
-	c.Sent(d, t.env.Now)
+	c.Queue(d, t.env.Now)
 	t.dirty = true
+	send := func(m message.Message) {
+		t.out = append(t.out, Send{User: d.User, Message: m,
+			Nudge: &Nudge{Contract: c.ID, Kind: string(d.Kind), At: d.At, User: d.User}})
+	}
 	switch d.Kind {
 	case contract.DueCheckIn, contract.DueMidpoint, contract.DueCheckInMissed:
-		t.send(d.User, checkInPromptMsg(c, d.Kind, t.today()))
+		send(checkInPromptMsg(c, d.Kind, t.today()))
 	case contract.DueDeadlineSoon, contract.DueDeadlineTomorrow, contract.DueOverdue:
-		t.send(d.User, deadlineNudgeMsg(c, d.Kind, t.today()))
+		send(deadlineNudgeMsg(c, d.Kind, t.today()))
 	case contract.DueApprovalReminder:
-		t.send(d.User, approvalReminderMsg(c, d.User))
-	case contract.DueReviewReminder, contract.DueReviewSlow:
-		t.reviewDue(d)
+		send(approvalReminderMsg(c, d.User))
+	case contract.DueReviewReminder:
+		send(reviewReminderMsg(c, d.User))
+	case contract.DueReviewSlow:
+		send(gatheredMsg(c, "slow"))
+	}
+}
+
+// onDelivered records that the platform took a nudge's message: the item
+// counts as sent. A second confirmation, or one for an item never queued,
+// changes nothing.
+func (t *turn) onDelivered() {
+	if t.c == nil || t.c.ID != t.in.Contract {
+		return
+	}
+	d := contract.Due{Kind: contract.DueKind(t.in.DueKind), At: t.in.DueAt, User: t.in.User}
+	if t.c.Taken(d, t.env.Now) {
+		t.dirty = true
 	}
 }
 

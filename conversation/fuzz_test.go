@@ -20,7 +20,7 @@ func FuzzStep(f *testing.F) {
 	}
 	contracts := []*contract.Contract{nil, fx["draft"], fx["proposed"], fx["changes_requested"], fx["active"], amended,
 		fx["prompted"], fx["renegotiating"], fx["paused"], fx["in_peer_review"]}
-	kinds := []InputKind{TextInput, CommandInput, ActionInput, SubmitInput, DueInput, "bogus", ThreadInput, JoinInput}
+	kinds := []InputKind{TextInput, CommandInput, ActionInput, SubmitInput, DueInput, "bogus", ThreadInput, JoinInput, DeliveredInput}
 	users := []string{lee, mo, sam, ""}
 
 	ids := []ActionID{ActionApprove, ActionRequestChanges, ActionAmend, ActionRevise, ActionAccept, ActionCounter,

@@ -396,18 +396,6 @@ func (t *turn) sendPrivately() {
 	t.propose()
 }
 
-// reviewDue sends a reviewer's reminder, or tells the learner that some
-// reviewers are slow.
-func (t *turn) reviewDue(d contract.Due) {
-	c := t.c
-	switch d.Kind {
-	case contract.DueReviewReminder:
-		t.send(d.User, reviewReminderMsg(c, d.User))
-	case contract.DueReviewSlow:
-		t.send(d.User, gatheredMsg(c, "slow"))
-	}
-}
-
 // reviewRefusalMsg explains why feedback was not taken.
 func reviewRefusalMsg(c *contract.Contract, err error) message.Message {
 	switch {

@@ -26,6 +26,8 @@ func Step(env Env, s Session, c *contract.Contract, in Input) Result {
 		t.onSubmit()
 	case DueInput:
 		t.onDue()
+	case DeliveredInput:
+		t.onDelivered()
 	case ThreadInput:
 		t.onThread()
 	case JoinInput:

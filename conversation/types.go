@@ -31,6 +31,10 @@ const (
 	// JoinInput says the bot was added to a channel (Channel); User is
 	// whoever added it, when known.
 	JoinInput InputKind = "joined"
+	// DeliveredInput says the platform took a nudge's message (see
+	// Nudge): Contract, DueKind and DueAt name the item, User its
+	// recipient. The item then counts as sent.
+	DeliveredInput InputKind = "delivered"
 )
 
 // MessageRef points at a message already sent, so it can be updated.
@@ -65,9 +69,11 @@ type Input struct {
 	// DueKind names the scheduled item for DueInput (a contract.DueKind),
 	// and User is its recipient.
 	DueKind string
-	// Contract is the contract a DueInput is about. A digest names none:
-	// Env.Contracts holds the approver's contracts.
+	// Contract is the contract a DueInput or DeliveredInput is about. A
+	// digest names none: Env.Contracts holds the approver's contracts.
 	Contract string
+	// DueAt is the planned time of the item a DeliveredInput confirms.
+	DueAt time.Time
 }
 
 // Env is what Step may know of the world beyond its arguments.
@@ -103,6 +109,24 @@ type Reply struct{ Message message.Message }
 type Send struct {
 	User    string
 	Message message.Message
+	// Nudge is set when the message is a scheduled item: once the
+	// platform took it, Nudge.Input confirms it in a turn of its own.
+	Nudge *Nudge
+}
+
+// Nudge names the scheduled item a message is, so that its delivery can be
+// confirmed: a nudge counts as sent only once the platform took it.
+// Outboxes keep it with the message.
+type Nudge struct {
+	Contract string    `json:"contract"`
+	Kind     string    `json:"kind"` // a contract.DueKind
+	At       time.Time `json:"at"`   // the item's planned time (contract.Due.At)
+	User     string    `json:"user"` // its recipient
+}
+
+// Input is the DeliveredInput that confirms the nudge.
+func (n Nudge) Input() Input {
+	return Input{Kind: DeliveredInput, User: n.User, Contract: n.Contract, DueKind: n.Kind, DueAt: n.At}
 }
 
 // Update replaces a message already sent (e.g. a card whose buttons have
@@ -166,7 +190,7 @@ type Result struct {
 // session's current contract applies.
 func ContractOf(in Input) string {
 	switch in.Kind {
-	case DueInput:
+	case DueInput, DeliveredInput:
 		return in.Contract
 	case ActionInput, ThreadInput:
 		if v, err := ParseActionValue(in.Value); err == nil {

@@ -17,6 +17,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/learnpact/learnpact/bot"
+	"github.com/learnpact/learnpact/conversation"
 	"github.com/learnpact/learnpact/conversation/message"
 	"github.com/learnpact/learnpact/storage"
 )
@@ -142,6 +143,10 @@ type job struct {
 	Lane string `json:"lane,omitempty"`
 	// Failures counts the failed calls so far (not 429s).
 	Failures int `json:"failures,omitempty"`
+	// Nudge names the scheduled item the message is, confirmed on Team
+	// once Slack took it (see confirm.go).
+	Nudge *conversation.Nudge `json:"nudge,omitempty"`
+	Team  string              `json:"team,omitempty"`
 }
 
 // lane is the lane the job was queued in.
@@ -635,7 +640,9 @@ func (o *outbox) start(ctx context.Context, t *thread, h *held, method, channel 
 			r.channel, r.err = o.openDM(ctx, j.User)
 		} else if r.err = o.call(ctx, channel, j); r.err == nil {
 			sctx, cancel := settleContext(ctx)
-			r.settleErr = o.store.Done(sctx, r.claim)
+			if r.settleErr = o.a.confirm(sctx, j); r.settleErr == nil {
+				r.settleErr = o.store.Done(sctx, r.claim)
+			}
 			cancel()
 		}
 		o.results <- r

@@ -29,7 +29,7 @@ var (
 // after the save: ephemeral answers (Slack keeps no outbox for them),
 // forms (their trigger_id expires 3 s after the click) and shared drafts
 // (whose ts must be recorded when they are posted).
-func (a *Adapter) Queue(ctx context.Context, _ bot.Turn, ef conversation.Effect) (storage.DueItem, bool, error) {
+func (a *Adapter) Queue(ctx context.Context, t bot.Turn, ef conversation.Effect) (storage.DueItem, bool, error) {
 	if a.out == nil {
 		return storage.DueItem{}, false, nil
 	}
@@ -39,7 +39,10 @@ func (a *Adapter) Queue(ctx context.Context, _ bot.Turn, ef conversation.Effect)
 	)
 	switch ef := ef.(type) {
 	case conversation.Send:
-		j, m = job{Method: methodPost, User: ef.User}, ef.Message
+		j, m = job{Method: methodPost, User: ef.User, Nudge: ef.Nudge}, ef.Message
+		if ef.Nudge != nil {
+			j.Team = t.Team // to confirm it once Slack took it
+		}
 	case conversation.Post:
 		if ef.Shared != nil {
 			return storage.DueItem{}, false, nil

@@ -114,6 +114,10 @@ type job struct {
 	Lane string `json:"lane,omitempty"`
 	// Failures counts the failed calls so far (not 429s).
 	Failures int `json:"failures,omitempty"`
+	// Nudge names the scheduled item the message is, confirmed on Team
+	// once the connector took it (see confirm.go).
+	Nudge *conversation.Nudge `json:"nudge,omitempty"`
+	Team  string              `json:"team,omitempty"`
 }
 
 func (j job) lane() bot.Lane {
@@ -153,7 +157,10 @@ func (a *Adapter) Queue(ctx context.Context, t bot.Turn, ef conversation.Effect)
 	)
 	switch ef := ef.(type) {
 	case conversation.Send:
-		j, m = job{Op: opSend, User: ef.User}, ef.Message
+		j, m = job{Op: opSend, User: ef.User, Nudge: ef.Nudge}, ef.Message
+		if ef.Nudge != nil {
+			j.Team = t.Team // to confirm it once the connector took it
+		}
 	case conversation.Ephemeral:
 		// Teams has no ephemeral messages: it goes to the person's chat.
 		j, m = job{Op: opSend, User: t.Input.User}, ef.Message
@@ -600,7 +607,9 @@ func (o *outbox) start(ctx context.Context, t *thread, h *held) {
 	go func() {
 		if r.err = o.deliver(ctx, j); r.err == nil {
 			sctx, cancel := settleContext(ctx)
-			r.settleErr = o.store.Done(sctx, r.claim)
+			if r.settleErr = o.a.confirm(sctx, j); r.settleErr == nil {
+				r.settleErr = o.store.Done(sctx, r.claim)
+			}
 			cancel()
 		}
 		o.results <- r

@@ -31,6 +31,7 @@ func (c *Contract) Clone() *Contract {
 	d.History = slices.Clone(c.History)
 	d.CheckIns = slices.Clone(c.CheckIns)
 	d.Nudges = slices.Clone(c.Nudges)
+	d.Queued = slices.Clone(c.Queued)
 	d.Shares = slices.Clone(c.Shares)
 	d.Reviews = slices.Clone(c.Reviews)
 	d.Feedback = slices.Clone(c.Feedback)

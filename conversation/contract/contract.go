@@ -126,8 +126,14 @@ type Contract struct {
 	// CheckIns are the learner's check-ins, oldest first.
 	CheckIns []CheckIn `json:"check_ins,omitempty"`
 	// Nudges are the scheduled messages sent (check-in prompts and
-	// reminders), oldest first; Plan reads them so nothing is sent twice.
+	// reminders): the platform took them. Oldest first; reports, digests
+	// and "missed a check-in" count these. Records kept before queued and
+	// sent were told apart are all here.
 	Nudges []Nudge `json:"nudges,omitempty"`
+	// Queued are the scheduled messages handed to the platform's outbox
+	// and not yet taken (see Queue and Taken). Plan reads them with Nudges
+	// so nothing is sent twice.
+	Queued []Nudge `json:"queued,omitempty"`
 	// Snoozed is when the learner last snoozed a check-in.
 	Snoozed time.Time `json:"snoozed,omitzero"`
 	// PausedFrom is the status a paused contract resumes to; PausedAt,

@@ -66,13 +66,21 @@ type Due struct {
 	User string    `json:"user"`
 }
 
-// Nudge records a scheduled message that was sent.
+// Nudge records a scheduled message: queued (in the platform's outbox,
+// see Contract.Queued) or sent (the platform took it, Contract.Nudges).
 type Nudge struct {
 	Kind DueKind `json:"kind"`
 	// For is the planned time (Due.At) it was sent for.
 	For time.Time `json:"for"`
-	// At is when it was sent.
+	// At is when it went out: when the turn that sent it queued it. Plan
+	// counts from it.
 	At time.Time `json:"at"`
+	// User is its recipient (Due.User); empty in records kept before
+	// queued and sent were told apart.
+	User string `json:"user,omitempty"`
+	// Taken is when the platform was known to have taken it; zero while
+	// queued, and in records kept before queued and sent were told apart.
+	Taken time.Time `json:"taken,omitzero"`
 	// Version is the version an approval reminder was about.
 	Version int `json:"version,omitempty"`
 }
@@ -173,8 +181,10 @@ func (c *Contract) DueNowFor(kind DueKind, user string, now time.Time, loc *time
 	return Due{}, false
 }
 
-// Sent records that the item d was sent at now, so Plan moves on.
-func (c *Contract) Sent(d Due, now time.Time) {
+// Queue records that the item d went out at now: its message is queued
+// for the platform, so Plan moves on (nothing is planned twice), but it
+// does not count as sent until Taken confirms that the platform took it.
+func (c *Contract) Queue(d Due, now time.Time) {
 	switch d.Kind {
 	case DueReviewReminder:
 		if r, ok := c.review(d.User); ok {
@@ -185,12 +195,74 @@ func (c *Contract) Sent(d Due, now time.Time) {
 			c.Shares[n-1].Told = now
 		}
 	}
-	n := Nudge{Kind: d.Kind, For: d.At, At: now}
+	n := Nudge{Kind: d.Kind, For: d.At, At: now, User: d.User}
 	if d.Kind == DueApprovalReminder {
 		n.Version = c.Version
 	}
-	c.Nudges = append(c.Nudges, n)
+	c.Queued = append(c.Queued, n)
 	c.UpdatedAt = now
+}
+
+// Taken records that the platform took the queued item d (its kind,
+// planned time and recipient) at now: it counts as sent from then on. It
+// reports false, changing nothing, when no such item is queued: it was
+// confirmed already, or never queued.
+func (c *Contract) Taken(d Due, now time.Time) bool {
+	i := slices.IndexFunc(c.Queued, func(n Nudge) bool {
+		return n.Kind == d.Kind && n.For.Equal(d.At) && n.User == d.User
+	})
+	if i < 0 {
+		return false
+	}
+	n := c.Queued[i]
+	n.Taken = now
+	c.Queued = slices.Delete(c.Queued, i, i+1)
+	if len(c.Queued) == 0 {
+		c.Queued = nil
+	}
+	at := slices.IndexFunc(c.Nudges, func(m Nudge) bool { return m.At.After(n.At) })
+	if at < 0 {
+		at = len(c.Nudges)
+	}
+	c.Nudges = slices.Insert(c.Nudges, at, n)
+	c.UpdatedAt = now
+	return true
+}
+
+// Sent records that the item d was sent at now, queued and taken at once:
+// for a platform that sends it while the turn runs.
+func (c *Contract) Sent(d Due, now time.Time) {
+	c.Queue(d, now)
+	c.Taken(d, now)
+}
+
+// IsQueued reports whether the item d is queued and not yet taken.
+func (c *Contract) IsQueued(d Due) bool {
+	return slices.ContainsFunc(c.Queued, func(n Nudge) bool {
+		return n.Kind == d.Kind && n.For.Equal(d.At) && n.User == d.User
+	})
+}
+
+// SentCount counts the items of the kind the platform took.
+func (c *Contract) SentCount(k DueKind) int {
+	n := 0
+	for _, m := range c.Nudges {
+		if m.Kind == k {
+			n++
+		}
+	}
+	return n
+}
+
+// outgoing lists every item that went out, sent or queued, in the order
+// they went out: what Plan moves on from.
+func (c *Contract) outgoing() []Nudge {
+	if len(c.Queued) == 0 {
+		return c.Nudges
+	}
+	out := append(slices.Clone(c.Nudges), c.Queued...)
+	slices.SortStableFunc(out, func(a, b Nudge) int { return a.At.Compare(b.At) })
+	return out
 }
 
 // NeedsSupport reports whether the learner has missed a check-in: its
@@ -200,7 +272,7 @@ func (c *Contract) NeedsSupport(now time.Time) bool {
 	if c.Status != Active && c.Status != Renegotiating {
 		return false
 	}
-	cy := c.cycle()
+	cy := c.cycleOf(c.Nudges) // a prompt never taken was never missed
 	return cy.open() && !cy.snoozed && cy.renudge != nil &&
 		!now.Before(cy.renudge.At.AddDate(0, 0, missedAfter))
 }
@@ -295,7 +367,7 @@ func (c *Contract) approvalReminder() (Due, bool) {
 	if !ok {
 		return Due{}, false
 	}
-	for _, n := range c.Nudges {
+	for _, n := range c.outgoing() {
 		if n.Kind == DueApprovalReminder && n.Version == c.Version {
 			return Due{}, false
 		}
@@ -320,9 +392,13 @@ type cycle struct {
 // open reports whether a check-in prompt is waiting for an answer.
 func (cy cycle) open() bool { return cy.has && !cy.answered }
 
-func (c *Contract) cycle() cycle {
+// cycle is the state of the latest prompt that went out (sent or queued).
+func (c *Contract) cycle() cycle { return c.cycleOf(c.outgoing()) }
+
+// cycleOf is the state of the latest prompt among nudges.
+func (c *Contract) cycleOf(nudges []Nudge) cycle {
 	var cy cycle
-	for _, n := range c.Nudges {
+	for _, n := range nudges {
 		if n.Kind == DueCheckIn || n.Kind == DueMidpoint {
 			cy.prompt, cy.has = n, true
 		}
@@ -337,9 +413,9 @@ func (c *Contract) cycle() cycle {
 		cy.answered = true // a pause closes the prompt: check-ins start afresh
 	}
 	cy.snoozed = !cy.answered && !c.Snoozed.Before(cy.prompt.At)
-	for i, n := range c.Nudges {
+	for i, n := range nudges {
 		if n.Kind == DueCheckInMissed && !n.At.Before(cy.prompt.At) {
-			cy.renudge = &c.Nudges[i]
+			cy.renudge = &nudges[i]
 		}
 	}
 	return cy
@@ -362,20 +438,21 @@ func (c *Contract) activations() (first, last time.Time) {
 	return first, last
 }
 
-// sent reports whether an item of the kind was ever sent.
+// sent reports whether an item of the kind ever went out (sent or queued).
 func (c *Contract) sent(k DueKind) bool {
-	return slices.ContainsFunc(c.Nudges, func(n Nudge) bool { return n.Kind == k })
+	return slices.ContainsFunc(c.outgoing(), func(n Nudge) bool { return n.Kind == k })
 }
 
-// sentFor reports whether the item of the kind planned for date d was sent.
+// sentFor reports whether the item of the kind planned for date d went
+// out (sent or queued).
 func (c *Contract) sentFor(k DueKind, d time.Time) bool {
-	return slices.ContainsFunc(c.Nudges, func(n Nudge) bool { return n.Kind == k && day(n.For).Equal(d) })
+	return slices.ContainsFunc(c.outgoing(), func(n Nudge) bool { return n.Kind == k && day(n.For).Equal(d) })
 }
 
 // promptedOn reports whether a check-in prompt was planned for or sent on
 // date d; a deadline reminder of that day is folded into it.
 func (c *Contract) promptedOn(d time.Time) bool {
-	return slices.ContainsFunc(c.Nudges, func(n Nudge) bool {
+	return slices.ContainsFunc(c.outgoing(), func(n Nudge) bool {
 		switch n.Kind {
 		case DueCheckIn, DueMidpoint, DueCheckInMissed:
 			return day(n.For).Equal(d) || day(n.At).Equal(d)
