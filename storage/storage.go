@@ -165,9 +165,10 @@ type Store interface {
 // SessionTTL is how long an idle session is kept.
 const SessionTTL = 90 * 24 * time.Hour
 
-// ErrLeaseLost is returned by DueStore.Done and Release when the claim no
-// longer holds: its lease ran out and the item was claimed again, or the
-// item was rescheduled, cancelled, done or released since.
+// ErrLeaseLost is returned by DueStore.Done and Release, and per claim by
+// DoneAll, when the claim no longer holds: its lease ran out and the item
+// was claimed again, or the item was rescheduled, cancelled, done or
+// released since.
 var ErrLeaseLost = errors.New("storage: lease lost")
 
 // DueItem is work that comes due at a time: a check-in, a reminder, a
@@ -184,7 +185,7 @@ type DueItem struct {
 // Claim is a due item leased to one worker until Until.
 type Claim struct {
 	Item DueItem
-	// Token identifies this claim; Done and Release check it.
+	// Token identifies this claim; Done, DoneAll and Release check it.
 	Token string
 	// Until is when the lease runs out and the item can be claimed again.
 	Until time.Time
@@ -221,8 +222,18 @@ type DueStore interface {
 	Claim(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]Claim, error)
 	// Done removes a claimed item, or returns ErrLeaseLost when the claim
 	// no longer holds. A claim whose lease ran out still holds while
-	// nobody else has claimed the item.
+	// nobody else has claimed the item. It is DoneAll of one claim.
 	Done(ctx context.Context, c Claim) error
+	// DoneAll is Done for many claims in one atomic step (one round trip
+	// on Redis), as if done one after another in order. results holds
+	// one error per claim, in the order given: nil for an item removed,
+	// ErrLeaseLost for a claim that no longer holds (a second claim of an
+	// item the batch removed already included), which changes nothing
+	// for the other claims. err is for the batch as a whole: a bad claim
+	// (then nothing is removed) or a store that fails (then results is
+	// nil, and what was removed is unknown, as for a Done that fails).
+	// Without claims it does nothing and returns no results.
+	DoneAll(ctx context.Context, claims ...Claim) (results []error, err error)
 	// Release gives a claim back, to be claimed again from at (after a
 	// rate limit, or outside working hours), which becomes the item's At.
 	// The attempt count is kept. ErrLeaseLost as for Done.

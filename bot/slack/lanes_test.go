@@ -1,11 +1,13 @@
 package slack
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,31 +21,38 @@ import (
 
 // simAPI is the Web API answering at once, on a simulated clock: it
 // records each chat.postMessage with the clock's time, so what is
-// measured is the outbox's scheduling, not the network.
+// measured is the outbox's scheduling, not the network. Posts are taken
+// in the order the calls arrive, as Slack takes them, not in the order
+// the goroutines making them next get hold of a lock.
 type simAPI struct {
 	slackAPI // the calls the outbox does not make
 	clock    *sandbox.Clock
+	arrived  atomic.Int64
 
 	mu    sync.Mutex
-	posts []simPost
+	posts []simPost // by seq
 }
 
 // simPost is a chat.postMessage Slack took.
 type simPost struct {
+	seq     int64 // the order it arrived in
 	at      time.Time
 	channel string
 	text    string
 }
 
 func (f *simAPI) PostMessageContext(_ context.Context, channel string, options ...slackapi.MsgOption) (string, string, error) {
+	p := simPost{seq: f.arrived.Add(1), at: f.clock.Now(), channel: channel}
 	_, form, err := slackapi.UnsafeApplyMsgOptions("xoxb-sim", channel, "", options...)
 	if err != nil {
 		return "", "", err
 	}
+	p.text = form.Get("text")
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.posts = append(f.posts, simPost{at: f.clock.Now(), channel: channel, text: form.Get("text")})
-	return channel, fmt.Sprint(len(f.posts)), nil
+	i, _ := slices.BinarySearchFunc(f.posts, p.seq, func(q simPost, seq int64) int { return cmp.Compare(q.seq, seq) })
+	f.posts = slices.Insert(f.posts, i, p)
+	return channel, fmt.Sprint(p.seq), nil
 }
 
 // AuthTestContext answers the identity the adapter learns when it starts.

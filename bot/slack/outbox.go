@@ -78,9 +78,18 @@ import (
 //   - never again after an error that retrying cannot mend (invalid_blocks,
 //     channel_not_found, not_in_channel, …): it is dropped and logged.
 //
-// Delivery is at least once: a message is marked done right after Slack
-// accepted it, so only a process that dies between the two (or a store
-// that fails to record it) sends a message twice.
+// Delivery is at least once. The messages Slack took (and those dropped)
+// are marked done together, in one store round trip
+// (storage.DueStore.DoneAll): once settleBatch of them wait, once the first
+// has waited settleEvery (a second, well inside any lease), and when the
+// delivery pass ends, so before the process claims again. A message whose
+// claim was lost meanwhile is left to whoever holds it; the others of the
+// batch are marked all the same. A process that dies before marking them
+// (or a store that fails to record it) leaves them to be claimed again when
+// their leases run out, and they are sent again: at most settleBatch
+// messages, taken by Slack within settleEvery before the crash; a
+// conversation may then see its last few messages a second time, in
+// order.
 //
 // Limits. A message held by a process that dies, a reply too, waits for
 // its lease to run out (outboxLease or more). The budget is per process: several processes on one workspace
@@ -123,6 +132,12 @@ const (
 	// settleTimeout bounds recording an outcome in the store, which is
 	// done even when the delivery's context has ended.
 	settleTimeout = 10 * time.Second
+	// settleBatch is how many messages delivered or dropped are marked done
+	// together at most, and settleEvery how long (on the wall clock) the
+	// first of them waits at most while the pass still has calls in
+	// flight: what a crash may send twice.
+	settleBatch = outboxBatch
+	settleEvery = time.Second
 	// drainWindow is how far ahead Shutdown waits for messages that must
 	// wait.
 	drainWindow = 5 * time.Second
@@ -202,11 +217,19 @@ type outbox struct {
 	log   *slog.Logger
 	wake  chan struct{}
 
-	// passMu is held by one delivery pass at a time, which owns q.
+	// passMu is held by one delivery pass at a time, which owns q and
+	// toSettle.
 	passMu   sync.Mutex
 	q        *lanes
 	inflight int
 	results  chan result
+	// toSettle are the claims of the messages delivered or dropped that
+	// are not yet marked done: settle marks them, at the latest when the
+	// pass ends. settleBy is when the first of them came plus settleEvery
+	// (a field, so tests may shorten it).
+	toSettle    []storage.Claim
+	settleBy    time.Time
+	settleEvery time.Duration
 
 	idMu   sync.Mutex
 	lastID int64
@@ -226,18 +249,19 @@ func newOutbox(a *Adapter, store storage.DueStore, now func() time.Time, perMinu
 		now = time.Now
 	}
 	return &outbox{
-		a:       a,
-		store:   store,
-		now:     now,
-		lim:     newLimiterFor(perMinute),
-		log:     a.log.With("part", "outbox"),
-		wake:    make(chan struct{}, 1),
-		q:       newLanes(),
-		results: make(chan result, outboxSenders),
-		idTag:   rand.Text()[:8],
-		stop:    make(chan struct{}),
-		stopped: make(chan struct{}),
-		sleep:   sleep,
+		a:           a,
+		store:       store,
+		now:         now,
+		lim:         newLimiterFor(perMinute),
+		log:         a.log.With("part", "outbox"),
+		wake:        make(chan struct{}, 1),
+		q:           newLanes(),
+		results:     make(chan result, outboxSenders),
+		settleEvery: settleEvery,
+		idTag:       rand.Text()[:8],
+		stop:        make(chan struct{}),
+		stopped:     make(chan struct{}),
+		sleep:       sleep,
 	}
 }
 
@@ -409,10 +433,13 @@ func (o *outbox) shutdown(ctx context.Context) error {
 }
 
 // flush renews and claims (when claim is set), then sends what may go now,
-// and waits for the calls it made.
+// and waits for the calls it made. It marks what it delivered or dropped
+// done as it goes (settleBatch at a time, or settleEvery after the first)
+// and before it returns.
 func (o *outbox) flush(ctx context.Context, claim bool) (int, error) {
 	o.passMu.Lock()
 	defer o.passMu.Unlock()
+	defer o.settle(ctx)
 	var err error
 	if claim {
 		o.renew(ctx, o.now())
@@ -426,7 +453,19 @@ func (o *outbox) flush(ctx context.Context, claim bool) (int, error) {
 		if o.inflight == 0 {
 			break
 		}
-		sent += o.finish(ctx, <-o.results)
+		var settleDue <-chan time.Time
+		if len(o.toSettle) > 0 {
+			settleDue = time.After(time.Until(o.settleBy))
+		}
+		select {
+		case r := <-o.results:
+			sent += o.finish(ctx, r)
+			if len(o.toSettle) > 0 && !time.Now().Before(o.settleBy) {
+				o.settle(ctx)
+			}
+		case <-settleDue:
+			o.settle(ctx)
+		}
 	}
 	if err == nil {
 		err = ctx.Err()
@@ -619,30 +658,35 @@ func (o *outbox) dispatch(ctx context.Context) {
 
 // result is how a call went.
 type result struct {
-	t         *thread
-	h         *held
-	claim     storage.Claim // h's claim when the call started
-	method    string
-	channel   string // for conversations.open, the DM channel opened
-	started   time.Time
-	err       error // the call's
-	settleErr error // marking the message done
+	t       *thread
+	h       *held
+	method  string
+	channel string // for conversations.open, the DM channel opened
+	started time.Time
+	err     error
+	// confirmErr is the failure of the turn that records a delivered
+	// nudge as sent: the message is then left unsettled, delivered again
+	// once its lease runs out, and confirmed then.
+	confirmErr error
 }
 
-// start makes h's next call on a goroutine of its own; finish handles
-// how it went.
+// start makes h's next call on a goroutine of its own, and returns once
+// that goroutine runs, so that calls go out in the order they were
+// started (a reply's before the nudges started after it) however quickly
+// they return; finish handles how it went.
 func (o *outbox) start(ctx context.Context, t *thread, h *held, method, channel string, now time.Time) {
 	o.inflight++
-	r := result{t: t, h: h, claim: h.claim, method: method, channel: channel, started: now}
+	r := result{t: t, h: h, method: method, channel: channel, started: now}
 	j := h.job
+	running := make(chan struct{})
+	defer func() { <-running }()
 	go func() {
+		close(running)
 		if method == methodOpen {
 			r.channel, r.err = o.openDM(ctx, j.User)
 		} else if r.err = o.call(ctx, channel, j); r.err == nil {
 			sctx, cancel := settleContext(ctx)
-			if r.settleErr = o.a.confirm(sctx, j); r.settleErr == nil {
-				r.settleErr = o.store.Done(sctx, r.claim)
-			}
+			r.confirmErr = o.a.confirm(sctx, j)
 			cancel()
 		}
 		o.results <- r
@@ -660,10 +704,10 @@ func (o *outbox) finish(ctx context.Context, r result) (sent int) {
 		t = o.rekey(t, r.channel)
 	case r.err == nil:
 		sent = 1
-		if r.settleErr != nil && h.claim.Token != r.claim.Token {
-			o.done(ctx, h.claim) // claimed again during the call
+		if r.confirmErr == nil {
+			o.done(ctx, h.claim)
 		} else {
-			o.settled(o.log.With("id", h.id()), "mark done", r.settleErr)
+			o.settled(o.log.With("id", h.id()), "confirm delivery", r.confirmErr)
 		}
 		o.drop(h)
 	default:
@@ -944,11 +988,42 @@ func (o *outbox) pruneBatches() {
 	o.q.batches = kept
 }
 
-// done removes a message delivered or dropped from the store.
+// done has a message delivered or dropped removed from the store, with
+// the others of its batch: at once when the batch is full, else by the
+// pass (see settle).
 func (o *outbox) done(ctx context.Context, c storage.Claim) {
+	if len(o.toSettle) == 0 {
+		o.settleBy = time.Now().Add(o.settleEvery)
+	}
+	o.toSettle = append(o.toSettle, c)
+	if len(o.toSettle) >= settleBatch {
+		o.settle(ctx)
+	}
+}
+
+// settle removes the messages delivered or dropped so far from the store,
+// in one round trip.
+func (o *outbox) settle(ctx context.Context) {
+	claims := o.toSettle
+	if len(claims) == 0 {
+		return
+	}
+	defer func() {
+		clear(claims)
+		o.toSettle = claims[:0]
+	}()
 	sctx, cancel := settleContext(ctx)
 	defer cancel()
-	o.settled(o.log.With("id", c.Item.ID), "mark done", o.store.Done(sctx, c))
+	res, err := o.store.DoneAll(sctx, claims...)
+	if err != nil {
+		o.log.Error("cannot mark queued messages done", "messages", len(claims), "err", err)
+		return
+	}
+	for i, err := range res {
+		if err != nil {
+			o.settled(o.log.With("id", claims[i].Item.ID), "mark done", err)
+		}
+	}
 }
 
 // settled logs a failure to record an outcome and reports success. A

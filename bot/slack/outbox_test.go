@@ -3,6 +3,7 @@ package slack
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -793,4 +795,169 @@ func TestBackoff(t *testing.T) {
 			}
 		}
 	}
+}
+
+// settleRecorder is an outbox store that reports what is marked done: each
+// DoneAll batch's messages, by their text, and how many single Dones.
+type settleRecorder struct {
+	storage.DueStore
+	batches chan []string
+	singles atomic.Int32
+}
+
+func newSettleRecorder(store storage.DueStore) *settleRecorder {
+	return &settleRecorder{DueStore: store, batches: make(chan []string, 1000)}
+}
+
+func (r *settleRecorder) Done(ctx context.Context, c storage.Claim) error {
+	r.singles.Add(1)
+	return r.DueStore.Done(ctx, c)
+}
+
+func (r *settleRecorder) DoneAll(ctx context.Context, claims ...storage.Claim) ([]error, error) {
+	res, err := r.DueStore.DoneAll(ctx, claims...)
+	texts := make([]string, len(claims))
+	for i, c := range claims {
+		var j job
+		if json.Unmarshal(c.Item.Data, &j) == nil {
+			texts[i] = j.Text
+		}
+	}
+	r.batches <- texts
+	return res, err
+}
+
+// received returns the batches recorded so far.
+func (r *settleRecorder) received() [][]string {
+	var out [][]string
+	for {
+		select {
+		case b := <-r.batches:
+			out = append(out, b)
+		default:
+			return out
+		}
+	}
+}
+
+// TestOutboxSettlesInBatches: the messages Slack took are marked done
+// settleBatch at a time and when the pass ends, in one store call each,
+// never one by one; none is left in the store or sent twice.
+func TestOutboxSettlesInBatches(t *testing.T) {
+	stores := map[string]func(t *testing.T) storage.DueStore{
+		"memory": func(*testing.T) storage.DueStore { return memory.New().Outbox("slack") },
+	}
+	for name, s := range outboxStores {
+		stores[name] = func(t *testing.T) storage.DueStore {
+			open, _ := s(t)
+			return open()
+		}
+	}
+	const n = 2*settleBatch + settleBatch/2
+	for name, open := range stores {
+		t.Run(name, func(t *testing.T) {
+			store := open(t)
+			rec := newSettleRecorder(store)
+			s := newSimOn(t, rec, sandbox.NewClock(outboxStart), NoBudget)
+			s.a.out.settleEvery = time.Hour // batches by count alone
+			for i := range n {
+				s.post(t, bot.LaneReply, fmt.Sprintf("C%03d", i), fmt.Sprintf("m%03d", i))
+			}
+			if got := s.step(t); got != n {
+				t.Fatalf("one pass delivered %d, want %d", got, n)
+			}
+			var sizes []int
+			marked := map[string]int{}
+			for _, b := range rec.received() {
+				sizes = append(sizes, len(b))
+				for _, text := range b {
+					marked[text]++
+				}
+			}
+			if want := []int{settleBatch, settleBatch, settleBatch / 2}; !slices.Equal(sizes, want) {
+				t.Errorf("marked done in batches of %v, want %v", sizes, want)
+			}
+			if got := rec.singles.Load(); got != 0 {
+				t.Errorf("%d messages marked done one by one, want none", got)
+			}
+			for i := range n {
+				if m := fmt.Sprintf("m%03d", i); marked[m] != 1 {
+					t.Errorf("%s marked done %d times, want once", m, marked[m])
+				}
+			}
+			if posts := s.api.sent(); len(posts) != n {
+				t.Errorf("%d posts, want %d", len(posts), n)
+			}
+			checkEmpty(t, store)
+		})
+	}
+}
+
+// hangingAPI is a simAPI whose chat.postMessage to one channel waits
+// until released.
+type hangingAPI struct {
+	*simAPI
+	channel string
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (h *hangingAPI) PostMessageContext(ctx context.Context, channel string, options ...slackapi.MsgOption) (string, string, error) {
+	if channel == h.channel {
+		close(h.entered)
+		<-h.release
+	}
+	return h.simAPI.PostMessageContext(ctx, channel, options...)
+}
+
+// TestOutboxSettlesWhileACallHangs: a message Slack took is marked done
+// within settleEvery, while another conversation's call still hangs, not
+// only when the pass ends; the hanging one is marked done once it
+// returns.
+func TestOutboxSettlesWhileACallHangs(t *testing.T) {
+	clock := sandbox.NewClock(outboxStart)
+	api := &hangingAPI{simAPI: &simAPI{clock: clock}, channel: "CSLOW", entered: make(chan struct{}), release: make(chan struct{})}
+	rec := newSettleRecorder(memory.New().Outbox("slack"))
+	a, err := newAdapter(Config{BotToken: "xoxb-sim", SigningSecret: testSecret, Outbox: rec, Now: clock.Now, MessagesPerMinute: NoBudget},
+		newEngine(bot.Config{Store: memory.New()}), discardLog(), defaultLimits, func(a *Adapter) { a.api = api })
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Shutdown(context.Background()) })
+	var release sync.Once
+	t.Cleanup(func() { release.Do(func() { close(api.release) }) }) // before Shutdown
+	a.out.settleEvery = time.Millisecond
+	for _, ch := range []string{"CSLOW", "CFAST"} {
+		if _, err := a.Post(t.Context(), ch, withMarker(ch)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	type flushed struct {
+		n   int
+		err error
+	}
+	done := make(chan flushed, 1)
+	go func() {
+		n, err := a.FlushOutbox(t.Context())
+		done <- flushed{n, err}
+	}()
+	<-api.entered
+	select {
+	case b := <-rec.batches:
+		if !slices.Equal(b, []string{"CFAST"}) {
+			t.Errorf("marked done %q while CSLOW hangs, want CFAST", b)
+		}
+	case f := <-done:
+		t.Fatalf("FlushOutbox returned %d, %v while a call hangs", f.n, f.err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("CFAST, delivered, was not marked done while CSLOW's call hangs")
+	}
+	release.Do(func() { close(api.release) })
+	if f := <-done; f.n != 2 || f.err != nil {
+		t.Errorf("FlushOutbox = %d, %v; want 2 delivered", f.n, f.err)
+	}
+	if b := rec.received(); len(b) != 1 || !slices.Equal(b[0], []string{"CSLOW"}) {
+		t.Errorf("marked done %q when the pass ended, want CSLOW", b)
+	}
+	checkEmpty(t, rec)
 }

@@ -321,9 +321,56 @@ var errLeaseLost = errors.New("lease lost")
 
 // Done implements storage.DueStore.
 func (d *dueSet) Done(ctx context.Context, c storage.Claim) error {
-	return d.settle(ctx, "done", c, func(items, queue *bolt.Bucket, _ dueRecord) error {
-		return deleteDue(items, queue, c.Item.ID)
+	res, err := d.DoneAll(ctx, c)
+	if err != nil {
+		return err
+	}
+	return res[0]
+}
+
+// DoneAll implements storage.DueStore in one transaction.
+func (d *dueSet) DoneAll(ctx context.Context, claims ...storage.Claim) ([]error, error) {
+	if len(claims) == 0 {
+		return nil, nil
+	}
+	for _, c := range claims {
+		if err := checkClaim("done", c); err != nil {
+			return nil, err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var results []error
+	err := d.db.Update(func(tx *bolt.Tx) error {
+		results = make([]error, len(claims))
+		items, queue, err := d.buckets(tx)
+		if err != nil {
+			return err
+		}
+		for i, c := range claims {
+			r, ok, err := getDue(items, c.Item.ID)
+			if err != nil {
+				return err
+			}
+			if !ok || r.token != c.Token {
+				results[i] = fmt.Errorf("done %s: %w", c.Item.ID, storage.ErrLeaseLost)
+				continue
+			}
+			if err := deleteDue(items, queue, c.Item.ID); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
+	if err != nil {
+		what := claims[0].Item.ID
+		if len(claims) > 1 {
+			what = fmt.Sprintf("%d items", len(claims))
+		}
+		return nil, fmt.Errorf("embedded: done %s: %w", what, err)
+	}
+	return results, nil
 }
 
 // Release implements storage.DueStore.
@@ -340,11 +387,8 @@ func (d *dueSet) Release(ctx context.Context, c storage.Claim, at time.Time) err
 
 // settle runs fn in a transaction if claim c still holds.
 func (d *dueSet) settle(ctx context.Context, op string, c storage.Claim, fn func(items, queue *bolt.Bucket, r dueRecord) error) error {
-	switch {
-	case c.Item.ID == "":
-		return fmt.Errorf("embedded: %s: claim without item id", op)
-	case c.Token == "":
-		return fmt.Errorf("embedded: %s %s: claim without token", op, c.Item.ID)
+	if err := checkClaim(op, c); err != nil {
+		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -368,6 +412,17 @@ func (d *dueSet) settle(ctx context.Context, op string, c storage.Claim, fn func
 	}
 	if err != nil {
 		return fmt.Errorf("embedded: %s %s: %w", op, c.Item.ID, err)
+	}
+	return nil
+}
+
+// checkClaim reports a claim without item id or token, for op.
+func checkClaim(op string, c storage.Claim) error {
+	switch {
+	case c.Item.ID == "":
+		return fmt.Errorf("embedded: %s: claim without item id", op)
+	case c.Token == "":
+		return fmt.Errorf("embedded: %s %s: claim without token", op, c.Item.ID)
 	}
 	return nil
 }

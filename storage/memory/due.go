@@ -117,7 +117,36 @@ func (d *dueSet) Claim(ctx context.Context, now time.Time, limit int, lease time
 
 // Done implements storage.DueStore.
 func (d *dueSet) Done(ctx context.Context, c storage.Claim) error {
-	return d.settle(ctx, "done", c, func(*dueRecord) { delete(d.items, c.Item.ID) })
+	res, err := d.DoneAll(ctx, c)
+	if err != nil {
+		return err
+	}
+	return res[0]
+}
+
+// DoneAll implements storage.DueStore.
+func (d *dueSet) DoneAll(ctx context.Context, claims ...storage.Claim) ([]error, error) {
+	if len(claims) == 0 {
+		return nil, nil
+	}
+	for _, c := range claims {
+		if err := checkClaim("done", c); err != nil {
+			return nil, err
+		}
+	}
+	if err := d.s.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer d.s.mu.Unlock()
+	results := make([]error, len(claims))
+	for i, c := range claims {
+		if r, ok := d.items[c.Item.ID]; !ok || r.token != c.Token {
+			results[i] = fmt.Errorf("done %s: %w", c.Item.ID, storage.ErrLeaseLost)
+			continue
+		}
+		delete(d.items, c.Item.ID)
+	}
+	return results, nil
 }
 
 // Release implements storage.DueStore.
@@ -132,11 +161,8 @@ func (d *dueSet) Release(ctx context.Context, c storage.Claim, at time.Time) err
 
 // settle runs fn on the claimed item if claim c still holds.
 func (d *dueSet) settle(ctx context.Context, op string, c storage.Claim, fn func(r *dueRecord)) error {
-	switch {
-	case c.Item.ID == "":
-		return fmt.Errorf("memory: %s: claim without item id", op)
-	case c.Token == "":
-		return fmt.Errorf("memory: %s %s: claim without token", op, c.Item.ID)
+	if err := checkClaim(op, c); err != nil {
+		return err
 	}
 	if err := d.s.lock(ctx); err != nil {
 		return err
@@ -147,6 +173,17 @@ func (d *dueSet) settle(ctx context.Context, op string, c storage.Claim, fn func
 		return fmt.Errorf("%s %s: %w", op, c.Item.ID, storage.ErrLeaseLost)
 	}
 	fn(r)
+	return nil
+}
+
+// checkClaim reports a claim without item id or token, for op.
+func checkClaim(op string, c storage.Claim) error {
+	switch {
+	case c.Item.ID == "":
+		return fmt.Errorf("memory: %s: claim without item id", op)
+	case c.Token == "":
+		return fmt.Errorf("memory: %s %s: claim without token", op, c.Item.ID)
+	}
 	return nil
 }
 

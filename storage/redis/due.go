@@ -136,13 +136,41 @@ local sep = string.find(lease, ':', 1, true)
 if string.sub(lease, sep + 1) ~= ARGV[2] then return 0 end
 `
 
-// doneScript removes item ARGV[1] if claim token ARGV[2] holds; it returns
-// 0 if it does not. KEYS are dueKeys.
-var doneScript = redis.NewScript(holdsLua + `
-redis.call('ZREM', KEYS[1], ARGV[1])
-redis.call('HDEL', KEYS[2], ARGV[1])
-redis.call('HDEL', KEYS[3], ARGV[1])
-return 1
+// doneScript removes the items of claims that still hold. ARGV are pairs
+// of item id and claim token; it returns 1 for each pair whose item it
+// removed, 0 for each whose claim does not hold (or whose item an earlier
+// pair removed). KEYS are dueKeys. Like claimScript it reads and writes
+// in chunks of 500 items.
+var doneScript = redis.NewScript(`
+local out, gone = {}, {}
+for i = 1, #ARGV, 1000 do
+  local ids, tokens = {}, {}
+  for j = i, math.min(i + 998, #ARGV - 1), 2 do
+    ids[#ids + 1] = ARGV[j]
+    tokens[#tokens + 1] = ARGV[j + 1]
+  end
+  local leases = redis.call('HMGET', KEYS[3], unpack(ids))
+  local done = {}
+  for k, id in ipairs(ids) do
+    local ok = 0
+    local lease = leases[k]
+    if lease and not gone[id] then
+      local sep = string.find(lease, ':', 1, true)
+      if sep and string.sub(lease, sep + 1) == tokens[k] then
+        ok = 1
+        gone[id] = true
+        done[#done + 1] = id
+      end
+    end
+    out[#out + 1] = ok
+  end
+  if #done > 0 then
+    redis.call('ZREM', KEYS[1], unpack(done))
+    redis.call('HDEL', KEYS[2], unpack(done))
+    redis.call('HDEL', KEYS[3], unpack(done))
+  end
+end
+return out
 `)
 
 // releaseScript makes item ARGV[1] due at ARGV[3] if claim token ARGV[2]
@@ -284,17 +312,44 @@ func parseItem(v string) (time.Time, []byte, error) {
 
 // Done implements storage.DueStore.
 func (d *dueSet) Done(ctx context.Context, c storage.Claim) error {
-	if err := checkClaim(c); err != nil {
+	res, err := d.DoneAll(ctx, c)
+	if err != nil {
 		return err
 	}
-	ok, err := doneScript.Run(ctx, d.client, d.keys, c.Item.ID, c.Token).Int()
+	return res[0]
+}
+
+// DoneAll implements storage.DueStore in one script, which holds the
+// server about as long per item as Claim's.
+func (d *dueSet) DoneAll(ctx context.Context, claims ...storage.Claim) ([]error, error) {
+	if len(claims) == 0 {
+		return nil, nil
+	}
+	args := make([]any, 0, 2*len(claims))
+	for _, c := range claims {
+		if err := checkClaim(c); err != nil {
+			return nil, err
+		}
+		args = append(args, c.Item.ID, c.Token)
+	}
+	what := claims[0].Item.ID
+	if len(claims) > 1 {
+		what = fmt.Sprintf("%d items", len(claims))
+	}
+	res, err := doneScript.Run(ctx, d.client, d.keys, args...).Int64Slice()
 	if err != nil {
-		return fmt.Errorf("redis: done %s: %w", c.Item.ID, err)
+		return nil, fmt.Errorf("redis: done %s: %w", what, err)
 	}
-	if ok == 0 {
-		return fmt.Errorf("done %s: %w", c.Item.ID, storage.ErrLeaseLost)
+	if len(res) != len(claims) {
+		return nil, fmt.Errorf("redis: done %s: unexpected reply of %d values", what, len(res))
 	}
-	return nil
+	results := make([]error, len(claims))
+	for i, ok := range res {
+		if ok == 0 {
+			results[i] = fmt.Errorf("done %s: %w", claims[i].Item.ID, storage.ErrLeaseLost)
+		}
+	}
+	return results, nil
 }
 
 // Release implements storage.DueStore.

@@ -89,6 +89,36 @@ func scheduleN(t *testing.T, s *Store, n int, at time.Time) []storage.DueItem {
 	return items
 }
 
+// TestDoneAllOneRoundTrip: a batch of claims is settled in one round
+// trip however many it holds, lost leases among them, and a bad claim
+// costs none.
+func TestDoneAllOneRoundTrip(t *testing.T) {
+	s, _ := open(t)
+	ctx := t.Context()
+	scheduleN(t, s, 1200, dueT0)
+	cs, err := s.Claim(ctx, dueT0.Add(time.Hour), 2000, time.Minute)
+	if err != nil || len(cs) != 1200 {
+		t.Fatalf("Claim = %d, %v; want 1200", len(cs), err)
+	}
+	if err := s.Done(ctx, cs[0]); err != nil { // loads the script
+		t.Fatal(err)
+	}
+	rt := new(roundTrips)
+	s.Client().AddHook(rt)
+	var res []error
+	if n := rt.count(func() { res, err = s.DoneAll(ctx, cs...) }); n != 1 || err != nil {
+		t.Fatalf("DoneAll of %d claims: %d round trips, %v; want 1, no error", len(cs), n, err)
+	}
+	if !errors.Is(res[0], storage.ErrLeaseLost) || slices.ContainsFunc(res[1:], func(err error) bool { return err != nil }) {
+		t.Errorf("DoneAll: first result %v, want ErrLeaseLost, and the rest done", res[0])
+	}
+	bad := cs[1]
+	bad.Token = ""
+	if n := rt.count(func() { _, err = s.DoneAll(ctx, cs[1], bad) }); n != 0 || err == nil {
+		t.Errorf("DoneAll with a claim without token: %d round trips, %v; want 0, an error", n, err)
+	}
+}
+
 // TestTwoProcessesClaimEachOnce: two clients racing over the same due set
 // each with several workers, get every item exactly once between them.
 func TestTwoProcessesClaimEachOnce(t *testing.T) {

@@ -38,6 +38,10 @@ func RunDue(t *testing.T, open func(t *testing.T) storage.DueStore) {
 		{"Done", testDone},
 		{"LateDone", testLateDone},
 		{"LeaseLost", testLeaseLost},
+		{"DoneAll", testDoneAll},
+		{"DoneAllEmpty", testDoneAllEmpty},
+		{"DoneAllBadClaim", testDoneAllBadClaim},
+		{"DoneAllMany", testDoneAllMany},
 		{"Release", testRelease},
 		{"Cancel", testCancel},
 		{"Reschedule", testReschedule},
@@ -266,6 +270,119 @@ func testLeaseLost(t *testing.T, s storage.DueStore) {
 	if err := s.Done(ctx, c[0]); err != nil {
 		t.Errorf("Done by the third claimer: %v", err)
 	}
+	checkNoneDue(t, s, t0.Add(time.Hour))
+}
+
+// checkDoneAll fails unless DoneAll of cs succeeds with a result per
+// claim that is nil where ok[i] and ErrLeaseLost elsewhere.
+func checkDoneAll(t *testing.T, s storage.DueStore, cs []storage.Claim, ok []bool) {
+	t.Helper()
+	res, err := s.DoneAll(t.Context(), cs...)
+	if err != nil {
+		t.Fatalf("DoneAll of %d claims: %v", len(cs), err)
+	}
+	if len(res) != len(cs) {
+		t.Fatalf("DoneAll of %d claims: %d results", len(cs), len(res))
+	}
+	for i, err := range res {
+		switch {
+		case ok[i] && err != nil:
+			t.Errorf("DoneAll, claim %d (%s): %v, want done", i, cs[i].Item.ID, err)
+		case !ok[i] && !errors.Is(err, storage.ErrLeaseLost):
+			t.Errorf("DoneAll, claim %d (%s): err = %v, want ErrLeaseLost", i, cs[i].Item.ID, err)
+		}
+	}
+}
+
+// testDoneAll: claims that hold are done and the others are ErrLeaseLost,
+// each on its own, whatever their order in the batch.
+func testDoneAll(t *testing.T, s storage.DueStore) {
+	ctx := t.Context()
+	schedule(t, s, item("b", t0.Add(-time.Minute)))
+	early := claim(t, s, t0.Add(-time.Minute), 10, time.Minute)
+	schedule(t, s, item("a", t0), item("c", t0), item("d", t0), item("e", t0))
+	// b's first lease ran out at t0: it is claimed again with the others.
+	cs := claim(t, s, t0, 10, time.Minute)
+	checkClaimed(t, early, "b")
+	checkClaimed(t, cs, "a", "b", "c", "d", "e")
+	if len(early) != 1 || len(cs) != 5 {
+		return
+	}
+	a, b, c, d, e := cs[0], cs[1], cs[2], cs[3], cs[4]
+	if err := s.Release(ctx, c, t0.Add(time.Hour)); err != nil {
+		t.Fatalf("Release(c): %v", err)
+	}
+	if err := s.Cancel(ctx, d.Item.ID); err != nil {
+		t.Fatalf("Cancel(d): %v", err)
+	}
+	never := storage.Claim{Item: item("never-scheduled", t0), Token: a.Token, Until: a.Until, Attempt: 1}
+	checkDoneAll(t, s,
+		[]storage.Claim{early[0], a, c, d, never, e, a, b},
+		[]bool{false, true, false, false, false, true, false, true})
+	// Only c is left, released to t0+1h and claimable from then.
+	checkNoneDue(t, s, t0.Add(time.Hour-time.Millisecond))
+	checkClaimed(t, claim(t, s, t0.Add(24*time.Hour), 10, time.Minute), "c")
+}
+
+// testDoneAllEmpty: a batch of no claims changes nothing.
+func testDoneAllEmpty(t *testing.T, s storage.DueStore) {
+	schedule(t, s, item("a", t0))
+	checkClaimed(t, claim(t, s, t0, 10, time.Minute), "a")
+	res, err := s.DoneAll(t.Context())
+	if err != nil || len(res) != 0 {
+		t.Errorf("DoneAll() = %v, %v; want no results and no error", res, err)
+	}
+	checkClaimed(t, claim(t, s, t0.Add(time.Hour), 10, time.Minute), "a")
+}
+
+// testDoneAllBadClaim: a batch with a claim without id or token is an
+// error, neither ErrLeaseLost nor ErrNotFound, and removes nothing, not
+// even the items of the claims that hold.
+func testDoneAllBadClaim(t *testing.T, s storage.DueStore) {
+	schedule(t, s, item("a", t0), item("b", t0))
+	cs := claim(t, s, t0, 10, time.Minute)
+	checkClaimed(t, cs, "a", "b")
+	if len(cs) != 2 {
+		return
+	}
+	noID, noToken := cs[1], cs[1]
+	noID.Item.ID = ""
+	noToken.Token = ""
+	for name, batch := range map[string][]storage.Claim{
+		"without id":    {cs[0], noID, cs[1]},
+		"without token": {cs[0], cs[1], noToken},
+		"only bad":      {noID},
+	} {
+		res, err := s.DoneAll(t.Context(), batch...)
+		switch {
+		case err == nil:
+			t.Errorf("DoneAll with a claim %s: results %v, no error", name, res)
+		case errors.Is(err, storage.ErrLeaseLost) || errors.Is(err, storage.ErrNotFound):
+			t.Errorf("DoneAll with a claim %s: err = %v; bad input is neither a lost lease nor a missing item", name, err)
+		}
+	}
+	checkClaimed(t, claim(t, s, t0.Add(time.Hour), 10, time.Minute), "a", "b")
+}
+
+// testDoneAllMany: a batch larger than a store may take in one piece,
+// with an item repeated far apart, is done whole.
+func testDoneAllMany(t *testing.T, s storage.DueStore) {
+	const n = 1203
+	items := make([]storage.DueItem, n)
+	for i := range items {
+		items[i] = item(fmt.Sprintf("m%04d", i), t0)
+	}
+	schedule(t, s, items...)
+	cs := claim(t, s, t0, 2*n, time.Minute)
+	if len(cs) != n {
+		t.Fatalf("claimed %d items, want %d", len(cs), n)
+	}
+	ok := make([]bool, n, n+2)
+	for i := range ok {
+		ok[i] = true
+	}
+	// The first item again at the end, and the last again after it.
+	checkDoneAll(t, s, append(cs, cs[0], cs[n-1]), append(ok, false, false))
 	checkNoneDue(t, s, t0.Add(time.Hour))
 }
 
@@ -552,6 +669,8 @@ func testDueBadInput(t *testing.T, s storage.DueStore) {
 		{"Claim with negative lease", claimErr(s.Claim(ctx, t0, 10, -time.Minute))},
 		{"Done without id", s.Done(ctx, noID)},
 		{"Done without token", s.Done(ctx, noToken)},
+		{"DoneAll without id", doneAllErr(s.DoneAll(ctx, ok, noID))},
+		{"DoneAll without token", doneAllErr(s.DoneAll(ctx, noToken, ok))},
 		{"Release without id", s.Release(ctx, noID, t0)},
 		{"Release without token", s.Release(ctx, noToken, t0)},
 		{"Release to zero time", s.Release(ctx, ok, time.Time{})},
@@ -579,6 +698,8 @@ func testDueBadInput(t *testing.T, s storage.DueStore) {
 }
 
 func claimErr(_ []storage.Claim, err error) error { return err }
+
+func doneAllErr(_ []error, err error) error { return err }
 
 func lockErr(_ bool, err error) error { return err }
 
