@@ -172,6 +172,11 @@ func (f *faultAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ft.gate.arrive(callArgs(r.Header.Get("Content-Type"), body))
 		select {
 		case <-ft.gate.opened:
+		case <-ft.gate.dropped:
+			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				conn.Close()
+			}
+			return // Slack never saw the call
 		case <-r.Context().Done():
 			return // the caller gave up: Slack never saw the call
 		}
@@ -213,13 +218,23 @@ func callArgs(contentType string, body []byte) map[string]string {
 type callGate struct {
 	opened chan struct{}
 	once   sync.Once
+	// dropped ends the calls held without Slack seeing them, as a
+	// connection that broke before the request reached Slack.
+	dropped  chan struct{}
+	dropOnce sync.Once
 
 	mu      sync.Mutex
 	arrived []map[string]string // the arguments of each call held, in order
 	changed chan struct{}
 }
 
-func newGate() *callGate { return &callGate{opened: make(chan struct{}), changed: make(chan struct{})} }
+func newGate() *callGate {
+	return &callGate{opened: make(chan struct{}), dropped: make(chan struct{}), changed: make(chan struct{})}
+}
+
+// drop ends the calls held, and all later ones, unseen by Slack: their
+// connections are closed without an answer.
+func (g *callGate) drop() { g.dropOnce.Do(func() { close(g.dropped) }) }
 
 // open lets the calls held, and all later ones, through.
 func (g *callGate) open() { g.once.Do(func() { close(g.opened) }) }
