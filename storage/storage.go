@@ -121,6 +121,45 @@ func CheckItem(it DueItem) error {
 	return nil
 }
 
+// CheckClaimArgs reports arguments of DueStore.Claim that cannot be used:
+// no time, a limit or lease that is not positive.
+func CheckClaimArgs(now time.Time, limit int, lease time.Duration) error {
+	switch {
+	case now.IsZero():
+		return errors.New("claim: no time given")
+	case limit <= 0:
+		return fmt.Errorf("claim: limit must be positive, got %d", limit)
+	case lease <= 0:
+		return fmt.Errorf("claim: lease must be positive, got %s", lease)
+	}
+	return nil
+}
+
+// CheckClaim reports a claim without item id or token.
+func CheckClaim(c Claim) error {
+	switch {
+	case c.Item.ID == "":
+		return errors.New("claim without item id")
+	case c.Token == "":
+		return fmt.Errorf("claim of %s without token", c.Item.ID)
+	}
+	return nil
+}
+
+// CheckLock reports arguments of DueStore.Lock that cannot be used: no
+// name, a ttl that is not positive, no time.
+func CheckLock(name string, ttl time.Duration, now time.Time) error {
+	switch {
+	case name == "":
+		return errors.New("lock without name")
+	case ttl <= 0:
+		return fmt.Errorf("lock %s: ttl must be positive, got %s", name, ttl)
+	case now.IsZero():
+		return fmt.Errorf("lock %s: no time given", name)
+	}
+	return nil
+}
+
 // Store is the system of record for sessions, contracts and event dedupe.
 // Bad arguments (an empty user or contract id, a negative revision, empty
 // contract data, an empty event id, a ttl ≤ 0, a TurnWrite that fails

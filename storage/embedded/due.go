@@ -242,13 +242,8 @@ func deleteDue(items, queue *bolt.Bucket, id string) error {
 
 // Claim implements storage.DueStore in one transaction.
 func (d *dueSet) Claim(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]storage.Claim, error) {
-	switch {
-	case now.IsZero():
-		return nil, errors.New("embedded: claim: no time given")
-	case limit <= 0:
-		return nil, fmt.Errorf("embedded: claim: limit must be positive, got %d", limit)
-	case lease <= 0:
-		return nil, fmt.Errorf("embedded: claim: lease must be positive, got %s", lease)
+	if err := storage.CheckClaimArgs(now, limit, lease); err != nil {
+		return nil, fmt.Errorf("embedded: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -418,11 +413,8 @@ func (d *dueSet) settle(ctx context.Context, op string, c storage.Claim, fn func
 
 // checkClaim reports a claim without item id or token, for op.
 func checkClaim(op string, c storage.Claim) error {
-	switch {
-	case c.Item.ID == "":
-		return fmt.Errorf("embedded: %s: claim without item id", op)
-	case c.Token == "":
-		return fmt.Errorf("embedded: %s %s: claim without token", op, c.Item.ID)
+	if err := storage.CheckClaim(c); err != nil {
+		return fmt.Errorf("embedded: %s: %w", op, err)
 	}
 	return nil
 }
@@ -430,13 +422,8 @@ func checkClaim(op string, c storage.Claim) error {
 // Lock implements storage.DueStore. It also drops the locks that have
 // ended, so the file does not keep every lock ever taken.
 func (d *dueSet) Lock(ctx context.Context, name string, ttl time.Duration, now time.Time) (bool, error) {
-	switch {
-	case name == "":
-		return false, errors.New("embedded: lock without name")
-	case ttl <= 0:
-		return false, fmt.Errorf("embedded: lock %s: ttl must be positive, got %s", name, ttl)
-	case now.IsZero():
-		return false, fmt.Errorf("embedded: lock %s: no time given", name)
+	if err := storage.CheckLock(name, ttl, now); err != nil {
+		return false, fmt.Errorf("embedded: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
 		return false, err

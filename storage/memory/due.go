@@ -76,13 +76,8 @@ func (d *dueSet) Cancel(ctx context.Context, ids ...string) error {
 // Claim implements storage.DueStore. It looks at every item, which is
 // fine for the numbers of items tests and the sandbox keep.
 func (d *dueSet) Claim(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]storage.Claim, error) {
-	switch {
-	case now.IsZero():
-		return nil, errors.New("memory: claim: no time given")
-	case limit <= 0:
-		return nil, fmt.Errorf("memory: claim: limit must be positive, got %d", limit)
-	case lease <= 0:
-		return nil, fmt.Errorf("memory: claim: lease must be positive, got %s", lease)
+	if err := storage.CheckClaimArgs(now, limit, lease); err != nil {
+		return nil, fmt.Errorf("memory: %w", err)
 	}
 	nowMs := now.UnixMilli()
 	until := nowMs + ceilMillis(lease)
@@ -178,11 +173,8 @@ func (d *dueSet) settle(ctx context.Context, op string, c storage.Claim, fn func
 
 // checkClaim reports a claim without item id or token, for op.
 func checkClaim(op string, c storage.Claim) error {
-	switch {
-	case c.Item.ID == "":
-		return fmt.Errorf("memory: %s: claim without item id", op)
-	case c.Token == "":
-		return fmt.Errorf("memory: %s %s: claim without token", op, c.Item.ID)
+	if err := storage.CheckClaim(c); err != nil {
+		return fmt.Errorf("memory: %s: %w", op, err)
 	}
 	return nil
 }
@@ -190,13 +182,8 @@ func checkClaim(op string, c storage.Claim) error {
 // Lock implements storage.DueStore. It also forgets the locks that have
 // ended.
 func (d *dueSet) Lock(ctx context.Context, name string, ttl time.Duration, now time.Time) (bool, error) {
-	switch {
-	case name == "":
-		return false, errors.New("memory: lock without name")
-	case ttl <= 0:
-		return false, fmt.Errorf("memory: lock %s: ttl must be positive, got %s", name, ttl)
-	case now.IsZero():
-		return false, fmt.Errorf("memory: lock %s: no time given", name)
+	if err := storage.CheckLock(name, ttl, now); err != nil {
+		return false, fmt.Errorf("memory: %w", err)
 	}
 	nowMs := now.UnixMilli()
 	if err := d.s.lock(ctx); err != nil {

@@ -255,13 +255,8 @@ func (d *dueSet) Cancel(ctx context.Context, ids ...string) error {
 // server while it runs, about 3 µs per item: keep limit to hundreds or a
 // few thousands.
 func (d *dueSet) Claim(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]storage.Claim, error) {
-	switch {
-	case now.IsZero():
-		return nil, errors.New("redis: claim: no time given")
-	case limit <= 0:
-		return nil, fmt.Errorf("redis: claim: limit must be positive, got %d", limit)
-	case lease <= 0:
-		return nil, fmt.Errorf("redis: claim: lease must be positive, got %s", lease)
+	if err := storage.CheckClaimArgs(now, limit, lease); err != nil {
+		return nil, fmt.Errorf("redis: %w", err)
 	}
 	nowMs := now.UnixMilli()
 	until := nowMs + ceilMillis(lease)
@@ -373,13 +368,8 @@ func (d *dueSet) Release(ctx context.Context, c storage.Claim, at time.Time) err
 // Lock implements storage.DueStore. The key also expires in Redis after
 // ttl, so locks leave nothing behind.
 func (d *dueSet) Lock(ctx context.Context, name string, ttl time.Duration, now time.Time) (bool, error) {
-	switch {
-	case name == "":
-		return false, errors.New("redis: lock without name")
-	case ttl <= 0:
-		return false, fmt.Errorf("redis: lock %s: ttl must be positive, got %s", name, ttl)
-	case now.IsZero():
-		return false, fmt.Errorf("redis: lock %s: no time given", name)
+	if err := storage.CheckLock(name, ttl, now); err != nil {
+		return false, fmt.Errorf("redis: %w", err)
 	}
 	ms := ceilMillis(ttl)
 	nowMs := now.UnixMilli()
@@ -391,11 +381,8 @@ func (d *dueSet) Lock(ctx context.Context, name string, ttl time.Duration, now t
 }
 
 func checkClaim(c storage.Claim) error {
-	switch {
-	case c.Item.ID == "":
-		return errors.New("redis: claim without item id")
-	case c.Token == "":
-		return fmt.Errorf("redis: claim of %s without token", c.Item.ID)
+	if err := storage.CheckClaim(c); err != nil {
+		return fmt.Errorf("redis: %w", err)
 	}
 	return nil
 }
