@@ -210,12 +210,14 @@ func (b rawBlock) ID() string                           { return "" }
 func (b rawBlock) MarshalJSON() ([]byte, error)         { return b, nil }
 
 type outbox struct {
-	a     *Adapter
-	store storage.DueStore
-	now   func() time.Time
-	lim   *limiter
-	log   *slog.Logger
-	wake  chan struct{}
+	// senders is how many calls are made at once (outboxSenders).
+	senders int
+	a       *Adapter
+	store   storage.DueStore
+	now     func() time.Time
+	lim     *limiter
+	log     *slog.Logger
+	wake    chan struct{}
 
 	// passMu is held by one delivery pass at a time, which owns q and
 	// toSettle.
@@ -257,6 +259,7 @@ func newOutbox(a *Adapter, store storage.DueStore, now func() time.Time, perMinu
 		wake:        make(chan struct{}, 1),
 		q:           newLanes(),
 		results:     make(chan result, outboxSenders),
+		senders:     outboxSenders,
 		settleEvery: settleEvery,
 		idTag:       rand.Text()[:8],
 		stop:        make(chan struct{}),
@@ -625,7 +628,7 @@ func (o *outbox) dispatch(ctx context.Context) {
 		heap.Pop(o.q.waiting)
 		o.place(t, now)
 	}
-	for o.inflight < outboxSenders {
+	for o.inflight < o.senders {
 		var best *thread
 		for method, q := range o.q.ready {
 			t := q.top()
