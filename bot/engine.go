@@ -72,8 +72,6 @@ type Engine struct {
 	clock   func() time.Time
 	ids     func() string
 	logger  *slog.Logger
-
-	posting posting
 }
 
 // New checks cfg and returns an Engine.
@@ -162,16 +160,21 @@ func (e *Engine) Handle(ctx context.Context, t Turn) error {
 		t.Platform.(Queuer).Wake()
 	}
 	var planErr error
-	// A confirmation (conversation.DeliveredInput) never changes a plan:
-	// Plan moves on from queued and sent nudges alike.
-	if e.planner != nil && s.outcome != nil && t.Input.Kind != conversation.DeliveredInput {
+	// A record of a delivery (a nudge's confirmation, a draft's post)
+	// never changes a plan: Plan moves on from queued and sent nudges
+	// alike.
+	if e.planner != nil && s.outcome != nil && !recordsDelivery(t.Input) {
 		if planErr = e.planner.AfterTurn(ctx, *s.outcome); planErr != nil {
 			// The turn is saved, its messages with it: they stand.
 			planErr = fmt.Errorf("plan after turn: %w", planErr)
 			e.log().Error("turn saved, its plan failed", "user", t.Input.User, "kind", t.Input.Kind, "err", planErr)
 		}
 	}
-	if err := e.Deliver(ctx, t, s.direct); planErr == nil {
+	err = e.Deliver(ctx, t, s.direct)
+	if t.Input.Kind == conversation.PostedInput {
+		err = errors.Join(err, e.posted(ctx, t))
+	}
+	if planErr == nil {
 		return err
 	}
 	return planErr
@@ -222,11 +225,18 @@ func (e *Engine) step(ctx context.Context, t Turn) (saved, error) {
 		return saved{direct: res.Effects}, nil
 	}
 	if t.Input.Kind == conversation.ThreadInput {
-		id, err := e.threadContract(ctx, key.Platform, t.Team, t.Input)
+		id, _, err := e.threadContract(ctx, key.Platform, t.Team, t.Input, t.Event)
 		if err != nil || id == "" {
-			return saved{}, err // talk in some other thread: nothing to do
+			// Talk in some other thread, or parked for the thread about
+			// to be recorded: nothing more to do now.
+			return saved{}, err
 		}
 		t.Input.Value = conversation.ActionValue{ContractID: id}.Encode()
+	}
+	if t.Input.Kind == conversation.PostedInput {
+		if err := e.recordThread(ctx, key.Platform, t.Team, t.Input); err != nil {
+			return saved{}, err
+		}
 	}
 	var ttl time.Duration
 	if t.Event != "" {
@@ -280,6 +290,11 @@ func (e *Engine) step(ctx context.Context, t Turn) (saved, error) {
 				return saved{}, fmt.Errorf("encode contract: %w", err)
 			}
 			w = &storage.ContractWrite{ID: res.Contract.ID, Data: data, Rev: rev, Users: partiesOf(key, res.Contract)}
+		}
+		if attempt == 1 {
+			if err := e.notePosting(ctx, key.Platform, t.Team, sharedPosts(res.Effects)); err != nil {
+				return saved{}, err
+			}
 		}
 		out, direct := e.queue(ctx, t, res.Effects)
 		err = e.store.Save(ctx, storage.TurnWrite{User: key, Session: sessJSON, CurrentContract: res.Session.ContractID, Contract: w,
