@@ -267,4 +267,3 @@ func classify(err error) (outbox.Outcome, time.Duration) {
 	}
 	return outbox.Retryable, 0 // network errors, a token that could not be had
 }
-
