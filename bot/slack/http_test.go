@@ -262,7 +262,7 @@ func TestEventsIgnored(t *testing.T) {
 	if n := len(h.api.Calls("auth.test")); n != 1 {
 		t.Errorf("auth.test called %d times, want once", n)
 	}
-	want := conversation.Input{Kind: conversation.TextInput, User: "U2", Channel: "C1", Text: "status & more"}
+	want := conversation.Input{Kind: conversation.TextInput, User: "U2", Channel: "C1", Text: "status & more", Public: true}
 	if !equalInput(turns[0].Input, want) || turns[0].Team != "T1" || turns[0].Platform != bot.Platform(h.a) {
 		t.Errorf("turn = %+v, want input %+v in T1", turns[0], want)
 	}

@@ -254,14 +254,14 @@ func TestDecode(t *testing.T) {
 		map[string]any{"type": "mention", "text": "<at>Mo</at>", "mentioned": map[string]any{"id": mo}},
 	}
 	in := decodeMap(thread)
-	if in.intent != turn || in.input.Kind != "thread" || in.input.Channel != teamChan || in.input.Thread != "1700" ||
+	if in.intent != turn || in.input.Kind != "thread" || in.input.Channel != teamChan || in.input.Thread != "1700" || in.input.Public ||
 		in.input.Text != "Looks good, ask <@"+mo+"> & me" {
 		t.Errorf("thread reply = %+v", in.input)
 	}
 
 	top := base("message", "channel", teamChan)
 	top["text"] = "hello"
-	if in := decodeMap(top); in.input.Kind != "text" || in.input.Channel != teamChan || in.input.Thread != "" {
+	if in := decodeMap(top); in.input.Kind != "text" || in.input.Channel != teamChan || in.input.Thread != "" || !in.input.Public {
 		t.Errorf("channel message = %+v", in.input)
 	}
 
@@ -274,7 +274,7 @@ func TestDecode(t *testing.T) {
 
 	installed := base("conversationUpdate", "personal", leeChat)
 	installed["membersAdded"] = []any{map[string]any{"id": botID}}
-	if in := decodeMap(installed); in.input.Kind != "text" || in.input.Text != "hi" || in.input.Channel != leeChat {
+	if in := decodeMap(installed); in.input.Kind != "text" || in.input.Text != "hi" || in.input.Channel != leeChat || in.input.Public {
 		t.Errorf("personal install = %+v", in.input)
 	}
 
