@@ -181,6 +181,11 @@ func TestPersonalChat(t *testing.T) {
 	if loc := e.a.Location(e.ctx(), "29:unknown"); loc != time.UTC {
 		t.Errorf("unknown user's location = %s", loc)
 	}
+	// After a restart, before Lee writes again: the time zone comes from
+	// the stored reference, so nudges still wait for Lee's working hours.
+	if loc := e.adapter(nil).Location(e.ctx(), lee); loc.String() != "Europe/Berlin" {
+		t.Errorf("location after a restart = %s, want Europe/Berlin", loc)
+	}
 	if id := e.a.BotUserID(e.ctx()); id != botID {
 		t.Errorf("bot id = %s", id)
 	}
