@@ -11,7 +11,7 @@ import (
 
 // Headings of the record's sections, in the order they appear.
 const (
-	HeadingTerms       = "Terms in force"
+	HeadingTerms       = "Terms"
 	HeadingSignatures  = "Signatures"
 	HeadingNegotiation = "Negotiation"
 	HeadingHistory     = "History"
@@ -92,11 +92,11 @@ func terms(c *contract.Contract) Section {
 	var lead message.Text
 	switch {
 	case c.Signed > 0:
-		lead = message.T(fmt.Sprintf("Version %d, signed by everyone.", c.Signed))
+		lead = message.T(fmt.Sprintf("Version %d, in force: every party signed it.", c.Signed))
 	case c.Version > 0:
-		lead = message.T(fmt.Sprintf("Version %d as proposed; no version has been signed by everyone yet.", c.Version))
+		lead = message.T(fmt.Sprintf("Version %d as proposed; not in force until every party has signed it.", c.Version))
 	default:
-		lead = message.T("The draft; it has not been proposed yet.")
+		lead = message.T("The draft, not proposed yet.")
 	}
 	var goals []string
 	for _, g := range t.Goals {

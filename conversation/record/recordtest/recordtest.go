@@ -53,7 +53,9 @@ func Signed(t testing.TB) *contract.Contract {
 			t.Fatal(err)
 		}
 	}
-	at := func(days int, hour int) time.Time { return Start.AddDate(0, 0, days).Add(time.Duration(hour) * time.Hour) }
+	at := func(days int, hour int) time.Time {
+		return Start.AddDate(0, 0, days).Add(time.Duration(hour) * time.Hour)
+	}
 	c := contract.New("c42", "slack", "T1", Learner, Start)
 	must(c.SetTerms(Learner, Terms(), Start))
 	must(c.SetApprover(Learner, Approver, Start))
