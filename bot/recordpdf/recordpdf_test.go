@@ -157,3 +157,29 @@ func TestRenderFirstPagePNG(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestRenderCompletedRecord checks the end of a completed contract in its
+// PDF: the evidence, each criterion with both ratings, the exchange, the
+// reflection and the impact answer.
+func TestRenderCompletedRecord(t *testing.T) {
+	pdf := render(t, recordtest.Completed(t))
+	text := pdfText(t, pdf)
+	for _, want := range []string{
+		"Status: Completed",
+		"Submission 1 · handed in 11 Apr 2026, 11:30 UTC, before the deadline",
+		"Link for “A write-up of three reviews”: https://wiki.example.com/reviews/three",
+		"File for “A recorded walkthrough of the cache”: cache-walkthrough.mp4 (https://files.example.com/F123)",
+		"Write-up not foreseen in the contract: Ana now uses the checklist for her own reviews.",
+		"Criterion 1: Two teammates use my checklist without help Learner's rating Met — Both used it last sprint. Approver's rating Met — Seen it in use.",
+		"Criterion 2: New joiners can explain the cache's eviction rule Learner's rating Met Approver's rating Met",
+		"Criterion 3: The write-up is shared on the wiki Learner's rating Met — Linked above. Approver's rating Partly — The page is a draft, not shared yet. Comment Zoë Øberg-Nakamura (14 Apr 2026, 11:30 UTC): Fair — it goes out with Friday's notes.",
+		"What I learned " + recordtest.Reflection.Learned,
+		"What I'd do differently " + recordtest.Reflection.Differently,
+		"What I'll change at work " + recordtest.Reflection.Change,
+		"After 30 days Zoë Øberg-Nakamura (16 May 2026, asked “changed how they work?”): Yes, a lot — Reviews take half the time.",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the PDF's text lacks %q\ntext: %s", want, text)
+		}
+	}
+}

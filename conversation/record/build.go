@@ -28,10 +28,12 @@ func Build(c *contract.Contract, now time.Time) Record {
 		Summary:    summary(c),
 		Made:       now,
 	}
-	r.Sections = append(r.Sections, terms(c), signatures(c), negotiation(c), history(c))
+	r.Sections = append(r.Sections, terms(c), signatures(c), negotiation(c))
 	if s, ok := checkIns(c); ok {
 		r.Sections = append(r.Sections, s)
 	}
+	r.Sections = append(r.Sections, finish(c)...)
+	r.Sections = append(r.Sections, history(c))
 	return r
 }
 
@@ -132,6 +134,9 @@ func terms(c *contract.Contract) Section {
 	}
 	if s := t.Cadence.String(); s != "" {
 		fields = append(fields, Field{Label: "Check-ins", Value: message.T(s)})
+	}
+	if x, ok := ended(c); ok {
+		lead = message.T(lead, " ", x)
 	}
 	return Section{Heading: HeadingTerms, Blocks: []Block{Para{Text: lead}, Entry{Fields: fields}}}
 }
@@ -298,6 +303,20 @@ func eventText(ev contract.Event) (string, bool) {
 		return "gave peer feedback", true
 	case "review_declined":
 		return "could not review the draft this time", true
+	case "evidence_added":
+		return "handed in evidence (" + strings.ToLower(evidenceKind(ev.New)) + ")", true
+	case "submitted":
+		return "submitted the work for assessment", true
+	case "assessed":
+		return "finished assessing the work against each criterion", true
+	case "more_evidence_asked":
+		return "asked for more evidence", true
+	case "commented":
+		return "commented on the assessment", true
+	case "completed":
+		return "reflected and completed the contract", true
+	case "impact_answered":
+		return "answered an impact check-back", true
 	}
 	return strings.ReplaceAll(ev.Kind, "_", " "), true
 }

@@ -70,3 +70,42 @@ func Signed(t testing.TB) *contract.Contract {
 	must(c.NoteCheckIn(Learner, "Ran one review; the checklist needs a section on accessibility.", "Second review on Friday.", at(10, 3)))
 	return c
 }
+
+// Reflection is Completed's reflection.
+var Reflection = contract.Reflection{
+	Learned:     "A checklist only helps once the team wrote part of it — naïve of me to think otherwise.",
+	Differently: "Start the cache walkthrough earlier.",
+	Change:      "I open every review by asking what the author worries about.",
+}
+
+// Completed is Signed taken to the end: Zoë hands in a link, a file and a
+// write-up, rates each criterion and submits; Łukasz rates two criteria as
+// she did and the wiki one "Partly", with a note; she replies; she
+// reflects and the contract is completed; thirty days on she says it
+// changed how she works, a lot.
+func Completed(t testing.TB) *contract.Contract {
+	t.Helper()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := Signed(t)
+	at := func(days int) time.Time { return Start.AddDate(0, 0, days).Add(2 * time.Hour) }
+	must(c.DoAddEvidence(Learner, contract.EvidenceItem{Of: 1, Kind: contract.EvidenceLink, URL: "https://wiki.example.com/reviews/three"}, at(40)))
+	must(c.DoAddEvidence(Learner, contract.EvidenceItem{Of: 2, Kind: contract.EvidenceFile,
+		File: &contract.File{ID: "F123", Name: "cache-walkthrough.mp4", Permalink: "https://files.example.com/F123"}}, at(40)))
+	must(c.DoAddEvidence(Learner, contract.EvidenceItem{Kind: contract.EvidenceText, Text: "Ana now uses the checklist for her own reviews."}, at(40)))
+	must(c.DoSelfAssess(Learner, 1, contract.Met, "Both used it last sprint.", at(40)))
+	must(c.DoSelfAssess(Learner, 2, contract.Met, "", at(40)))
+	must(c.DoSelfAssess(Learner, 3, contract.Met, "Linked above.", at(40)))
+	must(c.DoSubmit(Learner, at(40)))
+	must(c.DoAssess(Approver, 1, 1, contract.Met, "Seen it in use.", at(42)))
+	must(c.DoAssess(Approver, 1, 2, contract.Met, "", at(42)))
+	must(c.DoAssess(Approver, 1, 3, contract.Partly, "The page is a draft, not shared yet.", at(42)))
+	must(c.DoComment(Learner, 3, "Fair — it goes out with Friday's notes.", at(43)))
+	must(c.DoComplete(Learner, Reflection, []int{30, 90}, at(44)))
+	must(c.DoAnswerImpact(Learner, 30, contract.ImpactALot, "Reviews take half the time.", at(75)))
+	return c
+}
