@@ -61,7 +61,7 @@ func TestShowRefusesStrangers(t *testing.T) {
 	other := c.Clone()
 	other.Team = "T2"
 	res := showTurn(other, recordtest.Learner, "export c42")
-	if _, ok := res.Effects[0].(Export); ok || !strings.Contains(repliesText(res), "isn't one of yours") {
+	if _, ok := res.Effects[0].(Export); ok || !strings.Contains(repliesText(res), "can't show you contract c42") {
 		t.Errorf("a contract of another team was exported: %s", repliesText(res))
 	}
 }
