@@ -338,7 +338,7 @@ func resolve(in conversation.Input, ef conversation.Effect) conversation.Effect 
 	switch ef := ef.(type) {
 	case conversation.Reply:
 		if in.Public && in.Channel != "" {
-			return conversation.Ephemeral{Message: ef.Message}
+			return conversation.Ephemeral(ef)
 		}
 		if in.Channel == "" || in.Kind == conversation.CommandInput || in.Kind == conversation.SubmitInput {
 			return conversation.Send{User: in.User, Message: ef.Message}
