@@ -18,9 +18,11 @@ GOVULNCHECK := golang.org/x/vuln/cmd/govulncheck@v1.9.0
 VULNDB_VERSION := v0.0.0-20261105234957-e22db6528018
 VULNDB := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/learnpact/vulndb-$(VULNDB_VERSION)
 
-# Programs the tests need, as command:debian-package. Missing ones are
+# Programs the tests need, as command:debian-package (poppler-utils: the
+# record's PDF is read back with pdftotext, its first page drawn with
+# pdftoppm). Missing ones are
 # installed by `make deps` with apt-get (through sudo when not root).
-TOOLS := redis-server:redis-server cc:gcc chromium:chromium
+TOOLS := redis-server:redis-server cc:gcc chromium:chromium pdftotext:poppler-utils pdftoppm:poppler-utils
 # Packages without a command of their own (fonts for browser screenshots),
 # checked with dpkg.
 PACKAGES := fonts-dejavu-core fonts-noto-color-emoji
@@ -32,15 +34,10 @@ APT  := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 
 # Tests that need redis-server skip without it; make test installs it and
 # makes them fail rather than skip.
-# Fault scenarios that still fail, for work that is not done yet (replies
-# kept in order when several replicas deliver one conversation); make
-# faults runs them.
-KNOWN_FAULTS := ^TestFaultTwoReplicas$$
-
 test: export LEARNPACT_REQUIRE_REDIS := 1
 test: deps
 	$(GO) vet ./...
-	$(GO) test -race -count=1 -timeout 30m -skip '$(KNOWN_FAULTS)' ./...
+	$(GO) test -race -count=1 -timeout 30m ./...
 
 deps:
 	@missing=""; \
@@ -92,7 +89,7 @@ $(VULNDB)/index/db.json:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-# The fault suite (issue 11) at full size: kill -9 during a burst of 1,000
+# The fault suite at full size: kill -9 during a burst of 1,000
 # events, Redis down for 30 s, and the rest; make test runs it small.
 .PHONY: faults
 faults: export LEARNPACT_REQUIRE_REDIS := 1

@@ -15,11 +15,12 @@ func TestSamples(t *testing.T) {
 	msgs, modals := bottest.Samples(t, start)
 	want := []string{"welcome", "goal_prompt", "goal_coach", "mastery_prompt", "goals", "activities_prompt", "evidence_prompt",
 		"criteria_prompt", "deadline_prompt", "deadline_retry", "cadence_prompt", "approver_prompt", "approver_rejected",
-		"summary", "edit_step", "incomplete", "sent", "approval_request", "approval_request_diff", "approved", "approved_card",
+		"summary", "edit_step", "incomplete", "sent", "approval_request", "approval_request_diff", "approval_request_long_diff",
+		"approved", "approved_card",
 		"changes_requested", "changes_requested_card", "revise_summary", "amendment", "amendment_card", "countered_card",
 		"counter_summary", "counter_notice", "accepted_card", "amendment_accepted", "help", "status", "status_none", "list",
 		"denied", "stale", "already_active", "unknown_button", "cancelled", "cannot_skip", "confirm_new", "idle",
-		"not_editable", "form_retry",
+		"not_editable", "form_retry", "suggestion_used_card", "stale_card", "checkin_passed", "checkin_passed_card",
 		"checkin_prompt", "checkin_answered_card", "checkin_happened", "checkin_next", "checkin_done_behind", "new_deadline_prompt",
 		"renegotiation_sent", "renegotiation_request", "approval_reminder", "renegotiated_card", "renegotiated", "snoozed_card",
 		"snoozed", "checkin_done", "status_active", "help_active", "active_edit_hint", "checkin_missed", "followup_stopped",
@@ -28,7 +29,8 @@ func TestSamples(t *testing.T) {
 		"digest",
 		"set_offer", "set_created", "share_prompt", "shared_draft", "shared", "review_not_member", "review_reminder",
 		"review_replaced", "review_declined", "review_slow", "feedback_notice", "feedback_thanks", "review_gathered",
-		"approval_request_peer"}
+		"approval_request_peer",
+		"record", "record_pick", "record_not_yours", "record_draft_export", "record_exported", "record_card", "record_huge"}
 	for _, k := range want {
 		m, ok := msgs[k]
 		if !ok {

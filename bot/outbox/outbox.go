@@ -28,9 +28,14 @@
 //     queued, a nudge at that time. storage.DueStore.Claim returns items in
 //     the order they became claimable, so any process, after any restart,
 //     claims the waiting replies before the nudges, whatever the backlog.
-//     Each item's Group is its conversation: one store handle at a time
-//     holds a conversation's messages, so two processes never send one
-//     conversation's messages concurrently.
+//   - Each message is stored in its conversation's group
+//     (storage.DueItem.Group, Job.Conversation), and each drain's store is
+//     one holder: while a process holds messages of a conversation it has
+//     not settled, no other process claims that conversation's messages,
+//     so one conversation's messages are sent by one process at a time, in
+//     order, across timeouts, retries and replicas. A process that queued
+//     a message whose conversation another process holds looks for it
+//     every groupRetry until it (or the holder) claims it.
 //   - A delivery pass claims everything due, batchSize at a time, up to
 //     maxHeld messages, leased for as long as the budget needs to send what
 //     the process then holds, and sends from memory: one thread per
@@ -113,10 +118,13 @@ const (
 	// poll is how often Run looks for messages it was not told about:
 	// queued or given back by other processes, or left by one that died.
 	poll = 5 * time.Second
-	// retryHeld is how soon Run claims again after a wake that claimed
-	// nothing: another process may hold the conversation's group, and
-	// hands it over within about this long after it sent its messages.
-	retryHeld = time.Second
+	// groupRetry is how often Run looks for the messages this process
+	// queued while another process holds their conversation (and so
+	// claims them itself when it next looks, or gives the conversation up
+	// once it has delivered what it holds); expectFor is how long it looks
+	// so: the turn that queued them may have failed to save them.
+	groupRetry = time.Second
+	expectFor  = time.Minute
 	// Senders is how many calls are made at once, to different
 	// conversations, unless Config.Senders says otherwise.
 	Senders = 8
@@ -295,13 +303,15 @@ type Drain struct {
 	// SettleEvery.
 	toSettle []storage.Claim
 	settleBy time.Time
-	// missed reports that the last claim found nothing new: after a
-	// wake, Run tries again after retryHeld.
-	missed bool
 
 	idMu   sync.Mutex
 	lastID int64
 	idTag  string
+	// expected are the messages this process queued and has not claimed
+	// yet, by id, with when they were queued (on the wall clock): while
+	// another process holds their conversation, Run looks for them every
+	// groupRetry rather than every poll.
+	expected map[string]time.Time
 
 	running  atomic.Bool
 	stopOnce sync.Once
@@ -350,9 +360,10 @@ func New(cfg Config) (*Drain, error) {
 		senders: cfg.Senders,
 		q:       newLanes(),
 		results: make(chan result, cfg.Senders),
-		idTag:   rand.Text()[:8],
-		stop:    make(chan struct{}),
-		stopped: make(chan struct{}),
+		idTag:    rand.Text()[:8],
+		expected: map[string]time.Time{},
+		stop:     make(chan struct{}),
+		stopped:  make(chan struct{}),
 	}, nil
 }
 
@@ -392,7 +403,32 @@ func (d *Drain) Item(j Job) (storage.DueItem, error) {
 	if j.Header().lane() == bot.LaneReply {
 		at = at.Add(-replyLead)
 	}
-	return storage.DueItem{ID: d.newID(), At: at, Data: data}, nil
+	id := d.newID()
+	d.idMu.Lock()
+	d.expected[id] = time.Now()
+	d.idMu.Unlock()
+	return storage.DueItem{ID: id, At: at, Data: data, Group: j.Conversation()}, nil
+}
+
+// waitingElsewhere reports whether a message this process queued within
+// expectFor is still unclaimed (most often because another process holds
+// its conversation), forgetting older ones.
+func (d *Drain) waitingElsewhere() bool {
+	d.idMu.Lock()
+	defer d.idMu.Unlock()
+	for id, at := range d.expected {
+		if time.Since(at) > expectFor {
+			delete(d.expected, id)
+		}
+	}
+	return len(d.expected) > 0
+}
+
+// claimed forgets that id is expected.
+func (d *Drain) claimed(id string) {
+	d.idMu.Lock()
+	delete(d.expected, id)
+	d.idMu.Unlock()
 }
 
 // Enqueue puts j in the outbox, due now, and wakes the drain.
@@ -425,7 +461,7 @@ func (d *Drain) Run(ctx context.Context) error {
 		return fmt.Errorf("%s: the outbox is delivering already", d.cfg.Name)
 	}
 	defer close(d.stopped)
-	var polled, woken, retry time.Time
+	var polled time.Time
 	claim := true
 	for {
 		select {
@@ -437,17 +473,13 @@ func (d *Drain) Run(ctx context.Context) error {
 			d.log.Error("delivering queued messages", "err", err)
 		}
 		if claim {
-			polled, retry = time.Now(), time.Time{}
-			if d.claimMissed() && time.Since(woken) < poll {
-				// Woken, yet nothing to claim: another process holds the
-				// conversation, and hands it over soon.
-				retry = polled.Add(retryHeld)
-			}
+			polled = time.Now()
 		}
 		now := d.now()
 		wait := poll - time.Since(polled)
-		if !retry.IsZero() {
-			wait = min(wait, time.Until(retry))
+		elsewhere := d.waitingElsewhere()
+		if elsewhere {
+			wait = min(wait, groupRetry-time.Since(polled))
 		}
 		if next, due := d.NextPending(now); due {
 			wait = 0
@@ -464,18 +496,11 @@ func (d *Drain) Run(ctx context.Context) error {
 			return nil
 		case <-d.wake:
 			timer.Stop()
-			claim, woken = true, time.Now()
+			claim = true
 		case <-timer.C:
-			claim = time.Since(polled) >= poll || d.ClaimDue(d.now()) || (!retry.IsZero() && !time.Now().Before(retry))
+			claim = time.Since(polled) >= poll || elsewhere || d.ClaimDue(d.now())
 		}
 	}
-}
-
-// claimMissed reports that the last claim found nothing new.
-func (d *Drain) claimMissed() bool {
-	d.passMu.Lock()
-	defer d.passMu.Unlock()
-	return d.missed
 }
 
 // Flush claims the queued messages that are due now and delivers what the
@@ -599,7 +624,6 @@ func (d *Drain) claim(ctx context.Context) error {
 	d.renew(ctx, now)
 	d.lim.Prune(now)
 	d.pruneBatches()
-	got := 0
 	for {
 		full := len(d.q.byID) >= maxHeld
 		lease := d.leaseFor(len(d.q.byID)+batchSize, now)
@@ -607,7 +631,6 @@ func (d *Drain) claim(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("%s: outbox: %w", d.cfg.Name, err)
 		}
-		got += len(claims)
 		if len(claims) > 0 {
 			b := &leaseBatch{renew: claims[0].Until.Add(-lease / 4)}
 			for _, c := range claims {
@@ -621,7 +644,6 @@ func (d *Drain) claim(ctx context.Context) error {
 			break
 		}
 	}
-	d.missed = got == 0
 	d.q.forgetPutOff(now)
 	return nil
 }
@@ -637,6 +659,7 @@ func (d *Drain) leaseFor(n int, now time.Time) time.Duration {
 // unreadable one is dropped; past maxHeld (full), a nudge is given back.
 func (d *Drain) hold(ctx context.Context, c storage.Claim, b *leaseBatch, full bool, now time.Time) {
 	id := c.Item.ID
+	d.claimed(id)
 	if h := d.q.byID[id]; h != nil {
 		// Claimed again while held: its lease ran out before it was
 		// renewed. The new claim is the one that holds.
