@@ -186,6 +186,24 @@ type Job interface {
 	Conversation() string
 }
 
+// Checked is a Job that tells whether it can be sent.
+type Checked interface {
+	Job
+	Check() error
+}
+
+// Decode reads a stored message into j and checks it, for a Sender's
+// Decode.
+func Decode(data []byte, j Checked) (Job, error) {
+	if err := json.Unmarshal(data, j); err != nil {
+		return nil, err
+	}
+	if err := j.Check(); err != nil {
+		return nil, err
+	}
+	return j, nil
+}
+
 // Call is the call a message makes next: the budget it spends (Method)
 // and the conversation-level limit it spends (Channel, "" for none).
 type Call struct {

@@ -57,8 +57,8 @@ func (j *job) Conversation() string {
 	return "@" + j.User
 }
 
-// check reports a job that cannot be sent.
-func (j *job) check() error {
+// Check reports a job that cannot be sent.
+func (j *job) Check() error {
 	switch {
 	case j.Method != methodPost && j.Method != methodUpdate:
 		return fmt.Errorf("unknown method %q", j.Method)
@@ -108,16 +108,7 @@ func (j *job) blocks() ([]slackapi.Block, error) {
 type sender struct{ a *Adapter }
 
 // Decode implements outbox.Sender.
-func (s sender) Decode(data []byte) (outbox.Job, error) {
-	j := new(job)
-	if err := json.Unmarshal(data, j); err != nil {
-		return nil, err
-	}
-	if err := j.check(); err != nil {
-		return nil, err
-	}
-	return j, nil
-}
+func (sender) Decode(data []byte) (outbox.Job, error) { return outbox.Decode(data, new(job)) }
 
 // Key implements outbox.Sender: the channel, the user's DM channel when
 // known, or "@USER".

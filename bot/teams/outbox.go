@@ -72,8 +72,8 @@ func (j *job) Conversation() string {
 	return "@" + j.User
 }
 
-// check reports a job that cannot be delivered.
-func (j *job) check() error {
+// Check reports a job that cannot be delivered.
+func (j *job) Check() error {
 	switch {
 	case j.Op != opSend && j.Op != opUpdate:
 		return fmt.Errorf("unknown operation %q", j.Op)
@@ -184,16 +184,7 @@ func (a *Adapter) newDrain(store storage.DueStore, now func() time.Time) (*outbo
 type sender struct{ a *Adapter }
 
 // Decode implements outbox.Sender.
-func (s sender) Decode(data []byte) (outbox.Job, error) {
-	j := new(job)
-	if err := json.Unmarshal(data, j); err != nil {
-		return nil, err
-	}
-	if err := j.check(); err != nil {
-		return nil, err
-	}
-	return j, nil
-}
+func (sender) Decode(data []byte) (outbox.Job, error) { return outbox.Decode(data, new(job)) }
 
 // Key implements outbox.Sender: a person's chat by its id once the bot
 // has one.
