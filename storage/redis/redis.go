@@ -64,6 +64,7 @@ package redis
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"slices"
@@ -92,7 +93,7 @@ func New(c redis.UniversalClient) *Store {
 	return &Store{
 		c:       c,
 		cluster: cluster,
-		dueSet:  dueSet{client: c, keys: dueKeys, lockPrefix: lockPrefix},
+		dueSet:  dueSet{client: c, keys: dueKeys, held: dueKey + ":held", lockPrefix: lockPrefix, holder: rand.Text()},
 	}
 }
 
@@ -532,7 +533,7 @@ func (s *Store) Save(ctx context.Context, w storage.TurnWrite) error {
 func appendItems(args []any, items []storage.DueItem) []any {
 	for _, it := range items {
 		at := it.At.UnixMilli()
-		args = append(args, it.ID, at, itemValue(at, it.Data))
+		args = append(args, it.ID, at, itemValue(at, it.Group, it.Data))
 	}
 	return args
 }
