@@ -272,13 +272,6 @@ const (
 	argOut // the first of the outgoing messages' triples
 )
 
-// Keys of saveScript before the locks' keys.
-const (
-	keyOutbox = 3 // the first of the outbox's keys (KEYS[4])
-	keyDue    = 6 // the first of the due set's keys (KEYS[7])
-	keyLocks  = 9 // the first lock's key (KEYS[10])
-)
-
 // saveScript saves a turn on a single node: it checks the event and the
 // contract's revision and, if neither stops it, writes the contract, the
 // user lists, the session, the event, the outgoing messages and the due
