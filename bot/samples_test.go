@@ -20,7 +20,7 @@ func TestSamples(t *testing.T) {
 		"changes_requested", "changes_requested_card", "revise_summary", "amendment", "amendment_card", "countered_card",
 		"counter_summary", "counter_notice", "accepted_card", "amendment_accepted", "help", "status", "status_none", "list",
 		"denied", "stale", "already_active", "unknown_button", "cancelled", "cannot_skip", "confirm_new", "idle",
-		"not_editable", "form_retry",
+		"not_editable", "form_retry", "suggestion_used_card", "stale_card", "checkin_passed", "checkin_passed_card",
 		"checkin_prompt", "checkin_answered_card", "checkin_happened", "checkin_next", "checkin_done_behind", "new_deadline_prompt",
 		"renegotiation_sent", "renegotiation_request", "approval_reminder", "renegotiated_card", "renegotiated", "snoozed_card",
 		"snoozed", "checkin_done", "status_active", "help_active", "active_edit_hint", "checkin_missed", "followup_stopped",
