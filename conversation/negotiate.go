@@ -49,6 +49,10 @@ func (t *turn) onAction() {
 	case ActionSendPrivately:
 		t.sendPrivately()
 	default:
+		if f, ok := recordButtons[id]; ok {
+			f(t)
+			return
+		}
 		if f, ok := keepAliveButtons[id]; ok {
 			f(t)
 			return

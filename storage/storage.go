@@ -433,6 +433,8 @@ type Stores struct {
 	// Due keeps scheduled work: check-ins, reminders, digests. A turn's
 	// TurnWrite.Due changes it.
 	Due DueStore
+	// Erase deletes people's data and old contracts (Eraser).
+	Erase Eraser
 	// Outbox returns the outbox of a platform ("slack", "teams"): the
 	// messages waiting to be delivered there, kept apart from Due and
 	// from every other platform's outbox, so each platform's sender
