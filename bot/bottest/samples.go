@@ -24,6 +24,7 @@ func Samples(t testing.TB, now time.Time) (map[string]message.Message, map[strin
 	keepAliveSamples(t, now, msgs, modals)
 	digestSamples(t, now, msgs)
 	reviewSamples(t, now, msgs, modals)
+	finishSamples(t, now, msgs, modals)
 	return msgs, modals
 }
 
