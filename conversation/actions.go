@@ -130,7 +130,16 @@ type ActionValue struct {
 	// Item is what in the contract a button is about: a success
 	// criterion (from 1) or an impact check (days after completion).
 	Item int
+	// Prompt names the question within that version that the card asks,
+	// for buttons whose meaning depends on more than the version: the
+	// coached suggestion it offers (suggestionPrompt) or the check-ins it
+	// follows (checkInPrompt). Empty on cards rendered before prompts were
+	// named; their clicks are judged on what is current.
+	Prompt string
 }
+
+// maxPrompt bounds a prompt name read from a button.
+const maxPrompt = 64
 
 // Encode renders the value compactly (well under Slack's 2000-character
 // limit for button values).
@@ -151,6 +160,9 @@ func (v ActionValue) Encode() string {
 	if v.Item > 0 {
 		q.Set("i", strconv.Itoa(v.Item))
 	}
+	if v.Prompt != "" {
+		q.Set("p", v.Prompt)
+	}
 	return q.Encode()
 }
 
@@ -160,9 +172,12 @@ func ParseActionValue(s string) (ActionValue, error) {
 	if err != nil {
 		return ActionValue{}, err
 	}
-	v := ActionValue{ContractID: q.Get("c"), Ref: MessageRef{Channel: q.Get("ch"), TS: q.Get("ts")}, Digest: q.Get("d") == "1"}
+	v := ActionValue{ContractID: q.Get("c"), Ref: MessageRef{Channel: q.Get("ch"), TS: q.Get("ts")}, Digest: q.Get("d") == "1", Prompt: q.Get("p")}
 	if v.ContractID == "" || len(v.ContractID) > 64 {
 		return ActionValue{}, errors.New("action value: no contract id")
+	}
+	if len(v.Prompt) > maxPrompt {
+		return ActionValue{}, errors.New("action value: prompt too long")
 	}
 	if v.Version, err = strconv.Atoi(q.Get("v")); err != nil || v.Version < 0 {
 		return ActionValue{}, errors.New("action value: bad version")

@@ -1,6 +1,7 @@
 package bottest
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -70,6 +71,7 @@ func draftingSamples(t testing.TB, now time.Time, msgs map[string]message.Messag
 	s.Say(learner, "learn about design reviews")
 	s.keep("goal_coach", Sent, learner)
 	s.Click(learner, "Use suggestion")
+	s.keep("suggestion_used_card", Updated, learner)
 	s.keep("mastery_prompt", Sent, learner)
 	s.Say(learner, "A review I run, observed by my manager")
 	s.keep("goals", Sent, learner)
@@ -128,8 +130,12 @@ func draftingSamples(t testing.TB, now time.Time, msgs map[string]message.Messag
 	s.Say(learner, "A write-up of three reviews; a demo to the team")
 	s.Click(learner, "Send to my manager")
 	s.keep("approval_request_diff", Sent, approver)
+	long := sampler{NewWorld(t, now), msgs, modals}
+	LongGoalRevised(long.World, learner, approver)
+	long.keep("approval_request_long_diff", Sent, approver)
 	s.ClickOn(approver, card, "Approve & sign")
 	s.keep("stale", Ephemeral, approver)
+	s.keep("stale_card", Updated, approver)
 	s.Click(approver, "Propose an amendment")
 	s.form("amend", approver)
 	s.Submit(approver, map[string]string{contract.FieldDeadline: "in 10 weeks",
@@ -184,6 +190,7 @@ func keepAliveSamples(t testing.TB, now time.Time, msgs map[string]message.Messa
 	Signed(s.World, learner, approver)
 	s.Due("c1", contract.DueCheckIn)
 	s.keep("checkin_prompt", Sent, learner)
+	prompt := s.Latest(learner)
 	s.Click(learner, "Behind")
 	s.keep("checkin_answered_card", Updated, learner)
 	s.keep("checkin_happened", Sent, learner)
@@ -191,6 +198,9 @@ func keepAliveSamples(t testing.TB, now time.Time, msgs map[string]message.Messa
 	s.keep("checkin_next", Sent, learner)
 	s.Say(learner, "Book two more with Ana")
 	s.keep("checkin_done_behind", Sent, learner)
+	s.ClickOn(learner, prompt, "On track")
+	s.keep("checkin_passed", Ephemeral, learner)
+	s.keep("checkin_passed_card", Updated, learner)
 	s.Click(learner, "Propose a new deadline")
 	s.keep("new_deadline_prompt", Sent, learner)
 	s.Say(learner, "in 12 weeks")
@@ -284,6 +294,45 @@ func digestSamples(t testing.TB, now time.Time, msgs map[string]message.Message)
 	s.Wait(24 * time.Hour)
 	s.DigestDue(approver)
 	s.keep("digest", Sent, approver)
+}
+
+// LongGoal is a goal written at length, as some learners do: with its
+// ending, longer than a section holds twice.
+func LongGoal(ending string) string {
+	return "Run three design reviews for the payments team using a checklist the team adopts, " +
+		strings.Repeat("covering the failure modes we keep meeting in production, the migration plan, "+
+			"the rollout and its rollback, how we observe the change once it is live, ", 14) + ending
+}
+
+// LongGoalRevised has learner send approver a contract whose first of two
+// goals is long (LongGoal), and, after approver asks for changes, send a
+// second version where only that goal's ending changed.
+func LongGoalRevised(w *World, learner, approver string) {
+	goals := func(ending string) {
+		w.Say(learner, LongGoal(ending))
+		w.Click(learner, "Skip")
+		w.Click(learner, "Add another goal")
+		w.Say(learner, "Write a one-page guide to our review checklist that two teammates use without help")
+		w.Click(learner, "Skip")
+		w.Click(learner, "Done with goals")
+	}
+	w.Say(learner, "new")
+	w.Say(learner, "Running design reviews")
+	goals("and who signs it off.")
+	w.Say(learner, "Shadow Ana's reviews; read the Design Review Handbook")
+	w.Say(learner, "A write-up of three reviews")
+	w.Say(learner, "Two teammates use my checklist without help")
+	w.Say(learner, "in 8 weeks")
+	w.Click(learner, "Weekly")
+	w.Say(learner, "<@"+approver+">")
+	w.Click(learner, "Send to my manager")
+	w.Click(approver, "Request changes")
+	w.Submit(approver, map[string]string{conversation.FieldComments: "Who signs the reviews off? Name them, please."})
+	w.Click(learner, "Revise")
+	w.ClickID(learner, conversation.ActionEditGoals)
+	w.Click(learner, "Start goals over")
+	goals("and Priya, our staff engineer, signs it off.")
+	w.Click(learner, "Send to my manager")
 }
 
 // DigestWeeks makes four weeks of contracts with approver: learner checks

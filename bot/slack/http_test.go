@@ -1,12 +1,16 @@
 package slack
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +20,7 @@ import (
 	"github.com/learnpact/learnpact/bot/workpool"
 	"github.com/learnpact/learnpact/conversation"
 	"github.com/learnpact/learnpact/storage"
+	"github.com/learnpact/learnpact/storage/memory"
 )
 
 func TestSignature(t *testing.T) {
@@ -190,6 +195,39 @@ func TestRetryDedupe(t *testing.T) {
 	}
 }
 
+// TestLateRetriesDeduped: Slack retries an event it saw no answer to
+// about one and five minutes after the first delivery; those retries find
+// the event applied, however long the first delivery took to answer.
+func TestLateRetriesDeduped(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
+	clock := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return now
+	}
+	h := &harness{store: memory.New(memory.WithClock(clock))}
+	h.start(t, Config{Workers: 2, Now: clock}, h.store, defaultLimits, nil, nil)
+	for i, d := range []time.Duration{0, time.Minute, 4 * time.Minute} {
+		mu.Lock()
+		now = now.Add(d)
+		mu.Unlock()
+		hd := http.Header{}
+		if i > 0 {
+			hd.Set("X-Slack-Retry-Num", strconv.Itoa(i))
+			hd.Set("X-Slack-Retry-Reason", "http_timeout")
+		}
+		body := dmEvent("Ev1", "U1", "help")
+		if resp := h.post(t, "/slack/events", "application/json", []byte(body), time.Time{}, hd); resp.StatusCode != http.StatusOK {
+			t.Errorf("delivery %d: status = %d", i, resp.StatusCode)
+		}
+	}
+	h.finish(t)
+	if n := len(h.api.Calls("chat.postMessage")); n != 1 {
+		t.Errorf("%d answers to one event delivered three times over five minutes, want 1", n)
+	}
+}
+
 func TestEventsIgnored(t *testing.T) {
 	h := newHarness(t, defaultLimits, nil)
 	h.knowsBot(t) // so that its own user id is recognised
@@ -224,7 +262,7 @@ func TestEventsIgnored(t *testing.T) {
 	if n := len(h.api.Calls("auth.test")); n != 1 {
 		t.Errorf("auth.test called %d times, want once", n)
 	}
-	want := conversation.Input{Kind: conversation.TextInput, User: "U2", Channel: "C1", Text: "status & more"}
+	want := conversation.Input{Kind: conversation.TextInput, User: "U2", Channel: "C1", Text: "status & more", Public: true}
 	if !equalInput(turns[0].Input, want) || turns[0].Team != "T1" || turns[0].Platform != bot.Platform(h.a) {
 		t.Errorf("turn = %+v, want input %+v in T1", turns[0], want)
 	}
@@ -437,4 +475,59 @@ func equalInput(a, b conversation.Input) bool {
 		b.Form = nil
 	}
 	return reflect.DeepEqual(a, b)
+}
+
+// TestRefusedBeforeBody: a request whose signature headers are missing or
+// whose timestamp is stale is refused from its headers while its body is
+// still arriving, and so is one declaring more than the limit; a stranger
+// trickling bodies holds no memory.
+func TestRefusedBeforeBody(t *testing.T) {
+	h := newHarness(t, defaultLimits, nil)
+	stale, fresh := http.Header{}, http.Header{}
+	sign(stale, []byte("{}"), time.Now().Add(-6*time.Minute), testSecret)
+	sign(fresh, []byte("{}"), time.Now(), testSecret)
+	for _, tt := range []struct {
+		name   string
+		header http.Header
+		length int
+		want   int
+	}{
+		{"unsigned", http.Header{}, maxBody, http.StatusUnauthorized},
+		{"stale timestamp", stale, maxBody, http.StatusUnauthorized},
+		{"declared too long", fresh, maxBody + 1, http.StatusRequestEntityTooLarge},
+	} {
+		if got := answerBeforeBody(t, h.srv.URL, "/slack/events", tt.header, tt.length); got != tt.want {
+			t.Errorf("%s: status %d, want %d", tt.name, got, tt.want)
+		}
+	}
+	if turns := h.finish(t); len(turns) != 0 {
+		t.Errorf("refused requests started %d turns", len(turns))
+	}
+}
+
+// answerBeforeBody sends a request's headers, declaring a body of length
+// bytes, and 16 bytes of that body, then reads the answer: a server that
+// waits for the rest answers nothing before the deadline.
+func answerBeforeBody(t *testing.T, base, path string, header http.Header, length int) int {
+	t.Helper()
+	host := strings.TrimPrefix(base, "http://")
+	conn, err := net.Dial("tcp", host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	head := "POST " + path + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/json\r\nContent-Length: " + strconv.Itoa(length) + "\r\n"
+	for k := range header {
+		head += k + ": " + header.Get(k) + "\r\n"
+	}
+	if _, err := io.WriteString(conn, head+"\r\n"+`{"type":"event_`); err != nil {
+		t.Fatal(err)
+	}
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no answer while the body was still arriving: %v", err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
