@@ -34,7 +34,8 @@ func TestSamples(t *testing.T) {
 		"rate_note_prompt", "submitted", "assess_card", "evidence_card", "status_submitted", "comment_notice", "more_asked_card",
 		"more_asked", "card_out_of_date", "assessed_card", "assessed", "reply_prompt", "reply_notice", "reflect_prompt",
 		"completed", "completed_approver", "status_completed", "impact_prompt", "impact_answered_card", "impact_example_prompt",
-		"impact_thanks", "digest_finish", "impact_approver", "retire_note_prompt", "retired", "retired_notice"}
+		"impact_thanks", "digest_finish", "impact_approver", "retire_note_prompt", "retired", "retired_notice",
+		"record", "record_pick", "record_not_yours", "record_draft_export", "record_exported", "record_card", "record_huge"}
 	for _, k := range want {
 		m, ok := msgs[k]
 		if !ok {

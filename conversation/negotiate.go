@@ -53,6 +53,10 @@ func (t *turn) onAction() {
 			f(t)
 			return
 		}
+		if f, ok := recordButtons[id]; ok {
+			f(t)
+			return
+		}
 		if f, ok := keepAliveButtons[id]; ok {
 			f(t)
 			return

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -130,6 +132,7 @@ func (w *World) Wait(d time.Duration) {
 func (w *World) Names(names map[string]string) {
 	for id, n := range names {
 		w.names[id] = n
+		w.Platform.SetName(id, n)
 	}
 }
 
@@ -242,11 +245,27 @@ func (w *World) delivered(d Delivery) {
 		w.Logf("<- %s's message #%s is updated:\n%s", whose, seqOf(d.Ref.TS), messagetest.Render(d.Message))
 	case Ephemeral:
 		w.Logf("<- only %s sees:\n%s", w.name(d.User), messagetest.Render(d.Message))
+	case FileSent:
+		w.Logf("<- a file for %s: %s (%s, PDF of %s)\n%s", w.name(d.User), d.File.Name, d.File.Title, pages(pdfPages(d.File.Data)), messagetest.Render(d.Message))
 	case Form:
 		w.formFrom[d.User] = w.in.Channel
 		w.Logf("<- a form opens for %s:\n%s", w.name(d.User), messagetest.RenderModal(d.Modal))
 	}
 }
+
+// pdfPages counts a PDF's pages by its page objects.
+func pdfPages(pdf []byte) int {
+	return len(pagePattern.FindAll(pdf, -1))
+}
+
+func pages(n int) string {
+	if n == 1 {
+		return "1 page"
+	}
+	return strconv.Itoa(n) + " pages"
+}
+
+var pagePattern = regexp.MustCompile(`/Type /Page\b`)
 
 // seqOf is a message's number in sending order, from its TS.
 func seqOf(ts string) string {
