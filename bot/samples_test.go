@@ -30,7 +30,8 @@ func TestSamples(t *testing.T) {
 		"set_offer", "set_created", "share_prompt", "shared_draft", "shared", "review_not_member", "review_reminder",
 		"review_replaced", "review_declined", "review_slow", "feedback_notice", "feedback_thanks", "review_gathered",
 		"approval_request_peer",
-		"record", "record_pick", "record_not_yours", "record_draft_export", "record_exported", "record_card", "record_huge"}
+		"record", "record_pick", "record_not_yours", "record_draft_export", "record_exported", "record_card", "record_huge",
+		"report", "report_approver", "report_refused"}
 	for _, k := range want {
 		m, ok := msgs[k]
 		if !ok {
