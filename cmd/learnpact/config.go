@@ -151,7 +151,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		errs = append(errs, err)
 	}
 	c.Hours = hours
-	c.Admins = strings.FieldsFunc(env("LEARNPACT_ADMINS"), func(r rune) bool { return r == ',' || unicode.IsSpace(r) })
+	if admins := env("LEARNPACT_ADMINS"); admins != "" {
+		c.Admins = strings.FieldsFunc(admins, func(r rune) bool { return r == ',' || unicode.IsSpace(r) })
+	}
 	if c.Digests, err = scheduler.ParseDigestSchedule(env("DIGEST_SPEC")); err != nil {
 		errs = append(errs, fmt.Errorf("DIGEST_SPEC (when approvers get their digest; unset for Mondays at 09:00 UTC): %w", err))
 	}
