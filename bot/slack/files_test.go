@@ -1,19 +1,18 @@
 package slack
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/learnpact/learnpact/bot/recordpdf/recordpdftest"
 	"github.com/learnpact/learnpact/conversation/record/recordtest"
 )
 
@@ -130,7 +129,7 @@ func TestExportUploadsThePDF(t *testing.T) {
 	if !strings.Contains(f.Blocks, "Here is the record of") {
 		t.Errorf("the file's comment: %s", f.Blocks)
 	}
-	text := pdfText(t, f.Data)
+	text := recordpdftest.Text(t, f.Data)
 	for _, want := range []string{"Łukasz Müller approver version 2 5 Mar 2026, 13:30 UTC", "Zoë Øberg-Nakamura learner version 1"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the uploaded PDF lacks %q:\n%s", want, text)
@@ -166,20 +165,4 @@ func TestExportFallsBackToAMessage(t *testing.T) {
 	if !found {
 		t.Errorf("no record as a message after the upload failed; calls: %d", len(api.Calls("chat.postMessage")))
 	}
-}
-
-// pdfText extracts a PDF's text with poppler's pdftotext (make deps
-// installs poppler-utils), spaces and line breaks folded into one space.
-func pdfText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		t.Fatal("pdftotext is missing: install poppler-utils (make deps)")
-	}
-	cmd := exec.Command("pdftotext", "-raw", "-enc", "UTF-8", "-", "-")
-	cmd.Stdin = bytes.NewReader(pdf)
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	return strings.Join(strings.Fields(string(out)), " ")
 }
