@@ -297,6 +297,18 @@ func (w *World) Say(user, text string) {
 	w.Do(conversation.Input{Kind: conversation.TextInput, User: user, Channel: DM(user), Text: text})
 }
 
+// Share shares files in user's direct conversation with the bot, with
+// text (which may be empty), as a platform reports a file shared there.
+func (w *World) Share(user, text string, files ...contract.File) {
+	w.t.Helper()
+	var names []string
+	for _, f := range files {
+		names = append(names, fmt.Sprintf("%q (%s, %d bytes)", f.Name, f.ID, f.Size))
+	}
+	w.Logf("-> %s shares %s%s\n", w.name(user), strings.Join(names, ", "), map[bool]string{true: "", false: " with: " + text}[text == ""])
+	w.Do(conversation.Input{Kind: conversation.TextInput, User: user, Channel: DM(user), Text: text, Files: files})
+}
+
 // Command runs "/contract args" in user's direct conversation.
 func (w *World) Command(user, args string) {
 	w.t.Helper()

@@ -23,6 +23,7 @@ Usage:
   learnpact export ID       write the signed record of contract ID as a PDF (-o file.pdf)
   learnpact templates check DIR
                             check the contract templates in DIR (file, line and field of each problem)
+  learnpact report          the report of the stored contracts as CSV (-since 2027-01-01, -approver ID, -o file.csv)
   learnpact version         print the version
   learnpact help            print this help
 
@@ -53,6 +54,8 @@ func cli(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return export(ctx, args[1:], getenv, stdout, stderr)
 	case cmd == "templates":
 		return templatesCmd(args[1:], stdout, stderr)
+	case cmd == "report":
+		return reportCmd(ctx, args[1:], getenv, stdout, stderr)
 	case len(args) > 1:
 		fmt.Fprintf(stderr, "learnpact: unexpected arguments %q\n\n%s", args[1:], usage)
 		return 2
