@@ -83,6 +83,8 @@ func (t *turn) onSubmit() {
 		t.submitShare()
 	case CallbackFeedback:
 		t.submitFeedback()
+	case CallbackReplyCheckIn:
+		t.submitReply()
 	default:
 		t.ephemeral(note("That form has expired", "That form has expired. Type ", message.Code("help"), " to see what you can do."))
 	}
