@@ -40,13 +40,24 @@ func digestMsg(d digest, approver string, today time.Time) message.Message {
 		})))
 	}
 	if len(d.struggling) > 0 {
-		bs = append(bs, section(digestList("Behind or blocked", d.struggling, func(c *contract.Contract) text {
-			x := driftText(c, today)
+		bs = append(bs, section(bold("Behind or blocked")))
+		for i, c := range d.struggling {
+			if i == maxDigestLines {
+				bs = append(bs, message.Context{Text: txt(fmt.Sprintf("…and %d more", len(d.struggling)-maxDigestLines))})
+				break
+			}
+			x := append(txt("• "), driftText(c, today)...)
 			if at, ok := c.HelpAsked(); ok && !at.Before(today.AddDate(0, 0, -recentDays)) {
 				x = append(x, txt(" · asked you for a hand (", formatDate(at), ")")...)
 			}
-			return x
-		})), message.Context{Text: txt("A word from you, a new deadline or a smaller scope can help: reply to a check-in below, or either of you can propose a change.")})
+			s := section(x)
+			if n := len(c.CheckIns); n > 0 {
+				b := button("Reply", ActionReplyCheckIn, replyValue(c, n-1, true), message.Default)
+				s.Accessory = &b
+			}
+			bs = append(bs, s)
+		}
+		bs = append(bs, message.Context{Text: txt(bold("Reply"), " answers a check-in; a new deadline or a smaller scope can help too: either of you can propose a change.")})
 	}
 	if len(d.drifting) > 0 {
 		bs = append(bs, section(digestList("Drifting from the plan", d.drifting, func(c *contract.Contract) text {
