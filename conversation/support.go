@@ -33,7 +33,7 @@ const (
 // replyPrefix names the check-in a reply button answers (a Prompt).
 const replyPrefix = "re:"
 
-func replyPrompt(i int) string { return replyPrefix + strconv.Itoa(i) }
+func checkInReplyPrompt(i int) string { return replyPrefix + strconv.Itoa(i) }
 
 // checkInOf reads which check-in a reply button or form is about.
 func checkInOf(v ActionValue, c *contract.Contract) (int, bool) {
@@ -47,7 +47,7 @@ func checkInOf(v ActionValue, c *contract.Contract) (int, bool) {
 
 // replyValue is what a reply button about check-in i of c carries.
 func replyValue(c *contract.Contract, i int, digest bool) string {
-	return ActionValue{ContractID: c.ID, Version: c.Version, Prompt: replyPrompt(i), Digest: digest}.Encode()
+	return ActionValue{ContractID: c.ID, Version: c.Version, Prompt: checkInReplyPrompt(i), Digest: digest}.Encode()
 }
 
 // replyTarget reads the contract and check-in a reply click or form is
@@ -70,8 +70,8 @@ func (t *turn) replyTarget(raw string) (ActionValue, int, bool) {
 	return v, i, true
 }
 
-// replyClick opens the reply form for the check-in of the card clicked.
-func (t *turn) replyClick() {
+// replyCheckInClick opens the reply form for the check-in of the card clicked.
+func (t *turn) replyCheckInClick() {
 	v, i, ok := t.replyTarget(t.in.Value)
 	if !ok {
 		return
@@ -80,7 +80,7 @@ func (t *turn) replyClick() {
 	if v.Digest {
 		ref = MessageRef{} // the digest stays as it is
 	}
-	av := ActionValue{ContractID: t.c.ID, Version: t.c.Version, Ref: ref, Digest: v.Digest, Prompt: replyPrompt(i)}
+	av := ActionValue{ContractID: t.c.ID, Version: t.c.Version, Ref: ref, Digest: v.Digest, Prompt: checkInReplyPrompt(i)}
 	t.out = append(t.out, OpenModal{TriggerID: t.in.TriggerID, Modal: replyModal(t.c, i, av)})
 }
 
