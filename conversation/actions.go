@@ -61,6 +61,9 @@ const (
 	ActionPause          ActionID = "lp_pause"
 	ActionResumeContract ActionID = "lp_resume_contract"
 	ActionNewDeadline    ActionID = "lp_new_deadline"
+	// ActionSendDeadline sends the new deadline the learner typed, once
+	// they have seen the date it was read as.
+	ActionSendDeadline ActionID = "lp_send_deadline"
 	// ActionChangeScope opens the form to propose changed terms, for the
 	// learner or the approver.
 	ActionChangeScope ActionID = "lp_change_scope"
@@ -94,7 +97,16 @@ type ActionValue struct {
 	// Digest marks a button on an approver's digest: a decision made there
 	// leaves the digest as it is, as it lists other contracts too.
 	Digest bool
+	// Prompt names the question within that version that the card asks,
+	// for buttons whose meaning depends on more than the version: the
+	// coached suggestion it offers (suggestionPrompt) or the check-ins it
+	// follows (checkInPrompt). Empty on cards rendered before prompts were
+	// named; their clicks are judged on what is current.
+	Prompt string
 }
+
+// maxPrompt bounds a prompt name read from a button.
+const maxPrompt = 64
 
 // Encode renders the value compactly (well under Slack's 2000-character
 // limit for button values).
@@ -109,6 +121,9 @@ func (v ActionValue) Encode() string {
 	if v.Digest {
 		q.Set("d", "1")
 	}
+	if v.Prompt != "" {
+		q.Set("p", v.Prompt)
+	}
 	return q.Encode()
 }
 
@@ -118,9 +133,12 @@ func ParseActionValue(s string) (ActionValue, error) {
 	if err != nil {
 		return ActionValue{}, err
 	}
-	v := ActionValue{ContractID: q.Get("c"), Ref: MessageRef{Channel: q.Get("ch"), TS: q.Get("ts")}, Digest: q.Get("d") == "1"}
+	v := ActionValue{ContractID: q.Get("c"), Ref: MessageRef{Channel: q.Get("ch"), TS: q.Get("ts")}, Digest: q.Get("d") == "1", Prompt: q.Get("p")}
 	if v.ContractID == "" || len(v.ContractID) > 64 {
 		return ActionValue{}, errors.New("action value: no contract id")
+	}
+	if len(v.Prompt) > maxPrompt {
+		return ActionValue{}, errors.New("action value: prompt too long")
 	}
 	if v.Version, err = strconv.Atoi(q.Get("v")); err != nil || v.Version < 0 {
 		return ActionValue{}, errors.New("action value: bad version")

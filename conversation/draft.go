@@ -172,7 +172,11 @@ func (t *turn) setDeadline(text string) {
 		return
 	}
 	if t.edit(func(tm *contract.Terms) { tm.Deadline = d }) {
-		t.advance(message.T("Deadline set: ", formatDate(d), "."))
+		lead := message.T("Deadline set: ", formatDate(d), ".")
+		if w := weekendNote(d); w != nil {
+			lead = append(append(lead, message.T(" ")...), w...)
+		}
+		t.advance(lead)
 	}
 }
 

@@ -22,6 +22,9 @@ type Session struct {
 	// a pause reason) interrupted; it is waiting, stopped, once the
 	// question is answered.
 	Aside *Aside `json:"aside,omitempty"`
+	// Date is the new deadline understood (YYYY-MM-DD), waiting for the
+	// learner to confirm it before it goes to the approver.
+	Date string `json:"date,omitempty"`
 }
 
 // Aside is a drafting dialog set aside: its contract, step and back stack.

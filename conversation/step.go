@@ -110,7 +110,7 @@ func (t *turn) heal() {
 
 // idle ends the drafting dialog, keeping the current contract.
 func (t *turn) idle() {
-	t.s.State, t.s.Back, t.s.Pending, t.s.Editing = StateIdle, nil, nil, false
+	t.s.State, t.s.Back, t.s.Pending, t.s.Editing, t.s.Date = StateIdle, nil, nil, false, ""
 }
 
 func (t *turn) result() Result {

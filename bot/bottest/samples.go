@@ -193,6 +193,8 @@ func keepAliveSamples(t testing.TB, now time.Time, msgs map[string]message.Messa
 	s.Click(learner, "Propose a new deadline")
 	s.keep("new_deadline_prompt", Sent, learner)
 	s.Say(learner, "in 12 weeks")
+	s.keep("new_deadline_confirm", Sent, learner)
+	s.ClickID(learner, conversation.ActionSendDeadline)
 	s.keep("renegotiation_sent", Sent, learner)
 	s.keep("renegotiation_request", Sent, approver)
 	s.Due("c1", contract.DueApprovalReminder)
