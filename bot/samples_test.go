@@ -20,7 +20,7 @@ func TestSamples(t *testing.T) {
 		"counter_summary", "counter_notice", "accepted_card", "amendment_accepted", "help", "status", "status_none", "list",
 		"denied", "stale", "already_active", "unknown_button", "cancelled", "cannot_skip", "confirm_new", "idle",
 		"not_editable", "form_retry",
-		"checkin_prompt", "checkin_answered_card", "checkin_happened", "checkin_next", "checkin_done_behind", "new_deadline_prompt", "new_deadline_confirm",
+		"checkin_prompt", "checkin_answered_card", "checkin_happened", "checkin_next", "checkin_done_behind", "new_deadline_prompt", "new_deadline_confirm", "deadline_weekday_retry", "did_you_mean", "item_prompt", "no_such_item",
 		"renegotiation_sent", "renegotiation_request", "approval_reminder", "renegotiated_card", "renegotiated", "snoozed_card",
 		"snoozed", "checkin_done", "status_active", "help_active", "active_edit_hint", "checkin_missed", "followup_stopped",
 		"help_note_prompt", "help_sent", "help_request", "renegotiation_request_learner", "declined_card", "declined",

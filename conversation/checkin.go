@@ -107,7 +107,7 @@ func (t *turn) beginFollowUp(st State) {
 		s.Aside = &Aside{ContractID: s.ContractID, State: s.State, Back: slices.Clone(s.Back)}
 	}
 	s.ContractID = t.c.ID
-	s.State, s.Back, s.Pending, s.Editing, s.Date = st, nil, nil, false, ""
+	s.State, s.Back, s.Pending, s.Editing, s.Date, s.Item = st, nil, nil, false, "", 0
 }
 
 // endFollowUp ends the follow-up question. A drafting dialog it interrupted
