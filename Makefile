@@ -32,15 +32,10 @@ APT  := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 
 # Tests that need redis-server skip without it; make test installs it and
 # makes them fail rather than skip.
-# Fault scenarios that still fail, for work that is not done yet (replies
-# kept in order when several replicas deliver one conversation); make
-# faults runs them.
-KNOWN_FAULTS := ^TestFaultTwoReplicas$$
-
 test: export LEARNPACT_REQUIRE_REDIS := 1
 test: deps
 	$(GO) vet ./...
-	$(GO) test -race -count=1 -timeout 30m -skip '$(KNOWN_FAULTS)' ./...
+	$(GO) test -race -count=1 -timeout 30m ./...
 
 deps:
 	@missing=""; \
@@ -92,7 +87,7 @@ $(VULNDB)/index/db.json:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-# The fault suite (issue 11) at full size: kill -9 during a burst of 1,000
+# The fault suite at full size: kill -9 during a burst of 1,000
 # events, Redis down for 30 s, and the rest; make test runs it small.
 .PHONY: faults
 faults: export LEARNPACT_REQUIRE_REDIS := 1

@@ -15,7 +15,8 @@ func TestSamples(t *testing.T) {
 	msgs, modals := bottest.Samples(t, start)
 	want := []string{"welcome", "goal_prompt", "goal_coach", "mastery_prompt", "goals", "activities_prompt", "evidence_prompt",
 		"criteria_prompt", "deadline_prompt", "deadline_retry", "cadence_prompt", "approver_prompt", "approver_rejected",
-		"summary", "edit_step", "incomplete", "sent", "approval_request", "approval_request_diff", "approved", "approved_card",
+		"summary", "edit_step", "incomplete", "sent", "approval_request", "approval_request_diff", "approval_request_long_diff",
+		"approved", "approved_card",
 		"changes_requested", "changes_requested_card", "revise_summary", "amendment", "amendment_card", "countered_card",
 		"counter_summary", "counter_notice", "accepted_card", "amendment_accepted", "help", "status", "status_none", "list",
 		"denied", "stale", "already_active", "unknown_button", "cancelled", "cannot_skip", "confirm_new", "idle",

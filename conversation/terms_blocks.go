@@ -2,6 +2,7 @@ package conversation
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -96,25 +97,139 @@ var fieldLabels = map[string]string{
 	contract.FieldEthics: "Ethical considerations", contract.FieldDeadline: "Deadline", contract.FieldCadence: "Check-ins",
 }
 
-// diffBlocks lists what changed since version since, field by field.
+// diffBlocks lists what changed since version since, field by field. A
+// list (goals, activities, evidence, criteria) where one or two items
+// changed shows those items alone. A change shows both sides: short ones
+// on one line, longer ones as "Before:" and "Now:", each in a section of
+// its own and each shortened around what changed (diffPair), so that no
+// platform's limit on a block can cut the new version off.
 func diffBlocks(since int, changes []contract.Change) blocks {
 	bs := blocks{section(bold(fmt.Sprintf("What changed since version %d", since)))}
 	if len(changes) == 0 {
 		return append(bs, section(italic("Nothing in the terms changed.")))
 	}
 	for _, ch := range changes {
-		old, new := diffValue(ch.Field, ch.Old), diffValue(ch.Field, ch.New)
 		label := fieldLabels[ch.Field]
 		if label == "" {
 			label = ch.Field
 		}
-		if !strings.Contains(old+new, "\n") && utf8.RuneCountInString(old+new) < 120 {
-			bs = append(bs, section(bold(label), "\n", old, " → ", new))
+		if items, ok := itemChanges(ch); ok {
+			for _, it := range items {
+				bs = append(bs, diffPair(fmt.Sprintf("%s %d", itemLabels[ch.Field], it.n), it.old, it.new)...)
+			}
 			continue
 		}
-		bs = append(bs, section(bold(label), "\n", italic("Before:"), "\n", old, "\n", italic("Now:"), "\n", new))
+		bs = append(bs, diffPair(label, diffValue(ch.Field, ch.Old), diffValue(ch.Field, ch.New))...)
 	}
 	return bs
+}
+
+// maxDiffSide is the most either side of a change shows; shorter than a
+// section, so a card of many long changes stays within the platforms'
+// limits on a whole message too.
+const maxDiffSide = 1200
+
+// diffContext is how much unchanged text a shortened side keeps on each
+// side of what changed.
+const diffContext = 80
+
+// maxItemChanges is how many items of one list may change and still be
+// shown one by one.
+const maxItemChanges = 2
+
+// itemLabels name one item of a list field.
+var itemLabels = map[string]string{
+	contract.FieldGoals: "Goal", contract.FieldActivities: "Activity", contract.FieldEvidence: "Evidence",
+	contract.FieldCriteria: "Success criterion",
+}
+
+type itemChange struct {
+	n        int // from 1
+	old, new string
+}
+
+// itemChanges lists the items of a list field that changed, when the list
+// kept its length and at most maxItemChanges of them changed.
+func itemChanges(ch contract.Change) ([]itemChange, bool) {
+	if itemLabels[ch.Field] == "" || ch.Old == "" || ch.New == "" {
+		return nil, false
+	}
+	old, new := strings.Split(ch.Old, "\n"), strings.Split(ch.New, "\n")
+	if len(old) != len(new) || len(old) < 2 {
+		return nil, false
+	}
+	var out []itemChange
+	for i := range old {
+		if old[i] != new[i] {
+			out = append(out, itemChange{n: i + 1, old: old[i], new: new[i]})
+		}
+	}
+	if len(out) == 0 || len(out) > maxItemChanges {
+		return nil, false
+	}
+	return out, true
+}
+
+// diffPair shows one change: on one line when both sides are short, else
+// "Before:" and "Now:" in sections of their own, each side shortened.
+func diffPair(label, old, new string) blocks {
+	if !strings.Contains(old+new, "\n") && utf8.RuneCountInString(old+new) < 120 {
+		return blocks{section(bold(label), "\n", old, " → ", new)}
+	}
+	old, new = shortenPair(old, new, maxDiffSide)
+	return blocks{
+		section(bold(label), "\n", italic("Before:"), "\n", old),
+		section(italic("Now:"), "\n", new),
+	}
+}
+
+// shortenPair shortens both sides of a change to at most max characters
+// each, keeping what differs: text both sides share at the start and the
+// end is cut down to diffContext characters around the difference, marked
+// with "…"; a difference still too long is cut at its end.
+func shortenPair(old, new string, max int) (string, string) {
+	a, b := []rune(old), []rune(new)
+	if len(a) <= max && len(b) <= max {
+		return old, new
+	}
+	pre := 0
+	for pre < len(a) && pre < len(b) && a[pre] == b[pre] {
+		pre++
+	}
+	suf := 0
+	for suf < len(a)-pre && suf < len(b)-pre && a[len(a)-1-suf] == b[len(b)-1-suf] {
+		suf++
+	}
+	return shortenSide(a, pre, suf, max), shortenSide(b, pre, suf, max)
+}
+
+// shortenSide cuts s, whose first pre and last suf characters are shared
+// with the other side, to at most max characters: the shared parts down
+// to a little context, then the differing middle down to its two ends.
+// limit is at least 2.
+func shortenSide(s []rune, pre, suf, limit int) string {
+	if len(s) <= limit {
+		return string(s)
+	}
+	ctx := min(diffContext, limit/4)
+	var head, tail string
+	mid := s[pre : len(s)-suf]
+	if pre > ctx {
+		head = "…" + fromWord(string(s[pre-ctx:pre]))
+	} else {
+		head = string(s[:pre])
+	}
+	if suf > ctx {
+		tail = toWord(string(s[len(s)-suf:len(s)-suf+ctx])) + "…"
+	} else {
+		tail = string(s[len(s)-suf:])
+	}
+	room := max(limit-utf8.RuneCountInString(head)-utf8.RuneCountInString(tail), 1)
+	if len(mid) > room {
+		keep := room - 1
+		mid = append(append(slices.Clone(mid[:keep-keep/2]), '…'), mid[len(mid)-keep/2:]...)
+	}
+	return clipString(head+string(mid)+tail, limit)
 }
 
 // diffValue shows a diffed value: dates and cadences as elsewhere, lists as
@@ -167,4 +282,19 @@ func termsOf(c *contract.Contract, v int) contract.Terms {
 		return r.Terms
 	}
 	return c.Terms
+}
+
+// fromWord drops a partial word at the start of s; toWord one at its end.
+func fromWord(s string) string {
+	if i := strings.IndexByte(s, ' '); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}
+
+func toWord(s string) string {
+	if i := strings.LastIndexByte(s, ' '); i >= 0 {
+		return s[:i]
+	}
+	return s
 }

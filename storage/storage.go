@@ -219,6 +219,9 @@ type DueItem struct {
 	At time.Time
 	// Data says what to do: small, opaque to the store.
 	Data []byte
+	// Group, when set, names the items to be worked through by one holder
+	// at a time, such as the messages of one conversation: see DueStore.
+	Group string
 }
 
 // Claim is a due item leased to one worker until Until.
@@ -246,6 +249,22 @@ type Claim struct {
 // Bad arguments (an empty id or lock name, a zero time, a limit, lease or
 // ttl that is not positive, a claim without id or token) are errors, never
 // panics, and neither ErrLeaseLost nor ErrNotFound.
+//
+// # Groups
+//
+// The items of a group (DueItem.Group) are handed to one holder at a time,
+// so that several processes never work on one group at once: each
+// DueStore value is a holder, and Stores.Outbox returns a new one each
+// call. Once a holder claims an item of a group, Claim skips the group's
+// items for every other holder until the holder has settled (Done,
+// DoneAll, Release) each claim of the group it made, or until its latest
+// lease of the group ran out; meanwhile the holder itself claims the
+// group's items as they come due. An item given back with Release to a
+// later time holds its group back until then: no holder claims an item of
+// the group before that time once the rest is settled, so the item cannot
+// be overtaken by one queued after it. Cancelling or replacing a claimed
+// item of a group does not settle its claim: the group stays held until
+// its holder settles its other claims or the lease runs out.
 type DueStore interface {
 	// Schedule adds items, or replaces those whose id is scheduled
 	// already. A replaced item that was claimed loses its claim (Done and

@@ -1,6 +1,7 @@
 package bottest
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -134,6 +135,9 @@ func draftingSamples(t testing.TB, now time.Time, msgs map[string]message.Messag
 	s.Say(learner, "A write-up of three reviews; a demo to the team")
 	s.Click(learner, "Send to my manager")
 	s.keep("approval_request_diff", Sent, approver)
+	long := sampler{NewWorld(t, now), msgs, modals}
+	LongGoalRevised(long.World, learner, approver)
+	long.keep("approval_request_long_diff", Sent, approver)
 	s.ClickOn(approver, card, "Approve & sign")
 	s.keep("stale", Ephemeral, approver)
 	s.Click(approver, "Propose an amendment")
@@ -294,6 +298,45 @@ func digestSamples(t testing.TB, now time.Time, msgs map[string]message.Message)
 	s.Wait(24 * time.Hour)
 	s.DigestDue(approver)
 	s.keep("digest", Sent, approver)
+}
+
+// LongGoal is a goal written at length, as some learners do: with its
+// ending, longer than a section holds twice.
+func LongGoal(ending string) string {
+	return "Run three design reviews for the payments team using a checklist the team adopts, " +
+		strings.Repeat("covering the failure modes we keep meeting in production, the migration plan, "+
+			"the rollout and its rollback, how we observe the change once it is live, ", 14) + ending
+}
+
+// LongGoalRevised has learner send approver a contract whose first of two
+// goals is long (LongGoal), and, after approver asks for changes, send a
+// second version where only that goal's ending changed.
+func LongGoalRevised(w *World, learner, approver string) {
+	goals := func(ending string) {
+		w.Say(learner, LongGoal(ending))
+		w.Click(learner, "Skip")
+		w.Click(learner, "Add another goal")
+		w.Say(learner, "Write a one-page guide to our review checklist that two teammates use without help")
+		w.Click(learner, "Skip")
+		w.Click(learner, "Done with goals")
+	}
+	w.Say(learner, "new")
+	w.Say(learner, "Running design reviews")
+	goals("and who signs it off.")
+	w.Say(learner, "Shadow Ana's reviews; read the Design Review Handbook")
+	w.Say(learner, "A write-up of three reviews")
+	w.Say(learner, "Two teammates use my checklist without help")
+	w.Say(learner, "in 8 weeks")
+	w.Click(learner, "Weekly")
+	w.Say(learner, "<@"+approver+">")
+	w.Click(learner, "Send to my manager")
+	w.Click(approver, "Request changes")
+	w.Submit(approver, map[string]string{conversation.FieldComments: "Who signs the reviews off? Name them, please."})
+	w.Click(learner, "Revise")
+	w.ClickID(learner, conversation.ActionEditGoals)
+	w.Click(learner, "Start goals over")
+	goals("and Priya, our staff engineer, signs it off.")
+	w.Click(learner, "Send to my manager")
 }
 
 // DigestWeeks makes four weeks of contracts with approver: learner checks

@@ -362,6 +362,12 @@ func (w *Workspace) serveEvents(rw http.ResponseWriter, r *http.Request) {
 		pageError(rw, http.StatusInternalServerError, "streaming unsupported")
 		return
 	}
+	// The stream outlives the server's read and write timeouts, which
+	// bound ordinary requests; it ends when the page goes or the server
+	// stops.
+	rc := http.NewResponseController(rw)
+	_ = rc.SetReadDeadline(time.Time{})
+	_ = rc.SetWriteDeadline(time.Time{})
 	changes, cancel := w.Subscribe()
 	defer cancel()
 	clock := w.clock.Changed() // before the first line, so no jump is missed

@@ -37,6 +37,8 @@ func (a *Adapter) Handler() http.Handler {
 // anything else is refused.
 func (a *Adapter) verified(next func(http.ResponseWriter, *http.Request, []byte)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		// Refuses a missing secret, missing headers and a timestamp more
+		// than five minutes off.
 		sv, err := slackapi.NewSecretsVerifier(r.Header, a.cfg.SigningSecret)
 		if err != nil {
 			level := slog.LevelWarn
@@ -45,6 +47,12 @@ func (a *Adapter) verified(next func(http.ResponseWriter, *http.Request, []byte)
 			}
 			a.log.Log(r.Context(), level, "request refused", "path", r.URL.Path, "err", err)
 			http.Error(w, "invalid request signature", http.StatusUnauthorized)
+			return
+		}
+		// The timestamp is checked (above) and the declared size here,
+		// before the body is read; the signature needs the whole body.
+		if r.ContentLength > maxBody {
+			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
 			return
 		}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))

@@ -1,12 +1,16 @@
 package slack
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -437,4 +441,59 @@ func equalInput(a, b conversation.Input) bool {
 		b.Form = nil
 	}
 	return reflect.DeepEqual(a, b)
+}
+
+// TestRefusedBeforeBody: a request whose signature headers are missing or
+// whose timestamp is stale is refused from its headers while its body is
+// still arriving, and so is one declaring more than the limit; a stranger
+// trickling bodies holds no memory.
+func TestRefusedBeforeBody(t *testing.T) {
+	h := newHarness(t, defaultLimits, nil)
+	stale, fresh := http.Header{}, http.Header{}
+	sign(stale, []byte("{}"), time.Now().Add(-6*time.Minute), testSecret)
+	sign(fresh, []byte("{}"), time.Now(), testSecret)
+	for _, tt := range []struct {
+		name   string
+		header http.Header
+		length int
+		want   int
+	}{
+		{"unsigned", http.Header{}, maxBody, http.StatusUnauthorized},
+		{"stale timestamp", stale, maxBody, http.StatusUnauthorized},
+		{"declared too long", fresh, maxBody + 1, http.StatusRequestEntityTooLarge},
+	} {
+		if got := answerBeforeBody(t, h.srv.URL, "/slack/events", tt.header, tt.length); got != tt.want {
+			t.Errorf("%s: status %d, want %d", tt.name, got, tt.want)
+		}
+	}
+	if turns := h.finish(t); len(turns) != 0 {
+		t.Errorf("refused requests started %d turns", len(turns))
+	}
+}
+
+// answerBeforeBody sends a request's headers, declaring a body of length
+// bytes, and 16 bytes of that body, then reads the answer: a server that
+// waits for the rest answers nothing before the deadline.
+func answerBeforeBody(t *testing.T, base, path string, header http.Header, length int) int {
+	t.Helper()
+	host := strings.TrimPrefix(base, "http://")
+	conn, err := net.Dial("tcp", host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	head := "POST " + path + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: application/json\r\nContent-Length: " + strconv.Itoa(length) + "\r\n"
+	for k := range header {
+		head += k + ": " + header.Get(k) + "\r\n"
+	}
+	if _, err := io.WriteString(conn, head+"\r\n"+`{"type":"event_`); err != nil {
+		t.Fatal(err)
+	}
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no answer while the body was still arriving: %v", err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }

@@ -94,11 +94,18 @@ import (
 // Limits. A message held by a process that dies, a reply too, waits for
 // its lease to run out (outboxLease or more). The budget is per process: several processes on one workspace
 // together send up to that many times it, until Slack's 429s cut each
-// one's share. Two processes that each hold messages of one conversation
-// (queued on both while both were sending) may send them out of order
-// between them. SendDM to a user and Post to that user's DM channel are one
+// one's share. SendDM to a user and Post to that user's DM channel are one
 // conversation once the process knows the DM channel (after its first
-// conversations.open for the user), two before. Past maxHeld messages held,
+// conversations.open for the user), two before.
+//
+// Several processes. Each message is stored in its conversation's group
+// (storage.DueItem.Group), and each process's outbox is one holder: while
+// a process holds messages of a conversation it has not settled, no other
+// process claims that conversation's messages, so one conversation's
+// messages are sent by one process at a time, in order, across timeouts,
+// retries and replicas. A process that queued a message another process's
+// conversation holds looks for it every groupRetry until it (or the
+// holder) claims it. Past maxHeld messages held,
 // the rest wait unclaimed in the store, where a reply may overtake an
 // earlier nudge of its conversation.
 const (
@@ -119,6 +126,12 @@ const (
 	// about: queued or given back by other processes, or left by one that
 	// died.
 	outboxPoll = 5 * time.Second
+	// groupRetry is how often RunOutbox looks for the messages it queued
+	// while another process holds their conversation (and so claims them
+	// itself when it next looks, or gives the conversation up once it has
+	// delivered what it holds); expectFor is how long it looks so.
+	groupRetry = time.Second
+	expectFor  = time.Minute
 	// outboxSenders is how many calls are made at once, to different
 	// conversations.
 	outboxSenders = 8
@@ -236,6 +249,11 @@ type outbox struct {
 	idMu   sync.Mutex
 	lastID int64
 	idTag  string
+	// expected are the messages this process queued and has not claimed
+	// yet, by id, with when they were queued (on the wall clock): while
+	// another process holds their conversation, RunOutbox looks for them
+	// every groupRetry rather than every outboxPoll.
+	expected map[string]time.Time
 
 	// sleep waits d or until ctx ends; tests move their clock instead.
 	sleep func(ctx context.Context, d time.Duration) error
@@ -262,6 +280,7 @@ func newOutbox(a *Adapter, store storage.DueStore, now func() time.Time, perMinu
 		senders:     outboxSenders,
 		settleEvery: settleEvery,
 		idTag:       rand.Text()[:8],
+		expected:    map[string]time.Time{},
 		stop:        make(chan struct{}),
 		stopped:     make(chan struct{}),
 		sleep:       sleep,
@@ -328,7 +347,33 @@ func (o *outbox) item(j job) (storage.DueItem, error) {
 	if j.lane() == bot.LaneReply {
 		at = at.Add(-replyLead)
 	}
-	return storage.DueItem{ID: o.newID(), At: at, Data: data}, nil
+	id := o.newID()
+	o.idMu.Lock()
+	o.expected[id] = time.Now()
+	o.idMu.Unlock()
+	return storage.DueItem{ID: id, At: at, Data: data, Group: j.conversation()}, nil
+}
+
+// waitingElsewhere reports whether a message this process queued within
+// expectFor is still unclaimed (most often because another process holds
+// its conversation), forgetting older ones: the turn that queued them may
+// have failed to save them.
+func (o *outbox) waitingElsewhere() bool {
+	o.idMu.Lock()
+	defer o.idMu.Unlock()
+	for id, at := range o.expected {
+		if time.Since(at) > expectFor {
+			delete(o.expected, id)
+		}
+	}
+	return len(o.expected) > 0
+}
+
+// claimed forgets that id is expected.
+func (o *outbox) claimed(id string) {
+	o.idMu.Lock()
+	delete(o.expected, id)
+	o.idMu.Unlock()
 }
 
 // RunOutbox delivers queued messages until ctx ends or Shutdown is called:
@@ -361,6 +406,10 @@ func (a *Adapter) RunOutbox(ctx context.Context) error {
 		}
 		now := o.now()
 		wait := outboxPoll - time.Since(polled)
+		elsewhere := o.waitingElsewhere()
+		if elsewhere {
+			wait = min(wait, groupRetry-time.Since(polled))
+		}
 		if next, due := o.nextPending(now); due {
 			wait = 0
 		} else if !next.IsZero() {
@@ -378,7 +427,7 @@ func (a *Adapter) RunOutbox(ctx context.Context) error {
 			timer.Stop()
 			claim = true
 		case <-timer.C:
-			claim = time.Since(polled) >= outboxPoll || o.claimDue(o.now())
+			claim = time.Since(polled) >= outboxPoll || elsewhere || o.claimDue(o.now())
 		}
 	}
 }
@@ -545,6 +594,7 @@ func (o *outbox) hold(ctx context.Context, c storage.Claim, b *leaseBatch, full 
 		return
 	}
 	id := c.Item.ID
+	o.claimed(id)
 	o.q.dropPutOff(id)
 	if h := o.q.byID[id]; h != nil {
 		// Claimed again while held: its lease ran out before it was
@@ -967,7 +1017,7 @@ func (o *outbox) release(ctx context.Context, h *held, at time.Time) {
 		if h.changed {
 			data, err := json.Marshal(h.job)
 			if err == nil {
-				err = o.store.Schedule(sctx, storage.DueItem{ID: h.id(), At: at, Data: data})
+				err = o.store.Schedule(sctx, storage.DueItem{ID: h.id(), At: at, Data: data, Group: h.claim.Item.Group})
 			}
 			if err != nil {
 				log.Error("cannot count a failed delivery", "err", err)

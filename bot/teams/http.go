@@ -27,6 +27,21 @@ func (a *Adapter) Handler() http.Handler {
 }
 
 func (a *Adapter) serveActivity(w http.ResponseWriter, r *http.Request) {
+	var tok token
+	if a.auth != nil {
+		// The token is checked from the headers, before the body is read:
+		// a stranger's request costs no more than its headers.
+		var err error
+		if tok, err = a.auth.verify(r.Context(), r.Header.Get("Authorization"), a.cfg.AppID); err != nil {
+			a.log.Warn("activity refused", "err", err)
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+	}
+	if r.ContentLength > maxBody {
+		http.Error(w, "activity too large", http.StatusRequestEntityTooLarge)
+		return
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
@@ -35,15 +50,6 @@ func (a *Adapter) serveActivity(w http.ResponseWriter, r *http.Request) {
 		}
 		http.Error(w, "cannot read activity", http.StatusBadRequest)
 		return
-	}
-	var tok token
-	if a.auth != nil {
-		// The token is checked before the body is looked at.
-		if tok, err = a.auth.verify(r.Context(), r.Header.Get("Authorization"), a.cfg.AppID); err != nil {
-			a.log.Warn("activity refused", "err", err)
-			http.Error(w, "unauthorized", http.StatusUnauthorized)
-			return
-		}
 	}
 	in, err := decode(body)
 	if err != nil {

@@ -1,12 +1,16 @@
 package teams
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -349,4 +353,52 @@ func TestFloodFromOnePerson(t *testing.T) {
 	close(release)
 	e.await("answering the other person", sentTo(leeChat, "contract"))
 	close(answered)
+}
+
+// TestTokenCheckedBeforeBody: a request without a valid token is refused
+// from its headers while its body is still arriving, so strangers trickling
+// large bodies hold no memory; an honest oversized one is refused from its
+// declared length.
+func TestTokenCheckedBeforeBody(t *testing.T) {
+	e := newEnv(t, nil)
+	for _, tt := range []struct {
+		name, auth string
+		length     int
+		want       int
+	}{
+		{"no token", "", maxBody, http.StatusUnauthorized},
+		{"forged token", "Bearer abc.def.ghi", maxBody, http.StatusUnauthorized},
+		{"valid token, too long", "Bearer " + e.fake.Token(e.fake.ServiceURL(), nil), maxBody + 1, http.StatusRequestEntityTooLarge},
+	} {
+		if got := answerBeforeBody(t, e.srv.URL, "/api/messages", tt.auth, tt.length); got != tt.want {
+			t.Errorf("%s: status %d, want %d", tt.name, got, tt.want)
+		}
+	}
+}
+
+// answerBeforeBody sends a request's headers, declaring a body of length
+// bytes, and 16 bytes of that body, then reads the answer: a server that
+// waits for the rest answers nothing before the deadline.
+func answerBeforeBody(t *testing.T, base, path, auth string, length int) int {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	head := "POST " + path + " HTTP/1.1\r\nHost: " + strings.TrimPrefix(base, "http://") +
+		"\r\nContent-Type: application/json\r\nContent-Length: " + strconv.Itoa(length) + "\r\n"
+	if auth != "" {
+		head += "Authorization: " + auth + "\r\n"
+	}
+	if _, err := io.WriteString(conn, head+"\r\n"+`{"type":"message"`); err != nil {
+		t.Fatal(err)
+	}
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no answer while the body was still arriving: %v", err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }

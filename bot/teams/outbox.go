@@ -75,6 +75,11 @@ const (
 	// holds more than appLimit lets go in that time, up to maxLease.
 	outboxLease = 2 * time.Minute
 	maxLease    = time.Hour
+	// groupRetry is how often RunOutbox looks for the messages it queued
+	// while another process holds their conversation (see the Slack
+	// outbox); expectFor is how long it looks so.
+	groupRetry = time.Second
+	expectFor  = time.Minute
 	// outboxPoll is how often RunOutbox looks for messages it was not
 	// told about (queued by other processes, or left by one that died).
 	outboxPoll = 5 * time.Second
@@ -226,6 +231,11 @@ type outbox struct {
 	idMu   sync.Mutex
 	lastID int64
 	idTag  string
+	// expected are the messages this process queued and has not claimed
+	// yet, by id, with when they were queued (on the wall clock): while
+	// another process holds their conversation, RunOutbox looks for them
+	// every groupRetry rather than every outboxPoll.
+	expected map[string]time.Time
 
 	running  atomic.Bool
 	stopOnce sync.Once
@@ -267,9 +277,10 @@ func newOutbox(a *Adapter, store storage.DueStore, now func() time.Time) *outbox
 		a: a, store: store, now: now, log: a.log.With("part", "outbox"),
 		wake: make(chan struct{}, 1), lim: newLimiter(),
 		threads: map[string]*thread{}, byID: map[string]*held{}, putOff: map[string]time.Time{},
-		results: make(chan result, outboxSenders),
-		idTag:   rand.Text()[:8],
-		stop:    make(chan struct{}), stopped: make(chan struct{}),
+		results:  make(chan result, outboxSenders),
+		idTag:    rand.Text()[:8],
+		expected: map[string]time.Time{},
+		stop:     make(chan struct{}), stopped: make(chan struct{}),
 	}
 }
 
@@ -303,7 +314,37 @@ func (o *outbox) item(j job) (storage.DueItem, error) {
 	if j.lane() == bot.LaneReply {
 		at = at.Add(-replyLead)
 	}
-	return storage.DueItem{ID: o.newID(), At: at, Data: data}, nil
+	group := "@" + j.User
+	if j.Conversation != "" {
+		group, _ = baseConversation(j.Conversation)
+	}
+	id := o.newID()
+	o.idMu.Lock()
+	o.expected[id] = time.Now()
+	o.idMu.Unlock()
+	return storage.DueItem{ID: id, At: at, Data: data, Group: group}, nil
+}
+
+// waitingElsewhere reports whether a message this process queued within
+// expectFor is still unclaimed (most often because another process holds
+// its conversation), forgetting older ones: the turn that queued them may
+// have failed to save them.
+func (o *outbox) waitingElsewhere() bool {
+	o.idMu.Lock()
+	defer o.idMu.Unlock()
+	for id, at := range o.expected {
+		if time.Since(at) > expectFor {
+			delete(o.expected, id)
+		}
+	}
+	return len(o.expected) > 0
+}
+
+// claimed forgets that id is expected.
+func (o *outbox) claimed(id string) {
+	o.idMu.Lock()
+	delete(o.expected, id)
+	o.idMu.Unlock()
 }
 
 // RunOutbox delivers queued messages until ctx ends or Shutdown is called:
@@ -335,6 +376,10 @@ func (a *Adapter) RunOutbox(ctx context.Context) error {
 		}
 		now := o.now()
 		wait := outboxPoll - time.Since(polled)
+		elsewhere := o.waitingElsewhere()
+		if elsewhere {
+			wait = min(wait, groupRetry-time.Since(polled))
+		}
 		if next, ok := o.nextPending(now); ok {
 			wait = min(wait, next.Sub(now))
 		}
@@ -350,7 +395,7 @@ func (a *Adapter) RunOutbox(ctx context.Context) error {
 			timer.Stop()
 			claim = true
 		case <-timer.C:
-			claim = time.Since(polled) >= outboxPoll || o.claimDue(o.now())
+			claim = time.Since(polled) >= outboxPoll || elsewhere || o.claimDue(o.now())
 		}
 	}
 }
@@ -504,6 +549,7 @@ func (o *outbox) leaseFor(n int) time.Duration {
 // order. An unreadable one is dropped; past maxHeld (full) a nudge is given
 // back.
 func (o *outbox) hold(ctx context.Context, c storage.Claim, full bool, now time.Time) {
+	o.claimed(c.Item.ID)
 	var j job
 	err := json.Unmarshal(c.Item.Data, &j)
 	if err == nil {
@@ -812,7 +858,7 @@ func (o *outbox) release(ctx context.Context, h *held, at, now time.Time) {
 		// than minBackoff: nobody claims it in between.
 		data, err := json.Marshal(h.job)
 		if err == nil {
-			err = o.store.Schedule(sctx, storage.DueItem{ID: h.id(), At: at, Data: data})
+			err = o.store.Schedule(sctx, storage.DueItem{ID: h.id(), At: at, Data: data, Group: h.claim.Item.Group})
 		}
 		if err != nil {
 			log.Error("cannot count a failed delivery", "err", err)

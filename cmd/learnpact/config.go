@@ -72,6 +72,13 @@ type Config struct {
 
 	// ShutdownTimeout bounds how long Close waits for in-flight turns.
 	ShutdownTimeout time.Duration
+
+	// HTTP bounds what clients can hold of the server (HTTP_*).
+	HTTP HTTPLimits
+	// SandboxExpose lets the sandbox listen on an address other hosts can
+	// reach (SANDBOX_EXPOSE=1); it has no authentication, so it is refused
+	// without this, and warned about with it.
+	SandboxExpose bool
 }
 
 // SandboxStatePath is the file that keeps the sandbox workspace (its
@@ -113,6 +120,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		TeamsTenantID:      env("MICROSOFT_APP_TENANT_ID"),
 		LogFormat:          strings.ToLower(env("LOG_FORMAT")),
 		ShutdownTimeout:    defaultShutdown,
+		HTTP:               defaultHTTPLimits,
 	}
 	if c.DataPath == "" {
 		c.DataPath = defaultDataPath
@@ -143,9 +151,14 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("DIGEST_SPEC (when approvers get their digest; unset for Mondays at 09:00 UTC): %w", err))
 	}
 
-	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+	if host, _, err := net.SplitHostPort(c.Addr); err != nil {
 		bad("ADDR must be host:port or :port, like :3000 or 127.0.0.1:3000 (got %q)", c.Addr)
+	} else if c.SandboxExpose, err = yesNo(env("SANDBOX_EXPOSE")); err != nil {
+		bad("SANDBOX_EXPOSE must be 1 or 0 (got %q)", env("SANDBOX_EXPOSE"))
+	} else if c.Mode() == ModeSandbox && !loopback(host) && !c.SandboxExpose {
+		bad("ADDR=%s would serve the sandbox, which has no authentication, to other machines: use 127.0.0.1:PORT, set SLACK_BOT_TOKEN or MICROSOFT_APP_ID for a real workspace, or set SANDBOX_EXPOSE=1 if you mean it", c.Addr)
 	}
+	errs = append(errs, c.HTTP.fromEnv(env)...)
 	if c.RedisURL != "" {
 		// storage/redis checks the rest (and names Cluster and Sentinel
 		// forms). The value is not echoed: it may hold a password.
@@ -228,6 +241,56 @@ func messagesPerMinute(v string) (int, error) {
 		return slackbot.NoBudget, nil
 	}
 	return n, nil
+}
+
+// loopback reports whether a listen host reaches this machine only.
+func loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// yesNo reads a yes/no setting: "" is no.
+func yesNo(v string) (bool, error) {
+	switch strings.ToLower(v) {
+	case "", "0", "false", "no":
+		return false, nil
+	case "1", "true", "yes":
+		return true, nil
+	}
+	return false, fmt.Errorf("not a yes/no value: %q", v)
+}
+
+// fromEnv reads the HTTP_* settings over the defaults in l.
+func (l *HTTPLimits) fromEnv(env func(string) string) []error {
+	var errs []error
+	for name, d := range map[string]*time.Duration{
+		"HTTP_READ_TIMEOUT":  &l.ReadTimeout,
+		"HTTP_WRITE_TIMEOUT": &l.WriteTimeout,
+		"HTTP_IDLE_TIMEOUT":  &l.IdleTimeout,
+	} {
+		v := env(name)
+		if v == "" {
+			continue
+		}
+		t, err := time.ParseDuration(v)
+		if err != nil || t < time.Second || t > time.Hour {
+			errs = append(errs, fmt.Errorf("%s must be a duration from 1s to 1h, like 30s (got %q)", name, v))
+			continue
+		}
+		*d = t
+	}
+	if v := env("HTTP_MAX_CONNECTIONS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			errs = append(errs, fmt.Errorf("HTTP_MAX_CONNECTIONS must be how many connections may be open at once, a whole number of at least 1 (got %q)", v))
+		} else {
+			l.MaxConnections = n
+		}
+	}
+	return errs
 }
 
 var logLevels = map[string]slog.Level{

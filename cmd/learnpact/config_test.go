@@ -30,6 +30,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 		SlackMessagesPerMinute: slackbot.DefaultMessagesPerMinute,
 		LogFormat:              "text",
 		ShutdownTimeout:        defaultShutdown,
+		HTTP:                   defaultHTTPLimits,
 	}
 	want.Hours = c.Hours // checked below
 	if !reflect.DeepEqual(c, want) {
@@ -171,6 +172,18 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"teams tenant not a guid",
 			map[string]string{"MICROSOFT_APP_ID": teamsAppID, "MICROSOFT_APP_PASSWORD": "p", "MICROSOFT_APP_TENANT_ID": "contoso.com"},
 			[]string{"MICROSOFT_APP_TENANT_ID must be the tenant's GUID"}},
+		{"sandbox on every interface",
+			map[string]string{"ADDR": ":3000"},
+			[]string{"ADDR=:3000 would serve the sandbox, which has no authentication, to other machines", "SANDBOX_EXPOSE=1"}},
+		{"sandbox on a network address",
+			map[string]string{"ADDR": "0.0.0.0:3000"},
+			[]string{"ADDR=0.0.0.0:3000 would serve the sandbox"}},
+		{"bad SANDBOX_EXPOSE",
+			map[string]string{"SANDBOX_EXPOSE": "please"},
+			[]string{"SANDBOX_EXPOSE must be 1 or 0"}},
+		{"bad HTTP timeouts and connection limit",
+			map[string]string{"HTTP_READ_TIMEOUT": "5", "HTTP_IDLE_TIMEOUT": "2h", "HTTP_MAX_CONNECTIONS": "0"},
+			[]string{"HTTP_READ_TIMEOUT must be a duration", "HTTP_IDLE_TIMEOUT must be a duration", "HTTP_MAX_CONNECTIONS must be"}},
 		{"every problem at once",
 			map[string]string{"SLACK_BOT_TOKEN": "bot", "SLACK_APP_TOKEN": "app", "LOG_FORMAT": "xml"},
 			[]string{"SLACK_BOT_TOKEN must", "SLACK_APP_TOKEN must", "LOG_FORMAT must"}},
@@ -187,6 +200,30 @@ func TestLoadConfigErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestLoadConfigSandboxAddress: the sandbox listens on loopback addresses
+// unless asked otherwise; a real workspace's server may listen anywhere.
+func TestLoadConfigSandboxAddress(t *testing.T) {
+	for _, env := range []map[string]string{
+		{"ADDR": "localhost:3000"},
+		{"ADDR": "[::1]:3000"},
+		{"ADDR": "127.0.0.2:3000"},
+		{"ADDR": "0.0.0.0:3000", "SANDBOX_EXPOSE": "1"},
+		{"ADDR": ":3000", "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"},
+	} {
+		if _, err := LoadConfig(envFrom(env)); err != nil {
+			t.Errorf("%v: %v", env, err)
+		}
+	}
+	c, err := LoadConfig(envFrom(map[string]string{"HTTP_READ_TIMEOUT": "5s", "HTTP_WRITE_TIMEOUT": "1m", "HTTP_IDLE_TIMEOUT": "90s", "HTTP_MAX_CONNECTIONS": "200"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := HTTPLimits{ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Second, WriteTimeout: time.Minute, IdleTimeout: 90 * time.Second, MaxConnections: 200}
+	if c.HTTP != want {
+		t.Errorf("HTTP limits = %+v, want %+v", c.HTTP, want)
 	}
 }
 

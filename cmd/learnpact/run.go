@@ -121,15 +121,22 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.cancel = cancel
 	reqCtx, endRequests := context.WithCancel(context.WithoutCancel(ctx))
 	m.endRequests = endRequests
+	lim := m.Config.HTTP
+	if lim == (HTTPLimits{}) {
+		lim = defaultHTTPLimits
+	}
 	m.srv = &http.Server{
 		Handler:           m.routes(),
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: lim.ReadHeaderTimeout,
+		ReadTimeout:       lim.ReadTimeout,
+		WriteTimeout:      lim.WriteTimeout,
+		IdleTimeout:       lim.IdleTimeout,
 		// Requests end when Close cancels this context, so long-lived
 		// ones (the sandbox page's event stream) do not hold up shutdown.
 		BaseContext: func(net.Listener) context.Context { return reqCtx },
 	}
 	m.goFatal("http server", func() error {
-		if err := m.srv.Serve(m.ln); !errors.Is(err, http.ErrServerClosed) {
+		if err := m.srv.Serve(newLimitListener(m.ln, lim.MaxConnections)); !errors.Is(err, http.ErrServerClosed) {
 			return err
 		}
 		return nil
@@ -145,6 +152,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 
 	switch mode {
 	case ModeSandbox:
+		if host, _, _ := net.SplitHostPort(m.Config.Addr); !loopback(host) {
+			m.Log.Warn("the sandbox has no authentication, and SANDBOX_EXPOSE=1 lets it listen where other machines can reach it",
+				"addr", m.ln.Addr().String())
+		}
 		fmt.Fprintf(m.Stdout, "learnpact sandbox: open %s\n", m.url)
 	case ModeSocket:
 		m.Log.Info("receiving Slack events over Socket Mode", "addr", m.ln.Addr().String(), "store", m.storeName())
@@ -250,7 +261,13 @@ func (m *Main) routes() http.Handler {
 	}
 	if m.teams != nil {
 		// More specific than the sandbox's Web API under /api/.
-		mux.Handle("/api/messages", m.unlessDraining(m.teams.Handler()))
+		h := m.teams.Handler()
+		if m.sandbox != nil {
+			// Unauthenticated, for the Bot Framework Emulator: programs on
+			// this machine only, never a web page.
+			h = m.sandbox.LocalOnly(h)
+		}
+		mux.Handle("/api/messages", m.unlessDraining(h))
 	}
 	if m.sandbox != nil {
 		mux.Handle("/", m.sandbox.Handler()) // the page, and the Web API under /api/

@@ -35,5 +35,21 @@ func (c *Contract) Clone() *Contract {
 	d.Shares = slices.Clone(c.Shares)
 	d.Reviews = slices.Clone(c.Reviews)
 	d.Feedback = slices.Clone(c.Feedback)
+	d.Evidence = slices.Clone(c.Evidence)
+	for i, e := range d.Evidence {
+		if e.File != nil {
+			f := *e.File
+			d.Evidence[i].File = &f
+		}
+	}
+	d.Submissions = slices.Clone(c.Submissions)
+	d.Assessments = slices.Clone(c.Assessments)
+	d.Comments = slices.Clone(c.Comments)
+	if c.Reflection != nil {
+		r := *c.Reflection
+		d.Reflection = &r
+	}
+	d.ImpactDays = slices.Clone(c.ImpactDays)
+	d.Impacts = slices.Clone(c.Impacts)
 	return &d
 }

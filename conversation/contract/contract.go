@@ -143,6 +143,26 @@ type Contract struct {
 	PauseReason string    `json:"pause_reason,omitempty"`
 	ResumedAt   time.Time `json:"resumed_at,omitzero"`
 
+	// Evidence is what the learner handed in, oldest first; Submissions
+	// the times they handed the work in; Assessments the ratings of each
+	// success criterion (the learner's and the approver's, per
+	// submission); Comments the exchange about them (see finish.go).
+	Evidence    []EvidenceItem `json:"evidence,omitempty"`
+	Submissions []Submission   `json:"submissions,omitempty"`
+	Assessments []Assessment   `json:"assessments,omitempty"`
+	Comments    []Comment      `json:"comments,omitempty"`
+	// Reflection is the learner's closing reflection; CompletedAt when the
+	// contract was completed; ImpactDays the impact check-backs (days
+	// after completion) it was completed with; Impacts their answers.
+	Reflection  *Reflection `json:"reflection,omitempty"`
+	CompletedAt time.Time   `json:"completed_at,omitzero"`
+	ImpactDays  []int       `json:"impact_days,omitempty"`
+	Impacts     []Impact    `json:"impacts,omitempty"`
+	// EndReason says why it ended early (FinishedEarly, NoLongerRelevant),
+	// EndNote what the learner added.
+	EndReason string `json:"end_reason,omitempty"`
+	EndNote   string `json:"end_note,omitempty"`
+
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 

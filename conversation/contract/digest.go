@@ -33,8 +33,8 @@ func (c *Contract) Drifting(now time.Time) bool {
 	tm := c.InForce()
 	first, _ := c.activations()
 	ci, checked := c.LastCheckIn()
-	if checked && (ci.Status == Behind || ci.Status == Blocked) && !tm.Deadline.IsZero() &&
-		now.Sub(first) > tm.Deadline.Sub(first)/2 {
+	if dl := c.Deadline(); checked && (ci.Status == Behind || ci.Status == Blocked) && !dl.IsZero() &&
+		now.Sub(first) > dl.Sub(first)/2 {
 		return true
 	}
 	if tm.Cadence <= 0 {

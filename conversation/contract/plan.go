@@ -109,7 +109,8 @@ const (
 
 // kinds orders items that share a time.
 var kinds = []DueKind{DueApprovalReminder, DueCheckIn, DueMidpoint, DueCheckInMissed,
-	DueDeadlineSoon, DueDeadlineTomorrow, DueOverdue, DueReviewReminder, DueReviewSlow}
+	DueDeadlineSoon, DueDeadlineTomorrow, DueOverdue, DueReviewReminder, DueReviewSlow,
+	DueImpact, DueImpactApprover}
 
 // DueKinds lists every kind of scheduled work, so a scheduler can cancel
 // the kinds a new plan no longer holds.
@@ -133,7 +134,10 @@ func DueKinds() []DueKind { return slices.Clone(kinds) }
 // the proposal. A draft in peer review gets one reminder per reviewer who
 // has not answered, two working days after they were asked, and one note
 // to the learner four working days after sharing while anyone is still
-// silent. Paused, withdrawn, completed and other drafts get nothing.
+// silent. A completed contract gets its impact check-backs, the next one
+// still to go out at each of ImpactDays after completion, and the
+// approver's one question at the last. Submitted (waiting for assessment),
+// paused, withdrawn and other drafts get nothing.
 func (c *Contract) Plan(now time.Time) []Due {
 	var out []Due
 	switch c.Status {
@@ -141,6 +145,8 @@ func (c *Contract) Plan(now time.Time) []Due {
 		out = c.keepAlive(now)
 	case InPeerReview:
 		out = c.reviewPlan()
+	case Completed:
+		out = c.impactPlan()
 	}
 	switch c.Status {
 	case Proposed, Renegotiating:
@@ -284,7 +290,7 @@ func (c *Contract) keepAlive(now time.Time) []Due {
 	act := day(first)
 	start := day(later(first, c.ResumedAt)) // check-ins count from here
 	since := day(later(last, c.ResumedAt))  // reminders must be ahead of this
-	deadline, hasDeadline := day(tm.Deadline), !tm.Deadline.IsZero()
+	deadline, hasDeadline := day(c.Deadline()), !c.Deadline().IsZero()
 	beforeDeadline := func(d time.Time) bool { return !hasDeadline || d.Before(deadline) }
 	cy := c.cycle()
 

@@ -386,7 +386,7 @@ func TestPlanDoesNotChangeTheContract(t *testing.T) {
 
 func TestDueKindsAreAllKnown(t *testing.T) {
 	got := DueKinds()
-	want := []DueKind{DueApprovalReminder, DueCheckIn, DueMidpoint, DueCheckInMissed, DueDeadlineSoon, DueDeadlineTomorrow, DueOverdue, DueReviewReminder, DueReviewSlow}
+	want := []DueKind{DueApprovalReminder, DueCheckIn, DueMidpoint, DueCheckInMissed, DueDeadlineSoon, DueDeadlineTomorrow, DueOverdue, DueReviewReminder, DueReviewSlow, DueImpact, DueImpactApprover}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("DueKinds() = %v", got)
 	}

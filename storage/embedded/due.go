@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -24,38 +25,49 @@ var (
 // outbox (Store.Outbox) keeps the same layout in buckets of its own:
 // Slack's in the buckets it had when it was the only one, so messages
 // stored before an upgrade are still delivered, any other platform's in
-// "outbox:PLATFORM", "outbox-queue:PLATFORM" and "outbox-locks:PLATFORM".
+// "outbox:PLATFORM", "outbox-queue:PLATFORM" and so on.
 var (
-	bucketDue      = []byte("due")       // id → dueRecord
-	bucketDueQueue = []byte("due-queue") // claimable-at + id → nothing, in claim order
-	bucketLocks    = []byte("locks")     // name → end of the lock (unix ms)
+	bucketDue       = []byte("due")        // id → dueRecord
+	bucketDueQueue  = []byte("due-queue")  // claimable-at + id → nothing, in claim order
+	bucketLocks     = []byte("locks")      // name → end of the lock (unix ms)
+	bucketDueGroups = []byte("due-groups") // id → group, for items of a group
+	bucketDueHeld   = []byte("due-held")   // group → encoded storage.HeldGroup
 
-	bucketOutbox      = []byte("outbox")
-	bucketOutboxQueue = []byte("outbox-queue")
-	bucketOutboxLocks = []byte("outbox-locks")
+	bucketOutbox       = []byte("outbox")
+	bucketOutboxQueue  = []byte("outbox-queue")
+	bucketOutboxLocks  = []byte("outbox-locks")
+	bucketOutboxGroups = []byte("outbox-groups")
+	bucketOutboxHeld   = []byte("outbox-held")
 )
 
-// dueSet is a storage.DueStore in one set of buckets.
+// dueSet is a storage.DueStore in one set of buckets, and a holder of
+// their groups.
 type dueSet struct {
-	db                  *bolt.DB
-	items, queue, locks []byte // bucket names
+	db                                *bolt.DB
+	items, queue, locks, groups, held []byte // bucket names
+	holder                            string
 }
 
 // Outbox returns the outbox of a platform: a DueStore kept apart from the
 // due items and from the other platforms' outboxes in buckets of its own,
-// for messages waiting to be delivered.
-func (s *Store) Outbox(platform string) storage.DueStore { return s.outbox(platform) }
+// for messages waiting to be delivered. Each call returns a new holder of
+// groups (see storage.DueItem.Group).
+func (s *Store) Outbox(platform string) storage.DueStore {
+	d := s.outbox(platform)
+	d.holder = rand.Text()
+	return d
+}
 
 // outbox returns a platform's outbox.
 func (s *Store) outbox(platform string) *dueSet {
 	if platform == "slack" {
-		return &dueSet{db: s.db, items: bucketOutbox, queue: bucketOutboxQueue, locks: bucketOutboxLocks}
+		return &dueSet{db: s.db, items: bucketOutbox, queue: bucketOutboxQueue, locks: bucketOutboxLocks,
+			groups: bucketOutboxGroups, held: bucketOutboxHeld}
 	}
 	suffix := ":" + platform
-	return &dueSet{db: s.db,
-		items: append(slices.Clip(bucketOutbox), suffix...),
-		queue: append(slices.Clip(bucketOutboxQueue), suffix...),
-		locks: append(slices.Clip(bucketOutboxLocks), suffix...)}
+	name := func(b []byte) []byte { return append(slices.Clip(b), suffix...) }
+	return &dueSet{db: s.db, items: name(bucketOutbox), queue: name(bucketOutboxQueue), locks: name(bucketOutboxLocks),
+		groups: name(bucketOutboxGroups), held: name(bucketOutboxHeld)}
 }
 
 // Stores returns the store and everything it keeps, named "embedded:" and
@@ -71,6 +83,76 @@ type dueRecord struct {
 	attempt    uint64
 	token      string // of the current claim; empty when not claimed
 	data       []byte
+}
+
+// holderOf returns the holder of a claim token, "HOLDER.RANDOM" (empty
+// for tokens of other forms).
+func holderOf(token string) string {
+	h, _, ok := strings.Cut(token, ".")
+	if !ok {
+		return ""
+	}
+	return h
+}
+
+// groupBuckets returns the buckets of items' groups and of held groups,
+// creating them if needed.
+func (d *dueSet) groupBuckets(tx *bolt.Tx) (groups, held *bolt.Bucket, err error) {
+	if groups, err = tx.CreateBucketIfNotExists(d.groups); err != nil {
+		return nil, nil, err
+	}
+	if held, err = tx.CreateBucketIfNotExists(d.held); err != nil {
+		return nil, nil, err
+	}
+	return groups, held, nil
+}
+
+// heldGroup reads a group's state; nil when nobody holds it.
+func heldGroup(held *bolt.Bucket, g string) (*storage.HeldGroup, error) {
+	v := held.Get([]byte(g))
+	if v == nil {
+		return nil, nil
+	}
+	var h storage.HeldGroup
+	if len(v) < 16 {
+		return nil, fmt.Errorf("held group %q: %w", g, errCorrupt)
+	}
+	h.Until, h.NotBefore = int64(binary.BigEndian.Uint64(v)), int64(binary.BigEndian.Uint64(v[8:]))
+	n, k := binary.Uvarint(v[16:])
+	if k <= 0 {
+		return nil, fmt.Errorf("held group %q: %w", g, errCorrupt)
+	}
+	h.N, h.Holder = int(n), string(v[16+k:])
+	return &h, nil
+}
+
+// putHeld writes a group's state.
+func putHeld(held *bolt.Bucket, g string, h storage.HeldGroup) error {
+	b := binary.BigEndian.AppendUint64(make([]byte, 0, 16+binary.MaxVarintLen64+len(h.Holder)), uint64(h.Until))
+	b = binary.BigEndian.AppendUint64(b, uint64(h.NotBefore))
+	b = binary.AppendUvarint(b, uint64(h.N))
+	return held.Put([]byte(g), append(b, h.Holder...))
+}
+
+// settled records in tx that the claim (token) of item id was settled:
+// done, or given back to at (0 for done).
+func (d *dueSet) settled(tx *bolt.Tx, id, token string, at int64) error {
+	groups, held, err := d.groupBuckets(tx)
+	if err != nil {
+		return err
+	}
+	g := string(groups.Get([]byte(id)))
+	if g == "" {
+		return nil
+	}
+	h, err := heldGroup(held, g)
+	if err != nil || h == nil {
+		return err
+	}
+	if next, keep := storage.SettleGroup(*h, holderOf(token), at); keep {
+		return putHeld(held, g, next)
+	}
+	return held.Delete([]byte(g))
 }
 
 // encode lays out at and queued (8 bytes each), attempt, the token
@@ -181,7 +263,19 @@ func (d *dueSet) put(tx *bolt.Tx, items []storage.DueItem) error {
 	if err != nil {
 		return err
 	}
+	groups, _, err := d.groupBuckets(tx)
+	if err != nil {
+		return err
+	}
 	for _, it := range items {
+		if it.Group != "" {
+			err = groups.Put([]byte(it.ID), []byte(it.Group))
+		} else {
+			err = groups.Delete([]byte(it.ID))
+		}
+		if err != nil {
+			return err
+		}
 		old, ok, err := getDue(b, it.ID)
 		if err != nil {
 			return err
@@ -216,8 +310,15 @@ func (d *dueSet) Cancel(ctx context.Context, ids ...string) error {
 		if err != nil {
 			return err
 		}
+		groups, _, err := d.groupBuckets(tx)
+		if err != nil {
+			return err
+		}
 		for _, id := range ids {
 			if err := deleteDue(b, queue, id); err != nil {
+				return err
+			}
+			if err := groups.Delete([]byte(id)); err != nil {
 				return err
 			}
 		}
@@ -250,18 +351,44 @@ func (d *dueSet) Claim(ctx context.Context, now time.Time, limit int, lease time
 	}
 	nowMs := now.UnixMilli()
 	until := nowMs + ceilMillis(lease)
-	token := rand.Text()
+	token := d.holder + "." + rand.Text()
 	var claims []storage.Claim
 	err := d.db.Update(func(tx *bolt.Tx) error {
 		b, queue, err := d.buckets(tx)
 		if err != nil {
 			return err
 		}
+		groups, held, err := d.groupBuckets(tx)
+		if err != nil {
+			return err
+		}
+		// The groups' states as this claim changes them.
+		states := map[string]*storage.HeldGroup{}
+		take := func(id string, r dueRecord) (group string, ok bool, err error) {
+			group = string(groups.Get([]byte(id)))
+			if group == "" {
+				return "", true, nil
+			}
+			h, seen := states[group]
+			if !seen {
+				if h, err = heldGroup(held, group); err != nil {
+					return "", false, err
+				}
+			}
+			again := r.token != "" && holderOf(r.token) == d.holder
+			next, ok := storage.TakeGroup(h, d.holder, again, nowMs, until)
+			if ok {
+				states[group] = &next
+			} else {
+				states[group] = h
+			}
+			return group, ok, nil
+		}
 		// Read first, then write: the new queue entries (at until, after
 		// now) must not be met again by the cursor.
 		type due struct {
-			id string
-			r  dueRecord
+			id, group string
+			r         dueRecord
 		}
 		var found []due
 		var stale [][]byte
@@ -282,7 +409,13 @@ func (d *dueSet) Claim(ctx context.Context, now time.Time, limit int, lease time
 				stale = append(stale, bytes.Clone(k))
 				continue
 			}
-			found = append(found, due{id, r})
+			group, ok, err := take(id, r)
+			if err != nil {
+				return err
+			}
+			if ok {
+				found = append(found, due{id, group, r})
+			}
 		}
 		for _, k := range stale {
 			if err := queue.Delete(k); err != nil {
@@ -297,11 +430,18 @@ func (d *dueSet) Claim(ctx context.Context, now time.Time, limit int, lease time
 				return err
 			}
 			claims = append(claims, storage.Claim{
-				Item:    storage.DueItem{ID: d.id, At: time.UnixMilli(r.at).UTC(), Data: r.data},
+				Item:    storage.DueItem{ID: d.id, At: time.UnixMilli(r.at).UTC(), Data: r.data, Group: d.group},
 				Token:   token,
 				Until:   time.UnixMilli(until).UTC(),
 				Attempt: int(r.attempt),
 			})
+		}
+		for g, h := range states {
+			if h != nil && h.Holder == d.holder {
+				if err := putHeld(held, g, *h); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	})
@@ -352,7 +492,13 @@ func (d *dueSet) DoneAll(ctx context.Context, claims ...storage.Claim) ([]error,
 				results[i] = fmt.Errorf("done %s: %w", c.Item.ID, storage.ErrLeaseLost)
 				continue
 			}
+			if err := d.settled(tx, c.Item.ID, c.Token, 0); err != nil {
+				return err
+			}
 			if err := deleteDue(items, queue, c.Item.ID); err != nil {
+				return err
+			}
+			if err := tx.Bucket(d.groups).Delete([]byte(c.Item.ID)); err != nil {
 				return err
 			}
 		}
@@ -373,7 +519,10 @@ func (d *dueSet) Release(ctx context.Context, c storage.Claim, at time.Time) err
 	if c.Item.ID != "" && at.IsZero() {
 		return fmt.Errorf("embedded: release %s: no due time", c.Item.ID)
 	}
-	return d.settle(ctx, "release", c, func(items, queue *bolt.Bucket, old dueRecord) error {
+	return d.settle(ctx, "release", c, func(tx *bolt.Tx, items, queue *bolt.Bucket, old dueRecord) error {
+		if err := d.settled(tx, c.Item.ID, c.Token, at.UnixMilli()); err != nil {
+			return err
+		}
 		r := old
 		r.at, r.queued, r.token = at.UnixMilli(), at.UnixMilli(), ""
 		return putDue(items, queue, c.Item.ID, &old, r)
@@ -381,7 +530,7 @@ func (d *dueSet) Release(ctx context.Context, c storage.Claim, at time.Time) err
 }
 
 // settle runs fn in a transaction if claim c still holds.
-func (d *dueSet) settle(ctx context.Context, op string, c storage.Claim, fn func(items, queue *bolt.Bucket, r dueRecord) error) error {
+func (d *dueSet) settle(ctx context.Context, op string, c storage.Claim, fn func(tx *bolt.Tx, items, queue *bolt.Bucket, r dueRecord) error) error {
 	if err := checkClaim(op, c); err != nil {
 		return err
 	}
@@ -400,7 +549,7 @@ func (d *dueSet) settle(ctx context.Context, op string, c storage.Claim, fn func
 		if !ok || r.token != c.Token {
 			return errLeaseLost
 		}
-		return fn(b, queue, r)
+		return fn(tx, b, queue, r)
 	})
 	if errors.Is(err, errLeaseLost) {
 		return fmt.Errorf("%s %s: %w", op, c.Item.ID, storage.ErrLeaseLost)

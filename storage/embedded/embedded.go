@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"crypto/rand"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -108,10 +109,11 @@ func Open(path string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("embedded: prepare %s: %w", path, err)
 	}
 	return &Store{
-		db:     db,
-		path:   path,
-		now:    cfg.now,
-		dueSet: dueSet{db: db, items: bucketDue, queue: bucketDueQueue, locks: bucketLocks},
+		db:   db,
+		path: path,
+		now:  cfg.now,
+		dueSet: dueSet{db: db, items: bucketDue, queue: bucketDueQueue, locks: bucketLocks,
+			groups: bucketDueGroups, held: bucketDueHeld, holder: rand.Text()},
 	}, nil
 }
 

@@ -15,12 +15,23 @@ import (
 
 var _ storage.DueStore = (*dueSet)(nil)
 
-// dueSet is a storage.DueStore: the Store's due items, or its outbox. Both
-// are guarded by the Store's mutex.
+// dueSet is a storage.DueStore: the Store's due items, or its outbox, and
+// a holder of their groups.
 type dueSet struct {
-	s     *Store
+	s *Store
+	*dueData
+	holder string
+}
+
+// dueData is what a due set keeps, guarded by the Store's mutex.
+type dueData struct {
 	items map[string]*dueRecord
-	locks map[string]int64 // name → end of the lock (unix ms)
+	locks map[string]int64              // name → end of the lock (unix ms)
+	held  map[string]*storage.HeldGroup // by group
+}
+
+func newDueData() *dueData {
+	return &dueData{items: map[string]*dueRecord{}, locks: map[string]int64{}, held: map[string]*storage.HeldGroup{}}
 }
 
 // dueRecord is a due item. It is claimable from queued: its At, or while
@@ -29,7 +40,23 @@ type dueRecord struct {
 	at, queued int64 // unix ms
 	attempt    int
 	token      string // of the current claim; empty when not claimed
+	holder     string // of the current claim
 	data       []byte
+	group      string
+}
+
+// settled records that holder's claim of an item of group g was settled:
+// done, or given back to at (0 for done).
+func (d *dueData) settled(g, holder string, at int64) {
+	h, ok := d.held[g]
+	if g == "" || !ok {
+		return
+	}
+	if next, keep := storage.SettleGroup(*h, holder, at); keep {
+		*h = next
+	} else {
+		delete(d.held, g)
+	}
 }
 
 // Schedule implements storage.DueStore.
@@ -51,10 +78,10 @@ func (d *dueSet) Schedule(ctx context.Context, items ...storage.DueItem) error {
 }
 
 // put adds or replaces checked items. The caller holds the Store's mutex.
-func (d *dueSet) put(items []storage.DueItem) {
+func (d *dueData) put(items []storage.DueItem) {
 	for _, it := range items {
 		at := it.At.UnixMilli()
-		d.items[it.ID] = &dueRecord{at: at, queued: at, data: bytes.Clone(it.Data)}
+		d.items[it.ID] = &dueRecord{at: at, queued: at, data: bytes.Clone(it.Data), group: it.Group}
 	}
 }
 
@@ -81,7 +108,7 @@ func (d *dueSet) Claim(ctx context.Context, now time.Time, limit int, lease time
 	}
 	nowMs := now.UnixMilli()
 	until := nowMs + ceilMillis(lease)
-	token := rand.Text()
+	token := d.holder + "." + rand.Text()
 	if err := d.s.lock(ctx); err != nil {
 		return nil, err
 	}
@@ -95,19 +122,39 @@ func (d *dueSet) Claim(ctx context.Context, now time.Time, limit int, lease time
 	slices.SortFunc(due, func(a, b string) int {
 		return cmp.Or(cmp.Compare(d.items[a].queued, d.items[b].queued), cmp.Compare(a, b))
 	})
-	due = due[:min(limit, len(due))]
-	claims := make([]storage.Claim, 0, len(due))
+	claims := make([]storage.Claim, 0, min(limit, len(due)))
 	for _, id := range due {
+		if len(claims) == limit {
+			break
+		}
 		r := d.items[id]
-		r.queued, r.token, r.attempt = until, token, r.attempt+1
+		if !d.take(r, nowMs, until) {
+			continue
+		}
+		r.queued, r.token, r.holder, r.attempt = until, token, d.holder, r.attempt+1
 		claims = append(claims, storage.Claim{
-			Item:    storage.DueItem{ID: id, At: time.UnixMilli(r.at).UTC(), Data: bytes.Clone(r.data)},
+			Item:    storage.DueItem{ID: id, At: time.UnixMilli(r.at).UTC(), Data: bytes.Clone(r.data), Group: r.group},
 			Token:   token,
 			Until:   time.UnixMilli(until).UTC(),
 			Attempt: r.attempt,
 		})
 	}
 	return claims, nil
+}
+
+// take reports whether the holder may claim r at now, and if so records
+// the claim, leased until until, in r's group. The caller holds the
+// Store's mutex.
+func (d *dueSet) take(r *dueRecord, now, until int64) bool {
+	if r.group == "" {
+		return true
+	}
+	again := r.token != "" && r.holder == d.holder
+	g, ok := storage.TakeGroup(d.held[r.group], d.holder, again, now, until)
+	if ok {
+		d.held[r.group] = &g
+	}
+	return ok
 }
 
 // Done implements storage.DueStore.
@@ -135,10 +182,12 @@ func (d *dueSet) DoneAll(ctx context.Context, claims ...storage.Claim) ([]error,
 	defer d.s.mu.Unlock()
 	results := make([]error, len(claims))
 	for i, c := range claims {
-		if r, ok := d.items[c.Item.ID]; !ok || r.token != c.Token {
+		r, ok := d.items[c.Item.ID]
+		if !ok || r.token != c.Token {
 			results[i] = fmt.Errorf("done %s: %w", c.Item.ID, storage.ErrLeaseLost)
 			continue
 		}
+		d.settled(r.group, r.holder, 0)
 		delete(d.items, c.Item.ID)
 	}
 	return results, nil
@@ -150,6 +199,7 @@ func (d *dueSet) Release(ctx context.Context, c storage.Claim, at time.Time) err
 		return fmt.Errorf("memory: release %s: no due time", c.Item.ID)
 	}
 	return d.settle(ctx, "release", c, func(r *dueRecord) {
+		d.settled(r.group, r.holder, at.UnixMilli())
 		r.at, r.queued, r.token = at.UnixMilli(), at.UnixMilli(), ""
 	})
 }

@@ -16,6 +16,7 @@ package memory
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"math"
@@ -56,7 +57,7 @@ type Store struct {
 
 	// dueSet makes the Store the storage.DueStore of due items.
 	dueSet
-	outboxes map[string]*dueSet // by platform, made on first use
+	outboxes map[string]*dueData // by platform, made on first use
 }
 
 // applied names an event applied by one user's turn.
@@ -100,26 +101,27 @@ func New(opts ...Option) *Store {
 	for _, o := range opts {
 		o(s)
 	}
-	s.dueSet = dueSet{s: s, items: map[string]*dueRecord{}, locks: map[string]int64{}}
-	s.outboxes = map[string]*dueSet{}
+	s.dueSet = dueSet{s: s, dueData: newDueData(), holder: rand.Text()}
+	s.outboxes = map[string]*dueData{}
 	return s
 }
 
 // Outbox returns the outbox of a platform: a DueStore kept apart from the
 // due items and from the other platforms' outboxes, for messages waiting
-// to be delivered.
+// to be delivered. Each call returns a new holder of groups (see
+// storage.DueItem.Group).
 func (s *Store) Outbox(platform string) storage.DueStore {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.outbox(platform)
+	return &dueSet{s: s, dueData: s.outbox(platform), holder: rand.Text()}
 }
 
 // outbox returns the platform's outbox, made on first use. The caller
 // holds s.mu.
-func (s *Store) outbox(platform string) *dueSet {
+func (s *Store) outbox(platform string) *dueData {
 	d, ok := s.outboxes[platform]
 	if !ok {
-		d = &dueSet{s: s, items: map[string]*dueRecord{}, locks: map[string]int64{}}
+		d = newDueData()
 		s.outboxes[platform] = d
 	}
 	return d

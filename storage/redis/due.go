@@ -30,10 +30,20 @@ var (
 //	lp:{due}:items   hash: id → "AT:DATA" (AT in unix ms)
 //	lp:{due}:leases  hash: id → "ATTEMPT:TOKEN", from the first claim on;
 //	                 the token is empty once the item is released
+//	lp:{due}:held    hash: group → "UNTIL:N:NOTBEFORE:HOLDER", for groups
+//	                 whose items are claimed (see storage.DueItem.Group)
 //	lp:lock:NAME     string: end of the lock (unix ms), expiring with it
 //
 // A claim moves the item's score to the lease's end, so one range query
 // finds both items that are due and claims whose lease ran out.
+//
+// An item of a group is kept as "AT#LEN:GROUPDATA", LEN being the group's
+// length in bytes. A claim token is "HOLDER.RANDOM", so that the scripts
+// know whose claim they settle. The held hash counts the N claims of a
+// group that its HOLDER has not settled, until UNTIL (the end of the
+// latest lease); NOTBEFORE (0 for none) is the latest time an item of the
+// group was given back to, before which no item of the group is claimed
+// once the holder has settled the rest.
 //
 // Each platform's outbox (Store.Outbox) is a set of the same shape under
 // its own hash tag: Slack's keeps the keys it had when it was the only one,
@@ -64,7 +74,7 @@ func outboxKey(platform string) string {
 // outbox returns a platform's outbox.
 func (s *Store) outbox(platform string) *dueSet {
 	k := outboxKey(platform)
-	return &dueSet{client: s.c, keys: []string{k, k + ":items", k + ":leases"}, lockPrefix: k + ":lock:"}
+	return &dueSet{client: s.c, keys: []string{k, k + ":items", k + ":leases"}, held: k + ":held", lockPrefix: k + ":lock:"}
 }
 
 // dueSet is a storage.DueStore on one set of keys.
@@ -73,44 +83,143 @@ type dueSet struct {
 	// keys are the sorted set, the items hash and the leases hash, in the
 	// order the scripts take them.
 	keys       []string
+	held       string // the held hash
 	lockPrefix string
+	// holder names this value as the holder of its claims' groups.
+	holder string
 }
 
 // Outbox returns the outbox of a platform: a DueStore kept apart from the
 // due items and from the other platforms' outboxes under keys of its own,
-// for messages waiting to be delivered.
-func (s *Store) Outbox(platform string) storage.DueStore { return s.outbox(platform) }
+// for messages waiting to be delivered. Each call returns a new holder of
+// groups (see storage.DueItem.Group).
+func (s *Store) Outbox(platform string) storage.DueStore {
+	d := s.outbox(platform)
+	d.holder = rand.Text()
+	return d
+}
+
+// scriptKeys are the keys the claiming scripts take: the set's and its
+// held hash.
+func (d *dueSet) scriptKeys() []string {
+	return append(d.keys[:len(d.keys):len(d.keys)], d.held)
+}
 
 // Stores returns the store and everything it keeps, named "redis".
 func (s *Store) Stores() storage.Stores {
 	return storage.Stores{Name: "redis", Turns: s, Docs: s, Due: s, Outbox: s.Outbox}
 }
 
+// groupLua defines the functions the scripts share on groups and the
+// held hash, KEYS[4]: groupOf(v), the group of an item value or nil;
+// holderOf(lease), the holder of a "ATTEMPT:TOKEN" lease or nil; and a
+// cache of the held hash (heldOf, setHeld) written back by flushHeld.
+const groupLua = `
+local function groupOf(v)
+  local n, pos = string.match(v, '^%d+#(%d+):()')
+  if not n then return nil end
+  return string.sub(v, pos, pos + tonumber(n) - 1)
+end
+local function holderOf(lease)
+  if not lease then return nil end
+  return string.match(lease, '^%d+:([^.]+)%.')
+end
+local heldCache, heldDirty = {}, {}
+local function heldOf(g)
+  local h = heldCache[g]
+  if h == nil then
+    h = false
+    local v = redis.call('HGET', KEYS[4], g)
+    if v then
+      local u, n, nb, who = string.match(v, '^(%d+):(%d+):(%d+):(.*)$')
+      if u then h = {tonumber(u), tonumber(n), tonumber(nb), who} end
+    end
+    heldCache[g] = h
+  end
+  return h
+end
+local function setHeld(g, h)
+  heldCache[g] = h
+  heldDirty[g] = true
+end
+local function flushHeld()
+  local put, gone = {}, {}
+  for g in pairs(heldDirty) do
+    local h = heldCache[g]
+    if h then
+      put[#put + 1] = g
+      put[#put + 1] = string.format('%d:%d:%d:%s', h[1], h[2], h[3], h[4])
+    else
+      gone[#gone + 1] = g
+    end
+  end
+  if #put > 0 then redis.call('HSET', KEYS[4], unpack(put)) end
+  if #gone > 0 then redis.call('HDEL', KEYS[4], unpack(gone)) end
+end
+-- settled records that the claim of an item of group g by holder who is
+-- settled: done, or given back to at (nil for done).
+local function settled(g, who, at)
+  local h = heldOf(g)
+  if not h or h[4] ~= who or h[2] == 0 then return end
+  local n, nb = h[2] - 1, h[3]
+  if at and at > nb then nb = at end
+  if n > 0 then
+    setHeld(g, {h[1], n, nb, who})
+  elseif nb > 0 then
+    setHeld(g, {nb, 0, 0, ''})
+  else
+    setHeld(g, false)
+  end
+end
+`
+
 // claimScript leases up to ARGV[2] items claimable at ARGV[1] until
-// ARGV[3] with token ARGV[4]. It returns id, attempt and "AT:DATA" for
-// each. KEYS are dueKeys. It reads and writes in chunks of 500 ids, far
-// below Lua's limit on unpacked arguments, so that each item costs no
-// command of its own. An id without an item (never written so by this
-// package) is dropped.
-var claimScript = redis.NewScript(`
-local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[2])
-local out = {}
-for i = 1, #ids, 500 do
-  local part = {unpack(ids, i, math.min(i + 499, #ids))}
-  local items = redis.call('HMGET', KEYS[2], unpack(part))
-  local leases = redis.call('HMGET', KEYS[3], unpack(part))
+// ARGV[3] with token ARGV[4] for holder ARGV[5]. It returns id, attempt
+// and "AT:DATA" for each. KEYS are dueKeys and the held hash. It skips
+// the items of groups another holder holds at ARGV[1] (looking past at
+// most 2,000 of them) and reads and writes in chunks of at most 500
+// ids, far below Lua's limit on unpacked arguments, so that each item
+// costs no command of its own. An id without an item (never written so
+// by this package) is dropped.
+var claimScript = redis.NewScript(groupLua + `
+local now, limit, untilMs, me = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[5]
+local out, skipped, taken = {}, 0, 0
+while taken < limit and skipped <= 2000 do
+  local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', skipped, math.min(limit - taken, 500))
+  if #ids == 0 then break end
+  local items = redis.call('HMGET', KEYS[2], unpack(ids))
+  local leases = redis.call('HMGET', KEYS[3], unpack(ids))
   local scores, claims, stale = {}, {}, {}
-  for j, id in ipairs(part) do
-    if items[j] then
-      local n = 1
-      if leases[j] then n = tonumber(string.match(leases[j], '^%d+')) + 1 end
-      scores[#scores + 1] = ARGV[3]
-      scores[#scores + 1] = id
-      claims[#claims + 1] = id
-      claims[#claims + 1] = n .. ':' .. ARGV[4]
-      out[#out + 1] = id
-      out[#out + 1] = n
-      out[#out + 1] = items[j]
+  for j, id in ipairs(ids) do
+    local item = items[j]
+    if item then
+      local g, take = groupOf(item), true
+      if g then
+        local h = heldOf(g)
+        if h and h[1] > now and h[4] ~= me then
+          take = false
+        elseif h and h[1] > now then
+          local n = h[2]
+          if holderOf(leases[j]) ~= me then n = n + 1 end
+          setHeld(g, {math.max(h[1], untilMs), n, h[3], me})
+        else
+          setHeld(g, {untilMs, 1, 0, me})
+        end
+      end
+      if take then
+        local n = 1
+        if leases[j] then n = tonumber(string.match(leases[j], '^%d+')) + 1 end
+        scores[#scores + 1] = untilMs
+        scores[#scores + 1] = id
+        claims[#claims + 1] = id
+        claims[#claims + 1] = n .. ':' .. ARGV[4]
+        out[#out + 1] = id
+        out[#out + 1] = n
+        out[#out + 1] = item
+        taken = taken + 1
+      else
+        skipped = skipped + 1
+      end
     else
       stale[#stale + 1] = id
     end
@@ -124,6 +233,7 @@ for i = 1, #ids, 500 do
     redis.call('HDEL', KEYS[3], unpack(stale))
   end
 end
+flushHeld()
 return out
 `)
 
@@ -139,9 +249,9 @@ if string.sub(lease, sep + 1) ~= ARGV[2] then return 0 end
 // doneScript removes the items of claims that still hold. ARGV are pairs
 // of item id and claim token; it returns 1 for each pair whose item it
 // removed, 0 for each whose claim does not hold (or whose item an earlier
-// pair removed). KEYS are dueKeys. Like claimScript it reads and writes
-// in chunks of 500 items.
-var doneScript = redis.NewScript(`
+// pair removed). KEYS are dueKeys and the held hash. Like claimScript it
+// reads and writes in chunks of 500 items.
+var doneScript = redis.NewScript(groupLua + `
 local out, gone = {}, {}
 for i = 1, #ARGV, 1000 do
   local ids, tokens = {}, {}
@@ -150,6 +260,7 @@ for i = 1, #ARGV, 1000 do
     tokens[#tokens + 1] = ARGV[j + 1]
   end
   local leases = redis.call('HMGET', KEYS[3], unpack(ids))
+  local items = redis.call('HMGET', KEYS[2], unpack(ids))
   local done = {}
   for k, id in ipairs(ids) do
     local ok = 0
@@ -160,6 +271,8 @@ for i = 1, #ARGV, 1000 do
         ok = 1
         gone[id] = true
         done[#done + 1] = id
+        local g = items[k] and groupOf(items[k])
+        if g then settled(g, holderOf(lease), nil) end
       end
     end
     out[#out + 1] = ok
@@ -170,19 +283,25 @@ for i = 1, #ARGV, 1000 do
     redis.call('HDEL', KEYS[3], unpack(done))
   end
 end
+flushHeld()
 return out
 `)
 
 // releaseScript makes item ARGV[1] due at ARGV[3] if claim token ARGV[2]
-// holds, keeping its attempt count; it returns 0 if it does not. KEYS are
-// dueKeys.
-var releaseScript = redis.NewScript(holdsLua + `
+// holds, keeping its attempt count and group; it returns 0 if it does
+// not. KEYS are dueKeys and the held hash.
+var releaseScript = redis.NewScript(groupLua + holdsLua + `
 local item = redis.call('HGET', KEYS[2], ARGV[1])
 if not item then return 0 end
-local data = string.sub(item, string.find(item, ':', 1, true) + 1)
-redis.call('HSET', KEYS[2], ARGV[1], ARGV[3] .. ':' .. data)
+local digits = string.match(item, '^%d+')
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[3] .. string.sub(item, #digits + 1))
 redis.call('HSET', KEYS[3], ARGV[1], string.sub(lease, 1, sep))
 redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+local g = groupOf(item)
+if g then
+  settled(g, holderOf(lease), tonumber(ARGV[3]))
+  flushHeld()
+end
 return 1
 `)
 
@@ -212,7 +331,7 @@ func (d *dueSet) Schedule(ctx context.Context, items ...storage.DueItem) error {
 		}
 		at := it.At.UnixMilli()
 		scores[i] = redis.Z{Score: float64(at), Member: it.ID}
-		fields = append(fields, it.ID, itemValue(at, it.Data))
+		fields = append(fields, it.ID, itemValue(at, it.Group, it.Data))
 		ids[i] = it.ID
 	}
 	_, err := d.client.TxPipelined(ctx, func(p redis.Pipeliner) error {
@@ -260,9 +379,13 @@ func (d *dueSet) Claim(ctx context.Context, now time.Time, limit int, lease time
 	}
 	nowMs := now.UnixMilli()
 	until := nowMs + ceilMillis(lease)
-	token := rand.Text()
-	res, err := claimScript.Run(ctx, d.client, d.keys,
-		nowMs, limit, until, token).Slice()
+	holder := d.holder
+	if holder == "" {
+		holder = "store"
+	}
+	token := holder + "." + rand.Text()
+	res, err := claimScript.Run(ctx, d.client, d.scriptKeys(),
+		nowMs, limit, until, token, holder).Slice()
 	if err != nil {
 		return nil, fmt.Errorf("redis: claim: %w", err)
 	}
@@ -274,12 +397,12 @@ func (d *dueSet) Claim(ctx context.Context, now time.Time, limit int, lease time
 		id, _ := res[i].(string)
 		attempt, _ := res[i+1].(int64)
 		item, _ := res[i+2].(string)
-		at, data, err := parseItem(item)
+		at, group, data, err := parseItem(item)
 		if err != nil {
 			return nil, fmt.Errorf("redis: claim: item %q: %w", id, err)
 		}
 		claims = append(claims, storage.Claim{
-			Item:    storage.DueItem{ID: id, At: at, Data: data},
+			Item:    storage.DueItem{ID: id, At: at, Data: data, Group: group},
 			Token:   token,
 			Until:   time.UnixMilli(until).UTC(),
 			Attempt: int(attempt),
@@ -289,20 +412,34 @@ func (d *dueSet) Claim(ctx context.Context, now time.Time, limit int, lease time
 }
 
 // itemValue is how an item due at unix ms at is kept in the items hash:
-// "AT:DATA". Save writes outgoing messages the same way.
-func itemValue(at int64, data []byte) []byte {
-	v := strconv.AppendInt(make([]byte, 0, 21+len(data)), at, 10)
+// "AT:DATA", or "AT#LEN:GROUPDATA" in a group. Save writes outgoing
+// messages the same way.
+func itemValue(at int64, group string, data []byte) []byte {
+	v := strconv.AppendInt(make([]byte, 0, 42+len(group)+len(data)), at, 10)
+	if group != "" {
+		v = strconv.AppendInt(append(v, '#'), int64(len(group)), 10)
+		v = append(append(v, ':'), group...)
+		return append(v, data...)
+	}
 	return append(append(v, ':'), data...)
 }
 
-// parseItem splits a "AT:DATA" value of lp:{due}:items.
-func parseItem(v string) (time.Time, []byte, error) {
-	at, data, ok := strings.Cut(v, ":")
-	ms, err := strconv.ParseInt(at, 10, 64)
+// parseItem splits a value of the items hash (see itemValue).
+func parseItem(v string) (at time.Time, group string, data []byte, err error) {
+	head, rest, ok := strings.Cut(v, ":")
+	ats, glen, grouped := strings.Cut(head, "#")
+	ms, err := strconv.ParseInt(ats, 10, 64)
 	if !ok || err != nil {
-		return time.Time{}, nil, fmt.Errorf("bad stored value %.40q", v)
+		return time.Time{}, "", nil, fmt.Errorf("bad stored value %.40q", v)
 	}
-	return time.UnixMilli(ms).UTC(), []byte(data), nil
+	if grouped {
+		n, err := strconv.Atoi(glen)
+		if err != nil || n < 0 || n > len(rest) {
+			return time.Time{}, "", nil, fmt.Errorf("bad stored value %.40q", v)
+		}
+		group, rest = rest[:n], rest[n:]
+	}
+	return time.UnixMilli(ms).UTC(), group, []byte(rest), nil
 }
 
 // Done implements storage.DueStore.
@@ -331,7 +468,7 @@ func (d *dueSet) DoneAll(ctx context.Context, claims ...storage.Claim) ([]error,
 	if len(claims) > 1 {
 		what = fmt.Sprintf("%d items", len(claims))
 	}
-	res, err := doneScript.Run(ctx, d.client, d.keys, args...).Int64Slice()
+	res, err := doneScript.Run(ctx, d.client, d.scriptKeys(), args...).Int64Slice()
 	if err != nil {
 		return nil, fmt.Errorf("redis: done %s: %w", what, err)
 	}
@@ -355,7 +492,7 @@ func (d *dueSet) Release(ctx context.Context, c storage.Claim, at time.Time) err
 	if at.IsZero() {
 		return fmt.Errorf("redis: release %s: no due time", c.Item.ID)
 	}
-	ok, err := releaseScript.Run(ctx, d.client, d.keys, c.Item.ID, c.Token, at.UnixMilli()).Int()
+	ok, err := releaseScript.Run(ctx, d.client, d.scriptKeys(), c.Item.ID, c.Token, at.UnixMilli()).Int()
 	if err != nil {
 		return fmt.Errorf("redis: release %s: %w", c.Item.ID, err)
 	}

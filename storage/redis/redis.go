@@ -60,6 +60,7 @@ package redis
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"strconv"
@@ -87,7 +88,7 @@ func New(c redis.UniversalClient) *Store {
 	return &Store{
 		c:       c,
 		cluster: cluster,
-		dueSet:  dueSet{client: c, keys: dueKeys, lockPrefix: lockPrefix},
+		dueSet:  dueSet{client: c, keys: dueKeys, held: dueKey + ":held", lockPrefix: lockPrefix, holder: rand.Text()},
 	}
 }
 
@@ -441,7 +442,7 @@ func (s *Store) Save(ctx context.Context, w storage.TurnWrite) error {
 	}
 	for _, it := range w.Out {
 		at := it.At.UnixMilli()
-		args = append(args, it.ID, at, itemValue(at, it.Data))
+		args = append(args, it.ID, at, itemValue(at, it.Group, it.Data))
 	}
 	if s.cluster {
 		return s.saveCluster(ctx, w, event, args)

@@ -84,6 +84,12 @@ func Run(t *testing.T, open func(t *testing.T) Subject) {
 		{"EventAppliedOnce", testEventAppliedOnce},
 		{"LoadReportsApplied", testLoadReportsApplied},
 		{"ConcurrentRunsOfAnEvent", testConcurrentRunsOfAnEvent},
+		{"GroupOneHolder", testGroupOneHolder},
+		{"GroupLeaseRunsOut", testGroupLeaseRunsOut},
+		{"GroupReleaseHoldsBack", testGroupReleaseHoldsBack},
+		{"GroupDoneAllMixed", testGroupDoneAllMixed},
+		{"GroupConcurrentHolders", testGroupConcurrentHolders},
+		{"GroupSavedMessages", testGroupSavedMessages},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
