@@ -332,10 +332,14 @@ func (e *Engine) queue(ctx context.Context, t Turn, effects []conversation.Effec
 
 // resolve turns a Reply, and an Ephemeral in a DM, into the Send or Post
 // it stands for: the actor's DM for text, commands and form submissions,
-// else the channel they spoke in.
+// else the channel they spoke in. A reply to text said in public (a
+// mention in a channel) is for the actor alone, as a slash command's is.
 func resolve(in conversation.Input, ef conversation.Effect) conversation.Effect {
 	switch ef := ef.(type) {
 	case conversation.Reply:
+		if in.Public && in.Channel != "" {
+			return conversation.Ephemeral(ef)
+		}
 		if in.Channel == "" || in.Kind == conversation.CommandInput || in.Kind == conversation.SubmitInput {
 			return conversation.Send{User: in.User, Message: ef.Message}
 		}

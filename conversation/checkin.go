@@ -80,7 +80,8 @@ func (t *turn) onDelivered() {
 
 // checkIn records how it's going, then asks what happened.
 func (t *turn) checkIn(status string) {
-	if _, ok := t.target(t.in.Value); !ok {
+	v, ok := t.target(t.in.Value)
+	if !ok || !t.checkInClickable(v, "check in on") {
 		return
 	}
 	c := t.c
@@ -245,7 +246,8 @@ func nextCheckIn(c *contract.Contract, now time.Time) (time.Time, bool) {
 
 // snooze puts the waiting check-in off until tomorrow.
 func (t *turn) snooze() {
-	if _, ok := t.target(t.in.Value); !ok {
+	v, ok := t.target(t.in.Value)
+	if !ok || !t.checkInClickable(v, "snooze") {
 		return
 	}
 	c := t.c

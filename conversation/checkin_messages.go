@@ -57,7 +57,7 @@ func checkInLabel(status string) string {
 
 // checkInButtons answer a check-in prompt.
 func checkInButtons(c *contract.Contract) message.Actions {
-	val := value(c)
+	val := promptValue(c, checkInPrompt(c))
 	return actions(
 		button("On track", ActionOnTrack, val, message.Primary),
 		button("Behind", ActionBehind, val, message.Default),

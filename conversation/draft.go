@@ -33,19 +33,14 @@ func (t *turn) draftButton(id ActionID, states []State) {
 	case t.s.State == StateStopped:
 		t.greet()
 		return
+	case id == ActionUseSuggestion || id == ActionKeepMine:
+		t.suggestionClick(id)
+		return
 	case !slices.Contains(states, t.s.State):
 		t.reprompt(message.T("That button is from an earlier step. Here's where we are now."))
 		return
 	}
 	switch id {
-	case ActionUseSuggestion:
-		if t.s.Pending.Suggestion == "" {
-			t.reprompt(nil)
-			return
-		}
-		t.acceptGoal(t.s.Pending.Suggestion)
-	case ActionKeepMine:
-		t.acceptGoal(t.s.Pending.Original)
 	case ActionAddGoal:
 		t.enter(StateGoal, nil)
 	case ActionGoalsDone:
@@ -251,7 +246,7 @@ func (t *turn) prompt(lead message.Text) message.Message {
 	}
 	switch t.s.State {
 	case StateGoalCoach:
-		return coachMsg(lead, t.s.Pending, coach.Review(t.s.Pending.Original), value(c))
+		return coachMsg(lead, t.s.Pending, coach.Review(t.s.Pending.Original), promptValue(c, suggestionPrompt(t.s.Pending)))
 	case StateGoal:
 		return goalPrompt(lead, len(c.Terms.Goals)+1)
 	case StateMastery:

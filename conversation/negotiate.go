@@ -98,15 +98,22 @@ func (t *turn) target(raw string) (ActionValue, bool) {
 		return v, false
 	}
 	if t.c == nil || t.c.ID != v.ContractID {
-		t.ephemeral(note("I can't find that contract",
-			"I can't find that contract any more; it may have been withdrawn. Type ", message.Code("list"), " to see your contracts."))
+		t.ephemeral(contractGoneMsg())
 		return v, false
 	}
 	return v, true
 }
 
+func contractGoneMsg() message.Message {
+	return note("I can't find that contract",
+		"I can't find that contract any more; it may have been withdrawn. Type ", message.Code("list"), " to see your contracts.")
+}
+
 // refuse answers a decision that the lifecycle does not allow, privately.
-func (t *turn) refuse(err error, verb string) { t.ephemeral(refusalMsg(err, verb, t.c)) }
+func (t *turn) refuse(err error, verb string) {
+	t.ephemeral(refusalMsg(err, verb, t.c))
+	t.passedDecision(err)
+}
 
 // decide applies a lifecycle result: refused, or the contract is to be saved.
 func (t *turn) decide(err error, verb string) bool {
@@ -344,9 +351,14 @@ func (t *turn) sendClick() {
 }
 
 // open shows a contract chosen from the list: its summary when the learner
-// may edit it, its status otherwise.
+// may edit it, its status otherwise. Only its parties see it: to anyone
+// else it is as if there were no such contract.
 func (t *turn) open() {
 	if _, ok := t.target(t.in.Value); !ok {
+		return
+	}
+	if !isParty(t.c, t.in.User) {
+		t.ephemeral(contractGoneMsg())
 		return
 	}
 	if !t.draftOf(t.c) {

@@ -51,6 +51,10 @@ type Input struct {
 	// Thread is the root message id when the message is a thread reply.
 	Thread string
 	Text   string
+	// Public is set for text said where others see it (a mention of the
+	// bot in a channel or group chat) rather than in the actor's direct
+	// conversation with the bot: what the bot answers is for them alone.
+	Public bool
 
 	// ActionID and Value are set for ActionInput; Value for a contract
 	// decision is an ActionValue.

@@ -36,8 +36,9 @@ func insideWorkingHours(h scheduler.Hours, t time.Time, loc *time.Location) bool
 }
 
 // checkNext checks Next's properties at t: never earlier than t, inside
-// working hours, a fixed point, t itself when t is inside, and, when the
-// clocks do not change in between, nothing inside just before it.
+// working hours, a fixed point, t itself when t is inside, when the clocks
+// do not change in between, nothing inside just before it, and no working
+// day skipped: no local date from t's to Next's opens a window in between.
 func checkNext(tb testing.TB, h scheduler.Hours, t time.Time, loc *time.Location) {
 	tb.Helper()
 	n := h.Next(t, loc)
@@ -63,6 +64,27 @@ func checkNext(tb testing.TB, h scheduler.Hours, t time.Time, loc *time.Location
 			fail("%s is inside working hours already", prev.In(loc))
 		}
 	}
+	if s, ok := skippedWindow(h, t, n, loc); ok {
+		fail("a working window opens before it, at %s", s.In(loc))
+	}
+}
+
+// skippedWindow looks, date by local date from t's to n's, for a working
+// window that opens (by the wall clock) after t and before n.
+func skippedWindow(h scheduler.Hours, t, n time.Time, loc *time.Location) (time.Time, bool) {
+	start := h.Start
+	if h.Start == 0 && h.End == 0 {
+		start = 9 * time.Hour
+	}
+	y, m, d := t.In(loc).Date()
+	for day := time.Date(y, m, d, 12, 0, 0, 0, loc); !day.After(n.Add(24 * time.Hour)); day = day.AddDate(0, 0, 1) {
+		dy, dm, dd := day.Date()
+		s := time.Date(dy, dm, dd, 0, 0, 0, int(start), loc)
+		if s.After(t) && s.Before(n) && insideWorkingHours(h, s, loc) {
+			return s, true
+		}
+	}
+	return time.Time{}, false
 }
 
 // randomHours returns valid hours, at minutes or at any nanosecond.

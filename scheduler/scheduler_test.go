@@ -456,3 +456,42 @@ func TestDigests(t *testing.T) {
 		}
 	})
 }
+
+// TestOneNudgePerLocalDayAheadOfUTC: in Sydney and Auckland the working day
+// spans two UTC dates. The day a contract was nudged is the recipient's own:
+// a second item the same local afternoon waits for the next working day,
+// and one the next local morning (still the same UTC date as the afternoon
+// before) is sent.
+func TestOneNudgePerLocalDayAheadOfUTC(t *testing.T) {
+	for _, name := range []string{"Australia/Sydney", "Pacific/Auckland"} {
+		t.Run(name, func(t *testing.T) {
+			loc := zone(t, name)
+			morning := at(t, loc, "2026-03-03 09:30") // a Tuesday; the day before in UTC
+			f := newFixture(t, stores["embedded"](t), morning, map[string]*time.Location{"U1": loc}, nil)
+			schedule(t, f.due, morning, item("c1", "checkin", "U1"))
+			wantStats(t, sweep(t, f.s), scheduler.Stats{Claimed: 1, Sent: 1})
+
+			afternoon := at(t, loc, "2026-03-03 16:00") // the next UTC date
+			if afternoon.UTC().Day() == morning.UTC().Day() {
+				t.Fatalf("the test needs a local day across two UTC dates: %s, %s", morning.UTC(), afternoon.UTC())
+			}
+			f.clock.Set(afternoon)
+			schedule(t, f.due, afternoon, item("c1", "midpoint", "U1"))
+			wantStats(t, sweep(t, f.s), scheduler.Stats{Claimed: 1, Deferred: 1})
+			if got := f.rec.Counts(); got["c1:midpoint"] != 0 {
+				t.Fatalf("a second nudge the same local day: %v", got)
+			}
+
+			// The next local morning is the same UTC date as the afternoon.
+			next := at(t, loc, "2026-03-04 09:00")
+			if next.UTC().Day() != afternoon.UTC().Day() {
+				t.Fatalf("the next morning is on another UTC date: %s, %s", afternoon.UTC(), next.UTC())
+			}
+			f.clock.Set(next)
+			wantStats(t, sweep(t, f.s), scheduler.Stats{Claimed: 1, Sent: 1})
+			if got := f.rec.Counts(); got["c1:checkin"] != 1 || got["c1:midpoint"] != 1 {
+				t.Errorf("counts = %v, want the check-in, then the mid-point the next local day", got)
+			}
+		})
+	}
+}

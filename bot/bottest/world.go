@@ -292,6 +292,14 @@ func (w *World) InChannel(user, channel, args string) {
 	w.Do(conversation.Input{Kind: conversation.CommandInput, User: user, Channel: channel, Text: args})
 }
 
+// Mention has user say text to the bot in a shared channel, mentioning it
+// (@learnpact status): said in public.
+func (w *World) Mention(user, channel, text string) {
+	w.t.Helper()
+	w.Logf("-> %s says in #%s: @learnpact %s\n", w.name(user), strings.ToLower(channel), text)
+	w.Do(conversation.Input{Kind: conversation.TextInput, User: user, Channel: channel, Text: text, Public: true})
+}
+
 // Joined has inviter add the bot to a channel.
 func (w *World) Joined(inviter, channel string) {
 	w.t.Helper()

@@ -126,6 +126,9 @@ func (ec eventCallback) inbound() (inbound, bool) {
 		User:    e.User,
 		Channel: e.Channel,
 		Text:    fromMrkdwn(e.Text),
+		// A mention in a channel is said in public; Slack's direct
+		// conversations have ids starting with D.
+		Public: in.mention && !strings.HasPrefix(e.Channel, "D"),
 	}
 	if kind == conversation.ThreadInput {
 		in.input.Thread = e.ThreadTS

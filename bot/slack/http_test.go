@@ -20,6 +20,7 @@ import (
 	"github.com/learnpact/learnpact/bot/workpool"
 	"github.com/learnpact/learnpact/conversation"
 	"github.com/learnpact/learnpact/storage"
+	"github.com/learnpact/learnpact/storage/memory"
 )
 
 func TestSignature(t *testing.T) {
@@ -194,6 +195,39 @@ func TestRetryDedupe(t *testing.T) {
 	}
 }
 
+// TestLateRetriesDeduped: Slack retries an event it saw no answer to
+// about one and five minutes after the first delivery; those retries find
+// the event applied, however long the first delivery took to answer.
+func TestLateRetriesDeduped(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Date(2026, 3, 3, 10, 0, 0, 0, time.UTC)
+	clock := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return now
+	}
+	h := &harness{store: memory.New(memory.WithClock(clock))}
+	h.start(t, Config{Workers: 2, Now: clock}, h.store, defaultLimits, nil, nil)
+	for i, d := range []time.Duration{0, time.Minute, 4 * time.Minute} {
+		mu.Lock()
+		now = now.Add(d)
+		mu.Unlock()
+		hd := http.Header{}
+		if i > 0 {
+			hd.Set("X-Slack-Retry-Num", strconv.Itoa(i))
+			hd.Set("X-Slack-Retry-Reason", "http_timeout")
+		}
+		body := dmEvent("Ev1", "U1", "help")
+		if resp := h.post(t, "/slack/events", "application/json", []byte(body), time.Time{}, hd); resp.StatusCode != http.StatusOK {
+			t.Errorf("delivery %d: status = %d", i, resp.StatusCode)
+		}
+	}
+	h.finish(t)
+	if n := len(h.api.Calls("chat.postMessage")); n != 1 {
+		t.Errorf("%d answers to one event delivered three times over five minutes, want 1", n)
+	}
+}
+
 func TestEventsIgnored(t *testing.T) {
 	h := newHarness(t, defaultLimits, nil)
 	h.knowsBot(t) // so that its own user id is recognised
@@ -228,7 +262,7 @@ func TestEventsIgnored(t *testing.T) {
 	if n := len(h.api.Calls("auth.test")); n != 1 {
 		t.Errorf("auth.test called %d times, want once", n)
 	}
-	want := conversation.Input{Kind: conversation.TextInput, User: "U2", Channel: "C1", Text: "status & more"}
+	want := conversation.Input{Kind: conversation.TextInput, User: "U2", Channel: "C1", Text: "status & more", Public: true}
 	if !equalInput(turns[0].Input, want) || turns[0].Team != "T1" || turns[0].Platform != bot.Platform(h.a) {
 		t.Errorf("turn = %+v, want input %+v in T1", turns[0], want)
 	}

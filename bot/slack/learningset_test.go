@@ -117,7 +117,7 @@ func TestLearningSetTurns(t *testing.T) {
 	got := e.finish(t)
 	want := []conversation.Input{
 		{Kind: conversation.JoinInput, User: sandbox.Learner, Channel: ch},
-		{Kind: conversation.TextInput, User: sandbox.PeerSam, Channel: sandbox.LearningSet, Text: "help"},
+		{Kind: conversation.TextInput, User: sandbox.PeerSam, Channel: sandbox.LearningSet, Text: "help", Public: true},
 		{Kind: conversation.ThreadInput, User: sandbox.PeerLee, Channel: sandbox.LearningSet, Thread: root.TS, Text: bot + " the criteria are clear"},
 		{Kind: conversation.ThreadInput, User: sandbox.PeerKim, Channel: sandbox.LearningSet, Thread: root.TS, Text: "Add a deadline & a demo"},
 	}

@@ -199,6 +199,10 @@ func decodeText(in inbound) inbound {
 	channel, root := baseConversation(act.Conversation.ID)
 	in.intent = turn
 	in.input = conversation.Input{Kind: conversation.TextInput, User: act.From.ID, Channel: act.Conversation.ID, Text: text}
+	switch act.Conversation.ConversationType {
+	case "channel", "groupChat":
+		in.input.Public = true // others see what is said there
+	}
 	if act.Conversation.ConversationType == "channel" {
 		if channel == "" {
 			in.intent = ignore // ";messageid=…" names no channel
@@ -206,7 +210,7 @@ func decodeText(in inbound) inbound {
 		}
 		in.input.Channel = channel
 		if root != "" {
-			in.input.Kind, in.input.Thread = conversation.ThreadInput, root
+			in.input.Kind, in.input.Thread, in.input.Public = conversation.ThreadInput, root, false
 		}
 	}
 	return in

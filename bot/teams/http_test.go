@@ -181,6 +181,11 @@ func TestPersonalChat(t *testing.T) {
 	if loc := e.a.Location(e.ctx(), "29:unknown"); loc != time.UTC {
 		t.Errorf("unknown user's location = %s", loc)
 	}
+	// After a restart, before Lee writes again: the time zone comes from
+	// the stored reference, so nudges still wait for Lee's working hours.
+	if loc := e.adapter(nil).Location(e.ctx(), lee); loc.String() != "Europe/Berlin" {
+		t.Errorf("location after a restart = %s, want Europe/Berlin", loc)
+	}
 	if id := e.a.BotUserID(e.ctx()); id != botID {
 		t.Errorf("bot id = %s", id)
 	}
@@ -249,14 +254,14 @@ func TestDecode(t *testing.T) {
 		map[string]any{"type": "mention", "text": "<at>Mo</at>", "mentioned": map[string]any{"id": mo}},
 	}
 	in := decodeMap(thread)
-	if in.intent != turn || in.input.Kind != "thread" || in.input.Channel != teamChan || in.input.Thread != "1700" ||
+	if in.intent != turn || in.input.Kind != "thread" || in.input.Channel != teamChan || in.input.Thread != "1700" || in.input.Public ||
 		in.input.Text != "Looks good, ask <@"+mo+"> & me" {
 		t.Errorf("thread reply = %+v", in.input)
 	}
 
 	top := base("message", "channel", teamChan)
 	top["text"] = "hello"
-	if in := decodeMap(top); in.input.Kind != "text" || in.input.Channel != teamChan || in.input.Thread != "" {
+	if in := decodeMap(top); in.input.Kind != "text" || in.input.Channel != teamChan || in.input.Thread != "" || !in.input.Public {
 		t.Errorf("channel message = %+v", in.input)
 	}
 
@@ -269,7 +274,7 @@ func TestDecode(t *testing.T) {
 
 	installed := base("conversationUpdate", "personal", leeChat)
 	installed["membersAdded"] = []any{map[string]any{"id": botID}}
-	if in := decodeMap(installed); in.input.Kind != "text" || in.input.Text != "hi" || in.input.Channel != leeChat {
+	if in := decodeMap(installed); in.input.Kind != "text" || in.input.Text != "hi" || in.input.Channel != leeChat || in.input.Public {
 		t.Errorf("personal install = %+v", in.input)
 	}
 

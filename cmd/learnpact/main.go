@@ -20,6 +20,8 @@ const usage = `learnpact runs the learning-contract bot for Slack and Microsoft 
 Usage:
   learnpact                 serve (the default)
   learnpact teams-package   write the Teams app package (-o file.zip, -domain, -version, -app-id)
+  learnpact templates check DIR
+                            check the contract templates in DIR (file, line and field of each problem)
   learnpact version         print the version
   learnpact help            print this help
 
@@ -46,6 +48,8 @@ func cli(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch {
 	case cmd == "teams-package":
 		return teamsPackage(args[1:], getenv, stdout, stderr)
+	case cmd == "templates":
+		return templatesCmd(args[1:], stdout, stderr)
 	case len(args) > 1:
 		fmt.Fprintf(stderr, "learnpact: unexpected arguments %q\n\n%s", args[1:], usage)
 		return 2

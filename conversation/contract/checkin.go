@@ -77,6 +77,10 @@ func (c *Contract) LastCheckIn() (CheckIn, bool) {
 	return CheckIn{}, false
 }
 
+// CheckInWaiting reports whether a check-in prompt went out and is still
+// waiting for an answer.
+func (c *Contract) CheckInWaiting() bool { return c.cycle().open() }
+
 // DoSnooze puts the check-in waiting for an answer off until tomorrow (see
 // Plan). It fails with ErrNothingToSnooze when none is waiting.
 func (c *Contract) DoSnooze(actor string, now time.Time) error {

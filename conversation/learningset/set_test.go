@@ -156,3 +156,124 @@ func BenchmarkPick(b *testing.B) {
 		}
 	}
 }
+
+// TestLeastRecentlyAskedFirst: among members asked as often, the one asked
+// longest ago comes first.
+func TestLeastRecentlyAskedFirst(t *testing.T) {
+	ms := members(4) // U00 is the learner
+	s := New("slack", "T1", "C1", "set", "U00", t0)
+	for i, want := range []string{"U01", "U02", "U03", "U01", "U02", "U03", "U01"} {
+		got := s.Pick(ms, []string{"U00"}, 1, t0)
+		if len(got) != 1 || got[0] != want {
+			t.Fatalf("share %d: picked %v, want %s (asked least recently)", i+1, got, want)
+		}
+		s.Apply(Change{Assign: got}, t0)
+	}
+}
+
+// TestDeclineIsNotCounted: a review declined does not count as one: after
+// resting, the member who declined comes before those who reviewed.
+func TestDeclineIsNotCounted(t *testing.T) {
+	ms := members(5) // U00 is the learner
+	s := New("slack", "T1", "C1", "set", "U00", t0)
+	first := s.Pick(ms, []string{"U00"}, 2, t0)
+	if !slices.Equal(first, []string{"U01", "U02"}) {
+		t.Fatalf("first share picked %v", first)
+	}
+	s.Apply(Change{Assign: first}, t0)
+	s.Apply(Change{Decline: "U02"}, t0)
+	repl := s.Pick(ms, []string{"U00", "U01", "U02"}, 1, t0)
+	if !slices.Equal(repl, []string{"U03"}) {
+		t.Fatalf("replacement %v, want U03", repl)
+	}
+	s.Apply(Change{Assign: repl}, t0)
+	if n := s.Members["U02"].Assigned; n != 0 {
+		t.Errorf("U02 declined their only review and counts %d", n)
+	}
+	later := t0.Add(Rest)
+	if got := s.Pick(ms, []string{"U00"}, 2, later); !slices.Equal(got, []string{"U04", "U02"}) {
+		t.Fatalf("after the rest picked %v, want U04 and U02, who have reviewed nothing", got)
+	}
+}
+
+// TestPickMatchesModel drives a set through random shares, declines and
+// absences, and checks every pick against the rule computed here from the
+// events alone (not from the set's own counts): available members other
+// than the excluded, fewest reviews asked and not declined first, then the
+// one asked longest ago (never asked first), then in the members' order.
+func TestPickMatchesModel(t *testing.T) {
+	for seed := range uint64(20) {
+		rng := rand.New(rand.NewPCG(seed, 99))
+		ms := members(6)
+		s := New("slack", "T1", "C1", "set", "U00", t0)
+		asks := map[string][]int{} // member → ask numbers, in order
+		declined := map[string]int{}
+		restUntil := map[string]time.Time{}
+		awayUntil := map[string]time.Time{}
+		seq := 0
+		now := t0
+		expect := func(exclude []string, n int) []string {
+			var cand []string
+			for _, u := range ms {
+				if slices.Contains(exclude, u) || now.Before(restUntil[u]) || now.Before(awayUntil[u]) {
+					continue
+				}
+				cand = append(cand, u)
+			}
+			load := func(u string) int { return len(asks[u]) - declined[u] }
+			last := func(u string) int {
+				if a := asks[u]; len(a) > 0 {
+					return a[len(a)-1]
+				}
+				return 0
+			}
+			var out []string
+			for len(out) < n && len(cand) > 0 {
+				best := 0
+				for i, u := range cand {
+					b := cand[best]
+					if load(u) < load(b) || load(u) == load(b) && last(u) < last(b) {
+						best = i
+					}
+				}
+				out = append(out, cand[best])
+				cand = slices.Delete(cand, best, best+1)
+			}
+			return out
+		}
+		assign := func(us []string) {
+			for _, u := range us {
+				seq++
+				asks[u] = append(asks[u], seq)
+			}
+			s.Apply(Change{Assign: us}, now)
+		}
+		for i := range 200 {
+			learner := ms[rng.IntN(len(ms))]
+			want := expect([]string{learner}, 2)
+			got := s.Pick(ms, []string{learner}, 2, now)
+			if !slices.Equal(got, want) {
+				t.Fatalf("seed %d, share %d: picked %v, want %v", seed, i, got, want)
+			}
+			assign(got)
+			if len(got) > 0 && rng.IntN(4) == 0 {
+				d := got[rng.IntN(len(got))]
+				declined[d]++
+				restUntil[d] = now.Add(Rest)
+				s.Apply(Change{Decline: d}, now)
+				want := expect(append([]string{learner}, got...), 1)
+				repl := s.Pick(ms, append([]string{learner}, got...), 1, now)
+				if !slices.Equal(repl, want) {
+					t.Fatalf("seed %d, share %d: replacement %v, want %v", seed, i, repl, want)
+				}
+				assign(repl)
+			}
+			if rng.IntN(10) == 0 {
+				u := ms[rng.IntN(len(ms))]
+				awayUntil[u] = now.Add(time.Duration(rng.IntN(72)) * time.Hour)
+				s.Apply(Change{Away: u, AwayUntil: awayUntil[u]}, now)
+			}
+			now = now.Add(time.Duration(1+rng.IntN(48)) * time.Hour)
+		}
+	}
+}
