@@ -359,18 +359,13 @@ func (e *Engine) list(ctx context.Context, key storage.UserKey) ([]*contract.Con
 	}
 	out := make([]*contract.Contract, 0, len(ids))
 	for _, id := range ids {
-		data, rev, err := e.store.Contract(ctx, id)
+		c, err := LoadContract(ctx, e.store, id)
 		if errors.Is(err, storage.ErrNotFound) {
 			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("load contract %s: %w", id, err)
+			return nil, err
 		}
-		c := new(contract.Contract)
-		if err := json.Unmarshal(data, c); err != nil {
-			return nil, fmt.Errorf("decode contract %s: %w", id, err)
-		}
-		c.Rev = rev
 		out = append(out, c)
 	}
 	return out, nil
@@ -430,6 +425,8 @@ func (e *Engine) deliver(ctx context.Context, t Turn, ef conversation.Effect) er
 		return e.post(ctx, t, ef)
 	case conversation.SetChange:
 		return e.changeSet(ctx, p, t.Team, ef)
+	case conversation.Export:
+		return e.export(ctx, t, ef)
 	default:
 		return fmt.Errorf("unknown effect %T", ef)
 	}

@@ -69,7 +69,7 @@ func TestTranscriptTyposAndSingleEdits(t *testing.T) {
 	if c.Status != contract.Proposed {
 		t.Errorf("status %s, want proposed", c.Status)
 	}
-	if s := w.Session(lee); s.Item != 0 || s.Typo != "" {
+	if s := w.Session(lee); s.EditItem != 0 || s.Typo != "" {
 		t.Errorf("session keeps an item or a typo: %+v", s)
 	}
 	if s := w.Session(mo); s.State != conversation.StateIdle {

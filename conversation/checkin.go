@@ -62,6 +62,10 @@ func (t *turn) onDue() {
 		send(reviewReminderMsg(c, d.User))
 	case contract.DueReviewSlow:
 		send(gatheredMsg(c, "slow"))
+	case contract.DueImpact:
+		send(impactPromptMsg(c, c.ImpactDay(d)))
+	case contract.DueImpactApprover:
+		send(impactApproverMsg(c, c.ImpactDay(d)))
 	}
 }
 
@@ -108,7 +112,7 @@ func (t *turn) beginFollowUp(st State) {
 		s.Aside = &Aside{ContractID: s.ContractID, State: s.State, Back: slices.Clone(s.Back)}
 	}
 	s.ContractID = t.c.ID
-	s.State, s.Back, s.Pending, s.Editing, s.Date, s.Item = st, nil, nil, false, "", 0
+	s.State, s.Back, s.Pending, s.Editing, s.Date, s.EditItem = st, nil, nil, false, "", 0
 }
 
 // endFollowUp ends the follow-up question. A drafting dialog it interrupted
@@ -152,6 +156,9 @@ func (t *turn) followUpPrompt(lead text) message.Message {
 	case StatePauseReason:
 		return pauseReasonPrompt(lead, c)
 	}
+	if m, ok := t.finishPrompt(lead); ok {
+		return m
+	}
 	return t.helpMsg()
 }
 
@@ -159,6 +166,9 @@ func (t *turn) followUpPrompt(lead text) message.Message {
 func (t *turn) followUpAnswer(text string) {
 	if text == "" {
 		t.reply(t.followUpPrompt(txt("I didn't catch that.")))
+		return
+	}
+	if t.finishAnswer(text) {
 		return
 	}
 	switch t.s.State {
@@ -187,6 +197,9 @@ func (t *turn) followUpAnswer(text string) {
 
 // skipFollowUp passes over an optional follow-up question.
 func (t *turn) skipFollowUp() {
+	if t.finishSkip() {
+		return
+	}
 	switch t.s.State {
 	case StateHappened:
 		t.s.State = StateNext
@@ -208,7 +221,7 @@ func (t *turn) skipClick(f followUp) {
 	if _, ok := t.target(t.in.Value); !ok {
 		return
 	}
-	if !t.inFollowUp() || t.s.State != f.state {
+	if v, _ := ParseActionValue(t.in.Value); !t.inFollowUp() || t.s.State != f.state || v.Item > 0 && v.Item != t.s.Item {
 		t.ephemeral(note("That question has been answered",
 			"That question has been answered already. Type ", code("status"), " to see where your contract is."))
 		return

@@ -81,6 +81,8 @@ func helpCases(t *testing.T) []helpCase {
 		{"active", lee, at(StateIdle, fx["active"]), fx["active"], []*contract.Contract{fx["active"]}},
 		{"checking in", lee, at(StateHappened, fx["prompted"]), fx["prompted"], []*contract.Contract{fx["prompted"]}},
 		{"paused", lee, at(StateIdle, fx["paused"]), fx["paused"], []*contract.Contract{fx["paused"]}},
+		{"assessed", lee, at(StateIdle, fx["assessed"]), fx["assessed"], []*contract.Contract{fx["assessed"]}},
+		{"handing in evidence", lee, at(StateHandIn, fx["active"]), fx["active"], []*contract.Contract{fx["active"]}},
 		{"saying why paused", lee, at(StatePauseReason, fx["paused"]), fx["paused"], []*contract.Contract{fx["paused"]}},
 	}
 }
@@ -193,12 +195,17 @@ func TestSuggestion(t *testing.T) {
 		{"stauts", "status"},
 		{"statsu", "status"},
 		{"lsit", "list"},
-		{"sned", "send"},
-		{"reusme", "resume"},
 		{"cancle", "cancel"},
 		{"learnign-set", "learning-set"},
 		{"helpp", "help"},
 		{"stats", "status"},
+		{"sned", "send"}, // at the summary
+		{"bakc", "back"},
+		// aliases, and commands that do nothing here, are not suggested
+		{"stat", ""},
+		{"dome", ""},
+		{"resme", ""}, // resume does nothing at the summary
+		{"pase", ""},
 		// commands, long words, sentences and words two edits away are not typos
 		{"help", ""},
 		{"status", ""},
@@ -212,8 +219,11 @@ func TestSuggestion(t *testing.T) {
 		{"statistics", ""},
 		{"ünïcode", ""},
 	}
+	fx := fixtures(t)
+	draft := fx["draft"]
+	tn := newTurn(testEnv(), Session{User: lee, State: StateSummary, ContractID: draft.ID}, draft, Input{Kind: TextInput, User: lee})
 	for _, tc := range tests {
-		got, ok := suggestion(tc.typed)
+		got, ok := tn.suggestion(tc.typed)
 		if ok != (tc.want != "") || got != tc.want {
 			t.Errorf("suggestion(%q) = %q, %v; want %q", tc.typed, got, ok, tc.want)
 		}

@@ -11,7 +11,7 @@ import (
 
 // Editing one goal, activity, piece of evidence or success criterion
 // ("edit goal 2") rather than the whole list. The session's state is the
-// part's own step (StateGoal for a goal) and Session.Item the number of the
+// part's own step (StateGoal for a goal) and Session.EditItem the number of the
 // item being changed; enter clears it, so every other way out of the step
 // ends the edit.
 
@@ -95,21 +95,21 @@ func (t *turn) editItem(name string, n int) {
 			t.s.State = prev
 		}
 	}
-	if t.s.State != lp.state || t.s.Item != n {
+	if t.s.State != lp.state || t.s.EditItem != n {
 		t.push(entry(t.s.State))
 	}
 	t.s.Editing, t.s.Pending = true, nil
-	t.s.State, t.s.Item = lp.state, n
+	t.s.State, t.s.EditItem = lp.state, n
 	t.reply(t.prompt(nil))
 }
 
 // editingItem is the list part and item number being changed, if any.
 func (t *turn) editingItem() (listPart, int, bool) {
 	lp, ok := listPartOf(t.s.State)
-	if !ok || t.s.Item < 1 || t.s.Item > len(items(t.c.Terms, t.s.State)) {
+	if !ok || t.s.EditItem < 1 || t.s.EditItem > len(items(t.c.Terms, t.s.State)) {
 		return listPart{}, 0, false
 	}
-	return lp, t.s.Item, true
+	return lp, t.s.EditItem, true
 }
 
 // setItem replaces (or, for "delete", removes) the item being changed.

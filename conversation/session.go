@@ -1,6 +1,10 @@
 package conversation
 
-import "time"
+import (
+	"time"
+
+	"github.com/learnpact/learnpact/conversation/contract"
+)
 
 // Session is one user's dialog state, stored as JSON between turns.
 type Session struct {
@@ -18,10 +22,10 @@ type Session struct {
 	// Editing is set when the learner came to a step from the summary, so
 	// finishing it returns there.
 	Editing bool `json:"editing,omitempty"`
-	// Item is the number (from 1) of the one goal, activity, piece of
+	// EditItem is the number (from 1) of the one goal, activity, piece of
 	// evidence or criterion being changed at its part's step ("edit goal
 	// 2"); 0 when the step is about the whole part.
-	Item int `json:"item,omitempty"`
+	EditItem int `json:"edit_item,omitempty"`
 	// Aside is a drafting dialog that a follow-up question (a check-in,
 	// a pause reason) interrupted; it is waiting, stopped, once the
 	// question is answered.
@@ -32,6 +36,11 @@ type Session struct {
 	// Typo is a word just questioned as a likely typo of a command ("did
 	// you mean help?"); the same word typed next is taken as an answer.
 	Typo string `json:"typo,omitempty"`
+	// Item is what a follow-up question about finishing a contract is
+	// on: the piece of evidence, success criterion or impact check.
+	Item int `json:"item,omitempty"`
+	// Reflection holds the answers to the closing prompts so far.
+	Reflection *contract.Reflection `json:"reflection,omitempty"`
 }
 
 // Aside is a drafting dialog set aside: its contract, step and back stack.

@@ -67,6 +67,10 @@ func newTurn(env Env, s Session, c *contract.Contract, in Input) *turn {
 		p := *s.Pending
 		s.Pending = &p
 	}
+	if s.Reflection != nil {
+		r := *s.Reflection
+		s.Reflection = &r
+	}
 	if s.Aside != nil {
 		a := *s.Aside
 		a.Back = slices.Clone(a.Back)
@@ -109,7 +113,7 @@ func (t *turn) heal() {
 		s.Pending = nil
 	}
 	if _, ok := listPartOf(s.State); !ok {
-		s.Item = 0
+		s.EditItem = 0
 	}
 	if c := t.draft(); c != nil && s.State == StateMastery && len(c.Terms.Goals) == 0 {
 		s.State = StateGoal
@@ -118,7 +122,8 @@ func (t *turn) heal() {
 
 // idle ends the drafting dialog, keeping the current contract.
 func (t *turn) idle() {
-	t.s.State, t.s.Back, t.s.Pending, t.s.Editing, t.s.Date, t.s.Item = StateIdle, nil, nil, false, "", 0
+	t.s.State, t.s.Back, t.s.Pending, t.s.Editing = StateIdle, nil, nil, false
+	t.s.Item, t.s.Reflection, t.s.Date, t.s.EditItem = 0, nil, "", 0
 }
 
 func (t *turn) result() Result {
@@ -183,12 +188,16 @@ func (t *turn) say(summary string, parts ...any) { t.reply(note(summary, parts..
 // onText handles typed text and slash commands: commands first (see
 // commands), then the answer to the current step.
 func (t *turn) onText(text string, command bool) {
+	if len(t.in.Files) > 0 && !command {
+		t.onFiles()
+		return
+	}
 	if c, args, ok := typedCommand(t.in); ok && (c.accepts == nil || c.accepts(t)) {
 		c.run(t, args)
 		return
 	}
 	cmd := normalize(text)
-	name, typo := suggestion(cmd)
+	name, typo := t.suggestion(cmd)
 	switch {
 	case greetings[cmd]:
 		t.greet()
@@ -352,7 +361,7 @@ func (t *turn) enter(st State, lead message.Text) {
 	if st != StateGoalCoach {
 		t.s.Pending = nil
 	}
-	t.s.State, t.s.Item = st, 0
+	t.s.State, t.s.EditItem = st, 0
 	t.reply(t.prompt(lead))
 }
 

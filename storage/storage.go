@@ -364,6 +364,8 @@ type Stores struct {
 	Docs Docs
 	// Due keeps scheduled work: check-ins, reminders, digests.
 	Due DueStore
+	// Erase deletes people's data and old contracts (Eraser).
+	Erase Eraser
 	// Outbox returns the outbox of a platform ("slack", "teams"): the
 	// messages waiting to be delivered there, kept apart from Due and
 	// from every other platform's outbox, so each platform's sender

@@ -22,6 +22,7 @@ Usage:
   learnpact teams-package   write the Teams app package (-o file.zip, -domain, -version, -app-id)
   learnpact templates check DIR
                             check the contract templates in DIR (file, line and field of each problem)
+  learnpact report          the report of the stored contracts as CSV (-since 2027-01-01, -approver ID, -o file.csv)
   learnpact version         print the version
   learnpact help            print this help
 
@@ -50,6 +51,8 @@ func cli(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return teamsPackage(args[1:], getenv, stdout, stderr)
 	case cmd == "templates":
 		return templatesCmd(args[1:], stdout, stderr)
+	case cmd == "report":
+		return reportCmd(ctx, args[1:], getenv, stdout, stderr)
 	case len(args) > 1:
 		fmt.Fprintf(stderr, "learnpact: unexpected arguments %q\n\n%s", args[1:], usage)
 		return 2

@@ -129,7 +129,7 @@ func (s *Store) outbox(platform string) *dueData {
 
 // Stores returns the store and everything it keeps, named "memory".
 func (s *Store) Stores() storage.Stores {
-	return storage.Stores{Name: "memory", Turns: s, Docs: s, Due: s, Outbox: s.Outbox}
+	return storage.Stores{Name: "memory", Turns: s, Docs: s, Due: s, Erase: s, Outbox: s.Outbox}
 }
 
 // lock takes the store's mutex and checks the context and that the store
