@@ -27,6 +27,7 @@ func Samples(t testing.TB, now time.Time) (map[string]message.Message, map[strin
 	reviewSamples(t, now, msgs, modals)
 	finishSamples(t, now, msgs, modals)
 	recordSamples(t, now, msgs)
+	reportSamples(t, now, msgs)
 	return msgs, modals
 }
 
