@@ -434,7 +434,9 @@ func randomToken() string {
 // UploadURL is where a file consent's accept lets the bot upload a file
 // named name, as the uploadUrl of a fileConsent/invoke: a OneDrive upload
 // session, which takes the whole file in one PUT with its Content-Range.
-func (s *Server) UploadURL(name string) string { return s.URL + "/onedrive/upload/" + url.PathEscape(name) }
+func (s *Server) UploadURL(name string) string {
+	return s.URL + "/onedrive/upload/" + url.PathEscape(name)
+}
 
 // Uploads returns the files uploaded so far, by name.
 func (s *Server) Uploads() map[string][]byte {
