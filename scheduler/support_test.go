@@ -121,7 +121,7 @@ func TestSupportSpell(t *testing.T) {
 	store := fullStores["embedded"](t)
 	clk := newClock(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)) // a Monday
 	p := &zonedDMs{now: clk.Now, zones: map[string]*time.Location{learner: zone(t, "Europe/London"), manager: zone(t, "Australia/Sydney")}}
-	e := newEngine(t, store, store, "", clk.Now)
+	e := newEngine(t, store, "", clk.Now)
 	s, err := scheduler.New(scheduler.Config{Due: store, Handler: e, Platforms: map[string]bot.Platform{"slack": p}, Now: clk.Now, Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
