@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -46,7 +47,7 @@ var modelWords = []string{
 	"Two teammates use my checklist without help", "in 8 weeks", "<@UMO>", "<@USAM>", "status", "list",
 	"help", "back", "skip", "cancel", "resume", "send", "pause", "edit goals", "edit title", "done",
 	"Shadow Ana's reviews; read the handbook", "every 10 days", secrets[2], "hi", "stauts",
-	"Ran my first review", "Book two more with Ana", "2027-04-30",
+	"Ran my first review", "Book two more with Ana", "2027-04-30", "2027-05-21",
 }
 
 // modelLabels name buttons for programs written by hand (see click).
@@ -108,6 +109,11 @@ func newModel(t testing.TB) *model {
 
 // run interprets a program step by step, checking after each one.
 func (m *model) run(prog []byte) {
+	defer func() {
+		if testing.Verbose() {
+			m.t.Logf("steps:\n  %s", strings.Join(m.steps, "\n  "))
+		}
+	}()
 	for i := 0; i+4 <= len(prog) && len(m.fails) == 0; i += 4 {
 		m.step(prog[i], prog[i+1], prog[i+2], prog[i+3])
 	}
@@ -183,8 +189,9 @@ func (m *model) step(op, a, b, c byte) {
 		m.nameAdvocate()
 		return
 	}
-	m.seen(in)
-	m.check(before, in, clicked, button)
+	after := m.snapshot()
+	m.seen(after)
+	m.check(before, after, in, clicked, button)
 }
 
 // pick chooses a card with buttons and one of its buttons. b counts back
@@ -252,8 +259,9 @@ func (m *model) due() {
 			before := m.snapshot()
 			m.log("%s comes due for %s", d.Kind, d.User)
 			m.w.DeliverDue(d.User, c.ID, d.Kind)
-			m.seen(nil)
-			m.check(before, nil, nil, message.Button{})
+			after := m.snapshot()
+			m.seen(after)
+			m.check(before, after, nil, nil, message.Button{})
 		}
 	}
 }
@@ -272,11 +280,12 @@ func (m *model) nameAdvocate() {
 	}
 }
 
-// seen keeps what the latest turn showed: every card, as it was.
-func (m *model) seen(in *conversation.Input) {
+// seen keeps what the latest turn showed: every card, as it was, with the
+// contracts after the turn.
+func (m *model) seen(after map[string]*contract.Contract) {
 	counts := map[string]int{}
-	for _, c := range m.w.Contracts() {
-		counts[c.ID] = len(c.CheckIns)
+	for id, c := range after {
+		counts[id] = len(c.CheckIns)
 	}
 	for _, d := range m.w.Turn().Deliveries {
 		if d.Kind == bottest.Form {
@@ -329,11 +338,10 @@ var decisions = map[string]bool{
 	string(conversation.ActionCounter): true, string(conversation.ActionDecline): true,
 }
 
-// check holds the world to what must always be true after a turn that in
-// started (nil for a due item); clicked and button are the card and the
-// button of a click.
-func (m *model) check(before map[string]*contract.Contract, in *conversation.Input, clicked *card, button message.Button) {
-	after := m.snapshot()
+// check holds the world (the contracts before and after the turn) to what
+// must always be true after a turn that in started (nil for a due item);
+// clicked and button are the card and the button of a click.
+func (m *model) check(before, after map[string]*contract.Contract, in *conversation.Input, clicked *card, button message.Button) {
 	for id, c := range after {
 		was := before[id]
 		m.checkSignatures(c)
@@ -343,6 +351,9 @@ func (m *model) check(before map[string]*contract.Contract, in *conversation.Inp
 		}
 		if ownChange(was, c) && !partyOf(was, c, in.User) {
 			m.failf("%s changed contract %s, of which they are not a party", in.User, id)
+		}
+		if in.Kind == conversation.TextInput && was != nil {
+			m.checkTyped(was, c, in.Text)
 		}
 		if clicked == nil || was == nil {
 			continue
@@ -393,6 +404,42 @@ func (m *model) checkTerms(c *contract.Contract) {
 	for _, p := range parts {
 		if p != "" && !strings.Contains(corpus, p) {
 			m.failf("contract %s holds %q, which nobody typed or chose", c.ID, p)
+		}
+	}
+}
+
+// checkTyped: typed text changes at most one part of the terms, and what
+// it writes there is what was typed: nothing else is lost or changed.
+func (m *model) checkTyped(was, c *contract.Contract, typed string) {
+	changed := contract.Diff(was.Terms, c.Terms)
+	fields := map[string]bool{}
+	for _, ch := range changed {
+		fields[ch.Field] = true
+	}
+	if len(fields) > 1 {
+		m.failf("typing %q changed %d parts of %s: %+v", typed, len(fields), c.ID, changed)
+	}
+	written := map[string][]string{
+		contract.FieldTitle: {c.Terms.Title}, contract.FieldActivities: c.Terms.Activities,
+		contract.FieldEvidence: c.Terms.Evidence,
+	}
+	for i, g := range c.Terms.Goals {
+		var o contract.Goal
+		if i < len(was.Terms.Goals) {
+			o = was.Terms.Goals[i]
+		}
+		if g.Text != o.Text {
+			written[contract.FieldGoals] = append(written[contract.FieldGoals], g.Text)
+		}
+		if g.Mastery != o.Mastery {
+			written[contract.FieldGoals] = append(written[contract.FieldGoals], g.Mastery)
+		}
+	}
+	for f := range fields {
+		for _, s := range written[f] {
+			if s != "" && !strings.Contains(typed, s) {
+				m.failf("typing %q wrote %q in the %s of %s", typed, s, f, c.ID)
+			}
 		}
 	}
 }
@@ -515,21 +562,26 @@ func randomProgram(r *rand.Rand, n int) []byte {
 	return prog
 }
 
-// TestModel runs seeded random programs through the engine, checking the
-// invariants after every step.
+var modelBudget = flag.Duration("model.budget", 3*time.Second, "how long TestModel runs random programs")
+
+// modelSeed seeds TestModel's programs: program i is the same on every run.
+const modelSeed = 2026
+
+// TestModel runs the seeds, then seeded random programs of 100 steps
+// through the engine for a fixed time (-model.budget, at most 500
+// programs), checking the invariants after every step.
 func TestModel(t *testing.T) {
-	programs, steps := 40, 80
-	if testing.Short() {
-		programs = 10
-	}
-	r := rand.New(rand.NewPCG(12, 2026))
-	for i := range programs {
-		prog := randomProgram(r, steps)
-		t.Run(fmt.Sprint(i), func(t *testing.T) { newModel(t).run(prog) })
-	}
 	for i, s := range modelSeeds() {
 		t.Run(fmt.Sprint("seed", i), func(t *testing.T) { newModel(t).run(s) })
 	}
+	r := rand.New(rand.NewPCG(modelSeed, 1))
+	end := time.Now().Add(*modelBudget)
+	n := 0
+	for ; n < 500 && time.Now().Before(end); n++ {
+		prog := randomProgram(r, 100)
+		t.Run(fmt.Sprint(n), func(t *testing.T) { newModel(t).run(prog) })
+	}
+	t.Logf("%d random programs of 100 steps (seed %d)", n, modelSeed)
 }
 
 // FuzzModel runs programs from the fuzzer; the corpus starts with the
@@ -628,5 +680,9 @@ func modelSeeds() [][]byte {
 		drafted().click(lee, "Send to my manager", 0).click(mo, "Propose an amendment", 0).submit(mo, 1).
 			click(lee, "Counter", 0).click(lee, "Send to my manager", 0).click(mo, "Propose an amendment", 0).
 			submit(mo, 2).click(lee, "Accept & sign", 1),
+		// Decline on an old renegotiation card declined the newest.
+		active().say(lee, "edit goals").click(lee, "Propose a new deadline", 0).say(lee, "2027-04-30").
+			click(mo, "Decline", 0).say(lee, "edit goals").click(lee, "Propose a new deadline", 0).
+			say(lee, "2027-05-21").click(mo, "Decline", 1),
 	}
 }
