@@ -81,6 +81,8 @@ func helpCases(t *testing.T) []helpCase {
 		{"active", lee, at(StateIdle, fx["active"]), fx["active"], []*contract.Contract{fx["active"]}},
 		{"checking in", lee, at(StateHappened, fx["prompted"]), fx["prompted"], []*contract.Contract{fx["prompted"]}},
 		{"paused", lee, at(StateIdle, fx["paused"]), fx["paused"], []*contract.Contract{fx["paused"]}},
+		{"assessed", lee, at(StateIdle, fx["assessed"]), fx["assessed"], []*contract.Contract{fx["assessed"]}},
+		{"handing in evidence", lee, at(StateHandIn, fx["active"]), fx["active"], []*contract.Contract{fx["active"]}},
 		{"saying why paused", lee, at(StatePauseReason, fx["paused"]), fx["paused"], []*contract.Contract{fx["paused"]}},
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -292,5 +293,73 @@ func TestOpenRejectsOtherFiles(t *testing.T) {
 	}
 	if _, err := Open(""); err == nil {
 		t.Fatal("Open with no file name succeeded")
+	}
+}
+
+func TestEraseConformance(t *testing.T) {
+	storagetest.RunErase(t, func(t *testing.T) storagetest.Subject {
+		s, err := Open(filepath.Join(t.TempDir(), "learnpact.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return storagetest.Subject{Stores: s.Stores()}
+	})
+}
+
+// TestErasedDataLeavesTheFile: what was deleted is gone from the file
+// itself, not only from the store's view of it.
+func TestErasedDataLeavesTheFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "learnpact.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := t.Context()
+	const secret = "Quokka-7f3a-private-words"
+	alice := storage.UserKey{Platform: "slack", Team: "T1", User: "U0ALICE0FORGET"}
+	bob := storage.UserKey{Platform: "slack", Team: "T1", User: "U0BOB"}
+	big := strings.Repeat(secret+" ", 2000) // overflow pages too
+	for i := range 20 {
+		id := "c" + strconv.Itoa(i)
+		w := storage.TurnWrite{User: alice, Session: []byte(`{"note":"` + secret + `"}`), CurrentContract: id, Event: "ev" + id, EventTTL: time.Hour,
+			Contract: &storage.ContractWrite{ID: id, Data: []byte(`{"text":"` + big + `"}`), Users: []storage.UserKey{alice, bob}}}
+		if err := s.Save(ctx, w); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.PutDoc(ctx, "teams:user:"+alice.User+":"+id, []byte(`{"v":"`+secret+`"}`), 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Save(ctx, storage.TurnWrite{User: bob, Session: []byte(`{"note":"bob stays"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(path)
+	if !bytes.Contains(before, []byte(secret)) || !bytes.Contains(before, []byte(alice.User)) {
+		t.Fatal("the file never held the secret: the test proves nothing")
+	}
+	for i := range 20 {
+		id := "c" + strconv.Itoa(i)
+		if err := s.DeleteContract(ctx, id, []storage.UserKey{alice, bob}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeleteDoc(ctx, "teams:user:"+alice.User+":"+id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.DeleteUser(ctx, alice); err != nil {
+		t.Fatal(err)
+	}
+	after, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, gone := range []string{secret, alice.User} {
+		if i := bytes.Index(after, []byte(gone)); i >= 0 {
+			t.Errorf("%q is still in the file at byte %d (page %d)", gone, i, i/s.db.Info().PageSize)
+		}
+	}
+	if !bytes.Contains(after, []byte("bob stays")) {
+		t.Error("the file lost what was not deleted")
 	}
 }

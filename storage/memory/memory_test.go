@@ -146,3 +146,9 @@ func TestClosed(t *testing.T) {
 func TestStores(t *testing.T) {
 	storagetest.CheckStores(t, New().Stores())
 }
+
+func TestEraseConformance(t *testing.T) {
+	storagetest.RunErase(t, func(t *testing.T) storagetest.Subject {
+		return storagetest.Subject{Stores: New().Stores()}
+	})
+}

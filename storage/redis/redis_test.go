@@ -548,3 +548,13 @@ func BenchmarkTurn(b *testing.B) {
 	}
 	b.ReportMetric(float64(rt.n.Load()-start)/float64(b.N), "roundtrips/op")
 }
+
+func TestEraseConformance(t *testing.T) {
+	storagetest.RunErase(t, func(t *testing.T) storagetest.Subject {
+		s, err := Open(redistest.Start(t).URL())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return subject(t, s)
+	})
+}
