@@ -95,9 +95,9 @@ type model struct {
 	t      testing.TB
 	w      *bottest.World
 	cards  []card
-	corpus strings.Builder // everything typed, submitted or chosen
+	corpus strings.Builder   // everything typed, submitted or chosen
 	typed  map[string]string // what each person typed
-	steps  []string        // what happened, for a failure's report
+	steps  []string          // what happened, for a failure's report
 	fails  []string
 }
 
@@ -319,9 +319,13 @@ func hasButton(msg message.Message, id conversation.ActionID) bool {
 	return slices.ContainsFunc(messagetest.Buttons(msg), func(b message.Button) bool { return b.ActionID == string(id) })
 }
 
-func (m *model) log(format string, args ...any) { m.steps = append(m.steps, fmt.Sprintf(format, args...)) }
+func (m *model) log(format string, args ...any) {
+	m.steps = append(m.steps, fmt.Sprintf(format, args...))
+}
 
-func (m *model) failf(format string, args ...any) { m.fails = append(m.fails, fmt.Sprintf(format, args...)) }
+func (m *model) failf(format string, args ...any) {
+	m.fails = append(m.fails, fmt.Sprintf(format, args...))
+}
 
 // snapshot is every contract, by id.
 func (m *model) snapshot() map[string]*contract.Contract {
