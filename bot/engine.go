@@ -64,6 +64,9 @@ type Config struct {
 	NewID func() string
 	// Log is the engine's logger; slog.Default() when nil.
 	Log *slog.Logger
+	// Reports configures /contract report; without Reports.Contracts
+	// everyone is told reports are unavailable.
+	Reports Reports
 }
 
 // Engine runs one conversation turn at a time per call; calls may run
@@ -76,6 +79,7 @@ type Engine struct {
 	clock   func() time.Time
 	ids     func() string
 	logger  *slog.Logger
+	reports Reports
 
 	posting posting
 }
@@ -85,7 +89,7 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("bot: no store")
 	}
-	e := &Engine{store: cfg.Store, docs: cfg.Docs, planner: cfg.Planner, clock: cfg.Now, ids: cfg.NewID, logger: cfg.Log}
+	e := &Engine{store: cfg.Store, docs: cfg.Docs, planner: cfg.Planner, clock: cfg.Now, ids: cfg.NewID, logger: cfg.Log, reports: cfg.Reports}
 	if e.clock == nil {
 		e.clock = time.Now
 	}
@@ -431,6 +435,8 @@ func (e *Engine) deliver(ctx context.Context, t Turn, ef conversation.Effect) er
 		return e.changeSet(ctx, p, t.Team, ef)
 	case conversation.Export:
 		return e.export(ctx, t, ef)
+	case conversation.ReportRequest:
+		return e.report(ctx, t, ef)
 	default:
 		return fmt.Errorf("unknown effect %T", ef)
 	}

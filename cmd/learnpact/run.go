@@ -354,7 +354,8 @@ func (m *Main) close() error {
 // engine's.
 func (m *Main) newEngine(mode Mode) (storage.DueStore, error) {
 	planner := scheduler.NewPlanner(scheduler.PlannerConfig{Digests: m.Config.Digests})
-	cfg := bot.Config{Store: m.stores.Turns, Docs: m.stores.Docs, Planner: planner, Log: m.Log.With("component", "engine")}
+	cfg := bot.Config{Store: m.stores.Turns, Docs: m.stores.Docs, Planner: planner, Log: m.Log.With("component", "engine"),
+		Reports: bot.Reports{Contracts: m.stores.Erase, Admins: m.Config.Admins}}
 	if mode == ModeSandbox {
 		cfg.Now = m.Clock.Now
 	}
