@@ -29,7 +29,8 @@ func TestSamples(t *testing.T) {
 		"digest",
 		"set_offer", "set_created", "share_prompt", "shared_draft", "shared", "review_not_member", "review_reminder",
 		"review_replaced", "review_declined", "review_slow", "feedback_notice", "feedback_thanks", "review_gathered",
-		"approval_request_peer"}
+		"approval_request_peer",
+		"my_data", "forget_confirm", "forget_kept", "forget_asked", "forgotten"}
 	for _, k := range want {
 		m, ok := msgs[k]
 		if !ok {

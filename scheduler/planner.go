@@ -216,3 +216,27 @@ func heldBy(ctx context.Context) *held {
 	h, _ := ctx.Value(heldKey{}).(*held)
 	return h
 }
+
+var _ bot.PlanForgetter = (*Planner)(nil)
+
+// ForgetPlans implements bot.PlanForgetter: it cancels the items of the
+// deleted contracts' plans and, for a forgotten person (user not empty),
+// their digest.
+func (p *Planner) ForgetPlans(ctx context.Context, platform, team, user string, deleted []*contract.Contract, now time.Time) error {
+	var ids []string
+	for _, c := range deleted {
+		for _, d := range c.Plan(now) {
+			ids = append(ids, ItemID(c.ID, d.Key()))
+		}
+	}
+	if user != "" {
+		ids = append(ids, DigestID(platform, team, user))
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	if err := p.due.Cancel(ctx, ids...); err != nil {
+		return fmt.Errorf("scheduler: cancel: %w", err)
+	}
+	return nil
+}

@@ -95,6 +95,7 @@ type Platform struct {
 	triggers map[string]string // trigger id → who clicked
 	done     []Delivery
 	observe  func(Delivery)
+	files    map[string][]DataFile // by user
 }
 
 // NewPlatform returns a platform with no messages and no channels.

@@ -25,6 +25,7 @@ func Samples(t testing.TB, now time.Time) (map[string]message.Message, map[strin
 	keepAliveSamples(t, now, msgs, modals)
 	digestSamples(t, now, msgs)
 	reviewSamples(t, now, msgs, modals)
+	privacySamples(t, now, msgs)
 	return msgs, modals
 }
 

@@ -109,25 +109,28 @@ func ok(o obj) obj {
 // the sandbox hands out.
 func (w *Workspace) APIHandler() http.Handler {
 	methods := map[string]func(args) obj{
-		"auth.test":             w.authTest,
-		"users.info":            w.usersInfo,
-		"conversations.open":    w.conversationsOpen,
-		"conversations.info":    w.conversationsInfo,
-		"conversations.members": w.conversationsMembers,
-		"conversations.history": w.conversationsHistory,
-		"conversations.replies": w.conversationsReplies,
-		"chat.postMessage":      w.chatPostMessage,
-		"chat.update":           w.chatUpdate,
-		"chat.postEphemeral":    w.chatPostEphemeral,
-		"views.open":            w.viewsOpen,
-		"views.update":          w.viewsUpdate,
-		"views.publish":         w.viewsPublish,
+		"auth.test":                    w.authTest,
+		"users.info":                   w.usersInfo,
+		"conversations.open":           w.conversationsOpen,
+		"conversations.info":           w.conversationsInfo,
+		"conversations.members":        w.conversationsMembers,
+		"conversations.history":        w.conversationsHistory,
+		"conversations.replies":        w.conversationsReplies,
+		"chat.postMessage":             w.chatPostMessage,
+		"chat.update":                  w.chatUpdate,
+		"chat.postEphemeral":           w.chatPostEphemeral,
+		"views.open":                   w.viewsOpen,
+		"views.update":                 w.viewsUpdate,
+		"views.publish":                w.viewsPublish,
+		"files.getUploadURLExternal":   w.filesGetUploadURL,
+		"files.completeUploadExternal": w.filesCompleteUpload,
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/{method}", func(rw http.ResponseWriter, r *http.Request) {
 		w.serveMethod(rw, r, r.PathValue("method"), methods)
 	})
 	mux.HandleFunc("POST /api/response/{id}", w.serveResponseURL)
+	mux.HandleFunc("POST /api/upload/{id}", w.serveUpload)
 	return mux
 }
 

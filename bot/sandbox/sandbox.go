@@ -97,6 +97,7 @@ type Message struct {
 	EphemeralFor string          `json:"ephemeral_for,omitempty"`
 	Updated      int             `json:"updated,omitempty"`     // times changed since posted
 	ReplyCount   int             `json:"reply_count,omitempty"` // thread replies (thread parents only)
+	Files        []string        `json:"files,omitempty"`       // ids of files shared with it (see Workspace.File)
 }
 
 // MessageRef names a message.
@@ -165,6 +166,7 @@ type Workspace struct {
 	failures  map[string]*failure
 	flaky     map[string]*flakiness
 	lastEvent []byte // body of the last Events API delivery, for Redeliver
+	files     map[string]*File
 	subs      map[int]chan Change
 	subSeq    int
 	changed   chan struct{}

@@ -125,7 +125,7 @@ func (h *harness) newEngine(docs bool) *bot.Engine {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	cfg := bot.Config{Store: h.store.Turns, Planner: planner, Now: h.ws.Clock().Now, Log: slog.New(slog.DiscardHandler)}
+	cfg := bot.Config{Store: h.store.Turns, Erase: h.store.Erase, Planner: planner, Now: h.ws.Clock().Now, Log: slog.New(slog.DiscardHandler)}
 	if docs {
 		cfg.Docs = h.store.Docs
 	}
