@@ -18,9 +18,11 @@ GOVULNCHECK := golang.org/x/vuln/cmd/govulncheck@v1.9.0
 VULNDB_VERSION := v0.0.0-20261105234957-e22db6528018
 VULNDB := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/learnpact/vulndb-$(VULNDB_VERSION)
 
-# Programs the tests need, as command:debian-package. Missing ones are
+# Programs the tests need, as command:debian-package (poppler-utils: the
+# record's PDF is read back with pdftotext, its first page drawn with
+# pdftoppm). Missing ones are
 # installed by `make deps` with apt-get (through sudo when not root).
-TOOLS := redis-server:redis-server cc:gcc chromium:chromium
+TOOLS := redis-server:redis-server cc:gcc chromium:chromium pdftotext:poppler-utils pdftoppm:poppler-utils
 # Packages without a command of their own (fonts for browser screenshots),
 # checked with dpkg.
 PACKAGES := fonts-dejavu-core fonts-noto-color-emoji

@@ -15,16 +15,35 @@ import (
 	"github.com/learnpact/learnpact/storage"
 )
 
-// DataFiler is implemented by platforms that can send a file to a user's
-// direct conversation with the bot.
-type DataFiler interface {
-	SendDataFile(ctx context.Context, user, name string, data []byte, comment message.Message) error
+// PlanForgetter is implemented by Planners that can drop the work planned
+// for contracts that are deleted, and for a person who is forgotten: it
+// returns the changes to save.
+type PlanForgetter interface {
+	ForgetPlans(platform, team, user string, deleted []*contract.Contract, now time.Time) storage.DueChanges
 }
 
-// PlanForgetter is implemented by Planners that can drop the work planned
-// for contracts that are deleted, and for a person who is forgotten.
-type PlanForgetter interface {
-	ForgetPlans(ctx context.Context, platform, team, user string, deleted []*contract.Contract, now time.Time) error
+// dropPlans saves the changes that drop the work planned for deleted
+// contracts (and for user, when not empty).
+func (e *Engine) dropPlans(ctx context.Context, key storage.UserKey, deleted []*contract.Contract, now time.Time) error {
+	p, ok := e.planner.(PlanForgetter)
+	if !ok {
+		return nil
+	}
+	forgotten := ""
+	if key.User != "" {
+		forgotten = key.User
+	}
+	ch := p.ForgetPlans(key.Platform, key.Team, forgotten, deleted, now)
+	if ch.IsZero() {
+		return nil
+	}
+	if key.User == "" && len(deleted) > 0 {
+		key.User = deleted[0].Learner
+	}
+	if err := e.store.Save(ctx, storage.TurnWrite{User: key, Due: ch}); err != nil {
+		return fmt.Errorf("drop planned work: %w", err)
+	}
+	return nil
 }
 
 // ErrNoEraser says the engine was built without Config.Erase.
@@ -194,10 +213,8 @@ func (e *Engine) ForgetUser(ctx context.Context, platform, team, user string) er
 			return fmt.Errorf("forget: %w", err)
 		}
 	}
-	if p, ok := e.planner.(PlanForgetter); ok {
-		if err := p.ForgetPlans(ctx, platform, team, user, deleted, now); err != nil {
-			return fmt.Errorf("forget: planned work: %w", err)
-		}
+	if err := e.dropPlans(ctx, storage.UserKey{Platform: platform, Team: team, User: user}, deleted, now); err != nil {
+		return fmt.Errorf("forget: %w", err)
 	}
 	err = e.eachDoc(ctx, s, func(k string, _ []byte, _ int64) error {
 		if s.mentions(k) {
@@ -238,18 +255,23 @@ func (e *Engine) ForgetUser(ctx context.Context, platform, team, user string) er
 }
 
 // scrubContract removes the person from someone else's contract, and
-// brings its planned work in line.
+// brings its planned work in line, in one save.
 func (e *Engine) scrubContract(ctx context.Context, platform, team, id string, s scrubber, now time.Time) error {
 	var before *contract.Contract
 	_, err := storage.Update(ctx,
 		func(ctx context.Context) ([]byte, int64, error) { return e.store.Contract(ctx, id) },
 		func(ctx context.Context, v *any, data []byte, rev int64) error {
-			c := new(contract.Contract)
-			if err := json.Unmarshal(data, c); err != nil {
+			after := new(contract.Contract)
+			if err := json.Unmarshal(data, after); err != nil {
 				return err
 			}
-			key := storage.UserKey{Platform: platform, Team: team, User: c.Learner}
-			return e.store.Save(ctx, storage.TurnWrite{User: key, Contract: &storage.ContractWrite{ID: id, Data: data, Rev: rev, Users: partiesOf(key, c)}})
+			key := storage.UserKey{Platform: platform, Team: team, User: after.Learner}
+			ch, err := e.plan(ctx, TurnOutcome{Platform: platform, Team: team, Before: before, After: after, Now: now})
+			if err != nil {
+				return err
+			}
+			return e.store.Save(ctx, storage.TurnWrite{User: key, Due: ch,
+				Contract: &storage.ContractWrite{ID: id, Data: data, Rev: rev, Users: partiesOf(key, after)}})
 		},
 		func(v *any, exists bool) (bool, error) {
 			if !exists || !s.mentions(*v) {
@@ -263,14 +285,7 @@ func (e *Engine) scrubContract(ctx context.Context, platform, team, id string, s
 			*v = s.scrub(*v, true)
 			return true, nil
 		})
-	if err != nil || before == nil || e.planner == nil {
-		return err
-	}
-	after, err := LoadContractOf(ctx, e.store, id)
-	if err != nil {
-		return err
-	}
-	return e.planner.AfterTurn(ctx, TurnOutcome{Platform: platform, Team: team, Before: before, After: after, Now: now})
+	return err
 }
 
 // LoadContractOf reads and decodes one contract.
@@ -315,10 +330,8 @@ func (e *Engine) RetainClosed(ctx context.Context, age time.Duration) (int, erro
 		if err := e.erase.DeleteContract(ctx, c.ID, partiesOf(key, c)); err != nil {
 			return 0, fmt.Errorf("retention: %w", err)
 		}
-		if p, ok := e.planner.(PlanForgetter); ok {
-			if err := p.ForgetPlans(ctx, c.Platform, c.Team, "", []*contract.Contract{c}, now); err != nil {
-				return 0, fmt.Errorf("retention: planned work of %s: %w", c.ID, err)
-			}
+		if err := e.dropPlans(ctx, key, []*contract.Contract{c}, now); err != nil {
+			return 0, fmt.Errorf("retention: %s: %w", c.ID, err)
 		}
 	}
 	if len(old) > 0 {
@@ -335,8 +348,8 @@ func (e *Engine) exportData(ctx context.Context, t Turn, ef conversation.ExportD
 		return err
 	}
 	name := "learnpact-my-data-" + e.now().UTC().Format("2006-01-02") + ".json"
-	if f, ok := t.Platform.(DataFiler); ok {
-		err := f.SendDataFile(ctx, ef.User, name, data, ef.Comment)
+	if f, ok := t.Platform.(Filer); ok {
+		err := f.SendFile(ctx, ef.User, File{Name: name, Title: "Everything learnpact keeps about you", Data: data, Comment: ef.Comment})
 		if err == nil {
 			return nil
 		}

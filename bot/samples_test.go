@@ -30,6 +30,13 @@ func TestSamples(t *testing.T) {
 		"set_offer", "set_created", "share_prompt", "shared_draft", "shared", "review_not_member", "review_reminder",
 		"review_replaced", "review_declined", "review_slow", "feedback_notice", "feedback_thanks", "review_gathered",
 		"approval_request_peer",
+		"files_not_kept", "end_early", "handin_prompt", "handin_refused", "handin_more", "rate_prompt", "rate_answered_card",
+		"rate_note_prompt", "submitted", "assess_card", "evidence_card", "status_submitted", "comment_notice", "more_asked_card",
+		"more_asked", "card_out_of_date", "assessed_card", "assessed", "reply_prompt", "reply_notice", "reflect_prompt",
+		"completed", "completed_approver", "status_completed", "impact_prompt", "impact_answered_card", "impact_example_prompt",
+		"impact_thanks", "digest_finish", "impact_approver", "retire_note_prompt", "retired", "retired_notice",
+		"record", "record_pick", "record_not_yours", "record_draft_export", "record_exported", "record_card", "record_huge",
+		"report", "report_approver", "report_refused",
 		"my_data", "forget_confirm", "forget_kept", "forget_asked", "forgotten"}
 	for _, k := range want {
 		m, ok := msgs[k]
@@ -48,7 +55,7 @@ func TestSamples(t *testing.T) {
 	if !strings.Contains(messagetest.Text(msgs["approval_request_peer"]), "Peer review") {
 		t.Error("approval_request_peer shows no peer review")
 	}
-	forms := []string{"request_changes", "amend", "renegotiate", "share", "feedback"}
+	forms := []string{"request_changes", "amend", "renegotiate", "share", "feedback", "comment_work", "ask_more", "assess"}
 	for _, k := range forms {
 		m, ok := modals[k]
 		if !ok {

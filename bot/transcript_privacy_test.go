@@ -10,6 +10,7 @@ import (
 	"github.com/learnpact/learnpact/bot/bottest"
 	"github.com/learnpact/learnpact/conversation"
 	"github.com/learnpact/learnpact/conversation/message"
+	"github.com/learnpact/learnpact/conversation/message/messagetest"
 )
 
 // draftAndSendAs has user write a short contract and send it to approver.
@@ -91,7 +92,7 @@ func TestMyDataListsEveryContract(t *testing.T) {
 		w.Submit(mo, map[string]string{conversation.FieldComments: "Mo's words on Sam's plan"})
 	})
 	w.Say(mo, "my-data")
-	files := w.Platform.DataFiles(mo)
+	files := w.Platform.Files(mo)
 	if len(files) != 1 || !strings.HasSuffix(files[0].Name, ".json") {
 		t.Fatalf("Mo got files %v, want one JSON file", files)
 	}
@@ -118,7 +119,7 @@ func TestMyDataListsEveryContract(t *testing.T) {
 	if strings.Contains(string(files[0].Data), "Sam's other plan") {
 		t.Error("Mo's data holds a contract he has no part in")
 	}
-	if !strings.Contains(lastText(w, mo), "everything I keep about you") {
-		t.Errorf("the file came without its note: %s", lastText(w, mo))
+	if note := messagetest.Text(files[0].Comment); !strings.Contains(note, "everything I keep about you") {
+		t.Errorf("the file came without its note: %s", note)
 	}
 }

@@ -73,6 +73,35 @@ const (
 	ActionSkipPauseReason ActionID = "lp_skip_pause_reason"
 )
 
+// Finishing a contract: handing in evidence, assessment, reflection,
+// ending early and the impact check-backs.
+const (
+	ActionSubmitEvidence ActionID = "lp_submit_evidence" // start handing in evidence (learner)
+	ActionEvidenceDone   ActionID = "lp_evidence_done"   // no more evidence: rate the criteria
+	ActionRateMet        ActionID = "lp_rate_met"
+	ActionRatePartly     ActionID = "lp_rate_partly"
+	ActionRateNotYet     ActionID = "lp_rate_not_yet"
+	ActionAssess         ActionID = "lp_assess"       // open the assessment form (approver)
+	ActionAskMore        ActionID = "lp_ask_more"     // open the form asking for more evidence
+	ActionCommentWork    ActionID = "lp_comment_work" // open the comment form (advocate)
+	ActionReplyAssess    ActionID = "lp_reply_assess" // reply where the ratings differ (learner)
+	ActionReflect        ActionID = "lp_reflect"      // the closing prompts (learner)
+	ActionEndEarly       ActionID = "lp_end_early"    // finished early, or no longer relevant
+	ActionRetire         ActionID = "lp_retire"       // no longer relevant
+	ActionImpactALot     ActionID = "lp_impact_a_lot"
+	ActionImpactSomewhat ActionID = "lp_impact_somewhat"
+	ActionImpactNotYet   ActionID = "lp_impact_not_yet"
+
+	ActionSkipEvidence      ActionID = "lp_skip_evidence"
+	ActionSkipRateNote      ActionID = "lp_skip_rate_note"
+	ActionSkipReply         ActionID = "lp_skip_reply"
+	ActionSkipLearned       ActionID = "lp_skip_learned"
+	ActionSkipDifferently   ActionID = "lp_skip_differently"
+	ActionSkipChange        ActionID = "lp_skip_change"
+	ActionSkipImpactExample ActionID = "lp_skip_impact_example"
+	ActionSkipRetireNote    ActionID = "lp_skip_retire_note"
+)
+
 // Learning-set buttons: sharing a draft with peers, their feedback, and the
 // learner's next step.
 const (
@@ -94,6 +123,13 @@ type ActionValue struct {
 	// Digest marks a button on an approver's digest: a decision made there
 	// leaves the digest as it is, as it lists other contracts too.
 	Digest bool
+	// Submission is the submission of the work a card is about (an
+	// assessment card), so a click on a card of an earlier one is
+	// answered, not applied; 0 when the card is about none.
+	Submission int
+	// Item is what in the contract a button is about: a success
+	// criterion (from 1) or an impact check (days after completion).
+	Item int
 	// Prompt names the question within that version that the card asks,
 	// for buttons whose meaning depends on more than the version: the
 	// coached suggestion it offers (suggestionPrompt) or the check-ins it
@@ -118,6 +154,12 @@ func (v ActionValue) Encode() string {
 	if v.Digest {
 		q.Set("d", "1")
 	}
+	if v.Submission > 0 {
+		q.Set("s", strconv.Itoa(v.Submission))
+	}
+	if v.Item > 0 {
+		q.Set("i", strconv.Itoa(v.Item))
+	}
 	if v.Prompt != "" {
 		q.Set("p", v.Prompt)
 	}
@@ -139,6 +181,13 @@ func ParseActionValue(s string) (ActionValue, error) {
 	}
 	if v.Version, err = strconv.Atoi(q.Get("v")); err != nil || v.Version < 0 {
 		return ActionValue{}, errors.New("action value: bad version")
+	}
+	for key, n := range map[string]*int{"s": &v.Submission, "i": &v.Item} {
+		if s := q.Get(key); s != "" {
+			if *n, err = strconv.Atoi(s); err != nil || *n < 0 || *n > 100000 {
+				return ActionValue{}, errors.New("action value: bad " + key)
+			}
+		}
 	}
 	return v, nil
 }

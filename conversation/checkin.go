@@ -61,6 +61,10 @@ func (t *turn) onDue() {
 		send(reviewReminderMsg(c, d.User))
 	case contract.DueReviewSlow:
 		send(gatheredMsg(c, "slow"))
+	case contract.DueImpact:
+		send(impactPromptMsg(c, c.ImpactDay(d)))
+	case contract.DueImpactApprover:
+		send(impactApproverMsg(c, c.ImpactDay(d)))
 	}
 }
 
@@ -146,6 +150,9 @@ func (t *turn) followUpPrompt(lead text) message.Message {
 	case StatePauseReason:
 		return pauseReasonPrompt(lead, c)
 	}
+	if m, ok := t.finishPrompt(lead); ok {
+		return m
+	}
 	return t.helpMsg()
 }
 
@@ -153,6 +160,9 @@ func (t *turn) followUpPrompt(lead text) message.Message {
 func (t *turn) followUpAnswer(text string) {
 	if text == "" {
 		t.reply(t.followUpPrompt(txt("I didn't catch that.")))
+		return
+	}
+	if t.finishAnswer(text) {
 		return
 	}
 	switch t.s.State {
@@ -179,6 +189,9 @@ func (t *turn) followUpAnswer(text string) {
 
 // skipFollowUp passes over an optional follow-up question.
 func (t *turn) skipFollowUp() {
+	if t.finishSkip() {
+		return
+	}
 	switch t.s.State {
 	case StateHappened:
 		t.s.State = StateNext
@@ -200,7 +213,7 @@ func (t *turn) skipClick(f followUp) {
 	if _, ok := t.target(t.in.Value); !ok {
 		return
 	}
-	if !t.inFollowUp() || t.s.State != f.state {
+	if v, _ := ParseActionValue(t.in.Value); !t.inFollowUp() || t.s.State != f.state || v.Item > 0 && v.Item != t.s.Item {
 		t.ephemeral(note("That question has been answered",
 			"That question has been answered already. Type ", code("status"), " to see where your contract is."))
 		return

@@ -32,7 +32,7 @@ func timeLeft(n int) string {
 // timeLeftText is a context line with the time left and the deadline of
 // the terms in force.
 func timeLeftText(c *contract.Contract, today time.Time) text {
-	d := c.InForce().Deadline
+	d := c.Deadline()
 	if d.IsZero() {
 		return nil
 	}
@@ -144,6 +144,10 @@ func checkInDoneMsg(c *contract.Contract, status string, next time.Time, aside b
 		bs = blocks{section("🙌 Thanks, that's your check-in done. Keep it up!")}
 		if nextNote != "" {
 			bs = append(bs, message.Context{Text: txt(nextNote)})
+		}
+		if c.Status == contract.Active {
+			bs = append(bs, section("Finished already? Hand in your evidence whenever you're ready."),
+				actions(button("Submit evidence", ActionSubmitEvidence, val, message.Default)))
 		}
 		return msg("Thanks for checking in", withAside(bs, aside)...)
 	case status == contract.Blocked:
@@ -292,7 +296,7 @@ func helpRequestMsg(c *contract.Contract, note string, today time.Time) message.
 }
 
 func deadlineNudgeMsg(c *contract.Contract, k contract.DueKind, today time.Time) message.Message {
-	d := c.InForce().Deadline
+	d := c.Deadline()
 	n := daysTo(d, today)
 	when := txt(" (", formatDate(d), ")")
 	var summary string
@@ -305,16 +309,16 @@ func deadlineNudgeMsg(c *contract.Contract, k contract.DueKind, today time.Time)
 	switch {
 	case k == contract.DueOverdue || n < 0:
 		summary = "The deadline has passed"
-		body = txt("🌱 The deadline for ", quoted(c), " was ", formatDate(d), ". Plans change, and that's OK. If you need more time or a smaller scope, propose a change and ",
+		body = txt("🌱 The deadline for ", quoted(c), " was ", formatDate(d), ". Finished? Hand in your evidence. Plans change too, and that's OK: if you need more time or a smaller scope, propose a change and ",
 			mentions(approvers(c)), " can sign it; if something's in the way, ask them for a hand.")
-		btns = []message.Button{newDeadline, scope, help}
+		btns = []message.Button{submitButton(c), newDeadline, scope, help}
 	case k == contract.DueDeadlineTomorrow || n <= 1:
 		summary, body = "The deadline is tomorrow", txt("⏰ The deadline for ", quoted(c), " is tomorrow", when, ".")
 		if n == 0 {
 			summary, body = "The deadline is today", txt("⏰ The deadline for ", quoted(c), " is today", when, ".")
 		}
 		body = append(body, txt(" Good luck with the final stretch, you've got this! If it needs a little longer, that's OK: propose a new deadline.")...)
-		btns = []message.Button{newDeadline}
+		btns = []message.Button{submitButton(c), newDeadline}
 	default:
 		summary = fmt.Sprintf("%d days to go", n)
 		lead := fmt.Sprintf("📅 %d days to go on ", n)
@@ -323,7 +327,7 @@ func deadlineNudgeMsg(c *contract.Contract, k contract.DueKind, today time.Time)
 		}
 		body = txt(lead, quoted(c), when, ". How's it coming along? If you need more time or a smaller scope, that's fine: you can propose a change for ",
 			mentions(approvers(c)), " to sign.")
-		btns = []message.Button{newDeadline, scope}
+		btns = []message.Button{submitButton(c), newDeadline, scope}
 	}
 	bs := blocks{section(body)}
 	if c.Status == contract.Renegotiating {

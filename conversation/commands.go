@@ -76,8 +76,23 @@ func buildCommands() []command {
 			help: "carry on where you left off, or pick a paused contract up again", applies: (*turn).resumable, run: noArgs((*turn).resume)},
 		{name: "pause", who: learner, help: "pause check-ins and reminders (leave, crunch time)",
 			accepts: func(t *turn) bool { return !t.inDraft() }, applies: (*turn).pausable, run: noArgs((*turn).pauseCommand)},
+		{name: "submit", aliases: []string{"submit evidence", "evidence", "hand in", "done"}, who: learner,
+			help:    "hand in your evidence and rate yourself against each success criterion",
+			accepts: (*turn).finishTyped, applies: (*turn).submittable, run: noArgs((*turn).submitCommand)},
+		{name: "reflect", aliases: []string{"complete", "finish"}, who: learner,
+			help:    "once your work is assessed: reflect on it and complete the contract",
+			accepts: (*turn).finishTyped, applies: (*turn).reflectable, run: noArgs((*turn).reflectCommand)},
+		{name: "end", aliases: []string{"end early"}, who: learner,
+			help:    "end your contract early: finished early, or no longer relevant",
+			accepts: (*turn).finishTyped, applies: func(t *turn) bool { return t.pausable() && !t.inFollowUp() }, run: noArgs((*turn).endCommand)},
 		{name: "status", help: "where your contract is and who still has to sign", run: noArgs((*turn).status)},
 		{name: "list", help: "all your contracts", needsList: true, run: noArgs((*turn).list)},
+		{name: "show", args: true, needsList: true, accepts: (*turn).recordAsked,
+			help: "the record of your contract: the terms in force, who signed which version and when, its history (show ID for another)", run: (*turn).show},
+		{name: "export", args: true, needsList: true, accepts: (*turn).recordAsked,
+			help: "the record as a PDF, sent to you here (export ID for another)", run: (*turn).export},
+		{name: "report", args: true, usage: "report [since 2027-01-01]", who: approver,
+			help: "for L&D admins and approvers: how contracts are going (a card and a CSV file; no one is ranked)", run: (*turn).reportCommand},
 		{name: "away", args: true, usage: "away until 3 March", needsSets: true,
 			help: "no review requests from your learning sets until then (away off to have them again)", run: (*turn).away},
 		{name: "learning-set", args: true, needsSets: true,
@@ -206,6 +221,32 @@ func (t *turn) resumable() bool {
 		return t.s.State == StatePauseReason
 	}
 	return t.draftOf(c) || c != nil && c.Learner == t.in.User && c.Status == contract.Paused
+}
+
+// finishTyped reports whether typed words are a finishing command: not
+// while drafting, and in a follow-up only for a command typed with
+// /contract or the evidence's "done".
+func (t *turn) finishTyped() bool {
+	switch {
+	case t.inDraft():
+		return t.in.Kind == CommandInput
+	case t.inFollowUp():
+		return t.in.Kind == CommandInput || t.s.State == StateHandIn
+	}
+	return true
+}
+
+// submittable reports whether submit would hand in evidence.
+func (t *turn) submittable() bool {
+	c := t.ownContract()
+	return c != nil && !t.inDraft() && (c.Status == contract.Active || c.Status == contract.Renegotiating) &&
+		(!t.inFollowUp() || t.s.State == StateHandIn)
+}
+
+// reflectable reports whether reflect would start the reflection.
+func (t *turn) reflectable() bool {
+	c := t.ownContract()
+	return c != nil && !t.inDraft() && !t.inFollowUp() && c.Status == contract.Submitted && c.Assessed()
 }
 
 // pausable reports whether pause would pause the learner's contract.

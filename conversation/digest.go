@@ -30,6 +30,17 @@ type digest struct {
 	drifting []*contract.Contract
 	// recent are the check-ins of the last week, newest first.
 	recent []recentCheckIn
+	// assess are the contracts handed in and waiting for the approver's
+	// assessment; completed those completed in the last week.
+	assess, completed []*contract.Contract
+	// impact are the learners' answers to impact check-backs in the last
+	// week, newest first.
+	impact []recentImpact
+}
+
+type recentImpact struct {
+	c  *contract.Contract
+	im contract.Impact
 }
 
 type recentCheckIn struct {
@@ -38,7 +49,7 @@ type recentCheckIn struct {
 }
 
 func (d digest) empty() bool {
-	return len(d.waiting)+len(d.support)+len(d.drifting)+len(d.recent) == 0
+	return len(d.waiting)+len(d.support)+len(d.drifting)+len(d.recent)+len(d.assess)+len(d.completed)+len(d.impact) == 0
 }
 
 // digestOf gathers approver's digest from cs, which may hold anyone's
@@ -47,8 +58,22 @@ func digestOf(cs []*contract.Contract, approver string, now time.Time) digest {
 	var d digest
 	since := now.AddDate(0, 0, -recentDays)
 	for _, c := range cs {
-		if c == nil || approver == "" || c.Approver != approver || c.Learner == approver || !c.InDigest() {
+		if c == nil || approver == "" || c.Approver != approver || c.Learner == approver {
 			continue
+		}
+		if c.Status == contract.Completed && c.CompletedAt.After(since) && !c.CompletedAt.After(now) {
+			d.completed = append(d.completed, c)
+		}
+		for _, im := range c.Impacts {
+			if im.By == c.Learner && im.At.After(since) && !im.At.After(now) {
+				d.impact = append(d.impact, recentImpact{c: c, im: im})
+			}
+		}
+		if !c.InDigest() {
+			continue
+		}
+		if c.Status == contract.Submitted && !c.Assessed() {
+			d.assess = append(d.assess, c)
 		}
 		if (c.Status == contract.Proposed || c.Status == contract.Renegotiating) && slices.Contains(c.AwaitingSignature(), approver) {
 			d.waiting = append(d.waiting, c)
@@ -67,6 +92,9 @@ func digestOf(cs []*contract.Contract, approver string, now time.Time) digest {
 	}
 	slices.SortStableFunc(d.waiting, func(a, b *contract.Contract) int {
 		return proposedAt(a).Compare(proposedAt(b))
+	})
+	slices.SortStableFunc(d.impact, func(a, b recentImpact) int {
+		return cmp.Compare(b.im.At.UnixNano(), a.im.At.UnixNano())
 	})
 	slices.SortStableFunc(d.recent, func(a, b recentCheckIn) int {
 		return cmp.Compare(b.ci.At.UnixNano(), a.ci.At.UnixNano())

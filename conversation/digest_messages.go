@@ -34,6 +34,12 @@ func digestMsg(d digest, approver string, today time.Time) message.Message {
 			bs = append(bs, section(waitingText(c)), btns)
 		}
 	}
+	if len(d.assess) > 0 {
+		bs = append(bs, section(digestList("Ready for your assessment", d.assess, func(c *contract.Contract) text {
+			s, _ := c.LastSubmission()
+			return txt(at(c.Learner), " handed in ", quoted(c), " on ", formatDate(s.At), " — the card with their evidence is in our chat.")
+		})))
+	}
 	if len(d.support) > 0 {
 		bs = append(bs, section(digestList("Might need support", d.support, func(c *contract.Contract) text {
 			return txt(at(c.Learner), " hasn't checked in on ", quoted(c), " for a while — a quick word might help.")
@@ -49,6 +55,21 @@ func digestMsg(d digest, approver string, today time.Time) message.Message {
 			x := txt(at(r.c.Learner), " · ", quoted(r.c), " · ", bold(checkInLabel(r.ci.Status)), " (", formatDate(r.ci.At), ")")
 			if r.ci.Happened != "" {
 				x = append(x, txt(" — ", clipString(r.ci.Happened, maxDigestNote))...)
+			}
+			return x
+		})))
+	}
+	if len(d.completed) > 0 {
+		bs = append(bs, section(digestList("Completed this week", d.completed, func(c *contract.Contract) text {
+			return txt("🎉 ", at(c.Learner), " · ", quoted(c), " · completed ", formatDate(c.CompletedAt))
+		})))
+	}
+	if len(d.impact) > 0 {
+		bs = append(bs, section(digestList("Since they completed", d.impact, func(r recentImpact) text {
+			x := txt(at(r.c.Learner), " · ", quoted(r.c), " · completed ", formatDate(r.c.CompletedAt),
+				fmt.Sprintf(" · %d days on, has it changed how they work? ", r.im.Day), bold(impactLabel(r.im.Answer)))
+			if r.im.Example != "" {
+				x = append(x, txt(" — ", clipString(r.im.Example, maxDigestNote))...)
 			}
 			return x
 		})))
@@ -90,7 +111,7 @@ func driftText(c *contract.Contract, today time.Time) text {
 	} else {
 		x = append(x, txt("no check-in yet")...)
 	}
-	d := c.InForce().Deadline
+	d := c.Deadline()
 	switch n := daysTo(d, today); {
 	case d.IsZero():
 	case n < 0:

@@ -43,6 +43,19 @@ func fixtures(t testing.TB) map[string]*contract.Contract {
 	must(c.DoSign(mo, 2, start))
 	keep("active", c)
 
+	// From active, Lee hands in a link and rates the criterion Met (submitted),
+	// Mo rates it Partly (assessed), and Lee reflects (completed).
+	f := c.Clone()
+	done := start.AddDate(0, 0, 30)
+	must(f.DoAddEvidence(lee, contract.EvidenceItem{Of: 1, Kind: contract.EvidenceLink, URL: "https://wiki.example.com/reviews"}, done))
+	must(f.DoSelfAssess(lee, 1, contract.Met, "Bo and Cy use it", done))
+	must(f.DoSubmit(lee, done))
+	keep("submitted", f)
+	must(f.DoAssess(mo, 0, 1, contract.Partly, "Cy still asks you", done))
+	keep("assessed", f)
+	must(f.DoComplete(lee, contract.Reflection{Learned: "Checklists travel"}, contract.DefaultImpactDays, done))
+	keep("completed", f)
+
 	d, ok := c.DueNow(contract.DueCheckIn, start.AddDate(0, 0, 7), time.UTC)
 	if !ok {
 		t.Fatal("no check-in a week after signing")
@@ -66,7 +79,7 @@ func fixtures(t testing.TB) map[string]*contract.Contract {
 	c.Posted(1, "1700000000.000014")
 	keep("in_peer_review", c)
 	for k, c := range out {
-		if string(c.Status) != k && k != "prompted" {
+		if string(c.Status) != k && k != "prompted" && k != "assessed" {
 			t.Fatalf("fixture %s is %s", k, c.Status)
 		}
 	}

@@ -53,6 +53,14 @@ func (t *turn) onAction() {
 	case ActionKeepMyData:
 		t.keepClick()
 	default:
+		if f, ok := finishButtons[id]; ok {
+			f(t)
+			return
+		}
+		if f, ok := recordButtons[id]; ok {
+			f(t)
+			return
+		}
 		if f, ok := keepAliveButtons[id]; ok {
 			f(t)
 			return
@@ -87,6 +95,12 @@ func (t *turn) onSubmit() {
 		t.submitShare()
 	case CallbackFeedback:
 		t.submitFeedback()
+	case CallbackAssess:
+		t.submitAssessment()
+	case CallbackAskMore:
+		t.submitAskMore()
+	case CallbackComment:
+		t.submitComment()
 	default:
 		t.ephemeral(note("That form has expired", "That form has expired. Type ", message.Code("help"), " to see what you can do."))
 	}

@@ -1,6 +1,10 @@
 package conversation
 
-import "time"
+import (
+	"time"
+
+	"github.com/learnpact/learnpact/conversation/contract"
+)
 
 // Session is one user's dialog state, stored as JSON between turns.
 type Session struct {
@@ -22,6 +26,11 @@ type Session struct {
 	// a pause reason) interrupted; it is waiting, stopped, once the
 	// question is answered.
 	Aside *Aside `json:"aside,omitempty"`
+	// Item is what a follow-up question about finishing a contract is
+	// on: the piece of evidence, success criterion or impact check.
+	Item int `json:"item,omitempty"`
+	// Reflection holds the answers to the closing prompts so far.
+	Reflection *contract.Reflection `json:"reflection,omitempty"`
 }
 
 // Aside is a drafting dialog set aside: its contract, step and back stack.

@@ -30,6 +30,20 @@ const (
 	StatePauseReason State = "pause_reason"     // why the contract is paused
 )
 
+// Follow-up questions about finishing a contract (see finish.go); the
+// session's Item says which evidence, criterion or check they are on.
+const (
+	StateHandIn        State = "hand_in"         // evidence: a link, a file or text
+	StateRate          State = "self_rate"       // the learner rates a criterion
+	StateRateNote      State = "self_rate_note"  // and says why
+	StateReply         State = "assess_reply"    // the reply to the approver's comment
+	StateLearned       State = "reflect_learned" // the three closing prompts
+	StateDifferently   State = "reflect_differently"
+	StateChange        State = "reflect_change"
+	StateImpactExample State = "impact_example" // an example of the change
+	StateRetireNote    State = "retire_note"    // why it is no longer relevant
+)
+
 // followUp is a follow-up question: its Skip button (none when it cannot be
 // skipped), the statuses of the contract where it still makes sense, and
 // what the learner is doing, for help and status.
@@ -50,6 +64,24 @@ var followUps = []followUp{
 		"asking your manager for a hand"},
 	{StatePauseReason, ActionSkipPauseReason, []contract.Status{contract.Paused},
 		"saying why you paused (optional)"},
+	{StateHandIn, ActionSkipEvidence, []contract.Status{contract.Active, contract.Renegotiating},
+		"handing in your evidence"},
+	{StateRate, "", []contract.Status{contract.Active, contract.Renegotiating},
+		"rating yourself against a success criterion"},
+	{StateRateNote, ActionSkipRateNote, []contract.Status{contract.Active, contract.Renegotiating},
+		"saying how you met a success criterion (optional)"},
+	{StateReply, ActionSkipReply, []contract.Status{contract.Submitted},
+		"replying to your approver's comment (optional)"},
+	{StateLearned, ActionSkipLearned, []contract.Status{contract.Submitted},
+		"reflecting: what you learned (optional)"},
+	{StateDifferently, ActionSkipDifferently, []contract.Status{contract.Submitted},
+		"reflecting: what you'd do differently (optional)"},
+	{StateChange, ActionSkipChange, []contract.Status{contract.Submitted},
+		"reflecting: what you'll change in your work (optional)"},
+	{StateImpactExample, ActionSkipImpactExample, []contract.Status{contract.Completed},
+		"giving an example of how your work changed (optional)"},
+	{StateRetireNote, ActionSkipRetireNote, []contract.Status{contract.Active, contract.Renegotiating, contract.Paused},
+		"saying why the contract is no longer relevant (optional)"},
 }
 
 // followUpOf returns the follow-up question of a state.

@@ -138,8 +138,18 @@ func statusMsg(c *contract.Contract, user string, doing string, now, today time.
 	if len(detail) > 0 {
 		bs = append(bs, section(detail))
 	}
+	fin, btns := finishStatusText(c, user)
+	if len(fin) > 0 {
+		bs = append(bs, section(fin))
+	}
 	if alive(c.Status) {
 		bs = append(bs, checkInHistory(c, now, today)...)
+	}
+	if user == c.Learner && (c.Status == contract.Active || c.Status == contract.Renegotiating) {
+		btns = []message.Button{submitButton(c), button("End early", ActionEndEarly, value(c), message.Default)}
+	}
+	if len(btns) > 0 {
+		bs = append(bs, actions(btns...))
 	}
 	if doing != "" {
 		bs = append(bs, message.Context{Text: txt("Right now you're ", doing, ".")})

@@ -63,6 +63,10 @@ func newTurn(env Env, s Session, c *contract.Contract, in Input) *turn {
 		p := *s.Pending
 		s.Pending = &p
 	}
+	if s.Reflection != nil {
+		r := *s.Reflection
+		s.Reflection = &r
+	}
 	if s.Aside != nil {
 		a := *s.Aside
 		a.Back = slices.Clone(a.Back)
@@ -111,6 +115,7 @@ func (t *turn) heal() {
 // idle ends the drafting dialog, keeping the current contract.
 func (t *turn) idle() {
 	t.s.State, t.s.Back, t.s.Pending, t.s.Editing = StateIdle, nil, nil, false
+	t.s.Item, t.s.Reflection = 0, nil
 }
 
 func (t *turn) result() Result {
@@ -170,6 +175,10 @@ func (t *turn) say(summary string, parts ...any) { t.reply(note(summary, parts..
 // onText handles typed text and slash commands: commands first (see
 // commands), then the answer to the current step.
 func (t *turn) onText(text string, command bool) {
+	if len(t.in.Files) > 0 && !command {
+		t.onFiles()
+		return
+	}
 	if c, args, ok := typedCommand(t.in); ok && (c.accepts == nil || c.accepts(t)) {
 		c.run(t, args)
 		return

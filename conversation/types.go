@@ -78,6 +78,10 @@ type Input struct {
 	Contract string
 	// DueAt is the planned time of the item a DeliveredInput confirms.
 	DueAt time.Time
+
+	// Files are the files shared with a TextInput (the text may be
+	// empty): the platform's references, never their bytes.
+	Files []contract.File
 }
 
 // Env is what Step may know of the world beyond its arguments.
@@ -95,6 +99,10 @@ type Env struct {
 	// Contracts are the actor's contracts, loaded by the engine only when
 	// NeedsList reports that the turn needs them.
 	Contracts []*contract.Contract
+	// ImpactDays are the impact check-backs a contract completed in this
+	// turn gets, in days after completion; contract.DefaultImpactDays
+	// when nil.
+	ImpactDays []int
 	// Sets are the team's learning sets with their members now, and the
 	// channel the input came from when it is not a set yet (Exists
 	// false), loaded only when NeedsSets reports that the turn needs them.

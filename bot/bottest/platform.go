@@ -26,6 +26,8 @@ var (
 	_ bot.Roster     = (*Platform)(nil)
 	_ bot.Threader   = (*Platform)(nil)
 	_ bot.Publisher  = (*Platform)(nil)
+	_ bot.Filer      = (*Platform)(nil)
+	_ bot.Namer      = (*Platform)(nil)
 )
 
 const (
@@ -51,6 +53,8 @@ const (
 	Ephemeral Kind = "ephemeral"
 	// Form is a form opened for one person.
 	Form Kind = "form"
+	// FileSent is a file sent to a person's DM, with its comment.
+	FileSent Kind = "file"
 )
 
 // Posted is a message as a conversation shows it now.
@@ -78,6 +82,8 @@ type Delivery struct {
 	Thread  string
 	Message message.Message
 	Modal   message.Modal
+	// File is the file sent, for FileSent (its Comment is Message).
+	File *bot.File
 }
 
 // Platform is a bot.Platform that keeps every message per conversation,
@@ -95,12 +101,53 @@ type Platform struct {
 	triggers map[string]string // trigger id → who clicked
 	done     []Delivery
 	observe  func(Delivery)
-	files    map[string][]DataFile // by user
+	names    map[string]string
+	// FileError, when set, is what SendFile answers: the platform
+	// refuses files.
+	FileError error
 }
 
 // NewPlatform returns a platform with no messages and no channels.
 func NewPlatform() *Platform {
-	return &Platform{channels: map[string][]string{}, forms: map[string]message.Modal{}, triggers: map[string]string{}}
+	return &Platform{channels: map[string][]string{}, forms: map[string]message.Modal{}, triggers: map[string]string{}, names: map[string]string{}}
+}
+
+// SetName gives a person a name (bot.Namer).
+func (p *Platform) SetName(user, name string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.names[user] = name
+}
+
+// DisplayName implements bot.Namer: the names set with SetName.
+func (p *Platform) DisplayName(_ context.Context, user string) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.names[user]
+}
+
+// SendFile implements bot.Filer: the file is kept, its comment shown in
+// the DM, unless FileError is set.
+func (p *Platform) SendFile(_ context.Context, user string, f bot.File) error {
+	p.mu.Lock()
+	err := p.FileError
+	p.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	p.record(Delivery{Kind: FileSent, Channel: DM(user), User: user, Message: f.Comment, File: &f})
+	return nil
+}
+
+// Files returns the files sent to user, oldest first.
+func (p *Platform) Files(user string) []bot.File {
+	var out []bot.File
+	for _, d := range p.Deliveries() {
+		if d.Kind == FileSent && d.User == user {
+			out = append(out, *d.File)
+		}
+	}
+	return out
 }
 
 // AddChannel adds a shared channel with its members (the bot excluded).

@@ -25,6 +25,9 @@ func Samples(t testing.TB, now time.Time) (map[string]message.Message, map[strin
 	keepAliveSamples(t, now, msgs, modals)
 	digestSamples(t, now, msgs)
 	reviewSamples(t, now, msgs, modals)
+	finishSamples(t, now, msgs, modals)
+	recordSamples(t, now, msgs)
+	reportSamples(t, now, msgs)
 	privacySamples(t, now, msgs)
 	return msgs, modals
 }

@@ -13,7 +13,7 @@ func privacySamples(t testing.TB, now time.Time, msgs map[string]message.Message
 	const person = "UMO"
 	s := sampler{NewWorld(t, now), msgs, nil}
 	s.Say(person, "my-data")
-	s.keep("my_data", Sent, person)
+	s.keep("my_data", FileSent, person)
 	s.Say(person, "forget-me")
 	s.keep("forget_confirm", Sent, person)
 	s.Click(person, "Keep my data")

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -79,6 +81,22 @@ func NewWorld(t testing.TB, start time.Time) *World {
 	return w
 }
 
+// Reports lets admins (and approvers, about their learners) run
+// /contract report over the World's contracts.
+func (w *World) Reports(admins ...string) {
+	w.t.Helper()
+	src, ok := w.store.Store.(bot.ContractSource)
+	if !ok {
+		w.t.Fatal("bottest: the store cannot list its contracts")
+	}
+	e, err := bot.New(bot.Config{Store: w.store, Docs: w.store, Now: w.Now, NewID: w.newID,
+		Log: slog.New(slog.NewTextHandler(testLog{w.t}, nil)), Reports: bot.Reports{Contracts: src, Admins: admins}})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.engine = e
+}
+
 // newEngine is the engine a World runs: learning sets on the same store,
 // the World's clock and contract ids. It schedules nothing: a World's due
 // turns come from the contract's plan (Due) or are delivered by hand.
@@ -131,6 +149,7 @@ func (w *World) Wait(d time.Duration) {
 func (w *World) Names(names map[string]string) {
 	for id, n := range names {
 		w.names[id] = n
+		w.Platform.SetName(id, n)
 	}
 }
 
@@ -243,11 +262,31 @@ func (w *World) delivered(d Delivery) {
 		w.Logf("<- %s's message #%s is updated:\n%s", whose, seqOf(d.Ref.TS), messagetest.Render(d.Message))
 	case Ephemeral:
 		w.Logf("<- only %s sees:\n%s", w.name(d.User), messagetest.Render(d.Message))
+	case FileSent:
+		what := fmt.Sprintf("%d bytes", len(d.File.Data))
+		if strings.HasSuffix(d.File.Name, ".pdf") {
+			what = "PDF of " + pages(pdfPages(d.File.Data))
+		}
+		w.Logf("<- a file for %s: %s (%s, %s)\n%s", w.name(d.User), d.File.Name, d.File.Title, what, messagetest.Render(d.Message))
 	case Form:
 		w.formFrom[d.User] = w.in.Channel
 		w.Logf("<- a form opens for %s:\n%s", w.name(d.User), messagetest.RenderModal(d.Modal))
 	}
 }
+
+// pdfPages counts a PDF's pages by its page objects.
+func pdfPages(pdf []byte) int {
+	return len(pagePattern.FindAll(pdf, -1))
+}
+
+func pages(n int) string {
+	if n == 1 {
+		return "1 page"
+	}
+	return strconv.Itoa(n) + " pages"
+}
+
+var pagePattern = regexp.MustCompile(`/Type /Page\b`)
 
 // seqOf is a message's number in sending order, from its TS.
 func seqOf(ts string) string {
@@ -277,6 +316,18 @@ func (w *World) Say(user, text string) {
 	w.t.Helper()
 	w.Logf("-> %s types: %s\n", w.name(user), strings.ReplaceAll(text, "\n", " ⏎ "))
 	w.Do(conversation.Input{Kind: conversation.TextInput, User: user, Channel: DM(user), Text: text})
+}
+
+// Share shares files in user's direct conversation with the bot, with
+// text (which may be empty), as a platform reports a file shared there.
+func (w *World) Share(user, text string, files ...contract.File) {
+	w.t.Helper()
+	var names []string
+	for _, f := range files {
+		names = append(names, fmt.Sprintf("%q (%s, %d bytes)", f.Name, f.ID, f.Size))
+	}
+	w.Logf("-> %s shares %s%s\n", w.name(user), strings.Join(names, ", "), map[bool]string{true: "", false: " with: " + text}[text == ""])
+	w.Do(conversation.Input{Kind: conversation.TextInput, User: user, Channel: DM(user), Text: text, Files: files})
 }
 
 // Command runs "/contract args" in user's direct conversation.

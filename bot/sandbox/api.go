@@ -109,19 +109,20 @@ func ok(o obj) obj {
 // the sandbox hands out.
 func (w *Workspace) APIHandler() http.Handler {
 	methods := map[string]func(args) obj{
-		"auth.test":                    w.authTest,
-		"users.info":                   w.usersInfo,
-		"conversations.open":           w.conversationsOpen,
-		"conversations.info":           w.conversationsInfo,
-		"conversations.members":        w.conversationsMembers,
-		"conversations.history":        w.conversationsHistory,
-		"conversations.replies":        w.conversationsReplies,
-		"chat.postMessage":             w.chatPostMessage,
-		"chat.update":                  w.chatUpdate,
-		"chat.postEphemeral":           w.chatPostEphemeral,
-		"views.open":                   w.viewsOpen,
-		"views.update":                 w.viewsUpdate,
-		"views.publish":                w.viewsPublish,
+		"auth.test":             w.authTest,
+		"users.info":            w.usersInfo,
+		"conversations.open":    w.conversationsOpen,
+		"conversations.info":    w.conversationsInfo,
+		"conversations.members": w.conversationsMembers,
+		"conversations.history": w.conversationsHistory,
+		"conversations.replies": w.conversationsReplies,
+		"chat.postMessage":      w.chatPostMessage,
+		"chat.update":           w.chatUpdate,
+		"chat.postEphemeral":    w.chatPostEphemeral,
+		"views.open":            w.viewsOpen,
+		"views.update":          w.viewsUpdate,
+		"views.publish":         w.viewsPublish,
+
 		"files.getUploadURLExternal":   w.filesGetUploadURL,
 		"files.completeUploadExternal": w.filesCompleteUpload,
 	}
@@ -429,6 +430,13 @@ func (w *Workspace) msgObjLocked(c *conv, m *Message) obj {
 	}
 	if len(m.Blocks) > 0 {
 		o["blocks"] = m.Blocks
+	}
+	if len(m.Files) > 0 {
+		fs := []obj{}
+		for _, f := range m.Files {
+			fs = append(fs, obj{"id": f.ID, "name": f.Name, "title": f.Title, "size": f.Size, "mimetype": f.Mimetype, "url_private": f.URL})
+		}
+		o["files"] = fs
 	}
 	if m.ThreadTS != "" {
 		o["thread_ts"] = m.ThreadTS

@@ -1,91 +1,99 @@
 package sandbox
 
 import (
-	"crypto/subtle"
 	"encoding/json"
+	"fmt"
 	"io"
+	"mime"
 	"net/http"
+	"path"
 	"strconv"
 	"strings"
 )
 
-// maxFile is the largest file the sandbox takes.
-const maxFile = 10 << 20
+// Files the bot uploads, as Slack's upload methods (v2) take them:
+// files.getUploadURLExternal hands out an upload URL, the bytes are posted
+// there (multipart, field "file"), and files.completeUploadExternal shares
+// the file in a conversation with its comment. The page offers each file
+// for download; the bytes are kept in memory only, so after a restart a
+// message still names its file but the download is gone.
 
-// File is a file the bot uploaded (files.getUploadURLExternal, the upload,
-// files.completeUploadExternal).
+// maxFileSize is the largest file the sandbox takes.
+const maxFileSize = 20 << 20
+
+// File is a file shared in a message.
 type File struct {
-	ID      string `json:"id"`
-	Name    string `json:"name"`
-	Title   string `json:"title,omitempty"`
-	Size    int    `json:"size"`
-	Data    []byte `json:"-"`
-	Channel string `json:"channel,omitempty"` // where it was shared; empty until then
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Title    string `json:"title,omitempty"`
+	Size     int    `json:"size"`
+	Mimetype string `json:"mimetype,omitempty"`
+	// URL is where the page downloads it (Slack's url_private).
+	URL string `json:"url"`
 }
 
-// File returns a file the bot uploaded, by id.
-func (w *Workspace) File(id string) (File, bool) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	f, ok := w.files[id]
-	if !ok {
-		return File{}, false
+// upload is a file between files.getUploadURLExternal and its download.
+type upload struct {
+	name   string
+	length int
+	data   []byte
+	done   bool // uploaded in full
+	shared bool // completed: in a message
+}
+
+func (w *Workspace) uploadsLocked() map[string]*upload {
+	if w.uploads == nil {
+		w.uploads = map[string]*upload{}
 	}
-	return *f, true
+	return w.uploads
 }
 
-// filesGetUploadURL answers files.getUploadURLExternal: a file id and the
-// URL to upload its bytes to.
 func (w *Workspace) filesGetUploadURL(a args) obj {
-	name := a.str("filename")
-	size, err := strconv.Atoi(a.str("length"))
-	if name == "" || err != nil || size <= 0 || size > maxFile {
+	name := strings.TrimSpace(a.str("filename"))
+	n, err := strconv.Atoi(a.str("length"))
+	switch {
+	case name == "" || err != nil || n <= 0:
 		return fail("invalid_arguments")
+	case n > maxFileSize:
+		return fail("file_too_large")
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.files == nil {
-		w.files = map[string]*File{}
-	}
 	w.seq++
-	id := "F" + strconv.FormatInt(w.seq, 10)
-	w.files[id] = &File{ID: id, Name: name, Size: size}
-	return ok(obj{"file_id": id, "upload_url": w.baseURL + "/api/upload/" + id})
+	id := fmt.Sprintf("F%07d", w.seq)
+	w.uploadsLocked()[id] = &upload{name: name, length: n}
+	return ok(obj{"upload_url": w.baseURL + "/api/upload/" + id, "file_id": id})
 }
 
-// serveUpload takes a file's bytes, as the upload URL does on Slack: a
-// multipart form with the file, and the bot token.
+// serveUpload takes the bytes of a file at its upload URL.
 func (w *Workspace) serveUpload(rw http.ResponseWriter, r *http.Request) {
-	tok, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if subtle.ConstantTimeCompare([]byte(tok), []byte(w.token)) != 1 {
-		http.Error(rw, "invalid_auth", http.StatusForbidden)
+	w.learnURL(r)
+	id := r.PathValue("id")
+	r.Body = http.MaxBytesReader(rw, r.Body, maxFileSize+1<<20)
+	f, _, err := r.FormFile("file")
+	if err != nil {
+		http.Error(rw, "no file in the upload", http.StatusBadRequest)
 		return
 	}
-	r.Body = http.MaxBytesReader(rw, r.Body, maxFile+64<<10)
-	part, _, err := r.FormFile("file")
+	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
 	if err != nil {
-		http.Error(rw, "no file", http.StatusBadRequest)
-		return
-	}
-	data, err := io.ReadAll(part)
-	if err != nil {
-		http.Error(rw, "cannot read the file", http.StatusBadRequest)
+		http.Error(rw, "upload broken", http.StatusBadRequest)
 		return
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	f, found := w.files[r.PathValue("id")]
-	if !found || f.Data != nil || len(data) != f.Size {
-		http.Error(rw, "unknown file, or not the size announced", http.StatusBadRequest)
-		return
+	up := w.uploadsLocked()[id]
+	switch {
+	case up == nil || up.done:
+		http.Error(rw, "unknown upload", http.StatusNotFound)
+	case len(data) != up.length:
+		http.Error(rw, fmt.Sprintf("got %d bytes, %d announced", len(data), up.length), http.StatusBadRequest)
+	default:
+		up.data, up.done = data, true
+		fmt.Fprintf(rw, "OK - %d", len(data))
 	}
-	f.Data = data
-	rw.WriteHeader(http.StatusOK)
-	io.WriteString(rw, "OK - "+strconv.Itoa(len(data)))
 }
 
-// filesCompleteUpload answers files.completeUploadExternal: it shares the
-// uploaded files in channel_id, with initial_comment as the message.
 func (w *Workspace) filesCompleteUpload(a args) obj {
 	var files []struct {
 		ID    string `json:"id"`
@@ -96,28 +104,69 @@ func (w *Workspace) filesCompleteUpload(a args) obj {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	c := w.resolveLocked(a.str("channel_id"))
+	var shared []File
+	for _, f := range files {
+		up := w.uploadsLocked()[f.ID]
+		if up == nil || !up.done || up.shared {
+			return fail("file_not_found")
+		}
+		shared = append(shared, File{ID: f.ID, Name: up.name, Title: f.Title, Size: len(up.data),
+			Mimetype: mime.TypeByExtension(path.Ext(up.name)), URL: w.baseURL + "/files/" + f.ID + "/" + up.name})
+	}
+	out := []obj{}
+	for _, f := range shared {
+		out = append(out, obj{"id": f.ID, "title": f.Title})
+	}
+	channel := a.str("channel_id")
+	if channel == "" {
+		// Uploaded, shared nowhere: Slack keeps it private to the bot.
+		return ok(obj{"files": out})
+	}
+	c := w.resolveLocked(channel)
 	if c == nil {
 		return fail("channel_not_found")
 	}
-	m := &Message{Channel: c.id, TS: w.nextTSLocked(), User: w.bot, Text: a.str("initial_comment")}
-	if b := a.str("blocks"); b != "" {
-		if !json.Valid([]byte(b)) {
-			return fail("invalid_blocks")
-		}
-		m.Blocks = json.RawMessage(b)
+	if !c.isMember(w.bot) {
+		return fail("not_in_channel")
 	}
-	var out []obj
-	for _, x := range files {
-		f, found := w.files[x.ID]
-		if !found || f.Data == nil {
-			return fail("file_not_found")
+	text := a.str("initial_comment")
+	var blocks json.RawMessage
+	if _, has := a["blocks"]; has && text == "" {
+		_, b, _, res := w.contentLocked(args{"blocks": a["blocks"]})
+		if res != nil {
+			return res
 		}
-		f.Title, f.Channel = x.Title, c.id
-		m.Files = append(m.Files, f.ID)
-		m.Text += "\n📎 " + f.Name
-		out = append(out, obj{"id": f.ID, "title": f.Title})
+		blocks = b
 	}
+	for _, f := range shared {
+		w.uploadsLocked()[f.ID].shared = true
+	}
+	m := &Message{Channel: c.id, TS: w.nextTSLocked(), User: w.bot, Text: text, Blocks: blocks, Files: shared}
 	w.appendLocked(c, m)
 	return ok(obj{"files": out})
+}
+
+// serveFile is a file's download, for people in a conversation it was
+// shared in.
+func (w *Workspace) serveFile(rw http.ResponseWriter, r *http.Request) {
+	w.mu.Lock()
+	up := w.uploadsLocked()[r.PathValue("id")]
+	var data []byte
+	name := ""
+	if up != nil && up.shared {
+		data, name = up.data, up.name
+	}
+	w.mu.Unlock()
+	if data == nil {
+		pageError(rw, http.StatusNotFound, "That file is gone: the sandbox keeps files until it restarts.")
+		return
+	}
+	ct := mime.TypeByExtension(path.Ext(name))
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	rw.Header().Set("Content-Type", ct)
+	rw.Header().Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": name}))
+	rw.Header().Set("X-Content-Type-Options", "nosniff")
+	_, _ = rw.Write(data)
 }

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	slackbot "github.com/learnpact/learnpact/bot/slack"
 )
@@ -72,6 +73,9 @@ type Config struct {
 	// Digests is when approvers get their digest (DIGEST_SPEC, a cron
 	// spec in UTC); the zero value is Mondays at 09:00.
 	Digests scheduler.DigestSchedule
+	// Admins may run /contract report over every contract
+	// (LEARNPACT_ADMINS: user ids, separated by commas or spaces).
+	Admins []string
 
 	// ShutdownTimeout bounds how long Close waits for in-flight turns.
 	ShutdownTimeout time.Duration
@@ -155,6 +159,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		errs = append(errs, err)
 	}
 	c.Hours = hours
+	if admins := env("LEARNPACT_ADMINS"); admins != "" {
+		c.Admins = strings.FieldsFunc(admins, func(r rune) bool { return r == ',' || unicode.IsSpace(r) })
+	}
 	if c.Digests, err = scheduler.ParseDigestSchedule(env("DIGEST_SPEC")); err != nil {
 		errs = append(errs, fmt.Errorf("DIGEST_SPEC (when approvers get their digest; unset for Mondays at 09:00 UTC): %w", err))
 	}

@@ -161,6 +161,7 @@ var (
 	ErrNoEvidence   = errors.New("contract: no evidence handed in since the last submission")
 	ErrNotSelfRated = errors.New("contract: the learner has not rated every criterion")
 	ErrNotAssessed  = errors.New("contract: the approver has not rated every criterion")
+	ErrAssessed     = errors.New("contract: the approver has assessed this submission already")
 	ErrBadDue       = errors.New("contract: the new date must be in the future")
 	ErrAnswered     = errors.New("contract: already answered")
 	ErrEmpty        = errors.New("contract: nothing was written")
@@ -446,6 +447,9 @@ func (c *Contract) Assessed() bool {
 func (c *Contract) DoAskForMore(actor string, n int, comment string, due, now time.Time) error {
 	if err := c.checkSubmission(AskForMore, actor, n); err != nil {
 		return err
+	}
+	if c.Assessed() {
+		return ErrAssessed
 	}
 	if !day(due).After(day(now)) {
 		return ErrBadDue

@@ -202,8 +202,17 @@ func TestFinishRefusals(t *testing.T) {
 	if err := c.DoComment(stranger, 0, "hi", now); !isDenied(err) {
 		t.Errorf("a stranger comments: %v", err)
 	}
+	// An advocate named after signing has not signed: the learner may
+	// still comment.
+	c.Advocate = "UNEW"
+	must(t, c.DoComment(learner, 1, "a reply", now))
+	must(t, c.DoComment("UNEW", 0, "a comment", now))
+	c.Advocate = advocate
 	must(t, c.DoAssess(approver, 1, 1, Met, "", now))
 	must(t, c.DoAssess(approver, 1, 2, Met, "", now))
+	if err := c.DoAskForMore(approver, 1, "more", now.AddDate(0, 1, 0), now); !errors.Is(err, ErrAssessed) {
+		t.Errorf("asked for more after assessing: %v", err)
+	}
 	if err := c.DoComplete(learner, Reflection{Learned: strings.Repeat("é", 10000)}, nil, now); !errors.As(err, &long) {
 		t.Fatalf("a reflection of 10,000 characters: %v", err)
 	}

@@ -180,6 +180,8 @@ func (c *Contract) allowed(r Role) []string {
 			return []string{c.Learner}
 		}
 		return []string{c.Learner, c.Approver}
+	case RoleMember:
+		return c.Parties()
 	default:
 		if w := c.AwaitingSignature(); len(w) > 0 {
 			return w

@@ -6,8 +6,10 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -162,6 +164,21 @@ func TestForgetMeLeavesNothingInTheFile(t *testing.T) {
 	}
 }
 
+// get fetches a URL that must answer 200.
+func get(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %s %s", url, resp.Status, body)
+	}
+	return string(body)
+}
+
 // TestMyDataInThreeContracts: the manager approves two learners'
 // contracts and drafts one of his own; /contract my-data brings him a JSON
 // file, uploaded to his DM, that lists those three.
@@ -203,15 +220,17 @@ func TestMyDataInThreeContracts(t *testing.T) {
 
 	h.say(manager, "my-data")
 	note := h.expect(manager, "Here is everything I keep about you")
-	if len(note.Files) != 1 {
-		t.Fatalf("the note came with files %v, want one", note.Files)
+	if len(note.Files) != 1 || !strings.HasSuffix(note.Files[0].Name, ".json") {
+		t.Fatalf("the note came with files %+v, want one JSON file", note.Files)
 	}
-	f, ok := h.ws.File(note.Files[0])
-	if !ok || !strings.HasSuffix(f.Name, ".json") {
-		t.Fatalf("file %v (found %v)", f, ok)
+	page := get(t, h.srv.URL+"/")
+	token := regexp.MustCompile(`<meta name="sandbox-token" content="([^"]+)">`).FindStringSubmatch(page)
+	if token == nil {
+		t.Fatal("no page token on the sandbox page")
 	}
+	file := get(t, h.srv.URL+"/files/"+note.Files[0].ID+"/"+note.Files[0].Name+"?token="+token[1])
 	var data bot.MyData
-	if err := json.Unmarshal(f.Data, &data); err != nil {
+	if err := json.Unmarshal([]byte(file), &data); err != nil {
 		t.Fatalf("the file is not JSON: %v", err)
 	}
 	var titles []string
