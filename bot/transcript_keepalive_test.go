@@ -76,6 +76,10 @@ func TestTranscriptCheckInBehindNewDeadline(t *testing.T) {
 	w.Click(lee, "Propose a new deadline")
 	w.Say(lee, "whenever")
 	w.Say(lee, "2027-04-30")
+	if c := w.Contract("c1"); c.Status != contract.Active || c.Version != 1 {
+		t.Fatalf("sent before the learner confirmed the date: %s v%d", c.Status, c.Version)
+	}
+	w.Click(lee, "Send Fri 30 Apr 2027")
 	w.Say(lee, "status")
 
 	c := w.Contract("c1")
@@ -108,6 +112,49 @@ func TestTranscriptCheckInBehindNewDeadline(t *testing.T) {
 	}
 }
 
+// TestTranscriptNewDeadlineConfirmed shows the learner the date each phrase
+// was read as, and sends nothing to the approver until they confirm it:
+// a weekday that does not match the date is questioned, a Sunday gets a
+// note, "no" asks again, and the card of a date replaced since sends
+// nothing.
+func TestTranscriptNewDeadlineConfirmed(t *testing.T) {
+	w := newWorld(t, "A new deadline: the date understood, confirmed before it is sent")
+	activate(w)
+	w.Due("c1", contract.DueCheckIn)
+	w.Click(lee, "Behind")
+	w.Click(lee, "Skip")
+	w.Click(lee, "Skip")
+	w.Click(lee, "Propose a new deadline")
+	w.Say(lee, "thursday 26 march")
+	w.Say(lee, "end of Q1")
+	w.Say(lee, "no")
+	w.Say(lee, "sunday 28 march")
+	sunday := w.Latest(lee)
+	w.Say(lee, "friday 26 march")
+	w.ClickOn(lee, sunday, "Send Sun 28 Mar 2027")
+	if c := w.Contract("c1"); c.Version != 1 {
+		t.Fatalf("a replaced date was sent: v%d", c.Version)
+	}
+	for _, m := range w.Platform.Messages(mo) {
+		if strings.Contains(messagetest.Text(m.Message), "would like to change") {
+			t.Fatalf("the approver heard of a date the learner had not confirmed")
+		}
+	}
+	w.Say(lee, "yes")
+	golden(t, w, "new_deadline_confirmed")
+
+	c := w.Contract("c1")
+	if c.Status != contract.Renegotiating || c.Version != 2 || !c.Terms.Deadline.Equal(time.Date(2027, 3, 26, 0, 0, 0, 0, time.UTC)) {
+		t.Fatalf("after confirming: %s v%d deadline %s, want renegotiating v2 to Fri 26 Mar 2027", c.Status, c.Version, c.Terms.Deadline)
+	}
+	if got := lastText(w, mo); !strings.Contains(got, "Fri 12 Mar 2027 → Fri 26 Mar 2027") {
+		t.Errorf("the approver's card lacks the new date:\n%s", got)
+	}
+	if s := w.Session(lee); s.State != conversation.StateIdle || s.Date != "" {
+		t.Errorf("session after sending: %+v", s)
+	}
+}
+
 func TestTranscriptCheckInBlockedAskForHelp(t *testing.T) {
 	w := newWorld(t, "Blocked at a check-in: asking the approver for a hand")
 	activate(w)
@@ -117,9 +164,23 @@ func TestTranscriptCheckInBlockedAskForHelp(t *testing.T) {
 	w.Say(lee, "Not sure: no team I know runs design reviews right now")
 	w.Click(lee, "Ask my manager for help")
 	w.Say(lee, "Could you introduce me to a team that runs them?")
+	w.Due("c1", contract.DueSupport)
+	got := lastText(w, mo)
+	w.Click(mo, "Reply")
+	w.Submit(mo, map[string]string{conversation.FieldReply: "Ana's team runs reviews on Thursdays: I'll ask her to let you sit in.",
+		conversation.FieldTalk: conversation.TalkYes})
 	golden(t, w, "checkin_blocked_help")
 
-	got := lastText(w, mo)
+	answer := lastText(w, lee)
+	for _, want := range []string{"@UMO answered your check-in on “Running design reviews” (Fri 22 Jan 2027, Blocked):",
+		"Ana's team runs reviews on Thursdays", "talk it through"} {
+		if !strings.Contains(answer, want) {
+			t.Errorf("the learner's answer lacks %q:\n%s", want, answer)
+		}
+	}
+	if card := lastText(w, mo); !strings.Contains(card, "You replied, and offered to talk it through: Ana's team") || strings.Contains(card, "[Reply]") {
+		t.Errorf("the approver's card after replying:\n%s", card)
+	}
 	for _, want := range []string{"@ULEE could use a hand with “Running design reviews”", "Could you introduce me to a team that runs them?", "Blocked"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the approver's message lacks %q:\n%s", want, got)
@@ -131,6 +192,14 @@ func TestTranscriptCheckInBlockedAskForHelp(t *testing.T) {
 	}
 	if ci, _ := c.LastCheckIn(); ci.Happened != "" || ci.Next == "" || ci.Status != contract.Blocked {
 		t.Errorf("check-in %+v", ci)
+	}
+	if len(c.Replies) != 1 || c.Replies[0].CheckIn != 0 || !c.Replies[0].Talk || c.Replies[0].By != mo {
+		t.Errorf("replies %+v", c.Replies)
+	}
+	for _, d := range c.Plan(w.Now()) {
+		if d.Kind == contract.DueSupport {
+			t.Errorf("the approver is to be told again: %+v", d)
+		}
 	}
 }
 
@@ -340,6 +409,7 @@ func TestTranscriptRemindersToTheDeadline(t *testing.T) {
 	w.Due("c1", contract.DueOverdue)
 	w.Click(lee, "Propose a new deadline")
 	w.Say(lee, "in 3 weeks")
+	w.Say(lee, "yes")
 	golden(t, w, "reminders_to_the_deadline")
 
 	c := w.Contract("c1")
@@ -486,6 +556,7 @@ func TestDeclinedProposalIsNotTheVersionShown(t *testing.T) {
 	w.Click(lee, "Skip")
 	w.Click(lee, "Propose a new deadline")
 	w.Say(lee, "in 12 weeks")
+	w.ClickID(lee, conversation.ActionSendDeadline)
 	w.Click(mo, "Decline")
 	w.Say(lee, "status")
 	if got := lastText(w, lee); !strings.Contains(got, "Active · version 1") || !strings.Contains(got, "deadline Fri 12 Mar 2027") {
@@ -512,6 +583,9 @@ func TestKeepAliveUserTextStaysPlain(t *testing.T) {
 	w.Say(lee, hostile)
 	w.Click(lee, "Ask my manager for help")
 	w.Say(lee, hostile)
+	w.Due("c1", contract.DueSupport)
+	w.Click(mo, "Reply")
+	w.Submit(mo, map[string]string{conversation.FieldReply: huge + hostile})
 	w.Click(lee, "Change the scope")
 	w.Submit(lee, map[string]string{conversation.FieldComment: hostile, contract.FieldTitle: hostile})
 	w.Say(lee, "status")

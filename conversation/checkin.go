@@ -19,9 +19,12 @@ var keepAliveButtons = map[ActionID]func(*turn){
 	ActionPause:          (*turn).pauseClick,
 	ActionResumeContract: (*turn).resumeClick,
 	ActionNewDeadline:    (*turn).newDeadline,
+	ActionSendDeadline:   (*turn).sendDeadlineClick,
 	ActionChangeScope:    (*turn).openRenegotiation,
 	ActionAskHelp:        (*turn).askHelpClick,
 	ActionDecline:        (*turn).decline,
+	ActionReplyCheckIn:   (*turn).replyCheckInClick,
+	ActionLetsTalk:       (*turn).letsTalkClick,
 }
 
 // onDue handles a scheduled item that came due: it sends the check-in or
@@ -44,13 +47,19 @@ func (t *turn) onDue() {
 	if !ok || d.User != t.in.User {
 		return
 	}
-	c.Queue(d, t.env.Now)
-	t.dirty = true
 	send := func(m message.Message) {
 		t.out = append(t.out, Send{User: d.User, Message: m,
 			Nudge: &Nudge{Contract: c.ID, Kind: string(d.Kind), At: d.At, User: d.User}})
 	}
+	var support message.Message
+	if d.Kind == contract.DueSupport {
+		support = t.supportMsg(c) // before Queue: what is news until now
+	}
+	c.Queue(d, t.env.Now)
+	t.dirty = true
 	switch d.Kind {
+	case contract.DueSupport:
+		send(support)
 	case contract.DueCheckIn, contract.DueMidpoint, contract.DueCheckInMissed:
 		send(checkInPromptMsg(c, d.Kind, t.today()))
 	case contract.DueDeadlineSoon, contract.DueDeadlineTomorrow, contract.DueOverdue:
@@ -111,7 +120,7 @@ func (t *turn) beginFollowUp(st State) {
 		s.Aside = &Aside{ContractID: s.ContractID, State: s.State, Back: slices.Clone(s.Back)}
 	}
 	s.ContractID = t.c.ID
-	s.State, s.Back, s.Pending, s.Editing = st, nil, nil, false
+	s.State, s.Back, s.Pending, s.Editing, s.Date, s.EditItem = st, nil, nil, false, "", 0
 }
 
 // endFollowUp ends the follow-up question. A drafting dialog it interrupted
@@ -145,6 +154,11 @@ func (t *turn) followUpPrompt(lead text) message.Message {
 		return nextPrompt(lead, value(c))
 	case StateNewDeadline:
 		return newDeadlinePrompt(lead, c, t.examples())
+	case StateConfirmDate:
+		if d, ok := t.understood(); ok {
+			return confirmDeadlineMsg(lead, c, d)
+		}
+		return newDeadlinePrompt(lead, c, t.examples())
 	case StateHelpNote:
 		return helpNotePrompt(lead, c)
 	case StatePauseReason:
@@ -177,6 +191,8 @@ func (t *turn) followUpAnswer(text string) {
 		}
 	case StateNewDeadline:
 		t.proposeDeadline(text)
+	case StateConfirmDate:
+		t.confirmDeadline(text)
 	case StateHelpNote:
 		t.askForHelp(text)
 	case StatePauseReason:
@@ -198,7 +214,7 @@ func (t *turn) skipFollowUp() {
 		t.reply(t.followUpPrompt(nil))
 	case StateNext:
 		t.finishCheckIn()
-	case StateNewDeadline:
+	case StateNewDeadline, StateConfirmDate:
 		t.reply(t.followUpPrompt(txt("I need a date to propose. To keep the deadline as it is, type ", code("cancel"), ".")))
 	case StateHelpNote:
 		t.askForHelp("")
@@ -338,5 +354,4 @@ func (t *turn) askForHelp(note string) {
 	}
 	aside := t.endFollowUp()
 	t.reply(helpSentMsg(c, aside))
-	t.send(c.Approver, helpRequestMsg(c, note, t.today()))
 }

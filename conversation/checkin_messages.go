@@ -247,6 +247,23 @@ func newDeadlinePrompt(lead text, c *contract.Contract, examples []string) messa
 	)...)
 }
 
+// confirmDeadlineMsg shows the new deadline as understood, with a word when
+// it falls on a weekend, before it goes to the approver.
+func confirmDeadlineMsg(lead text, c *contract.Contract, d time.Time) message.Message {
+	x := txt("📅 I read that as ", bold(formatDate(d)), ". Shall I send it to ", mentions(approvers(c)), " to sign?")
+	if w := weekendNote(d); w != nil {
+		x = append(x, txt(" ")...)
+		x = append(x, w...)
+	}
+	send := ActionValue{ContractID: c.ID, Version: c.Version, Prompt: datePrompt(d)}.Encode()
+	return msg("Is "+formatDate(d)+" right?", withLead(lead,
+		section(x),
+		actions(button("Send "+formatDate(d), ActionSendDeadline, send, message.Primary),
+			button("Pick another date", ActionNewDeadline, value(c), message.Default)),
+		message.Context{Text: txt("Or type another date, or ", code("cancel"), " to leave the deadline as it is.")},
+	)...)
+}
+
 func helpNotePrompt(lead text, c *contract.Contract) message.Message {
 	return msg("What would help?", withLead(lead,
 		section("🤝 ", bold("What would help?"), " I'll pass your words on to ", at(c.Approver), " as you write them."),
@@ -257,7 +274,7 @@ func helpNotePrompt(lead text, c *contract.Contract) message.Message {
 
 func helpSentMsg(c *contract.Contract, aside bool) message.Message {
 	return msg("Your manager knows you'd like a hand", withAside(blocks{
-		section("📨 Done: I've let ", at(c.Approver), " know you could use a hand with ", quoted(c), ". They'll be in touch."),
+		section("📨 Done: I'll let ", at(c.Approver), " know you could use a hand with ", quoted(c), ", in their working hours. Their answer comes here."),
 	}, aside)...)
 }
 
@@ -275,24 +292,6 @@ func checkInText(ci contract.CheckIn) text {
 		x = append(x, txt("\n", italic("What's next:"), " ", clipString(ci.Next, maxNote))...)
 	}
 	return x
-}
-
-func helpRequestMsg(c *contract.Contract, note string, today time.Time) message.Message {
-	bs := blocks{section("🤝 ", at(c.Learner), " could use a hand with ", quoted(c), ".")}
-	if note != "" {
-		bs = append(bs, section(italic("Their note:"), " ", note))
-	}
-	if ci, ok := c.LastCheckIn(); ok {
-		bs = append(bs, section(checkInText(ci)))
-	}
-	if left := timeLeftText(c, today); len(left) > 0 {
-		bs = append(bs, message.Context{Text: left})
-	}
-	return msg("A learner could use a hand", append(bs,
-		actions(button("Propose a change", ActionChangeScope, value(c), message.Default)),
-		message.Context{Text: txt("A quick chat often does the trick. If the terms need to change, ", bold("Propose a change"),
-			" sends ", at(c.Learner), " a new version to sign; the signed one stays in force until then.")},
-	)...)
 }
 
 func deadlineNudgeMsg(c *contract.Contract, k contract.DueKind, today time.Time) message.Message {
