@@ -60,6 +60,10 @@ type Config struct {
 	NewID func() string
 	// Log is the engine's logger; slog.Default() when nil.
 	Log *slog.Logger
+	// ImpactDays are the impact check-backs of a contract completed in a
+	// turn, in days after completion (conversation.Env.ImpactDays);
+	// contract.DefaultImpactDays when nil.
+	ImpactDays []int
 }
 
 // Engine runs one conversation turn at a time per call; calls may run
@@ -72,6 +76,8 @@ type Engine struct {
 	clock   func() time.Time
 	ids     func() string
 	logger  *slog.Logger
+	// impactDays is Config.ImpactDays.
+	impactDays []int
 
 	posting posting
 }
@@ -81,7 +87,7 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("bot: no store")
 	}
-	e := &Engine{store: cfg.Store, docs: cfg.Docs, planner: cfg.Planner, clock: cfg.Now, ids: cfg.NewID, logger: cfg.Log}
+	e := &Engine{store: cfg.Store, docs: cfg.Docs, planner: cfg.Planner, clock: cfg.Now, ids: cfg.NewID, logger: cfg.Log, impactDays: cfg.ImpactDays}
 	if e.clock == nil {
 		e.clock = time.Now
 	}
@@ -194,7 +200,7 @@ type saved struct {
 // platform queues them.
 func (e *Engine) step(ctx context.Context, t Turn) (saved, error) {
 	key := storage.UserKey{Platform: t.Platform.Name(), Team: t.Team, User: t.Input.User}
-	env := conversation.Env{Platform: key.Platform, Team: t.Team, NewID: e.newID}
+	env := conversation.Env{Platform: key.Platform, Team: t.Team, NewID: e.newID, ImpactDays: e.impactDays}
 	if l, ok := t.Platform.(Locator); ok {
 		env.Location = l.Location(ctx, t.Input.User)
 	}

@@ -358,7 +358,8 @@ func (m *Main) newEngine(mode Mode) (storage.DueStore, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg := bot.Config{Store: m.stores.Turns, Docs: m.stores.Docs, Planner: planner, Log: m.Log.With("component", "engine")}
+	cfg := bot.Config{Store: m.stores.Turns, Docs: m.stores.Docs, Planner: planner, Log: m.Log.With("component", "engine"),
+		ImpactDays: m.Config.ImpactDays}
 	if mode == ModeSandbox {
 		cfg.Now = m.Clock.Now
 	}
