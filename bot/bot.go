@@ -1,10 +1,11 @@
 // Package bot runs conversation turns: it loads the session and contract,
-// calls conversation.Step, saves both atomically with the platform event
-// the turn applies (so a redelivery is not applied twice) and, on a
-// platform with an outbox (Queuer), the messages the turn sends; it tells
-// the adapter the turn is safe to acknowledge (Turn.Saved), tells its
-// Planner what the turn did, and carries out the remaining effects
-// through the Platform. New builds the Engine with all it needs.
+// calls conversation.Step, asks its Planner for the changes to scheduled
+// work the turn calls for, and saves all of it atomically with the
+// platform event the turn applies (so a redelivery is not applied twice)
+// and, on a platform with an outbox (Queuer), the messages the turn sends;
+// it tells the adapter the turn is safe to acknowledge (Turn.Saved) and
+// carries out the remaining effects through the Platform. New builds the
+// Engine with all it needs.
 //
 // Adapters (bot/slack, bot/teams) turn platform events into
 // conversation.Input and implement Platform. Package scheduler implements

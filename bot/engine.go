@@ -20,20 +20,24 @@ import (
 // to its contract.
 const maxAttempts = 5
 
-// Planner keeps scheduled work in step with contracts after each turn.
-// The engine calls it once a turn is saved, before the turn's effects are
-// carried out; an error fails the turn. Package scheduler implements it.
+// Planner keeps scheduled work in step with contracts. The engine asks it
+// for the changes to due items a turn calls for once the turn is stepped,
+// and saves them with the turn (storage.TurnWrite.Due) in one atomic step:
+// a turn saves its contract and the work scheduled for it, or neither.
+// Plan writes nothing; it is asked again when the turn is run again after
+// a concurrent change. An error fails the turn before anything is saved.
+// Package scheduler implements it.
 type Planner interface {
-	AfterTurn(ctx context.Context, t TurnOutcome) error
+	Plan(ctx context.Context, t TurnOutcome) (storage.DueChanges, error)
 }
 
-// TurnOutcome is what a saved turn did, for a Planner.
+// TurnOutcome is what a turn did, for a Planner, before it is saved.
 type TurnOutcome struct {
 	// Platform is the turn's platform (Platform.Name) and Team its team.
 	Platform string
 	Team     string
 	Input    conversation.Input
-	// Before is the contract as the turn loaded it and After as it saved
+	// Before is the contract as the turn loaded it and After as it saves
 	// it: After is nil when the turn did not change a contract, and both
 	// are nil when the turn was about none.
 	Before, After *contract.Contract
@@ -167,20 +171,7 @@ func (e *Engine) Handle(ctx context.Context, t Turn) error {
 	if s.queued > 0 {
 		t.Platform.(Queuer).Wake()
 	}
-	var planErr error
-	// A confirmation (conversation.DeliveredInput) never changes a plan:
-	// Plan moves on from queued and sent nudges alike.
-	if e.planner != nil && s.outcome != nil && t.Input.Kind != conversation.DeliveredInput {
-		if planErr = e.planner.AfterTurn(ctx, *s.outcome); planErr != nil {
-			// The turn is saved, its messages with it: they stand.
-			planErr = fmt.Errorf("plan after turn: %w", planErr)
-			e.log().Error("turn saved, its plan failed", "user", t.Input.User, "kind", t.Input.Kind, "err", planErr)
-		}
-	}
-	if err := e.Deliver(ctx, t, s.direct); planErr == nil {
-		return err
-	}
-	return planErr
+	return e.Deliver(ctx, t, s.direct)
 }
 
 // saved is what step did.
@@ -188,16 +179,15 @@ type saved struct {
 	// applied reports a turn whose event was applied already: it does
 	// nothing more.
 	applied bool
-	// outcome is for the Planner; nil when the turn saved nothing.
-	outcome *TurnOutcome
 	// queued counts the messages saved in the outbox with the turn; direct
 	// are the effects left to carry out.
 	queued int
 	direct []conversation.Effect
 }
 
-// step loads, steps and saves a turn, with its outgoing messages when the
-// platform queues them.
+// step loads, steps, plans and saves a turn, with its outgoing messages
+// when the platform queues them and the changes to due items its Planner
+// calls for.
 func (e *Engine) step(ctx context.Context, t Turn) (saved, error) {
 	key := storage.UserKey{Platform: t.Platform.Name(), Team: t.Team, User: t.Input.User}
 	env := conversation.Env{Platform: key.Platform, Team: t.Team, NewID: e.newID, ImpactDays: e.impactDays}
@@ -287,9 +277,14 @@ func (e *Engine) step(ctx context.Context, t Turn) (saved, error) {
 			}
 			w = &storage.ContractWrite{ID: res.Contract.ID, Data: data, Rev: rev, Users: partiesOf(key, res.Contract)}
 		}
+		due, err := e.plan(ctx, TurnOutcome{Platform: key.Platform, Team: t.Team, Input: t.Input,
+			Before: c, After: res.Contract, Contracts: env.Contracts, Now: env.Now})
+		if err != nil {
+			return saved{}, err
+		}
 		out, direct := e.queue(ctx, t, res.Effects)
 		err = e.store.Save(ctx, storage.TurnWrite{User: key, Session: sessJSON, CurrentContract: res.Session.ContractID, Contract: w,
-			Event: t.Event, EventTTL: ttl, Out: out})
+			Event: t.Event, EventTTL: ttl, Out: out, Due: due})
 		switch {
 		case errors.Is(err, storage.ErrApplied):
 			// A redelivery of the event, run elsewhere meanwhile.
@@ -299,13 +294,22 @@ func (e *Engine) step(ctx context.Context, t Turn) (saved, error) {
 		case err != nil:
 			return saved{}, fmt.Errorf("save turn: %w", err)
 		}
-		return saved{
-			outcome: &TurnOutcome{Platform: key.Platform, Team: t.Team, Input: t.Input,
-				Before: c, After: res.Contract, Contracts: env.Contracts, Now: env.Now},
-			queued: len(out),
-			direct: direct,
-		}, nil
+		return saved{queued: len(out), direct: direct}, nil
 	}
+}
+
+// plan asks the Planner, if any, for the changes to due items a turn
+// calls for. A confirmation (conversation.DeliveredInput) never changes a
+// plan: Plan moves on from queued and sent nudges alike.
+func (e *Engine) plan(ctx context.Context, o TurnOutcome) (storage.DueChanges, error) {
+	if e.planner == nil || o.Input.Kind == conversation.DeliveredInput {
+		return storage.DueChanges{}, nil
+	}
+	ch, err := e.planner.Plan(ctx, o)
+	if err != nil {
+		return storage.DueChanges{}, fmt.Errorf("plan turn: %w", err)
+	}
+	return ch, nil
 }
 
 // queue encodes the effects the turn's platform queues (see Queuer) as

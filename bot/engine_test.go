@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -226,27 +227,31 @@ func TestNewRequiresStore(t *testing.T) {
 	}
 }
 
-// planner records the outcomes it is told about, and fails with err.
+// planner records the outcomes it is asked to plan, and answers with ch,
+// or fails with err.
 type planner struct {
 	mu  sync.Mutex
 	got []bot.TurnOutcome
+	ch  storage.DueChanges
 	err error
 }
 
-func (p *planner) AfterTurn(_ context.Context, o bot.TurnOutcome) error {
+func (p *planner) Plan(_ context.Context, o bot.TurnOutcome) (storage.DueChanges, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.got = append(p.got, o)
-	return p.err
+	return p.ch, p.err
 }
 
-// TestPlannerSeesSavedTurn: the planner hears of a saved turn once, with
-// the contract before and after it; its error is returned, and the saved
-// turn's answer still goes out.
-func TestPlannerSeesSavedTurn(t *testing.T) {
+// TestPlannerPlansTurn: the planner is asked once about a turn, with the
+// contract before and after it, and its changes are saved with the turn.
+// Its error fails the turn before anything is saved: the person is told,
+// and the turn's answer does not go out.
+func TestPlannerPlansTurn(t *testing.T) {
 	s := openRedis(t)
 	proposed(t, s)
-	pl := &planner{}
+	checkIn := storage.DueItem{ID: "c1:checkin", At: now.Add(time.Hour), Data: []byte("check-in")}
+	pl := &planner{ch: storage.DueChanges{Schedule: []storage.DueItem{checkIn}}}
 	e := newEngine(t, bot.Config{Store: s, Planner: pl, Now: func() time.Time { return now }})
 	approve := conversation.Input{
 		Kind: conversation.ActionInput, User: manager, Channel: "DUMO",
@@ -257,7 +262,7 @@ func TestPlannerSeesSavedTurn(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(pl.got) != 1 {
-		t.Fatalf("the planner heard of %d turns, want 1", len(pl.got))
+		t.Fatalf("the planner was asked about %d turns, want 1", len(pl.got))
 	}
 	o := pl.got[0]
 	if o.Platform != "slack" || o.Team != team || o.Input.User != manager || !o.Now.Equal(now) {
@@ -266,20 +271,30 @@ func TestPlannerSeesSavedTurn(t *testing.T) {
 	if o.Before == nil || o.Before.Status != contract.Proposed || o.After == nil || o.After.Status != contract.Active {
 		t.Errorf("before %+v, after %+v; want proposed, then active", o.Before, o.After)
 	}
+	cs, err := s.Claim(context.Background(), checkIn.At, 10, time.Minute)
+	if err != nil || len(cs) != 1 || cs[0].Item.ID != checkIn.ID {
+		t.Errorf("claimed %+v (err %v), want the planned check-in", cs, err)
+	}
 
-	pl.err = errors.New("the due store is down")
+	pl.err = errors.New("no plan")
 	p := newRecorder()
+	key := storage.UserKey{Platform: "slack", Team: team, User: learner}
+	before, err := s.Load(context.Background(), key, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
 	in := conversation.Input{Kind: conversation.TextInput, User: learner, Channel: "DULEE", Text: "new"}
-	err := e.Handle(context.Background(), bot.Turn{Platform: p, Team: team, Input: in})
+	err = e.Handle(context.Background(), bot.Turn{Platform: p, Team: team, Input: in})
 	if !errors.Is(err, pl.err) {
 		t.Errorf("Handle = %v, want the planner's error", err)
 	}
-	// The turn is saved, its answer with it: it stands, and nobody is
-	// told that their step was lost.
-	if n := p.count(bottest.Sent, "Something went wrong"); n != 0 {
-		t.Errorf("%d apologies for a saved turn, want none: %+v", n, p.Deliveries())
+	if after, err := s.Load(context.Background(), key, "", ""); err != nil || !bytes.Equal(after.Session, before.Session) {
+		t.Errorf("the unplanned turn saved session %s (err %v), want %s as before", after.Session, err, before.Session)
 	}
-	if n := p.count(bottest.Sent, "First, a title"); n != 1 {
-		t.Errorf("the saved turn's answer went out %d times, want once: %+v", n, p.Deliveries())
+	if n := p.count(bottest.Sent, "went wrong on my side"); n != 1 {
+		t.Errorf("%d apologies for a turn not saved, want 1: %+v", n, p.Deliveries())
+	}
+	if n := p.count(bottest.Sent, "First, a title"); n != 0 {
+		t.Errorf("the unsaved turn's answer went out %d times, want never: %+v", n, p.Deliveries())
 	}
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/learnpact/learnpact/conversation"
 	"github.com/learnpact/learnpact/conversation/contract"
 	"github.com/learnpact/learnpact/scheduler"
-	"github.com/learnpact/learnpact/storage/memory"
+	"github.com/learnpact/learnpact/storage"
 )
 
 // TestPlannerFinish: once the work is handed in, the contract's check-ins
@@ -19,11 +19,8 @@ import (
 // one question), and the approver's digest goes on meanwhile.
 func TestPlannerFinish(t *testing.T) {
 	ctx := context.Background()
-	due := memory.New()
-	p, err := scheduler.NewPlanner(scheduler.PlannerConfig{Due: due})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := scheduler.NewPlanner(scheduler.PlannerConfig{})
+	items := map[string]storage.DueItem{} // what the engine keeps, by id
 	t0 := time.Date(2027, 1, 15, 10, 0, 0, 0, time.UTC)
 	c := contract.New("c1", "slack", team, learner, t0)
 	must := func(err error) {
@@ -39,17 +36,21 @@ func TestPlannerFinish(t *testing.T) {
 	must(c.DoSign(manager, 1, t0))
 	turn := func(before, after *contract.Contract, now time.Time) {
 		t.Helper()
-		must(p.AfterTurn(ctx, bot.TurnOutcome{Platform: "slack", Team: team, Input: conversation.Input{Kind: conversation.TextInput, User: learner},
-			Before: before, After: after, Now: now}))
+		ch, err := p.Plan(ctx, bot.TurnOutcome{Platform: "slack", Team: team, Input: conversation.Input{Kind: conversation.TextInput, User: learner},
+			Before: before, After: after, Now: now})
+		must(err)
+		for _, it := range ch.Schedule {
+			items[it.ID] = it
+		}
+		for _, id := range ch.Cancel {
+			delete(items, id)
+		}
 	}
 	scheduled := func() []string {
 		t.Helper()
-		claims, err := due.Claim(ctx, t0.AddDate(2, 0, 0), 100, time.Second)
-		must(err)
 		var ids []string
-		for _, cl := range claims {
-			must(due.Release(ctx, cl, cl.Item.At))
-			ids = append(ids, cl.Item.ID)
+		for id := range items {
+			ids = append(ids, id)
 		}
 		slices.Sort(ids)
 		return ids
@@ -78,15 +79,9 @@ func TestPlannerFinish(t *testing.T) {
 	if !slices.Equal(ids, []string{"c1:impact", "c1:impact_approver", digest}) {
 		t.Fatalf("a completed contract scheduled %v", ids)
 	}
-	claims, err := due.Claim(ctx, t0.AddDate(2, 0, 0), 100, time.Second)
+	it, err := scheduler.Decode(items["c1:impact"].Data)
 	must(err)
-	for _, cl := range claims {
-		if cl.Item.ID == "c1:impact" {
-			it, err := scheduler.Decode(cl.Item.Data)
-			must(err)
-			if it.User != learner || it.Local != "2027-03-06T09:00" {
-				t.Errorf("the 30-day check is %+v, want the learner's, on 6 March at 09:00 local time", it)
-			}
-		}
+	if it.User != learner || it.Local != "2027-03-06T09:00" {
+		t.Errorf("the 30-day check is %+v, want the learner's, on 6 March at 09:00 local time", it)
 	}
 }

@@ -2,8 +2,6 @@ package scheduler
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"slices"
 	"time"
 
@@ -13,17 +11,18 @@ import (
 	"github.com/learnpact/learnpact/storage"
 )
 
-// Planner keeps scheduled work in step with contracts: after each turn the
-// engine saved, it schedules the items of the contract's plan
-// (contract.Plan), cancels the ones the turn took out of it, and keeps each
-// approver's digest going. It implements bot.Planner.
+// Planner keeps scheduled work in step with contracts: for each turn the
+// engine is about to save, it works out the changes to the contract's
+// items (contract.Plan) the turn calls for, which the engine saves with
+// the turn: the items of the plan to schedule, the ones the turn took out
+// of it to cancel, and each approver's digest. It implements bot.Planner,
+// and reads and writes nothing.
 //
 // The item a scheduled turn came due from is not the Planner's to write:
-// the Scheduler holds its claim, and settles it with the turn's plan once
-// the turn is done (see Scheduler.Sweep). Other turns have no claim, and
-// the Planner writes all they call for.
+// the Scheduler holds its claim, and settles it by the turn's plan once
+// the turn is saved (see Scheduler.Sweep). Other turns have no claim, and
+// the Planner's changes hold all they call for.
 type Planner struct {
-	due     storage.DueStore
 	digests DigestSchedule
 }
 
@@ -31,66 +30,37 @@ var _ bot.Planner = (*Planner)(nil)
 
 // PlannerConfig configures a Planner.
 type PlannerConfig struct {
-	// Due keeps the items; the Scheduler that runs them shares it.
-	Due storage.DueStore
 	// Digests is when approvers get their digest (ParseDigestSchedule);
 	// the zero value is DefaultDigestSpec.
 	Digests DigestSchedule
 }
 
-// NewPlanner checks cfg and returns a Planner.
-func NewPlanner(cfg PlannerConfig) (*Planner, error) {
-	if cfg.Due == nil {
-		return nil, errors.New("scheduler: planner: no due store")
-	}
-	return &Planner{due: cfg.Due, digests: cfg.Digests}, nil
+// NewPlanner returns a Planner.
+func NewPlanner(cfg PlannerConfig) *Planner {
+	return &Planner{digests: cfg.Digests}
 }
 
-// AfterTurn implements bot.Planner.
-func (p *Planner) AfterTurn(ctx context.Context, o bot.TurnOutcome) error {
-	ch, err := p.changes(ctx, o)
-	if err != nil {
-		return err
-	}
+// Plan implements bot.Planner. For the turn of the item a Scheduler holds,
+// it leaves that item out of the changes and tells the Scheduler its fate.
+func (p *Planner) Plan(ctx context.Context, o bot.TurnOutcome) (storage.DueChanges, error) {
+	ch := p.changes(o)
 	if h := heldBy(ctx); h != nil && o.Input.Kind == conversation.DueInput && h.id == dueItem(o).ID() {
-		h.changes = &ch
-		return nil
+		next, planned := take(&ch, h.id)
+		h.plan = &ownPlan{next: next, planned: planned}
 	}
-	return ch.apply(ctx, p.due)
-}
-
-// changes are the writes a turn calls for. For a scheduled turn they hold
-// its own item too: its next occurrence in schedule when the plan still
-// has it, in cancel when not.
-type changes struct {
-	schedule []storage.DueItem
-	cancel   []string
-}
-
-func (ch changes) apply(ctx context.Context, d storage.DueStore) error {
-	if len(ch.schedule) > 0 {
-		if err := d.Schedule(ctx, ch.schedule...); err != nil {
-			return fmt.Errorf("scheduler: schedule: %w", err)
-		}
-	}
-	if len(ch.cancel) > 0 {
-		if err := d.Cancel(ctx, ch.cancel...); err != nil {
-			return fmt.Errorf("scheduler: cancel: %w", err)
-		}
-	}
-	return nil
+	return ch, nil
 }
 
 // take removes the item id from ch and returns its next occurrence, if
 // the plan has one.
-func (ch *changes) take(id string) (next storage.DueItem, planned bool) {
-	ch.cancel = slices.DeleteFunc(ch.cancel, func(c string) bool { return c == id })
-	i := slices.IndexFunc(ch.schedule, func(it storage.DueItem) bool { return it.ID == id })
+func take(ch *storage.DueChanges, id string) (next storage.DueItem, planned bool) {
+	ch.Cancel = slices.DeleteFunc(ch.Cancel, func(c string) bool { return c == id })
+	i := slices.IndexFunc(ch.Schedule, func(it storage.DueItem) bool { return it.ID == id })
 	if i < 0 {
 		return storage.DueItem{}, false
 	}
-	next = ch.schedule[i]
-	ch.schedule = slices.Delete(ch.schedule, i, i+1)
+	next = ch.Schedule[i]
+	ch.Schedule = slices.Delete(ch.Schedule, i, i+1)
 	return next, true
 }
 
@@ -102,14 +72,15 @@ func dueItem(o bot.TurnOutcome) Item {
 
 // changes brings a contract's items in line with its plan after a turn:
 // when the plan changed, or after a scheduled turn, whose own item is
-// planned afresh. Items the turn took out of the plan are cancelled. The
-// approver's digest rides along with the plan's items. After a digest turn
-// it schedules the approver's next digest instead.
-func (p *Planner) changes(ctx context.Context, o bot.TurnOutcome) (changes, error) {
+// planned afresh (its next occurrence in Schedule when the plan still has
+// it, in Cancel when not). Items the turn took out of the plan are
+// cancelled. The approver's digest rides along with the plan's items.
+// After a digest turn it schedules the approver's next digest instead.
+func (p *Planner) changes(o bot.TurnOutcome) storage.DueChanges {
 	if conversation.IsDigest(o.Input) {
-		return p.nextDigest(ctx, o)
+		return p.nextDigest(o)
 	}
-	var ch changes
+	var ch storage.DueChanges
 	var own string
 	due := o.Input.Kind == conversation.DueInput
 	if due {
@@ -121,89 +92,93 @@ func (p *Planner) changes(ctx context.Context, o bot.TurnOutcome) (changes, erro
 	}
 	if c == nil {
 		if own != "" {
-			ch.cancel = append(ch.cancel, own)
+			ch.Cancel = append(ch.Cancel, own)
 		}
-		return ch, nil
+		return ch
 	}
 	plan := c.Plan(o.Now)
 	var before []contract.Due
 	if o.Before != nil {
 		before = o.Before.Plan(o.Now)
 		if !due && slices.Equal(before, plan) {
-			return ch, nil
+			return ch
 		}
 	}
 	planned := map[string]bool{}
 	for _, d := range plan {
 		it := PlannedItem(o.Platform, c.Team, c.ID, d)
 		planned[it.ID] = true
-		ch.schedule = append(ch.schedule, it)
+		ch.Schedule = append(ch.Schedule, it)
 	}
 	for _, d := range before {
 		if id := ItemID(c.ID, d.Key()); !planned[id] && id != own {
-			ch.cancel = append(ch.cancel, id)
+			ch.Cancel = append(ch.Cancel, id)
 		}
 	}
 	if own != "" && !planned[own] {
-		ch.cancel = append(ch.cancel, own)
+		ch.Cancel = append(ch.Cancel, own)
 	}
 	if c.InDigest() {
-		d, ok, err := p.digest(ctx, Digest(o.Platform, c.Team, c.Approver), o.Now)
-		if err != nil {
-			return changes{}, fmt.Errorf("scheduler: contract %s: %w", c.ID, err)
-		}
-		if ok {
-			ch.schedule = append(ch.schedule, d)
-		}
+		p.digest(&ch, Digest(o.Platform, c.Team, c.Approver), o.Now)
 	}
-	return ch, nil
+	return ch
 }
 
-// digest returns an approver's digest item as it should be at now, to
+// digest adds an approver's digest item as it should be at now to ch, to
 // schedule along with a contract's items: at the next digest time, which
 // replaces the item with itself. While a digest that came due may still be
 // waiting for the approver's working hours, it is that digest instead,
-// unless someone took it already: then the item is left as it is (false).
-func (p *Planner) digest(ctx context.Context, it Item, now time.Time) (storage.DueItem, bool, error) {
+// scheduled only by the turn that takes its TakenLock: once someone took
+// it, the item is left as it is.
+func (p *Planner) digest(ch *storage.DueChanges, it Item, now time.Time) {
 	at, pending := p.digests.Pending(now)
-	if pending {
-		name, ttl := p.digests.TakenLock(it, at)
-		got, err := p.due.Lock(ctx, name, ttl, now)
-		if err != nil || !got {
-			return storage.DueItem{}, false, err
-		}
+	if !pending {
+		ch.Schedule = append(ch.Schedule, it.Due(at))
+		return
 	}
-	return it.Due(at), true, nil
+	name, ttl := p.digests.TakenLock(it, at)
+	ch.Locks = append(ch.Locks, storage.DueLock{Name: name, TTL: ttl, Now: now, Items: []storage.DueItem{it.Due(at)}})
 }
 
 // nextDigest plans an approver's next digest after their digest turn, as
 // long as they approve a contract under way; otherwise the digest ends.
 // The digest just handled is marked taken, so a contract saved soon after
 // does not bring it back.
-func (p *Planner) nextDigest(ctx context.Context, o bot.TurnOutcome) (changes, error) {
+func (p *Planner) nextDigest(o bot.TurnOutcome) storage.DueChanges {
 	user := o.Input.User
 	it := Digest(o.Platform, o.Team, user)
 	approves := slices.ContainsFunc(o.Contracts, func(c *contract.Contract) bool {
 		return c.Approver == user && c.InDigest()
 	})
 	if !approves {
-		return changes{cancel: []string{it.ID()}}, nil
+		return storage.DueChanges{Cancel: []string{it.ID()}}
 	}
+	var ch storage.DueChanges
 	if at, pending := p.digests.Pending(o.Now); pending {
 		name, ttl := p.digests.TakenLock(it, at)
-		if _, err := p.due.Lock(ctx, name, ttl, o.Now); err != nil {
-			return changes{}, fmt.Errorf("scheduler: digest of %s: %w", user, err)
-		}
+		ch.Locks = []storage.DueLock{{Name: name, TTL: ttl, Now: o.Now}}
 	}
-	return changes{schedule: []storage.DueItem{it.Due(p.digests.Next(o.Now))}}, nil
+	ch.Schedule = []storage.DueItem{it.Due(p.digests.Next(o.Now))}
+	return ch
 }
 
 // held is the claim a scheduled turn came due from, carried in the turn's
 // context from the Scheduler to the Planner: the Planner leaves the item to
-// the Scheduler, and hands it the turn's changes.
+// the Scheduler, and tells it what the turn's plan holds for the item.
 type held struct {
-	id      string
-	changes *changes // set once the turn is saved
+	id string
+	// plan is set when the Planner planned the turn: by its last run,
+	// when the turn was run again after a concurrent change.
+	plan *ownPlan
+	// saved reports that the turn was saved (bot.Turn.Saved).
+	saved bool
+}
+
+// ownPlan is what a scheduled turn's plan holds for its own item: its next
+// occurrence, or nothing (planned is false).
+type ownPlan struct {
+	next    storage.DueItem
+	planned bool
 }
 
 type heldKey struct{}

@@ -25,18 +25,15 @@ const (
 	manager = "UMO"
 )
 
-// newEngine returns an engine on s whose turns a planner on d follows,
-// with digests at the spec's times, at the time now returns.
-func newEngine(t testing.TB, s storage.Store, d storage.DueStore, digests string, now func() time.Time) *bot.Engine {
+// newEngine returns an engine on s whose turns a planner follows, with
+// digests at the spec's times, at the time now returns.
+func newEngine(t testing.TB, s storage.Store, digests string, now func() time.Time) *bot.Engine {
 	t.Helper()
 	sched, err := scheduler.ParseDigestSchedule(digests)
 	if err != nil {
 		t.Fatal(err)
 	}
-	planner, err := scheduler.NewPlanner(scheduler.PlannerConfig{Due: d, Digests: sched})
-	if err != nil {
-		t.Fatal(err)
-	}
+	planner := scheduler.NewPlanner(scheduler.PlannerConfig{Digests: sched})
 	e, err := bot.New(bot.Config{Store: s, Planner: planner, Now: now, Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
@@ -168,7 +165,7 @@ func TestDigestSchedule(t *testing.T) {
 	s := openStore(t)
 	p := &dms{}
 	clock := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC) // a Wednesday
-	e := newEngine(t, s, s, "", func() time.Time { return clock })
+	e := newEngine(t, s, "", func() time.Time { return clock })
 	ctx := context.Background()
 	handle := func(in conversation.Input) {
 		t.Helper()
@@ -265,7 +262,7 @@ func TestDigestSpec(t *testing.T) {
 	s := openStore(t)
 	p := &dms{}
 	wednesday := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
-	e := newEngine(t, s, s, "30 8 * * FRI", func() time.Time { return wednesday })
+	e := newEngine(t, s, "30 8 * * FRI", func() time.Time { return wednesday })
 	ready(t, s, "c1", learner, manager, wednesday)
 	if err := e.Handle(context.Background(), bot.Turn{Platform: p, Team: team, Input: send(learner, "c1")}); err != nil {
 		t.Fatal(err)

@@ -300,8 +300,8 @@ func (s *Scheduler) run(ctx context.Context, c storage.Claim, st *Stats) error {
 		User:     it.User,
 		DueKind:  string(it.Kind),
 		Contract: it.Contract,
-	}})
-	if h.changes != nil {
+	}, Saved: func(err error) { h.saved = err == nil }})
+	if h.saved && h.plan != nil {
 		// The turn was saved: its plan settles the item, even when some
 		// of its messages failed (the engine logged them), as the
 		// contract moved on and running it again would send nothing.
@@ -310,7 +310,7 @@ func (s *Scheduler) run(ctx context.Context, c storage.Claim, st *Stats) error {
 		} else {
 			st.Failed++
 		}
-		return s.settleBy(ctx, log, c, it, *h.changes)
+		return s.settleBy(ctx, log, c, it, *h.plan)
 	}
 	if err == nil {
 		// No Planner saw the turn: there is nothing to settle it by.
@@ -391,32 +391,31 @@ func Backoff(n int) time.Duration {
 	return d + rand.N(d/10)
 }
 
-// settleBy settles the item of a saved scheduled turn by the turn's
-// changes, then writes the rest of them. An item the plan still has is
-// released to its next occurrence, which is then scheduled afresh (its
-// data and attempts are the new occurrence's); the same occurrence still
-// to come (it.Local unchanged) is only released, keeping its attempts. An
-// item the plan no longer has is done. A lost lease there is a real one:
-// someone changed the item while the turn ran, and it is theirs.
-func (s *Scheduler) settleBy(ctx context.Context, log *slog.Logger, c storage.Claim, it Item, ch changes) error {
-	next, planned := ch.take(c.Item.ID)
+// settleBy settles the item of a saved scheduled turn by what the turn's
+// plan holds for it (the rest of the plan was saved with the turn). An
+// item the plan still has is released to its next occurrence, which is
+// then scheduled afresh (its data and attempts are the new occurrence's);
+// the same occurrence still to come (it.Local unchanged) is only released,
+// keeping its attempts. An item the plan no longer has is done. A lost
+// lease there is a real one: someone changed the item while the turn ran,
+// and it is theirs.
+func (s *Scheduler) settleBy(ctx context.Context, log *slog.Logger, c storage.Claim, it Item, own ownPlan) error {
 	var err error
 	switch {
-	case !planned:
+	case !own.planned:
 		err = s.due.Done(ctx, c)
-	case it.Local != "" && bytes.Equal(next.Data, c.Item.Data):
-		err = s.due.Release(ctx, c, next.At)
+	case it.Local != "" && bytes.Equal(own.next.Data, c.Item.Data):
+		err = s.due.Release(ctx, c, own.next.At)
 	default:
-		if err = s.due.Release(ctx, c, next.At); err == nil {
-			ch.schedule = append(ch.schedule, next)
+		if err = s.due.Release(ctx, c, own.next.At); err == nil {
+			err = s.due.Schedule(ctx, own.next)
 		}
 	}
 	if errors.Is(err, storage.ErrLeaseLost) {
 		log.Warn("lease lost", "err", err)
-	} else if err != nil {
-		return s.storeErr(err)
+		return nil
 	}
-	return ch.apply(ctx, s.due)
+	return s.storeErr(err)
 }
 
 // settle marks c done.

@@ -109,7 +109,7 @@ type turns struct {
 func newTurns(t *testing.T, s fullStore, now time.Time) *turns {
 	t.Helper()
 	f := &turns{t: t, store: s, due: &watchedDue{DueStore: s}, clock: newClock(now), logs: &logs{}, p: &dms{}}
-	f.e = newEngine(t, s, f.due, "", f.clock.Now)
+	f.e = newEngine(t, s, "", f.clock.Now)
 	f.s = f.scheduler(f.p)
 	return f
 }

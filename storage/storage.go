@@ -79,12 +79,76 @@ type TurnWrite struct {
 	// the user's platform (Stores.Outbox(User.Platform)), as its Schedule
 	// would add them.
 	Out []DueItem
+	// Due are the turn's changes to scheduled work (Stores.Due, not the
+	// outbox), made in the same step.
+	Due DueChanges
+}
+
+// DueChanges are changes to the due items of Stores.Due that a turn saves
+// with it (TurnWrite.Due). They are made as if one after another in this
+// order: Schedule, Locks (each with its items), Cancel.
+type DueChanges struct {
+	// Schedule adds items, or replaces those whose id is scheduled
+	// already, as DueStore.Schedule does: a replaced item that was
+	// claimed loses its claim and its attempts start again.
+	Schedule []DueItem
+	// Locks are taken as DueStore.Lock takes them, each scheduling its
+	// items only when the turn got it.
+	Locks []DueLock
+	// Cancel removes the items with these ids, claimed or not, as
+	// DueStore.Cancel does. Unknown ids are ignored.
+	Cancel []string
+}
+
+// DueLock is a lock of the due store taken by a turn, as
+// DueStore.Lock(Name, TTL, Now) takes it, and work that only the turn
+// that gets it schedules: whoever takes the lock first deals with the
+// work, the others leave it alone.
+type DueLock struct {
+	Name string
+	TTL  time.Duration
+	Now  time.Time
+	// Items are scheduled as DueChanges.Schedule would schedule them, only
+	// when the lock was free at Now and the turn took it.
+	Items []DueItem
+}
+
+// IsZero reports changes that change nothing.
+func (c DueChanges) IsZero() bool {
+	return len(c.Schedule) == 0 && len(c.Locks) == 0 && len(c.Cancel) == 0
+}
+
+// Check reports changes that cannot be made: an item without id or due
+// time (CheckItem), an empty id to cancel, a lock that fails CheckLock.
+func (c DueChanges) Check() error {
+	for _, it := range c.Schedule {
+		if err := CheckItem(it); err != nil {
+			return fmt.Errorf("schedule: %w", err)
+		}
+	}
+	for _, l := range c.Locks {
+		if err := CheckLock(l.Name, l.TTL, l.Now); err != nil {
+			return err
+		}
+		for _, it := range l.Items {
+			if err := CheckItem(it); err != nil {
+				return fmt.Errorf("lock %s: %w", l.Name, err)
+			}
+		}
+	}
+	for _, id := range c.Cancel {
+		if id == "" {
+			return errors.New("cancel: empty id")
+		}
+	}
+	return nil
 }
 
 // Check reports a turn that cannot be stored: a user without id, a
 // contract write that fails ContractWrite.Check, an event without a
 // positive ttl (or a ttl without event), outgoing messages for a user
-// without platform, an outgoing message without id or due time.
+// without platform, an outgoing message without id or due time, due
+// changes that fail DueChanges.Check.
 func (w TurnWrite) Check() error {
 	if err := CheckUser(w.User); err != nil {
 		return err
@@ -105,6 +169,9 @@ func (w TurnWrite) Check() error {
 		if err := CheckItem(it); err != nil {
 			return fmt.Errorf("outgoing message: %w", err)
 		}
+	}
+	if err := w.Due.Check(); err != nil {
+		return fmt.Errorf("due changes: %w", err)
 	}
 	return nil
 }
@@ -178,8 +245,9 @@ type Store interface {
 	Load(ctx context.Context, user UserKey, contractID, event string) (Snapshot, error)
 	// Save writes one turn as one atomic step (Redis Cluster falls short:
 	// see storage/redis): the session, the contract (with its revision
-	// check), the event id as applied and the outgoing messages into the
-	// outbox of the user's platform. If the turn's event was applied already it
+	// check), the event id as applied, the outgoing messages into the
+	// outbox of the user's platform and the changes to due items (locks
+	// included). If the turn's event was applied already it
 	// returns ErrApplied, else if the contract's stored revision is not
 	// w.Contract.Rev it returns ErrConflict; either way it writes nothing.
 	// Only the users in w.Contract.Users get the contract added to their
@@ -362,7 +430,8 @@ type Stores struct {
 	Turns Store
 	// Docs keeps learning sets, thread indexes and platform references.
 	Docs Docs
-	// Due keeps scheduled work: check-ins, reminders, digests.
+	// Due keeps scheduled work: check-ins, reminders, digests. A turn's
+	// TurnWrite.Due changes it.
 	Due DueStore
 	// Erase deletes people's data and old contracts (Eraser).
 	Erase Eraser

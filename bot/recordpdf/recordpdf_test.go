@@ -3,7 +3,6 @@ package recordpdf_test
 import (
 	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/learnpact/learnpact/bot/recordpdf"
+	"github.com/learnpact/learnpact/bot/recordpdf/recordpdftest"
 	"github.com/learnpact/learnpact/conversation/contract"
 	"github.com/learnpact/learnpact/conversation/record"
 	"github.com/learnpact/learnpact/conversation/record/recordtest"
@@ -19,30 +19,6 @@ import (
 var made = time.Date(2026, 3, 20, 16, 0, 0, 0, time.UTC)
 
 func names(u string) string { return recordtest.Names[u] }
-
-// pdfText extracts a PDF's text with poppler's pdftotext (make deps
-// installs poppler-utils), spaces and line breaks folded into one space.
-func pdfText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	out := extract(t, pdf, "pdftotext", "-raw", "-enc", "UTF-8", "-", "-")
-	return strings.Join(strings.Fields(string(out)), " ")
-}
-
-func extract(t *testing.T, pdf []byte, tool string, args ...string) []byte {
-	t.Helper()
-	if _, err := exec.LookPath(tool); err != nil {
-		t.Fatalf("%s is missing: install poppler-utils (make deps)", tool)
-	}
-	cmd := exec.Command(tool, args...)
-	cmd.Stdin = bytes.NewReader(pdf)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("%s: %v\n%s", tool, err, stderr.String())
-	}
-	return out
-}
 
 func render(t *testing.T, c *contract.Contract) []byte {
 	t.Helper()
@@ -61,7 +37,7 @@ func render(t *testing.T, c *contract.Contract) []byte {
 // force, each version with what changed, and the check-in.
 func TestRenderSignedRecord(t *testing.T) {
 	pdf := render(t, recordtest.Signed(t))
-	text := pdfText(t, pdf)
+	text := recordpdftest.Text(t, pdf)
 	for _, want := range []string{
 		"Leading design reviews — Søren's checklist",
 		"Status: Active",
@@ -98,7 +74,7 @@ func TestRenderHugeFields(t *testing.T) {
 	c.CheckIns[0].Next = solid
 	c.Revisions[0].Comment = words
 	pdf := render(t, c)
-	text := pdfText(t, pdf)
+	text := recordpdftest.Text(t, pdf)
 	for _, want := range []string{"THE-END-OF-WORDS", "SOLID-END"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the PDF's text lacks %q", want)
@@ -129,7 +105,7 @@ func TestRenderDraft(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := pdfText(t, pdf)
+	text := recordpdftest.Text(t, pdf)
 	for _, want := range []string{"Untitled learning contract", "Status: Draft", "Learner UNOBODY", "Nobody has signed yet.", "No version has been proposed yet."} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the PDF's text lacks %q\ntext: %s", want, text)
@@ -149,10 +125,7 @@ func TestRenderFirstPagePNG(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	png := extract(t, pdf, "pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", "-")
-	if !bytes.HasPrefix(png, []byte("\x89PNG")) {
-		t.Fatal("pdftoppm made no PNG")
-	}
+	png := recordpdftest.FirstPagePNG(t, pdf)
 	if err := os.WriteFile(filepath.Join(dir, "record-first-page.png"), png, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +136,7 @@ func TestRenderFirstPagePNG(t *testing.T) {
 // reflection and the impact answer.
 func TestRenderCompletedRecord(t *testing.T) {
 	pdf := render(t, recordtest.Completed(t))
-	text := pdfText(t, pdf)
+	text := recordpdftest.Text(t, pdf)
 	for _, want := range []string{
 		"Status: Completed",
 		"Submission 1 · handed in 11 Apr 2026, 11:30 UTC, before the deadline",

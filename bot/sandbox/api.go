@@ -122,12 +122,16 @@ func (w *Workspace) APIHandler() http.Handler {
 		"views.open":            w.viewsOpen,
 		"views.update":          w.viewsUpdate,
 		"views.publish":         w.viewsPublish,
+
+		"files.getUploadURLExternal":   w.filesGetUploadURL,
+		"files.completeUploadExternal": w.filesCompleteUpload,
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/{method}", func(rw http.ResponseWriter, r *http.Request) {
 		w.serveMethod(rw, r, r.PathValue("method"), methods)
 	})
 	mux.HandleFunc("POST /api/response/{id}", w.serveResponseURL)
+	mux.HandleFunc("POST /api/upload/{id}", w.serveUpload)
 	return mux
 }
 
@@ -426,6 +430,13 @@ func (w *Workspace) msgObjLocked(c *conv, m *Message) obj {
 	}
 	if len(m.Blocks) > 0 {
 		o["blocks"] = m.Blocks
+	}
+	if len(m.Files) > 0 {
+		fs := []obj{}
+		for _, f := range m.Files {
+			fs = append(fs, obj{"id": f.ID, "name": f.Name, "title": f.Title, "size": f.Size, "mimetype": f.Mimetype, "url_private": f.URL})
+		}
+		o["files"] = fs
 	}
 	if m.ThreadTS != "" {
 		o["thread_ts"] = m.ThreadTS

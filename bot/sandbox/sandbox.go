@@ -97,6 +97,7 @@ type Message struct {
 	EphemeralFor string          `json:"ephemeral_for,omitempty"`
 	Updated      int             `json:"updated,omitempty"`     // times changed since posted
 	ReplyCount   int             `json:"reply_count,omitempty"` // thread replies (thread parents only)
+	Files        []File          `json:"files,omitempty"`       // files shared with it (see files.go)
 }
 
 // MessageRef names a message.
@@ -168,7 +169,8 @@ type Workspace struct {
 	subs      map[int]chan Change
 	subSeq    int
 	changed   chan struct{}
-	persist   *persister // nil without Config.StatePath
+	persist   *persister         // nil without Config.StatePath
+	uploads   map[string]*upload // files uploaded, by id (see files.go)
 }
 
 type conv struct {
@@ -471,6 +473,7 @@ func (w *Workspace) findMsg(ref MessageRef) (*conv, *Message) {
 func (w *Workspace) copyMsg(c *conv, m *Message) Message {
 	out := *m
 	out.Blocks = slices.Clone(m.Blocks)
+	out.Files = slices.Clone(m.Files)
 	if m.ThreadTS == "" {
 		for _, r := range c.msgs {
 			if r.ThreadTS == m.TS && r.TS != m.TS {

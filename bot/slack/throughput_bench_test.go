@@ -146,10 +146,7 @@ func startLearnpact(b *testing.B, url string, api *replyAPI) (string, *roundTrip
 	trips := &roundTrips{}
 	s.Client().AddHook(trips)
 	st := s.Stores()
-	planner, err := scheduler.NewPlanner(scheduler.PlannerConfig{Due: st.Due})
-	if err != nil {
-		b.Fatal(err)
-	}
+	planner := scheduler.NewPlanner(scheduler.PlannerConfig{})
 	engine := newEngine(bot.Config{Store: st.Turns, Docs: st.Docs, Planner: planner, Log: discardLog()})
 	a, err := New(Config{
 		BotToken: "xoxb-test", SigningSecret: testSecret, APIURL: api.Base(),

@@ -20,6 +20,7 @@ const usage = `learnpact runs the learning-contract bot for Slack and Microsoft 
 Usage:
   learnpact                 serve (the default)
   learnpact teams-package   write the Teams app package (-o file.zip, -domain, -version, -app-id)
+  learnpact export ID       write the signed record of contract ID as a PDF (-o file.pdf)
   learnpact templates check DIR
                             check the contract templates in DIR (file, line and field of each problem)
   learnpact report          the report of the stored contracts as CSV (-since 2027-01-01, -approver ID, -o file.csv)
@@ -49,6 +50,8 @@ func cli(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch {
 	case cmd == "teams-package":
 		return teamsPackage(args[1:], getenv, stdout, stderr)
+	case cmd == "export":
+		return export(ctx, args[1:], getenv, stdout, stderr)
 	case cmd == "templates":
 		return templatesCmd(args[1:], stdout, stderr)
 	case cmd == "report":

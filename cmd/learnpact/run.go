@@ -353,20 +353,19 @@ func (m *Main) close() error {
 // returns the store of those. In sandbox mode the sandbox clock is the
 // engine's.
 func (m *Main) newEngine(mode Mode) (storage.DueStore, error) {
-	dueStore := m.stores.Due
-	planner, err := scheduler.NewPlanner(scheduler.PlannerConfig{Due: dueStore, Digests: m.Config.Digests})
-	if err != nil {
-		return nil, err
-	}
+	planner := scheduler.NewPlanner(scheduler.PlannerConfig{Digests: m.Config.Digests})
 	cfg := bot.Config{Store: m.stores.Turns, Docs: m.stores.Docs, Planner: planner, Log: m.Log.With("component", "engine"),
 		ImpactDays: m.Config.ImpactDays}
 	if mode == ModeSandbox {
 		cfg.Now = m.Clock.Now
 	}
+	var err error
 	if m.engine, err = bot.New(cfg); err != nil {
 		return nil, fmt.Errorf("build the engine: %w", err)
 	}
-	return dueStore, nil
+	// The engine saves each turn's changes to due items in the store's
+	// Due, with the turn.
+	return m.stores.Due, nil
 }
 
 // startScheduler runs the check-ins and reminders. The store keeps the due

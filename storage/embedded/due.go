@@ -305,29 +305,55 @@ func (d *dueSet) Cancel(ctx context.Context, ids ...string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	err := d.db.Update(func(tx *bolt.Tx) error {
-		b, queue, err := d.buckets(tx)
-		if err != nil {
-			return err
-		}
-		groups, _, err := d.groupBuckets(tx)
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			if err := deleteDue(b, queue, id); err != nil {
-				return err
-			}
-			if err := groups.Delete([]byte(id)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	err := d.db.Update(func(tx *bolt.Tx) error { return d.cancel(tx, ids) })
 	if err != nil {
 		return fmt.Errorf("embedded: cancel: %w", err)
 	}
 	return nil
+}
+
+// cancel removes the items with checked ids in tx.
+func (d *dueSet) cancel(tx *bolt.Tx, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	b, queue, err := d.buckets(tx)
+	if err != nil {
+		return err
+	}
+	groups, _, err := d.groupBuckets(tx)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := deleteDue(b, queue, id); err != nil {
+			return err
+		}
+		if err := groups.Delete([]byte(id)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// change makes a turn's checked changes in tx, as Schedule, Lock and
+// Cancel would.
+func (d *dueSet) change(tx *bolt.Tx, c storage.DueChanges) error {
+	if err := d.put(tx, c.Schedule); err != nil {
+		return err
+	}
+	for _, l := range c.Locks {
+		got, err := d.takeLock(tx, l.Name, l.TTL, l.Now.UnixMilli())
+		if err != nil {
+			return fmt.Errorf("lock %s: %w", l.Name, err)
+		}
+		if got {
+			if err := d.put(tx, l.Items); err != nil {
+				return err
+			}
+		}
+	}
+	return d.cancel(tx, c.Cancel)
 }
 
 func deleteDue(items, queue *bolt.Bucket, id string) error {
@@ -577,45 +603,50 @@ func (d *dueSet) Lock(ctx context.Context, name string, ttl time.Duration, now t
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
-	nowMs := now.UnixMilli()
 	got := false
-	err := d.db.Update(func(tx *bolt.Tx) error {
-		locks, err := tx.CreateBucketIfNotExists(d.locks)
-		if err != nil {
-			return err
-		}
-		held := false
-		var ended [][]byte
-		err = locks.ForEach(func(k, v []byte) error {
-			if len(v) != 8 {
-				return fmt.Errorf("lock %q: %w", k, errCorrupt)
-			}
-			switch {
-			case int64(binary.BigEndian.Uint64(v)) <= nowMs:
-				ended = append(ended, bytes.Clone(k))
-			case string(k) == name:
-				held = true
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		for _, k := range ended {
-			if err := locks.Delete(k); err != nil {
-				return err
-			}
-		}
-		if held {
-			return nil
-		}
-		got = true
-		return locks.Put([]byte(name), binary.BigEndian.AppendUint64(nil, uint64(nowMs+ceilMillis(ttl))))
+	err := d.db.Update(func(tx *bolt.Tx) (err error) {
+		got, err = d.takeLock(tx, name, ttl, now.UnixMilli())
+		return err
 	})
 	if err != nil {
 		return false, fmt.Errorf("embedded: lock %s: %w", name, err)
 	}
 	return got, nil
+}
+
+// takeLock takes a checked lock in tx, as Lock does, dropping the locks that
+// have ended.
+func (d *dueSet) takeLock(tx *bolt.Tx, name string, ttl time.Duration, nowMs int64) (bool, error) {
+	locks, err := tx.CreateBucketIfNotExists(d.locks)
+	if err != nil {
+		return false, err
+	}
+	held := false
+	var ended [][]byte
+	err = locks.ForEach(func(k, v []byte) error {
+		if len(v) != 8 {
+			return fmt.Errorf("lock %q: %w", k, errCorrupt)
+		}
+		switch {
+		case int64(binary.BigEndian.Uint64(v)) <= nowMs:
+			ended = append(ended, bytes.Clone(k))
+		case string(k) == name:
+			held = true
+		}
+		return nil
+	})
+	if err != nil {
+		return false, err
+	}
+	for _, k := range ended {
+		if err := locks.Delete(k); err != nil {
+			return false, err
+		}
+	}
+	if held {
+		return false, nil
+	}
+	return true, locks.Put([]byte(name), binary.BigEndian.AppendUint64(nil, uint64(nowMs+ceilMillis(ttl))))
 }
 
 // ceilMillis rounds a positive duration up to whole milliseconds.

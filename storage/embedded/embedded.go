@@ -1,7 +1,8 @@
 // Package embedded is a storage.Store in one local file, for running
 // learnpact without a Redis server. It is built on bbolt: every Save is one
-// transaction (session, contract, the event applied and the outgoing
-// messages into the outbox), so a crash never leaves half a turn behind.
+// transaction (session, contract, the event applied, the outgoing messages
+// into the outbox and the changes to due items), so a crash never leaves
+// half a turn behind.
 //
 // Only one process can use a file at a time; a second one gets ErrInUse.
 package embedded
@@ -181,7 +182,7 @@ var (
 )
 
 // Save implements storage.Store in one transaction, the platform's outbox
-// included.
+// and the changes to due items included.
 // It also drops a few expired applied events.
 func (s *Store) Save(ctx context.Context, w storage.TurnWrite) error {
 	if err := w.Check(); err != nil {
@@ -223,7 +224,10 @@ func (s *Store) Save(ctx context.Context, w storage.TurnWrite) error {
 				return err
 			}
 		}
-		return s.outbox(w.User.Platform).put(tx, w.Out)
+		if err := s.outbox(w.User.Platform).put(tx, w.Out); err != nil {
+			return err
+		}
+		return s.dueSet.change(tx, w.Due)
 	})
 	switch {
 	case errors.Is(err, errApplied):

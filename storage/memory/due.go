@@ -240,16 +240,36 @@ func (d *dueSet) Lock(ctx context.Context, name string, ttl time.Duration, now t
 		return false, err
 	}
 	defer d.s.mu.Unlock()
+	return d.takeLock(name, ttl, nowMs), nil
+}
+
+// takeLock takes a checked lock, as Lock does. The caller holds the Store's
+// mutex.
+func (d *dueSet) takeLock(name string, ttl time.Duration, nowMs int64) bool {
 	for n, end := range d.locks {
 		if end <= nowMs {
 			delete(d.locks, n)
 		}
 	}
 	if _, held := d.locks[name]; held {
-		return false, nil
+		return false
 	}
 	d.locks[name] = nowMs + ceilMillis(ttl)
-	return true, nil
+	return true
+}
+
+// change makes a turn's checked changes, as Schedule, Lock and Cancel
+// would. The caller holds the Store's mutex.
+func (d *dueSet) change(c storage.DueChanges) {
+	d.put(c.Schedule)
+	for _, l := range c.Locks {
+		if d.takeLock(l.Name, l.TTL, l.Now.UnixMilli()) {
+			d.put(l.Items)
+		}
+	}
+	for _, id := range c.Cancel {
+		delete(d.items, id)
+	}
 }
 
 // ceilMillis rounds a positive duration up to whole milliseconds.

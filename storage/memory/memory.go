@@ -4,8 +4,8 @@
 // A Store is a storage.Store, storage.Docs and storage.DueStore, with a
 // DueStore per platform for its outbox (Store.Outbox), like the Redis and
 // embedded stores; Save writes a turn's outgoing messages into its
-// platform's outbox under the same mutex as the rest of the turn. It is safe for concurrent
-// use, copies every byte slice it is given or hands out, and forgets
+// platform's outbox, and its changes to due items, under the same mutex
+// as the rest of the turn. It is safe for concurrent use, copies every byte slice it is given or hands out, and forgets
 // everything when the process ends.
 //
 // The due items and locks read no clock: their times come from the caller.
@@ -179,7 +179,7 @@ func (s *Store) isApplied(a applied, now time.Time) bool {
 }
 
 // Save implements storage.Store: everything is written under the store's
-// mutex, the platform's outbox included, or nothing is. It also forgets the applied
+// mutex, the platform's outbox and the due items included, or nothing is. It also forgets the applied
 // events whose ttl has passed.
 func (s *Store) Save(ctx context.Context, w storage.TurnWrite) error {
 	if err := w.Check(); err != nil {
@@ -220,6 +220,7 @@ func (s *Store) Save(ctx context.Context, w storage.TurnWrite) error {
 	if len(w.Out) > 0 {
 		s.outbox(w.User.Platform).put(w.Out)
 	}
+	s.dueSet.change(w.Due)
 	return nil
 }
 

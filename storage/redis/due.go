@@ -305,13 +305,22 @@ end
 return 1
 `)
 
+// lockLua defines lock(k, now, ends, ttl), which takes lock k until ends
+// unless it is held at now, and reports whether it took it; ttl is in ms.
+const lockLua = `
+local function lock(k, now, ends, ttl)
+  local e = redis.call('GET', k)
+  if e and tonumber(e) > tonumber(now) then return false end
+  redis.call('SET', k, ends, 'PX', ttl)
+  return true
+end
+`
+
 // lockScript takes lock KEYS[1] until ARGV[2] unless it is held at
 // ARGV[1]; ARGV[3] is the ttl in ms.
-var lockScript = redis.NewScript(`
-local ends = redis.call('GET', KEYS[1])
-if ends and tonumber(ends) > tonumber(ARGV[1]) then return 0 end
-redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
-return 1
+var lockScript = redis.NewScript(lockLua + `
+if lock(KEYS[1], ARGV[1], ARGV[2], ARGV[3]) then return 1 end
+return 0
 `)
 
 // Schedule implements storage.DueStore in one transaction.
@@ -508,13 +517,20 @@ func (d *dueSet) Lock(ctx context.Context, name string, ttl time.Duration, now t
 	if err := storage.CheckLock(name, ttl, now); err != nil {
 		return false, fmt.Errorf("redis: %w", err)
 	}
-	ms := ceilMillis(ttl)
-	nowMs := now.UnixMilli()
-	ok, err := lockScript.Run(ctx, d.client, []string{d.lockPrefix + name}, nowMs, nowMs+ms, ms).Int()
+	nowMs, ends, ms := lockTimes(ttl, now)
+	ok, err := lockScript.Run(ctx, d.client, []string{d.lockPrefix + name}, nowMs, ends, ms).Int()
 	if err != nil {
 		return false, fmt.Errorf("redis: lock %s: %w", name, err)
 	}
 	return ok == 1, nil
+}
+
+// lockTimes returns lockScript's arguments for a lock taken at now for
+// ttl: now and the lock's end in unix ms, and the ttl in whole ms.
+func lockTimes(ttl time.Duration, now time.Time) (nowMs, ends, ms int64) {
+	ms = ceilMillis(ttl)
+	nowMs = now.UnixMilli()
+	return nowMs, nowMs + ms, ms
 }
 
 func checkClaim(c storage.Claim) error {

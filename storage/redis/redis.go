@@ -29,8 +29,9 @@
 //
 // On a single node or Sentinel, Load and Save are one Lua script each: one
 // round trip each, and Save is atomic: the session, the contract with its
-// revision check, the user lists, the event marked applied and the
-// outgoing messages are all written, or none.
+// revision check, the user lists, the event marked applied, the outgoing
+// messages and the changes to due items (with their locks) are all
+// written, or none.
 //
 // A script may only touch keys of one hash slot in Redis Cluster, and a
 // turn touches several. With a *redis.ClusterClient:
@@ -38,20 +39,23 @@
 //   - Load reads the session, whether the event was applied and a contract
 //     named by id in one pipeline (one round trip); the session's current
 //     contract takes a second.
-//   - Save runs up to three steps, each one round trip and each only when
+//   - Save runs up to four steps, each one round trip and each only when
 //     the ones before it succeeded: (1) the contract, with its revision
 //     check, and the event marked applied to it (lp:{c:ID}:applied:EVENT);
 //     (2) with an event, the event marked applied to the user, with the
-//     session; (3) the user lists and the outgoing messages, and the
-//     session when there is no event. A Save without a contract, or
-//     without an event, skips a step.
+//     session; (3) the locks of the due changes; (4) the user lists, the
+//     outgoing messages, the due items to schedule (a lock's only when
+//     step 3 got it) and to cancel, and the session when there is no
+//     event. A Save without a contract, without an event or without
+//     locks skips a step.
 //
 // So in Cluster ErrConflict still writes nothing, and of several runs of
 // one event (redeliveries, replicas) at most one writes a contract they
-// all change and at most one writes the session and outgoing messages. But
-// a crash between the steps can leave the contract saved without the
-// session and outgoing messages of the turn that led to it (a redelivery
-// then finds the event applied); runs that loaded different states and so
+// all change and at most one writes the session, outgoing messages and due
+// changes. But a crash between the steps can leave the contract saved
+// without the session, outgoing messages and due changes of the turn that
+// led to it (a redelivery then finds the event applied), or a lock taken
+// without the items it was to schedule; runs that loaded different states and so
 // changed different contracts (two replicas creating a draft for one
 // event) can each write theirs, the loser's in nobody's list and no
 // session's current contract; and Save may return ErrConflict where a
@@ -63,6 +67,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -178,11 +183,16 @@ const (
 // one layout of keys and arguments:
 //
 // KEYS: 1 session, 2 applied event, 3 contract, 4..6 the platform's outbox,
-// 7.. user lists; a key that is not used is given as the session key.
+// 7..9 the due set, then one key per lock of the turn's due changes, then
+// the user lists; a key that is not used is given as the session key.
 // ARGV: 1 write session ("1"/"0"), 2 session, 3 current contract id,
 // 4 session TTL in ms, 5 event ("" for none), 6 event TTL in ms,
 // 7 contract id ("" for none), 8 expected rev, 9 new rev, 10 contract,
-// 11.. outgoing messages as triples: id, due time in unix ms, item value.
+// 11..14 how many outgoing messages, items to schedule, ids to cancel and
+// locks follow, then: the outgoing messages and the items to schedule as
+// triples (id, due time in unix ms, item value), the ids to cancel, and
+// per lock its time and end in unix ms, its ttl in ms, how many items it
+// schedules and those items as triples.
 const (
 	// appendLua defines append(k, id), which adds contract id to the
 	// user list k unless it is there, scored one above the last.
@@ -196,14 +206,23 @@ local function append(k, id)
   end
 end
 `
-	// scheduleLua defines schedule(k, a), which adds the items in triples
-	// from ARGV[a] to the due set whose keys start at KEYS[k], as
-	// dueSet.Schedule does: score, item value, no lease.
+	// scheduleLua defines schedule(k, a, n), which adds n items in
+	// triples from ARGV[a] to the due set whose keys start at KEYS[k], as
+	// dueSet.Schedule does: score, item value, no lease; and cancel(k, a,
+	// n), which removes the n items whose ids start at ARGV[a], as
+	// dueSet.Cancel does.
 	scheduleLua = `
-local function schedule(k, a)
-  for i = a, #ARGV, 3 do
+local function schedule(k, a, n)
+  for i = a, a + 3 * (n - 1), 3 do
     redis.call('ZADD', KEYS[k], ARGV[i + 1], ARGV[i])
     redis.call('HSET', KEYS[k + 1], ARGV[i], ARGV[i + 2])
+    redis.call('HDEL', KEYS[k + 2], ARGV[i])
+  end
+end
+local function cancel(k, a, n)
+  for i = a, a + n - 1 do
+    redis.call('ZREM', KEYS[k], ARGV[i])
+    redis.call('HDEL', KEYS[k + 1], ARGV[i])
     redis.call('HDEL', KEYS[k + 2], ARGV[i])
   end
 end
@@ -213,14 +232,15 @@ end
 if ARGV[5] ~= '' and redis.call('EXISTS', KEYS[2]) == 1 then return 2 end
 `
 	// contractLua returns savedConflict on a revision mismatch, and
-	// otherwise writes the contract and adds it to the user lists.
+	// otherwise writes the contract and adds it to the user lists, the
+	// keys from KEYS[lists].
 	contractLua = `
 local id = ARGV[7]
 if id ~= '' then
   local rev = redis.call('HGET', KEYS[3], 'rev') or '0'
   if rev ~= ARGV[8] then return 0 end
   redis.call('HSET', KEYS[3], 'rev', ARGV[9], 'data', ARGV[10])
-  for i = 7, #KEYS do append(KEYS[i], id) end
+  for i = lists, #KEYS do append(KEYS[i], id) end
 end
 `
 	// sessionLua writes the session and marks the event applied.
@@ -245,15 +265,35 @@ const (
 	argRev
 	argNextRev
 	argContract
+	argOutCount
+	argScheduleCount
+	argCancelCount
+	argLockCount
 	argOut // the first of the outgoing messages' triples
 )
 
 // saveScript saves a turn on a single node: it checks the event and the
 // contract's revision and, if neither stops it, writes the contract, the
-// user lists, the session, the event and the outgoing messages. Otherwise
-// it writes nothing and returns savedApplied or savedConflict.
-var saveScript = redis.NewScript(appendLua + scheduleLua + appliedLua + contractLua + sessionLua + `
-schedule(4, 11)
+// user lists, the session, the event, the outgoing messages and the due
+// changes. Otherwise it writes nothing and returns savedApplied or
+// savedConflict.
+var saveScript = redis.NewScript(appendLua + scheduleLua + lockLua + `
+local nout, nsched, ncancel, nlocks = tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14])
+local lists = 10 + nlocks
+` + appliedLua + contractLua + sessionLua + `
+local a = 15
+schedule(4, a, nout)
+a = a + 3 * nout
+schedule(7, a, nsched)
+a = a + 3 * nsched
+local cancels = a
+a = a + ncancel
+for l = 1, nlocks do
+  local n = tonumber(ARGV[a + 3])
+  if lock(KEYS[9 + l], ARGV[a], ARGV[a + 1], ARGV[a + 2]) then schedule(7, a + 4, n) end
+  a = a + 4 + 3 * n
+end
+cancel(7, cancels, ncancel)
 return 1
 `)
 
@@ -291,7 +331,17 @@ return 1
 // outboxScript adds outgoing messages in triples from ARGV[1] to the
 // outbox, KEYS are the outbox's dueSet.keys; for Cluster, in a pipeline.
 const outboxScript = scheduleLua + `
-schedule(1, 1)
+schedule(1, 1, #ARGV / 3)
+return 1
+`
+
+// dueScript makes due changes, for Cluster in a pipeline: it schedules
+// ARGV[1] items in triples from ARGV[2], then cancels the ids after them.
+// KEYS are dueKeys.
+const dueScript = scheduleLua + `
+local n = tonumber(ARGV[1])
+schedule(1, 2, n)
+cancel(1, 2 + 3 * n, #ARGV - 1 - 3 * n)
 return 1
 `
 
@@ -422,7 +472,7 @@ func (s *Store) Save(ctx context.Context, w storage.TurnWrite) error {
 		return fmt.Errorf("redis: %w", err)
 	}
 	sess := sessionKey(w.User)
-	args := make([]any, argOut, argOut+3*len(w.Out))
+	args := make([]any, argOut, argOut+3*len(w.Out)+3*len(w.Due.Schedule)+len(w.Due.Cancel))
 	for i := range args {
 		args[i] = ""
 	}
@@ -440,18 +490,27 @@ func (s *Store) Save(ctx context.Context, w storage.TurnWrite) error {
 		args[argContractID], args[argContract] = c.ID, pack(c.Data)
 		args[argRev], args[argNextRev] = strconv.FormatInt(c.Rev, 10), strconv.FormatInt(c.Rev+1, 10)
 	}
-	for _, it := range w.Out {
-		at := it.At.UnixMilli()
-		args = append(args, it.ID, at, itemValue(at, it.Group, it.Data))
-	}
+	args[argOutCount], args[argScheduleCount] = len(w.Out), len(w.Due.Schedule)
+	args[argCancelCount], args[argLockCount] = len(w.Due.Cancel), len(w.Due.Locks)
+	args = appendItems(args, w.Out)
 	if s.cluster {
 		return s.saveCluster(ctx, w, event, args)
+	}
+	args = appendItems(args, w.Due.Schedule)
+	for _, id := range w.Due.Cancel {
+		args = append(args, id)
 	}
 	keys := []string{sess, event, sess}
 	if c := w.Contract; c != nil {
 		keys[2] = contractKey(c.ID)
 	}
 	keys = append(keys, s.outbox(w.User.Platform).keys...)
+	keys = append(keys, dueKeys...)
+	for _, l := range w.Due.Locks {
+		keys = append(keys, lockPrefix+l.Name)
+		now, ends, ttl := lockTimes(l.TTL, l.Now)
+		args = appendItems(append(args, now, ends, ttl, len(l.Items)), l.Items)
+	}
 	if w.Contract != nil {
 		keys = append(keys, listKeys(w.Contract.Users)...)
 	}
@@ -460,6 +519,16 @@ func (s *Store) Save(ctx context.Context, w storage.TurnWrite) error {
 		return fmt.Errorf("redis: save %s: %w", w.User.User, err)
 	}
 	return saveResult(res, w)
+}
+
+// appendItems appends items to script arguments as triples: id, due time
+// in unix ms, item value.
+func appendItems(args []any, items []storage.DueItem) []any {
+	for _, it := range items {
+		at := it.At.UnixMilli()
+		args = append(args, it.ID, at, itemValue(at, it.Group, it.Data))
+	}
+	return args
 }
 
 // saveResult turns a save script's reply into Save's error.
@@ -475,12 +544,13 @@ func saveResult(res int, w storage.TurnWrite) error {
 	return fmt.Errorf("redis: save %s: unexpected reply %d", w.User.User, res)
 }
 
-// saveCluster saves a turn on Redis Cluster in up to three steps, each
+// saveCluster saves a turn on Redis Cluster in up to four steps, each
 // one round trip: the contract (with its revision check, and the event
 // marked applied to it), then with an event the event and the session,
-// then what is left of session, user lists and outgoing messages. A step
-// goes only when the ones before it succeeded. event is the applied event
-// key and args saveScript's arguments.
+// then the locks of the due changes, then what is left of session, user
+// lists, outgoing messages and due changes. A step goes only when the
+// ones before it succeeded. event is the applied event key and args
+// saveScript's arguments up to the outgoing messages.
 func (s *Store) saveCluster(ctx context.Context, w storage.TurnWrite, event string, args []any) error {
 	if c := w.Contract; c != nil {
 		keys := []string{contractKey(c.ID)}
@@ -505,15 +575,20 @@ func (s *Store) saveCluster(ctx context.Context, w storage.TurnWrite, event stri
 			return err
 		}
 	}
+	schedule, err := s.lockCluster(ctx, w.Due)
+	if err != nil {
+		return fmt.Errorf("redis: save turn of %s: %w", w.User.User, err)
+	}
 	var lists []string
 	if w.Contract != nil {
 		lists = listKeys(w.Contract.Users)
 	}
 	writeSession := w.Event == "" && w.Session != nil
-	if !writeSession && len(lists) == 0 && len(w.Out) == 0 {
+	due := len(schedule) > 0 || len(w.Due.Cancel) > 0
+	if !writeSession && len(lists) == 0 && len(w.Out) == 0 && !due {
 		return nil
 	}
-	_, err := s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
+	_, err = s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
 		if writeSession {
 			p.HSet(ctx, sess, "data", w.Session, "contract", w.CurrentContract)
 			p.PExpire(ctx, sess, storage.SessionTTL)
@@ -524,12 +599,46 @@ func (s *Store) saveCluster(ctx context.Context, w storage.TurnWrite, event stri
 		if len(w.Out) > 0 {
 			p.Eval(ctx, outboxScript, s.outbox(w.User.Platform).keys, args[argOut:]...)
 		}
+		if due {
+			dueArgs := appendItems([]any{len(schedule)}, schedule)
+			for _, id := range w.Due.Cancel {
+				dueArgs = append(dueArgs, id)
+			}
+			p.Eval(ctx, dueScript, dueKeys, dueArgs...)
+		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("redis: save turn of %s: %w", w.User.User, err)
 	}
 	return nil
+}
+
+// lockCluster takes the locks of due changes on Cluster, where they live
+// in other slots than the due set, in one pipeline, and returns the items
+// to schedule: ch.Schedule, and the items of the locks it got.
+func (s *Store) lockCluster(ctx context.Context, ch storage.DueChanges) ([]storage.DueItem, error) {
+	if len(ch.Locks) == 0 {
+		return ch.Schedule, nil
+	}
+	got := make([]*redis.Cmd, len(ch.Locks))
+	_, err := s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, l := range ch.Locks {
+			now, ends, ttl := lockTimes(l.TTL, l.Now)
+			got[i] = lockScript.Eval(ctx, p, []string{lockPrefix + l.Name}, now, ends, ttl)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("locks: %w", err)
+	}
+	schedule := ch.Schedule
+	for i, l := range ch.Locks {
+		if n, _ := got[i].Int(); n == 1 {
+			schedule = append(slices.Clip(schedule), l.Items...)
+		}
+	}
+	return schedule, nil
 }
 
 // listKeys returns the contract-list keys of users, without duplicates.

@@ -15,11 +15,15 @@
 //   - A turn's outgoing messages are in the outbox of its user's platform
 //     (Stores.Outbox(User.Platform)) once Save returns, and neither in
 //     Stores.Due nor in another platform's outbox.
+//   - A turn's due changes (TurnWrite.Due) are in Stores.Due once Save
+//     returns, made as Schedule, Lock and Cancel would make them, and
+//     none of them when Save returns ErrConflict or ErrApplied.
 //   - Events applied by turns are per user, and apart from FirstSeen's.
 //   - Bad input (an empty user or contract id, a negative revision, empty
 //     contract data, an empty event id, a ttl that is not positive, an
-//     outgoing message without id or due time) is an error, never a panic,
-//     and writes nothing.
+//     outgoing message or due item without id or due time, an empty id to
+//     cancel, a lock without name, ttl or time) is an error, never a
+//     panic, and writes nothing.
 //
 // Stores that also keep scheduled work pass RunDue, the suite of
 // storage.DueStore.
@@ -84,6 +88,9 @@ func Run(t *testing.T, open func(t *testing.T) Subject) {
 		{"EventAppliedOnce", testEventAppliedOnce},
 		{"LoadReportsApplied", testLoadReportsApplied},
 		{"ConcurrentRunsOfAnEvent", testConcurrentRunsOfAnEvent},
+		{"TurnDueChanges", testTurnDueChanges},
+		{"TurnDueLocks", testTurnDueLocks},
+		{"TurnDueChangesAtomic", testTurnDueChangesAtomic},
 		{"GroupOneHolder", testGroupOneHolder},
 		{"GroupLeaseRunsOut", testGroupLeaseRunsOut},
 		{"GroupReleaseHoldsBack", testGroupReleaseHoldsBack},
@@ -477,6 +484,13 @@ func testBadInput(t *testing.T, sub Subject) {
 		{"Save with a message without id", s.Save(ctx, turn(storage.TurnWrite{Event: "Ev", EventTTL: time.Hour, Out: []storage.DueItem{msg, {At: t0}}}))},
 		{"Save with a message without due time", s.Save(ctx, turn(storage.TurnWrite{Event: "Ev", EventTTL: time.Hour, Out: []storage.DueItem{msg, {ID: "m2"}}}))},
 		{"Save with messages for a user without platform", s.Save(ctx, storage.TurnWrite{User: storage.UserKey{Team: "T1", User: "U-alice"}, Out: []storage.DueItem{msg}})},
+		{"Save with a due item without id", s.Save(ctx, turn(storage.TurnWrite{Due: storage.DueChanges{Schedule: []storage.DueItem{msg, {At: t0}}}}))},
+		{"Save with a due item without due time", s.Save(ctx, turn(storage.TurnWrite{Due: storage.DueChanges{Schedule: []storage.DueItem{msg, {ID: "d2"}}}}))},
+		{"Save cancelling an empty id", s.Save(ctx, turn(storage.TurnWrite{Due: storage.DueChanges{Schedule: []storage.DueItem{msg}, Cancel: []string{""}}}))},
+		{"Save with a lock without name", s.Save(ctx, turn(storage.TurnWrite{Due: storage.DueChanges{Schedule: []storage.DueItem{msg}, Locks: []storage.DueLock{{TTL: time.Hour, Now: t0}}}}))},
+		{"Save with a lock without ttl", s.Save(ctx, turn(storage.TurnWrite{Due: storage.DueChanges{Schedule: []storage.DueItem{msg}, Locks: []storage.DueLock{{Name: "l", Now: t0}}}}))},
+		{"Save with a lock without time", s.Save(ctx, turn(storage.TurnWrite{Due: storage.DueChanges{Schedule: []storage.DueItem{msg}, Locks: []storage.DueLock{{Name: "l", TTL: time.Hour}}}}))},
+		{"Save with a lock's item without id", s.Save(ctx, turn(storage.TurnWrite{Due: storage.DueChanges{Locks: []storage.DueLock{{Name: "l", TTL: time.Hour, Now: t0, Items: []storage.DueItem{{At: t0}}}}}}))},
 		{"Contracts without user", func() error { _, err := s.Contracts(ctx, storage.UserKey{}); return err }()},
 		{"FirstSeen with empty id", func() error { _, err := s.FirstSeen(ctx, "", time.Hour); return err }()},
 		{"FirstSeen with zero ttl", func() error { _, err := s.FirstSeen(ctx, "Ev", 0); return err }()},
@@ -495,6 +509,10 @@ func testBadInput(t *testing.T, sub Subject) {
 	checkApplied(t, s, alice, "Ev", false)
 	checkNoneDue(t, sub.Outbox("slack"), t0.Add(time.Hour))
 	checkNoneDue(t, sub.Outbox(""), t0.Add(time.Hour))
+	checkNoneDue(t, sub.Due, t0.Add(time.Hour))
+	if !lock(t, sub.Due, "l", time.Hour, t0) {
+		t.Error("Lock(l) = false after only rejected calls")
+	}
 	if !firstSeen(t, s, "Ev", time.Hour) {
 		t.Error("FirstSeen(Ev) = false after only rejected calls")
 	}

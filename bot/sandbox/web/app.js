@@ -396,6 +396,16 @@ function threadDrafts() {
   return drafts;
 }
 
+// renderFile is a file shared with a message, to download.
+function renderFile(f) {
+  const kb = Math.max(1, Math.round((f.size || 0) / 1024));
+  return el("a", {
+    className: "file", "data-testid": "file", target: "_blank", rel: "noopener",
+    href: "/files/" + encodeURIComponent(f.id) + "/" + encodeURIComponent(f.name) + "?token=" + encodeURIComponent(token),
+  }, el("span", { className: "file-icon", text: "📄" }),
+     el("span", {}, el("strong", { text: f.title || f.name }), el("span", { className: "muted", text: " " + f.name + " · " + kb + " KB" })));
+}
+
 function renderMessage(m) {
   const bot = m.user === state.bot;
   const head = el("div", { className: "msg-head" },
@@ -408,6 +418,7 @@ function renderMessage(m) {
   const body = el("div", { className: "msg-body" });
   if (bot && m.blocks && m.blocks.length) body.append(renderBlocks(m.blocks, where));
   else body.append(renderMrkdwn(m.text));
+  for (const f of m.files || []) body.append(renderFile(f));
   return el("article", {
     className: "message" + (m.ephemeral ? " is-ephemeral" : "") + (bot ? " from-bot" : ""),
     "data-testid": "message", "data-ts": m.ts, "data-channel": m.channel, "data-user": m.user,

@@ -121,10 +121,7 @@ func (h *harness) startBot() {
 // the scheduler's planner; docs gives it learning sets.
 func (h *harness) newEngine(docs bool) *bot.Engine {
 	h.t.Helper()
-	planner, err := scheduler.NewPlanner(scheduler.PlannerConfig{Due: h.store.Due})
-	if err != nil {
-		h.t.Fatal(err)
-	}
+	planner := scheduler.NewPlanner(scheduler.PlannerConfig{})
 	cfg := bot.Config{Store: h.store.Turns, Planner: planner, Now: h.ws.Clock().Now, Log: slog.New(slog.DiscardHandler)}
 	if docs {
 		cfg.Docs = h.store.Docs

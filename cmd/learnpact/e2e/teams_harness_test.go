@@ -88,10 +88,7 @@ func (h *teamsHarness) startBot() {
 			h.t.Fatal(err)
 		}
 	}
-	planner, err := scheduler.NewPlanner(scheduler.PlannerConfig{Due: h.store})
-	if err != nil {
-		h.t.Fatal(err)
-	}
+	planner := scheduler.NewPlanner(scheduler.PlannerConfig{})
 	engine, err := bot.New(bot.Config{Store: h.store, Docs: h.store, Planner: planner, Now: h.clock.Now, Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		h.t.Fatal(err)
