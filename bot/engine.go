@@ -68,6 +68,9 @@ type Config struct {
 	// turn, in days after completion (conversation.Env.ImpactDays);
 	// contract.DefaultImpactDays when nil.
 	ImpactDays []int
+	// Reports configures /contract report; without Reports.Contracts
+	// everyone is told reports are unavailable.
+	Reports Reports
 }
 
 // Engine runs one conversation turn at a time per call; calls may run
@@ -82,6 +85,7 @@ type Engine struct {
 	logger  *slog.Logger
 	// impactDays is Config.ImpactDays.
 	impactDays []int
+	reports    Reports
 
 	posting posting
 }
@@ -91,7 +95,7 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("bot: no store")
 	}
-	e := &Engine{store: cfg.Store, docs: cfg.Docs, planner: cfg.Planner, clock: cfg.Now, ids: cfg.NewID, logger: cfg.Log, impactDays: cfg.ImpactDays}
+	e := &Engine{store: cfg.Store, docs: cfg.Docs, planner: cfg.Planner, clock: cfg.Now, ids: cfg.NewID, logger: cfg.Log, impactDays: cfg.ImpactDays, reports: cfg.Reports}
 	if e.clock == nil {
 		e.clock = time.Now
 	}
@@ -437,6 +441,8 @@ func (e *Engine) deliver(ctx context.Context, t Turn, ef conversation.Effect) er
 		return e.changeSet(ctx, p, t.Team, ef)
 	case conversation.Export:
 		return e.export(ctx, t, ef)
+	case conversation.ReportRequest:
+		return e.report(ctx, t, ef)
 	default:
 		return fmt.Errorf("unknown effect %T", ef)
 	}

@@ -24,7 +24,7 @@ func TestSamples(t *testing.T) {
 		"checkin_prompt", "checkin_answered_card", "checkin_happened", "checkin_next", "checkin_done_behind", "new_deadline_prompt",
 		"renegotiation_sent", "renegotiation_request", "approval_reminder", "renegotiated_card", "renegotiated", "snoozed_card",
 		"snoozed", "checkin_done", "status_active", "help_active", "active_edit_hint", "checkin_missed", "followup_stopped",
-		"help_note_prompt", "help_sent", "help_request", "renegotiation_request_learner", "declined_card", "declined",
+		"help_note_prompt", "help_sent", "support_alert", "replied_card", "checkin_answered", "renegotiation_request_learner", "declined_card", "declined",
 		"pause_reason_prompt", "pause_noted", "status_paused", "resumed", "midpoint_prompt", "deadline_7d", "deadline_1d", "overdue",
 		"digest",
 		"set_offer", "set_created", "share_prompt", "shared_draft", "shared", "review_not_member", "review_reminder",
@@ -35,7 +35,8 @@ func TestSamples(t *testing.T) {
 		"more_asked", "card_out_of_date", "assessed_card", "assessed", "reply_prompt", "reply_notice", "reflect_prompt",
 		"completed", "completed_approver", "status_completed", "impact_prompt", "impact_answered_card", "impact_example_prompt",
 		"impact_thanks", "digest_finish", "impact_approver", "retire_note_prompt", "retired", "retired_notice",
-		"record", "record_pick", "record_not_yours", "record_draft_export", "record_exported", "record_card", "record_huge"}
+		"record", "record_pick", "record_not_yours", "record_draft_export", "record_exported", "record_card", "record_huge",
+		"report", "report_approver", "report_refused"}
 	for _, k := range want {
 		m, ok := msgs[k]
 		if !ok {
@@ -53,7 +54,7 @@ func TestSamples(t *testing.T) {
 	if !strings.Contains(messagetest.Text(msgs["approval_request_peer"]), "Peer review") {
 		t.Error("approval_request_peer shows no peer review")
 	}
-	forms := []string{"request_changes", "amend", "renegotiate", "share", "feedback", "comment_work", "ask_more", "assess"}
+	forms := []string{"request_changes", "amend", "renegotiate", "share", "feedback", "comment_work", "ask_more", "assess", "reply_checkin"}
 	for _, k := range forms {
 		m, ok := modals[k]
 		if !ok {

@@ -117,9 +117,23 @@ func TestTranscriptCheckInBlockedAskForHelp(t *testing.T) {
 	w.Say(lee, "Not sure: no team I know runs design reviews right now")
 	w.Click(lee, "Ask my manager for help")
 	w.Say(lee, "Could you introduce me to a team that runs them?")
+	w.Due("c1", contract.DueSupport)
+	got := lastText(w, mo)
+	w.Click(mo, "Reply")
+	w.Submit(mo, map[string]string{conversation.FieldReply: "Ana's team runs reviews on Thursdays: I'll ask her to let you sit in.",
+		conversation.FieldTalk: conversation.TalkYes})
 	golden(t, w, "checkin_blocked_help")
 
-	got := lastText(w, mo)
+	answer := lastText(w, lee)
+	for _, want := range []string{"@UMO answered your check-in on “Running design reviews” (Fri 22 Jan 2027, Blocked):",
+		"Ana's team runs reviews on Thursdays", "talk it through"} {
+		if !strings.Contains(answer, want) {
+			t.Errorf("the learner's answer lacks %q:\n%s", want, answer)
+		}
+	}
+	if card := lastText(w, mo); !strings.Contains(card, "You replied, and offered to talk it through: Ana's team") || strings.Contains(card, "[Reply]") {
+		t.Errorf("the approver's card after replying:\n%s", card)
+	}
 	for _, want := range []string{"@ULEE could use a hand with “Running design reviews”", "Could you introduce me to a team that runs them?", "Blocked"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the approver's message lacks %q:\n%s", want, got)
@@ -131,6 +145,14 @@ func TestTranscriptCheckInBlockedAskForHelp(t *testing.T) {
 	}
 	if ci, _ := c.LastCheckIn(); ci.Happened != "" || ci.Next == "" || ci.Status != contract.Blocked {
 		t.Errorf("check-in %+v", ci)
+	}
+	if len(c.Replies) != 1 || c.Replies[0].CheckIn != 0 || !c.Replies[0].Talk || c.Replies[0].By != mo {
+		t.Errorf("replies %+v", c.Replies)
+	}
+	for _, d := range c.Plan(w.Now()) {
+		if d.Kind == contract.DueSupport {
+			t.Errorf("the approver is to be told again: %+v", d)
+		}
 	}
 }
 
@@ -512,6 +534,9 @@ func TestKeepAliveUserTextStaysPlain(t *testing.T) {
 	w.Say(lee, hostile)
 	w.Click(lee, "Ask my manager for help")
 	w.Say(lee, hostile)
+	w.Due("c1", contract.DueSupport)
+	w.Click(mo, "Reply")
+	w.Submit(mo, map[string]string{conversation.FieldReply: huge + hostile})
 	w.Click(lee, "Change the scope")
 	w.Submit(lee, map[string]string{conversation.FieldComment: hostile, contract.FieldTitle: hostile})
 	w.Say(lee, "status")

@@ -22,6 +22,8 @@ var keepAliveButtons = map[ActionID]func(*turn){
 	ActionChangeScope:    (*turn).openRenegotiation,
 	ActionAskHelp:        (*turn).askHelpClick,
 	ActionDecline:        (*turn).decline,
+	ActionReplyCheckIn:   (*turn).replyCheckInClick,
+	ActionLetsTalk:       (*turn).letsTalkClick,
 }
 
 // onDue handles a scheduled item that came due: it sends the check-in or
@@ -44,13 +46,19 @@ func (t *turn) onDue() {
 	if !ok || d.User != t.in.User {
 		return
 	}
-	c.Queue(d, t.env.Now)
-	t.dirty = true
 	send := func(m message.Message) {
 		t.out = append(t.out, Send{User: d.User, Message: m,
 			Nudge: &Nudge{Contract: c.ID, Kind: string(d.Kind), At: d.At, User: d.User}})
 	}
+	var support message.Message
+	if d.Kind == contract.DueSupport {
+		support = t.supportMsg(c) // before Queue: what is news until now
+	}
+	c.Queue(d, t.env.Now)
+	t.dirty = true
 	switch d.Kind {
+	case contract.DueSupport:
+		send(support)
 	case contract.DueCheckIn, contract.DueMidpoint, contract.DueCheckInMissed:
 		send(checkInPromptMsg(c, d.Kind, t.today()))
 	case contract.DueDeadlineSoon, contract.DueDeadlineTomorrow, contract.DueOverdue:
@@ -338,5 +346,4 @@ func (t *turn) askForHelp(note string) {
 	}
 	aside := t.endFollowUp()
 	t.reply(helpSentMsg(c, aside))
-	t.send(c.Approver, helpRequestMsg(c, note, t.today()))
 }

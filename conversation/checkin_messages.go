@@ -257,7 +257,7 @@ func helpNotePrompt(lead text, c *contract.Contract) message.Message {
 
 func helpSentMsg(c *contract.Contract, aside bool) message.Message {
 	return msg("Your manager knows you'd like a hand", withAside(blocks{
-		section("📨 Done: I've let ", at(c.Approver), " know you could use a hand with ", quoted(c), ". They'll be in touch."),
+		section("📨 Done: I'll let ", at(c.Approver), " know you could use a hand with ", quoted(c), ", in their working hours. Their answer comes here."),
 	}, aside)...)
 }
 
@@ -275,24 +275,6 @@ func checkInText(ci contract.CheckIn) text {
 		x = append(x, txt("\n", italic("What's next:"), " ", clipString(ci.Next, maxNote))...)
 	}
 	return x
-}
-
-func helpRequestMsg(c *contract.Contract, note string, today time.Time) message.Message {
-	bs := blocks{section("🤝 ", at(c.Learner), " could use a hand with ", quoted(c), ".")}
-	if note != "" {
-		bs = append(bs, section(italic("Their note:"), " ", note))
-	}
-	if ci, ok := c.LastCheckIn(); ok {
-		bs = append(bs, section(checkInText(ci)))
-	}
-	if left := timeLeftText(c, today); len(left) > 0 {
-		bs = append(bs, message.Context{Text: left})
-	}
-	return msg("A learner could use a hand", append(bs,
-		actions(button("Propose a change", ActionChangeScope, value(c), message.Default)),
-		message.Context{Text: txt("A quick chat often does the trick. If the terms need to change, ", bold("Propose a change"),
-			" sends ", at(c.Learner), " a new version to sign; the signed one stays in force until then.")},
-	)...)
 }
 
 func deadlineNudgeMsg(c *contract.Contract, k contract.DueKind, today time.Time) message.Message {

@@ -25,8 +25,12 @@ type digest struct {
 	waiting []*contract.Contract
 	// support are the contracts whose learner has missed a check-in.
 	support []*contract.Contract
+	// struggling are the contracts whose latest check-in says Behind or
+	// Blocked, or whose learner asked for a hand in the last week, that
+	// are not in support already: whatever time is left.
+	struggling []*contract.Contract
 	// drifting are the contracts drifting (contract.Drifting) that are
-	// not in support already.
+	// in neither list above.
 	drifting []*contract.Contract
 	// recent are the check-ins of the last week, newest first.
 	recent []recentCheckIn
@@ -46,10 +50,25 @@ type recentImpact struct {
 type recentCheckIn struct {
 	c  *contract.Contract
 	ci contract.CheckIn
+	i  int // its place in c.CheckIns
+}
+
+// struggling reports whether a contract under way says it is in trouble:
+// its latest check-in is Behind or Blocked, or its learner asked for a
+// hand since a time.
+func struggling(c *contract.Contract, since time.Time) bool {
+	if c.Status != contract.Active && c.Status != contract.Renegotiating {
+		return false
+	}
+	if ci, ok := c.LastCheckIn(); ok && (ci.Status == contract.Behind || ci.Status == contract.Blocked) {
+		return true
+	}
+	at, ok := c.HelpAsked()
+	return ok && at.After(since)
 }
 
 func (d digest) empty() bool {
-	return len(d.waiting)+len(d.support)+len(d.drifting)+len(d.recent)+len(d.assess)+len(d.completed)+len(d.impact) == 0
+	return len(d.waiting)+len(d.support)+len(d.struggling)+len(d.drifting)+len(d.recent)+len(d.assess)+len(d.completed)+len(d.impact) == 0
 }
 
 // digestOf gathers approver's digest from cs, which may hold anyone's
@@ -81,12 +100,14 @@ func digestOf(cs []*contract.Contract, approver string, now time.Time) digest {
 		switch {
 		case c.NeedsSupport(now):
 			d.support = append(d.support, c)
+		case struggling(c, since):
+			d.struggling = append(d.struggling, c)
 		case c.Drifting(now):
 			d.drifting = append(d.drifting, c)
 		}
-		for _, ci := range c.CheckIns {
+		for i, ci := range c.CheckIns {
 			if ci.At.After(since) && !ci.At.After(now) {
-				d.recent = append(d.recent, recentCheckIn{c: c, ci: ci})
+				d.recent = append(d.recent, recentCheckIn{c: c, ci: ci, i: i})
 			}
 		}
 	}

@@ -45,19 +45,50 @@ func digestMsg(d digest, approver string, today time.Time) message.Message {
 			return txt(at(c.Learner), " hasn't checked in on ", quoted(c), " for a while — a quick word might help.")
 		})))
 	}
+	if len(d.struggling) > 0 {
+		bs = append(bs, section(bold("Behind or blocked")))
+		for i, c := range d.struggling {
+			if i == maxDigestLines {
+				bs = append(bs, message.Context{Text: txt(fmt.Sprintf("…and %d more", len(d.struggling)-maxDigestLines))})
+				break
+			}
+			x := append(txt("• "), driftText(c, today)...)
+			if at, ok := c.HelpAsked(); ok && !at.Before(today.AddDate(0, 0, -recentDays)) {
+				x = append(x, txt(" · asked you for a hand (", formatDate(at), ")")...)
+			}
+			s := section(x)
+			if n := len(c.CheckIns); n > 0 {
+				b := button("Reply", ActionReplyCheckIn, replyValue(c, n-1, true), message.Default)
+				s.Accessory = &b
+			}
+			bs = append(bs, s)
+		}
+		bs = append(bs, message.Context{Text: txt(bold("Reply"), " answers a check-in; a new deadline or a smaller scope can help too: either of you can propose a change.")})
+	}
 	if len(d.drifting) > 0 {
 		bs = append(bs, section(digestList("Drifting from the plan", d.drifting, func(c *contract.Contract) text {
 			return driftText(c, today)
 		})), message.Context{Text: txt("A new deadline or a smaller scope can bring a plan back within reach: either of you can propose a change.")})
 	}
 	if len(d.recent) > 0 {
-		bs = append(bs, section(digestList("Check-ins in the last week", d.recent, func(r recentCheckIn) text {
-			x := txt(at(r.c.Learner), " · ", quoted(r.c), " · ", bold(checkInLabel(r.ci.Status)), " (", formatDate(r.ci.At), ")")
+		bs = append(bs, section(bold("Check-ins in the last week")))
+		for i, r := range d.recent {
+			if i == maxDigestLines {
+				bs = append(bs, message.Context{Text: txt(fmt.Sprintf("…and %d more", len(d.recent)-maxDigestLines))})
+				break
+			}
+			x := txt("• ", at(r.c.Learner), " · ", quoted(r.c), " · ", bold(checkInLabel(r.ci.Status)), " (", formatDate(r.ci.At), ")")
 			if r.ci.Happened != "" {
 				x = append(x, txt(" — ", clipString(r.ci.Happened, maxDigestNote))...)
 			}
-			return x
-		})))
+			if n := len(r.c.RepliesTo(r.i)); n > 0 {
+				x = append(x, txt(" · ", italic("you answered"))...)
+			}
+			s := section(x)
+			b := button("Reply", ActionReplyCheckIn, replyValue(r.c, r.i, true), message.Default)
+			s.Accessory = &b
+			bs = append(bs, s)
+		}
 	}
 	if len(d.completed) > 0 {
 		bs = append(bs, section(digestList("Completed this week", d.completed, func(c *contract.Contract) text {

@@ -42,6 +42,15 @@ func TestDigestParts(t *testing.T) {
 	if err := old.DoCheckIn(lee, contract.OnTrack, at(23).Add(-time.Hour)); err != nil {
 		t.Fatal(err)
 	}
+	// blocked is the active contract blocked a week in, with a request
+	// for help: well before half its time.
+	blocked := fx["active"].Clone()
+	if err := blocked.DoCheckIn(lee, contract.Blocked, at(7)); err != nil {
+		t.Fatal(err)
+	}
+	if err := blocked.DoAskForHelp(lee, "An intro, please", at(7)); err != nil {
+		t.Fatal(err)
+	}
 	mine := fx["renegotiating"].Clone()
 	if err := mine.DoDecline(mo, mine.Version, "", at(1)); err != nil {
 		t.Fatal(err)
@@ -68,16 +77,26 @@ func TestDigestParts(t *testing.T) {
 			"A change to “Running design reviews” from @ULEE · version 3 (version 2 stays in force until you decide)",
 			"[Approve & sign]* [Decline]",
 		}, false, 1},
-		{"the approver's own change waits for the learner", []*contract.Contract{mine}, 3, nil, true, 0},
+		// Nothing waits for the approver; the learner's Behind shows.
+		{"the approver's own change waits for the learner", []*contract.Contract{mine}, 3, []string{
+			"# Your week in learning contracts\nBehind or blocked\n• “Running design reviews” · @ULEE · latest check-in Behind (Fri 22 Jan 2027)",
+		}, false, 0},
 		{"a missed check-in", []*contract.Contract{missed}, 12, []string{
 			"Might need support\n• @ULEE hasn't checked in on “Running design reviews” for a while — a quick word might help.",
 		}, false, 0},
-		{"drifting", []*contract.Contract{behind}, 31, []string{
-			"Drifting from the plan\n• “Running design reviews” · @ULEE · latest check-in Behind (Sun 14 Feb 2027) · about 4 weeks left",
-			"Check-ins in the last week\n• @ULEE · “Running design reviews” · Behind (Sun 14 Feb 2027) — Lost a week to an incident",
+		{"behind", []*contract.Contract{behind}, 31, []string{
+			"Behind or blocked\n• “Running design reviews” · @ULEE · latest check-in Behind (Sun 14 Feb 2027) · about 4 weeks left",
+			"Check-ins in the last week\n• @ULEE · “Running design reviews” · Behind (Sun 14 Feb 2027) — Lost a week to an incident  [Reply]",
+		}, false, 0},
+		{"blocked early, and asking for a hand", []*contract.Contract{blocked}, 9, []string{
+			"Behind or blocked\n• “Running design reviews” · @ULEE · latest check-in Blocked (Fri 22 Jan 2027) · about 7 weeks left · asked you for a hand (Fri 22 Jan 2027)",
+			"Check-ins in the last week\n• @ULEE · “Running design reviews” · Blocked (Fri 22 Jan 2027)  [Reply]",
+		}, false, 0},
+		{"quiet for two cadences", []*contract.Contract{fx["active"]}, 15, []string{
+			"Drifting from the plan\n• “Running design reviews” · @ULEE · no check-in yet",
 		}, false, 0},
 		{"a check-in this week", []*contract.Contract{onTrack, old}, 31, []string{
-			"Check-ins in the last week\n• @ULEE · “Running design reviews” · On track (Thu 11 Feb 2027)\n",
+			"Check-ins in the last week\n• @ULEE · “Running design reviews” · On track (Thu 11 Feb 2027)  [Reply]",
 		}, false, 0},
 	}
 	for _, tc := range tests {
@@ -114,7 +133,7 @@ func TestDigestParts(t *testing.T) {
 				t.Errorf("%d rows of buttons, want %d", rows, tc.controls)
 			}
 			for _, b := range messagetest.Buttons(m) {
-				if v, err := ParseActionValue(b.Value); err != nil || !v.Digest || v.Version == 0 {
+				if v, err := ParseActionValue(b.Value); err != nil || !v.Digest || v.Version == 0 || (b.ActionID == string(ActionReplyCheckIn)) != (v.Prompt != "") {
 					t.Errorf("button %s carries %+v, %v", b.Label, v, err)
 				}
 			}
@@ -169,8 +188,8 @@ func TestDigestAtMostFiveDecisions(t *testing.T) {
 	}
 	m := res.Effects[0].(Send).Message
 	got := messagetest.Text(m)
-	if n := len(messagetest.Buttons(m)); n != 5*3 {
-		t.Errorf("%d buttons, want three for each of five proposals", n)
+	if n := len(messagetest.Buttons(m)); n != 5*3+10 {
+		t.Errorf("%d buttons, want three for each of five proposals and a reply to each of ten check-ins", n)
 	}
 	// Longest waiting first: p6 was proposed first.
 	if i, j := strings.Index(got, "Proposal 6"), strings.Index(got, "Proposal 2"); i < 0 || j < 0 || i > j || strings.Contains(got, "Proposal 1") {

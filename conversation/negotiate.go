@@ -91,6 +91,8 @@ func (t *turn) onSubmit() {
 		t.submitShare()
 	case CallbackFeedback:
 		t.submitFeedback()
+	case CallbackReplyCheckIn:
+		t.submitReply()
 	case CallbackAssess:
 		t.submitAssessment()
 	case CallbackAskMore:

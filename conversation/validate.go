@@ -28,6 +28,10 @@ func Validate(in Input, now time.Time, loc *time.Location) map[string]string {
 		if strings.TrimSpace(in.Form[FieldComments]) == "" {
 			problems[FieldComments] = "Please say what you'd like changed."
 		}
+	case CallbackReplyCheckIn:
+		if strings.TrimSpace(in.Form[FieldReply]) == "" && !strings.Contains(in.Form[FieldTalk], TalkYes) {
+			problems[FieldReply] = "Please write a few words, or tick Let's talk."
+		}
 	case CallbackFeedback:
 		if strings.TrimSpace(in.Form[FieldSpecific]+in.Form[FieldConvincing]+in.Form[FieldTimeline]+in.Form[FieldSuggestion]) == "" {
 			problems[FieldSuggestion] = "Please answer at least one of the questions."

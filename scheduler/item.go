@@ -64,7 +64,13 @@ func Digest(platform, team, user string) Item {
 // Planner schedules it: d.At is a wall-clock time for the recipient, so the
 // item comes due early enough for any zone and the scheduler holds it
 // until then.
+//
+// An item whose time is an instant (contract.Exact) has no local time: it
+// is due then, and waits only for working hours.
 func PlannedItem(platform, team, contractID string, d contract.Due) storage.DueItem {
+	if contract.Exact(d.Kind) {
+		return Item{Platform: platform, Team: team, Contract: contractID, Kind: d.Kind, User: d.User}.Due(d.At)
+	}
 	it := Item{Platform: platform, Team: team, Contract: contractID, Kind: d.Kind, User: d.User,
 		Local: d.At.Format(LocalLayout)}
 	return it.Due(d.At.Add(-Early))

@@ -330,8 +330,10 @@ func (s *Scheduler) run(ctx context.Context, c storage.Claim, st *Stats) error {
 // subject is what an item nudges about, at most once a local day: its
 // contract, or for a digest the recipient's digest.
 func subject(it Item) string {
-	if it.Kind == contract.DueDigest || contract.PerPerson(it.Kind) {
-		// Reviewers are not parties: their reminders count apart.
+	if it.Kind == contract.DueDigest || contract.PerPerson(it.Kind) || it.Kind == contract.DueSupport {
+		// Reviewers are not parties: their reminders count apart. The
+		// approver's news of a learner in trouble does not wait for the
+		// learner's nudge of the day to pass.
 		return it.ID()
 	}
 	return it.Contract

@@ -27,6 +27,7 @@ func Samples(t testing.TB, now time.Time) (map[string]message.Message, map[strin
 	reviewSamples(t, now, msgs, modals)
 	finishSamples(t, now, msgs, modals)
 	recordSamples(t, now, msgs)
+	reportSamples(t, now, msgs)
 	return msgs, modals
 }
 
@@ -237,7 +238,14 @@ func keepAliveSamples(t testing.TB, now time.Time, msgs map[string]message.Messa
 	s.keep("help_note_prompt", Sent, learner)
 	s.Say(learner, "Could you introduce me to a team that runs reviews?")
 	s.keep("help_sent", Sent, learner)
-	s.keep("help_request", Sent, approver)
+	s.Due("c1", contract.DueSupport)
+	s.keep("support_alert", Sent, approver)
+	s.Click(approver, "Reply")
+	s.form("reply_checkin", approver)
+	s.Submit(approver, map[string]string{conversation.FieldReply: "Ana's team runs reviews on Thursdays: I'll ask her to let you sit in.",
+		conversation.FieldTalk: conversation.TalkYes})
+	s.keep("replied_card", Updated, approver)
+	s.keep("checkin_answered", Sent, learner)
 	s.Click(approver, "Propose a change")
 	s.form("renegotiate", approver)
 	s.Submit(approver, map[string]string{contract.FieldEvidence: "A write-up of two reviews"})

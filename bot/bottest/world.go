@@ -81,6 +81,22 @@ func NewWorld(t testing.TB, start time.Time) *World {
 	return w
 }
 
+// Reports lets admins (and approvers, about their learners) run
+// /contract report over the World's contracts.
+func (w *World) Reports(admins ...string) {
+	w.t.Helper()
+	src, ok := w.store.Store.(bot.ContractSource)
+	if !ok {
+		w.t.Fatal("bottest: the store cannot list its contracts")
+	}
+	e, err := bot.New(bot.Config{Store: w.store, Docs: w.store, Now: w.Now, NewID: w.newID,
+		Log: slog.New(slog.NewTextHandler(testLog{w.t}, nil)), Reports: bot.Reports{Contracts: src, Admins: admins}})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.engine = e
+}
+
 // newEngine is the engine a World runs: learning sets on the same store,
 // the World's clock and contract ids. It schedules nothing: a World's due
 // turns come from the contract's plan (Due) or are delivered by hand.
@@ -246,7 +262,11 @@ func (w *World) delivered(d Delivery) {
 	case Ephemeral:
 		w.Logf("<- only %s sees:\n%s", w.name(d.User), messagetest.Render(d.Message))
 	case FileSent:
-		w.Logf("<- a file for %s: %s (%s, PDF of %s)\n%s", w.name(d.User), d.File.Name, d.File.Title, pages(pdfPages(d.File.Data)), messagetest.Render(d.Message))
+		what := fmt.Sprintf("%d bytes", len(d.File.Data))
+		if strings.HasSuffix(d.File.Name, ".pdf") {
+			what = "PDF of " + pages(pdfPages(d.File.Data))
+		}
+		w.Logf("<- a file for %s: %s (%s, %s)\n%s", w.name(d.User), d.File.Name, d.File.Title, what, messagetest.Render(d.Message))
 	case Form:
 		w.formFrom[d.User] = w.in.Channel
 		w.Logf("<- a form opens for %s:\n%s", w.name(d.User), messagetest.RenderModal(d.Modal))

@@ -60,12 +60,12 @@ type innerEvent struct {
 	ThreadTS    string `json:"thread_ts"`
 	Inviter     string `json:"inviter"` // member_joined_channel
 	// Files are the files shared with a message (subtype file_share).
-	Files []sharedFile `json:"files"`
+	Files []eventFile `json:"files"`
 }
 
-// sharedFile is the part of a Slack file object the bot keeps: a
+// eventFile is the part of a Slack file object the bot keeps: a
 // reference, never the bytes.
-type sharedFile struct {
+type eventFile struct {
 	ID        string `json:"id"`
 	Name      string `json:"name"`
 	Title     string `json:"title"`

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	slackbot "github.com/learnpact/learnpact/bot/slack"
 )
@@ -72,6 +73,9 @@ type Config struct {
 	// ImpactDays are the impact check-backs after completion, in days
 	// (IMPACT_CHECKS, like 30d,90d).
 	ImpactDays []int
+	// Admins may run /contract report over every contract
+	// (LEARNPACT_ADMINS: user ids, separated by commas or spaces).
+	Admins []string
 
 	// ShutdownTimeout bounds how long Close waits for in-flight turns.
 	ShutdownTimeout time.Duration
@@ -150,6 +154,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		errs = append(errs, err)
 	}
 	c.Hours = hours
+	if admins := env("LEARNPACT_ADMINS"); admins != "" {
+		c.Admins = strings.FieldsFunc(admins, func(r rune) bool { return r == ',' || unicode.IsSpace(r) })
+	}
 	if c.Digests, err = scheduler.ParseDigestSchedule(env("DIGEST_SPEC")); err != nil {
 		errs = append(errs, fmt.Errorf("DIGEST_SPEC (when approvers get their digest; unset for Mondays at 09:00 UTC): %w", err))
 	}

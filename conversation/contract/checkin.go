@@ -25,6 +25,20 @@ type CheckIn struct {
 	Version int `json:"version"`
 }
 
+// Reply is the approver's answer to a check-in: a few words, an offer to
+// talk it through, or both.
+type Reply struct {
+	// CheckIn is the check-in answered, by its place in CheckIns (from 0).
+	CheckIn int       `json:"check_in"`
+	At      time.Time `json:"at"`
+	By      string    `json:"by"`
+	Text    string    `json:"text,omitempty"`
+	Talk    bool      `json:"talk,omitempty"`
+}
+
+// ErrEmptyReply says that a reply has neither words nor an offer to talk.
+var ErrEmptyReply = errors.New("contract: a reply needs words or an offer to talk")
+
 // ErrNoCheckIn says that there is no check-in by the actor to add notes to.
 var ErrNoCheckIn = errors.New("contract: no check-in to add to")
 
@@ -153,4 +167,63 @@ func (c *Contract) DoAskForHelp(actor, note string, now time.Time) error {
 	c.History[len(c.History)-1].Comment = note
 	c.UpdatedAt = now
 	return nil
+}
+
+// DoReply records the approver's answer to check-in i (from 0): text, an
+// offer to talk, or both. It fails with ErrNoCheckIn when there is no
+// such check-in.
+func (c *Contract) DoReply(actor string, i int, text string, talk bool, now time.Time) error {
+	if err := c.Check(ReplyCheckIn, actor, 0); err != nil {
+		return err
+	}
+	if i < 0 || i >= len(c.CheckIns) {
+		return ErrNoCheckIn
+	}
+	if text == "" && !talk {
+		return ErrEmptyReply
+	}
+	c.Replies = append(c.Replies, Reply{CheckIn: i, At: now, By: actor, Text: text, Talk: talk})
+	c.record(now, actor, "checkin_replied", "", "", "")
+	c.History[len(c.History)-1].Comment = text
+	c.UpdatedAt = now
+	return nil
+}
+
+// SupportNews is what the approver has not yet been told (see DueSupport):
+// whether a check-in said Blocked, and the notes of requests for help
+// ("" for one without a note), since the last such news went out.
+func (c *Contract) SupportNews() (blocked bool, help []string) {
+	last := c.lastSupport()
+	for _, ci := range c.CheckIns {
+		if ci.Status == Blocked && ci.At.After(last) {
+			blocked = true
+		}
+	}
+	for _, e := range c.History {
+		if e.Kind == "help_asked" && e.At.After(last) {
+			help = append(help, e.Comment)
+		}
+	}
+	return blocked, help
+}
+
+// HelpAsked returns when the learner last asked the approver for a hand.
+func (c *Contract) HelpAsked() (time.Time, bool) {
+	for i := len(c.History) - 1; i >= 0; i-- {
+		if c.History[i].Kind == "help_asked" {
+			return c.History[i].At, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// RepliesTo lists the replies to check-in i, oldest first.
+func (c *Contract) RepliesTo(i int) []Reply {
+	var out []Reply
+	for _, r := range c.Replies {
+		if r.CheckIn == i {
+			out = append(out, r)
+		}
+	}
+	return out
 }

@@ -30,6 +30,7 @@ func (c *Contract) Clone() *Contract {
 	d.Signatures = slices.Clone(c.Signatures)
 	d.History = slices.Clone(c.History)
 	d.CheckIns = slices.Clone(c.CheckIns)
+	d.Replies = slices.Clone(c.Replies)
 	d.Nudges = slices.Clone(c.Nudges)
 	d.Queued = slices.Clone(c.Queued)
 	d.Shares = slices.Clone(c.Shares)

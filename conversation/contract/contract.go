@@ -125,6 +125,8 @@ type Contract struct {
 
 	// CheckIns are the learner's check-ins, oldest first.
 	CheckIns []CheckIn `json:"check_ins,omitempty"`
+	// Replies are the approver's answers to check-ins, oldest first.
+	Replies []Reply `json:"replies,omitempty"`
 	// Nudges are the scheduled messages sent (check-in prompts and
 	// reminders): the platform took them. Oldest first; reports, digests
 	// and "missed a check-in" count these. Records kept before queued and

@@ -32,6 +32,7 @@ const (
 	Pause         Action = "pause"    // stop nudges (leave, crunch time)
 	Resume        Action = "resume"   // pick a paused contract up again
 	AskForHelp    Action = "ask_help" // ask the approver for a hand
+	ReplyCheckIn  Action = "reply"    // the approver answers a check-in
 )
 
 // Role is who may fire an action.
@@ -68,6 +69,7 @@ var rules = map[Action]rule{
 	Pause:         {from: []Status{Active, Renegotiating}, who: RoleLearner},
 	Resume:        {from: []Status{Paused}, who: RoleLearner},
 	AskForHelp:    {from: []Status{Active, Renegotiating}, who: RoleLearner},
+	ReplyCheckIn:  {from: []Status{Active, Renegotiating, Paused}, who: RoleApprover},
 }
 
 // ErrAlreadySigned says that the actor has signed the current version

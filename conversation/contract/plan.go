@@ -23,7 +23,20 @@ const (
 	// DueReviewSlow tells the learner, four working days after sharing,
 	// that some reviewers have not answered and they may go ahead.
 	DueReviewSlow DueKind = "review_slow"
+	// DueSupport tells the approver that the learner reported Blocked
+	// (an hour on, so their notes go with it) or asked for a hand (at
+	// once). Its time is an instant (see Exact), and the scheduler sends
+	// it in the approver's next working hours.
+	DueSupport DueKind = "support"
 )
+
+// supportDelay is how long after a Blocked check-in the approver is told:
+// time for the learner's notes, or a request for help, to go with it.
+const supportDelay = time.Hour
+
+// Exact reports whether a kind's time (Due.At) is an instant rather than
+// a wall-clock time for the recipient: it is due then, wherever they are.
+func Exact(k DueKind) bool { return k == DueSupport }
 
 // PerPerson reports whether a kind has one item per recipient rather than
 // one per contract; Due.Key then tells them apart.
@@ -143,6 +156,9 @@ func (c *Contract) Plan(now time.Time) []Due {
 	switch c.Status {
 	case Active, Renegotiating:
 		out = c.keepAlive(now)
+		if d, ok := c.supportAlert(); ok {
+			out = append(out, d)
+		}
 	case InPeerReview:
 		out = c.reviewPlan()
 	case Completed:
@@ -384,6 +400,46 @@ func (c *Contract) approvalReminder() (Due, bool) {
 	}
 	d := addWorkdays(day(r.At), approvalAfter)
 	return Due{Kind: DueApprovalReminder, At: d.Add(dueHour * time.Hour), User: w[0]}, true
+}
+
+// supportAlert is the approver's item telling them of a Blocked check-in
+// or a request for help that came after the last one went out.
+func (c *Contract) supportAlert() (Due, bool) {
+	if c.Approver == "" || c.Approver == c.Learner {
+		return Due{}, false
+	}
+	last := c.lastSupport()
+	var at time.Time
+	earliest := func(t time.Time) {
+		if at.IsZero() || t.Before(at) {
+			at = t
+		}
+	}
+	for _, ci := range c.CheckIns {
+		if ci.Status == Blocked && ci.At.After(last) {
+			earliest(ci.At.Add(supportDelay))
+		}
+	}
+	for _, e := range c.History {
+		if e.Kind == "help_asked" && e.At.After(last) {
+			earliest(e.At)
+		}
+	}
+	if at.IsZero() {
+		return Due{}, false
+	}
+	return Due{Kind: DueSupport, At: at, User: c.Approver}, true
+}
+
+// lastSupport is when the last DueSupport item went out (zero if none).
+func (c *Contract) lastSupport() time.Time {
+	var last time.Time
+	for _, n := range c.outgoing() {
+		if n.Kind == DueSupport {
+			last = later(last, n.At)
+		}
+	}
+	return last
 }
 
 // cycle is the state of the latest check-in prompt.
