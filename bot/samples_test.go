@@ -22,6 +22,7 @@ func TestSamples(t *testing.T) {
 		"denied", "stale", "already_active", "unknown_button", "cancelled", "cannot_skip", "confirm_new", "idle",
 		"not_editable", "form_retry", "suggestion_used_card", "stale_card", "checkin_passed", "checkin_passed_card",
 		"checkin_prompt", "checkin_answered_card", "checkin_happened", "checkin_next", "checkin_done_behind", "new_deadline_prompt",
+		"new_deadline_confirm", "deadline_weekday_retry", "did_you_mean", "item_prompt", "no_such_item",
 		"renegotiation_sent", "renegotiation_request", "approval_reminder", "renegotiated_card", "renegotiated", "snoozed_card",
 		"snoozed", "checkin_done", "status_active", "help_active", "active_edit_hint", "checkin_missed", "followup_stopped",
 		"help_note_prompt", "help_sent", "support_alert", "replied_card", "checkin_answered", "renegotiation_request_learner", "declined_card", "declined",

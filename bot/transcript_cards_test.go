@@ -39,7 +39,8 @@ func TestTranscriptOldSuggestionCard(t *testing.T) {
 	w.Say(lee, "Presenting")
 	w.Say(lee, "get better at presenting")
 	cardA := w.Latest(lee)
-	w.Say(lee, "hepl")
+	w.Say(lee, "hepl") // questioned as a typo of help
+	w.Say(lee, "hepl") // sent again: the goal after all
 	cardB := w.Latest(lee)
 	w.ClickOn(lee, cardA, "Use suggestion")
 	passedTo(t, w, lee, "That suggestion was for a goal you typed earlier")
@@ -166,11 +167,13 @@ func TestDeclineOnAnOldRenegotiationChangesNothing(t *testing.T) {
 	w.Say(lee, "edit deadline")
 	w.Click(lee, "Propose a new deadline")
 	w.Say(lee, "2027-04-30")
+	w.ClickID(lee, conversation.ActionSendDeadline)
 	old := w.Latest(mo)
 	w.Click(mo, "Decline")
 	w.Say(lee, "edit deadline")
 	w.Click(lee, "Propose a new deadline")
 	w.Say(lee, "2027-04-16")
+	w.ClickID(lee, conversation.ActionSendDeadline)
 	if c := w.Contract("c1"); c.Version != 3 || c.Status != contract.Renegotiating {
 		t.Fatalf("version %d %s, want version 3 renegotiating", c.Version, c.Status)
 	}

@@ -76,6 +76,10 @@ func TestTranscriptCheckInBehindNewDeadline(t *testing.T) {
 	w.Click(lee, "Propose a new deadline")
 	w.Say(lee, "whenever")
 	w.Say(lee, "2027-04-30")
+	if c := w.Contract("c1"); c.Status != contract.Active || c.Version != 1 {
+		t.Fatalf("sent before the learner confirmed the date: %s v%d", c.Status, c.Version)
+	}
+	w.Click(lee, "Send Fri 30 Apr 2027")
 	w.Say(lee, "status")
 
 	c := w.Contract("c1")
@@ -105,6 +109,49 @@ func TestTranscriptCheckInBehindNewDeadline(t *testing.T) {
 	}
 	if kinds := historyKinds(c); !strings.Contains(kinds, "checked_in proposed changed renegotiating signed activated") {
 		t.Errorf("history %s", kinds)
+	}
+}
+
+// TestTranscriptNewDeadlineConfirmed shows the learner the date each phrase
+// was read as, and sends nothing to the approver until they confirm it:
+// a weekday that does not match the date is questioned, a Sunday gets a
+// note, "no" asks again, and the card of a date replaced since sends
+// nothing.
+func TestTranscriptNewDeadlineConfirmed(t *testing.T) {
+	w := newWorld(t, "A new deadline: the date understood, confirmed before it is sent")
+	activate(w)
+	w.Due("c1", contract.DueCheckIn)
+	w.Click(lee, "Behind")
+	w.Click(lee, "Skip")
+	w.Click(lee, "Skip")
+	w.Click(lee, "Propose a new deadline")
+	w.Say(lee, "thursday 26 march")
+	w.Say(lee, "end of Q1")
+	w.Say(lee, "no")
+	w.Say(lee, "sunday 28 march")
+	sunday := w.Latest(lee)
+	w.Say(lee, "friday 26 march")
+	w.ClickOn(lee, sunday, "Send Sun 28 Mar 2027")
+	if c := w.Contract("c1"); c.Version != 1 {
+		t.Fatalf("a replaced date was sent: v%d", c.Version)
+	}
+	for _, m := range w.Platform.Messages(mo) {
+		if strings.Contains(messagetest.Text(m.Message), "would like to change") {
+			t.Fatalf("the approver heard of a date the learner had not confirmed")
+		}
+	}
+	w.Say(lee, "yes")
+	golden(t, w, "new_deadline_confirmed")
+
+	c := w.Contract("c1")
+	if c.Status != contract.Renegotiating || c.Version != 2 || !c.Terms.Deadline.Equal(time.Date(2027, 3, 26, 0, 0, 0, 0, time.UTC)) {
+		t.Fatalf("after confirming: %s v%d deadline %s, want renegotiating v2 to Fri 26 Mar 2027", c.Status, c.Version, c.Terms.Deadline)
+	}
+	if got := lastText(w, mo); !strings.Contains(got, "Fri 12 Mar 2027 → Fri 26 Mar 2027") {
+		t.Errorf("the approver's card lacks the new date:\n%s", got)
+	}
+	if s := w.Session(lee); s.State != conversation.StateIdle || s.Date != "" {
+		t.Errorf("session after sending: %+v", s)
 	}
 }
 
@@ -362,6 +409,7 @@ func TestTranscriptRemindersToTheDeadline(t *testing.T) {
 	w.Due("c1", contract.DueOverdue)
 	w.Click(lee, "Propose a new deadline")
 	w.Say(lee, "in 3 weeks")
+	w.Say(lee, "yes")
 	golden(t, w, "reminders_to_the_deadline")
 
 	c := w.Contract("c1")
@@ -508,6 +556,7 @@ func TestDeclinedProposalIsNotTheVersionShown(t *testing.T) {
 	w.Click(lee, "Skip")
 	w.Click(lee, "Propose a new deadline")
 	w.Say(lee, "in 12 weeks")
+	w.ClickID(lee, conversation.ActionSendDeadline)
 	w.Click(mo, "Decline")
 	w.Say(lee, "status")
 	if got := lastText(w, lee); !strings.Contains(got, "Active · version 1") || !strings.Contains(got, "deadline Fri 12 Mar 2027") {

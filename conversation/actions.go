@@ -61,6 +61,9 @@ const (
 	ActionPause          ActionID = "lp_pause"
 	ActionResumeContract ActionID = "lp_resume_contract"
 	ActionNewDeadline    ActionID = "lp_new_deadline"
+	// ActionSendDeadline sends the new deadline the learner typed, once
+	// they have seen the date it was read as.
+	ActionSendDeadline ActionID = "lp_send_deadline"
 	// ActionChangeScope opens the form to propose changed terms, for the
 	// learner or the approver.
 	ActionChangeScope ActionID = "lp_change_scope"

@@ -19,6 +19,7 @@ var keepAliveButtons = map[ActionID]func(*turn){
 	ActionPause:          (*turn).pauseClick,
 	ActionResumeContract: (*turn).resumeClick,
 	ActionNewDeadline:    (*turn).newDeadline,
+	ActionSendDeadline:   (*turn).sendDeadlineClick,
 	ActionChangeScope:    (*turn).openRenegotiation,
 	ActionAskHelp:        (*turn).askHelpClick,
 	ActionDecline:        (*turn).decline,
@@ -119,7 +120,7 @@ func (t *turn) beginFollowUp(st State) {
 		s.Aside = &Aside{ContractID: s.ContractID, State: s.State, Back: slices.Clone(s.Back)}
 	}
 	s.ContractID = t.c.ID
-	s.State, s.Back, s.Pending, s.Editing = st, nil, nil, false
+	s.State, s.Back, s.Pending, s.Editing, s.Date, s.EditItem = st, nil, nil, false, "", 0
 }
 
 // endFollowUp ends the follow-up question. A drafting dialog it interrupted
@@ -153,6 +154,11 @@ func (t *turn) followUpPrompt(lead text) message.Message {
 		return nextPrompt(lead, value(c))
 	case StateNewDeadline:
 		return newDeadlinePrompt(lead, c, t.examples())
+	case StateConfirmDate:
+		if d, ok := t.understood(); ok {
+			return confirmDeadlineMsg(lead, c, d)
+		}
+		return newDeadlinePrompt(lead, c, t.examples())
 	case StateHelpNote:
 		return helpNotePrompt(lead, c)
 	case StatePauseReason:
@@ -185,6 +191,8 @@ func (t *turn) followUpAnswer(text string) {
 		}
 	case StateNewDeadline:
 		t.proposeDeadline(text)
+	case StateConfirmDate:
+		t.confirmDeadline(text)
 	case StateHelpNote:
 		t.askForHelp(text)
 	case StatePauseReason:
@@ -206,7 +214,7 @@ func (t *turn) skipFollowUp() {
 		t.reply(t.followUpPrompt(nil))
 	case StateNext:
 		t.finishCheckIn()
-	case StateNewDeadline:
+	case StateNewDeadline, StateConfirmDate:
 		t.reply(t.followUpPrompt(txt("I need a date to propose. To keep the deadline as it is, type ", code("cancel"), ".")))
 	case StateHelpNote:
 		t.askForHelp("")

@@ -247,6 +247,23 @@ func newDeadlinePrompt(lead text, c *contract.Contract, examples []string) messa
 	)...)
 }
 
+// confirmDeadlineMsg shows the new deadline as understood, with a word when
+// it falls on a weekend, before it goes to the approver.
+func confirmDeadlineMsg(lead text, c *contract.Contract, d time.Time) message.Message {
+	x := txt("📅 I read that as ", bold(formatDate(d)), ". Shall I send it to ", mentions(approvers(c)), " to sign?")
+	if w := weekendNote(d); w != nil {
+		x = append(x, txt(" ")...)
+		x = append(x, w...)
+	}
+	send := ActionValue{ContractID: c.ID, Version: c.Version, Prompt: datePrompt(d)}.Encode()
+	return msg("Is "+formatDate(d)+" right?", withLead(lead,
+		section(x),
+		actions(button("Send "+formatDate(d), ActionSendDeadline, send, message.Primary),
+			button("Pick another date", ActionNewDeadline, value(c), message.Default)),
+		message.Context{Text: txt("Or type another date, or ", code("cancel"), " to leave the deadline as it is.")},
+	)...)
+}
+
 func helpNotePrompt(lead text, c *contract.Contract) message.Message {
 	return msg("What would help?", withLead(lead,
 		section("🤝 ", bold("What would help?"), " I'll pass your words on to ", at(c.Approver), " as you write them."),

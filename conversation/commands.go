@@ -3,6 +3,7 @@ package conversation
 import (
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/learnpact/learnpact/conversation/contract"
 )
@@ -18,6 +19,9 @@ type command struct {
 	usage   string   // how help shows it, when not just the name
 	who     role     // whose command it is; 0 for anyone
 	help    string   // one line for help, after the usage
+	// forApprover is the help line for someone who approves contracts and
+	// writes none of their own, when it differs from help.
+	forApprover string
 	// accepts reports whether, in this turn, the words are this command
 	// at all (nil: always). When not, typed text is the answer to the
 	// current step, and a slash command is unknown.
@@ -58,7 +62,8 @@ var (
 func buildCommands() []command {
 	return []command{
 		{name: "new", aliases: []string{"start"}, help: "start a new learning contract",
-			run: noArgs((*turn).start)},
+			forApprover: "start a learning contract of your own",
+			run:         noArgs((*turn).start)},
 		{name: "back", who: learner, help: "go to the previous step; what you entered is kept",
 			applies: (*turn).atStep, run: noArgs((*turn).back)},
 		{name: "skip", who: learner, help: "skip an optional step",
@@ -85,8 +90,10 @@ func buildCommands() []command {
 		{name: "end", aliases: []string{"end early"}, who: learner,
 			help:    "end your contract early: finished early, or no longer relevant",
 			accepts: (*turn).finishTyped, applies: func(t *turn) bool { return t.pausable() && !t.inFollowUp() }, run: noArgs((*turn).endCommand)},
-		{name: "status", help: "where your contract is and who still has to sign", run: noArgs((*turn).status)},
-		{name: "list", help: "all your contracts", needsList: true, run: noArgs((*turn).list)},
+		{name: "status", help: "where your contract is and who still has to sign", run: noArgs((*turn).status),
+			forApprover: "where your own learning contract is, once you have one"},
+		{name: "list", help: "all your contracts", needsList: true, run: noArgs((*turn).list),
+			forApprover: "the contracts you approve, and where each one is"},
 		{name: "show", args: true, needsList: true, accepts: (*turn).recordAsked,
 			help: "the record of your contract: the terms in force, who signed which version and when, its history (show ID for another)", run: (*turn).show},
 		{name: "export", args: true, needsList: true, accepts: (*turn).recordAsked,
@@ -113,7 +120,7 @@ func editLine() string {
 			names = append(names, p.name)
 		}
 	}
-	return "change one part (also " + strings.Join(names, ", ") + ")"
+	return "change one part (also " + strings.Join(names, ", ") + "), or one goal, activity, piece of evidence or criterion: edit goal 2, edit evidence 1"
 }
 
 // lookup finds the command that cmd (normalized text) starts with, the
@@ -142,6 +149,61 @@ func lookup(cmd string) (command, string, bool) {
 	return found, args, best >= 0
 }
 
+// Typos. A short single word one keystroke away from a command's name
+// ("hepl", "stauts": a letter added, dropped, changed or two swapped) is
+// most likely that command mistyped, not an answer: the learner is asked
+// whether they meant the command, and sending the same word again takes it
+// as the answer after all. Longer text, or words further away, are answers.
+// Only the names of commands that help would list here count (not their
+// aliases, and not a learner's commands that do nothing where they are).
+const (
+	minTypo = 4  // shorter words are too often real answers ("now", "new")
+	maxTypo = 16 // the longest command name is "learning-set", 12
+)
+
+// suggestion is the name of a command usable in this turn that cmd
+// (normalized text) is probably a typo of.
+func (t *turn) suggestion(cmd string) (string, bool) {
+	n := utf8.RuneCountInString(cmd)
+	if n < minTypo || n > maxTypo || strings.ContainsRune(cmd, ' ') {
+		return "", false
+	}
+	if _, _, ok := lookup(cmd); ok {
+		return "", false
+	}
+	for _, c := range t.helpLines() {
+		if (c.accepts == nil || c.accepts(t)) && !strings.ContainsRune(c.name, ' ') && oneEditApart(cmd, c.name) {
+			return c.name, true
+		}
+	}
+	return "", false
+}
+
+// oneEditApart reports whether a becomes b by adding, dropping or changing
+// one letter, or by swapping two neighbouring ones (optimal string
+// alignment distance 1).
+func oneEditApart(a, b string) bool {
+	x, y := []rune(a), []rune(b)
+	if len(x) > len(y) {
+		x, y = y, x
+	}
+	if len(y)-len(x) > 1 || string(x) == string(y) {
+		return false
+	}
+	i := 0
+	for i < len(x) && x[i] == y[i] {
+		i++
+	}
+	switch {
+	case len(x) < len(y): // one letter added
+		return string(x[i:]) == string(y[i+1:])
+	case string(x[i+1:]) == string(y[i+1:]): // one letter changed
+		return true
+	}
+	// two neighbouring letters swapped
+	return i+1 < len(x) && x[i] == y[i+1] && x[i+1] == y[i] && string(x[i+2:]) == string(y[i+2:])
+}
+
 // typedCommand is the command an input types, if any (a bare slash command
 // asks for help).
 func typedCommand(in Input) (command, string, bool) {
@@ -160,6 +222,14 @@ func typedCommand(in Input) (command, string, bool) {
 func IsCommand(text string) bool {
 	_, _, ok := lookup(normalize(text))
 	return ok
+}
+
+// helpFor is the command's help line for someone with these roles.
+func (c command) helpFor(r role) string {
+	if r == approver && c.forApprover != "" {
+		return c.forApprover
+	}
+	return c.help
 }
 
 // usageOf is how help shows a command.

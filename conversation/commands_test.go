@@ -186,3 +186,154 @@ func TestHelpForAnApprover(t *testing.T) {
 		t.Errorf("a learner is told how approvers decide:\n%s", repliesText(res))
 	}
 }
+
+func TestSuggestion(t *testing.T) {
+	tests := []struct{ typed, want string }{
+		{"hepl", "help"},
+		{"hlep", "help"},
+		{"stauts", "status"},
+		{"statsu", "status"},
+		{"lsit", "list"},
+		{"cancle", "cancel"},
+		{"learnign-set", "learning-set"},
+		{"helpp", "help"},
+		{"stats", "status"},
+		{"sned", "send"}, // at the summary
+		{"bakc", "back"},
+		// aliases, and commands that do nothing here, are not suggested
+		{"stat", ""},
+		{"dome", ""},
+		{"resme", ""}, // resume does nothing at the summary
+		{"pase", ""},
+		// commands, long words, sentences and words two edits away are not typos
+		{"help", ""},
+		{"status", ""},
+		{"now", ""},
+		{"hi", ""},
+		{"mentoring", ""},
+		{"presenting", ""},
+		{"get better at presenting", ""},
+		{"hepl me", ""},
+		{"stutas", ""},
+		{"statistics", ""},
+		{"ünïcode", ""},
+	}
+	fx := fixtures(t)
+	draft := fx["draft"]
+	tn := newTurn(testEnv(), Session{User: lee, State: StateSummary, ContractID: draft.ID}, draft, Input{Kind: TextInput, User: lee})
+	for _, tc := range tests {
+		got, ok := tn.suggestion(tc.typed)
+		if ok != (tc.want != "") || got != tc.want {
+			t.Errorf("suggestion(%q) = %q, %v; want %q", tc.typed, got, ok, tc.want)
+		}
+	}
+}
+
+func TestOneEditApart(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want bool
+	}{
+		{"help", "help", false}, {"hepl", "help", true}, {"hel", "help", true}, {"helps", "help", true},
+		{"kelp", "help", true}, {"hple", "help", false}, {"he", "help", false}, {"ehlp", "help", true},
+		{"", "a", true}, {"ab", "ba", true}, {"abc", "cba", false}, {"héip", "help", false}, {"hélp", "help", true},
+	} {
+		if got := oneEditApart(tc.a, tc.b); got != tc.want {
+			t.Errorf("oneEditApart(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.want)
+		}
+		if got := oneEditApart(tc.b, tc.a); got != tc.want {
+			t.Errorf("oneEditApart(%q, %q) = %v, want %v", tc.b, tc.a, got, tc.want)
+		}
+	}
+}
+
+// FuzzOneEditApart checks the typo test against the edit distance it
+// stands for, computed the long way.
+func FuzzOneEditApart(f *testing.F) {
+	for _, s := range [][2]string{{"hepl", "help"}, {"stauts", "status"}, {"", ""}, {"a", "ab"}, {"ab", "ba"}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, a, b string) {
+		if len(a) > 32 || len(b) > 32 {
+			return
+		}
+		if got, want := oneEditApart(a, b), osaDistance([]rune(a), []rune(b)) == 1; got != want {
+			t.Fatalf("oneEditApart(%q, %q) = %v, want %v", a, b, got, want)
+		}
+	})
+}
+
+// osaDistance is the optimal string alignment distance of a and b.
+func osaDistance(a, b []rune) int {
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(a)][len(b)]
+}
+
+// A typo of a command is questioned, not taken as the answer; the same
+// word sent again is the answer after all.
+func TestTypoIsQuestionedThenAccepted(t *testing.T) {
+	fx := fixtures(t)
+	draft := fx["draft"]
+	env := testEnv()
+	s := Session{User: lee, State: StateTitle, ContractID: draft.ID}
+	res := Step(env, s, draft, Input{Kind: TextInput, User: lee, Channel: "DULEE", Text: "Stauts"})
+	if res.Contract != nil || res.Session.State != StateTitle || !strings.Contains(repliesText(res), "Did you mean status?") {
+		t.Fatalf("a typo of status was taken as the title: %+v\n%s", res.Session, repliesText(res))
+	}
+	again := Step(env, res.Session, draft, Input{Kind: TextInput, User: lee, Channel: "DULEE", Text: "stauts"})
+	if again.Contract == nil || again.Contract.Terms.Title != "stauts" {
+		t.Fatalf("sent again, the word is still not the title:\n%s", repliesText(again))
+	}
+	if again.Session.Typo != "" {
+		t.Errorf("the typo is still remembered: %+v", again.Session)
+	}
+	other := Step(env, res.Session, draft, Input{Kind: TextInput, User: lee, Channel: "DULEE", Text: "hepl"})
+	if other.Contract != nil || !strings.Contains(repliesText(other), "Did you mean help?") {
+		t.Errorf("another typo after the first was taken as the title:\n%s", repliesText(other))
+	}
+	cmd := Step(env, Session{User: lee}, nil, Input{Kind: CommandInput, User: lee, Channel: "DULEE", Text: "stauts"})
+	if !strings.Contains(repliesText(cmd), "Did you mean status?") {
+		t.Errorf("/contract stauts:\n%s", repliesText(cmd))
+	}
+}
+
+// An approver's help words the commands for them.
+func TestHelpWordedForAnApprover(t *testing.T) {
+	fx := fixtures(t)
+	env := testEnv()
+	env.Contracts = []*contract.Contract{fx["proposed"]}
+	mine := repliesText(Step(env, Session{User: mo}, nil, Input{Kind: TextInput, User: mo, Channel: "DUMO", Text: "help"}))
+	if !strings.Contains(mine, "the contracts you approve") || strings.Contains(mine, "all your contracts") {
+		t.Errorf("an approver's help is worded for a learner:\n%s", mine)
+	}
+	env.Contracts = []*contract.Contract{fx["draft"]}
+	at := Session{User: lee, State: StateSummary, ContractID: fx["draft"].ID}
+	theirs := repliesText(Step(env, at, fx["draft"], Input{Kind: TextInput, User: lee, Channel: "DULEE", Text: "help"}))
+	if strings.Contains(theirs, "the contracts you approve") || !strings.Contains(theirs, "all your contracts") {
+		t.Errorf("a learner's help is worded for an approver:\n%s", theirs)
+	}
+	for _, want := range []string{"away until 3 March", "learning-set", "learning-set reviewers 3", "share", "edit goal 2"} {
+		if !strings.Contains(theirs, "\n"+want+" — ") && !strings.Contains(theirs, want+", ") {
+			t.Errorf("a learner's help leaves out %q:\n%s", want, theirs)
+		}
+	}
+}

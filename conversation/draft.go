@@ -18,7 +18,7 @@ var draftButtons = map[ActionID][]State{
 	ActionGoalsDone:     {StateGoals},
 	ActionGoalsOver:     {StateGoals},
 	ActionSkip:          {StateActivities, StateCadence, StateMastery},
-	ActionKeep:          {StateTitle, StateActivities, StateEvidence, StateCriteria, StateDeadline, StateCadence, StateApprover},
+	ActionKeep:          {StateTitle, StateGoal, StateActivities, StateEvidence, StateCriteria, StateDeadline, StateCadence, StateApprover},
 	ActionWeekly:        {StateCadence},
 	ActionFortnightly:   {StateCadence},
 }
@@ -167,7 +167,11 @@ func (t *turn) setDeadline(text string) {
 		return
 	}
 	if t.edit(func(tm *contract.Terms) { tm.Deadline = d }) {
-		t.advance(message.T("Deadline set: ", formatDate(d), "."))
+		lead := message.T("Deadline set: ", formatDate(d), ".")
+		if w := weekendNote(d); w != nil {
+			lead = append(append(lead, message.T(" ")...), w...)
+		}
+		t.advance(lead)
 	}
 }
 
@@ -204,6 +208,9 @@ func (t *turn) setApprover(text string) {
 // the learner may keep it; nil when nothing.
 func (t *turn) current() message.Text {
 	tm := t.c.Terms
+	if _, n, ok := t.editingItem(); ok {
+		return message.T(items(tm, t.s.State)[n-1])
+	}
 	switch t.s.State {
 	case StateTitle:
 		if tm.Title != "" {
@@ -234,6 +241,9 @@ func (t *turn) current() message.Text {
 // prompt is the question of the current step.
 func (t *turn) prompt(lead message.Text) message.Message {
 	c := t.c
+	if lp, n, ok := t.editingItem(); ok {
+		return itemPrompt(lead, lp, n, items(c.Terms, t.s.State)[n-1], value(c))
+	}
 	switch t.s.State {
 	case StateGoalCoach:
 		return coachMsg(lead, t.s.Pending, coach.Review(t.s.Pending.Original), promptValue(c, suggestionPrompt(t.s.Pending)))

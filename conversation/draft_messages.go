@@ -153,10 +153,15 @@ func goalsMsg(lead text, goals []contract.Goal, val string) message.Message {
 }
 
 func deadlineRetryMsg(err error, examples []string) message.Message {
-	var why text
+	var (
+		why text
+		wd  *deadline.WeekdayError
+	)
 	switch {
 	case errors.Is(err, deadline.ErrPast):
 		why = txt("That date is today or already past. Pick a day in the future.")
+	case errors.As(err, &wd):
+		why = txt(formatDate(wd.Date), " is a ", wd.Date.Weekday().String(), ", not a ", wd.Named.String(), ".")
 	case errors.Is(err, deadline.ErrTooFar):
 		why = txt("That's more than two years away. A nearer date keeps the contract alive, and you can always extend it later.")
 	default:
@@ -166,6 +171,19 @@ func deadlineRetryMsg(err error, examples []string) message.Message {
 		section(why, " ", bold("By when?")),
 		message.Context{Text: examplesText(examples)},
 	)
+}
+
+// weekendNote remarks on a deadline that falls on a weekend, naming the
+// Friday before; nil on a weekday.
+func weekendNote(d time.Time) text {
+	if !deadline.Weekend(d) {
+		return nil
+	}
+	fri := d.AddDate(0, 0, -1)
+	if d.Weekday() == time.Sunday {
+		fri = d.AddDate(0, 0, -2)
+	}
+	return txt("Note: that's a ", d.Weekday().String(), "; if you meant the working day before, type ", code(fri.Format("Monday 2 Jan")), ".")
 }
 
 func approverErrorMsg(err error) message.Message {

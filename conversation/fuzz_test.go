@@ -26,7 +26,7 @@ func FuzzStep(f *testing.F) {
 	ids := []ActionID{ActionApprove, ActionRequestChanges, ActionAmend, ActionRevise, ActionAccept, ActionCounter,
 		ActionSend, ActionOpen, ActionStartNew, ActionResume, ActionUseSuggestion, ActionKeepMine, ActionAddGoal,
 		ActionGoalsDone, ActionGoalsOver, ActionSkip, ActionKeep, ActionWeekly, ActionFortnightly, ActionEditGoals,
-		ActionOnTrack, ActionBehind, ActionBlocked, ActionSnooze, ActionPause, ActionResumeContract, ActionNewDeadline,
+		ActionOnTrack, ActionBehind, ActionBlocked, ActionSnooze, ActionPause, ActionResumeContract, ActionNewDeadline, ActionSendDeadline,
 		ActionChangeScope, ActionAskHelp, ActionDecline, ActionSkipHappened, ActionSkipNext, ActionSkipHelpNote, ActionSkipPauseReason,
 		ActionShare, ActionCreateSet, ActionFeedback, ActionDeclineReview, ActionReviseDraft, ActionSendPrivately}
 	for i, id := range ids {

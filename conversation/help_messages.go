@@ -10,10 +10,10 @@ import (
 // helpMsg lists the commands that apply (see turn.helpLines), where the
 // person is (doing), how check-ins work on kept (the learner's signed
 // contract), and for an approver how decisions are made.
-func helpMsg(cmds []command, doing string, kept *contract.Contract, approver bool) message.Message {
+func helpMsg(cmds []command, roles role, doing string, kept *contract.Contract) message.Message {
 	x := txt(bold("Here's what you can type here"))
 	for _, c := range cmds {
-		x = append(x, txt("\n", code(c.usageOf()), " — ", c.help)...)
+		x = append(x, txt("\n", code(c.usageOf()), " — ", c.helpFor(roles))...)
 	}
 	where := txt("Right now there's no draft under way.")
 	if doing != "" {
@@ -23,9 +23,10 @@ func helpMsg(cmds []command, doing string, kept *contract.Contract, approver boo
 	if kept != nil {
 		bs = append(bs, section(checkInsHelp(kept)))
 	}
-	if approver {
+	if roles&approver != 0 {
 		bs = append(bs, section(bold("Approving"), "\nWhen a contract is waiting for you, I send it to you as a card: approve and sign it, "+
-			"request changes or propose an amendment with its buttons."))
+			"request changes or propose an amendment with its buttons. Once it's signed, I pass on a learner's request for a hand, "+
+			"and each week I send you a digest: decisions waiting for you, recent check-ins and who might need support."))
 	}
 	return msg("What you can do here", append(bs, message.Context{Text: where})...)
 }
@@ -57,6 +58,21 @@ func editHelpMsg() message.Message {
 	return note("Which part?", x, ".")
 }
 
-func unknownCommand(cmd string) message.Message {
+// unknownCommand answers a slash command the table doesn't know, with the
+// command it is likely a typo of (meant, when not empty).
+func unknownCommand(meant string) message.Message {
+	if meant != "" {
+		return note("Did you mean "+meant+"?", "I don't know that command. Did you mean ", code(meant), "? Type ", code("help"), " to see what you can do.")
+	}
 	return note("I don't know that command", "I don't know that command. Type ", code("help"), " to see what you can do.")
+}
+
+// didYouMeanMsg asks whether a typed word was meant as a command; when the
+// word could answer the current question, sending it again does that.
+func didYouMeanMsg(meant, typed string, answer bool) message.Message {
+	if !answer {
+		return note("Did you mean "+meant+"?", "Did you mean ", code(meant), "? Type ", code(meant), " for that, or ", code("help"), " to see what you can do.")
+	}
+	return note("Did you mean "+meant+"?", "Did you mean ", code(meant), "? Type ", code(meant), " for that, or send “", typed,
+		"” again and I'll take it as your answer.")
 }

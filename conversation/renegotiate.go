@@ -3,6 +3,7 @@ package conversation
 import (
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/learnpact/learnpact/conversation/contract"
 	"github.com/learnpact/learnpact/conversation/deadline"
@@ -29,18 +30,76 @@ func (t *turn) newDeadline() {
 // examples are deadlines to type, from today.
 func (t *turn) examples() []string { return deadline.Examples(t.env.Now) }
 
-// proposeDeadline reads the new deadline and proposes it.
+// proposeDeadline reads the new deadline and shows the learner the date
+// understood, to confirm before it goes to the approver.
 func (t *turn) proposeDeadline(typed string) {
 	d, err := deadline.Parse(typed, t.env.Now, t.env.Location)
 	if err != nil {
 		t.reply(deadlineRetryMsg(err, t.examples()))
 		return
 	}
-	tm := t.c.InForce().Clone()
-	if d.Equal(tm.Deadline) {
+	if d.Equal(t.c.InForce().Deadline) {
+		t.s.State, t.s.Date = StateNewDeadline, ""
 		t.reply(t.followUpPrompt(txt("That's the deadline already.")))
 		return
 	}
+	t.s.State, t.s.Date = StateConfirmDate, d.Format(time.DateOnly)
+	t.reply(t.followUpPrompt(nil))
+}
+
+// understood is the new deadline waiting for confirmation.
+func (t *turn) understood() (time.Time, bool) {
+	d, err := time.Parse(time.DateOnly, t.s.Date)
+	return d, err == nil
+}
+
+// confirmDeadline reads the learner's answer to the date understood: yes
+// sends it, no asks again, and another date is understood in its place.
+func (t *turn) confirmDeadline(typed string) {
+	switch normalize(typed) {
+	case "yes", "y", "yep", "yes please", "ok", "okay", "send", "send it", "confirm", "correct", "right", "that's right", "thats right":
+		t.sendDeadline()
+	case "no", "n", "nope", "change", "change it", "another date", "wrong":
+		t.s.State, t.s.Date = StateNewDeadline, ""
+		t.reply(t.followUpPrompt(nil))
+	default:
+		t.proposeDeadline(typed)
+	}
+}
+
+// sendDeadlineClick handles Send on the date understood; a card whose
+// question was answered (or replaced by another date) sends nothing.
+func (t *turn) sendDeadlineClick() {
+	v, ok := t.target(t.in.Value)
+	if !ok {
+		return
+	}
+	d, ok := t.understood()
+	switch {
+	case !t.inFollowUp() || t.s.State != StateConfirmDate || t.s.ContractID != v.ContractID:
+		t.ephemeral(note("That question has been answered",
+			"That date was answered already. Type ", code("status"), " to see where your contract is."))
+	case !ok || v.Prompt != datePrompt(d):
+		t.ephemeral(note("That date was replaced", "That was for an earlier date. The one waiting for you to confirm is ",
+			bold(formatDate(d)), ": use the newest card, or type another date."))
+	default:
+		t.sendDeadline()
+	}
+}
+
+// datePrompt names the question "is this the date?" on a Send button, so
+// a click on the card of a date since replaced sends nothing.
+func datePrompt(d time.Time) string { return "date:" + d.Format(time.DateOnly) }
+
+// sendDeadline proposes the deadline the learner confirmed.
+func (t *turn) sendDeadline() {
+	d, ok := t.understood()
+	if !ok {
+		t.s.State = StateNewDeadline
+		t.reply(t.followUpPrompt(nil))
+		return
+	}
+	tm := t.c.InForce().Clone()
 	tm.Deadline = d
 	t.renegotiate(tm, "", 0)
 }

@@ -22,10 +22,20 @@ type Session struct {
 	// Editing is set when the learner came to a step from the summary, so
 	// finishing it returns there.
 	Editing bool `json:"editing,omitempty"`
+	// EditItem is the number (from 1) of the one goal, activity, piece of
+	// evidence or criterion being changed at its part's step ("edit goal
+	// 2"); 0 when the step is about the whole part.
+	EditItem int `json:"edit_item,omitempty"`
 	// Aside is a drafting dialog that a follow-up question (a check-in,
 	// a pause reason) interrupted; it is waiting, stopped, once the
 	// question is answered.
 	Aside *Aside `json:"aside,omitempty"`
+	// Date is the new deadline understood (YYYY-MM-DD), waiting for the
+	// learner to confirm it before it goes to the approver.
+	Date string `json:"date,omitempty"`
+	// Typo is a word just questioned as a likely typo of a command ("did
+	// you mean help?"); the same word typed next is taken as an answer.
+	Typo string `json:"typo,omitempty"`
 	// Item is what a follow-up question about finishing a contract is
 	// on: the piece of evidence, success criterion or impact check.
 	Item int `json:"item,omitempty"`

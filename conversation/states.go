@@ -26,6 +26,7 @@ const (
 	StateHappened    State = "checkin_happened" // what happened since last time
 	StateNext        State = "checkin_next"     // what's next
 	StateNewDeadline State = "new_deadline"     // the deadline to propose
+	StateConfirmDate State = "confirm_deadline" // the date understood, before it is sent
 	StateHelpNote    State = "help_note"        // what would help, for the approver
 	StatePauseReason State = "pause_reason"     // why the contract is paused
 )
@@ -60,6 +61,7 @@ var followUps = []followUp{
 	{StateNext, ActionSkipNext, []contract.Status{contract.Active, contract.Renegotiating},
 		"checking in: saying what's next"},
 	{StateNewDeadline, "", []contract.Status{contract.Active}, "proposing a new deadline"},
+	{StateConfirmDate, "", []contract.Status{contract.Active}, "checking the new deadline before I send it"},
 	{StateHelpNote, ActionSkipHelpNote, []contract.Status{contract.Active, contract.Renegotiating},
 		"asking your manager for a hand"},
 	{StatePauseReason, ActionSkipPauseReason, []contract.Status{contract.Paused},

@@ -1,6 +1,7 @@
 package conversation
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -52,6 +53,9 @@ type turn struct {
 	c     *contract.Contract // a copy of the loaded contract, or a new draft
 	dirty bool               // c must be saved
 	out   []Effect
+	// typo is the word the last turn asked about ("did you mean …?"):
+	// typed again, it is an answer.
+	typo string
 }
 
 func newTurn(env Env, s Session, c *contract.Contract, in Input) *turn {
@@ -75,7 +79,8 @@ func newTurn(env Env, s Session, c *contract.Contract, in Input) *turn {
 	if s.User == "" {
 		s.User = in.User
 	}
-	t := &turn{env: env, in: in, s: s, c: c.Clone()}
+	t := &turn{env: env, in: in, s: s, c: c.Clone(), typo: s.Typo}
+	t.s.Typo = ""
 	t.heal()
 	return t
 }
@@ -107,6 +112,9 @@ func (t *turn) heal() {
 	if s.State != StateGoalCoach && s.State != StateStopped {
 		s.Pending = nil
 	}
+	if _, ok := listPartOf(s.State); !ok {
+		s.EditItem = 0
+	}
 	if c := t.draft(); c != nil && s.State == StateMastery && len(c.Terms.Goals) == 0 {
 		s.State = StateGoal
 	}
@@ -115,7 +123,7 @@ func (t *turn) heal() {
 // idle ends the drafting dialog, keeping the current contract.
 func (t *turn) idle() {
 	t.s.State, t.s.Back, t.s.Pending, t.s.Editing = StateIdle, nil, nil, false
-	t.s.Item, t.s.Reflection = 0, nil
+	t.s.Item, t.s.Reflection, t.s.Date, t.s.EditItem = 0, nil, "", 0
 }
 
 func (t *turn) result() Result {
@@ -151,6 +159,11 @@ func (t *turn) draft() *contract.Contract {
 // inDraft reports whether a drafting dialog is under way (stopped included).
 func (t *turn) inDraft() bool { return t.draft() != nil && drafting(t.s.State) }
 
+// awaitsText reports whether typed text would answer a question now.
+func (t *turn) awaitsText() bool {
+	return t.inFollowUp() || t.inDraft() && t.s.State != StateStopped && t.s.State != StateSummary && t.s.State != StateGoals
+}
+
 // inFollowUp reports whether a follow-up question about the session's
 // contract is waiting for an answer.
 func (t *turn) inFollowUp() bool {
@@ -184,11 +197,15 @@ func (t *turn) onText(text string, command bool) {
 		return
 	}
 	cmd := normalize(text)
+	name, typo := t.suggestion(cmd)
 	switch {
 	case greetings[cmd]:
 		t.greet()
 	case command:
-		t.reply(unknownCommand(cmd))
+		t.reply(unknownCommand(name))
+	case typo && cmd != t.typo:
+		t.s.Typo = cmd
+		t.reply(didYouMeanMsg(name, strings.TrimSpace(text), t.awaitsText()))
 	default:
 		t.answer(strings.TrimSpace(text))
 	}
@@ -209,7 +226,7 @@ func (t *turn) helpMsg() message.Message {
 	if c := t.sessionContract(); c != nil && c.Learner == t.in.User && alive(c.Status) {
 		kept = c
 	}
-	return helpMsg(t.helpLines(), doing, kept, t.roles()&approver != 0)
+	return helpMsg(t.helpLines(), t.roles(), doing, kept)
 }
 
 // doing describes the current step for help and status.
@@ -223,6 +240,9 @@ func (t *turn) doing() string {
 		return "choosing between your goal and a suggestion"
 	case StateMastery:
 		return "saying how you'll show you've mastered a goal"
+	}
+	if lp, n, ok := t.editingItem(); ok {
+		return fmt.Sprintf("changing %s %d", strings.ToLower(lp.noun), n)
 	}
 	if f, ok := followUpOf(t.s.State); ok {
 		return f.doing
@@ -289,6 +309,10 @@ func (t *turn) answer(text string) {
 		t.reprompt(message.T("I didn't catch that."))
 		return
 	}
+	if _, _, ok := t.editingItem(); ok {
+		t.setItem(text)
+		return
+	}
 	switch t.s.State {
 	case StateStopped:
 		t.say("Your draft is paused", "Your draft is paused. Type ", message.Code("resume"), " to carry on where you left off, or ", message.Code("help"), " to see what else you can do.")
@@ -337,7 +361,7 @@ func (t *turn) enter(st State, lead message.Text) {
 	if st != StateGoalCoach {
 		t.s.Pending = nil
 	}
-	t.s.State = st
+	t.s.State, t.s.EditItem = st, 0
 	t.reply(t.prompt(lead))
 }
 
@@ -546,6 +570,10 @@ func (t *turn) editCommand(name string) {
 	}
 	if name == "" {
 		t.jump(StateSummary)
+		return
+	}
+	if part, n, ok := cutItem(name); ok {
+		t.editItem(part, n)
 		return
 	}
 	p, ok := partNamed(name)

@@ -149,6 +149,7 @@ const (
 	cardAction             // adaptiveCard/action: a card's Action.Execute
 	unsupported            // an invoke the bot does not offer
 	badInvoke              // an adaptiveCard/action it cannot read
+	fileConsent            // fileConsent/invoke: the answer to a file consent card
 )
 
 // inbound is one decoded activity.
@@ -205,8 +206,13 @@ func decode(body []byte) (inbound, error) {
 // decodeInvoke reads an invoke. Cards use Action.Submit, whose clicks
 // arrive as messages; an Action.Execute (Universal Actions, from clients
 // or cards that send them) arrives as adaptiveCard/action with the same
-// data and is run the same way. Other invokes are not offered.
+// data and is run the same way. A fileConsent/invoke answers a file
+// consent card (see files.go). Other invokes are not offered.
 func decodeInvoke(in inbound) (inbound, error) {
+	if in.act.Name == "fileConsent/invoke" && in.act.From.ID != "" && in.act.From.ID != in.act.Recipient.ID {
+		in.invoke = fileConsent
+		return in, nil
+	}
 	if in.act.Name != "adaptiveCard/action" {
 		in.invoke = unsupported
 		return in, nil

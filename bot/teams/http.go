@@ -70,6 +70,9 @@ func (a *Adapter) serveActivity(w http.ResponseWriter, r *http.Request) {
 	case badInvoke:
 		writeInvoke(w, http.StatusBadRequest, "BadRequest", "That card action could not be read.")
 		return
+	case fileConsent:
+		w.WriteHeader(a.consent(r.Context(), in))
+		return
 	}
 	ack, err := a.accept(in)
 	if err == nil {

@@ -1,6 +1,6 @@
 // Package deadline reads a contract deadline written in plain language
-// ("in 6 weeks", "next Friday", "end of June", "2027-03-20") relative to a
-// given moment. Only the calendar day counts: results are dates at 00:00 UTC.
+// ("in 6 weeks", "next Friday", "end of June", "friday 29 jan", "end of Q1",
+// "2027-03-20") relative to a given moment. Only the calendar day counts: results are dates at 00:00 UTC.
 //
 // Weekdays, "tomorrow" and "in N days/weeks" go to github.com/olebedev/when.
 // Its month arithmetic, month-name dates and slash dates are unreliable (see
@@ -12,7 +12,10 @@
 // month and the second can ("03/20/2027" is 20 March). A month name with no
 // day ("June", "end of June") means the last day of that month. A date with no
 // year means its next occurrence after today, and a weekday ("Friday", "next
-// Friday") the first one after today.
+// Friday") the first one after today. A weekday before a date ("friday 29
+// jan") must be that date's weekday (else ErrWeekday). A quarter ("end of Q1",
+// "Q3 2027") means its last day, the next one to end after today when no year
+// is given.
 package deadline
 
 import (
@@ -35,7 +38,30 @@ var (
 	ErrPast = errors.New("deadline: date is not after today")
 	// ErrTooFar means the date is more than two years after today.
 	ErrTooFar = errors.New("deadline: date is more than two years away")
+	// ErrWeekday means a weekday was named with a date that falls on
+	// another day (see WeekdayError).
+	ErrWeekday = errors.New("deadline: the weekday does not match the date")
 )
+
+// WeekdayError is the error for a date named with the wrong weekday
+// ("friday 28 jan" when 28 January is a Thursday); it matches ErrWeekday.
+type WeekdayError struct {
+	Date  time.Time    // the date that was read
+	Named time.Weekday // the weekday that was typed
+}
+
+func (e *WeekdayError) Error() string {
+	return "deadline: " + e.Date.Format(time.DateOnly) + " is a " + e.Date.Weekday().String() + ", not a " + e.Named.String()
+}
+
+// Is makes a WeekdayError match ErrWeekday.
+func (e *WeekdayError) Is(target error) bool { return target == ErrWeekday }
+
+// Weekend reports whether d falls on a Saturday or a Sunday.
+func Weekend(d time.Time) bool {
+	wd := d.Weekday()
+	return wd == time.Saturday || wd == time.Sunday
+}
 
 const (
 	maxInput  = 200 // longer text is not a date
@@ -54,7 +80,16 @@ func Parse(text string, now time.Time, loc *time.Location) (time.Time, error) {
 		return time.Time{}, ErrUnknown
 	}
 	today := dateOf(now.In(loc))
-	d, ok := read(normalize(text), today)
+	s := normalize(text)
+	d, ok := read(s, today)
+	if !ok {
+		// "friday 29 jan": the date, then a check of its weekday.
+		if named, rest, cut := cutWeekday(s); cut {
+			if d, ok = read(rest, today); ok && d.Weekday() != named {
+				return time.Time{}, &WeekdayError{Date: d, Named: named}
+			}
+		}
+	}
 	switch {
 	case !ok:
 		return time.Time{}, ErrUnknown
@@ -78,6 +113,8 @@ var (
 	isoDate     = regexp.MustCompile(`^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$`)
 	numericDate = regexp.MustCompile(`^(\d{1,2})[-/.](\d{1,2})(?:[-/.](\d{4}|\d{2}))?$`)
 	endOfPeriod = regexp.MustCompile(`^end of (?:the |this )?(next )?(month|quarter|year)$`)
+	quarter     = regexp.MustCompile(`^(?:(?:the )?end of )?(?:the )?(?:q([1-4])|([1-4])(?:st|nd|rd|th) quarter|(first|second|third|fourth|last) quarter)(?: of)?(?: (\d{4}))?$`)
+	weekdayDate = regexp.MustCompile(`^(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday) (?:the )?(\d.*|[a-z]+ \d.*)$`)
 	inMonths    = regexp.MustCompile(`^(?:in |within )?(\d{1,4}|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a few) (months?|years?)( ago)?$`)
 	bareCount   = regexp.MustCompile(`^(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a few) (?:days?|weeks?|months?|years?)$`)
 	trailYear   = regexp.MustCompile(`^(.*?) (\d{4})$`)
@@ -147,6 +184,9 @@ func read(s string, today time.Time) (time.Time, bool) {
 	if m := endOfPeriod.FindStringSubmatch(s); m != nil {
 		return endOf(m[2], m[1] != "", today), true
 	}
+	if m := quarter.FindStringSubmatch(s); m != nil {
+		return readQuarter(m, today), true
+	}
 	if m := inMonths.FindStringSubmatch(s); m != nil {
 		return readMonths(m, today), true
 	}
@@ -157,6 +197,55 @@ func read(s string, today time.Time) (time.Time, bool) {
 		return d, ok
 	}
 	return readCasual(s, today)
+}
+
+// weekdays are the names of days a date may start with ("fri 29 jan").
+var weekdays = map[string]time.Weekday{
+	"mon": time.Monday, "monday": time.Monday,
+	"tue": time.Tuesday, "tues": time.Tuesday, "tuesday": time.Tuesday,
+	"wed": time.Wednesday, "wednesday": time.Wednesday,
+	"thu": time.Thursday, "thur": time.Thursday, "thurs": time.Thursday, "thursday": time.Thursday,
+	"fri": time.Friday, "friday": time.Friday,
+	"sat": time.Saturday, "saturday": time.Saturday,
+	"sun": time.Sunday, "sunday": time.Sunday,
+}
+
+// cutWeekday takes a weekday off the front of a date that has a day number
+// ("friday 29 jan", "fri jan 29", "friday the 29th of january"): the date is
+// read without it, then checked against it. A weekday on its own, or before
+// other words ("friday next week"), is left for when.
+func cutWeekday(s string) (time.Weekday, string, bool) {
+	m := weekdayDate.FindStringSubmatch(s)
+	if m == nil || !unicode.IsDigit(rune(m[2][0])) && !monthWord[m[2][:3]] {
+		return 0, s, false
+	}
+	return weekdays[m[1]], m[2], true
+}
+
+// monthWord holds the first three letters of each month's name.
+var monthWord = map[string]bool{"jan": true, "feb": true, "mar": true, "apr": true, "may": true, "jun": true,
+	"jul": true, "aug": true, "sep": true, "oct": true, "nov": true, "dec": true}
+
+// quarterNames are quarters written as words.
+var quarterNames = map[string]int{"first": 1, "second": 2, "third": 3, "fourth": 4, "last": 4}
+
+// readQuarter reads "end of Q1", "Q3 2027" or "the second quarter": the
+// quarter's last day, in the year given or else the next time it ends after
+// today.
+func readQuarter(m []string, today time.Time) time.Time {
+	q := atoi(m[1] + m[2])
+	if q == 0 {
+		q = quarterNames[m[3]]
+	}
+	month := time.Month(q * 3)
+	if m[4] != "" {
+		return lastDay(atoi(m[4]), month)
+	}
+	d := lastDay(today.Year(), month)
+	if !d.After(today) {
+		d = lastDay(today.Year()+1, month)
+	}
+	return d
 }
 
 // readNumeric reads day/month[/year], month-first only when day-first is

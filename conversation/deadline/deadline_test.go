@@ -252,6 +252,8 @@ func FuzzParse(f *testing.F) {
 		"in 6 weeks", "next Friday", "March 20 2027", "end of the quarter",
 		"2027-03-20", "20/03/2027", "tomorrow", "3 months ago", "friday at 5pm",
 		"the 20th of march", "in 9999 years", "31/02", "", "ıN 6 WEEKS",
+		"friday 29 jan", "thu 29 january 2027", "end of Q1", "q4 2027", "end of next quarter",
+		"the second quarter of 2027", "sun 1/1", "monday jan",
 	} {
 		f.Add(s)
 	}
@@ -259,8 +261,12 @@ func FuzzParse(f *testing.F) {
 		for _, now := range testNows {
 			got, err := Parse(s, now, now.Location())
 			if err != nil {
-				if !errors.Is(err, ErrUnknown) && !errors.Is(err, ErrPast) && !errors.Is(err, ErrTooFar) {
+				if !errors.Is(err, ErrUnknown) && !errors.Is(err, ErrPast) && !errors.Is(err, ErrTooFar) && !errors.Is(err, ErrWeekday) {
 					t.Fatalf("Parse(%q) error %v is none of the package's errors", s, err)
+				}
+				var we *WeekdayError
+				if errors.As(err, &we) && we.Date.Weekday() == we.Named {
+					t.Fatalf("Parse(%q) says %v is not a %v", s, we.Date, we.Named)
 				}
 				continue
 			}
@@ -271,6 +277,65 @@ func FuzzParse(f *testing.F) {
 			if !got.After(today) || got.After(today.AddDate(2, 0, 0)) {
 				t.Fatalf("Parse(%q) at %v = %v, not within two years after today", s, now, got)
 			}
+			// The date it read, written out with its weekday, reads the same.
+			for _, layout := range []string{"Monday 2 January 2006", "Mon 2 Jan 2006", "Mon Jan 2 2006"} {
+				back, err := Parse(got.Format(layout), now, now.Location())
+				if err != nil || !back.Equal(got) {
+					t.Fatalf("Parse(%q) = %v, but Parse(%q) = %v, %v", s, got, got.Format(layout), back, err)
+				}
+			}
 		}
 	})
+}
+
+func TestParseWeekdayDatesAndQuarters(t *testing.T) {
+	now := time.Date(2026, 12, 6, 8, 0, 0, 0, time.UTC) // a Sunday in Q4
+	runCases(t, now, nil, []parseCase{
+		{in: "friday 29 jan", want: "2027-01-29"},
+		{in: "Fri, 29 January", want: "2027-01-29"},
+		{in: "on Friday January 29th", want: "2027-01-29"},
+		{in: "friday the 29th of january 2027", want: "2027-01-29"},
+		{in: "fri 29/01/2027", want: "2027-01-29"},
+		{in: "friday at 5pm", want: "2026-12-11"},
+		{in: "thursday 29 jan", err: ErrWeekday},
+		{in: "sun 29 jan", err: ErrWeekday},
+		{in: "friday 31 feb", err: ErrUnknown},
+		{in: "friday soon 29", err: ErrUnknown},
+
+		{in: "end of Q1", want: "2027-03-31"},
+		{in: "Q1", want: "2027-03-31"},
+		{in: "by the end of Q2", want: "2027-06-30"},
+		{in: "end of q4", want: "2026-12-31"},
+		{in: "end of Q4 2027", want: "2027-12-31"},
+		{in: "Q3 2027", want: "2027-09-30"},
+		{in: "end of the first quarter", want: "2027-03-31"},
+		{in: "2nd quarter", want: "2027-06-30"},
+		{in: "end of the last quarter of 2027", want: "2027-12-31"},
+		{in: "end of next quarter", want: "2027-03-31"},
+		{in: "end of this quarter", want: "2026-12-31"},
+		{in: "end of Q3 2025", err: ErrPast},
+		{in: "end of Q1 2029", err: ErrTooFar},
+		{in: "end of Q5", err: ErrUnknown},
+		{in: "Q0 2027", err: ErrUnknown},
+	})
+}
+
+func TestWeekdayError(t *testing.T) {
+	now := time.Date(2026, 12, 6, 8, 0, 0, 0, time.UTC)
+	_, err := Parse("thursday 29 jan", now, nil)
+	var we *WeekdayError
+	if !errors.As(err, &we) || !we.Date.Equal(day("2027-01-29")) || we.Named != time.Thursday {
+		t.Fatalf("err = %#v, want 2027-01-29 named Thursday", err)
+	}
+	if !errors.Is(err, ErrWeekday) || !strings.Contains(err.Error(), "is a Friday, not a Thursday") {
+		t.Errorf("err = %v, want ErrWeekday saying the date is a Friday", err)
+	}
+}
+
+func TestWeekend(t *testing.T) {
+	for d, want := range map[string]bool{"2027-01-29": false, "2027-01-30": true, "2027-01-31": true, "2027-02-01": false} {
+		if got := Weekend(day(d)); got != want {
+			t.Errorf("Weekend(%s) = %v, want %v", d, got, want)
+		}
+	}
 }

@@ -19,6 +19,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -84,6 +85,7 @@ type Server struct {
 	retryAfter    time.Duration
 	tokenTTL      time.Duration
 	nextID        int
+	uploads       map[string][]byte
 }
 
 // Member is a conversation member, as GET …/members lists it.
@@ -108,7 +110,7 @@ func New(tb interface {
 	s := &Server{
 		appID: AppID, password: AppPassword, key: key, keyID: "test-key-1",
 		changed: make(chan struct{}), stop: make(chan struct{}), tokens: map[string]time.Time{},
-		members: map[string][]Member{}, tokenTTL: time.Hour, retryAfter: time.Second,
+		members: map[string][]Member{}, tokenTTL: time.Hour, retryAfter: time.Second, uploads: map[string][]byte{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /botframework.com/oauth2/v2.0/token", s.serveToken)
@@ -120,6 +122,7 @@ func New(tb interface {
 	mux.HandleFunc("PUT /v3/conversations/{conv}/activities/{id}", s.authed(s.serveUpdate))
 	mux.HandleFunc("DELETE /v3/conversations/{conv}/activities/{id}", s.authed(s.serveDelete))
 	mux.HandleFunc("GET /v3/conversations/{conv}/members", s.authed(s.serveMembers))
+	mux.HandleFunc("PUT /onedrive/upload/{name}", s.serveUpload)
 	s.Server = httptest.NewServer(mux)
 	tb.Cleanup(s.Close)
 	return s
@@ -426,4 +429,39 @@ func randomToken() string {
 	var b [24]byte
 	_, _ = rand.Read(b[:])
 	return fmt.Sprintf("tok-%x", b)
+}
+
+// UploadURL is where a file consent's accept lets the bot upload a file
+// named name, as the uploadUrl of a fileConsent/invoke: a OneDrive upload
+// session, which takes the whole file in one PUT with its Content-Range.
+func (s *Server) UploadURL(name string) string {
+	return s.URL + "/onedrive/upload/" + url.PathEscape(name)
+}
+
+// Uploads returns the files uploaded so far, by name.
+func (s *Server) Uploads() map[string][]byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string][]byte, len(s.uploads))
+	for k, v := range s.uploads {
+		out[k] = v
+	}
+	return out
+}
+
+func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 64<<20))
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, errorBody("BadRequest", "unreadable upload"))
+		return
+	}
+	if want := fmt.Sprintf("bytes 0-%d/%d", len(body)-1, len(body)); len(body) == 0 || r.Header.Get("Content-Range") != want {
+		writeJSON(w, http.StatusBadRequest, errorBody("InvalidRange", "Content-Range must be "+want))
+		return
+	}
+	s.mu.Lock()
+	s.uploads[r.PathValue("name")] = body
+	s.notify()
+	s.mu.Unlock()
+	writeJSON(w, http.StatusCreated, map[string]any{"name": r.PathValue("name"), "size": len(body)})
 }

@@ -42,6 +42,8 @@ func TestCheckInRenegotiation(t *testing.T) {
 			h.click(learner, offer, string(conversation.ActionNewDeadline))
 			h.expect(learner, "What new deadline")
 			h.say(learner, "in 12 weeks")
+			confirm := h.expect(learner, "I read that as")
+			h.click(learner, confirm, string(conversation.ActionSendDeadline))
 			h.expect(learner, "stays in force")
 			change := h.expect(manager, "would like to change their learning contract")
 

@@ -25,7 +25,9 @@ var Names = map[string]string{Learner: "Zoë Øberg-Nakamura", Approver: "Łukas
 var Start = time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
 
 // Terms are Signed's first proposal.
-func Terms() contract.Terms {
+func Terms() contract.Terms { return termsBy(Learner) }
+
+func termsBy(learner string) contract.Terms {
 	return contract.Terms{
 		Title: "Leading design reviews — Søren's checklist",
 		Goals: []contract.Goal{
@@ -35,8 +37,8 @@ func Terms() contract.Terms {
 		Activities: []string{"Shadow Ana's reviews", "read the Design Review Handbook"},
 		Evidence:   []string{"A write-up of three reviews", "A recorded walkthrough of the cache"},
 		Criteria: []contract.Criterion{
-			{Text: "Two teammates use my checklist without help", ProposedBy: Learner},
-			{Text: "New joiners can explain the cache's eviction rule", ProposedBy: Learner},
+			{Text: "Two teammates use my checklist without help", ProposedBy: learner},
+			{Text: "New joiners can explain the cache's eviction rule", ProposedBy: learner},
 		},
 		Support:  "An hour a week with Ana",
 		Deadline: time.Date(2026, 6, 12, 0, 0, 0, 0, time.UTC),
@@ -48,7 +50,10 @@ func Terms() contract.Terms {
 // Łukasz asks for changes, Zoë proposes version 2 with a third criterion,
 // Łukasz signs it on 5 March (active), and Zoë checks in a week later,
 // behind.
-func Signed(t testing.TB) *contract.Contract {
+func Signed(t testing.TB) *contract.Contract { return SignedBy(t, Learner, Approver) }
+
+// SignedBy is Signed between learner and approver.
+func SignedBy(t testing.TB, learner, approver string) *contract.Contract {
 	t.Helper()
 	must := func(err error) {
 		t.Helper()
@@ -59,18 +64,18 @@ func Signed(t testing.TB) *contract.Contract {
 	at := func(days int, hour int) time.Time {
 		return Start.AddDate(0, 0, days).Add(time.Duration(hour) * time.Hour)
 	}
-	c := contract.New("c42", "slack", "T1", Learner, Start)
-	must(c.SetTerms(Learner, Terms(), Start))
-	must(c.SetApprover(Learner, Approver, Start))
-	must(c.DoPropose(Learner, "First go — happy to change the criteria.", at(0, 1)))
-	must(c.DoRequestChanges(Approver, 1, "Add a criterion about the write-up, s'il te plaît.", at(1, 2)))
-	tm := Terms()
-	tm.Criteria = append(tm.Criteria, contract.Criterion{Text: "The write-up is shared on the wiki", ProposedBy: Approver})
-	must(c.SetTerms(Learner, tm, at(2, 0)))
-	must(c.DoPropose(Learner, "Added the wiki criterion.", at(2, 1)))
-	must(c.DoSign(Approver, 2, at(3, 4)))
-	must(c.DoCheckIn(Learner, contract.Behind, at(10, 3)))
-	must(c.NoteCheckIn(Learner, "Ran one review; the checklist needs a section on accessibility.", "Second review on Friday.", at(10, 3)))
+	c := contract.New("c42", "slack", "T1", learner, Start)
+	must(c.SetTerms(learner, termsBy(learner), Start))
+	must(c.SetApprover(learner, approver, Start))
+	must(c.DoPropose(learner, "First go — happy to change the criteria.", at(0, 1)))
+	must(c.DoRequestChanges(approver, 1, "Add a criterion about the write-up, s'il te plaît.", at(1, 2)))
+	tm := termsBy(learner)
+	tm.Criteria = append(tm.Criteria, contract.Criterion{Text: "The write-up is shared on the wiki", ProposedBy: approver})
+	must(c.SetTerms(learner, tm, at(2, 0)))
+	must(c.DoPropose(learner, "Added the wiki criterion.", at(2, 1)))
+	must(c.DoSign(approver, 2, at(3, 4)))
+	must(c.DoCheckIn(learner, contract.Behind, at(10, 3)))
+	must(c.NoteCheckIn(learner, "Ran one review; the checklist needs a section on accessibility.", "Second review on Friday.", at(10, 3)))
 	return c
 }
 
@@ -86,7 +91,10 @@ var Reflection = contract.Reflection{
 // she did and the wiki one "Partly", with a note; she replies; she
 // reflects and the contract is completed; thirty days on she says it
 // changed how she works, a lot.
-func Completed(t testing.TB) *contract.Contract {
+func Completed(t testing.TB) *contract.Contract { return CompletedBy(t, Learner, Approver) }
+
+// CompletedBy is Completed between learner and approver.
+func CompletedBy(t testing.TB, learner, approver string) *contract.Contract {
 	t.Helper()
 	must := func(err error) {
 		t.Helper()
@@ -94,22 +102,22 @@ func Completed(t testing.TB) *contract.Contract {
 			t.Fatal(err)
 		}
 	}
-	c := Signed(t)
+	c := SignedBy(t, learner, approver)
 	at := func(days int) time.Time { return Start.AddDate(0, 0, days).Add(2 * time.Hour) }
-	must(c.DoAddEvidence(Learner, contract.EvidenceItem{Of: 1, Kind: contract.EvidenceLink, URL: "https://wiki.example.com/reviews/three"}, at(40)))
-	must(c.DoAddEvidence(Learner, contract.EvidenceItem{Of: 2, Kind: contract.EvidenceFile,
+	must(c.DoAddEvidence(learner, contract.EvidenceItem{Of: 1, Kind: contract.EvidenceLink, URL: "https://wiki.example.com/reviews/three"}, at(40)))
+	must(c.DoAddEvidence(learner, contract.EvidenceItem{Of: 2, Kind: contract.EvidenceFile,
 		File: &contract.File{ID: "F123", Name: "cache-walkthrough.mp4", Permalink: "https://files.example.com/F123"}}, at(40)))
-	must(c.DoAddEvidence(Learner, contract.EvidenceItem{Kind: contract.EvidenceText, Text: "Ana now uses the checklist for her own reviews."}, at(40)))
-	must(c.DoSelfAssess(Learner, 1, contract.Met, "Both used it last sprint.", at(40)))
-	must(c.DoSelfAssess(Learner, 2, contract.Met, "", at(40)))
-	must(c.DoSelfAssess(Learner, 3, contract.Met, "Linked above.", at(40)))
-	must(c.DoSubmit(Learner, at(40)))
-	must(c.DoAssess(Approver, 1, 1, contract.Met, "Seen it in use.", at(42)))
-	must(c.DoAssess(Approver, 1, 2, contract.Met, "", at(42)))
-	must(c.DoAssess(Approver, 1, 3, contract.Partly, "The page is a draft, not shared yet.", at(42)))
-	must(c.DoComment(Learner, 3, "Fair — it goes out with Friday's notes.", at(43)))
-	must(c.DoComplete(Learner, Reflection, []int{30, 90}, at(44)))
-	must(c.DoAnswerImpact(Learner, 30, contract.ImpactALot, "Reviews take half the time.", at(75)))
+	must(c.DoAddEvidence(learner, contract.EvidenceItem{Kind: contract.EvidenceText, Text: "Ana now uses the checklist for her own reviews."}, at(40)))
+	must(c.DoSelfAssess(learner, 1, contract.Met, "Both used it last sprint.", at(40)))
+	must(c.DoSelfAssess(learner, 2, contract.Met, "", at(40)))
+	must(c.DoSelfAssess(learner, 3, contract.Met, "Linked above.", at(40)))
+	must(c.DoSubmit(learner, at(40)))
+	must(c.DoAssess(approver, 1, 1, contract.Met, "Seen it in use.", at(42)))
+	must(c.DoAssess(approver, 1, 2, contract.Met, "", at(42)))
+	must(c.DoAssess(approver, 1, 3, contract.Partly, "The page is a draft, not shared yet.", at(42)))
+	must(c.DoComment(learner, 3, "Fair — it goes out with Friday's notes.", at(43)))
+	must(c.DoComplete(learner, Reflection, []int{30, 90}, at(44)))
+	must(c.DoAnswerImpact(learner, 30, contract.ImpactALot, "Reviews take half the time.", at(75)))
 	return c
 }
 

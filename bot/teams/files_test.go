@@ -1,0 +1,120 @@
+package teams
+
+import (
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/learnpact/learnpact/bot/recordpdf/recordpdftest"
+	"github.com/learnpact/learnpact/bot/teams/connectortest"
+	"github.com/learnpact/learnpact/conversation/record/recordtest"
+)
+
+// consentOf returns the file consent card of an activity, if it has one.
+func consentOf(a connectortest.Activity) (map[string]any, bool) {
+	atts, _ := a.Body["attachments"].([]any)
+	for _, x := range atts {
+		att, _ := x.(map[string]any)
+		if att["contentType"] == fileConsentType {
+			return att, true
+		}
+	}
+	return nil, false
+}
+
+// TestExportFileConsent: /contract export in Teams sends the comment and a
+// file consent card; when the learner allows it, the record's PDF is
+// uploaded to the URL Teams gives and a file info card opens it; a
+// decline sends nothing, and a stranger's accept uploads nothing. People
+// are named as Teams last named them (Mo never wrote: his id).
+func TestExportFileConsent(t *testing.T) {
+	e := newEnv(t, nil)
+	recordtest.Save(t, e.store, "teams", tenant, recordtest.SignedBy(t, lee, mo))
+	e.post(e.personal(lee, leeChat, "export c42"), nil)
+	card := e.await("the consent card", func(a connectortest.Activity) bool { _, ok := consentOf(a); return ok })
+	if card.Conversation != leeChat {
+		t.Errorf("the consent card went to %s", card.Conversation)
+	}
+	att, _ := consentOf(card)
+	content, _ := att["content"].(map[string]any)
+	if att["name"] != "learning-contract-c42.pdf" || content["description"] != "Learning contract: Leading design reviews — Søren's checklist" ||
+		content["sizeInBytes"].(float64) < 1000 {
+		t.Errorf("consent card: %v", att)
+	}
+	if !strings.Contains(dump(e.fake.Activities()), "Here is the record of") {
+		t.Errorf("no comment before the consent card:\n%s", dump(e.fake.Activities()))
+	}
+	accept := content["acceptContext"]
+
+	// Teams asks the learner; they allow it.
+	value := map[string]any{"type": "fileUpload", "action": "accept", "context": accept, "uploadInfo": map[string]any{
+		"contentUrl": "https://contoso-my.sharepoint.com/personal/lee/learning-contract-c42.pdf", "name": "learning-contract-c42.pdf",
+		"uploadUrl": e.fake.UploadURL("lee-c42.pdf"), "uniqueId": "1150D938-8870-4044-9F2C-5BBDEBA70C8C", "fileType": "pdf",
+	}}
+	if status, _ := e.postInvoke(e.invoke(lee, leeChat, card.ID, "fileConsent/invoke", value)); status != http.StatusOK {
+		t.Fatalf("accept answered %d", status)
+	}
+	info := e.await("the file info card", func(a connectortest.Activity) bool {
+		return strings.Contains(string(a.Raw), fileInfoType)
+	})
+	if !strings.Contains(string(info.Raw), `"uniqueId":"1150D938-8870-4044-9F2C-5BBDEBA70C8C"`) || info.Conversation != leeChat {
+		t.Errorf("file info card: %s", info.Raw)
+	}
+	pdf := e.fake.Uploads()["lee-c42.pdf"]
+	text := recordpdftest.Text(t, pdf)
+	for _, want := range []string{"29:mo approver version 2 5 Mar 2026, 13:30 UTC", "Name of 29:lee learner version 1 2 Mar 2026, 10:30 UTC"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the uploaded PDF lacks %q:\n%s", want, text)
+		}
+	}
+
+	// A decline uploads nothing more and says so.
+	value["action"], value["uploadInfo"] = "decline", nil
+	if status, _ := e.postInvoke(e.invoke(lee, leeChat, card.ID, "fileConsent/invoke", value)); status != http.StatusOK {
+		t.Fatalf("decline answered %d", status)
+	}
+	e.await("the answer to a decline", sentTo(leeChat, "I haven't sent the file"))
+
+	// Someone else replaying the consent gets nothing.
+	stranger := "29:sam"
+	value["action"] = "accept"
+	value["uploadInfo"] = map[string]any{"name": "x.pdf", "uploadUrl": e.fake.UploadURL("sam.pdf"), "contentUrl": "https://x", "uniqueId": "u", "fileType": "pdf"}
+	e.postInvoke(e.invoke(stranger, "a:chat-sam", card.ID, "fileConsent/invoke", value))
+	e.await("the refusal", sentTo("a:chat-sam", "I can't send that record"))
+	if _, ok := e.fake.Uploads()["sam.pdf"]; ok {
+		t.Error("a stranger got the record uploaded")
+	}
+}
+
+// TestFileConsentGolden keeps the consent card the bot sends as a file
+// (testdata/files/consent.json: not an Adaptive Card, so not among the cards
+// the card checks parse).
+func TestFileConsentGolden(t *testing.T) {
+	e := newEnv(t, nil)
+	recordtest.Save(t, e.store, "teams", tenant, recordtest.SignedBy(t, lee, mo))
+	e.post(e.personal(lee, leeChat, "export"), nil)
+	card := e.await("the consent card", func(a connectortest.Activity) bool { _, ok := consentOf(a); return ok })
+	var body map[string]any
+	if err := json.Unmarshal(card.Raw, &body); err != nil {
+		t.Fatal(err)
+	}
+	att := body["attachments"].([]any)[0].(map[string]any)
+	att["content"].(map[string]any)["sizeInBytes"] = "(the PDF's size)"
+	got, _ := json.MarshalIndent(body, "", "  ")
+	path := filepath.Join("testdata", "files", "consent.json")
+	if *update {
+		if err := os.WriteFile(path, append(got, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.TrimSpace(string(want)) != string(got) {
+		t.Errorf("%s differs (go test -update rewrites it):\n%s", path, got)
+	}
+}
