@@ -4,7 +4,8 @@
 // that handles chat turns: a nudge is a turn that the clock started.
 //
 // The Planner keeps the items in step with contracts: the engine
-// (bot.Engine) calls it after every turn it saved (bot.Planner). The
+// (bot.Engine) asks it for each turn's changes to them before the save
+// (bot.Planner), and saves them with the turn in one atomic step. The
 // Scheduler sweeps: it claims the items that are due (a contract's
 // check-ins and reminders, an approver's digest), and for each one finds
 // the recipient's time zone and either defers it (outside working hours,
@@ -61,12 +62,14 @@ const (
 
 // Config configures a Scheduler.
 type Config struct {
-	// Due keeps the items: the store the engine's Planner writes to.
+	// Due keeps the items: the Due of the stores the engine saves its
+	// turns in (storage.Stores), so that a turn's changes to them are
+	// saved with it.
 	Due storage.DueStore
-	// Handler runs the turns: the engine, whose Planner hands each
-	// scheduled turn's plan back to the Scheduler, which settles the
-	// turn's item by it. Items of turns no Planner saw are done after
-	// them.
+	// Handler runs the turns: the engine, whose Planner tells the
+	// Scheduler what each scheduled turn's plan holds for the turn's own
+	// item, which the Scheduler settles by it once the turn is saved.
+	// Items of turns no Planner saw are done after them.
 	Handler Handler
 	// Platforms by Platform.Name().
 	Platforms map[string]bot.Platform

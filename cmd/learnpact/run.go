@@ -119,6 +119,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	m.cancel = cancel
+	m.startRecovery(runCtx)
 	reqCtx, endRequests := context.WithCancel(context.WithoutCancel(ctx))
 	m.endRequests = endRequests
 	lim := m.Config.HTTP
@@ -407,6 +408,42 @@ func (m *Main) startScheduler(ctx context.Context, dueStore storage.DueStore) er
 		}()
 	}
 	return nil
+}
+
+// recoverer is a store whose saves take several steps (Redis Cluster) and
+// which finishes those a process left half done.
+type recoverer interface {
+	Recover(ctx context.Context, olderThan time.Duration) (int, error)
+}
+
+// startRecovery finishes, at start and every redisstore.RecoverEvery, the
+// saves that a process which died left half done, on stores that can
+// leave them (Redis Cluster).
+func (m *Main) startRecovery(ctx context.Context) {
+	r, ok := m.stores.Turns.(recoverer)
+	if !ok {
+		return
+	}
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		t := time.NewTicker(redisstore.RecoverEvery)
+		defer t.Stop()
+		for {
+			n, err := r.Recover(ctx, redisstore.RecoverAfter)
+			switch {
+			case err != nil && ctx.Err() == nil:
+				m.Log.Error("finishing saves left half done", "err", err)
+			case n > 0:
+				m.Log.Warn("finished saves a stopped process left half done", "saves", n)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
 }
 
 // URL is the server's base URL, reachable from this machine.

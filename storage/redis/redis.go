@@ -13,6 +13,8 @@
 //	lp:{c:ID}:applied:EVENT               string "1", PX TurnWrite.EventTTL: an event applied to the
 //	                                      contract, written on Cluster only (see below)
 //	lp:seen:EVENTID                       string, SET NX PX (FirstSeen; apart from lp:applied)
+//	lp:{c:ID}:journal, lp:journal:{SESSIONKEY}
+//	                                      hashes: Cluster saves not yet finished, see journal.go
 //	lp:{due}, lp:{due}:items, lp:{due}:leases, lp:lock:NAME
 //	                                      due items and locks, see due.go
 //	lp:{out}, lp:{out}:items, lp:{out}:leases, lp:{out}:lock:NAME
@@ -39,32 +41,34 @@
 //   - Load reads the session, whether the event was applied and a contract
 //     named by id in one pipeline (one round trip); the session's current
 //     contract takes a second.
-//   - Save runs up to four steps, each one round trip and each only when
+//   - Save runs up to five steps, each one round trip and each only when
 //     the ones before it succeeded: (1) the contract, with its revision
-//     check, and the event marked applied to it (lp:{c:ID}:applied:EVENT);
-//     (2) with an event, the event marked applied to the user, with the
-//     session; (3) the locks of the due changes; (4) the user lists, the
-//     outgoing messages, the due items to schedule (a lock's only when
-//     step 3 got it) and to cancel, and the session when there is no
-//     event. A Save without a contract, without an event or without
+//     check, the event marked applied to it (lp:{c:ID}:applied:EVENT) and
+//     the turn's journal (journal.go): what the later steps write; (2) the
+//     session, with the event marked applied to the user (and, for a turn
+//     without a contract, the journal); (3) the locks of the due changes;
+//     (4) the user lists, the outgoing messages and the due items to
+//     schedule (a lock's only when step 3 got it) and to cancel; (5) the
+//     journal deleted. A Save without a contract, a session or an event, or
 //     locks skips a step.
 //
 // So in Cluster ErrConflict still writes nothing, and of several runs of
 // one event (redeliveries, replicas) at most one writes a contract they
 // all change and at most one writes the session, outgoing messages and due
-// changes. But a crash between the steps can leave the contract saved
-// without the session, outgoing messages and due changes of the turn that
-// led to it (a redelivery then finds the event applied), or a lock taken
-// without the items it was to schedule; runs that loaded different states and so
-// changed different contracts (two replicas creating a draft for one
-// event) can each write theirs, the loser's in nobody's list and no
-// session's current contract; and Save may return ErrConflict where a
-// single node returns ErrApplied.
+// changes. A process that dies between the steps leaves the journal, and
+// Recover finishes the save (see journal.go): the turn is written in full
+// after all, some of it perhaps twice (messages are delivered at least
+// once anyway), except the items of a due change's lock that step 3 did
+// not take. Runs that loaded different states and so changed different
+// contracts (two replicas creating a draft for one event) can each write
+// theirs, the loser's in nobody's list and no session's current contract;
+// and Save may return ErrConflict where a single node returns ErrApplied.
 package redis
 
 import (
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -83,6 +87,9 @@ var _ storage.Store = (*Store)(nil)
 type Store struct {
 	c       redis.UniversalClient
 	cluster bool
+	// afterStep, when set (by tests), is called after each step of a
+	// Cluster save; an error stops the save there, as a crash would.
+	afterStep func(step int) error
 	// dueSet makes the Store the storage.DueStore of due items.
 	dueSet
 }
@@ -301,22 +308,34 @@ return 1
 // may touch the keys of one slot only.
 var (
 	// casScript writes the contract if its revision matches and, with an
-	// event, marks the event applied to the contract too, unless it was.
-	// KEYS[1] contract, KEYS[2] applied event on the contract (only with an
-	// event); ARGV: 1 expected rev, 2 new rev, 3 contract, 4 event TTL in
-	// ms. Returns a saved… reply.
+	// event, marks the event applied to the contract too, unless it was;
+	// and writes the turn's journal (see journal.go). KEYS[1] contract,
+	// KEYS[2] its journal, KEYS[3] applied event on the contract (only with
+	// an event); ARGV: 1 expected rev, 2 new rev, 3 contract, 4 event TTL
+	// in ms, 5 save token, 6 journal. Returns a saved… reply.
 	casScript = redis.NewScript(`
-if KEYS[2] and redis.call('EXISTS', KEYS[2]) == 1 then return 2 end
+if KEYS[3] and redis.call('EXISTS', KEYS[3]) == 1 then return 2 end
 local rev = redis.call('HGET', KEYS[1], 'rev') or '0'
 if rev ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'rev', ARGV[2], 'data', ARGV[3])
-if KEYS[2] then redis.call('SET', KEYS[2], '1', 'PX', ARGV[4]) end
+if KEYS[3] then redis.call('SET', KEYS[3], '1', 'PX', ARGV[4]) end
+` + nowMsLua + `
+redis.call('HSET', KEYS[2], ARGV[5], now .. ':' .. ARGV[6])
 return 1
 `)
-	// turnScript checks the event and writes the session and the event;
-	// the session and the event key share a slot. KEYS and ARGV 1..6 as
-	// for saveScript. Returns a saved… reply.
-	turnScript = redis.NewScript(appliedLua + sessionLua + `
+	// turnScript checks the event and writes the session, with the server
+	// time of the write ("at"), and the event; with ARGV[8], it writes the
+	// turn's journal too. The session, the event key and the user's journal
+	// share a slot. KEYS[1] session, KEYS[2] applied event, KEYS[3] journal
+	// (each the session key when not used); ARGV 1..6 as for saveScript,
+	// 7 save token, 8 journal ("" for none). Returns a saved… reply.
+	turnScript = redis.NewScript(appliedLua + nowMsLua + `
+if ARGV[1] == '1' then
+  redis.call('HSET', KEYS[1], 'data', ARGV[2], 'contract', ARGV[3], 'at', now)
+  redis.call('PEXPIRE', KEYS[1], ARGV[4])
+end
+if ARGV[5] ~= '' then redis.call('SET', KEYS[2], '1', 'PX', ARGV[6]) end
+if ARGV[8] ~= '' then redis.call('HSET', KEYS[3], ARGV[7], now .. ':' .. ARGV[8]) end
 return 1
 `)
 )
@@ -552,26 +571,54 @@ func saveResult(res int, w storage.TurnWrite) error {
 // ones before it succeeded. event is the applied event key and args
 // saveScript's arguments up to the outgoing messages.
 func (s *Store) saveCluster(ctx context.Context, w storage.TurnWrite, event string, args []any) error {
+	token := newSaveToken()
+	jdata, err := json.Marshal(journalOf(w))
+	if err != nil {
+		return fmt.Errorf("redis: save turn of %s: %w", w.User.User, err)
+	}
+	journalKey := ""
 	if c := w.Contract; c != nil {
-		keys := []string{contractKey(c.ID)}
+		journalKey = contractJournalKey(c.ID)
+		keys := []string{contractKey(c.ID), journalKey}
 		if w.Event != "" {
 			keys = append(keys, contractAppliedKey(c.ID, w.Event))
 		}
-		res, err := casScript.Run(ctx, s.c, keys, args[argRev], args[argNextRev], args[argContract], args[argEventTTL]).Int()
+		res, err := casScript.Run(ctx, s.c, keys, args[argRev], args[argNextRev], args[argContract], args[argEventTTL], token, jdata).Int()
 		if err != nil {
 			return fmt.Errorf("redis: save contract %s: %w", c.ID, err)
 		}
 		if err := saveResult(res, w); err != nil {
 			return err
 		}
+		if err := s.step(1); err != nil {
+			return err
+		}
 	}
 	sess := sessionKey(w.User)
-	if w.Event != "" {
-		res, err := turnScript.Run(ctx, s.c, []string{sess, event}, args[:argContractID]...).Int()
+	userJournal := ""
+	if journalKey == "" {
+		userJournal = userJournalKey(w.User)
+	}
+	if w.Session != nil || w.Event != "" || userJournal != "" {
+		keys := []string{sess, event, sess}
+		argv := append(slices.Clip(args[:argContractID]), token, "")
+		if userJournal != "" {
+			keys[2], argv[len(argv)-1] = userJournal, jdata
+		}
+		res, err := turnScript.Run(ctx, s.c, keys, argv...).Int()
 		if err != nil {
 			return fmt.Errorf("redis: save session of %s: %w", w.User.User, err)
 		}
 		if err := saveResult(res, w); err != nil {
+			if journalKey != "" {
+				s.c.HDel(ctx, journalKey, token) // another run applied the event: nothing to finish
+			}
+			return err
+		}
+		if userJournal != "" {
+			journalKey = userJournal
+		}
+		if err := s.step(2); err != nil {
 			return err
 		}
 	}
@@ -579,25 +626,47 @@ func (s *Store) saveCluster(ctx context.Context, w storage.TurnWrite, event stri
 	if err != nil {
 		return fmt.Errorf("redis: save turn of %s: %w", w.User.User, err)
 	}
+	if err := s.step(3); err != nil {
+		return err
+	}
+	if err := s.writeRest(ctx, w, schedule); err != nil {
+		return fmt.Errorf("redis: save turn of %s: %w", w.User.User, err)
+	}
+	if err := s.step(4); err != nil {
+		return err
+	}
+	if err := s.c.HDel(ctx, journalKey, token).Err(); err != nil {
+		return fmt.Errorf("redis: save turn of %s: finish: %w", w.User.User, err)
+	}
+	return nil
+}
+
+// step calls the test hook after a step of a Cluster save.
+func (s *Store) step(n int) error {
+	if s.afterStep == nil {
+		return nil
+	}
+	return s.afterStep(n)
+}
+
+// writeRest writes what a Cluster save writes in its last step, in one
+// pipeline: the contract into the user lists, the outgoing messages and
+// the due changes (schedule, and w.Due.Cancel).
+func (s *Store) writeRest(ctx context.Context, w storage.TurnWrite, schedule []storage.DueItem) error {
 	var lists []string
 	if w.Contract != nil {
 		lists = listKeys(w.Contract.Users)
 	}
-	writeSession := w.Event == "" && w.Session != nil
 	due := len(schedule) > 0 || len(w.Due.Cancel) > 0
-	if !writeSession && len(lists) == 0 && len(w.Out) == 0 && !due {
+	if len(lists) == 0 && len(w.Out) == 0 && !due {
 		return nil
 	}
-	_, err = s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
-		if writeSession {
-			p.HSet(ctx, sess, "data", w.Session, "contract", w.CurrentContract)
-			p.PExpire(ctx, sess, storage.SessionTTL)
-		}
+	_, err := s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for _, k := range lists {
 			p.Eval(ctx, appendScript, []string{k}, w.Contract.ID)
 		}
 		if len(w.Out) > 0 {
-			p.Eval(ctx, outboxScript, s.outbox(w.User.Platform).keys, args[argOut:]...)
+			p.Eval(ctx, outboxScript, s.outbox(w.User.Platform).keys, appendItems(nil, w.Out)...)
 		}
 		if due {
 			dueArgs := appendItems([]any{len(schedule)}, schedule)
@@ -608,10 +677,7 @@ func (s *Store) saveCluster(ctx context.Context, w storage.TurnWrite, event stri
 		}
 		return nil
 	})
-	if err != nil {
-		return fmt.Errorf("redis: save turn of %s: %w", w.User.User, err)
-	}
-	return nil
+	return err
 }
 
 // lockCluster takes the locks of due changes on Cluster, where they live

@@ -74,24 +74,36 @@ func advance(t *testing.T, c redis.UniversalClient, d time.Duration) {
 	}
 }
 
-// TestConformanceCluster runs the suite on the Cluster code path. One
-// cluster node serves all subtests (it takes seconds to become ready);
-// each subtest starts from an empty database.
+// TestConformanceCluster runs the suite on a Redis Cluster of three
+// masters, where a turn's keys live on different nodes. One cluster serves
+// all subtests (it takes seconds to become ready); each subtest starts
+// from an empty database.
 func TestConformanceCluster(t *testing.T) {
-	srv := redistest.StartCluster(t)
+	srv := redistest.StartCluster3(t)
 	storagetest.Run(t, func(t *testing.T) storagetest.Subject {
-		s, err := Open("redis+cluster://" + srv.Addr())
+		s, err := Open(srv.URL())
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !s.cluster {
 			t.Fatalf("Open(redis+cluster://…) made a %T, want a cluster client", s.Client())
 		}
-		if err := s.Client().FlushAll(t.Context()).Err(); err != nil {
-			t.Fatal(err)
-		}
+		flushCluster(t, s)
 		return subject(t, s)
 	})
+}
+
+// flushCluster empties every master of s's cluster.
+func flushCluster(t testing.TB, s *Store) {
+	t.Helper()
+	cc, ok := s.Client().(*redis.ClusterClient)
+	if !ok {
+		t.Fatalf("a %T, want a cluster client", s.Client())
+	}
+	err := cc.ForEachMaster(t.Context(), func(ctx context.Context, c *redis.Client) error { return c.FlushAll(ctx).Err() })
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 func open(t testing.TB) (*Store, *redistest.Server) {
@@ -555,6 +567,20 @@ func TestEraseConformance(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		return subject(t, s)
+	})
+}
+
+// TestEraseConformanceCluster: listing and deleting reach every master of
+// a three-master cluster.
+func TestEraseConformanceCluster(t *testing.T) {
+	srv := redistest.StartCluster3(t)
+	storagetest.RunErase(t, func(t *testing.T) storagetest.Subject {
+		s, err := Open(srv.URL())
+		if err != nil {
+			t.Fatal(err)
+		}
+		flushCluster(t, s)
 		return subject(t, s)
 	})
 }

@@ -594,6 +594,32 @@ func TestFaultTwoReplicas(t *testing.T) {
 	e.checkReplies(expectReplies(got), 90*time.Second)
 }
 
+// TestFaultTwoReplicasCluster is TestFaultTwoReplicas on a Redis Cluster
+// of three masters, where each save takes several steps: every event is
+// handled once and every reply arrives, in order.
+func TestFaultTwoReplicasCluster(t *testing.T) {
+	skipShort(t)
+	t.Parallel()
+	size := sizeOf(t)
+	rds := redistest.StartCluster3(t)
+	n := 2 * size.learners
+	e := newFaultEnv(t, n, openRedis(t, rds.URL()), "REDIS_URL="+rds.URL())
+	e.startBot()
+	e.startBot()
+	e.ws.FailRandomly("chat.postMessage", 0, 0.15, 0, 13)
+	learners := scriptsOf(0, n)
+	var mu sync.Mutex
+	got := map[script]reach{}
+	forEachLearner(n, n, func(i int) {
+		p := e.run(learners[i], 0, scriptSteps(size.goals))
+		mu.Lock()
+		got[learners[i]] = p
+		mu.Unlock()
+	})
+	checkDrafts(e.ctx, t, e.store.Turns, e.ws.TeamID(), got, 10*time.Second)
+	e.checkReplies(expectReplies(got), 90*time.Second)
+}
+
 // codeCounts counts the answers of every attempt of ds, by status (0: no
 // answer within 3 s).
 func codeCounts(ds []*eventDelivery) string {

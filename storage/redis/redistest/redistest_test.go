@@ -113,3 +113,13 @@ func TestFailsWithoutRedisServerWhenRequired(t *testing.T) {
 		}
 	}
 }
+
+func TestCluster3ServesEverySlot(t *testing.T) {
+	c := StartCluster3(t)
+	for _, addr := range c.Addrs() {
+		info, err := command(addr, "CLUSTER", "INFO")
+		if err != nil || !strings.Contains(info, "cluster_slots_assigned:16384") || !strings.Contains(info, "cluster_size:3") {
+			t.Errorf("node %s: %q, %v", addr, info, err)
+		}
+	}
+}
