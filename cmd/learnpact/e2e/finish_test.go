@@ -21,7 +21,6 @@ func (h *harness) active() {
 	h.expect(learner, "active")
 }
 
-
 // handIn hands in a link, a file shared in the DM and a text, and rates
 // the one criterion Met with a note; it returns the approver's card.
 func (h *harness) handIn(link string) sandbox.Message {
