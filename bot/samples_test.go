@@ -37,7 +37,7 @@ func TestSamples(t *testing.T) {
 		"completed", "completed_approver", "status_completed", "impact_prompt", "impact_answered_card", "impact_example_prompt",
 		"impact_thanks", "digest_finish", "impact_approver", "retire_note_prompt", "retired", "retired_notice",
 		"record", "record_pick", "record_not_yours", "record_draft_export", "record_exported", "record_card", "record_huge",
-		"report", "report_approver", "report_refused"}
+		"report", "report_approver", "report_refused", "home", "home_approver", "home_empty"}
 	for _, k := range want {
 		m, ok := msgs[k]
 		if !ok {
