@@ -58,6 +58,9 @@ type Config struct {
 	// Planner keeps each contract's scheduled work in step with it;
 	// nothing is scheduled when nil.
 	Planner Planner
+	// Erase deletes people's data (my-data and forget-me, retention);
+	// those answer that they are unavailable when nil.
+	Erase storage.Eraser
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 	// NewID returns contract ids; random when nil.
@@ -75,6 +78,7 @@ type Config struct {
 type Engine struct {
 	store   storage.Store
 	docs    storage.Docs
+	erase   storage.Eraser
 	planner Planner
 	clock   func() time.Time
 	ids     func() string
@@ -89,7 +93,7 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("bot: no store")
 	}
-	e := &Engine{store: cfg.Store, docs: cfg.Docs, planner: cfg.Planner, clock: cfg.Now, ids: cfg.NewID, logger: cfg.Log, reports: cfg.Reports}
+	e := &Engine{store: cfg.Store, docs: cfg.Docs, erase: cfg.Erase, planner: cfg.Planner, clock: cfg.Now, ids: cfg.NewID, logger: cfg.Log, reports: cfg.Reports}
 	if e.clock == nil {
 		e.clock = time.Now
 	}
@@ -442,6 +446,10 @@ func (e *Engine) deliver(ctx context.Context, t Turn, ef conversation.Effect) er
 		return e.post(ctx, t, ef)
 	case conversation.SetChange:
 		return e.changeSet(ctx, p, t.Team, ef)
+	case conversation.ExportData:
+		return e.exportData(ctx, t, ef)
+	case conversation.Forget:
+		return e.forget(ctx, t, ef)
 	case conversation.Export:
 		return e.export(ctx, t, ef)
 	case conversation.ReportRequest:

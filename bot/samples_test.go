@@ -25,7 +25,7 @@ func TestSamples(t *testing.T) {
 		"new_deadline_confirm", "deadline_weekday_retry", "did_you_mean", "item_prompt", "no_such_item",
 		"renegotiation_sent", "renegotiation_request", "approval_reminder", "renegotiated_card", "renegotiated", "snoozed_card",
 		"snoozed", "checkin_done", "status_active", "help_active", "active_edit_hint", "checkin_missed", "followup_stopped",
-		"help_note_prompt", "help_sent", "support_alert", "replied_card", "checkin_answered", "renegotiation_request_learner", "declined_card", "declined",
+		"help_note_prompt", "help_sent", "support_alert", "replied_card", "checkin_answered", "pause_news", "renegotiation_request_learner", "declined_card", "declined",
 		"pause_reason_prompt", "pause_noted", "status_paused", "resumed", "midpoint_prompt", "deadline_7d", "deadline_1d", "overdue",
 		"digest",
 		"set_offer", "set_created", "share_prompt", "shared_draft", "shared", "review_not_member", "review_reminder",
@@ -37,7 +37,9 @@ func TestSamples(t *testing.T) {
 		"completed", "completed_approver", "status_completed", "impact_prompt", "impact_answered_card", "impact_example_prompt",
 		"impact_thanks", "digest_finish", "impact_approver", "retire_note_prompt", "retired", "retired_notice",
 		"record", "record_pick", "record_not_yours", "record_draft_export", "record_exported", "record_card", "record_huge",
-		"report", "report_approver", "report_refused", "home", "home_approver", "home_empty"}
+		"report", "report_approver", "report_refused",
+		"my_data", "forget_confirm", "forget_kept", "forget_asked", "forgotten",
+		"home", "home_approver", "home_empty"}
 	for _, k := range want {
 		m, ok := msgs[k]
 		if !ok {

@@ -108,6 +108,8 @@ func buildCommands() []command {
 			help: "in a shared channel I'm in: make it a learning set, for peer review of drafts", run: (*turn).learningSetCommand},
 		{name: "learning-set reviewers", args: true, usage: "learning-set reviewers 3", needsSets: true,
 			help: "in a learning set: how many members review each draft (1 to 5)", run: (*turn).setReviewers},
+		{name: "my-data", help: "a file of everything I keep about you", run: noArgs((*turn).myData)},
+		{name: "forget-me", help: "delete everything I keep about you (you confirm first)", run: noArgs((*turn).forgetMe)},
 		{name: "help", aliases: []string{"?"}, help: "this list", needsList: true, run: noArgs((*turn).help)},
 	}
 }

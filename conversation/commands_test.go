@@ -203,7 +203,7 @@ func TestSuggestion(t *testing.T) {
 		// aliases, and commands that do nothing here, are not suggested
 		{"stat", ""},
 		{"dome", "home"}, // not done, which does nothing here: home is one edit away
-		{"resme", ""}, // resume does nothing at the summary
+		{"resme", ""},    // resume does nothing at the summary
 		{"pase", ""},
 		// commands, long words, sentences and words two edits away are not typos
 		{"help", ""},

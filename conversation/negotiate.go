@@ -48,6 +48,10 @@ func (t *turn) onAction() {
 		t.reviseDraft()
 	case ActionSendPrivately:
 		t.sendPrivately()
+	case ActionForgetMe:
+		t.forgetClick()
+	case ActionKeepMyData:
+		t.keepClick()
 	default:
 		if f, ok := finishButtons[id]; ok {
 			f(t)

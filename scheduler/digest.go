@@ -109,5 +109,5 @@ func (s DigestSchedule) Pending(now time.Time) (time.Time, bool) {
 // takes it first deals with that digest; the others leave the item alone.
 // The lock is held for ttl, longer than the digest may be pending.
 func (s DigestSchedule) TakenLock(it Item, at time.Time) (name string, ttl time.Duration) {
-	return "digest-taken:" + it.ID() + ":" + strconv.FormatInt(at.Unix(), 10), 2 * s.grace(at)
+	return lockName("digest-taken:" + it.ID() + ":" + strconv.FormatInt(at.Unix(), 10)), 2 * s.grace(at)
 }

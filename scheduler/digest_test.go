@@ -94,7 +94,7 @@ func TestDigestPending(t *testing.T) {
 	}
 	it := scheduler.Digest("slack", "T1", "UMO")
 	name, ttl := weekly.TakenLock(it, at("2026-11-30 09:00"))
-	if name != "digest-taken:digest:slack:T1:UMO:1796029200" || ttl != 72*time.Hour {
+	if name != scheduler.LockName("digest-taken:digest:slack:T1:UMO:1796029200") || ttl != 72*time.Hour {
 		t.Errorf("TakenLock = %q, %s", name, ttl)
 	}
 	if other, _ := weekly.TakenLock(it, at("2026-12-07 09:00")); other == name {

@@ -12,3 +12,6 @@ func (s *Scheduler) Stopping() <-chan struct{} {
 	defer s.mu.Unlock()
 	return s.stop
 }
+
+// LockName is lockName, for tests that name locks.
+var LockName = lockName

@@ -191,3 +191,21 @@ func heldBy(ctx context.Context) *held {
 	h, _ := ctx.Value(heldKey{}).(*held)
 	return h
 }
+
+var _ bot.PlanForgetter = (*Planner)(nil)
+
+// ForgetPlans implements bot.PlanForgetter: the items of the deleted
+// contracts' plans and, for a forgotten person (user not empty), their
+// digest, to cancel.
+func (p *Planner) ForgetPlans(platform, team, user string, deleted []*contract.Contract, now time.Time) storage.DueChanges {
+	var ch storage.DueChanges
+	for _, c := range deleted {
+		for _, d := range c.Plan(now) {
+			ch.Cancel = append(ch.Cancel, ItemID(c.ID, d.Key()))
+		}
+	}
+	if user != "" {
+		ch.Cancel = append(ch.Cancel, DigestID(platform, team, user))
+	}
+	return ch
+}

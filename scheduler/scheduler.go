@@ -21,6 +21,8 @@ package scheduler
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -85,7 +87,10 @@ type Config struct {
 	Batch int
 	// SweepSpec is the cron spec Start sweeps on (default "@every 30s").
 	SweepSpec string
-	Log       *slog.Logger
+	// Housekeeping, when set, runs once a day (at 03:00 UTC) in one of the
+	// processes sharing the store: deleting what is kept past its time.
+	Housekeeping func(ctx context.Context) error
+	Log          *slog.Logger
 }
 
 // Stats counts what a sweep did with the items it claimed.
@@ -108,6 +113,8 @@ type Scheduler struct {
 	batch     int
 	schedule  cron.Schedule
 	log       *slog.Logger
+
+	housekeeping func(ctx context.Context) error
 
 	mu   sync.Mutex
 	cron *cron.Cron
@@ -153,15 +160,16 @@ func New(cfg Config) (*Scheduler, error) {
 		return nil, fmt.Errorf("scheduler: %w", errors.Join(errs...))
 	}
 	s := &Scheduler{
-		due:       cfg.Due,
-		handler:   cfg.Handler,
-		platforms: cfg.Platforms,
-		now:       cfg.Now,
-		hours:     cfg.Hours.withDefaults(),
-		lease:     orDefault(cfg.Lease, defaultLease),
-		batch:     orDefault(cfg.Batch, defaultBatch),
-		schedule:  schedule,
-		log:       cfg.Log,
+		due:          cfg.Due,
+		handler:      cfg.Handler,
+		platforms:    cfg.Platforms,
+		housekeeping: cfg.Housekeeping,
+		now:          cfg.Now,
+		hours:        cfg.Hours.withDefaults(),
+		lease:        orDefault(cfg.Lease, defaultLease),
+		batch:        orDefault(cfg.Batch, defaultBatch),
+		schedule:     schedule,
+		log:          cfg.Log,
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -349,14 +357,14 @@ func subject(it Item) string {
 // and taking it is harmless: attempts only go up, so no later attempt
 // looks at it.
 func (s *Scheduler) mayNudge(ctx context.Context, c storage.Claim, subject, day string, now time.Time) (bool, error) {
-	got, err := s.due.Lock(ctx, "nudge:"+subject+":"+day, nudgeTTL, now)
+	got, err := s.due.Lock(ctx, lockName("nudge:"+subject+":"+day), nudgeTTL, now)
 	if err != nil || got {
 		return got, s.storeErr(err)
 	}
 	if c.Attempt == 1 {
 		return false, nil
 	}
-	free, err := s.due.Lock(ctx, retryLock(c.Item.ID, day, c.Attempt), nudgeTTL, now)
+	free, err := s.due.Lock(ctx, lockName(retryLock(c.Item.ID, day, c.Attempt)), nudgeTTL, now)
 	return !free, s.storeErr(err)
 }
 
@@ -377,7 +385,7 @@ func (s *Scheduler) retry(ctx context.Context, log *slog.Logger, c storage.Claim
 	next := s.hours.Next(now.Add(Backoff(c.Attempt)), loc)
 	log.Warn("due item failed, will retry", "at", next, "err", cause)
 	if lock != "" {
-		if _, err := s.due.Lock(ctx, lock, nudgeTTL, now); err != nil {
+		if _, err := s.due.Lock(ctx, lockName(lock), nudgeTTL, now); err != nil {
 			return s.storeErr(err)
 		}
 	}
@@ -467,6 +475,15 @@ func (s *Scheduler) Start(ctx context.Context) error {
 			s.log.Error("sweep failed", "err", err)
 		}
 	}))
+	if s.housekeeping != nil {
+		if _, err := s.cron.AddFunc(housekeepingSpec, func() {
+			if _, err := s.Housekeep(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("housekeeping failed", "err", err)
+			}
+		}); err != nil {
+			return fmt.Errorf("scheduler: housekeeping: %w", err)
+		}
+	}
 	s.cron.Start()
 	go func() {
 		select {
@@ -503,4 +520,31 @@ func (l cronLogger) Info(msg string, kv ...any) { l.log.Debug("cron: "+msg, kv..
 
 func (l cronLogger) Error(err error, msg string, kv ...any) {
 	l.log.Error("cron: "+msg, append(kv, "err", err)...)
+}
+
+// lockName is how a lock is named in the store: a digest of name, which
+// holds item ids and so people's ids, so that no lock names a person (locks
+// cannot be deleted; they end with their ttl).
+func lockName(name string) string {
+	sum := sha256.Sum256([]byte(name))
+	return "s:" + hex.EncodeToString(sum[:16])
+}
+
+// housekeepingSpec is when Housekeeping runs: daily, at a quiet hour.
+const housekeepingSpec = "0 3 * * *"
+
+// housekeepingTTL holds the day's housekeeping lock past the day.
+const housekeepingTTL = 20 * time.Hour
+
+// Housekeep runs Config.Housekeeping unless a process sharing the store
+// ran it in the last 20 hours, and reports whether it ran.
+func (s *Scheduler) Housekeep(ctx context.Context) (bool, error) {
+	if s.housekeeping == nil {
+		return false, nil
+	}
+	got, err := s.due.Lock(ctx, lockName("housekeeping"), housekeepingTTL, s.now())
+	if err != nil || !got {
+		return false, s.storeErr(err)
+	}
+	return true, s.housekeeping(ctx)
 }

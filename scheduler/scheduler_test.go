@@ -495,3 +495,25 @@ func TestOneNudgePerLocalDayAheadOfUTC(t *testing.T) {
 		})
 	}
 }
+
+// TestHousekeepingOncePerDay: of two processes on one store, one runs the
+// day's housekeeping; it runs again the next day.
+func TestHousekeepingOncePerDay(t *testing.T) {
+	store := memory.New()
+	runs := 0
+	house := func(c *scheduler.Config) { c.Housekeeping = func(context.Context) error { runs++; return nil } }
+	now := time.Date(2027, 3, 1, 3, 0, 0, 0, time.UTC)
+	a, b := newFixture(t, store, now, nil, house), newFixture(t, store, now, nil, house)
+	for _, f := range []*fixture{a, b} {
+		if _, err := f.s.Housekeep(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if runs != 1 {
+		t.Fatalf("housekeeping ran %d times for two processes on one day, want 1", runs)
+	}
+	b.clock.Advance(24 * time.Hour)
+	if ran, err := b.s.Housekeep(context.Background()); err != nil || !ran || runs != 2 {
+		t.Errorf("the next day: ran %v (%v), %d runs in all, want 2", ran, err, runs)
+	}
+}

@@ -29,6 +29,7 @@ func Samples(t testing.TB, now time.Time) (map[string]message.Message, map[strin
 	recordSamples(t, now, msgs)
 	reportSamples(t, now, msgs)
 	homeSamples(t, now, msgs)
+	privacySamples(t, now, msgs)
 	return msgs, modals
 }
 
@@ -265,12 +266,15 @@ func keepAliveSamples(t testing.TB, now time.Time, msgs map[string]message.Messa
 	s.Click(learner, "Decline")
 	s.keep("declined_card", Updated, learner)
 	s.keep("declined", Sent, approver)
+	s.Advance(time.Hour)
 	s.Say(learner, "pause")
 	s.keep("pause_reason_prompt", Sent, learner)
 	s.Say(learner, "On leave for two weeks")
 	s.keep("pause_noted", Sent, learner)
 	s.Say(learner, "status")
 	s.keep("status_paused", Sent, learner)
+	s.Due("c1", contract.DueSupport)
+	s.keep("pause_news", Sent, approver)
 	s.Say(learner, "resume")
 	s.keep("resumed", Sent, learner)
 

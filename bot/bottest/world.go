@@ -102,7 +102,8 @@ func (w *World) Reports(admins ...string) {
 // turns come from the contract's plan (Due) or are delivered by hand.
 func newEngine(t testing.TB, s *observed, now func() time.Time, newID func() string, log *slog.Logger) *bot.Engine {
 	t.Helper()
-	e, err := bot.New(bot.Config{Store: s, Docs: s, Now: now, NewID: newID, Log: log})
+	erase, _ := s.Store.(storage.Eraser)
+	e, err := bot.New(bot.Config{Store: s, Docs: s, Erase: erase, Now: now, NewID: newID, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}

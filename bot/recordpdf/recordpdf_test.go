@@ -126,7 +126,7 @@ func TestRenderFirstPagePNG(t *testing.T) {
 		t.Fatal(err)
 	}
 	png := recordpdftest.FirstPagePNG(t, pdf)
-	if err := os.WriteFile(filepath.Join(dir, "record-first-page.png"), png, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "record-pdf-first-page.png"), png, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -170,3 +170,14 @@ func (w *Workspace) serveFile(rw http.ResponseWriter, r *http.Request) {
 	rw.Header().Set("X-Content-Type-Options", "nosniff")
 	_, _ = rw.Write(data)
 }
+
+// FileData returns the bytes of a file shared in a conversation.
+func (w *Workspace) FileData(id string) ([]byte, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	up := w.uploadsLocked()[id]
+	if up == nil || !up.shared {
+		return nil, false
+	}
+	return up.data, true
+}

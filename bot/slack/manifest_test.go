@@ -25,11 +25,12 @@ const (
 // requiredScopes are the bot scopes the code depends on, with the calls or
 // features that need them.
 var requiredScopes = map[string]string{
-	"chat:write": "chat.postMessage, chat.update, chat.postEphemeral",
-	"im:history": "message.im events (the learner's DM)",
-	"im:write":   "conversations.open (DM a learner or approver)",
-	"users:read": "users.info (names, time zones)",
-	"commands":   "the /contract slash command",
+	"chat:write":  "chat.postMessage, chat.update, chat.postEphemeral",
+	"im:history":  "message.im events (the learner's DM)",
+	"im:write":    "conversations.open (DM a learner or approver)",
+	"users:read":  "users.info (names, time zones)",
+	"commands":    "the /contract slash command",
+	"files:write": "files.getUploadURLExternal, files.completeUploadExternal (the record's PDF)",
 	// Learning sets: the members of a set's channel, public or private.
 	"channels:read": "conversations.members (learning sets in public channels)",
 	"groups:read":   "conversations.members (learning sets in private channels)",

@@ -23,6 +23,9 @@ const (
 	defaultDataPath    = "./learnpact.db"
 	defaultSlackAPIURL = "https://slack.com/api/"
 	defaultShutdown    = 20 * time.Second
+	// defaultRetainClosed keeps closed contracts two years.
+	defaultRetainClosed = 2 * 365 * day
+	day                 = 24 * time.Hour
 )
 
 // Mode is how the bot reaches Slack.
@@ -77,6 +80,10 @@ type Config struct {
 	// ShutdownTimeout bounds how long Close waits for in-flight turns.
 	ShutdownTimeout time.Duration
 
+	// RetainClosed is how long closed (completed or withdrawn) contracts
+	// are kept (RETAIN_CLOSED, default two years).
+	RetainClosed time.Duration
+
 	// HTTP bounds what clients can hold of the server (HTTP_*).
 	HTTP HTTPLimits
 	// SandboxExpose lets the sandbox listen on an address other hosts can
@@ -125,6 +132,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		LogFormat:          strings.ToLower(env("LOG_FORMAT")),
 		ShutdownTimeout:    defaultShutdown,
 		HTTP:               defaultHTTPLimits,
+		RetainClosed:       defaultRetainClosed,
 	}
 	if c.DataPath == "" {
 		c.DataPath = defaultDataPath
@@ -166,6 +174,11 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		bad("ADDR=%s would serve the sandbox, which has no authentication, to other machines: use 127.0.0.1:PORT, set SLACK_BOT_TOKEN or MICROSOFT_APP_ID for a real workspace, or set SANDBOX_EXPOSE=1 if you mean it", c.Addr)
 	}
 	errs = append(errs, c.HTTP.fromEnv(env)...)
+	if v := env("RETAIN_CLOSED"); v != "" {
+		if c.RetainClosed, err = parseAge(v); err != nil {
+			bad("RETAIN_CLOSED must be how long closed contracts are kept, like 2y, 18m (months) or 400d, at least a day (got %q)", v)
+		}
+	}
 	if c.RedisURL != "" {
 		// storage/redis checks the rest (and names Cluster and Sentinel
 		// forms). The value is not echoed: it may hold a password.
@@ -248,6 +261,24 @@ func messagesPerMinute(v string) (int, error) {
 		return slackbot.NoBudget, nil
 	}
 	return n, nil
+}
+
+// parseAge reads a period in years (2y), months (18m, of 30 days) or days
+// (400d), or a Go duration of at least a day (9000h).
+func parseAge(v string) (time.Duration, error) {
+	units := map[byte]time.Duration{'y': 365 * day, 'm': 30 * day, 'd': day}
+	if u, ok := units[v[len(v)-1]]; ok {
+		n, err := strconv.Atoi(v[:len(v)-1])
+		if err != nil || n < 1 || n > 100*365 {
+			return 0, fmt.Errorf("not a period: %q", v)
+		}
+		return time.Duration(n) * u, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < day {
+		return 0, fmt.Errorf("not a period of a day or more: %q", v)
+	}
+	return d, nil
 }
 
 // loopback reports whether a listen host reaches this machine only.

@@ -31,6 +31,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 		LogFormat:              "text",
 		ShutdownTimeout:        defaultShutdown,
 		HTTP:                   defaultHTTPLimits,
+		RetainClosed:           2 * 365 * 24 * time.Hour,
 	}
 	want.Hours = c.Hours // checked below
 	if !reflect.DeepEqual(c, want) {
@@ -184,6 +185,12 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"bad HTTP timeouts and connection limit",
 			map[string]string{"HTTP_READ_TIMEOUT": "5", "HTTP_IDLE_TIMEOUT": "2h", "HTTP_MAX_CONNECTIONS": "0"},
 			[]string{"HTTP_READ_TIMEOUT must be a duration", "HTTP_IDLE_TIMEOUT must be a duration", "HTTP_MAX_CONNECTIONS must be"}},
+		{"bad RETAIN_CLOSED",
+			map[string]string{"RETAIN_CLOSED": "forever"},
+			[]string{"RETAIN_CLOSED must be how long closed contracts are kept"}},
+		{"RETAIN_CLOSED under a day",
+			map[string]string{"RETAIN_CLOSED": "2h"},
+			[]string{"RETAIN_CLOSED must be"}},
 		{"every problem at once",
 			map[string]string{"SLACK_BOT_TOKEN": "bot", "SLACK_APP_TOKEN": "app", "LOG_FORMAT": "xml"},
 			[]string{"SLACK_BOT_TOKEN must", "SLACK_APP_TOKEN must", "LOG_FORMAT must"}},
@@ -224,6 +231,15 @@ func TestLoadConfigSandboxAddress(t *testing.T) {
 	want := HTTPLimits{ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Second, WriteTimeout: time.Minute, IdleTimeout: 90 * time.Second, MaxConnections: 200}
 	if c.HTTP != want {
 		t.Errorf("HTTP limits = %+v, want %+v", c.HTTP, want)
+	}
+}
+
+func TestLoadConfigRetainClosed(t *testing.T) {
+	for v, want := range map[string]time.Duration{"1y": 365 * 24 * time.Hour, "18m": 540 * 24 * time.Hour, "400d": 400 * 24 * time.Hour, "9000h": 9000 * time.Hour} {
+		c, err := LoadConfig(envFrom(map[string]string{"RETAIN_CLOSED": v}))
+		if err != nil || c.RetainClosed != want {
+			t.Errorf("RETAIN_CLOSED=%s: %v (%v), want %v", v, c.RetainClosed, err, want)
+		}
 	}
 }
 

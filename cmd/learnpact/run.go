@@ -355,7 +355,7 @@ func (m *Main) close() error {
 // engine's.
 func (m *Main) newEngine(mode Mode) (storage.DueStore, error) {
 	planner := scheduler.NewPlanner(scheduler.PlannerConfig{Digests: m.Config.Digests})
-	cfg := bot.Config{Store: m.stores.Turns, Docs: m.stores.Docs, Planner: planner, Log: m.Log.With("component", "engine"),
+	cfg := bot.Config{Store: m.stores.Turns, Docs: m.stores.Docs, Erase: m.stores.Erase, Planner: planner, Log: m.Log.With("component", "engine"),
 		Reports: bot.Reports{Contracts: m.stores.Erase, Admins: m.Config.Admins}}
 	if mode == ModeSandbox {
 		cfg.Now = m.Clock.Now
@@ -381,6 +381,10 @@ func (m *Main) startScheduler(ctx context.Context, dueStore storage.DueStore) er
 		Now:       m.engine.Time,
 		Hours:     m.Config.Hours,
 		Log:       m.Log.With("component", "scheduler"),
+		Housekeeping: func(ctx context.Context) error {
+			_, err := m.engine.RetainClosed(ctx, m.Config.RetainClosed)
+			return err
+		},
 	})
 	if err != nil {
 		return fmt.Errorf("start the scheduler: %w", err)

@@ -76,8 +76,19 @@ func Italic(s string) Span { return Span{Kind: Emphasis, Text: s} }
 // Code is an inline code span.
 func Code(s string) Span { return Span{Kind: Monospace, Text: s} }
 
+// FormerColleague is the user id that stands for a person who asked to be
+// forgotten, wherever others' contracts named them. Mention shows it as
+// "a former colleague".
+const FormerColleague = "~former-colleague"
+
 // Mention refers to a user by platform id; renderers show it as a mention.
-func Mention(userID string) Span { return Span{Kind: UserMention, Text: userID} }
+// FormerColleague is plain text: nobody to mention.
+func Mention(userID string) Span {
+	if userID == FormerColleague {
+		return Span{Kind: Plain, Text: "a former colleague"}
+	}
+	return Span{Kind: UserMention, Text: userID}
+}
 
 // Link is a hyperlink with a label.
 func Link(url, label string) Span { return Span{Kind: Hyperlink, URL: url, Text: label} }

@@ -1,0 +1,82 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/learnpact/learnpact/bot/recordpdf/recordpdftest"
+	"github.com/learnpact/learnpact/conversation/record/recordtest"
+)
+
+// TestRecordExport: over Slack's HTTP protocol against the sandbox, on
+// each store, the learner of a completed contract asks for its record in
+// the DM and gets the PDF, uploaded with the files upload methods; its
+// text has the signatures with version and date (people by their Slack
+// names), each criterion with both ratings, and the reflection. A peer
+// asking for it is refused and gets no file. The first page is saved as a
+// PNG with the browser tests' screenshots.
+func TestRecordExport(t *testing.T) {
+	for name, open := range stores {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t, open(t))
+			recordtest.Save(t, h.store.Turns, "slack", h.ws.TeamID(), recordtest.CompletedBy(t, learner, manager))
+
+			h.say(learner, "show")
+			h.expect(learner, "Criterion 3: The write-up is shared on the wiki")
+			h.say(learner, "export")
+			m := h.expect(learner, "Here is the record of")
+			if len(m.Files) != 1 || m.Files[0].Name != "learning-contract-c42.pdf" || m.Files[0].Mimetype != "application/pdf" {
+				t.Fatalf("the DM's message has files %+v", m.Files)
+			}
+			pdf, ok := h.ws.FileData(m.Files[0].ID)
+			if !ok {
+				t.Fatal("the sandbox has no bytes for the file")
+			}
+			text := recordpdftest.Text(t, pdf)
+			for _, want := range []string{
+				"Ada Learner learner version 1 2 Mar 2026, 10:30 UTC",
+				"Ada Learner learner version 2 4 Mar 2026, 10:30 UTC",
+				"Mo Manager approver version 2 5 Mar 2026, 13:30 UTC",
+				"Criterion 1: Two teammates use my checklist without help Learner's rating Met — Both used it last sprint. Approver's rating Met — Seen it in use.",
+				"Criterion 2: New joiners can explain the cache's eviction rule Learner's rating Met Approver's rating Met",
+				"Criterion 3: The write-up is shared on the wiki Learner's rating Met — Linked above. Approver's rating Partly — The page is a draft, not shared yet.",
+				"What I learned " + recordtest.Reflection.Learned,
+				"What I'd do differently " + recordtest.Reflection.Differently,
+				"What I'll change at work " + recordtest.Reflection.Change,
+			} {
+				if !strings.Contains(text, want) {
+					t.Errorf("the exported PDF lacks %q\n%s", want, text)
+				}
+			}
+			if name == "embedded" {
+				saveArtifact(t, "record-export-first-page.png", recordpdftest.FirstPagePNG(t, pdf))
+			}
+
+			h.say(stranger, "export c42")
+			h.expect(stranger, "only its learner, approver and workplace advocate can see or export it")
+			for _, m := range h.ws.DM(stranger) {
+				if len(m.Files) > 0 {
+					t.Errorf("a peer got a file: %+v", m.Files)
+				}
+			}
+		})
+	}
+}
+
+// saveArtifact writes a file with the browser tests' screenshots
+// (ARTIFACTS_DIR, or artifacts/).
+func saveArtifact(t *testing.T, name string, data []byte) {
+	t.Helper()
+	dir := os.Getenv("ARTIFACTS_DIR")
+	if dir == "" {
+		dir = "artifacts"
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
