@@ -149,7 +149,7 @@ func TestRenderCompletedRecord(t *testing.T) {
 		"What I learned " + recordtest.Reflection.Learned,
 		"What I'd do differently " + recordtest.Reflection.Differently,
 		"What I'll change at work " + recordtest.Reflection.Change,
-		"After 30 days Zoë Øberg-Nakamura (16 May 2026, asked “changed how they work?”): Yes, a lot — Reviews take half the time.",
+		"After 30 days Zoë Øberg-Nakamura (16 May 2026): Yes, a lot — Reviews take half the time.",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the PDF's text lacks %q\ntext: %s", want, text)
