@@ -186,3 +186,18 @@ func FuzzRender(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkRender makes the PDF of a completed contract's record and
+// reports its size.
+func BenchmarkRender(b *testing.B) {
+	r := record.Build(recordtest.Completed(b), made)
+	var n int
+	for b.Loop() {
+		pdf, err := recordpdf.Render(r, recordpdf.Options{Name: names})
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = len(pdf)
+	}
+	b.ReportMetric(float64(n), "bytes/pdf")
+}
