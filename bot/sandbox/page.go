@@ -69,6 +69,7 @@ func (w *Workspace) PageHandler() http.Handler {
 	mux.HandleFunc("GET /ui/state", w.read(w.serveState))
 	mux.HandleFunc("GET /files/{id}/{name}", w.read(w.serveFile))
 	mux.HandleFunc("POST /ui/send", w.write(w.uiSend))
+	mux.HandleFunc("POST /ui/file", w.uiFile)
 	mux.HandleFunc("POST /ui/click", w.write(w.uiAct))
 	mux.HandleFunc("POST /ui/select", w.write(w.uiAct))
 	mux.HandleFunc("POST /ui/submit", w.write(w.uiSubmit))

@@ -344,6 +344,7 @@ function renderMain() {
     if (c && view !== "dm" && c.kind === "dm") view = "dm";
     $("title").textContent = !c ? "" : c.kind === "dm" ? "Direct messages with " + c.name : "#" + c.name;
     $("composer").hidden = !c;
+    $("attach-label").hidden = !c || c.kind !== "dm"; // files are shared in the DM only
     const drafts = threadDrafts();
     box.replaceChildren(c ? renderConversation(c) : el("p", { className: "muted", text: "No conversation." }));
     for (const [ts, text] of Object.entries(drafts)) {
@@ -608,10 +609,36 @@ async function send(ev) {
   }
 }
 
+// shareFile shares the chosen file in the DM, with the composer's text as
+// its comment.
+async function shareFile(ev) {
+  const input = ev.target;
+  const file = input.files && input.files[0];
+  input.value = "";
+  const c = currentConversation();
+  if (!file || !c) return;
+  const text = $("composer-input").value;
+  const q = new URLSearchParams({ as: me, name: file.name, text: text });
+  say("Sharing " + file.name + "…");
+  try {
+    const res = await fetch("/ui/file?" + q.toString(), {
+      method: "POST", headers: { "X-Sandbox-Token": token, "Content-Type": "application/octet-stream" }, body: file,
+    });
+    let data = {};
+    try { data = await res.json(); } catch (e) { /* empty answer */ }
+    if (!res.ok) throw new Error(data.error || res.statusText);
+    $("composer-input").value = "";
+    say("");
+  } catch (e) {
+    say(e.message);
+  }
+}
+
 function start() {
   const hash = new URLSearchParams(location.hash.slice(1));
   me = hash.get("as") || document.querySelector('meta[name="sandbox-person"]').content;
   $("composer").addEventListener("submit", send);
+  $("attach").addEventListener("change", shareFile);
   $("composer-input").addEventListener("keydown", (ev) => {
     if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing) { ev.preventDefault(); $("composer").requestSubmit(); }
   });
