@@ -119,8 +119,10 @@ const (
 	replyLead = 24 * time.Hour
 	// outboxLease is the least lease of a claim; a claim when the process
 	// holds many messages is leased for twice the time the budget needs
-	// to send them as well, up to maxLease.
-	outboxLease = 2 * time.Minute
+	// to send them as well, up to maxLease. It is short because a process
+	// that dies holds its conversations (storage.DueItem.Group) until its
+	// leases run out: their next replies wait that long.
+	outboxLease = 10 * time.Second
 	maxLease    = time.Hour
 	// outboxPoll is how often RunOutbox looks for messages it was not told
 	// about: queued or given back by other processes, or left by one that
