@@ -73,8 +73,8 @@ const (
 	replyLead = 24 * time.Hour
 	// outboxLease is the least lease of a claim; more when the process
 	// holds more than appLimit lets go in that time, up to maxLease. It is
-	// short because a process that dies holds its conversations until its
-	// leases run out (see the Slack outbox).
+	// short because what a process that dies held but had not recorded as
+	// sent goes again once its leases run out.
 	outboxLease = 10 * time.Second
 	maxLease    = time.Hour
 	// groupRetry is how often RunOutbox looks for the messages it queued
