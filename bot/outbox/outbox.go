@@ -35,7 +35,9 @@
 //     so one conversation's messages are sent by one process at a time, in
 //     order, across timeouts, retries and replicas. A process that queued
 //     a message whose conversation another process holds looks for it
-//     every groupRetry until it (or the holder) claims it.
+//     every groupRetry until it (or the holder) claims it. Run claims at
+//     least every poll, which keeps its conversations held; a process that
+//     dies gives them up storage.GroupHold after its last claim.
 //   - A delivery pass claims everything due, batchSize at a time, up to
 //     maxHeld messages, leased for as long as the budget needs to send what
 //     the process then holds, and sends from memory: one thread per
@@ -112,8 +114,10 @@ const (
 	replyLead = 24 * time.Hour
 	// minLease is the least lease of a claim; a claim when the process
 	// holds many messages is leased for twice the time the budget needs
-	// to send them as well, up to maxLease.
-	minLease = 2 * time.Minute
+	// to send them as well, up to maxLease. It is short because what a
+	// process that dies held but had not recorded as sent goes again once
+	// its leases run out.
+	minLease = 10 * time.Second
 	maxLease = time.Hour
 	// poll is how often Run looks for messages it was not told about:
 	// queued or given back by other processes, or left by one that died.
