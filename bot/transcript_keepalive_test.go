@@ -260,8 +260,14 @@ func TestTranscriptPauseResume(t *testing.T) {
 	w.Click(lee, "Pause")
 	w.Say(lee, "Two weeks of leave")
 	w.Say(lee, "status")
-	if p := w.Contract("c1").Plan(w.Now()); len(p) != 0 {
-		t.Errorf("nudges planned while paused: %+v", p)
+	// Nothing for the learner while paused; the approver is told, with
+	// the reason.
+	if p := w.Contract("c1").Plan(w.Now()); len(p) != 1 || p[0].Kind != contract.DueSupport || p[0].User != mo {
+		t.Errorf("planned while paused: %+v", p)
+	}
+	w.Due("c1", contract.DueSupport)
+	if got := lastText(w, mo); !strings.Contains(got, "@ULEE paused “Running design reviews”: check-ins stop until they resume.\nTheir reason: Two weeks of leave") {
+		t.Errorf("the approver's news of the pause:\n%s", got)
 	}
 	w.Wait(7 * 24 * time.Hour)
 	w.DeliverDue(lee, "c1", contract.DueCheckIn)
@@ -270,9 +276,18 @@ func TestTranscriptPauseResume(t *testing.T) {
 	if got := plannedAt(w.Contract("c1"), w.Now(), contract.DueCheckIn); got != "2027-02-05" {
 		t.Errorf("after resuming, the next check-in is %s, want 2027-02-05", got)
 	}
+	w.Due("c1", contract.DueSupport)
+	if got := lastText(w, mo); !strings.Contains(got, "@ULEE resumed “Running design reviews”: check-ins start again.") {
+		t.Errorf("the approver's news of the resumption:\n%s", got)
+	}
+	w.Wait(time.Hour)
 	w.Say(lee, "pause")
 	w.Click(lee, "Skip")
 	w.Click(lee, "Resume")
+	w.Due("c1", contract.DueSupport)
+	if got := lastText(w, mo); !strings.Contains(got, "paused “Running design reviews” for a while and has resumed it since") {
+		t.Errorf("the approver's news of a short pause:\n%s", got)
+	}
 	golden(t, w, "pause_resume")
 
 	c := w.Contract("c1")

@@ -136,9 +136,9 @@ func (t *turn) answerCheckIn(v ActionValue, i int, text string, talk bool) {
 	t.update(v.Ref, repliedCardMsg(c, ci, outcome))
 }
 
-// supportMsg is the approver's news of a Blocked check-in or a request
-// for help (contract.DueSupport), from what they have not been told yet.
+// supportMsg is the approver's news of a Blocked check-in, a request for
+// help, a pause or a resumption (contract.DueSupport), from what they have
+// not been told yet.
 func (t *turn) supportMsg(c *contract.Contract) message.Message {
-	blocked, help := c.SupportNews()
-	return supportAlertMsg(c, blocked, help, t.today())
+	return supportAlertMsg(c, c.SupportNews(), t.today())
 }

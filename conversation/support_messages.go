@@ -12,16 +12,23 @@ import (
 // learner gets.
 
 // supportAlertMsg tells the approver that the learner reported Blocked or
-// asked for a hand, with the latest check-in and the ways to answer it.
-func supportAlertMsg(c *contract.Contract, blocked bool, help []string, today time.Time) message.Message {
+// asked for a hand, with the latest check-in and the ways to answer it, or
+// only that they paused or resumed the contract.
+func supportAlertMsg(c *contract.Contract, news contract.News, today time.Time) message.Message {
+	if !news.Trouble() {
+		return pauseNewsMsg(c, news)
+	}
 	summary := "A learner could use a hand"
 	lead := txt("🤝 ", at(c.Learner), " could use a hand with ", quoted(c), ".")
-	if len(help) == 0 && blocked {
+	if len(news.Help) == 0 {
 		summary = "A learner is blocked"
 		lead = txt("🚧 ", at(c.Learner), " says they're blocked on ", quoted(c), ".")
 	}
 	bs := blocks{section(lead)}
-	for _, n := range help {
+	if line := pauseLine(c, news); len(line) > 0 {
+		bs = append(bs, section(line))
+	}
+	for _, n := range news.Help {
 		if n != "" {
 			bs = append(bs, section(italic("Their note:"), " ", clipString(n, maxNote)))
 		}
@@ -45,6 +52,43 @@ func supportAlertMsg(c *contract.Contract, blocked bool, help []string, today ti
 			" tells them you'd like to talk it through. "), hint...)
 	}
 	return msg(summary, append(bs, btns, message.Context{Text: hint})...)
+}
+
+// pauseLine says that the contract was paused or resumed since the last
+// news; empty when neither.
+func pauseLine(c *contract.Contract, news contract.News) text {
+	var x text
+	switch {
+	case news.Paused && news.Resumed:
+		x = txt("⏸ They paused it for a while and have resumed it since.")
+	case news.Paused:
+		x = txt("⏸ They paused it: check-ins stop until they resume.")
+	case news.Resumed:
+		x = txt("▶️ They resumed it: check-ins start again.")
+	default:
+		return nil
+	}
+	if news.Paused && news.PauseReason != "" {
+		x = append(x, txt("\n", italic("Why:"), " ", clipString(news.PauseReason, maxNote))...)
+	}
+	return x
+}
+
+// pauseNewsMsg tells the approver that the learner paused or resumed the
+// contract.
+func pauseNewsMsg(c *contract.Contract, news contract.News) message.Message {
+	summary, lead := "A learning contract was paused", txt("⏸ ", at(c.Learner), " paused ", quoted(c), ": check-ins stop until they resume.")
+	switch {
+	case news.Paused && news.Resumed:
+		summary, lead = "A learning contract was paused and resumed", txt("⏸ ", at(c.Learner), " paused ", quoted(c), " for a while and has resumed it since: check-ins go on.")
+	case news.Resumed:
+		summary, lead = "A learning contract was resumed", txt("▶️ ", at(c.Learner), " resumed ", quoted(c), ": check-ins start again.")
+	}
+	bs := blocks{section(lead)}
+	if news.Paused && news.PauseReason != "" {
+		bs = append(bs, section(italic("Their reason:"), " ", clipString(news.PauseReason, maxNote)))
+	}
+	return msg(summary, append(bs, message.Context{Text: txt("Nothing for you to do; a friendly word can help.")})...)
 }
 
 // replyModal is the approver's form to answer check-in i.

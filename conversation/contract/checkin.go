@@ -189,22 +189,47 @@ func (c *Contract) DoReply(actor string, i int, text string, talk bool, now time
 	return nil
 }
 
-// SupportNews is what the approver has not yet been told (see DueSupport):
-// whether a check-in said Blocked, and the notes of requests for help
-// ("" for one without a note), since the last such news went out.
-func (c *Contract) SupportNews() (blocked bool, help []string) {
+// News is what the approver has not yet been told (see DueSupport), since
+// the last such news went out.
+type News struct {
+	// Blocked says a check-in said Blocked.
+	Blocked bool
+	// Help holds the notes of requests for help ("" for one without).
+	Help []string
+	// Paused says the contract was paused, and PauseReason why, when
+	// the learner said; Resumed that it was picked up again after.
+	Paused      bool
+	PauseReason string
+	Resumed     bool
+}
+
+// Trouble reports whether the news is about the learner being stuck,
+// rather than only a pause or a resumption.
+func (n News) Trouble() bool { return n.Blocked || len(n.Help) > 0 }
+
+// SupportNews returns the news the approver has not been told yet.
+func (c *Contract) SupportNews() News {
+	var n News
 	last := c.lastSupport()
 	for _, ci := range c.CheckIns {
 		if ci.Status == Blocked && ci.At.After(last) {
-			blocked = true
+			n.Blocked = true
 		}
 	}
 	for _, e := range c.History {
-		if e.Kind == "help_asked" && e.At.After(last) {
-			help = append(help, e.Comment)
+		if !e.At.After(last) {
+			continue
+		}
+		switch e.Kind {
+		case "help_asked":
+			n.Help = append(n.Help, e.Comment)
+		case "paused":
+			n.Paused, n.PauseReason, n.Resumed = true, e.Comment, false
+		case "resumed":
+			n.Resumed = true
 		}
 	}
-	return blocked, help
+	return n
 }
 
 // HelpAsked returns when the learner last asked the approver for a hand.

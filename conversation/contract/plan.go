@@ -24,15 +24,20 @@ const (
 	// that some reviewers have not answered and they may go ahead.
 	DueReviewSlow DueKind = "review_slow"
 	// DueSupport tells the approver that the learner reported Blocked
-	// (an hour on, so their notes go with it) or asked for a hand (at
-	// once). Its time is an instant (see Exact), and the scheduler sends
-	// it in the approver's next working hours.
+	// (an hour on, so their notes go with it), asked for a hand (at
+	// once), paused (a quarter of an hour on, so their reason goes with
+	// it) or resumed (at once). Its time is an instant (see Exact), and
+	// the scheduler sends it in the approver's next working hours.
 	DueSupport DueKind = "support"
 )
 
 // supportDelay is how long after a Blocked check-in the approver is told:
-// time for the learner's notes, or a request for help, to go with it.
-const supportDelay = time.Hour
+// time for the learner's notes, or a request for help, to go with it;
+// pauseDelay is the same for a pause and its reason.
+const (
+	supportDelay = time.Hour
+	pauseDelay   = 15 * time.Minute
+)
 
 // Exact reports whether a kind's time (Due.At) is an instant rather than
 // a wall-clock time for the recipient: it is due then, wherever they are.
@@ -149,13 +154,19 @@ func DueKinds() []DueKind { return slices.Clone(kinds) }
 // to the learner four working days after sharing while anyone is still
 // silent. A completed contract gets its impact check-backs, the next one
 // still to go out at each of ImpactDays after completion, and the
-// approver's one question at the last. Submitted (waiting for assessment),
-// paused, withdrawn and other drafts get nothing.
+// approver's one question at the last. Active, renegotiating and paused
+// contracts get the approver's news (DueSupport) of a Blocked check-in, a
+// request for help, a pause or a resumption not yet told. Submitted
+// (waiting for assessment), withdrawn and other drafts get nothing.
 func (c *Contract) Plan(now time.Time) []Due {
 	var out []Due
 	switch c.Status {
 	case Active, Renegotiating:
 		out = c.keepAlive(now)
+		if d, ok := c.supportAlert(); ok {
+			out = append(out, d)
+		}
+	case Paused:
 		if d, ok := c.supportAlert(); ok {
 			out = append(out, d)
 		}
@@ -421,8 +432,14 @@ func (c *Contract) supportAlert() (Due, bool) {
 		}
 	}
 	for _, e := range c.History {
-		if e.Kind == "help_asked" && e.At.After(last) {
+		if !e.At.After(last) {
+			continue
+		}
+		switch e.Kind {
+		case "help_asked", "resumed":
 			earliest(e.At)
+		case "paused":
+			earliest(e.At.Add(pauseDelay))
 		}
 	}
 	if at.IsZero() {

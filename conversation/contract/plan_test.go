@@ -204,10 +204,17 @@ func TestPlanPauseAndResume(t *testing.T) {
 	p := prompt(t, c, DueCheckIn) // unanswered when the learner pauses
 	paused := p.At.Add(2 * time.Hour)
 	must(t, c.DoPause(learner, "on leave", paused))
+	// Paused, the only item is the approver's news of it, a quarter of an
+	// hour on (time for the reason).
+	news := Due{Kind: DueSupport, At: paused.Add(15 * time.Minute), User: c.Approver}
 	for _, now := range []time.Time{paused, date("2027-02-20"), date("2027-03-20")} {
-		if got := c.Plan(now); len(got) != 0 {
+		if got := c.Plan(now); len(got) != 1 || got[0] != news {
 			t.Errorf("paused, planned at %s: %s", now, plan(got))
 		}
+	}
+	c.Sent(news, paused.Add(time.Hour))
+	if got := c.Plan(paused.Add(time.Hour)); len(got) != 0 {
+		t.Errorf("paused, the approver told, planned: %s", plan(got))
 	}
 	if c.NeedsSupport(date("2027-02-20")) {
 		t.Error("a paused contract needs support")
@@ -215,6 +222,7 @@ func TestPlanPauseAndResume(t *testing.T) {
 	resumed := date("2027-02-10").Add(15 * time.Hour)
 	must(t, c.DoResume(learner, resumed))
 	want := lines(
+		"support at "+resumed.String()+" (not 09:00 UTC)",
 		"checkin Wed 2027-02-17 ULEE",
 		"midpoint Mon 2027-02-22 ULEE",
 		"deadline_7d Mon 2027-03-08 ULEE",
@@ -232,6 +240,7 @@ func TestPlanPauseAndResume(t *testing.T) {
 	resumed = date("2027-03-09").Add(8 * time.Hour)
 	must(t, c.DoResume(learner, resumed))
 	want = lines(
+		"support at 2027-02-01 11:15:00 +0000 UTC (not 09:00 UTC)",
 		"deadline_1d Sun 2027-03-14 ULEE",
 		"overdue Tue 2027-03-16 ULEE",
 	)
