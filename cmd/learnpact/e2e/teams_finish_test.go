@@ -20,7 +20,7 @@ func (h *teamsHarness) shareFile(user, name string) {
 	act["attachments"] = []any{map[string]any{
 		"contentType": "application/vnd.microsoft.teams.file.download.info", "name": name,
 		"contentUrl": "https://contoso-my.sharepoint.com/personal/lee/Documents/" + name,
-		"content": map[string]any{"downloadUrl": "https://contoso-my.sharepoint.com/download.aspx?tempauth=SECRET", "uniqueId": "A1B2C3", "fileType": "pdf"},
+		"content":    map[string]any{"downloadUrl": "https://contoso-my.sharepoint.com/download.aspx?tempauth=SECRET", "uniqueId": "A1B2C3", "fileType": "pdf"},
 	}}
 	h.mustDeliver(act)
 }
