@@ -67,6 +67,10 @@ type Config struct {
 	NewID func() string
 	// Log is the engine's logger; slog.Default() when nil.
 	Log *slog.Logger
+	// ImpactDays are the impact check-backs of a contract completed in a
+	// turn, in days after completion (conversation.Env.ImpactDays);
+	// contract.DefaultImpactDays when nil.
+	ImpactDays []int
 	// Reports configures /contract report; without Reports.Contracts
 	// everyone is told reports are unavailable.
 	Reports Reports
@@ -83,7 +87,9 @@ type Engine struct {
 	clock   func() time.Time
 	ids     func() string
 	logger  *slog.Logger
-	reports Reports
+	// impactDays is Config.ImpactDays.
+	impactDays []int
+	reports    Reports
 
 	posting posting
 }
@@ -93,7 +99,7 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("bot: no store")
 	}
-	e := &Engine{store: cfg.Store, docs: cfg.Docs, erase: cfg.Erase, planner: cfg.Planner, clock: cfg.Now, ids: cfg.NewID, logger: cfg.Log, reports: cfg.Reports}
+	e := &Engine{store: cfg.Store, docs: cfg.Docs, erase: cfg.Erase, planner: cfg.Planner, clock: cfg.Now, ids: cfg.NewID, logger: cfg.Log, reports: cfg.Reports, impactDays: cfg.ImpactDays}
 	if e.clock == nil {
 		e.clock = time.Now
 	}
@@ -192,7 +198,7 @@ type saved struct {
 // calls for.
 func (e *Engine) step(ctx context.Context, t Turn) (saved, error) {
 	key := storage.UserKey{Platform: t.Platform.Name(), Team: t.Team, User: t.Input.User}
-	env := conversation.Env{Platform: key.Platform, Team: t.Team, NewID: e.newID}
+	env := conversation.Env{Platform: key.Platform, Team: t.Team, NewID: e.newID, ImpactDays: e.impactDays}
 	if l, ok := t.Platform.(Locator); ok {
 		env.Location = l.Location(ctx, t.Input.User)
 	}

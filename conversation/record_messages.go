@@ -2,6 +2,7 @@ package conversation
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/learnpact/learnpact/conversation/contract"
 	"github.com/learnpact/learnpact/conversation/message"
@@ -94,7 +95,11 @@ func recordSection(s record.Section) blocks {
 				x = appendLine(x, txt(italic(fmt.Sprintf("…%d earlier", n))))
 			}
 			for _, f := range fields {
-				x = appendLine(x, txt(bold(f.Label+":"), " ", clip(f.Value, maxRecordValue)))
+				sep := " "
+				if strings.Contains(f.Value.String(), "\n") {
+					sep = "\n" // a list starts on a line of its own
+				}
+				x = appendLine(x, txt(bold(f.Label+":"), sep, clip(f.Value, maxRecordValue)))
 			}
 			body = append(body, section(x))
 		case record.Table:

@@ -221,10 +221,12 @@ func (p *page) name(user string) string {
 }
 
 // clean keeps what a page can show: line breaks stay, tabs become spaces,
-// other control characters and invalid UTF-8 go.
+// other control characters go, and invalid UTF-8 and characters beyond the
+// Basic Multilingual Plane (emoji, which fpdf's fonts cannot hold) become
+// U+FFFD.
 func clean(s string) string {
 	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "�")
+		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
 	return strings.Map(func(r rune) rune {
 		switch {
@@ -232,8 +234,10 @@ func clean(s string) string {
 			return r
 		case r == '\t':
 			return ' '
-		case unicode.IsControl(r), r == '\u2028', r == '\u2029':
+		case unicode.IsControl(r), r == '\u2028', r == '\u2029', r == '\uFEFF':
 			return -1
+		case r > 0xFFFF:
+			return '\uFFFD'
 		}
 		return r
 	}, s)

@@ -156,3 +156,33 @@ func TestRenderCompletedRecord(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderAnyText: text the font cannot show (emoji, scripts beyond
+// DejaVu Sans), control characters and invalid UTF-8 do not break the PDF;
+// what the font has comes out as written.
+func TestRenderAnyText(t *testing.T) {
+	c := recordtest.Signed(t)
+	c.CheckIns[0].Happened = "🎉 done — 設計レビュー \x00\x1b[31m bad \xff\xfe bytes\tand Ελληνικά, Кириллица"
+	text := recordpdftest.Text(t, render(t, c))
+	for _, want := range []string{"done —", "bad", "bytes and Ελληνικά, Кириллица"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the PDF's text lacks %q:\n%s", want, text)
+		}
+	}
+}
+
+// FuzzRender: any text in any field makes a PDF.
+func FuzzRender(f *testing.F) {
+	for _, s := range []string{"", "🎉", "\xff", strings.Repeat("x", 3000), "a\nb\tc\r\u2028", "設計", "\u0000"} {
+		f.Add(s)
+	}
+	c := recordtest.Signed(f)
+	f.Fuzz(func(t *testing.T, s string) {
+		d := c.Clone()
+		d.Terms.Title, d.Revisions[1].Terms.Title = s, s
+		d.CheckIns[0].Happened, d.Revisions[0].Comment = s, s
+		if _, err := recordpdf.Render(record.Build(d, made), recordpdf.Options{Name: func(string) string { return s }}); err != nil {
+			t.Fatalf("%q: %v", s, err)
+		}
+	})
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack/slackevents"
 
 	"github.com/learnpact/learnpact/conversation"
+	"github.com/learnpact/learnpact/conversation/contract"
 )
 
 // errIgnored marks a well-formed payload the bot does not act on.
@@ -58,6 +59,38 @@ type innerEvent struct {
 	TS          string `json:"ts"`
 	ThreadTS    string `json:"thread_ts"`
 	Inviter     string `json:"inviter"` // member_joined_channel
+	// Files are the files shared with a message (subtype file_share).
+	Files []eventFile `json:"files"`
+}
+
+// eventFile is the part of a Slack file object the bot keeps: a
+// reference, never the bytes.
+type eventFile struct {
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	Title     string `json:"title"`
+	Mimetype  string `json:"mimetype"`
+	Size      int64  `json:"size"`
+	Permalink string `json:"permalink"`
+	// Mode is "tombstone" for a file deleted meanwhile, and
+	// "hidden_by_limit" for one the workspace's plan no longer shows.
+	Mode string `json:"mode"`
+}
+
+// files are the files of a DM message that can be evidence: those Slack
+// still shows, by reference. A file shared in the DM also comes as a
+// file_shared event; the message is what the bot acts on (it names the
+// file, the conversation and the person in one event), so the file is
+// not handed in twice.
+func (e innerEvent) files() []contract.File {
+	var out []contract.File
+	for _, f := range e.Files {
+		if f.ID == "" || f.Mode == "tombstone" || f.Mode == "hidden_by_limit" {
+			continue
+		}
+		out = append(out, contract.File{ID: f.ID, Name: firstOf(f.Name, f.Title, f.ID), Permalink: f.Permalink, Type: f.Mimetype, Size: f.Size})
+	}
+	return out
 }
 
 // inThread reports whether the event is a reply in a thread (not the
@@ -132,6 +165,8 @@ func (ec eventCallback) inbound() (inbound, bool) {
 	}
 	if kind == conversation.ThreadInput {
 		in.input.Thread = e.ThreadTS
+	} else if e.ChannelType == "im" {
+		in.input.Files = e.files()
 	}
 	return in, true
 }

@@ -8,6 +8,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/learnpact/learnpact/conversation"
+	"github.com/learnpact/learnpact/conversation/contract"
 )
 
 func TestDecodeInteraction(t *testing.T) {
@@ -159,8 +160,11 @@ func TestEventInbound(t *testing.T) {
 		{"DM", eventCallback{Type: "event_callback", TeamID: "T1", EventID: "E1",
 			Event: innerEvent{Type: "message", ChannelType: "im", Channel: "D1", User: "U1", Text: "goal: lead &lt;x&gt;"}},
 			&inbound{team: "T1", event: "slack:E1", input: conversation.Input{Kind: conversation.TextInput, User: "U1", Channel: "D1", Text: "goal: lead <x>"}}},
-		{"file shared in a DM", eventCallback{Type: "event_callback", Event: innerEvent{Type: "message", Subtype: "file_share", ChannelType: "im", Channel: "D1", User: "U1", Text: "my evidence"}},
-			&inbound{input: conversation.Input{Kind: conversation.TextInput, User: "U1", Channel: "D1", Text: "my evidence"}}},
+		{"file shared in a DM", eventCallback{Type: "event_callback", Event: innerEvent{Type: "message", Subtype: "file_share", ChannelType: "im", Channel: "D1", User: "U1", Text: "my evidence",
+			Files: []eventFile{{ID: "F1", Name: "deck.pdf", Title: "Deck", Mimetype: "application/pdf", Size: 1200, Permalink: "https://t.slack.com/files/U1/F1/deck.pdf"},
+				{ID: "F2", Title: "untitled", Mode: "hosted"}, {ID: "F3", Name: "gone.txt", Mode: "tombstone"}, {ID: "F4", Name: "old.txt", Mode: "hidden_by_limit"}, {Name: "no id"}}}},
+			&inbound{input: conversation.Input{Kind: conversation.TextInput, User: "U1", Channel: "D1", Text: "my evidence", Files: []contract.File{
+				{ID: "F1", Name: "deck.pdf", Type: "application/pdf", Size: 1200, Permalink: "https://t.slack.com/files/U1/F1/deck.pdf"}, {ID: "F2", Name: "untitled"}}}}},
 		{"mention", eventCallback{Type: "event_callback", Event: innerEvent{Type: "app_mention", Channel: "C1", User: "U1", Text: "<@UBOT> help"}},
 			&inbound{mention: true, input: conversation.Input{Kind: conversation.TextInput, User: "U1", Channel: "C1", Text: "<@UBOT> help", Public: true}}},
 		{"channel message", eventCallback{Type: "event_callback", Event: innerEvent{Type: "message", ChannelType: "channel", User: "U1"}}, nil},

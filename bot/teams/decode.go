@@ -12,6 +12,7 @@ import (
 	"github.com/infracloudio/msbotbuilder-go/schema"
 
 	"github.com/learnpact/learnpact/conversation"
+	"github.com/learnpact/learnpact/conversation/contract"
 )
 
 // activity is the part of an incoming activity the bot reads. The
@@ -36,6 +37,55 @@ type activity struct {
 	Value          json.RawMessage            `json:"value"`
 	Entities       []entity                   `json:"entities"`
 	ChannelData    channelData                `json:"channelData"`
+	Attachments    []sentFile                 `json:"attachments"`
+}
+
+// sentFile is an attachment of an incoming message: a file, or other
+// content.
+type sentFile struct {
+	ContentType string          `json:"contentType"`
+	ContentURL  string          `json:"contentUrl"`
+	Name        string          `json:"name"`
+	Content     json.RawMessage `json:"content"`
+}
+
+// fileDownloadInfo is the content type of a file a person sends the bot
+// in a personal chat (the app package's supportsFiles).
+const fileDownloadInfo = "application/vnd.microsoft.teams.file.download.info"
+
+// files are the files sent with a personal-chat message, by reference:
+// the file's unique id, its name, its type and its link in the sender's
+// OneDrive (contentUrl). The short-lived downloadUrl, which hands out the
+// bytes, is not kept.
+func (act *activity) files() []contract.File {
+	var out []contract.File
+	for _, a := range act.Attachments {
+		if a.ContentType != fileDownloadInfo {
+			continue
+		}
+		var info struct {
+			UniqueID string `json:"uniqueId"`
+			FileType string `json:"fileType"`
+		}
+		if len(a.Content) > 0 {
+			_ = json.Unmarshal(a.Content, &info) // a malformed content keeps the name and link
+		}
+		id := firstNonEmpty(info.UniqueID, a.ContentURL)
+		if id == "" {
+			continue
+		}
+		out = append(out, contract.File{ID: id, Name: firstNonEmpty(a.Name, "file"), Permalink: a.ContentURL, Type: info.FileType})
+	}
+	return out
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
 }
 
 type entity struct {
@@ -205,6 +255,9 @@ func decodeText(in inbound) inbound {
 	channel, root := baseConversation(act.Conversation.ID)
 	in.intent = turn
 	in.input = conversation.Input{Kind: conversation.TextInput, User: act.From.ID, Channel: act.Conversation.ID, Text: text}
+	if act.Conversation.ConversationType == "personal" || act.Conversation.ConversationType == "" {
+		in.input.Files = act.files()
+	}
 	switch act.Conversation.ConversationType {
 	case "channel", "groupChat":
 		in.input.Public = true // others see what is said there

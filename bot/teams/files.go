@@ -74,9 +74,18 @@ func consentActivity(f bot.File) fileActivity {
 	}}}
 }
 
+// errNoFiles says files cannot be sent: without credentials (the Bot
+// Framework Emulator, a local sandbox) there is no OneDrive to upload to.
+var errNoFiles = errors.New("teams: files need the Teams client (no credentials, no file consent)")
+
 // SendFile implements bot.Filer: the comment, then a consent card in the
 // user's personal chat. The file follows when they allow it (consent).
+// Without credentials it fails with errNoFiles, and the engine sends the
+// record as a card instead.
 func (a *Adapter) SendFile(ctx context.Context, user string, f bot.File) error {
+	if a.cfg.Insecure {
+		return errNoFiles
+	}
 	if f.Contract == "" || len(f.Data) == 0 {
 		return errors.New("teams: a file is sent only as a contract's record")
 	}

@@ -2,12 +2,14 @@ package teams
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/learnpact/learnpact/bot"
 	"github.com/learnpact/learnpact/bot/recordpdf/recordpdftest"
 	"github.com/learnpact/learnpact/bot/teams/connectortest"
 	"github.com/learnpact/learnpact/conversation/record/recordtest"
@@ -116,5 +118,19 @@ func TestFileConsentGolden(t *testing.T) {
 	}
 	if strings.TrimSpace(string(want)) != string(got) {
 		t.Errorf("%s differs (go test -update rewrites it):\n%s", path, got)
+	}
+}
+
+// TestNoFilesWithoutCredentials: without credentials (the Emulator, a
+// local sandbox) no file is offered: SendFile fails, so the engine sends
+// the record as a card instead (see bot's TestRecordExportWithoutFiles).
+func TestNoFilesWithoutCredentials(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.Insecure, c.AppID, c.AppPassword = true, "", "" })
+	err := e.a.SendFile(e.ctx(), lee, bot.File{Name: "x.pdf", Data: []byte("%PDF-"), Contract: "c42"})
+	if !errors.Is(err, errNoFiles) {
+		t.Errorf("SendFile without credentials: %v", err)
+	}
+	if n := e.fake.Calls(); n != 0 {
+		t.Errorf("%d connector calls", n)
 	}
 }

@@ -6,10 +6,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/learnpact/learnpact/bot"
 	"github.com/learnpact/learnpact/bot/teams/connectortest"
+	"github.com/learnpact/learnpact/conversation/contract"
 	"github.com/learnpact/learnpact/storage"
 )
 
@@ -304,6 +307,29 @@ func TestDecode(t *testing.T) {
 	if in := decodeMap(form); in.input.Kind != "submit" || in.input.CallbackID != "request_changes" || in.input.PrivateData != "c=c1&v=1" ||
 		in.input.Form["comments"] != "More" || in.input.Form["days"] != "mon,wed" || in.input.Form["n"] != "3" || len(in.input.Form) != 3 {
 		t.Errorf("form = %+v", in.input)
+	}
+
+	file := base("message", "personal", leeChat)
+	file["attachments"] = []any{
+		map[string]any{"contentType": fileDownloadInfo, "name": "deck.pdf", "contentUrl": "https://contoso-my.sharepoint.com/personal/lee/Documents/deck.pdf",
+			"content": map[string]any{"downloadUrl": "https://contoso-my.sharepoint.com/download?tempauth=SECRET", "uniqueId": "1A2B", "fileType": "pdf"}},
+		map[string]any{"contentType": "text/html", "content": "<div>see attached</div>"},
+		map[string]any{"contentType": fileDownloadInfo, "name": "notes.txt", "content": "not an object", "contentUrl": "https://contoso-my.sharepoint.com/notes.txt"},
+		map[string]any{"contentType": fileDownloadInfo, "name": "nothing to point at"},
+	}
+	in = decodeMap(file)
+	want := []contract.File{{ID: "1A2B", Name: "deck.pdf", Permalink: "https://contoso-my.sharepoint.com/personal/lee/Documents/deck.pdf", Type: "pdf"},
+		{ID: "https://contoso-my.sharepoint.com/notes.txt", Name: "notes.txt", Permalink: "https://contoso-my.sharepoint.com/notes.txt"}}
+	if in.input.Kind != "text" || !reflect.DeepEqual(in.input.Files, want) {
+		t.Errorf("files sent in a personal chat = %+v, want %+v", in.input.Files, want)
+	}
+	if strings.Contains(fmt.Sprint(in.input), "tempauth") {
+		t.Error("the short-lived download URL was kept")
+	}
+	inChannel := base("message", "channel", teamChan)
+	inChannel["attachments"] = file["attachments"]
+	if in := decodeMap(inChannel); len(in.input.Files) != 0 {
+		t.Errorf("files in a channel are evidence: %+v", in.input.Files)
 	}
 
 	own := base("message", "personal", leeChat)

@@ -73,6 +73,9 @@ type Config struct {
 	// Digests is when approvers get their digest (DIGEST_SPEC, a cron
 	// spec in UTC); the zero value is Mondays at 09:00.
 	Digests scheduler.DigestSchedule
+	// ImpactDays are the impact check-backs after completion, in days
+	// (IMPACT_CHECKS, like 30d,90d).
+	ImpactDays []int
 	// Admins may run /contract report over every contract
 	// (LEARNPACT_ADMINS: user ids, separated by commas or spaces).
 	Admins []string
@@ -164,6 +167,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	if c.Digests, err = scheduler.ParseDigestSchedule(env("DIGEST_SPEC")); err != nil {
 		errs = append(errs, fmt.Errorf("DIGEST_SPEC (when approvers get their digest; unset for Mondays at 09:00 UTC): %w", err))
+	}
+	if c.ImpactDays, err = scheduler.ParseImpactChecks(env("IMPACT_CHECKS")); err != nil {
+		errs = append(errs, fmt.Errorf("IMPACT_CHECKS (when to ask whether a completed contract changed how people work; unset for 30d,90d): %w", err))
 	}
 
 	if host, _, err := net.SplitHostPort(c.Addr); err != nil {

@@ -31,6 +31,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 		LogFormat:              "text",
 		ShutdownTimeout:        defaultShutdown,
 		HTTP:                   defaultHTTPLimits,
+		ImpactDays:             []int{30, 90},
 		RetainClosed:           2 * 365 * 24 * time.Hour,
 	}
 	want.Hours = c.Hours // checked below
@@ -179,6 +180,9 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"sandbox on a network address",
 			map[string]string{"ADDR": "0.0.0.0:3000"},
 			[]string{"ADDR=0.0.0.0:3000 would serve the sandbox"}},
+		{"bad IMPACT_CHECKS",
+			map[string]string{"IMPACT_CHECKS": "30,90"},
+			[]string{"IMPACT_CHECKS (when to ask whether a completed contract changed how people work", "30d,90d"}},
 		{"bad SANDBOX_EXPOSE",
 			map[string]string{"SANDBOX_EXPOSE": "please"},
 			[]string{"SANDBOX_EXPOSE must be 1 or 0"}},

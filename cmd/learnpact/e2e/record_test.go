@@ -1,12 +1,15 @@
 package e2e
 
 import (
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/learnpact/learnpact/bot/recordpdf/recordpdftest"
+	"github.com/learnpact/learnpact/conversation"
 	"github.com/learnpact/learnpact/conversation/record/recordtest"
 )
 
@@ -78,5 +81,43 @@ func saveArtifact(t *testing.T, name string, data []byte) {
 	}
 	if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestBrowserRecord shows and exports a completed contract's record on the
+// sandbox page in headless Chromium: the record shows both ratings of each
+// criterion, Export as PDF puts the file in the DM, and the page's link
+// downloads the PDF. Screenshots: record-show.png, record-file.png.
+func TestBrowserRecord(t *testing.T) {
+	requireChromium(t)
+	h := newHarness(t, stores["embedded"](t))
+	recordtest.Save(t, h.store.Turns, "slack", h.ws.TeamID(), recordtest.CompletedBy(t, learner, manager))
+	tab := openBrowser(t)
+	p := openPage(t, h, tab)
+
+	p.send("show")
+	shown := p.expect(learner, "Criterion 3: The write-up is shared on the wiki")
+	p.wantText(shown, "Approver's rating: Partly — The page is a draft, not shared yet.")
+	p.screenshot("record-show", shown)
+	p.click(shown, conversation.ActionExportRecord)
+	file := p.expect(learner, "Here is the record of")
+	p.wantElement(file, `[data-testid="file"] strong`, "Learning contract: Leading design reviews — Søren's checklist")
+	p.screenshot("record-file", file)
+
+	href := poll[string](p, "the file's link", `(ts) => {
+		const a = document.querySelector('[data-testid="message"][data-ts="' + ts + '"] [data-testid="file"]');
+		return a ? a.href : "";
+	}`, file)
+	resp, err := http.Get(href)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	pdf, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/pdf" {
+		t.Fatalf("the page's link answered %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if text := recordpdftest.Text(t, pdf); !strings.Contains(text, "Mo Manager approver version 2 5 Mar 2026, 13:30 UTC") {
+		t.Errorf("the downloaded PDF lacks the approver's signature:\n%s", text)
 	}
 }
