@@ -30,7 +30,7 @@ PACKAGES := fonts-dejavu-core fonts-noto-color-emoji
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT  := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: test deps lint vuln bench fuzz run
+.PHONY: test deps lint vuln bench fuzz run mutate
 
 # Tests that need redis-server skip without it; make test installs it and
 # makes them fail rather than skip.
@@ -109,3 +109,35 @@ fuzz:
 
 run:
 	$(GO) run ./cmd/learnpact
+
+# Mutation testing (not part of make test): gremlins, pinned and run with
+# go run, changes one operator at a time (a < for a <=, a - for a +, a
+# negated condition) and runs the package's tests against each change; a
+# change no test notices "lived". It covers the files where one-line bugs
+# once passed the whole suite (the Accept handler, reviewer picking, one
+# nudge per local day, working hours, the Slack event dedupe) and the dialog
+# code around them, sized to finish in about half an hour on two cores. Each
+# entry is a package directory and the files in it to change; the others,
+# and sub-packages, are left alone. MUTATE_WORKERS mutants run at once;
+# results go to $(MUTATE_OUT), one JSON file per package.
+GREMLINS       := github.com/go-gremlins/gremlins/cmd/gremlins@v0.6.0
+MUTATE_WORKERS ?= 2
+MUTATE_OUT     ?= artifacts/mutate
+MUTATE := \
+	conversation:negotiate.go,renegotiate.go,commands.go,items.go \
+	conversation/learningset:set.go \
+	conversation/deadline:deadline.go \
+	scheduler:scheduler.go,hours.go \
+	bot/slack:decode.go,http.go
+
+mutate:
+	@set -e; mkdir -p $(MUTATE_OUT); \
+	for entry in $(MUTATE); do \
+		dir=$${entry%%:*}; keep=",$${entry#*:},"; excl="-E /"; \
+		for f in $$(cd $$dir && ls *.go | grep -v '_test\.go$$'); do \
+			case "$$keep" in *",$$f,"*) ;; *) excl="$$excl -E ^$$(echo $$f | sed 's/\./\\./g')\$$";; esac; \
+		done; \
+		echo "== $$dir: $${entry#*:}"; \
+		$(GO) run $(GREMLINS) unleash --workers $(MUTATE_WORKERS) --test-cpu 1 \
+			-o $(MUTATE_OUT)/$$(echo $$dir | tr / -).json $$excl ./$$dir; \
+	done

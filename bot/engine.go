@@ -179,7 +179,9 @@ func (e *Engine) Handle(ctx context.Context, t Turn) error {
 	if s.queued > 0 {
 		t.Platform.(Queuer).Wake()
 	}
-	return e.Deliver(ctx, t, s.direct)
+	err = e.Deliver(ctx, t, s.direct)
+	e.refreshHomes(ctx, t, s.contract)
+	return err
 }
 
 // saved is what step did.
@@ -191,6 +193,9 @@ type saved struct {
 	// are the effects left to carry out.
 	queued int
 	direct []conversation.Effect
+	// contract is the contract the turn saved when it changed what homes
+	// show of it: its parties' homes are refreshed.
+	contract *contract.Contract
 }
 
 // step loads, steps, plans and saves a turn, with its outgoing messages
@@ -302,7 +307,11 @@ func (e *Engine) step(ctx context.Context, t Turn) (saved, error) {
 		case err != nil:
 			return saved{}, fmt.Errorf("save turn: %w", err)
 		}
-		return saved{queued: len(out), direct: direct}, nil
+		var home *contract.Contract
+		if homeChanged(c, res.Contract) {
+			home = res.Contract
+		}
+		return saved{queued: len(out), direct: direct, contract: home}, nil
 	}
 }
 
@@ -451,6 +460,11 @@ func (e *Engine) deliver(ctx context.Context, t Turn, ef conversation.Effect) er
 		return e.export(ctx, t, ef)
 	case conversation.ReportRequest:
 		return e.report(ctx, t, ef)
+	case conversation.PublishHome:
+		if h, ok := p.(HomePublisher); ok {
+			return h.PublishHome(ctx, ef.User, ef.View)
+		}
+		return nil
 	default:
 		return fmt.Errorf("unknown effect %T", ef)
 	}

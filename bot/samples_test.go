@@ -38,7 +38,8 @@ func TestSamples(t *testing.T) {
 		"impact_thanks", "digest_finish", "impact_approver", "retire_note_prompt", "retired", "retired_notice",
 		"record", "record_pick", "record_not_yours", "record_draft_export", "record_exported", "record_card", "record_huge",
 		"report", "report_approver", "report_refused",
-		"my_data", "forget_confirm", "forget_kept", "forget_asked", "forgotten"}
+		"my_data", "forget_confirm", "forget_kept", "forget_asked", "forgotten",
+		"home", "home_approver", "home_empty"}
 	for _, k := range want {
 		m, ok := msgs[k]
 		if !ok {

@@ -202,8 +202,8 @@ func TestSuggestion(t *testing.T) {
 		{"bakc", "back"},
 		// aliases, and commands that do nothing here, are not suggested
 		{"stat", ""},
-		{"dome", ""},
-		{"resme", ""}, // resume does nothing at the summary
+		{"dome", "home"}, // not done, which does nothing here: home is one edit away
+		{"resme", ""},    // resume does nothing at the summary
 		{"pase", ""},
 		// commands, long words, sentences and words two edits away are not typos
 		{"help", ""},

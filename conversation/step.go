@@ -33,16 +33,18 @@ func Step(env Env, s Session, c *contract.Contract, in Input) Result {
 		t.onThread()
 	case JoinInput:
 		t.onJoin()
+	case HomeInput:
+		t.onHome()
 	}
 	return t.result()
 }
 
 // NeedsList reports whether the turn needs the actor's contracts in Env:
-// for "list", for "help" (which says what an approver can do), and for a
-// digest (IsDigest).
+// for "list", for "help" (which says what an approver can do), for a
+// digest (IsDigest) and for the home (HomeInput).
 func NeedsList(s Session, in Input) bool {
 	c, _, ok := typedCommand(in)
-	return IsDigest(in) || ok && c.needsList
+	return IsDigest(in) || in.Kind == HomeInput || ok && c.needsList
 }
 
 // turn is the working state of one Step.

@@ -28,6 +28,7 @@ func Samples(t testing.TB, now time.Time) (map[string]message.Message, map[strin
 	finishSamples(t, now, msgs, modals)
 	recordSamples(t, now, msgs)
 	reportSamples(t, now, msgs)
+	homeSamples(t, now, msgs)
 	privacySamples(t, now, msgs)
 	return msgs, modals
 }

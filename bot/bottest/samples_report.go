@@ -22,3 +22,18 @@ func reportSamples(t testing.TB, now time.Time, msgs map[string]message.Message)
 	s.Command(learner, "report")
 	s.keep("report_refused", Sent, learner)
 }
+
+// homeSamples are homes: a learner's with a contract waiting for approval,
+// the approver's with the decision waiting, and an empty one.
+func homeSamples(t testing.TB, now time.Time, msgs map[string]message.Message) {
+	t.Helper()
+	const learner, approver, other = "ULEE", "UMO", "USAM"
+	s := sampler{NewWorld(t, now), msgs, nil}
+	Signed(s.World, learner, approver)
+	s.Command(learner, "home")
+	s.keep("home", Sent, learner)
+	s.Command(approver, "home")
+	s.keep("home_approver", Sent, approver)
+	s.Command(other, "home")
+	s.keep("home_empty", Sent, other)
+}

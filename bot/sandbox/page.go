@@ -69,6 +69,7 @@ func (w *Workspace) PageHandler() http.Handler {
 	mux.HandleFunc("GET /ui/state", w.read(w.serveState))
 	mux.HandleFunc("GET /files/{id}/{name}", w.read(w.serveFile))
 	mux.HandleFunc("POST /ui/send", w.write(w.uiSend))
+	mux.HandleFunc("POST /ui/file", w.uiFile)
 	mux.HandleFunc("POST /ui/click", w.write(w.uiAct))
 	mux.HandleFunc("POST /ui/select", w.write(w.uiAct))
 	mux.HandleFunc("POST /ui/submit", w.write(w.uiSubmit))
@@ -149,6 +150,10 @@ type uiRequest struct {
 	Value    string            `json:"value"`
 	Values   map[string]string `json:"values"`
 	Advance  string            `json:"advance"`
+	// To moves the clock to a moment instead: "morning" for the next
+	// working morning of the person (As), or a date and time on their wall
+	// clock ("2027-01-29T09:00", from the page's date picker).
+	To string `json:"to"`
 }
 
 // write guards POST endpoints: the page token in X-Sandbox-Token, an Origin
@@ -284,13 +289,72 @@ func (w *Workspace) uiHome(ctx context.Context, _ *http.Request, req uiRequest) 
 	return w.OpenHome(ctx, req.As)
 }
 
+// uiClock moves the sandbox clock forward: by a duration ("advance"), to
+// the person's next working morning, or to a date and time on their wall
+// clock ("to"). The clock never goes back, and jumps at most a year.
 func (w *Workspace) uiClock(_ context.Context, _ *http.Request, req uiRequest) error {
-	d, err := time.ParseDuration(req.Advance)
-	if err != nil || d <= 0 || d > maxClockJump {
-		return fmt.Errorf("%w: advance must be a duration between 1ns and %s", ErrInvalidInput, maxClockJump)
+	if req.To == "" {
+		d, err := time.ParseDuration(req.Advance)
+		if err != nil || d <= 0 || d > maxClockJump {
+			return fmt.Errorf("%w: advance must be a duration between 1ns and %s", ErrInvalidInput, maxClockJump)
+		}
+		w.clock.Advance(d)
+		return nil
 	}
-	w.clock.Advance(d)
+	loc, err := w.zoneOf(req.As)
+	if err != nil {
+		return err
+	}
+	now := w.clock.Now()
+	var to time.Time
+	switch req.To {
+	case "morning":
+		to = w.workingMorning(now, loc)
+	default:
+		to, err = time.ParseInLocation("2006-01-02T15:04", req.To, loc)
+		if err != nil {
+			return fmt.Errorf("%w: to must be \"morning\" or a date and time like 2027-01-29T09:00", ErrInvalidInput)
+		}
+	}
+	if !to.After(now) || to.Sub(now) > maxClockJump {
+		return fmt.Errorf("%w: the clock moves forward only, at most a year: it is %s now", ErrInvalidInput, now.In(loc).Format("Mon 2 Jan 2006 15:04 MST"))
+	}
+	w.clock.Advance(to.Sub(now))
 	return nil
+}
+
+// zoneOf is a person's time zone.
+func (w *Workspace) zoneOf(user string) (*time.Location, error) {
+	w.mu.Lock()
+	p, err := w.personLocked(user)
+	zone := ""
+	if err == nil {
+		zone = p.TZ
+	}
+	w.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		return time.UTC, nil
+	}
+	return loc, nil
+}
+
+// workingMorning is when the next working day's window opens after now in
+// loc: Config.WorkingMorning, or 09:00 on the next weekday.
+func (w *Workspace) workingMorning(now time.Time, loc *time.Location) time.Time {
+	if w.morning != nil {
+		return w.morning(now, loc)
+	}
+	lt := now.In(loc)
+	for i := 0; ; i++ {
+		d := time.Date(lt.Year(), lt.Month(), lt.Day()+i, 9, 0, 0, 0, loc)
+		if wd := d.Weekday(); d.After(now) && wd != time.Saturday && wd != time.Sunday {
+			return d
+		}
+	}
 }
 
 // pageState is what one person sees.

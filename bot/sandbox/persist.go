@@ -32,9 +32,12 @@ type savedState struct {
 	Seq     int64 `json:"seq"`     // the id counter
 	// ClockOffset is how far a running clock was from the real time, in
 	// nanoseconds; absent for a clock that stands still.
-	ClockOffset   *time.Duration `json:"clock_offset,omitempty"`
-	Conversations []savedConv    `json:"conversations"`
-	Homes         []View         `json:"homes,omitempty"`
+	ClockOffset *time.Duration `json:"clock_offset,omitempty"`
+	// PageToken is the page's token, kept so that a tab left open across
+	// a restart goes on working.
+	PageToken     string      `json:"page_token,omitempty"`
+	Conversations []savedConv `json:"conversations"`
+	Homes         []View      `json:"homes,omitempty"`
 }
 
 type savedConv struct {
@@ -92,6 +95,7 @@ func (w *Workspace) startPersisting(path string) {
 		}
 	}
 	w.persist = p
+	p.touch()                        // the page token is on file before a tab can hold it
 	go w.saveLoop(w.clock.Changed()) // taken now, so no jump after New is missed
 }
 
@@ -163,7 +167,7 @@ func (w *Workspace) save() error {
 func (w *Workspace) snapshot() savedState {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	st := savedState{Version: stateVersion, LastTS: w.lastTS, Seq: w.seq}
+	st := savedState{Version: stateVersion, LastTS: w.lastTS, Seq: w.seq, PageToken: w.pageToken}
 	if d, ok := w.clock.realOffset(); ok {
 		st.ClockOffset = &d
 	}
@@ -323,6 +327,9 @@ func (w *Workspace) load(path string) error {
 	if st.ClockOffset != nil {
 		w.clock.restoreOffset(*st.ClockOffset)
 	}
+	if pageTokenPattern.MatchString(st.PageToken) {
+		w.pageToken = st.PageToken
+	}
 	if skipped > 0 {
 		w.log.Warn("skipped saved entries that do not fit the workspace", "file", path, "count", skipped)
 	}
@@ -342,6 +349,9 @@ func (w *Workspace) restorableChannel(sc savedConv) bool {
 	}
 	return true
 }
+
+// pageTokenPattern is a page token as New makes them.
+var pageTokenPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
 // channelIDPattern is a channel id as CreateChannel makes them.
 var channelIDPattern = regexp.MustCompile(`^C[0-9]{10}$`)

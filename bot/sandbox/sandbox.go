@@ -83,6 +83,10 @@ type Config struct {
 	// it (an unreadable file is moved aside to StatePath+".corrupt"), the
 	// workspace saves changes to it, and Close saves it a last time.
 	StatePath string
+	// WorkingMorning is when the next working day's window opens after t
+	// in loc, for the page's "next working morning" (the scheduler's
+	// working hours in learnpact); weekdays at 09:00 when nil.
+	WorkingMorning func(t time.Time, loc *time.Location) time.Time
 }
 
 // Message is a message in a conversation, as the workspace shows it.
@@ -140,6 +144,7 @@ type Workspace struct {
 	token       string
 	verifyToken string
 	pageToken   string
+	morning     func(time.Time, *time.Location) time.Time
 	ownURLHost  string // the host of Config.URL, which the page answers on
 	clock       *Clock
 	requestTime func() time.Time
@@ -248,6 +253,7 @@ func New(cfg Config) *Workspace {
 		verifyToken: randomHex(12),
 		runID:       strings.ToUpper(randomHex(4)),
 		pageToken:   randomHex(16),
+		morning:     cfg.WorkingMorning,
 		clock:       cfg.Clock,
 		requestTime: cfg.RequestTime,
 		client:      cfg.HTTPClient,

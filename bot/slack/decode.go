@@ -59,6 +59,7 @@ type innerEvent struct {
 	TS          string `json:"ts"`
 	ThreadTS    string `json:"thread_ts"`
 	Inviter     string `json:"inviter"` // member_joined_channel
+	Tab         string `json:"tab"`     // app_home_opened: home or messages
 	// Files are the files shared with a message (subtype file_share).
 	Files []eventFile `json:"files"`
 }
@@ -119,6 +120,8 @@ func parseEvent(body []byte) (eventCallback, error) {
 // turn and the app_mention is ignored, so the reply counts once (a
 // mention at the top level of a channel stays a TextInput).
 //
+// app_home_opened on the Home tab is a HomeInput.
+//
 // member_joined_channel is a JoinInput (User is the inviter, when Slack
 // names one); joined holds who joined, and the turn runs only when that
 // is the bot itself. Other membership events start no turn: see
@@ -150,6 +153,12 @@ func (ec eventCallback) inbound() (inbound, bool) {
 		}
 		in.joined = e.User
 		in.input = conversation.Input{Kind: conversation.JoinInput, User: e.Inviter, Channel: e.Channel}
+		return in, true
+	case slackevents.AppHomeOpened:
+		if e.Tab != "" && e.Tab != "home" {
+			return inbound{}, false // the Messages tab
+		}
+		in.input = conversation.Input{Kind: conversation.HomeInput, User: e.User}
 		return in, true
 	default:
 		return inbound{}, false

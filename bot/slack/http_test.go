@@ -245,7 +245,7 @@ func TestEventsIgnored(t *testing.T) {
 		event("E5", map[string]any{"type": "message", "subtype": "message_deleted", "channel_type": "im", "channel": "D1", "user": "U1"}),
 		// A channel message without a mention.
 		event("E6", map[string]any{"type": "message", "channel_type": "channel", "channel": "C1", "user": "U1", "text": "chatter"}),
-		event("E7", map[string]any{"type": "app_home_opened", "user": "U1", "channel": "D1"}),
+		event("E7", map[string]any{"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "messages"}),
 		`{"type":"app_rate_limited","team_id":"T1","minute_rate_limited":1518467820}`,
 	}
 	for i, e := range ignored {

@@ -21,6 +21,7 @@ type slackAPI interface {
 	UpdateMessageContext(ctx context.Context, channel, ts string, options ...slackapi.MsgOption) (string, string, string, error)
 	PostEphemeralContext(ctx context.Context, channel, user string, options ...slackapi.MsgOption) (string, error)
 	OpenViewContext(ctx context.Context, triggerID string, view slackapi.ModalViewRequest) (*slackapi.ViewResponse, error)
+	PublishViewContext(ctx context.Context, req slackapi.PublishViewContextRequest) (*slackapi.ViewResponse, error)
 	GetUserInfoContext(ctx context.Context, user string, options ...slackapi.GetUserInfoOption) (*slackapi.User, error)
 	GetConversationInfoContext(ctx context.Context, input *slackapi.GetConversationInfoInput) (*slackapi.Channel, error)
 	GetUsersInConversationContext(ctx context.Context, params *slackapi.GetUsersInConversationParameters) ([]string, string, error)
@@ -212,3 +213,24 @@ func (a *Adapter) OpenModal(ctx context.Context, triggerID string, m message.Mod
 // BotUserID returns the bot's own user id (from auth.test), or "" while it
 // is not known yet. It does not wait for auth.test.
 func (a *Adapter) BotUserID(context.Context) string { return a.identity().user }
+
+// maxHomeBlocks is how many blocks Slack takes in a Home tab.
+const maxHomeBlocks = 100
+
+// PublishHome implements bot.HomePublisher: it publishes m as user's App
+// Home tab (views.publish), past the outbox: a home shows the latest state
+// and a newer one replaces it, so a failed publish is not worth keeping.
+func (a *Adapter) PublishHome(ctx context.Context, user string, m message.Message) error {
+	blocks, _, problems := render(m)
+	for _, p := range problems {
+		a.log.Warn("home rendered without some content", "problem", p)
+	}
+	if len(blocks) > maxHomeBlocks {
+		blocks = blocks[:maxHomeBlocks]
+	}
+	view := slackapi.HomeTabViewRequest{Type: slackapi.VTHomeTab, Blocks: slackapi.Blocks{BlockSet: blocks}}
+	return a.retry(ctx, "views.publish", func() error {
+		_, err := a.api.PublishViewContext(ctx, slackapi.PublishViewContextRequest{UserID: user, View: view})
+		return err
+	})
+}

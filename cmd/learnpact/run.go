@@ -186,6 +186,12 @@ func (m *Main) startSlack(ctx context.Context, mode Mode) error {
 			Clock:     m.Clock,
 			Log:       m.Log.With("component", "sandbox"),
 			StatePath: m.Config.SandboxStatePath(),
+			WorkingMorning: func(t time.Time, loc *time.Location) time.Time {
+				if s := m.Config.Hours.Next(t, loc); s.After(t) {
+					return s // outside working hours: when they next begin
+				}
+				return m.Config.Hours.NextDay(t, loc)
+			},
 		})
 		slackCfg = slackbot.Config{
 			BotToken:      m.sandbox.Token(),

@@ -240,17 +240,13 @@ func impact(c *contract.Contract) (Section, bool) {
 		if !ok {
 			l = im.Answer
 		}
-		q := "changed how they work?"
-		if im.By != c.Learner {
-			q = "seen a difference?"
-		}
-		x := message.T(message.Mention(im.By), " (", Date(im.At), ", asked “", q, "”): ", l)
+		x := message.T(message.Mention(im.By), " (", Date(im.At), "): ", l)
 		if im.Example != "" {
 			x = message.T(x, " — ", im.Example)
 		}
 		e.Fields = append(e.Fields, Field{Label: fmt.Sprintf("After %d days", im.Day), Value: x})
 	}
-	s.Blocks = []Block{e}
+	s.Blocks = []Block{Para{Text: message.T("Has this changed how the learner works? And for the approver: have they seen a difference?")}, e}
 	return s, true
 }
 

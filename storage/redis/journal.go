@@ -176,5 +176,5 @@ func (s *Store) replay(ctx context.Context, v string) error {
 	if j.Contract != "" {
 		w.Contract = &storage.ContractWrite{ID: j.Contract, Users: j.Users}
 	}
-	return s.writeRest(ctx, w, w.Due.Schedule)
+	return s.writeRest(ctx, w, w.Due.Schedule, false)
 }

@@ -47,10 +47,11 @@
 //     the turn's journal (journal.go): what the later steps write; (2) the
 //     session, with the event marked applied to the user (and, for a turn
 //     without a contract, the journal); (3) the locks of the due changes;
-//     (4) the user lists, the outgoing messages and the due items to
-//     schedule (a lock's only when step 3 got it) and to cancel; (5) the
-//     journal deleted. A Save without a contract, a session or an event, or
-//     locks skips a step.
+//     (4) the user lists, the outgoing messages, the due items to schedule
+//     (a lock's only when step 3 got it) and to cancel, and the session of
+//     a turn with a contract and no event; (5) the journal deleted. A step
+//     with nothing to write is skipped, and a save of one step writes no
+//     journal.
 //
 // So in Cluster ErrConflict still writes nothing, and of several runs of
 // one event (redeliveries, replicas) at most one writes a contract they
@@ -340,6 +341,15 @@ return 1
 `)
 )
 
+// sessionAtScript writes the session KEYS[1] (ARGV: data, current
+// contract, TTL in ms) with the server time of the write, for Cluster; it
+// goes in a pipeline (EVAL, not EVALSHA).
+const sessionAtScript = nowMsLua + `
+redis.call('HSET', KEYS[1], 'data', ARGV[1], 'contract', ARGV[2], 'at', now)
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+`
+
 // appendScript adds ARGV[1] to the user list KEYS[1], for Cluster; it goes
 // in a pipeline (EVAL, not EVALSHA).
 const appendScript = appendLua + `
@@ -572,14 +582,20 @@ func saveResult(res int, w storage.TurnWrite) error {
 // saveScript's arguments up to the outgoing messages.
 func (s *Store) saveCluster(ctx context.Context, w storage.TurnWrite, event string, args []any) error {
 	token := newSaveToken()
-	jdata, err := json.Marshal(journalOf(w))
-	if err != nil {
-		return fmt.Errorf("redis: save turn of %s: %w", w.User.User, err)
+	// What follows the step that commits the turn, which the journal
+	// keeps until the last step.
+	rest := w.Contract != nil && len(w.Contract.Users) > 0 || len(w.Out) > 0 ||
+		len(w.Due.Schedule)+len(w.Due.Cancel)+len(w.Due.Locks) > 0
+	var jdata []byte
+	if rest || w.Contract != nil && (w.Session != nil || w.Event != "") {
+		var err error
+		if jdata, err = json.Marshal(journalOf(w)); err != nil {
+			return fmt.Errorf("redis: save turn of %s: %w", w.User.User, err)
+		}
 	}
 	journalKey := ""
 	if c := w.Contract; c != nil {
-		journalKey = contractJournalKey(c.ID)
-		keys := []string{contractKey(c.ID), journalKey}
+		keys := []string{contractKey(c.ID), contractJournalKey(c.ID)}
 		if w.Event != "" {
 			keys = append(keys, contractAppliedKey(c.ID, w.Event))
 		}
@@ -590,20 +606,22 @@ func (s *Store) saveCluster(ctx context.Context, w storage.TurnWrite, event stri
 		if err := saveResult(res, w); err != nil {
 			return err
 		}
+		if jdata != nil {
+			journalKey = keys[1]
+		}
 		if err := s.step(1); err != nil {
 			return err
 		}
 	}
 	sess := sessionKey(w.User)
-	userJournal := ""
-	if journalKey == "" {
-		userJournal = userJournalKey(w.User)
-	}
-	if w.Session != nil || w.Event != "" || userJournal != "" {
+	// The session goes with the event, or it commits a turn without a
+	// contract; else it goes in the last pipeline.
+	sessionLater := w.Contract != nil && w.Event == "" && w.Session != nil
+	if w.Event != "" || w.Contract == nil && (w.Session != nil || jdata != nil) {
 		keys := []string{sess, event, sess}
 		argv := append(slices.Clip(args[:argContractID]), token, "")
-		if userJournal != "" {
-			keys[2], argv[len(argv)-1] = userJournal, jdata
+		if w.Contract == nil && jdata != nil {
+			keys[2], argv[len(argv)-1] = userJournalKey(w.User), jdata
 		}
 		res, err := turnScript.Run(ctx, s.c, keys, argv...).Int()
 		if err != nil {
@@ -615,8 +633,8 @@ func (s *Store) saveCluster(ctx context.Context, w storage.TurnWrite, event stri
 			}
 			return err
 		}
-		if userJournal != "" {
-			journalKey = userJournal
+		if w.Contract == nil && jdata != nil {
+			journalKey = keys[2]
 		}
 		if err := s.step(2); err != nil {
 			return err
@@ -629,11 +647,14 @@ func (s *Store) saveCluster(ctx context.Context, w storage.TurnWrite, event stri
 	if err := s.step(3); err != nil {
 		return err
 	}
-	if err := s.writeRest(ctx, w, schedule); err != nil {
+	if err := s.writeRest(ctx, w, schedule, sessionLater); err != nil {
 		return fmt.Errorf("redis: save turn of %s: %w", w.User.User, err)
 	}
 	if err := s.step(4); err != nil {
 		return err
+	}
+	if journalKey == "" {
+		return nil
 	}
 	if err := s.c.HDel(ctx, journalKey, token).Err(); err != nil {
 		return fmt.Errorf("redis: save turn of %s: finish: %w", w.User.User, err)
@@ -650,18 +671,21 @@ func (s *Store) step(n int) error {
 }
 
 // writeRest writes what a Cluster save writes in its last step, in one
-// pipeline: the contract into the user lists, the outgoing messages and
-// the due changes (schedule, and w.Due.Cancel).
-func (s *Store) writeRest(ctx context.Context, w storage.TurnWrite, schedule []storage.DueItem) error {
+// pipeline: with session, the session; the contract into the user lists,
+// the outgoing messages and the due changes (schedule, and w.Due.Cancel).
+func (s *Store) writeRest(ctx context.Context, w storage.TurnWrite, schedule []storage.DueItem, session bool) error {
 	var lists []string
 	if w.Contract != nil {
 		lists = listKeys(w.Contract.Users)
 	}
 	due := len(schedule) > 0 || len(w.Due.Cancel) > 0
-	if len(lists) == 0 && len(w.Out) == 0 && !due {
+	if !session && len(lists) == 0 && len(w.Out) == 0 && !due {
 		return nil
 	}
 	_, err := s.c.Pipelined(ctx, func(p redis.Pipeliner) error {
+		if session {
+			p.Eval(ctx, sessionAtScript, []string{sessionKey(w.User)}, w.Session, w.CurrentContract, ttlMillis(storage.SessionTTL))
+		}
 		for _, k := range lists {
 			p.Eval(ctx, appendScript, []string{k}, w.Contract.ID)
 		}

@@ -239,12 +239,15 @@ func checkRoundTrips(t *testing.T, s *Store, cluster bool) {
 	load("Load of a named contract and an event", "c1", "Ev1", want(1, 1), false)
 	load("Load of an event applied", "", "Ev0", want(1, 2), true)
 	save("Save of the session only", storage.TurnWrite{}, want(1, 1), nil)
-	save("Save of session and contract", storage.TurnWrite{Contract: contract()}, want(1, 2), nil)
+	// On Cluster a save whose steps span slots writes a journal with its
+	// first step and deletes it after its last (see journal.go): one round
+	// trip more.
+	save("Save of session and contract", storage.TurnWrite{Contract: contract()}, want(1, 3), nil)
 	save("Save that conflicts", storage.TurnWrite{Contract: contract()}, want(1, 1), storage.ErrConflict)
 	load("Load after the conflict", "", "", want(1, 2), false)
-	save("Save of session and messages", storage.TurnWrite{Out: out("m1")}, want(1, 1), nil)
-	save("Save of session, event and messages", storage.TurnWrite{Event: "Ev1", Out: out("m2")}, want(1, 2), nil)
-	save("Save of session, contract, event and messages", storage.TurnWrite{Contract: contract(), Event: "Ev2", Out: out("m3", "m4")}, want(1, 3), nil)
+	save("Save of session and messages", storage.TurnWrite{Out: out("m1")}, want(1, 3), nil)
+	save("Save of session, event and messages", storage.TurnWrite{Event: "Ev1", Out: out("m2")}, want(1, 3), nil)
+	save("Save of session, contract, event and messages", storage.TurnWrite{Contract: contract(), Event: "Ev2", Out: out("m3", "m4")}, want(1, 4), nil)
 	save("Save of an event applied, with its contract", storage.TurnWrite{Contract: contract(), Event: "Ev2", Out: out("m5")}, want(1, 1), storage.ErrApplied)
 	save("Save of an event applied, without contract", storage.TurnWrite{Event: "Ev1", Out: out("m5")}, want(1, 1), storage.ErrApplied)
 	load("Load of the event applied", "c1", "Ev2", want(1, 1), true)

@@ -24,8 +24,26 @@ async function post(path, body) {
   });
   let data = {};
   try { data = await res.json(); } catch (e) { /* empty answer */ }
+  if (res.status === 403 && reloadForToken()) return data;
   if (!res.ok) throw new Error(data.error || res.statusText);
   return data;
+}
+
+// reloadForToken loads the page again when the sandbox no longer knows its
+// token (it restarted without its state file): the new page carries the
+// new token, and the hash keeps who we are. It reports whether it did; it
+// does not reload twice within ten seconds, so a page that cannot get a
+// good token says so instead of reloading for ever.
+function reloadForToken() {
+  const last = Number(sessionStorage.getItem("lp-token-reload") || 0);
+  if (Date.now() - last < 10000) {
+    say("The sandbox does not accept this page any more. Reload it to carry on.");
+    return false;
+  }
+  sessionStorage.setItem("lp-token-reload", String(Date.now()));
+  location.hash = "as=" + encodeURIComponent(me);
+  location.reload();
+  return true;
 }
 
 async function refresh() {
@@ -34,6 +52,7 @@ async function refresh() {
   const res = await fetch("/ui/state?as=" + encodeURIComponent(me) + "&token=" + encodeURIComponent(token));
   const data = await res.json();
   if (seq !== refreshSeq) return; // a newer refresh is under way
+  if (res.status === 403 && reloadForToken()) return;
   if (!res.ok) {
     const fallback = document.querySelector('meta[name="sandbox-person"]').content;
     if (me !== fallback) { me = fallback; return refresh(); } // a stale #as=
@@ -90,6 +109,15 @@ function formatTime(date, withYear) {
   if (withYear) opts.year = "numeric";
   try { return new Intl.DateTimeFormat("en-GB", opts).format(date); }
   catch (e) { return date.toISOString(); }
+}
+
+// wallValue is date on my wall clock as a datetime-local input writes it,
+// "2027-01-29T09:00"; the sandbox reads the picker's value the same way.
+function wallValue(date) {
+  const f = new Intl.DateTimeFormat("en-CA", { timeZone: myTZ(), year: "numeric", month: "2-digit", day: "2-digit",
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  const p = Object.fromEntries(f.formatToParts(date).map(x => [x.type, x.value]));
+  return p.year + "-" + p.month + "-" + p.day + "T" + p.hour + ":" + p.minute;
 }
 
 function unescapeSlack(s) { return s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&"); }
@@ -251,6 +279,9 @@ function render() {
   const now = new Date(state.now);
   $("clock-time").textContent = formatTime(now, true) + " (" + myTZ() + ")";
   $("clock-time").dateTime = state.now;
+  const picker = $("clock-to");
+  picker.min = wallValue(now);
+  if (document.activeElement !== picker && (!picker.value || picker.value < picker.min)) picker.value = picker.min;
   renderNav();
   renderMain();
   renderModal();
@@ -313,6 +344,7 @@ function renderMain() {
     if (c && view !== "dm" && c.kind === "dm") view = "dm";
     $("title").textContent = !c ? "" : c.kind === "dm" ? "Direct messages with " + c.name : "#" + c.name;
     $("composer").hidden = !c;
+    $("attach-label").hidden = !c || c.kind !== "dm"; // files are shared in the DM only
     const drafts = threadDrafts();
     box.replaceChildren(c ? renderConversation(c) : el("p", { className: "muted", text: "No conversation." }));
     for (const [ts, text] of Object.entries(drafts)) {
@@ -577,10 +609,36 @@ async function send(ev) {
   }
 }
 
+// shareFile shares the chosen file in the DM, with the composer's text as
+// its comment.
+async function shareFile(ev) {
+  const input = ev.target;
+  const file = input.files && input.files[0];
+  input.value = "";
+  const c = currentConversation();
+  if (!file || !c) return;
+  const text = $("composer-input").value;
+  const q = new URLSearchParams({ as: me, name: file.name, text: text });
+  say("Sharing " + file.name + "…");
+  try {
+    const res = await fetch("/ui/file?" + q.toString(), {
+      method: "POST", headers: { "X-Sandbox-Token": token, "Content-Type": "application/octet-stream" }, body: file,
+    });
+    let data = {};
+    try { data = await res.json(); } catch (e) { /* empty answer */ }
+    if (!res.ok) throw new Error(data.error || res.statusText);
+    $("composer-input").value = "";
+    say("");
+  } catch (e) {
+    say(e.message);
+  }
+}
+
 function start() {
   const hash = new URLSearchParams(location.hash.slice(1));
   me = hash.get("as") || document.querySelector('meta[name="sandbox-person"]').content;
   $("composer").addEventListener("submit", send);
+  $("attach").addEventListener("change", shareFile);
   $("composer-input").addEventListener("keydown", (ev) => {
     if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing) { ev.preventDefault(); $("composer").requestSubmit(); }
   });
@@ -594,18 +652,45 @@ function start() {
     if (view === "home") act("/ui/home", {});
     refresh().catch(e => say(e.message));
   });
+  $("plus-hour").addEventListener("click", (ev) => act("/ui/clock", { advance: "1h" }, ev.target));
   $("plus-day").addEventListener("click", (ev) => act("/ui/clock", { advance: "24h" }, ev.target));
   $("plus-week").addEventListener("click", (ev) => act("/ui/clock", { advance: "168h" }, ev.target));
+  $("morning").addEventListener("click", (ev) => act("/ui/clock", { to: "morning" }, ev.target));
+  $("clock-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    act("/ui/clock", { to: $("clock-to").value }, ev.submitter);
+  });
   $("modal-form").addEventListener("submit", submitModal);
   $("modal-close").addEventListener("click", closeModal);
   $("modal-backdrop").addEventListener("keydown", (ev) => { if (ev.key === "Escape") closeModal(); });
 
+  connect();
+  refresh().catch(e => say(e.message));
+}
+
+// connect listens for the sandbox's changes. While the sandbox is down the
+// browser keeps retrying; an error answer (a restart that lost the page's
+// token) ends that, and recover takes over.
+function connect() {
   const events = new EventSource("/events?token=" + encodeURIComponent(token));
   events.onmessage = scheduleRefresh;
   events.onopen = () => { say(""); scheduleRefresh(); };
-  events.onerror = () => say("Connection to the sandbox lost; reconnecting…");
+  events.onerror = () => {
+    say("Connection to the sandbox lost; reconnecting…");
+    if (events.readyState === EventSource.CLOSED) setTimeout(recover, 1000);
+  };
+}
 
-  refresh().catch(e => say(e.message));
+// recover asks the sandbox whether this page's token still works: yes,
+// listen again; no, load the page again for the new one; no answer, try
+// again shortly.
+async function recover() {
+  try {
+    const res = await fetch("/ui/state?as=" + encodeURIComponent(me) + "&token=" + encodeURIComponent(token));
+    if (res.status === 403 && reloadForToken()) return;
+    if (res.ok) { connect(); return; }
+  } catch (e) { /* still down */ }
+  setTimeout(recover, 2000);
 }
 
 document.addEventListener("DOMContentLoaded", start);
