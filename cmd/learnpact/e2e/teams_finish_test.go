@@ -1,0 +1,117 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/learnpact/learnpact/bot/teams/connectortest"
+	"github.com/learnpact/learnpact/conversation"
+	"github.com/learnpact/learnpact/conversation/contract"
+	"github.com/learnpact/learnpact/scheduler"
+)
+
+// shareFile sends a file to the bot in user's personal chat, as Teams
+// delivers one (supportsFiles): an attachment naming the file in the
+// sender's OneDrive, with a short-lived download URL the bot must not keep.
+func (h *teamsHarness) shareFile(user, name string) {
+	h.t.Helper()
+	act := h.activity("message", user)
+	act["attachments"] = []any{map[string]any{
+		"contentType": "application/vnd.microsoft.teams.file.download.info", "name": name,
+		"contentUrl": "https://contoso-my.sharepoint.com/personal/lee/Documents/" + name,
+		"content":    map[string]any{"downloadUrl": "https://contoso-my.sharepoint.com/download.aspx?tempauth=SECRET", "uniqueId": "A1B2C3", "fileType": "pdf"},
+	}}
+	h.mustDeliver(act)
+}
+
+// TestTeamsFinishToImpact: the whole finish over /api/messages: hand in a
+// link, a file and a text, rate yourself, the approver assesses on the
+// form card with a disagreement the learner replies to, reflection,
+// completion, the 30-day check-back in the learner's working hours
+// (Berlin), and the approver's digest.
+func TestTeamsFinishToImpact(t *testing.T) {
+	h := newTeamsHarness(t)
+	summary := h.draft()
+	h.click(teamsLearner, summary, string(conversation.ActionSend), nil)
+	card := h.expect(teamsManager, "would like you to approve")
+	h.click(teamsManager, card, string(conversation.ActionApprove), nil)
+	h.expect(teamsLearner, "active")
+	h.sweep(2 * 24 * time.Hour)
+
+	h.say(teamsLearner, "submit")
+	h.expect(teamsLearner, "Evidence 1 of 1")
+	h.say(teamsLearner, "https://contoso.sharepoint.com/sites/eng/reviews")
+	h.expect(teamsLearner, "the link is handed in")
+	h.shareFile(teamsLearner, "review-checklist.pdf")
+	h.expect(teamsLearner, "“review-checklist.pdf” is handed in")
+	h.say(teamsLearner, "Ana says our reviews now take 40 minutes")
+	more := h.expect(teamsLearner, "your text is handed in")
+	h.click(teamsLearner, more, string(conversation.ActionEvidenceDone), nil)
+	rate := h.expect(teamsLearner, "Success criterion 1 of 1")
+	h.click(teamsLearner, rate, string(conversation.ActionRateMet), nil)
+	h.expect(teamsLearner, "A note on it?")
+	h.say(teamsLearner, "Bo and Cy ran reviews with it on their own")
+	h.expect(teamsLearner, "Handed in")
+	assess := h.expect(teamsManager, "Ready for your assessment")
+	c := h.contracts(teamsLearner)[0]
+	if f := c.Evidence[1].File; c.Status != contract.Submitted || f == nil || f.ID != "A1B2C3" || strings.Contains(f.Permalink, "tempauth") {
+		t.Fatalf("handed in: %s, file %+v", c.Status, f)
+	}
+
+	h.click(teamsManager, assess, string(conversation.ActionAssess), nil)
+	form := h.expect(teamsManager, "Assess the work")
+	h.click(teamsManager, form, "lp_submit", map[string]string{conversation.FieldRating(1): "partly",
+		conversation.FieldRatingNote(1): "Cy still asks you before each review"})
+	assessed := h.expect(teamsLearner, "Here are your ratings side by side")
+	h.click(teamsLearner, assessed, string(conversation.ActionReplyAssess), nil)
+	h.expect(teamsLearner, "Your reply?")
+	h.say(teamsLearner, "Cy runs Thursday's review alone")
+	h.expect(teamsManager, "replied about criterion 1")
+	h.expect(teamsLearner, "What did you learn?")
+	h.say(teamsLearner, "Short checklists get used")
+	h.expect(teamsLearner, "What would you do differently")
+	h.say(teamsLearner, "skip")
+	h.expect(teamsLearner, "What will you change")
+	h.say(teamsLearner, "Timebox every review")
+	h.expect(teamsLearner, "is complete")
+	h.expect(teamsManager, "Here's the summary")
+	c = h.contracts(teamsLearner)[0]
+	if c.Status != contract.Completed {
+		t.Fatalf("status %s", c.Status)
+	}
+
+	h.sweep(29 * 24 * time.Hour)
+	var prompt connectortest.Activity
+	for i := 0; i < 24*5 && prompt.ID == ""; i++ {
+		h.sweep(time.Hour)
+		for _, a := range h.fake.Activities() {
+			if strings.Contains(teamsText(a), "Has it changed how you work?") && strings.HasPrefix(a.Conversation, h.chat(teamsLearner)) {
+				prompt = a
+			}
+		}
+	}
+	if prompt.ID == "" {
+		t.Fatalf("no impact check-back; chat:\n%s", h.dump(teamsLearner))
+	}
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	local := h.clock.Now().In(berlin)
+	if wd := local.Weekday(); wd == time.Saturday || wd == time.Sunday || local.Hour() < 9 || local.Hour() >= 17 {
+		t.Errorf("the check-back arrived at %s in Berlin, outside working hours", local.Format(time.RFC1123))
+	}
+	h.click(teamsLearner, prompt, string(conversation.ActionImpactALot), nil)
+	h.expect(teamsLearner, "An example?")
+	h.say(teamsLearner, "I timebox reviews now")
+	h.expect(teamsLearner, "Thanks!")
+
+	if err := h.store.Schedule(h.ctx(), scheduler.Digest("teams", teamsTenant, teamsManager).Due(h.clock.Now())); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 8; i++ {
+		h.sweep(3 * time.Hour)
+	}
+	digest := h.expect(teamsManager, "Since they completed")
+	if text := teamsText(digest); !strings.Contains(text, "Yes, a lot") || strings.Contains(text, "Drifting") {
+		t.Errorf("the digest: %s", text)
+	}
+}
