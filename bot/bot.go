@@ -62,6 +62,13 @@ type Roster interface {
 	Channel(ctx context.Context, channel string) (ChannelInfo, error)
 }
 
+// Groups is implemented by platforms that can list the members of a user
+// group by its handle (a Slack user group, a Teams team), for an
+// APPROVERS policy that names one.
+type Groups interface {
+	GroupMembers(ctx context.Context, team, handle string) ([]string, error)
+}
+
 // Threader is implemented by platforms that can reply in a thread under a
 // channel message (root).
 type Threader interface {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/learnpact/learnpact/conversation/approverpolicy"
 	"log/slog"
 	"time"
 
@@ -74,6 +75,9 @@ type Config struct {
 	// Reports configures /contract report; without Reports.Contracts
 	// everyone is told reports are unavailable.
 	Reports Reports
+	// Approvers is who may approve whose contracts (APPROVERS); anyone
+	// when zero. A group policy needs platforms that are Groups.
+	Approvers approverpolicy.Policy
 }
 
 // Engine runs one conversation turn at a time per call; calls may run
@@ -90,6 +94,7 @@ type Engine struct {
 	// impactDays is Config.ImpactDays.
 	impactDays []int
 	reports    Reports
+	approve    approverpolicy.Policy
 
 	posting posting
 }
@@ -99,7 +104,8 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("bot: no store")
 	}
-	e := &Engine{store: cfg.Store, docs: cfg.Docs, erase: cfg.Erase, planner: cfg.Planner, clock: cfg.Now, ids: cfg.NewID, logger: cfg.Log, reports: cfg.Reports, impactDays: cfg.ImpactDays}
+	e := &Engine{store: cfg.Store, docs: cfg.Docs, erase: cfg.Erase, planner: cfg.Planner, clock: cfg.Now, ids: cfg.NewID, logger: cfg.Log,
+		reports: cfg.Reports, impactDays: cfg.ImpactDays, approve: cfg.Approvers}
 	if e.clock == nil {
 		e.clock = time.Now
 	}
@@ -273,6 +279,10 @@ func (e *Engine) step(ctx context.Context, t Turn) (saved, error) {
 			if env.Sets, err = e.sets(ctx, t.Platform, t.Team, t.Input.Channel); err != nil {
 				return saved{}, err
 			}
+		}
+		env.Approvers = e.approve
+		if h, ok := e.approve.Group(); ok && conversation.ChoosesApprover(sess, t.Input) {
+			env.ApproverGroup = e.groupMembers(ctx, t.Platform, t.Team, h)
 		}
 		env.Now = e.now()
 		res := conversation.Step(env, sess, c, t.Input)
@@ -508,4 +518,23 @@ func (e *Engine) Time() time.Time { return e.now() }
 // first time it was seen within ttl, so adapters drop retried deliveries.
 func (e *Engine) FirstSeen(ctx context.Context, eventID string, ttl time.Duration) (bool, error) {
 	return e.store.FirstSeen(ctx, eventID, ttl)
+}
+
+// groupMembers reads the members of a user group on the platform: nil,
+// logged, when the platform cannot tell.
+func (e *Engine) groupMembers(ctx context.Context, p Platform, team, handle string) []string {
+	g, ok := p.(Groups)
+	if !ok {
+		e.log().Warn("APPROVERS names a group, and the platform cannot list groups", "platform", p.Name(), "group", handle)
+		return nil
+	}
+	members, err := g.GroupMembers(ctx, team, handle)
+	if err != nil {
+		e.log().Warn("cannot read the approver group", "platform", p.Name(), "group", handle, "err", err)
+		return nil
+	}
+	if members == nil {
+		members = []string{}
+	}
+	return members
 }

@@ -196,6 +196,10 @@ func (t *turn) setApprover(text string) {
 		t.reply(approverErrorMsg(err))
 		return
 	}
+	if err := t.env.Approvers.Check(t.c.Learner, id, t.env.ApproverGroup); err != nil {
+		t.reply(approverRefusedMsg(err, id))
+		return
+	}
 	if err := t.c.SetApprover(t.in.User, id, t.env.Now); err != nil {
 		t.refuse(err, "edit")
 		return

@@ -5,6 +5,7 @@
 package conversation
 
 import (
+	"github.com/learnpact/learnpact/conversation/approverpolicy"
 	"time"
 
 	"github.com/learnpact/learnpact/conversation/contract"
@@ -102,6 +103,12 @@ type Env struct {
 	// BotUser is the bot's own user id, so a learner cannot name the bot
 	// as their approver; empty when unknown.
 	BotUser string
+	// Approvers is the policy on who may approve (the APPROVERS
+	// setting); ApproverGroup the members of its group, for a group
+	// policy, loaded when ChoosesApprover (nil when they could not be
+	// read).
+	Approvers     approverpolicy.Policy
+	ApproverGroup []string
 	// Contracts are the actor's contracts, loaded by the engine only when
 	// NeedsList reports that the turn needs them.
 	Contracts []*contract.Contract

@@ -97,6 +97,7 @@ type Platform struct {
 	seq      int
 	all      []*Posted           // every message, in sending order
 	channels map[string][]string // shared channel → members
+	groups   map[string][]string // user group handle → members
 	forms    map[string]message.Modal
 	triggers map[string]string // trigger id → who clicked
 	done     []Delivery
@@ -148,6 +149,27 @@ func (p *Platform) Files(user string) []bot.File {
 		}
 	}
 	return out
+}
+
+// AddGroup adds a user group with its members, by handle.
+func (p *Platform) AddGroup(handle string, members ...string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.groups == nil {
+		p.groups = map[string][]string{}
+	}
+	p.groups[handle] = members
+}
+
+// GroupMembers implements bot.Groups: an unknown handle is an error.
+func (p *Platform) GroupMembers(_ context.Context, _, handle string) ([]string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	m, ok := p.groups[handle]
+	if !ok {
+		return nil, fmt.Errorf("bottest: no group @%s", handle)
+	}
+	return append([]string{}, m...), nil
 }
 
 // AddChannel adds a shared channel with its members (the bot excluded).

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/learnpact/learnpact/conversation/approverpolicy"
 	"log/slog"
 	"maps"
 	"regexp"
@@ -91,6 +92,18 @@ func (w *World) Reports(admins ...string) {
 	}
 	e, err := bot.New(bot.Config{Store: w.store, Docs: w.store, Now: w.Now, NewID: w.newID,
 		Log: slog.New(slog.NewTextHandler(testLog{w.t}, nil)), Reports: bot.Reports{Contracts: src, Admins: admins}})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.engine = e
+}
+
+// Approvers sets who may approve whose contracts (APPROVERS) for the
+// turns to come.
+func (w *World) Approvers(p approverpolicy.Policy) {
+	w.t.Helper()
+	e, err := bot.New(bot.Config{Store: w.store, Docs: w.store, Now: w.Now, NewID: w.newID,
+		Log: slog.New(slog.NewTextHandler(testLog{w.t}, nil)), Approvers: p})
 	if err != nil {
 		w.t.Fatal(err)
 	}

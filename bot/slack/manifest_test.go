@@ -34,6 +34,8 @@ var requiredScopes = map[string]string{
 	// Learning sets: the members of a set's channel, public or private.
 	"channels:read": "conversations.members (learning sets in public channels)",
 	"groups:read":   "conversations.members (learning sets in private channels)",
+	// APPROVERS=@handle.
+	"usergroups:read": "usergroups.list (the members of the approver group)",
 }
 
 // eventScopes are the scopes each subscribed bot event needs.

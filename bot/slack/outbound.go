@@ -26,6 +26,7 @@ type slackAPI interface {
 	GetConversationInfoContext(ctx context.Context, input *slackapi.GetConversationInfoInput) (*slackapi.Channel, error)
 	GetUsersInConversationContext(ctx context.Context, params *slackapi.GetUsersInConversationParameters) ([]string, string, error)
 	UploadFileContext(ctx context.Context, params slackapi.UploadFileParameters) (*slackapi.FileSummary, error)
+	GetUserGroupsContext(ctx context.Context, options ...slackapi.GetUserGroupsOption) ([]slackapi.UserGroup, error)
 }
 
 // maxRateLimitRetries bounds how often one call is retried after a 429.

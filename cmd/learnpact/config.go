@@ -3,10 +3,12 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/learnpact/learnpact/conversation/approverpolicy"
 	"github.com/learnpact/learnpact/scheduler"
 	"log/slog"
 	"net"
 	"net/url"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -73,6 +75,9 @@ type Config struct {
 	// Digests is when approvers get their digest (DIGEST_SPEC, a cron
 	// spec in UTC); the zero value is Mondays at 09:00.
 	Digests scheduler.DigestSchedule
+	// Approvers is who may approve whose contracts (APPROVERS: anyone,
+	// @group-handle or file:PATH).
+	Approvers approverpolicy.Policy
 	// ImpactDays are the impact check-backs after completion, in days
 	// (IMPACT_CHECKS, like 30d,90d).
 	ImpactDays []int
@@ -164,6 +169,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.Hours = hours
 	if admins := env("LEARNPACT_ADMINS"); admins != "" {
 		c.Admins = strings.FieldsFunc(admins, func(r rune) bool { return r == ',' || unicode.IsSpace(r) })
+	}
+	if c.Approvers, err = approverpolicy.Parse(env("APPROVERS"), os.ReadFile); err != nil {
+		errs = append(errs, err)
 	}
 	if c.Digests, err = scheduler.ParseDigestSchedule(env("DIGEST_SPEC")); err != nil {
 		errs = append(errs, fmt.Errorf("DIGEST_SPEC (when approvers get their digest; unset for Mondays at 09:00 UTC): %w", err))

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -278,5 +280,25 @@ func TestCLI(t *testing.T) {
 				t.Errorf("stdout %q, stderr %q; want them to contain %q, %q", out.String(), errOut.String(), tc.out, tc.errOut)
 			}
 		})
+	}
+}
+
+// TestLoadConfigApprovers: APPROVERS is anyone by default, a group handle
+// or a list in a file; a bad setting stops the start with its name.
+func TestLoadConfigApprovers(t *testing.T) {
+	list := filepath.Join(t.TempDir(), "approvers.txt")
+	if err := os.WriteFile(list, []byte("ULEE = UMO\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for setting, want := range map[string]string{"": "anyone", "anyone": "anyone", "@managers": "@managers", "file:" + list: "file:" + list + " (1 learners)"} {
+		c, err := LoadConfig(envFrom(map[string]string{"APPROVERS": setting}))
+		if err != nil || c.Approvers.String() != want {
+			t.Errorf("APPROVERS=%q: %v, %v; want %s", setting, c.Approvers, err, want)
+		}
+	}
+	for _, bad := range []string{"managers", "file:" + list + ".missing", "@"} {
+		if _, err := LoadConfig(envFrom(map[string]string{"APPROVERS": bad})); err == nil || !strings.Contains(err.Error(), "APPROVERS") {
+			t.Errorf("APPROVERS=%q: %v, want an error naming APPROVERS", bad, err)
+		}
 	}
 }

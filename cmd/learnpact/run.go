@@ -362,7 +362,7 @@ func (m *Main) close() error {
 func (m *Main) newEngine(mode Mode) (storage.DueStore, error) {
 	planner := scheduler.NewPlanner(scheduler.PlannerConfig{Digests: m.Config.Digests})
 	cfg := bot.Config{Store: m.stores.Turns, Docs: m.stores.Docs, Erase: m.stores.Erase, Planner: planner, Log: m.Log.With("component", "engine"),
-		ImpactDays: m.Config.ImpactDays, Reports: bot.Reports{Contracts: m.stores.Erase, Admins: m.Config.Admins}}
+		ImpactDays: m.Config.ImpactDays, Reports: bot.Reports{Contracts: m.stores.Erase, Admins: m.Config.Admins}, Approvers: m.Config.Approvers}
 	if mode == ModeSandbox {
 		cfg.Now = m.Clock.Now
 	}

@@ -5,8 +5,10 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/learnpact/learnpact/bot/recordpdf/recordpdftest"
 	"github.com/learnpact/learnpact/conversation"
@@ -119,5 +121,51 @@ func TestBrowserRecord(t *testing.T) {
 	}
 	if text := recordpdftest.Text(t, pdf); !strings.Contains(text, "Mo Manager approver version 2 5 Mar 2026, 13:30 UTC") {
 		t.Errorf("the downloaded PDF lacks the approver's signature:\n%s", text)
+	}
+}
+
+// TestRecordAfterTheFlow: a contract taken through the whole flow in the
+// sandbox (drafted, signed, handed in, self-assessed, assessed with a
+// disagreement and a reply, reflected on) is exported by the approver;
+// the PDF's text has the signatures with version and date, the criterion
+// with both ratings and the exchange, and the reflection.
+func TestRecordAfterTheFlow(t *testing.T) {
+	h := newHarness(t, stores["embedded"](t))
+	h.active()
+	h.sweep(3 * 24 * time.Hour)
+	card := h.handIn("https://wiki.example.com/design-reviews/write-up")
+	h.click(manager, card, string(conversation.ActionAssess))
+	h.submitForm(manager, map[string]string{conversation.FieldRating(1): "partly",
+		conversation.FieldRatingNote(1): "Cy still asks you before each review"})
+	assessed := h.expect(learner, "Here are your ratings side by side")
+	h.click(learner, assessed, string(conversation.ActionReplyAssess))
+	h.expect(learner, "Your reply?")
+	h.say(learner, "Cy runs Thursday's review alone")
+	h.expect(learner, "What did you learn?")
+	h.say(learner, "Short checklists get used")
+	skip := h.expect(learner, "What would you do differently")
+	h.click(learner, skip, string(conversation.ActionSkipDifferently))
+	h.expect(learner, "What will you change")
+	h.say(learner, "Timebox every review")
+	h.expect(learner, "is complete")
+
+	h.say(manager, "export")
+	m := h.expect(manager, "Here is the record of")
+	if len(m.Files) != 1 {
+		t.Fatalf("no file with the record: %+v", m)
+	}
+	pdf, _ := h.ws.FileData(m.Files[0].ID)
+	text := recordpdftest.Text(t, pdf)
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`Ada Learner learner version 1 \d{1,2} \w{3} 2026, \d\d:\d\d UTC`),
+		regexp.MustCompile(`Mo Manager approver version 1 \d{1,2} \w{3} 2026, \d\d:\d\d UTC`),
+		regexp.MustCompile(`Criterion 1: Two teammates use my checklist without help Learner's rating Met — Bo and Cy ran reviews with it on their own ` +
+			`Approver's rating Partly — Cy still asks you before each review Comment Ada Learner \([^)]*\): Cy runs Thursday's review alone`),
+		regexp.MustCompile(`What I learned Short checklists get used What I'd do differently \(skipped\) What I'll change at work Timebox every review`),
+		regexp.MustCompile(`File (for “[^”]+”|not foreseen in the contract): review-checklist\.pdf`),
+	} {
+		if !want.MatchString(text) {
+			t.Errorf("the PDF's text does not match %s\n%s", want, text)
+		}
 	}
 }
