@@ -76,7 +76,18 @@ func (e *Engine) recordFile(ctx context.Context, p Platform, r record.Record, co
 	if err != nil {
 		return File{}, err
 	}
-	return File{Name: r.FileName(), Title: "Learning contract: " + r.Title, Data: data, Comment: comment, Contract: r.ContractID}, nil
+	return File{Name: r.FileName(), Title: "Learning contract: " + clipTitle(r.Title), Data: data, Comment: comment, Contract: r.ContractID}, nil
+}
+
+// maxFileTitle is the most of a contract's title a file's title (Slack's
+// file title, Teams' consent card description) carries.
+const maxFileTitle = 150
+
+func clipTitle(s string) string {
+	if r := []rune(s); len(r) > maxFileTitle {
+		return string(r[:maxFileTitle-1]) + "…"
+	}
+	return s
 }
 
 // RecordFile makes the PDF of a contract's record for user, one of its

@@ -92,3 +92,22 @@ func TestRecordExportWithoutFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordExportLongTitle: a title of 10,000 characters is exported in
+// full in the PDF, and clipped in the file's title.
+func TestRecordExportLongTitle(t *testing.T) {
+	w := bottest.NewWorld(t, start)
+	activate(w)
+	c := w.Contract("c1")
+	long := strings.Repeat("Ü", 10000)
+	c.Terms.Title, c.Revisions[0].Terms.Title = long, long
+	w.Store(c)
+	w.Command(lee, "export")
+	files := w.Platform.Files(lee)
+	if len(files) != 1 {
+		t.Fatalf("%d files", len(files))
+	}
+	if n := len([]rune(files[0].Title)); n > 200 || !strings.HasSuffix(files[0].Title, "…") {
+		t.Errorf("a file title of %d characters: %.60q", n, files[0].Title)
+	}
+}

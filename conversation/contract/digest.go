@@ -8,14 +8,18 @@ import "time"
 const DueDigest DueKind = "digest"
 
 // InDigest reports whether the contract belongs in its approver's digest:
-// it has been sent to them and is neither withdrawn nor completed.
+// it has been sent to them and is not withdrawn; once completed, only
+// while impact check-backs are still to go out (the digest tells of the
+// completion and of the answers).
 func (c *Contract) InDigest() bool {
 	if c.Approver == "" {
 		return false
 	}
 	switch c.Status {
-	case Draft, InPeerReview, Withdrawn, Completed:
+	case Draft, InPeerReview, Withdrawn:
 		return false
+	case Completed:
+		return len(c.impactPlan()) > 0
 	}
 	return true
 }

@@ -99,8 +99,14 @@ func TestFinishActiveToCompleted(t *testing.T) {
 	if len(c.Impacts) != 1 || c.Impacts[0].Example != "reviews are timeboxed" {
 		t.Errorf("impacts = %+v", c.Impacts)
 	}
-	if c.InDigest() {
-		t.Error("a completed contract stays in the digest machinery")
+	if !c.InDigest() {
+		t.Error("a completed contract with check-backs to come leaves the digest")
+	}
+	for _, d := range c.Plan(plan[0].At) {
+		c.Sent(d, d.At)
+	}
+	if c.InDigest() || len(c.Plan(now.AddDate(1, 0, 0))) != 0 {
+		t.Error("a completed contract stays in the digest after its last check-back")
 	}
 }
 

@@ -60,7 +60,7 @@ func titleOf(t contract.Terms) string {
 	return t.Title
 }
 
-// Date is how the record shows a day; Time a moment, in UTC.
+// Date is how the record shows a day, in UTC.
 func Date(t time.Time) string { return t.UTC().Format("2 Jan 2006") }
 
 // Time is how the record shows a moment, in UTC.
