@@ -59,6 +59,9 @@ type Config struct {
 	// Planner keeps each contract's scheduled work in step with it;
 	// nothing is scheduled when nil.
 	Planner Planner
+	// Observer hears about turns and store failures, for metrics;
+	// nothing when nil.
+	Observer Observer
 	// Erase deletes people's data (my-data and forget-me, retention);
 	// those answer that they are unavailable when nil.
 	Erase storage.Eraser
@@ -87,6 +90,7 @@ type Engine struct {
 	store   storage.Store
 	docs    storage.Docs
 	erase   storage.Eraser
+	obs     Observer
 	planner Planner
 	clock   func() time.Time
 	ids     func() string
@@ -108,6 +112,9 @@ func New(cfg Config) (*Engine, error) {
 		reports: cfg.Reports, impactDays: cfg.ImpactDays, approve: cfg.Approvers}
 	if e.clock == nil {
 		e.clock = time.Now
+	}
+	if e.obs = cfg.Observer; e.obs == nil {
+		e.obs = nopObserver{}
 	}
 	if e.ids == nil {
 		e.ids = randomID
@@ -164,12 +171,22 @@ func (t Turn) safe(err error) {
 // With a Queuer platform, the messages the turn sends are saved with it
 // and delivered from the outbox; the other effects (and all of them on
 // other platforms) are carried out once the turn is saved.
-func (e *Engine) Handle(ctx context.Context, t Turn) error {
-	ctx = WithLane(ctx, LaneOf(t.Input))
+func (e *Engine) Handle(ctx context.Context, t Turn) (err error) {
+	ctx = e.withRequest(WithLane(ctx, LaneOf(t.Input)))
+	start, outcome := time.Now(), "saved"
+	defer func() {
+		if err != nil && outcome == "saved" {
+			outcome = "failed"
+		}
+		d := time.Since(start)
+		e.obs.Turn(t.Platform.Name(), string(t.Input.Kind), outcome, d)
+		e.log(ctx).Debug("turn", "platform", t.Platform.Name(), "kind", t.Input.Kind, "user", t.Input.User,
+			"outcome", outcome, "duration_ms", d.Milliseconds())
+	}()
 	s, err := e.step(ctx, t)
 	t.safe(err)
 	if err != nil {
-		e.log().Error("turn failed", "user", t.Input.User, "kind", t.Input.Kind, "err", err)
+		e.log(ctx).Error("turn failed", "user", t.Input.User, "kind", t.Input.Kind, "err", err)
 		if !clockStarted(t.Input) && !t.Retries {
 			// Nobody started a scheduled turn or a confirmation: the
 			// scheduler or the outbox retries it instead of troubling
@@ -179,7 +196,8 @@ func (e *Engine) Handle(ctx context.Context, t Turn) error {
 		return err
 	}
 	if s.applied {
-		e.log().Debug("event applied already", "user", t.Input.User, "event", t.Event)
+		outcome = "applied"
+		e.log(ctx).Debug("event applied already", "user", t.Input.User, "event", t.Event)
 		return nil
 	}
 	if s.queued > 0 {
@@ -250,6 +268,7 @@ func (e *Engine) step(ctx context.Context, t Turn) (saved, error) {
 	for attempt := 1; ; attempt++ {
 		snap, err := e.store.Load(ctx, key, conversation.ContractOf(t.Input), t.Event)
 		if err != nil {
+			e.obs.StoreError("load")
 			return saved{}, fmt.Errorf("load turn: %w", err)
 		}
 		if snap.Applied {
@@ -258,7 +277,7 @@ func (e *Engine) step(ctx context.Context, t Turn) (saved, error) {
 		sess := conversation.Session{User: t.Input.User}
 		if snap.Session != nil {
 			if err := json.Unmarshal(snap.Session, &sess); err != nil {
-				e.log().Warn("unreadable session, starting afresh", "user", t.Input.User, "err", err)
+				e.log(ctx).Warn("unreadable session, starting afresh", "user", t.Input.User, "err", err)
 				sess = conversation.Session{User: t.Input.User}
 			}
 		}
@@ -313,8 +332,12 @@ func (e *Engine) step(ctx context.Context, t Turn) (saved, error) {
 			// A redelivery of the event, run elsewhere meanwhile.
 			return saved{applied: true}, nil
 		case errors.Is(err, storage.ErrConflict) && attempt < maxAttempts:
+			e.obs.StoreRetry("save")
 			continue
 		case err != nil:
+			if !errors.Is(err, storage.ErrConflict) {
+				e.obs.StoreError("save")
+			}
 			return saved{}, fmt.Errorf("save turn: %w", err)
 		}
 		var home *contract.Contract
@@ -356,7 +379,7 @@ func (e *Engine) queue(ctx context.Context, t Turn, effects []conversation.Effec
 		ef = resolve(t.Input, ef)
 		it, ok, err := q.Queue(ctx, t, ef)
 		if err != nil {
-			e.log().Error("message not queued, sending it after the save", "user", t.Input.User, "effect", fmt.Sprintf("%T", ef), "err", err)
+			e.log(ctx).Error("message not queued, sending it after the save", "user", t.Input.User, "effect", fmt.Sprintf("%T", ef), "err", err)
 		}
 		if !ok || err != nil {
 			direct = append(direct, ef)
@@ -424,7 +447,7 @@ func (e *Engine) Deliver(ctx context.Context, t Turn, effects []conversation.Eff
 	var first error
 	for _, ef := range effects {
 		if err := e.deliver(ctx, t, resolve(t.Input, ef)); err != nil {
-			e.log().Error("effect failed", "user", t.Input.User, "effect", fmt.Sprintf("%T", ef), "err", err)
+			e.log(ctx).Error("effect failed", "user", t.Input.User, "effect", fmt.Sprintf("%T", ef), "err", err)
 			if first == nil {
 				first = err
 			}
@@ -452,7 +475,7 @@ func (e *Engine) deliver(ctx context.Context, t Turn, ef conversation.Effect) er
 		if err != nil {
 			// The actor may not be in that channel (a forwarded card, a
 			// crafted click): answer in their DM instead.
-			e.log().Warn("ephemeral failed, answering in DM", "user", in.User, "err", err)
+			e.log(ctx).Warn("ephemeral failed, answering in DM", "user", in.User, "err", err)
 			_, err = p.SendDM(ctx, in.User, ef.Message)
 		}
 		return err
@@ -492,7 +515,7 @@ func (e *Engine) apologise(ctx context.Context, t Turn) {
 		send = d.SendDMNow
 	}
 	if _, err := send(ctx, t.Input.User, m); err != nil {
-		e.log().Error("apology failed", "user", t.Input.User, "err", err)
+		e.log(ctx).Error("apology failed", "user", t.Input.User, "err", err)
 	}
 }
 
@@ -507,8 +530,6 @@ func randomID() string {
 	}
 	return hex.EncodeToString(b[:])
 }
-
-func (e *Engine) log() *slog.Logger { return e.logger }
 
 // Time returns the engine's current time, for adapters that must judge
 // input the way the next turn will.
@@ -525,12 +546,12 @@ func (e *Engine) FirstSeen(ctx context.Context, eventID string, ttl time.Duratio
 func (e *Engine) groupMembers(ctx context.Context, p Platform, team, handle string) []string {
 	g, ok := p.(Groups)
 	if !ok {
-		e.log().Warn("APPROVERS names a group, and the platform cannot list groups", "platform", p.Name(), "group", handle)
+		e.log(ctx).Warn("APPROVERS names a group, and the platform cannot list groups", "platform", p.Name(), "group", handle)
 		return nil
 	}
 	members, err := g.GroupMembers(ctx, team, handle)
 	if err != nil {
-		e.log().Warn("cannot read the approver group", "platform", p.Name(), "group", handle, "err", err)
+		e.log(ctx).Warn("cannot read the approver group", "platform", p.Name(), "group", handle, "err", err)
 		return nil
 	}
 	if members == nil {

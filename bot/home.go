@@ -32,7 +32,7 @@ func (e *Engine) refreshHomes(ctx context.Context, t Turn, c *contract.Contract)
 			err = h.PublishHome(ctx, user, conversation.HomeView(user, cs, e.now()))
 		}
 		if err != nil {
-			e.log().Warn("home not refreshed", "user", user, "contract", c.ID, "err", err)
+			e.log(ctx).Warn("home not refreshed", "user", user, "contract", c.ID, "err", err)
 		}
 	}
 }

@@ -250,7 +250,7 @@ func (e *Engine) ForgetUser(ctx context.Context, platform, team, user string) er
 			return fmt.Errorf("forget: counts: %w", err)
 		}
 	}
-	e.log().Info("a person's data was deleted at their request", "platform", platform, "contracts_deleted", len(deleted), "contracts_changed", len(others))
+	e.log(ctx).Info("a person's data was deleted at their request", "platform", platform, "contracts_deleted", len(deleted), "contracts_changed", len(others))
 	return nil
 }
 
@@ -335,7 +335,7 @@ func (e *Engine) RetainClosed(ctx context.Context, age time.Duration) (int, erro
 		}
 	}
 	if len(old) > 0 {
-		e.log().Info("closed contracts deleted after the retention period", "contracts", len(old), "older_than", age.String())
+		e.log(ctx).Info("closed contracts deleted after the retention period", "contracts", len(old), "older_than", age.String())
 	}
 	return len(old), nil
 }
@@ -353,7 +353,7 @@ func (e *Engine) exportData(ctx context.Context, t Turn, ef conversation.ExportD
 		if err == nil {
 			return nil
 		}
-		e.log().Error("data file not sent as a file, sending it in messages", "user", ef.User, "err", err)
+		e.log(ctx).Error("data file not sent as a file, sending it in messages", "user", ef.User, "err", err)
 	}
 	if _, err := t.Platform.SendDM(ctx, ef.User, ef.Comment); err != nil {
 		return err

@@ -53,7 +53,7 @@ func (e *Engine) export(ctx context.Context, t Turn, ef conversation.Export) err
 				return nil
 			}
 		}
-		e.log().Error("record not sent as a file, sending it as a message", "user", ef.User, "contract", ef.Record.ContractID, "err", err)
+		e.log(ctx).Error("record not sent as a file, sending it as a message", "user", ef.User, "contract", ef.Record.ContractID, "err", err)
 	}
 	_, err := t.Platform.SendDM(ctx, ef.User, ef.Card)
 	return err

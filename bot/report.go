@@ -42,7 +42,7 @@ func (e *Engine) report(ctx context.Context, t Turn, ef conversation.ReportReque
 	err := e.reports.Contracts.EachContract(ctx, func(id string, data []byte, _ int64) error {
 		c := new(contract.Contract)
 		if err := json.Unmarshal(data, c); err != nil {
-			e.log().Warn("report: skipping an unreadable contract", "contract", id, "err", err)
+			e.log(ctx).Warn("report: skipping an unreadable contract", "contract", id, "err", err)
 			return nil
 		}
 		if c.Platform != t.Platform.Name() || c.Team != t.Team {
@@ -76,7 +76,7 @@ func (e *Engine) report(ctx context.Context, t Turn, ef conversation.ReportReque
 		if err == nil {
 			return nil
 		}
-		e.log().Error("report not sent as a file, sending the card alone", "user", ef.User, "err", err)
+		e.log(ctx).Error("report not sent as a file, sending the card alone", "user", ef.User, "err", err)
 	}
 	_, err = t.Platform.SendDM(ctx, ef.User, conversation.ReportCard(r, ""))
 	return err

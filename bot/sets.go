@@ -64,7 +64,7 @@ func (e *Engine) sets(ctx context.Context, p Platform, team, channel string) ([]
 			info, err := roster.Channel(ctx, ch)
 			if err != nil {
 				// A set the bot was removed from: nobody can be asked there.
-				e.log().Warn("learning set members unavailable", "channel", ch, "err", err)
+				e.log(ctx).Warn("learning set members unavailable", "channel", ch, "err", err)
 			} else {
 				v.Members = info.Members
 				if info.Name != "" {

@@ -87,6 +87,9 @@ type Config struct {
 	Batch int
 	// SweepSpec is the cron spec Start sweeps on (default "@every 30s").
 	SweepSpec string
+	// Lag, when set, hears how late each claimed item is: from its due
+	// time to its claim (deferrals to working hours included), for metrics.
+	Lag func(d time.Duration)
 	// Housekeeping, when set, runs once a day (at 03:00 UTC) in one of the
 	// processes sharing the store: deleting what is kept past its time.
 	Housekeeping func(ctx context.Context) error
@@ -115,6 +118,7 @@ type Scheduler struct {
 	log       *slog.Logger
 
 	housekeeping func(ctx context.Context) error
+	lag          func(d time.Duration)
 
 	mu   sync.Mutex
 	cron *cron.Cron
@@ -164,6 +168,7 @@ func New(cfg Config) (*Scheduler, error) {
 		handler:      cfg.Handler,
 		platforms:    cfg.Platforms,
 		housekeeping: cfg.Housekeeping,
+		lag:          cfg.Lag,
 		now:          cfg.Now,
 		hours:        cfg.Hours.withDefaults(),
 		lease:        orDefault(cfg.Lease, defaultLease),
@@ -209,11 +214,17 @@ func (s *Scheduler) sweep(ctx context.Context, stop <-chan struct{}) (Stats, err
 		if closed(stop) {
 			return st, nil
 		}
-		claims, err := s.due.Claim(ctx, s.now(), s.batch, s.lease)
+		now := s.now()
+		claims, err := s.due.Claim(ctx, now, s.batch, s.lease)
 		if err != nil {
 			return st, fmt.Errorf("scheduler: %w", err)
 		}
 		st.Claimed += len(claims)
+		if s.lag != nil {
+			for _, c := range claims {
+				s.lag(max(now.Sub(c.Item.At), 0))
+			}
+		}
 		for i, c := range claims {
 			if i > 0 && (closed(stop) || s.leaseLow(c)) {
 				// Give the rest back now rather than when the lease runs

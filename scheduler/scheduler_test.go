@@ -517,3 +517,16 @@ func TestHousekeepingOncePerDay(t *testing.T) {
 		t.Errorf("the next day: ran %v (%v), %d runs in all, want 2", ran, err, runs)
 	}
 }
+
+// TestDueLag: each claimed item's lateness, from its due time to its
+// claim, is reported.
+func TestDueLag(t *testing.T) {
+	t0 := at(t, time.UTC, "2026-03-03 09:00")
+	var lags []time.Duration
+	f := newFixture(t, memory.New(), t0, nil, func(c *scheduler.Config) { c.Lag = func(d time.Duration) { lags = append(lags, d) } })
+	schedule(t, f.due, t0.Add(-5*time.Minute), item("c1", "checkin", "U1"))
+	sweep(t, f.s)
+	if len(lags) != 1 || lags[0] != 5*time.Minute {
+		t.Errorf("lags %v, want one of 5m", lags)
+	}
+}

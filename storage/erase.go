@@ -1,6 +1,9 @@
 package storage
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Eraser deletes what a store keeps about people and contracts, for
 // privacy requests ("forget me") and retention. Each store implements it
@@ -25,4 +28,12 @@ type Eraser interface {
 	DocKeys(ctx context.Context, prefix string) ([]string, error)
 	// DeleteDoc removes a document.
 	DeleteDoc(ctx context.Context, key string) error
+}
+
+// Backlog is implemented by the DueStores of this module's stores: how
+// many items wait in it, and when the earliest of them became (or
+// becomes) claimable, zero when none wait. For metrics: an outbox's depth
+// and the age of its oldest message.
+type Backlog interface {
+	Backlog(ctx context.Context) (n int, first time.Time, err error)
 }

@@ -2,9 +2,10 @@ package storage
 
 // HeldGroup is what a store keeps of a group (DueItem.Group) whose items
 // a holder claimed, for stores that implement groups in Go: the N claims
-// Holder has not settled, the latest ending at Until (unix ms), and
-// NotBefore (0 for none), the latest time an item of the group was given
-// back to. With no Holder the group waits for Until (its NotBefore).
+// Holder has not settled, Until (unix ms) when the hold ends unless Holder
+// claims again (GroupHold after its last Claim), and NotBefore (0 for
+// none), the latest time an item of the group was given back to. With no
+// Holder the group waits for Until (its NotBefore).
 type HeldGroup struct {
 	Holder           string
 	Until, NotBefore int64
@@ -13,8 +14,9 @@ type HeldGroup struct {
 
 // TakeGroup reports whether holder may claim at now an item of a group
 // held as h (nil for a group nobody holds) and, if so, returns the group's
-// new state with the claim, leased until until. again says that the item
-// was claimed by holder already and not settled: its claim is counted.
+// new state with the claim, held until until (now plus GroupHold). again
+// says that the item was claimed by holder already and not settled: its
+// claim is counted.
 func TakeGroup(h *HeldGroup, holder string, again bool, now, until int64) (HeldGroup, bool) {
 	switch {
 	case h != nil && h.Until > now && h.Holder != holder:
@@ -46,4 +48,14 @@ func SettleGroup(h HeldGroup, holder string, at int64) (g HeldGroup, keep bool) 
 		return HeldGroup{Until: h.NotBefore}, true
 	}
 	return HeldGroup{}, false
+}
+
+// KeepGroup returns the state of a group held as h when holder claims at
+// now, held until until (now plus GroupHold), and whether holder holds it.
+func KeepGroup(h HeldGroup, holder string, now, until int64) (HeldGroup, bool) {
+	if h.Holder != holder || h.N == 0 || h.Until <= now {
+		return h, false
+	}
+	h.Until = max(h.Until, until)
+	return h, true
 }

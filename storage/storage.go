@@ -272,6 +272,10 @@ type Store interface {
 // SessionTTL is how long an idle session is kept.
 const SessionTTL = 90 * 24 * time.Hour
 
+// GroupHold is how long a holder keeps its groups (see DueStore) after
+// its last Claim: a holder that works through a group claims more often.
+const GroupHold = 15 * time.Second
+
 // ErrLeaseLost is returned by DueStore.Done and Release, and per claim by
 // DoneAll, when the claim no longer holds: its lease ran out and the item
 // was claimed again, or the item was rescheduled, cancelled, done or
@@ -325,14 +329,15 @@ type Claim struct {
 // DueStore value is a holder, and Stores.Outbox returns a new one each
 // call. Once a holder claims an item of a group, Claim skips the group's
 // items for every other holder until the holder has settled (Done,
-// DoneAll, Release) each claim of the group it made, or until its latest
-// lease of the group ran out; meanwhile the holder itself claims the
-// group's items as they come due. An item given back with Release to a
-// later time holds its group back until then: no holder claims an item of
-// the group before that time once the rest is settled, so the item cannot
-// be overtaken by one queued after it. Cancelling or replacing a claimed
-// item of a group does not settle its claim: the group stays held until
-// its holder settles its other claims or the lease runs out.
+// DoneAll, Release) each claim of the group it made, or until it has not
+// called Claim for GroupHold (each of its Claims keeps its groups for
+// GroupHold more): a holder that died gives its groups up then, though
+// its claims hold until their leases run out. Meanwhile the holder itself
+// claims the group's items as they come due. An item given back with
+// Release to a later time holds its group back until then: no holder
+// claims an item of the group before that time once the rest is settled,
+// so the item cannot be overtaken by one queued after it. Cancelling or
+// replacing a claimed item of a group does not settle its claim.
 type DueStore interface {
 	// Schedule adds items, or replaces those whose id is scheduled
 	// already. A replaced item that was claimed loses its claim (Done and

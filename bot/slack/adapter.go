@@ -54,6 +54,9 @@ type Config struct {
 	APIURL        string       // default "https://slack.com/api/"
 	Workers       int          // turn workers (default 8)
 	HTTPClient    *http.Client // optional
+	// WrapTransport, when set, wraps the Web API client's transport (to
+	// count its answers, for metrics).
+	WrapTransport func(http.RoundTripper) http.RoundTripper
 	// Outbox, when set, makes SendDM, Post and Update durable: they queue
 	// the message there and return at once, and RunOutbox delivers it
 	// within Slack's rate limits, retrying, across restarts (see
@@ -108,8 +111,11 @@ type Adapter struct {
 
 	// id is the bot's identity once auth.test has answered (nil until
 	// then); idKnown is closed at that moment. learnIdentity fills them.
-	id        atomic.Pointer[identity]
-	idKnown   chan struct{}
+	id      atomic.Pointer[identity]
+	idKnown chan struct{}
+	// refused is Slack's answer to auth.test when it refused the bot
+	// token; nil while none did (see CredentialsRefused).
+	refused   atomic.Pointer[error]
 	idBackoff time.Duration // identityBackoff
 	idWait    time.Duration // identityWait
 
@@ -179,6 +185,15 @@ func newAdapter(cfg Config, engine *bot.Engine, log *slog.Logger, limits workpoo
 	client := cfg.HTTPClient
 	if client == nil {
 		client = defaultClient()
+	}
+	if cfg.WrapTransport != nil {
+		c := *client
+		base := c.Transport
+		if base == nil {
+			base = http.DefaultTransport
+		}
+		c.Transport = cfg.WrapTransport(base)
+		client = &c
 	}
 	a := &Adapter{
 		cfg:    cfg,

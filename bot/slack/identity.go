@@ -33,7 +33,11 @@ func (a *Adapter) learnIdentity(ctx context.Context) {
 	pause := a.idBackoff
 	for {
 		id, err := a.authTest(ctx)
+		if refusedToken(err) {
+			a.refused.Store(&err)
+		}
 		if err == nil {
+			a.refused.Store(nil)
 			a.id.Store(&id)
 			close(a.idKnown)
 			a.log.Debug("bot identity learnt", "user", id.user, "team", id.team)
@@ -95,4 +99,28 @@ func (a *Adapter) awaitIdentity(ctx context.Context, d time.Duration) identity {
 	case <-ctx.Done():
 	}
 	return a.identity()
+}
+
+// refusedToken reports an auth.test answer that refuses the token itself,
+// as opposed to Slack being unreachable or slow.
+func refusedToken(err error) bool {
+	var se slackapi.SlackErrorResponse
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Err {
+	case "invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired", "no_permission":
+		return true
+	}
+	return false
+}
+
+// CredentialsRefused returns Slack's refusal of the bot token, nil unless
+// auth.test refused it (and has not accepted it since). Readiness checks
+// call it.
+func (a *Adapter) CredentialsRefused() error {
+	if err := a.refused.Load(); err != nil {
+		return *err
+	}
+	return nil
 }

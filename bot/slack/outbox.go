@@ -105,7 +105,8 @@ import (
 // messages are sent by one process at a time, in order, across timeouts,
 // retries and replicas. A process that queued a message another process's
 // conversation holds looks for it every groupRetry until it (or the
-// holder) claims it. Past maxHeld messages held,
+// holder) claims it. A process that dies gives its conversations up
+// storage.GroupHold after its last claim. Past maxHeld messages held,
 // the rest wait unclaimed in the store, where a reply may overtake an
 // earlier nudge of its conversation.
 const (
@@ -119,8 +120,10 @@ const (
 	replyLead = 24 * time.Hour
 	// outboxLease is the least lease of a claim; a claim when the process
 	// holds many messages is leased for twice the time the budget needs
-	// to send them as well, up to maxLease.
-	outboxLease = 2 * time.Minute
+	// to send them as well, up to maxLease. It is short because what a
+	// process that dies held but had not recorded as sent goes again once
+	// its leases run out.
+	outboxLease = 10 * time.Second
 	maxLease    = time.Hour
 	// outboxPoll is how often RunOutbox looks for messages it was not told
 	// about: queued or given back by other processes, or left by one that

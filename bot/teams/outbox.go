@@ -72,8 +72,10 @@ const (
 	// a reply becomes claimable.
 	replyLead = 24 * time.Hour
 	// outboxLease is the least lease of a claim; more when the process
-	// holds more than appLimit lets go in that time, up to maxLease.
-	outboxLease = 2 * time.Minute
+	// holds more than appLimit lets go in that time, up to maxLease. It is
+	// short because what a process that dies held but had not recorded as
+	// sent goes again once its leases run out.
+	outboxLease = 10 * time.Second
 	maxLease    = time.Hour
 	// groupRetry is how often RunOutbox looks for the messages it queued
 	// while another process holds their conversation (see the Slack

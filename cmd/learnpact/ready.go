@@ -18,14 +18,17 @@ const (
 )
 
 // readiness answers GET /readyz: 200 "ready" while the process can take
-// events, 503 with a short reason while it is shutting down or its store
-// does not answer, so that a load balancer sends events elsewhere (and
+// events, 503 with a short reason while it is shutting down, a platform
+// refused its credentials or its store does not answer, so that a load balancer sends events elsewhere (and
 // Slack, refused, delivers them again).
 type readiness struct {
 	ping     func(context.Context) error // the store's
 	draining func() bool
-	now      func() time.Time
-	log      *slog.Logger
+	// refused reports a platform that refused the bot's credentials
+	// (nil when none did); nil to skip.
+	refused func() error
+	now     func() time.Time
+	log     *slog.Logger
 
 	// mu makes concurrent probes share one store check.
 	mu      sync.Mutex
@@ -40,6 +43,13 @@ func (r *readiness) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		io.WriteString(w, "shutting down")
 		return
+	}
+	if r.refused != nil {
+		if err := r.refused(); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, "platform credentials refused")
+			return
+		}
 	}
 	if err := r.store(req.Context()); err != nil {
 		w.WriteHeader(http.StatusServiceUnavailable)

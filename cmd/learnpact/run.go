@@ -38,10 +38,11 @@ type Main struct {
 	Clock *sandbox.Clock
 
 	// stores is the opened store and what it keeps; store is its Turns.
-	stores storage.Stores
-	store  storage.Store
-	engine *bot.Engine
-	sched  *scheduler.Scheduler
+	stores  storage.Stores
+	store   storage.Store
+	metrics *metrics
+	engine  *bot.Engine
+	sched   *scheduler.Scheduler
 	// stopSched ends the scheduler's cron and the sandbox clock watcher.
 	stopSched context.CancelFunc
 	adapter   *slackbot.Adapter // nil when Slack is off
@@ -92,6 +93,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if m.stores, err = m.openStore(); err != nil {
 		return err
 	}
+	m.metrics = newMetrics()
 	m.store = m.stores.Turns
 	m.ln, err = net.Listen("tcp", m.Config.Addr)
 	if err != nil {
@@ -200,6 +202,7 @@ func (m *Main) startSlack(ctx context.Context, mode Mode) error {
 		}
 	}
 	slackCfg.Outbox = m.stores.Outbox("slack")
+	slackCfg.WrapTransport = m.metrics.countLimits("slack")
 	slackCfg.MessagesPerMinute = m.Config.SlackMessagesPerMinute
 	var err error
 	m.adapter, err = slackbot.New(slackCfg, m.engine, m.Log)
@@ -219,6 +222,7 @@ func (m *Main) startSlack(ctx context.Context, mode Mode) error {
 // machine, for the Bot Framework Emulator.
 func (m *Main) startTeams(ctx context.Context, mode Mode) error {
 	cfg := teams.Config{
+		HTTPClient:  &http.Client{Timeout: 30 * time.Second, Transport: m.metrics.countLimits("teams")(http.DefaultTransport)},
 		AppID:       m.Config.TeamsAppID,
 		AppPassword: m.Config.TeamsAppPassword,
 		TenantID:    m.Config.TeamsTenantID,
@@ -261,10 +265,18 @@ func (m *Main) routes() http.Handler {
 	if now == nil {
 		now = time.Now
 	}
-	mux.Handle("GET /readyz", &readiness{ping: m.store.Ping, draining: m.draining.Load, now: now,
+	mux.Handle("GET /readyz", &readiness{ping: m.store.Ping, draining: m.draining.Load, now: now, refused: m.credentialsRefused,
 		log: m.Log.With("component", "readiness")})
+	backlog := map[string]storage.Backlog{}
+	for name := range m.platforms() {
+		if b, ok := m.stores.Outbox(name).(storage.Backlog); ok {
+			backlog[name] = b
+		}
+	}
+	m.metrics.reg.MustRegister(newOutboxes(time.Now, backlog))
+	mux.Handle("GET /metrics", m.metrics.handler())
 	if m.adapter != nil && (m.Config.Mode() != ModeSocket || m.Config.SlackSigningSecret != "") {
-		mux.Handle("/slack/", m.unlessDraining(m.adapter.Handler()))
+		mux.Handle("/slack/", m.metrics.acks("slack", m.unlessDraining(m.adapter.Handler())))
 	}
 	if m.teams != nil {
 		// More specific than the sandbox's Web API under /api/.
@@ -274,12 +286,23 @@ func (m *Main) routes() http.Handler {
 			// this machine only, never a web page.
 			h = m.sandbox.LocalOnly(h)
 		}
-		mux.Handle("/api/messages", m.unlessDraining(h))
+		mux.Handle("/api/messages", m.metrics.acks("teams", m.unlessDraining(h)))
 	}
 	if m.sandbox != nil {
 		mux.Handle("/", m.sandbox.Handler()) // the page, and the Web API under /api/
 	}
 	return mux
+}
+
+// credentialsRefused reports a platform that refused the bot's
+// credentials: Slack's auth.test.
+func (m *Main) credentialsRefused() error {
+	if m.adapter != nil {
+		if err := m.adapter.CredentialsRefused(); err != nil {
+			return fmt.Errorf("slack: %w", err)
+		}
+	}
+	return nil
 }
 
 // unlessDraining answers 503 once shutdown has begun; Slack (and the
@@ -363,6 +386,7 @@ func (m *Main) newEngine(mode Mode) (storage.DueStore, error) {
 	planner := scheduler.NewPlanner(scheduler.PlannerConfig{Digests: m.Config.Digests})
 	cfg := bot.Config{Store: m.stores.Turns, Docs: m.stores.Docs, Erase: m.stores.Erase, Planner: planner, Log: m.Log.With("component", "engine"),
 		ImpactDays: m.Config.ImpactDays, Reports: bot.Reports{Contracts: m.stores.Erase, Admins: m.Config.Admins}, Approvers: m.Config.Approvers}
+	cfg.Observer = m.metrics
 	if mode == ModeSandbox {
 		cfg.Now = m.Clock.Now
 	}
@@ -387,6 +411,7 @@ func (m *Main) startScheduler(ctx context.Context, dueStore storage.DueStore) er
 		Now:       m.engine.Time,
 		Hours:     m.Config.Hours,
 		Log:       m.Log.With("component", "scheduler"),
+		Lag:       m.metrics.DueLag,
 		Housekeeping: func(ctx context.Context) error {
 			_, err := m.engine.RetainClosed(ctx, m.Config.RetainClosed)
 			return err

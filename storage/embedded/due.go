@@ -388,8 +388,31 @@ func (d *dueSet) Claim(ctx context.Context, now time.Time, limit int, lease time
 		if err != nil {
 			return err
 		}
-		// The groups' states as this claim changes them.
+		// The holder's groups are kept for GroupHold more; the groups'
+		// states as this claim changes them.
+		hold := nowMs + storage.GroupHold.Milliseconds()
 		states := map[string]*storage.HeldGroup{}
+		var ended [][]byte
+		err = held.ForEach(func(k, _ []byte) error {
+			h, err := heldGroup(held, string(k))
+			if err != nil || h == nil {
+				return err
+			}
+			if kept, ok := storage.KeepGroup(*h, d.holder, nowMs, hold); ok {
+				states[string(k)] = &kept
+			} else if h.Until <= nowMs {
+				ended = append(ended, bytes.Clone(k)) // a hold that ended
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, k := range ended {
+			if err := held.Delete(k); err != nil {
+				return err
+			}
+		}
 		take := func(id string, r dueRecord) (group string, ok bool, err error) {
 			group = string(groups.Get([]byte(id)))
 			if group == "" {
@@ -402,7 +425,7 @@ func (d *dueSet) Claim(ctx context.Context, now time.Time, limit int, lease time
 				}
 			}
 			again := r.token != "" && holderOf(r.token) == d.holder
-			next, ok := storage.TakeGroup(h, d.holder, again, nowMs, until)
+			next, ok := storage.TakeGroup(h, d.holder, again, nowMs, hold)
 			if ok {
 				states[group] = &next
 			} else {

@@ -363,3 +363,16 @@ func TestErasedDataLeavesTheFile(t *testing.T) {
 		t.Error("the file lost what was not deleted")
 	}
 }
+
+func TestBacklog(t *testing.T) {
+	open := func(t *testing.T) *Store {
+		s, err := Open(filepath.Join(t.TempDir(), "learnpact.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	storagetest.RunBacklog(t, func(t *testing.T) storage.DueStore { return open(t).Outbox("teams") })
+	storagetest.RunBacklog(t, func(t *testing.T) storage.DueStore { return open(t) })
+}

@@ -113,6 +113,14 @@ func (d *dueSet) Claim(ctx context.Context, now time.Time, limit int, lease time
 		return nil, err
 	}
 	defer d.s.mu.Unlock()
+	hold := nowMs + storage.GroupHold.Milliseconds()
+	for g, h := range d.held {
+		if kept, ok := storage.KeepGroup(*h, d.holder, nowMs, hold); ok {
+			d.held[g] = &kept
+		} else if h.Until <= nowMs {
+			delete(d.held, g) // a hold that ended
+		}
+	}
 	var due []string
 	for id, r := range d.items {
 		if r.queued <= nowMs {
@@ -128,7 +136,7 @@ func (d *dueSet) Claim(ctx context.Context, now time.Time, limit int, lease time
 			break
 		}
 		r := d.items[id]
-		if !d.take(r, nowMs, until) {
+		if !d.take(r, nowMs, hold) {
 			continue
 		}
 		r.queued, r.token, r.holder, r.attempt = until, token, d.holder, r.attempt+1
@@ -143,14 +151,14 @@ func (d *dueSet) Claim(ctx context.Context, now time.Time, limit int, lease time
 }
 
 // take reports whether the holder may claim r at now, and if so records
-// the claim, leased until until, in r's group. The caller holds the
+// the claim in r's group, held until hold. The caller holds the
 // Store's mutex.
-func (d *dueSet) take(r *dueRecord, now, until int64) bool {
+func (d *dueSet) take(r *dueRecord, now, hold int64) bool {
 	if r.group == "" {
 		return true
 	}
 	again := r.token != "" && r.holder == d.holder
-	g, ok := storage.TakeGroup(d.held[r.group], d.holder, again, now, until)
+	g, ok := storage.TakeGroup(d.held[r.group], d.holder, again, now, hold)
 	if ok {
 		d.held[r.group] = &g
 	}

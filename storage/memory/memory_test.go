@@ -152,3 +152,8 @@ func TestEraseConformance(t *testing.T) {
 		return storagetest.Subject{Stores: New().Stores()}
 	})
 }
+
+func TestBacklog(t *testing.T) {
+	storagetest.RunBacklog(t, func(t *testing.T) storage.DueStore { return New().Outbox("slack") })
+	storagetest.RunBacklog(t, func(t *testing.T) storage.DueStore { return New() })
+}

@@ -32,6 +32,9 @@ var (
 //	                 the token is empty once the item is released
 //	lp:{due}:held    hash: group → "UNTIL:N:NOTBEFORE:HOLDER", for groups
 //	                 whose items are claimed (see storage.DueItem.Group)
+//	lp:{due}:by:HOLDER
+//	                 set: the groups HOLDER holds, kept for GroupHold more
+//	                 by each of its claims
 //	lp:lock:NAME     string: end of the lock (unix ms), expiring with it
 //
 // A claim moves the item's score to the lease's end, so one range query
@@ -40,8 +43,8 @@ var (
 // An item of a group is kept as "AT#LEN:GROUPDATA", LEN being the group's
 // length in bytes. A claim token is "HOLDER.RANDOM", so that the scripts
 // know whose claim they settle. The held hash counts the N claims of a
-// group that its HOLDER has not settled, until UNTIL (the end of the
-// latest lease); NOTBEFORE (0 for none) is the latest time an item of the
+// group that its HOLDER has not settled, held until UNTIL (GroupHold after
+// the holder's latest claim); NOTBEFORE (0 for none) is the latest time an item of the
 // group was given back to, before which no item of the group is claimed
 // once the holder has settled the rest.
 //
@@ -174,8 +177,9 @@ end
 `
 
 // claimScript leases up to ARGV[2] items claimable at ARGV[1] until
-// ARGV[3] with token ARGV[4] for holder ARGV[5]. It returns id, attempt
-// and "AT:DATA" for each. KEYS are dueKeys and the held hash. It skips
+// ARGV[3] with token ARGV[4] for holder ARGV[5], whose groups it holds for
+// ARGV[6] ms more. It returns id, attempt and "AT:DATA" for each. KEYS are
+// dueKeys, the held hash and the set of the holder's groups. It skips
 // the items of groups another holder holds at ARGV[1] (looking past at
 // most 2,000 of them) and reads and writes in chunks of at most 500
 // ids, far below Lua's limit on unpacked arguments, so that each item
@@ -183,6 +187,21 @@ end
 // by this package) is dropped.
 var claimScript = redis.NewScript(groupLua + `
 local now, limit, untilMs, me = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[5]
+local hold = now + tonumber(ARGV[6])
+for _, g in ipairs(redis.call('SMEMBERS', KEYS[5])) do
+  local h = heldOf(g)
+  if h and h[4] == me and h[2] > 0 and h[1] > now then
+    setHeld(g, {math.max(h[1], hold), h[2], h[3], me})
+  else
+    redis.call('SREM', KEYS[5], g)
+  end
+end
+-- Forget a few holds that ended (a holder that died leaves its own).
+local sample = redis.call('HRANDFIELD', KEYS[4], 20)
+for _, g in ipairs(sample) do
+  local h = heldOf(g)
+  if h and h[1] <= now then setHeld(g, false) end
+end
 local out, skipped, taken = {}, 0, 0
 while taken < limit and skipped <= 2000 do
   local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', skipped, math.min(limit - taken, 500))
@@ -201,9 +220,10 @@ while taken < limit and skipped <= 2000 do
         elseif h and h[1] > now then
           local n = h[2]
           if holderOf(leases[j]) ~= me then n = n + 1 end
-          setHeld(g, {math.max(h[1], untilMs), n, h[3], me})
+          setHeld(g, {math.max(h[1], hold), n, h[3], me})
         else
-          setHeld(g, {untilMs, 1, 0, me})
+          setHeld(g, {hold, 1, 0, me})
+          redis.call('SADD', KEYS[5], g)
         end
       end
       if take then
@@ -234,6 +254,7 @@ while taken < limit and skipped <= 2000 do
   end
 end
 flushHeld()
+if redis.call('SCARD', KEYS[5]) > 0 then redis.call('PEXPIRE', KEYS[5], 2 * tonumber(ARGV[6])) end
 return out
 `)
 
@@ -393,8 +414,8 @@ func (d *dueSet) Claim(ctx context.Context, now time.Time, limit int, lease time
 		holder = "store"
 	}
 	token := holder + "." + rand.Text()
-	res, err := claimScript.Run(ctx, d.client, d.scriptKeys(),
-		nowMs, limit, until, token, holder).Slice()
+	res, err := claimScript.Run(ctx, d.client, append(d.scriptKeys(), d.keys[0]+":by:"+holder),
+		nowMs, limit, until, token, holder, storage.GroupHold.Milliseconds()).Slice()
 	if err != nil {
 		return nil, fmt.Errorf("redis: claim: %w", err)
 	}

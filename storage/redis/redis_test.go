@@ -587,3 +587,16 @@ func TestEraseConformanceCluster(t *testing.T) {
 		return subject(t, s)
 	})
 }
+
+func TestBacklog(t *testing.T) {
+	open := func(t *testing.T) *Store {
+		s, err := Open(redistest.Start(t).URL())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	storagetest.RunBacklog(t, func(t *testing.T) storage.DueStore { return open(t).Outbox("slack") })
+	storagetest.RunBacklog(t, func(t *testing.T) storage.DueStore { return open(t) })
+}

@@ -92,6 +92,7 @@ func Run(t *testing.T, open func(t *testing.T) Subject) {
 		{"TurnDueLocks", testTurnDueLocks},
 		{"TurnDueChangesAtomic", testTurnDueChangesAtomic},
 		{"GroupOneHolder", testGroupOneHolder},
+		{"GroupHoldRunsOut", testGroupHoldRunsOut},
 		{"GroupLeaseRunsOut", testGroupLeaseRunsOut},
 		{"GroupReleaseHoldsBack", testGroupReleaseHoldsBack},
 		{"GroupDoneAllMixed", testGroupDoneAllMixed},
