@@ -25,6 +25,7 @@ var keepAliveButtons = map[ActionID]func(*turn){
 	ActionDecline:        (*turn).decline,
 	ActionReplyCheckIn:   (*turn).replyCheckInClick,
 	ActionLetsTalk:       (*turn).letsTalkClick,
+	ActionDeclineReason:  (*turn).declineReasonClick,
 }
 
 // onDue handles a scheduled item that came due: it sends the check-in or
