@@ -412,13 +412,15 @@ func (d *Drain) newID() string {
 
 // Item is j as the store keeps it, queued now in its lane: a reply is
 // claimable replyLead before a nudge queued at the same time. Its group
-// is j's conversation.
+// is j's conversation. A Checked job that cannot be sent is refused.
 func (d *Drain) Item(j Job) (storage.DueItem, error) {
+	if c, ok := j.(Checked); ok {
+		if err := c.Check(); err != nil {
+			return storage.DueItem{}, fmt.Errorf("%s: queue: %w", d.cfg.Name, err)
+		}
+	}
 	data, err := json.Marshal(j)
 	if err != nil {
-		return storage.DueItem{}, fmt.Errorf("%s: queue: %w", d.cfg.Name, err)
-	}
-	if _, err := d.send.Decode(data); err != nil {
 		return storage.DueItem{}, fmt.Errorf("%s: queue: %w", d.cfg.Name, err)
 	}
 	at := d.now()
@@ -690,6 +692,14 @@ func (d *Drain) hold(ctx context.Context, c storage.Claim, b *leaseBatch, full b
 		h.claim, h.batch = c, b
 		b.left++
 		return
+	}
+	for i, done := range d.toSettle {
+		if done.Item.ID == id {
+			// Delivered, and claimed again before it was marked done
+			// (its lease ran out): it is marked done with the new claim.
+			d.toSettle[i] = c
+			return
+		}
 	}
 	j, err := d.send.Decode(c.Item.Data)
 	if err != nil {

@@ -36,6 +36,8 @@ type fakeSender struct {
 	mu   sync.Mutex
 	took []string // "conversation: text"
 	fail map[string]error
+	// hold keeps the call of a text until it is closed, once entered is.
+	hold, entered map[string]chan struct{}
 }
 
 func (s *fakeSender) Decode(data []byte) (Job, error) {
@@ -57,6 +59,13 @@ func (s *fakeSender) Next(_ context.Context, j Job) Call {
 
 func (s *fakeSender) Send(_ context.Context, oj Job, c Call) (Sent, error) {
 	j := oj.(*fakeJob)
+	s.mu.Lock()
+	hold, entered := s.hold[j.Text], s.entered[j.Text]
+	s.mu.Unlock()
+	if hold != nil {
+		close(entered)
+		<-hold
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.fail[j.Text]; err != nil {
@@ -135,23 +144,38 @@ type env struct {
 	d      *Drain
 	store  *settleCounter
 	sender *fakeSender
-	now    time.Time
+
+	clockMu sync.Mutex
+	now     time.Time
 
 	mu    sync.Mutex
 	turns []bot.Turn
 	fail  error // what Handle returns
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T, senders int) *env {
 	t.Helper()
-	e := &env{store: &settleCounter{DueStore: memory.New().Outbox("fake")}, sender: &fakeSender{fail: map[string]error{}}, now: start}
+	e := &env{store: &settleCounter{DueStore: memory.New().Outbox("fake")}, now: start,
+		sender: &fakeSender{fail: map[string]error{}, hold: map[string]chan struct{}{}, entered: map[string]chan struct{}{}}}
 	d, err := New(Config{Name: "fake", Store: e.store, Sender: e.sender, Limiter: noLimits{}, Platform: platform{},
-		Handle: e.handle, Now: func() time.Time { return e.now }, SettleEvery: time.Hour})
+		Handle: e.handle, Now: e.clock, SettleEvery: time.Hour, Senders: senders})
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.d = d
 	return e
+}
+
+func (e *env) clock() time.Time {
+	e.clockMu.Lock()
+	defer e.clockMu.Unlock()
+	return e.now
+}
+
+func (e *env) set(t time.Time) {
+	e.clockMu.Lock()
+	defer e.clockMu.Unlock()
+	e.now = t
 }
 
 func (e *env) handle(_ context.Context, t bot.Turn) error {
@@ -174,7 +198,7 @@ func (e *env) queue(t *testing.T, j *fakeJob) {
 // left is how many messages the store still holds, claimed or not.
 func (e *env) left(t *testing.T) int {
 	t.Helper()
-	cs, err := e.store.DueStore.Claim(t.Context(), e.now.Add(365*24*time.Hour), 10_000, time.Minute)
+	cs, err := e.store.DueStore.Claim(t.Context(), e.clock().Add(365*24*time.Hour), 10_000, time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +213,7 @@ func (e *env) left(t *testing.T) int {
 // TestSettlesInBatches: what every platform's drain delivered is marked
 // done a hundred at a time and when the pass ends, never one by one.
 func TestSettlesInBatches(t *testing.T) {
-	e := newEnv(t)
+	e := newEnv(t, 0)
 	const n = 2*SettleBatch + SettleBatch/2
 	for i := range n {
 		e.queue(t, &fakeJob{To: fmt.Sprintf("C%03d", i), Text: fmt.Sprint(i)})
@@ -211,7 +235,7 @@ func TestSettlesInBatches(t *testing.T) {
 // are settled; a message whose record fails stays in the store, to be
 // delivered and recorded again.
 func TestRecordsBeforeSettling(t *testing.T) {
-	e := newEnv(t)
+	e := newEnv(t, 0)
 	nudge := &conversation.Nudge{Contract: "c1", Kind: "checkin", At: start, User: "U1"}
 	shared := &conversation.Shared{Contract: "c2", Round: 1, Learner: "U2"}
 	e.queue(t, &fakeJob{Head: Head{Nudge: nudge, Team: "T1"}, To: "D1", Text: "nudge"})
@@ -250,7 +274,7 @@ func TestRecordsBeforeSettling(t *testing.T) {
 // TestDropsRefused: a message the platform refuses is dropped and its
 // conversation goes on; one that fails may go later, in order.
 func TestDropsRefused(t *testing.T) {
-	e := newEnv(t)
+	e := newEnv(t, 0)
 	e.sender.fail["bad"] = errRefused
 	e.sender.fail["flaky"] = errors.New("503")
 	for _, text := range []string{"bad", "after bad"} {
@@ -266,16 +290,46 @@ func TestDropsRefused(t *testing.T) {
 		t.Errorf("took %q, want %q: the failed message holds its conversation back", got, want)
 	}
 	delete(e.sender.fail, "flaky")
-	next, _ := e.d.NextPending(e.now)
-	if next.IsZero() || next.Sub(e.now) > 2*time.Second {
+	next, _ := e.d.NextPending(e.clock())
+	if next.IsZero() || next.Sub(e.clock()) > 2*time.Second {
 		t.Fatalf("the failed message waits until %s, want about a second", next)
 	}
-	e.now = next
+	e.set(next)
 	if _, err := e.d.Step(t.Context(), false); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := e.sender.taken(), []string{"C1: after bad", "C2: flaky", "C2: after flaky"}; !slices.Equal(got, want) {
 		t.Errorf("took %q, want %q", got, want)
+	}
+	if n := e.left(t); n != 0 {
+		t.Errorf("%d messages left", n)
+	}
+}
+
+// TestClaimedAgainBeforeSettling: a message delivered whose lease runs
+// out before it is marked done, and that is claimed again meanwhile, is
+// not sent again: it is marked done with its new claim.
+func TestClaimedAgainBeforeSettling(t *testing.T) {
+	e := newEnv(t, 1)
+	e.sender.hold["b"], e.sender.entered["b"] = make(chan struct{}), make(chan struct{})
+	e.queue(t, &fakeJob{To: "C1", Text: "a"})
+	e.queue(t, &fakeJob{To: "C2", Text: "b"})
+	passed := make(chan error, 1)
+	go func() {
+		_, err := e.d.Flush(t.Context())
+		passed <- err
+	}()
+	<-e.sender.entered["b"] // a was delivered, and waits to be marked done
+	e.set(start.Add(maxLease + time.Minute))
+	e.queue(t, &fakeJob{To: "C3", Text: "c"}) // the pass claims again: a too
+	close(e.sender.hold["b"])
+	if err := <-passed; err != nil {
+		t.Fatal(err)
+	}
+	got := e.sender.taken()
+	slices.Sort(got)
+	if want := []string{"C1: a", "C2: b", "C3: c"}; !slices.Equal(got, want) {
+		t.Errorf("took %q, want %q, each once", got, want)
 	}
 	if n := e.left(t); n != 0 {
 		t.Errorf("%d messages left", n)
