@@ -466,7 +466,7 @@ func (e *Engine) deliver(ctx context.Context, t Turn, ef conversation.Effect) er
 		}
 		return e.confirm(ctx, t, ef.Nudge)
 	case conversation.Update:
-		if ef.Ref.TS == "" {
+		if !ef.Ref.Known() {
 			return nil
 		}
 		return p.Update(ctx, ef.Ref, ef.Message)

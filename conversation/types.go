@@ -42,7 +42,13 @@ const (
 type MessageRef struct {
 	Channel string `json:"channel"`
 	TS      string `json:"ts"`
+	// ReplaceURL replaces a message that has no TS: a card shown to one
+	// person only (Slack's response_url of an ephemeral message).
+	ReplaceURL string `json:"replace_url,omitempty"`
 }
+
+// Known reports whether the message can be updated.
+func (r MessageRef) Known() bool { return r.TS != "" || r.ReplaceURL != "" }
 
 // Input is one thing a person (or the clock) did.
 type Input struct {

@@ -163,6 +163,9 @@ func (a *Adapter) PostThread(ctx context.Context, root conversation.MessageRef, 
 
 // Update implements bot.Platform. With an outbox it queues the change.
 func (a *Adapter) Update(ctx context.Context, ref conversation.MessageRef, m message.Message) error {
+	if ref.TS == "" && ref.ReplaceURL != "" {
+		return a.replace(ctx, ref.ReplaceURL, m)
+	}
 	if a.out != nil {
 		return a.queue(ctx, job{Method: methodUpdate, Channel: ref.Channel, TS: ref.TS}, m)
 	}
@@ -170,6 +173,20 @@ func (a *Adapter) Update(ctx context.Context, ref conversation.MessageRef, m mes
 	return a.retry(ctx, "chat.update", func() error {
 		_, _, _, err := a.api.UpdateMessageContext(ctx, ref.Channel, ref.TS, opts...)
 		return err
+	})
+}
+
+// replace replaces a message only one person sees through its
+// response_url (valid for 30 minutes), at once: an outbox could not keep
+// it longer than that.
+func (a *Adapter) replace(ctx context.Context, url string, m message.Message) error {
+	blocks, text, problems := render(m)
+	for _, p := range problems {
+		a.log.Warn("message rendered without some content", "problem", p)
+	}
+	msg := &slackapi.WebhookMessage{Text: text, Blocks: &slackapi.Blocks{BlockSet: blocks}, ReplaceOriginal: true}
+	return a.retry(ctx, "response_url", func() error {
+		return slackapi.PostWebhookCustomHTTPContext(ctx, url, a.client, msg)
 	})
 }
 
