@@ -236,6 +236,7 @@ func FuzzEventInbound(f *testing.F) {
 	f.Add(`{"type":"event_callback","event":{"type":"message","channel_type":"im","channel":"D1","user":"U1","text":"hi"}}`)
 	f.Add(`{"type":"event_callback","event":{"type":"message","subtype":"thread_broadcast","channel_type":"group","channel":"G1","user":"U1","ts":"3","thread_ts":"1"}}`)
 	f.Add(`{"type":"event_callback","event":null}`)
+	f.Add(`{"type":"event_callback","event":{"type":"message","subtype":"file_share","channel_type":"im","channel":"D1","user":"U1","files":[{"id":"F1","name":"a.pdf","size":12,"permalink":"https://x/F1"},{"id":"F2","mode":"tombstone"},{}]}}`)
 	f.Fuzz(func(t *testing.T, body string) {
 		ec, err := parseEvent([]byte(body))
 		if err != nil {
