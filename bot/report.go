@@ -76,7 +76,7 @@ func (e *Engine) report(ctx context.Context, t Turn, ef conversation.ReportReque
 		if err == nil {
 			return nil
 		}
-		e.log(ctx).Error("report not sent as a file, sending the card alone", "user", ef.User, "err", err)
+		e.log(ctx).Warn("report not sent as a file, sending the card alone", "user", ef.User, "err", err)
 	}
 	_, err = t.Platform.SendDM(ctx, ef.User, conversation.ReportCard(r, ""))
 	return err

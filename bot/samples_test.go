@@ -25,7 +25,7 @@ func TestSamples(t *testing.T) {
 		"new_deadline_confirm", "deadline_weekday_retry", "did_you_mean", "item_prompt", "no_such_item",
 		"renegotiation_sent", "renegotiation_request", "approval_reminder", "renegotiated_card", "renegotiated", "snoozed_card",
 		"snoozed", "checkin_done", "status_active", "help_active", "active_edit_hint", "checkin_missed", "followup_stopped",
-		"help_note_prompt", "help_sent", "support_alert", "replied_card", "checkin_answered", "pause_news", "renegotiation_request_learner", "declined_card", "declined",
+		"help_note_prompt", "help_sent", "support_alert", "replied_card", "checkin_answered", "pause_news", "decline_reason_offer", "declined_why", "renegotiation_request_learner", "declined_card", "declined",
 		"pause_reason_prompt", "pause_noted", "status_paused", "resumed", "midpoint_prompt", "deadline_7d", "deadline_1d", "overdue",
 		"digest",
 		"set_offer", "set_created", "share_prompt", "shared_draft", "shared", "review_not_member", "review_reminder",
@@ -57,7 +57,7 @@ func TestSamples(t *testing.T) {
 	if !strings.Contains(messagetest.Text(msgs["approval_request_peer"]), "Peer review") {
 		t.Error("approval_request_peer shows no peer review")
 	}
-	forms := []string{"request_changes", "amend", "renegotiate", "share", "feedback", "comment_work", "ask_more", "assess", "reply_checkin"}
+	forms := []string{"request_changes", "amend", "renegotiate", "share", "feedback", "comment_work", "ask_more", "assess", "reply_checkin", "decline_reason"}
 	for _, k := range forms {
 		m, ok := modals[k]
 		if !ok {

@@ -214,7 +214,14 @@ func TestTranscriptChangeScopeDeclined(t *testing.T) {
 	w.Submit(lee, map[string]string{contract.FieldGoals: "Run two design reviews using a checklist the team adopts",
 		conversation.FieldComment: "Three reviews is too many with the release coming up."})
 	w.Click(mo, "Decline")
+	declined := lastText(w, lee)
+	w.Click(mo, "Add a reason")
+	w.Submit(mo, map[string]string{conversation.FieldReason: "The release is in March: let's look at the scope after it."})
+	reason := lastText(w, lee)
 	golden(t, w, "change_scope_declined")
+	if !strings.Contains(reason, "@UMO says why they declined version 2 of “Running design reviews”:\nThe release is in March") {
+		t.Errorf("the learner's reason:\n%s", reason)
+	}
 
 	c := w.Contract("c1")
 	if c.Status != contract.Active || c.Version != 2 || c.Signed != 1 {
@@ -223,8 +230,11 @@ func TestTranscriptChangeScopeDeclined(t *testing.T) {
 	if c.Terms.Goals[0].Text != "Run three design reviews using a checklist the team adopts" {
 		t.Errorf("the declined goals are in the working terms: %+v", c.Terms.Goals)
 	}
-	if !strings.Contains(lastText(w, lee), "version 1 stays in force") {
-		t.Errorf("the learner was not told: %s", lastText(w, lee))
+	if !strings.Contains(declined, "version 1 stays in force") {
+		t.Errorf("the learner was not told: %s", declined)
+	}
+	if e := c.History[len(c.History)-1]; e.Kind != "declined" || !strings.HasPrefix(e.Comment, "The release is in March") {
+		t.Errorf("the decline keeps no reason: %+v", e)
 	}
 }
 

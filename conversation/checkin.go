@@ -25,6 +25,7 @@ var keepAliveButtons = map[ActionID]func(*turn){
 	ActionDecline:        (*turn).decline,
 	ActionReplyCheckIn:   (*turn).replyCheckInClick,
 	ActionLetsTalk:       (*turn).letsTalkClick,
+	ActionDeclineReason:  (*turn).declineReasonClick,
 }
 
 // onDue handles a scheduled item that came due: it sends the check-in or
@@ -107,7 +108,7 @@ func (t *turn) checkIn(status string) {
 
 // updateSource replaces the message a button was on, when it is known.
 func (t *turn) updateSource(ref MessageRef, m message.Message) {
-	if ref.TS != "" {
+	if ref.Known() {
 		t.update(ref, m)
 	}
 }

@@ -2,7 +2,6 @@ package conversation
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/learnpact/learnpact/conversation/contract"
 	"github.com/learnpact/learnpact/conversation/message"
@@ -305,7 +304,7 @@ func assessModal(c *contract.Contract, v ActionValue) message.Modal {
 			section(bold(fmt.Sprintf("%d. ", i+1)), clipString(cr.Text, 500), "\n", at(c.Learner), ": ", self),
 			message.Choice{ID: FieldRating(i + 1), Label: fmt.Sprintf("Your rating of criterion %d", i+1), Options: []message.Option{
 				{Label: "Met", Value: string(contract.Met)}, {Label: "Partly", Value: string(contract.Partly)}, {Label: "Not yet", Value: string(contract.NotYet)}}},
-			message.Input{ID: FieldRatingNote(i + 1), Label: "Your comment (needed where you differ)", Multiline: true, Optional: true, MaxLength: contract.MaxNote},
+			message.Input{ID: FieldRatingNote(i + 1), Label: "Your comment (say why where you differ)", Multiline: true, Optional: true, MaxLength: contract.MaxNote},
 		)
 	}
 	return message.Modal{CallbackID: CallbackAssess, PrivateData: v.Encode(), Title: "Assess the work", Submit: "Save", Close: "Cancel", Blocks: bs}
@@ -554,9 +553,4 @@ func finishStatusText(c *contract.Contract, user string) (text, []message.Button
 		}
 	}
 	return nil, nil
-}
-
-// hasWork reports whether the contract has evidence or ratings to show.
-func hasWork(c *contract.Contract) bool {
-	return len(c.Evidence) > 0 && slices.Contains([]contract.Status{contract.Submitted, contract.Completed}, c.Status)
 }

@@ -97,6 +97,8 @@ func (t *turn) onSubmit() {
 		t.submitFeedback()
 	case CallbackReplyCheckIn:
 		t.submitReply()
+	case CallbackDeclineReason:
+		t.submitDeclineReason()
 	case CallbackAssess:
 		t.submitAssessment()
 	case CallbackAskMore:

@@ -180,7 +180,8 @@ func (t *turn) decline() {
 		return
 	}
 	t.decided(v, t.in.Source, r.Version, "Declined", declinedOutcome(t.in.User, c.Signed))
-	if r.ProposedBy != t.in.User {
+	if r.ProposedBy != t.in.User && r.ProposedBy != "" {
 		t.send(r.ProposedBy, declinedMsg(c, t.in.User))
+		t.reply(declineReasonOffer(c, r.ProposedBy))
 	}
 }

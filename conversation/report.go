@@ -73,6 +73,8 @@ func ReportCard(r report.Report, csv string) message.Message {
 	}
 	if csv != "" {
 		foot += " The figures are in " + csv + "."
+	} else {
+		foot += " For the figures as CSV, an admin runs learnpact report."
 	}
 	bs = append(bs, message.Context{Text: txt(foot)})
 	return msg(fmt.Sprintf("%s: %d contract%s", title, f.Contracts, plural(f.Contracts)), bs...)

@@ -28,6 +28,10 @@ func Validate(in Input, now time.Time, loc *time.Location) map[string]string {
 		if strings.TrimSpace(in.Form[FieldComments]) == "" {
 			problems[FieldComments] = "Please say what you'd like changed."
 		}
+	case CallbackDeclineReason:
+		if strings.TrimSpace(in.Form[FieldReason]) == "" {
+			problems[FieldReason] = "Please write a line, or cancel."
+		}
 	case CallbackReplyCheckIn:
 		if strings.TrimSpace(in.Form[FieldReply]) == "" && !strings.Contains(in.Form[FieldTalk], TalkYes) {
 			problems[FieldReply] = "Please write a few words, or tick Let's talk."

@@ -51,3 +51,24 @@ func (c *Contract) DoDecline(actor string, version int, comment string, now time
 	c.UpdatedAt = now
 	return nil
 }
+
+// NoteDecline adds the decliner's reason to their latest decline, after the
+// fact; it reports the version the decline kept out, or ErrNoDecline.
+func (c *Contract) NoteDecline(actor, reason string, now time.Time) (int, error) {
+	for i := len(c.History) - 1; i >= 0; i-- {
+		e := c.History[i]
+		if e.Kind != "declined" {
+			continue
+		}
+		if e.Actor != actor {
+			return 0, ErrNoDecline
+		}
+		c.History[i].Comment = reason
+		c.UpdatedAt = now
+		return c.Version, nil
+	}
+	return 0, ErrNoDecline
+}
+
+// ErrNoDecline says that the actor made no decline to give a reason for.
+var ErrNoDecline = errors.New("contract: no decline of yours to give a reason for")
