@@ -108,7 +108,7 @@ func (t *turn) checkIn(status string) {
 
 // updateSource replaces the message a button was on, when it is known.
 func (t *turn) updateSource(ref MessageRef, m message.Message) {
-	if ref.TS != "" {
+	if ref.Known() {
 		t.update(ref, m)
 	}
 }

@@ -19,7 +19,7 @@ func FuzzStep(f *testing.F) {
 		f.Fatal(err)
 	}
 	contracts := []*contract.Contract{nil, fx["draft"], fx["proposed"], fx["changes_requested"], fx["active"], amended,
-		fx["prompted"], fx["renegotiating"], fx["paused"], fx["in_peer_review"]}
+		fx["prompted"], fx["renegotiating"], fx["paused"], fx["in_peer_review"], fx["submitted"], fx["assessed"], fx["completed"]}
 	kinds := []InputKind{TextInput, CommandInput, ActionInput, SubmitInput, DueInput, "bogus", ThreadInput, JoinInput, DeliveredInput}
 	users := []string{lee, mo, sam, ""}
 
@@ -28,7 +28,32 @@ func FuzzStep(f *testing.F) {
 		ActionGoalsDone, ActionGoalsOver, ActionSkip, ActionKeep, ActionWeekly, ActionFortnightly, ActionEditGoals,
 		ActionOnTrack, ActionBehind, ActionBlocked, ActionSnooze, ActionPause, ActionResumeContract, ActionNewDeadline, ActionSendDeadline,
 		ActionChangeScope, ActionAskHelp, ActionDecline, ActionSkipHappened, ActionSkipNext, ActionSkipHelpNote, ActionSkipPauseReason,
-		ActionShare, ActionCreateSet, ActionFeedback, ActionDeclineReview, ActionReviseDraft, ActionSendPrivately}
+		ActionShare, ActionCreateSet, ActionFeedback, ActionDeclineReview, ActionReviseDraft, ActionSendPrivately,
+		ActionSubmitEvidence, ActionEvidenceDone, ActionRateMet, ActionRatePartly, ActionRateNotYet, ActionAssess, ActionAskMore,
+		ActionCommentWork, ActionReplyAssess, ActionReflect, ActionEndEarly, ActionRetire, ActionImpactALot, ActionImpactSomewhat,
+		ActionImpactNotYet, ActionSkipEvidence, ActionSkipRateNote, ActionSkipReply, ActionSkipLearned, ActionSkipDifferently,
+		ActionSkipChange, ActionSkipImpactExample, ActionSkipRetireNote}
+	// Finishing: each finishing question, on the contracts it is about.
+	for _, st := range []State{StateHandIn, StateRate, StateRateNote, StateReply, StateLearned, StateDifferently, StateChange,
+		StateImpactExample, StateRetireNote} {
+		for _, fixture := range []uint8{4, 10, 11, 12} {
+			for _, text := range []string{"https://example.com/x", "www.example.com", "met", "not yet", "done", "skip", "submit", "reflect", "end", ""} {
+				f.Add(uint8(0), fixture, uint8(0), string(st), text, "", "", "", uint8(1))
+			}
+		}
+	}
+	for _, cb := range []string{CallbackAssess, CallbackAskMore, CallbackComment} {
+		for u := range users {
+			f.Add(uint8(3), uint8(10), uint8(u), "", "partly", cb, "c=c1&v=2&s=1", "", uint8(0))
+			f.Add(uint8(3), uint8(10), uint8(u), "", "in 2 weeks", cb, "c=c1&v=2&s=7", "", uint8(0))
+		}
+	}
+	for _, k := range []contract.DueKind{contract.DueImpact, contract.DueImpactApprover} {
+		for _, days := range []uint8{30, 40, 90, 120} {
+			f.Add(uint8(4), uint8(12), uint8(0), "", "", string(k), "", "", days)
+			f.Add(uint8(4), uint8(12), uint8(1), "", "", string(k), "", "", days)
+		}
+	}
 	for i, id := range ids {
 		f.Add(uint8(2), uint8(i), uint8(i), string(StateGoalCoach), "", string(id), "c=c1&v=1", "", uint8(0))
 		f.Add(uint8(2), uint8(6+i%3), uint8(i), string(StateHappened), "", string(id), "c=c1&v=1", "", uint8(9))
@@ -89,7 +114,7 @@ func FuzzStep(f *testing.F) {
 			before, _ = json.Marshal(c)
 		}
 		sess := Session{User: users[int(user)%len(users)], State: State(state), ContractID: "c1",
-			Back: []State{State(back), StateTitle}}
+			Back: []State{State(back), StateTitle}, Item: int(days % 5)}
 		if state == string(StateGoalCoach) && len(text)%2 == 0 {
 			sess.Pending = &Pending{Original: text, Suggestion: value}
 		}
@@ -97,7 +122,8 @@ func FuzzStep(f *testing.F) {
 			ActionID: id, Value: value, TriggerID: "t", CallbackID: id, PrivateData: value, DueKind: id,
 			Form: map[string]string{FieldComments: text, contract.FieldTitle: text, contract.FieldGoals: text, contract.FieldActivities: text,
 				contract.FieldEvidence: text, contract.FieldCriteria: text, contract.FieldDeadline: text, FieldComment: text,
-				FieldSet: text, FieldPrivate: text, FieldNote: text, FieldSpecific: text, FieldSuggestion: text},
+				FieldSet: text, FieldPrivate: text, FieldNote: text, FieldSpecific: text, FieldSuggestion: text,
+				FieldDue: text, FieldRating(1): text, FieldRatingNote(1): text},
 			Thread: "1.1",
 			Source: MessageRef{Channel: "D", TS: "1.1"}}
 		env := testEnv()

@@ -231,7 +231,14 @@ func decodeInteraction(payload []byte) (inbound, error) {
 			Value:     actionValue(act),
 			TriggerID: ic.TriggerID,
 		}
-		if ts := firstOf(ic.Container.MessageTs, ic.Message.Timestamp); ts != "" && in.Channel != "" {
+		switch ts := firstOf(ic.Container.MessageTs, ic.Message.Timestamp); {
+		case ic.Container.IsEphemeral:
+			// chat.update cannot reach a message only the clicker
+			// sees; its response_url replaces it.
+			if ic.ResponseURL != "" {
+				in.Source = conversation.MessageRef{Channel: in.Channel, ReplaceURL: ic.ResponseURL}
+			}
+		case ts != "" && in.Channel != "":
 			in.Source = conversation.MessageRef{Channel: in.Channel, TS: ts}
 		}
 		return inbound{input: in, team: team, event: prefixed("slack:trigger:", ic.TriggerID)}, nil

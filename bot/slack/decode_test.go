@@ -30,6 +30,16 @@ func TestDecodeInteraction(t *testing.T) {
 			wantTeam: "T1",
 		},
 		{
+			name: "button on a message only the clicker sees",
+			payload: `{"type":"block_actions","trigger_id":"t2","user":{"id":"U1"},"team":{"id":"T1"},
+				"container":{"type":"message","message_ts":"1.3","channel_id":"C1","is_ephemeral":true},"channel":{"id":"C1"},
+				"response_url":"https://hooks.slack.com/actions/T1/1/x",
+				"actions":[{"type":"button","block_id":"b","action_id":"lp_amend","value":"c=a&v=1"}]}`,
+			want: conversation.Input{Kind: conversation.ActionInput, User: "U1", Channel: "C1", ActionID: "lp_amend", Value: "c=a&v=1",
+				Source: conversation.MessageRef{Channel: "C1", ReplaceURL: "https://hooks.slack.com/actions/T1/1/x"}, TriggerID: "t2"},
+			wantTeam: "T1",
+		},
+		{
 			name: "select choice, team from the user",
 			payload: `{"type":"block_actions","user":{"id":"U1","team_id":"T9"},"channel":{"id":"C1"},"message":{"ts":"3.4"},
 				"actions":[{"type":"static_select","block_id":"b","action_id":"lp_cadence","selected_option":{"value":"weekly"}}]}`,
@@ -226,6 +236,7 @@ func FuzzEventInbound(f *testing.F) {
 	f.Add(`{"type":"event_callback","event":{"type":"message","channel_type":"im","channel":"D1","user":"U1","text":"hi"}}`)
 	f.Add(`{"type":"event_callback","event":{"type":"message","subtype":"thread_broadcast","channel_type":"group","channel":"G1","user":"U1","ts":"3","thread_ts":"1"}}`)
 	f.Add(`{"type":"event_callback","event":null}`)
+	f.Add(`{"type":"event_callback","event":{"type":"message","subtype":"file_share","channel_type":"im","channel":"D1","user":"U1","files":[{"id":"F1","name":"a.pdf","size":12,"permalink":"https://x/F1"},{"id":"F2","mode":"tombstone"},{}]}}`)
 	f.Fuzz(func(t *testing.T, body string) {
 		ec, err := parseEvent([]byte(body))
 		if err != nil {

@@ -170,6 +170,34 @@ func TestUpdateEphemeralModal(t *testing.T) {
 	}
 }
 
+// A card only its clicker sees has no ts for chat.update: it is replaced
+// through the click's response_url.
+func TestUpdateThroughResponseURL(t *testing.T) {
+	a, api := newOutbound(t)
+	ref := conversation.MessageRef{Channel: "C1", ReplaceURL: api.URL + "/actions/T1/1/x"}
+	if err := a.Update(context.Background(), ref, hello); err != nil {
+		t.Fatal(err)
+	}
+	if up := api.Calls("chat.update"); len(up) != 0 {
+		t.Errorf("chat.update called for a message without a ts: %+v", up)
+	}
+	calls := api.Calls("/actions/T1/1/x")
+	if len(calls) != 1 {
+		t.Fatalf("response_url called %d times, want once", len(calls))
+	}
+	var got struct {
+		Replace bool              `json:"replace_original"`
+		Text    string            `json:"text"`
+		Blocks  []json.RawMessage `json:"blocks"`
+	}
+	if err := json.Unmarshal(calls[0].Body, &got); err != nil {
+		t.Fatal(err)
+	}
+	if !got.Replace || got.Text == "" || len(got.Blocks) != 2 {
+		t.Errorf("response_url got %s", calls[0].Body)
+	}
+}
+
 func TestSlackErrorsReachTheCaller(t *testing.T) {
 	a, api := newOutbound(t)
 	api.Handle("views.open", func(w http.ResponseWriter, r *http.Request) {

@@ -23,6 +23,7 @@ func FuzzDecode(f *testing.F) {
 		`{"type":"invoke","name":"adaptiveCard/action","id":"7","serviceUrl":"https://s/","from":{"id":"29:a"},"recipient":{"id":"28:b"},"conversation":{"id":"a:1","conversationType":"personal"},"value":{"action":{"type":"Action.Execute","verb":"lp_skip","data":{"v":"c=c1&v=0"}}},"replyToId":"8"}`,
 		`{"type":"invoke","name":"task/fetch","serviceUrl":"https://s/","conversation":{"id":"a"},"value":{"data":{}}}`,
 		`{"type":"installationUpdate","action":"remove","serviceUrl":"https://s/","from":{"id":"29:a"},"conversation":{"id":"a:1","conversationType":"personal"}}`,
+		`{"type":"message","id":"9","serviceUrl":"https://s/","from":{"id":"29:a"},"recipient":{"id":"28:b"},"conversation":{"id":"a:1","conversationType":"personal"},"attachments":[{"contentType":"application/vnd.microsoft.teams.file.download.info","name":"a.pdf","contentUrl":"https://x/a.pdf","content":{"uniqueId":"U1","fileType":"pdf","downloadUrl":"https://x/dl"}},{"contentType":"application/vnd.microsoft.teams.file.download.info","content":7},{"contentType":"text/html"}]}`,
 		`{}`, `[]`, `null`, `{"type":1}`,
 	}
 	for _, s := range seeds {
