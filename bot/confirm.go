@@ -37,10 +37,16 @@ func NudgeOf(ef conversation.Effect) *conversation.Nudge {
 	return nil
 }
 
-// clockStarted reports a turn nobody started: a due item, or the
-// confirmation of a nudge. Nobody is apologised to when it fails.
+// clockStarted reports a turn nobody started: a due item, or the record
+// of a delivery. Nobody is apologised to when it fails.
 func clockStarted(in conversation.Input) bool {
-	return in.Kind == conversation.DueInput || in.Kind == conversation.DeliveredInput
+	return in.Kind == conversation.DueInput || recordsDelivery(in)
+}
+
+// recordsDelivery reports a turn that records what the platform took: a
+// nudge's message (DeliveredInput), a shared draft's post (PostedInput).
+func recordsDelivery(in conversation.Input) bool {
+	return in.Kind == conversation.DeliveredInput || in.Kind == conversation.PostedInput
 }
 
 // confirm runs the confirmation of a nudge carried out directly, once

@@ -99,8 +99,6 @@ type Engine struct {
 	impactDays []int
 	reports    Reports
 	approve    approverpolicy.Policy
-
-	posting posting
 }
 
 // New checks cfg and returns an Engine.
@@ -204,6 +202,9 @@ func (e *Engine) Handle(ctx context.Context, t Turn) (err error) {
 		t.Platform.(Queuer).Wake()
 	}
 	err = e.Deliver(ctx, t, s.direct)
+	if t.Input.Kind == conversation.PostedInput {
+		err = errors.Join(err, e.posted(ctx, t))
+	}
 	e.refreshHomes(ctx, t, s.contract)
 	return err
 }
@@ -255,11 +256,18 @@ func (e *Engine) step(ctx context.Context, t Turn) (saved, error) {
 		return saved{direct: res.Effects}, nil
 	}
 	if t.Input.Kind == conversation.ThreadInput {
-		id, err := e.threadContract(ctx, key.Platform, t.Team, t.Input)
+		id, _, err := e.threadContract(ctx, key.Platform, t.Team, t.Input, t.Event)
 		if err != nil || id == "" {
-			return saved{}, err // talk in some other thread: nothing to do
+			// Talk in some other thread, or parked for the thread about
+			// to be recorded: nothing more to do now.
+			return saved{}, err
 		}
 		t.Input.Value = conversation.ActionValue{ContractID: id}.Encode()
+	}
+	if t.Input.Kind == conversation.PostedInput {
+		if err := e.recordThread(ctx, key.Platform, t.Team, t.Input); err != nil {
+			return saved{}, err
+		}
 	}
 	var ttl time.Duration
 	if t.Event != "" {
@@ -324,6 +332,11 @@ func (e *Engine) step(ctx context.Context, t Turn) (saved, error) {
 		if err != nil {
 			return saved{}, err
 		}
+		if attempt == 1 {
+			if err := e.notePosting(ctx, key.Platform, t.Team, sharedPosts(res.Effects)); err != nil {
+				return saved{}, err
+			}
+		}
 		out, direct := e.queue(ctx, t, res.Effects)
 		err = e.store.Save(ctx, storage.TurnWrite{User: key, Session: sessJSON, CurrentContract: res.Session.ContractID, Contract: w,
 			Event: t.Event, EventTTL: ttl, Out: out, Due: due})
@@ -349,10 +362,11 @@ func (e *Engine) step(ctx context.Context, t Turn) (saved, error) {
 }
 
 // plan asks the Planner, if any, for the changes to due items a turn
-// calls for. A confirmation (conversation.DeliveredInput) never changes a
-// plan: Plan moves on from queued and sent nudges alike.
+// calls for. A record of a delivery (a nudge's confirmation, a draft's
+// post) never changes a plan: Plan moves on from queued and sent nudges
+// alike.
 func (e *Engine) plan(ctx context.Context, o TurnOutcome) (storage.DueChanges, error) {
-	if e.planner == nil || o.Input.Kind == conversation.DeliveredInput {
+	if e.planner == nil || recordsDelivery(o.Input) {
 		return storage.DueChanges{}, nil
 	}
 	ch, err := e.planner.Plan(ctx, o)

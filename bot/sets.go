@@ -7,33 +7,28 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"sync"
 
 	"github.com/learnpact/learnpact/conversation"
-	"github.com/learnpact/learnpact/conversation/contract"
 	"github.com/learnpact/learnpact/conversation/learningset"
 	"github.com/learnpact/learnpact/storage"
 )
 
 // threadContract finds the contract whose shared draft a thread is under;
-// "" when the thread is not one.
-func (e *Engine) threadContract(ctx context.Context, platform, team string, in conversation.Input) (string, error) {
+// "" when the thread is not one. A reply in a thread not recorded yet,
+// in a channel where a draft is being posted, is parked for the turn
+// that records the thread (see posted.go): parked is then true.
+func (e *Engine) threadContract(ctx context.Context, platform, team string, in conversation.Input, event string) (id string, parked bool, err error) {
 	if e.docs == nil || in.Thread == "" {
-		return "", nil
+		return "", false, nil
 	}
-	key := learningset.ThreadKey(platform, team, in.Channel, in.Thread)
-	data, _, err := e.docs.Doc(ctx, key)
-	if errors.Is(err, storage.ErrNotFound) && e.posting.wait(ctx, platform, team, in.Channel) {
-		// A reply can arrive before its draft's thread is recorded.
-		data, _, err = e.docs.Doc(ctx, key)
+	data, _, err := e.docs.Doc(ctx, learningset.ThreadKey(platform, team, in.Channel, in.Thread))
+	switch {
+	case err == nil:
+		return string(data), false, nil
+	case !errors.Is(err, storage.ErrNotFound):
+		return "", false, fmt.Errorf("thread %s/%s: %w", in.Channel, in.Thread, err)
 	}
-	if errors.Is(err, storage.ErrNotFound) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("thread %s/%s: %w", in.Channel, in.Thread, err)
-	}
-	return string(data), nil
+	return e.threadOrPark(ctx, platform, team, in, event)
 }
 
 // sets loads the team's learning sets with their members now, and the
@@ -143,9 +138,10 @@ func (e *Engine) indexSet(ctx context.Context, platform, team, channel string) e
 	return nil
 }
 
-// post sends a channel or thread message and, for a shared draft, records
-// its thread: replies then find the contract, and the contract knows where
-// its draft was posted.
+// post sends a channel or thread message. A shared draft's thread is
+// recorded by a turn of its own (Posting) once the platform took it:
+// replies then find the contract, and the contract knows where its draft
+// was posted.
 func (e *Engine) post(ctx context.Context, t Turn, ef conversation.Post) error {
 	p := t.Platform
 	var ref conversation.MessageRef
@@ -157,13 +153,11 @@ func (e *Engine) post(ctx context.Context, t Turn, ef conversation.Post) error {
 		}
 		ref, err = th.PostThread(ctx, conversation.MessageRef{Channel: ef.Channel, TS: ef.Thread}, ef.Message)
 	} else if pub, ok := p.(Publisher); ok && ef.Shared != nil {
-		done := e.posting.start(p.Name(), t.Team, ef.Channel)
-		defer done()
 		ref, err = pub.PostNow(ctx, ef.Channel, ef.Message)
 	} else {
 		ref, err = p.Post(ctx, ef.Channel, ef.Message)
 	}
-	if err != nil || ef.Shared == nil {
+	if err != nil || ef.Shared == nil || ef.Thread != "" {
 		return err
 	}
 	if ref.TS == "" {
@@ -172,83 +166,5 @@ func (e *Engine) post(ctx context.Context, t Turn, ef conversation.Post) error {
 	if ref.Channel == "" {
 		ref.Channel = ef.Channel
 	}
-	if e.docs != nil {
-		key := learningset.ThreadKey(p.Name(), t.Team, ref.Channel, ref.TS)
-		if _, err := e.docs.PutDoc(ctx, key, []byte(ef.Shared.Contract), storage.AnyRev); err != nil {
-			return fmt.Errorf("remember thread of %s: %w", ef.Shared.Contract, err)
-		}
-	}
-	return e.patch(ctx, p, t.Team, ef.Shared.Contract, func(c *contract.Contract) { c.Posted(ef.Shared.Round, ref.TS) })
-}
-
-// patch changes a stored contract outside a turn, with an optimistic
-// version check (re-read on conflict), leaving sessions alone.
-func (e *Engine) patch(ctx context.Context, p Platform, team, id string, change func(*contract.Contract)) error {
-	_, err := storage.Update(ctx,
-		func(ctx context.Context) ([]byte, int64, error) { return e.store.Contract(ctx, id) },
-		func(ctx context.Context, c *contract.Contract, data []byte, rev int64) error {
-			key := storage.UserKey{Platform: p.Name(), Team: team, User: c.Learner}
-			return e.store.Save(ctx, storage.TurnWrite{User: key, Contract: &storage.ContractWrite{ID: id, Data: data, Rev: rev, Users: partiesOf(key, c)}})
-		},
-		func(c *contract.Contract, exists bool) (bool, error) {
-			if !exists {
-				return false, storage.ErrNotFound
-			}
-			change(c)
-			return true, nil
-		})
-	if err != nil {
-		return fmt.Errorf("patch contract %s: %w", id, err)
-	}
-	return nil
-}
-
-// posting tracks the shared drafts this process is posting, per channel,
-// until their threads are recorded, so a reply that arrives in between
-// waits for the record instead of being taken for talk in another thread.
-type posting struct {
-	mu      sync.Mutex
-	pending map[string][]chan struct{}
-}
-
-func postingKey(platform, team, channel string) string {
-	return platform + "\x00" + team + "\x00" + channel
-}
-
-// start marks a post as under way; done marks it recorded (or failed).
-func (p *posting) start(platform, team, channel string) (done func()) {
-	k, ch := postingKey(platform, team, channel), make(chan struct{})
-	p.mu.Lock()
-	if p.pending == nil {
-		p.pending = make(map[string][]chan struct{})
-	}
-	p.pending[k] = append(p.pending[k], ch)
-	p.mu.Unlock()
-	return func() {
-		p.mu.Lock()
-		defer p.mu.Unlock()
-		rest := slices.DeleteFunc(p.pending[k], func(c chan struct{}) bool { return c == ch })
-		if len(rest) == 0 {
-			delete(p.pending, k)
-		} else {
-			p.pending[k] = rest
-		}
-		close(ch)
-	}
-}
-
-// wait waits for the posts under way in a channel; it reports whether
-// there were any (and the context allowed waiting for them).
-func (p *posting) wait(ctx context.Context, platform, team, channel string) bool {
-	p.mu.Lock()
-	waiting := slices.Clone(p.pending[postingKey(platform, team, channel)])
-	p.mu.Unlock()
-	for _, ch := range waiting {
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return false
-		}
-	}
-	return len(waiting) > 0
+	return e.Handle(ctx, Posting(p, t.Team, *ef.Shared, ref))
 }

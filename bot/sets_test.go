@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -19,51 +20,30 @@ import (
 	"github.com/learnpact/learnpact/storage/memory"
 )
 
-// slowPublisher is a platform whose shared-draft posts stay in flight
-// until the test lets them finish.
-type slowPublisher struct {
-	entered, finish chan struct{}
-}
+// publisher is a platform that posts at once, past any outbox.
+type publisher struct{}
 
-func (p *slowPublisher) Name() string { return "slack" }
-func (p *slowPublisher) SendDM(context.Context, string, message.Message) (conversation.MessageRef, error) {
+func (publisher) Name() string { return "slack" }
+func (publisher) SendDM(context.Context, string, message.Message) (conversation.MessageRef, error) {
 	return conversation.MessageRef{}, nil
 }
-func (p *slowPublisher) Post(context.Context, string, message.Message) (conversation.MessageRef, error) {
+func (publisher) Post(context.Context, string, message.Message) (conversation.MessageRef, error) {
 	return conversation.MessageRef{}, nil
 }
-func (p *slowPublisher) Update(context.Context, conversation.MessageRef, message.Message) error {
+func (publisher) Update(context.Context, conversation.MessageRef, message.Message) error {
 	return nil
 }
-func (p *slowPublisher) Ephemeral(context.Context, string, string, message.Message) error {
+func (publisher) Ephemeral(context.Context, string, string, message.Message) error {
 	return nil
 }
-func (p *slowPublisher) OpenModal(context.Context, string, message.Modal) error { return nil }
-func (p *slowPublisher) PostNow(_ context.Context, ch string, _ message.Message) (conversation.MessageRef, error) {
-	close(p.entered)
-	<-p.finish
+func (publisher) OpenModal(context.Context, string, message.Modal) error { return nil }
+func (publisher) PostNow(_ context.Context, ch string, _ message.Message) (conversation.MessageRef, error) {
 	return conversation.MessageRef{Channel: ch, TS: "1700000000.000100"}, nil
 }
 
-// missFirst lets a test act right after the first lookup of a document
-// finds nothing.
-type missFirst struct {
-	storage.Docs
-	once   sync.Once
-	missed chan struct{}
-}
-
-func (d *missFirst) Doc(ctx context.Context, key string) ([]byte, int64, error) {
-	data, rev, err := d.Docs.Doc(ctx, key)
-	if err != nil {
-		d.once.Do(func() { close(d.missed) })
-	}
-	return data, rev, err
-}
-
-// TestReplyRacingItsThread: a reply can reach the bot after the draft is
-// visible in the channel but before its thread is recorded; it still finds
-// its contract.
+// TestReplyRacingItsThread: a reply can reach one replica after the
+// draft is visible in the channel but before another replica's turn has
+// recorded its thread; it is parked, and run by that turn.
 func TestReplyRacingItsThread(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
@@ -73,48 +53,72 @@ func TestReplyRacingItsThread(t *testing.T) {
 	}
 	t.Cleanup(func() { store.Close() })
 	c := contract.New("c1", "slack", "T1", "ULEE", now)
+	c.Shares = []contract.Share{{Round: 1, Channel: "CSET"}}
 	data, _ := json.Marshal(c)
-	key := storage.UserKey{Platform: "slack", Team: "T1", User: "ULEE"}
-	if err := store.Save(ctx, storage.TurnWrite{User: key, Contract: &storage.ContractWrite{ID: c.ID, Data: data, Users: []storage.UserKey{key}}}); err != nil {
+	learner := storage.UserKey{Platform: "slack", Team: "T1", User: "ULEE"}
+	if err := store.Save(ctx, storage.TurnWrite{User: learner, Contract: &storage.ContractWrite{ID: c.ID, Data: data, Users: []storage.UserKey{learner}}}); err != nil {
 		t.Fatal(err)
 	}
-	docs := &missFirst{Docs: store, missed: make(chan struct{})}
-	e, err := New(Config{Store: store, Docs: docs, Now: func() time.Time { return now }})
-	if err != nil {
+	replica := func() *Engine {
+		e, err := New(Config{Store: store, Docs: store, Now: func() time.Time { return now }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	sharer, other := replica(), replica()
+	p := publisher{}
+	shared := conversation.Shared{Contract: c.ID, Round: 1, Learner: "ULEE"}
+	// The turn that shares the draft notes the posting before its save.
+	if err := sharer.notePosting(ctx, "slack", "T1", []conversation.Post{{Channel: "CSET", Shared: &shared}}); err != nil {
 		t.Fatal(err)
 	}
-	p := &slowPublisher{entered: make(chan struct{}), finish: make(chan struct{})}
-	turn := Turn{Platform: p, Team: "T1"}
 
-	posted := make(chan error, 1)
-	go func() {
-		posted <- e.post(ctx, turn, conversation.Post{Channel: "CSET", Shared: &conversation.Shared{Contract: c.ID, Round: 1}})
-	}()
-	<-p.entered // the draft is in the channel; its thread is not recorded yet
-	go func() {
-		<-docs.missed // the reply's lookup has found nothing so far
-		close(p.finish)
-	}()
-	reply := conversation.Input{Kind: conversation.ThreadInput, User: "UPEER", Channel: "CSET", Thread: "1700000000.000100"}
-	id, err := e.threadContract(ctx, "slack", "T1", reply)
-	if err != nil {
+	// The draft is in the channel; its thread is not recorded yet.
+	root := conversation.MessageRef{Channel: "CSET", TS: "1700000000.000100"}
+	reply := conversation.Input{Kind: conversation.ThreadInput, User: "UPEER", Channel: "CSET", Thread: root.TS, Text: "Looks good"}
+	replyTurn := Turn{Platform: p, Team: "T1", Input: reply, Event: "slack:EvReply"}
+	var safe error = errors.New("not told")
+	replyTurn.Saved = func(err error) { safe = err }
+	if err := other.Handle(ctx, replyTurn); err != nil {
 		t.Fatal(err)
 	}
-	if err := <-posted; err != nil {
+	if safe != nil {
+		t.Fatalf("the early reply was not safe to acknowledge: %v", safe)
+	}
+	peer := storage.UserKey{Platform: "slack", Team: "T1", User: "UPEER"}
+	if snap, err := store.Load(ctx, peer, c.ID, replyTurn.Event); err != nil || snap.Applied {
+		t.Fatalf("the early reply ran before its thread was known (applied %v, %v)", snap.Applied, err)
+	}
+
+	// The turn that records the post runs the parked reply.
+	if err := sharer.Handle(ctx, Posting(p, "T1", shared, root)); err != nil {
 		t.Fatal(err)
 	}
-	if id != c.ID {
-		t.Fatalf("the reply found contract %q, want %q", id, c.ID)
-	}
-	if _, _, err := store.Doc(ctx, learningset.ThreadKey("slack", "T1", "CSET", "1700000000.000100")); err != nil {
+	if _, _, err := store.Doc(ctx, learningset.ThreadKey("slack", "T1", "CSET", root.TS)); err != nil {
 		t.Fatalf("thread not recorded: %v", err)
 	}
+	got, _, err := store.Contract(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var after contract.Contract
+	if err := json.Unmarshal(got, &after); err != nil {
+		t.Fatal(err)
+	}
+	if after.Shares[0].TS != root.TS {
+		t.Errorf("the share records ts %q, want %q", after.Shares[0].TS, root.TS)
+	}
+	if snap, err := store.Load(ctx, peer, c.ID, replyTurn.Event); err != nil || !snap.Applied {
+		t.Errorf("the parked reply was not run with its contract (applied %v, %v)", snap.Applied, err)
+	}
 
-	// With nothing being posted, talk in another thread is answered at once.
-	other := reply
-	other.Thread = "1700000000.000200"
-	if id, err := e.threadContract(ctx, "slack", "T1", other); err != nil || id != "" {
-		t.Fatalf("another thread: %q, %v", id, err)
+	// With nothing being posted, talk in another thread is nothing to do,
+	// and is not parked.
+	other2 := reply
+	other2.Thread = "1700000000.000200"
+	if id, parked, err := other.threadContract(ctx, "slack", "T1", other2, "slack:EvOther"); err != nil || id != "" || parked {
+		t.Fatalf("another thread: %q, parked %v, %v", id, parked, err)
 	}
 }
 
@@ -132,7 +136,7 @@ func TestConcurrentSetChanges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &slowPublisher{}
+	p := publisher{}
 	var wg sync.WaitGroup
 	for w := range writers {
 		wg.Go(func() {

@@ -221,7 +221,7 @@ func (t *turn) submitShare() {
 	sh, _ := c.CurrentShare()
 	support, ethics := shareParts(picked)
 	t.out = append(t.out,
-		Post{Channel: v.Set.Channel, Message: sharedDraftMsg(c, sh, reviewers, support, ethics), Shared: &Shared{Contract: c.ID, Round: sh.Round}},
+		Post{Channel: v.Set.Channel, Message: sharedDraftMsg(c, sh, reviewers, support, ethics), Shared: &Shared{Contract: c.ID, Round: sh.Round, Learner: c.Learner}},
 		SetChange{Channel: v.Set.Channel, Change: learningset.Change{Assign: reviewers}})
 	t.reply(sharedMsg(c, v.Set, reviewers))
 }
@@ -278,6 +278,20 @@ func (t *turn) submitFeedback() {
 		return
 	}
 	t.feedback(f)
+}
+
+// onPosted records where a shared draft was posted: its thread.
+func (t *turn) onPosted() {
+	if t.c == nil || t.c.ID != t.in.Contract || t.in.Thread == "" {
+		return
+	}
+	for _, sh := range t.c.Shares {
+		if sh.Round == t.in.Round && sh.TS == "" {
+			t.c.Posted(t.in.Round, t.in.Thread)
+			t.dirty = true
+			return
+		}
+	}
 }
 
 // onThread counts a reply in a shared draft's thread as feedback.

@@ -29,6 +29,8 @@ func Step(env Env, s Session, c *contract.Contract, in Input) Result {
 		t.onDue()
 	case DeliveredInput:
 		t.onDelivered()
+	case PostedInput:
+		t.onPosted()
 	case ThreadInput:
 		t.onThread()
 	case JoinInput:

@@ -36,6 +36,11 @@ const (
 	// Nudge): Contract, DueKind and DueAt name the item, User its
 	// recipient. The item then counts as sent.
 	DeliveredInput InputKind = "delivered"
+	// PostedInput says the platform took a shared draft's post (see
+	// Shared): Contract and Round name the review round, User is the
+	// learner, and Channel and Thread are where the post went, the root
+	// of the thread its reviewers answer in.
+	PostedInput InputKind = "posted"
 )
 
 // MessageRef points at a message already sent, so it can be updated.
@@ -85,6 +90,8 @@ type Input struct {
 	Contract string
 	// DueAt is the planned time of the item a DeliveredInput confirms.
 	DueAt time.Time
+	// Round is the review round a PostedInput records.
+	Round int
 
 	// Files are the files shared with a TextInput (the text may be
 	// empty): the platform's references, never their bytes.
@@ -181,10 +188,19 @@ type Post struct {
 	Shared  *Shared
 }
 
-// Shared names a contract's round of peer review.
+// Shared names a contract's round of peer review, shared by the contract's
+// learner. Outboxes keep it with the message, so that once the platform
+// took the post, Shared.Input records where it went in a turn of its own.
 type Shared struct {
-	Contract string
-	Round    int
+	Contract string `json:"contract"`
+	Round    int    `json:"round"`
+	Learner  string `json:"learner"`
+}
+
+// Input is the PostedInput that records that the shared draft was posted
+// at ref.
+func (s Shared) Input(ref MessageRef) Input {
+	return Input{Kind: PostedInput, User: s.Learner, Contract: s.Contract, Round: s.Round, Channel: ref.Channel, Thread: ref.TS}
 }
 
 // SetChange changes a learning set after the turn; Create makes the
@@ -215,7 +231,7 @@ type Result struct {
 // session's current contract applies.
 func ContractOf(in Input) string {
 	switch in.Kind {
-	case DueInput, DeliveredInput:
+	case DueInput, DeliveredInput, PostedInput:
 		return in.Contract
 	case ActionInput, ThreadInput:
 		if v, err := ParseActionValue(in.Value); err == nil {

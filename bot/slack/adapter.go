@@ -42,6 +42,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/learnpact/learnpact/bot"
+	"github.com/learnpact/learnpact/bot/outbox"
 	"github.com/learnpact/learnpact/bot/workpool"
 	"github.com/learnpact/learnpact/storage"
 )
@@ -135,7 +136,7 @@ type Adapter struct {
 
 	roster roster // channels' names and members, for learning sets
 
-	out *outbox // nil without Config.Outbox
+	out *outbox.Drain // nil without Config.Outbox
 }
 
 var (
@@ -213,7 +214,9 @@ func newAdapter(cfg Config, engine *bot.Engine, log *slog.Logger, limits workpoo
 	}
 	a.api = a.newClient()
 	if cfg.Outbox != nil {
-		a.out = newOutbox(a, cfg.Outbox, cfg.Now, cfg.MessagesPerMinute)
+		if a.out, err = a.newDrain(cfg); err != nil {
+			return nil, err
+		}
 	}
 	for _, tweak := range tweaks {
 		tweak(a)
@@ -255,8 +258,8 @@ func normalizeAPIURL(s string) (string, error) {
 // connection for about every second message under load.
 func defaultClient() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConnsPerHost = 4 * outboxSenders
-	t.MaxIdleConns = 4 * outboxSenders
+	t.MaxIdleConnsPerHost = 4 * outbox.Senders
+	t.MaxIdleConns = 4 * outbox.Senders
 	return &http.Client{Timeout: 30 * time.Second, Transport: t}
 }
 
@@ -285,7 +288,7 @@ func (a *Adapter) Shutdown(ctx context.Context) error {
 	a.stop()
 	a.bg.Wait()
 	if a.out != nil && err == nil {
-		err = a.out.shutdown(ctx)
+		err = a.out.Shutdown(ctx)
 	}
 	return err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/learnpact/learnpact/bot"
 	"github.com/learnpact/learnpact/conversation"
@@ -80,7 +81,7 @@ func TestOutboxConfirmsNudge(t *testing.T) {
 	}
 
 	e.ws.FailRandomly(methodPost, 0, 0, 0, 0)
-	e.clock.Advance(maxBackoff * 5 / 4) // past any backoff
+	e.clock.Advance(5 * time.Minute * 5 / 4) // past any backoff
 	if delivered, _ := e.drain(t, a); delivered != 1 {
 		t.Fatalf("delivered %d messages, want the check-in", delivered)
 	}

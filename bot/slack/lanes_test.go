@@ -14,6 +14,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/learnpact/learnpact/bot"
+	"github.com/learnpact/learnpact/bot/outbox"
 	"github.com/learnpact/learnpact/bot/sandbox"
 	"github.com/learnpact/learnpact/storage"
 	"github.com/learnpact/learnpact/storage/memory"
@@ -120,9 +121,9 @@ func (s *sim) post(tb testing.TB, lane bot.Lane, channel, marker string) {
 func (s *sim) step(tb testing.TB) int {
 	tb.Helper()
 	o := s.a.out
-	claim := s.queued || o.claimDue(s.clock.Now())
+	claim := s.queued || o.ClaimDue(s.clock.Now())
 	s.queued = false
-	n, err := o.flush(tb.Context(), claim)
+	n, err := o.Step(tb.Context(), claim)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -141,7 +142,7 @@ func (s *sim) run(tb testing.TB, done func() bool) {
 		if done != nil && done() {
 			return
 		}
-		next, due := s.a.out.nextPending(s.clock.Now())
+		next, due := s.a.out.NextPending(s.clock.Now())
 		if due {
 			tb.Fatalf("step %d left messages due", steps)
 		}
@@ -303,7 +304,7 @@ func TestRepliesFirstAcrossProcesses(t *testing.T) {
 			// One call at a time, so that the order Slack takes the
 			// messages in is the order the outbox sends them in, not
 			// the order concurrent calls happen to reach it.
-			c.a.out.senders = 1
+			retune(t, c.a, func(c *outbox.Config) { c.Senders = 1 })
 			claims, err := store.Claim(t.Context(), clock.Now(), 1, time.Millisecond)
 			if err != nil {
 				t.Fatal(err)
@@ -487,8 +488,8 @@ func TestLimiterBacksOff(t *testing.T) {
 		now = now.Add(time.Millisecond)
 	}
 	every(l, methodPost, deepestCut*base)
-	if got := l.channelWait(methodPost, "C6", now); !got.Equal(now.Add(minRateLimitWait - time.Millisecond)) {
-		t.Errorf("a 429 without Retry-After holds for %s, want %s", got.Sub(now), minRateLimitWait)
+	if got := l.channelWait(methodPost, "C6", now); !got.Equal(now.Add(outbox.MinRateLimitWait - time.Millisecond)) {
+		t.Errorf("a 429 without Retry-After holds for %s, want %s", got.Sub(now), outbox.MinRateLimitWait)
 	}
 
 	now = now.Add(quietSpell - 2*time.Millisecond) // a minute after the last 429, less a millisecond

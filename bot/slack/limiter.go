@@ -3,6 +3,8 @@ package slack
 import (
 	"sync"
 	"time"
+
+	"github.com/learnpact/learnpact/bot/outbox"
 )
 
 // rate is a limit of one call every `every`, with bursts of up to burst
@@ -290,7 +292,7 @@ func (l *limiter) take(method, channel string, now time.Time) {
 // quietSpell: one busy channel meets its own limit, not the workspace's.
 // It returns until when the call must wait.
 func (l *limiter) limited(method, channel string, started, now time.Time, retryAfter time.Duration) time.Time {
-	until := now.Add(max(retryAfter, minRateLimitWait))
+	until := now.Add(max(retryAfter, outbox.MinRateLimitWait))
 	if method == methodPost && channel != "" {
 		l.holdChannel(channel, until)
 	} else {
@@ -327,6 +329,34 @@ func (l *limiter) rateOf(method string, now time.Time) rate {
 	b.recover(now)
 	return b.rate
 }
+
+// The limiter is the drain's (outbox.Limiter).
+var _ outbox.Limiter = (*limiter)(nil)
+
+// ConversationReady implements outbox.Limiter.
+func (l *limiter) ConversationReady(c outbox.Call, now time.Time) time.Time {
+	return l.channelWait(c.Method, c.Channel, now)
+}
+
+// MethodReady implements outbox.Limiter.
+func (l *limiter) MethodReady(method string, now time.Time) time.Time {
+	return l.methodWait(method, now)
+}
+
+// Take implements outbox.Limiter.
+func (l *limiter) Take(c outbox.Call, now time.Time) { l.take(c.Method, c.Channel, now) }
+
+// Limited implements outbox.Limiter.
+func (l *limiter) Limited(c outbox.Call, started, now time.Time, retryAfter time.Duration) time.Time {
+	return l.limited(c.Method, c.Channel, started, now, retryAfter)
+}
+
+// Every implements outbox.Limiter: the chat.postMessage budget's
+// interval.
+func (l *limiter) Every(now time.Time) time.Duration { return l.rateOf(methodPost, now).every }
+
+// Prune implements outbox.Limiter.
+func (l *limiter) Prune(now time.Time) { l.prune(now) }
 
 func latest(a, b time.Time) time.Time {
 	if b.After(a) {

@@ -70,7 +70,7 @@ func (a *Adapter) messageOptions(m message.Message) []slackapi.MsgOption {
 // returns an empty MessageRef.
 func (a *Adapter) SendDM(ctx context.Context, user string, m message.Message) (conversation.MessageRef, error) {
 	if a.out != nil {
-		return conversation.MessageRef{}, a.queue(ctx, job{Method: methodPost, User: user}, m)
+		return conversation.MessageRef{}, a.queue(ctx, &job{Method: methodPost, User: user}, m)
 	}
 	channel, err := a.imChannel(ctx, user)
 	if err != nil {
@@ -119,7 +119,7 @@ type imEntry struct {
 // returns an empty MessageRef.
 func (a *Adapter) Post(ctx context.Context, channel string, m message.Message) (conversation.MessageRef, error) {
 	if a.out != nil {
-		return conversation.MessageRef{}, a.queue(ctx, job{Method: methodPost, Channel: channel}, m)
+		return conversation.MessageRef{}, a.queue(ctx, &job{Method: methodPost, Channel: channel}, m)
 	}
 	return a.PostNow(ctx, channel, m)
 }
@@ -147,7 +147,7 @@ func (a *Adapter) PostThread(ctx context.Context, root conversation.MessageRef, 
 		return conversation.MessageRef{}, errors.New("slack: thread reply without a root message")
 	}
 	if a.out != nil {
-		return conversation.MessageRef{}, a.queue(ctx, job{Method: methodPost, Channel: root.Channel, ThreadTS: root.TS}, m)
+		return conversation.MessageRef{}, a.queue(ctx, &job{Method: methodPost, Channel: root.Channel, ThreadTS: root.TS}, m)
 	}
 	opts := append(a.messageOptions(m), slackapi.MsgOptionTS(root.TS))
 	var ref conversation.MessageRef
@@ -167,7 +167,7 @@ func (a *Adapter) Update(ctx context.Context, ref conversation.MessageRef, m mes
 		return a.replace(ctx, ref.ReplaceURL, m)
 	}
 	if a.out != nil {
-		return a.queue(ctx, job{Method: methodUpdate, Channel: ref.Channel, TS: ref.TS}, m)
+		return a.queue(ctx, &job{Method: methodUpdate, Channel: ref.Channel, TS: ref.TS}, m)
 	}
 	opts := a.messageOptions(m)
 	return a.retry(ctx, "chat.update", func() error {

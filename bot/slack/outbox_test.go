@@ -21,6 +21,7 @@ import (
 	slackapi "github.com/slack-go/slack"
 
 	"github.com/learnpact/learnpact/bot"
+	"github.com/learnpact/learnpact/bot/outbox"
 	"github.com/learnpact/learnpact/bot/sandbox"
 	"github.com/learnpact/learnpact/conversation"
 	"github.com/learnpact/learnpact/conversation/message"
@@ -101,7 +102,7 @@ func (e *outboxEnv) drain(t *testing.T, a *Adapter) (delivered, flushes int) {
 			t.Fatalf("flush %d: %v", flushes, err)
 		}
 		delivered += n
-		next, due := a.out.nextPending(e.clock.Now())
+		next, due := a.out.NextPending(e.clock.Now())
 		if due {
 			t.Fatalf("flush %d left messages due", flushes)
 		}
@@ -112,6 +113,19 @@ func (e *outboxEnv) drain(t *testing.T, a *Adapter) (delivered, flushes int) {
 	}
 	t.Fatalf("the outbox did not drain in %d flushes", flushes)
 	return
+}
+
+// retune rebuilds a's drain, not started yet, with change made to its
+// configuration.
+func retune(tb testing.TB, a *Adapter, change func(*outbox.Config)) {
+	tb.Helper()
+	c := a.drainConfig(a.cfg)
+	change(&c)
+	d, err := outbox.New(c)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	a.out = d
 }
 
 // outboxStores open an outbox on each store; reopen opens it again on the
@@ -370,7 +384,7 @@ func TestOutboxRestart(t *testing.T) {
 				if _, err := a.FlushOutbox(t.Context()); err != nil {
 					t.Fatal(err)
 				}
-				next, _ := a.out.nextPending(e.clock.Now())
+				next, _ := a.out.NextPending(e.clock.Now())
 				e.clock.Set(next)
 			}
 			if err := a.Shutdown(t.Context()); err != nil {
@@ -384,7 +398,7 @@ func TestOutboxRestart(t *testing.T) {
 			e.ws.FailRandomly(methodPost, 0, 0, 0, 0)
 			store := open()
 			b := e.adapter(t, store)
-			e.clock.Advance(maxBackoff * 5 / 4) // past any backoff
+			e.clock.Advance(5 * time.Minute * 5 / 4) // past any backoff
 			delivered, _ := e.drain(t, b)
 			if delivered != n {
 				t.Errorf("the new process delivered %d messages, want %d", delivered, n)
@@ -433,7 +447,7 @@ func TestOutboxRefused(t *testing.T) {
 	}
 	logs := e.log.String()
 	for _, code := range []string{"channel_not_found", "user_not_found"} {
-		if !strings.Contains(logs, "dropping a message Slack refused") || !strings.Contains(logs, code) {
+		if !strings.Contains(logs, "dropping a message the platform refused") || !strings.Contains(logs, code) {
 			t.Errorf("no error logged for %s:\n%s", code, logs)
 		}
 	}
@@ -456,7 +470,7 @@ func TestOutboxGivesUp(t *testing.T) {
 		t.Fatalf("%d calls, want %d", len(calls), maxDeliveryAttempts)
 	}
 	for i := 1; i < len(calls); i++ {
-		base := min(minBackoff<<(i-1), maxBackoff)
+		base := min(time.Second<<(i-1), 5*time.Minute)
 		if gap := calls[i].At.Sub(calls[i-1].At); gap < base || gap > base*5/4+time.Millisecond {
 			t.Errorf("retry %d came %s after the failure, want %s plus up to a quarter", i, gap, base)
 		}
@@ -476,35 +490,38 @@ func TestOutboxRunsAndStops(t *testing.T) {
 	defer api.Close()
 	open, _ := outboxStores["embedded"](t)
 	store := open()
-	a, err := New(Config{BotToken: ws.Token(), SigningSecret: ws.Secret(), APIURL: api.URL + "/api/", Outbox: store},
+	settled := newSettleRecorder(store)
+	a, err := New(Config{BotToken: ws.Token(), SigningSecret: ws.Secret(), APIURL: api.URL + "/api/", Outbox: settled},
 		newEngine(bot.Config{Store: memory.New()}), discardLog())
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
+	runCtx, stopRun := context.WithCancel(ctx)
 	ran := make(chan error, 1)
-	go func() { ran <- a.RunOutbox(ctx) }()
+	go func() { ran <- a.RunOutbox(runCtx) }()
 
 	if _, err := a.SendDM(ctx, sandbox.Learner, withMarker("first")); err != nil {
 		t.Fatal(err)
 	}
-	if err := ws.Await(ctx, func() bool { return len(ws.DM(sandbox.Learner)) == 1 }); err != nil {
-		t.Fatalf("the queued message was not delivered: %v", err)
+	select {
+	case <-settled.batches: // delivered and marked done
+	case <-ctx.Done():
+		t.Fatal("the queued message was not delivered")
 	}
 	if err := a.RunOutbox(ctx); err == nil {
 		t.Error("a second RunOutbox started")
 	}
-	a.out.passMu.Lock() // hold the deliverer between passes
+	stopRun()
+	if err := <-ran; err != nil {
+		t.Errorf("RunOutbox: %v", err)
+	}
 	if _, err := a.SendDM(ctx, sandbox.Learner, withMarker("last")); err != nil {
 		t.Fatal(err)
 	}
-	a.out.passMu.Unlock()
 	if err := a.Shutdown(ctx); err != nil {
 		t.Fatal(err)
-	}
-	if err := <-ran; err != nil {
-		t.Errorf("RunOutbox: %v", err)
 	}
 	if got := deliveredMarkers(ws, []string{ws.DMChannel(sandbox.Learner)})[ws.DMChannel(sandbox.Learner)]; !slices.Equal(got, []string{"first", "last"}) {
 		t.Errorf("DM shows %q after Shutdown, want first and last", got)
@@ -520,10 +537,12 @@ func TestOutboxShutdownDrains(t *testing.T) {
 	e := newOutboxEnv(t, ps)
 	open, closeStore := outboxStores["embedded"](t)
 	a := e.adapter(t, open())
-	a.out.sleep = func(_ context.Context, d time.Duration) error {
-		e.clock.Advance(d)
-		return nil
-	}
+	retune(t, a, func(c *outbox.Config) {
+		c.Sleep = func(_ context.Context, d time.Duration) error {
+			e.clock.Advance(d)
+			return nil
+		}
+	})
 	e.ws.FailNext(methodPost, http.StatusTooManyRequests, time.Minute, 1)
 	if _, err := a.Post(t.Context(), sandbox.LearningSet, withMarker("later")); err != nil {
 		t.Fatal(err)
@@ -742,22 +761,22 @@ func TestLimiter(t *testing.T) {
 func TestClassify(t *testing.T) {
 	tests := []struct {
 		err   error
-		want  outcome
+		want  outbox.Outcome
 		after time.Duration
 	}{
-		{&slackapi.RateLimitedError{RetryAfter: 3 * time.Second}, rateLimited, 3 * time.Second},
-		{fmt.Errorf("slack chat.postMessage: %w", &slackapi.RateLimitedError{RetryAfter: time.Second}), rateLimited, time.Second},
-		{slackapi.StatusCodeError{Code: 429}, rateLimited, 0},
-		{slackapi.StatusCodeError{Code: 500}, failed, 0},
-		{slackapi.StatusCodeError{Code: 503}, failed, 0},
-		{slackapi.StatusCodeError{Code: 404}, refused, 0},
-		{slackapi.SlackErrorResponse{Err: "channel_not_found"}, refused, 0},
-		{slackapi.SlackErrorResponse{Err: "invalid_blocks"}, refused, 0},
-		{slackapi.SlackErrorResponse{Err: "not_in_channel"}, refused, 0},
-		{slackapi.SlackErrorResponse{Err: "internal_error"}, failed, 0},
-		{slackapi.SlackErrorResponse{Err: "invalid_auth"}, failed, 0},
-		{slackapi.SlackErrorResponse{Err: "ratelimited"}, rateLimited, 0},
-		{errors.New("dial tcp: connection refused"), failed, 0},
+		{&slackapi.RateLimitedError{RetryAfter: 3 * time.Second}, outbox.RateLimited, 3 * time.Second},
+		{fmt.Errorf("slack chat.postMessage: %w", &slackapi.RateLimitedError{RetryAfter: time.Second}), outbox.RateLimited, time.Second},
+		{slackapi.StatusCodeError{Code: 429}, outbox.RateLimited, 0},
+		{slackapi.StatusCodeError{Code: 500}, outbox.Retryable, 0},
+		{slackapi.StatusCodeError{Code: 503}, outbox.Retryable, 0},
+		{slackapi.StatusCodeError{Code: 404}, outbox.Permanent, 0},
+		{slackapi.SlackErrorResponse{Err: "channel_not_found"}, outbox.Permanent, 0},
+		{slackapi.SlackErrorResponse{Err: "invalid_blocks"}, outbox.Permanent, 0},
+		{slackapi.SlackErrorResponse{Err: "not_in_channel"}, outbox.Permanent, 0},
+		{slackapi.SlackErrorResponse{Err: "internal_error"}, outbox.Retryable, 0},
+		{slackapi.SlackErrorResponse{Err: "invalid_auth"}, outbox.Retryable, 0},
+		{slackapi.SlackErrorResponse{Err: "ratelimited"}, outbox.RateLimited, 0},
+		{errors.New("dial tcp: connection refused"), outbox.Retryable, 0},
 	}
 	for _, tc := range tests {
 		if got, after := classify(tc.err); got != tc.want || after != tc.after {
@@ -784,16 +803,6 @@ func TestOutboxDropsUnreadable(t *testing.T) {
 	checkEmpty(t, store)
 	if got := strings.Count(e.log.String(), "dropping an unreadable queued message"); got != len(bad) {
 		t.Errorf("%d unreadable messages logged, want %d:\n%s", got, len(bad), e.log.String())
-	}
-}
-
-func TestBackoff(t *testing.T) {
-	for n, base := range map[int]time.Duration{0: time.Second, 1: time.Second, 2: 2 * time.Second, 9: 256 * time.Second, 10: maxBackoff, 100: maxBackoff} {
-		for range 20 {
-			if d := backoff(n); d < base || d >= base*5/4 {
-				t.Errorf("backoff(%d) = %s, want %s plus less than a quarter", n, d, base)
-			}
-		}
 	}
 }
 
@@ -841,7 +850,7 @@ func (r *settleRecorder) received() [][]string {
 }
 
 // TestOutboxSettlesInBatches: the messages Slack took are marked done
-// settleBatch at a time and when the pass ends, in one store call each,
+// outbox.SettleBatch at a time and when the pass ends, in one store call each,
 // never one by one; none is left in the store or sent twice.
 func TestOutboxSettlesInBatches(t *testing.T) {
 	stores := map[string]func(t *testing.T) storage.DueStore{
@@ -853,13 +862,13 @@ func TestOutboxSettlesInBatches(t *testing.T) {
 			return open()
 		}
 	}
-	const n = 2*settleBatch + settleBatch/2
+	const n = 2*outbox.SettleBatch + outbox.SettleBatch/2
 	for name, open := range stores {
 		t.Run(name, func(t *testing.T) {
 			store := open(t)
 			rec := newSettleRecorder(store)
 			s := newSimOn(t, rec, sandbox.NewClock(outboxStart), NoBudget)
-			s.a.out.settleEvery = time.Hour // batches by count alone
+			retune(t, s.a, func(c *outbox.Config) { c.SettleEvery = time.Hour }) // batches by count alone
 			for i := range n {
 				s.post(t, bot.LaneReply, fmt.Sprintf("C%03d", i), fmt.Sprintf("m%03d", i))
 			}
@@ -874,7 +883,7 @@ func TestOutboxSettlesInBatches(t *testing.T) {
 					marked[text]++
 				}
 			}
-			if want := []int{settleBatch, settleBatch, settleBatch / 2}; !slices.Equal(sizes, want) {
+			if want := []int{outbox.SettleBatch, outbox.SettleBatch, outbox.SettleBatch / 2}; !slices.Equal(sizes, want) {
 				t.Errorf("marked done in batches of %v, want %v", sizes, want)
 			}
 			if got := rec.singles.Load(); got != 0 {
@@ -926,7 +935,7 @@ func TestOutboxSettlesWhileACallHangs(t *testing.T) {
 	t.Cleanup(func() { a.Shutdown(context.Background()) })
 	var release sync.Once
 	t.Cleanup(func() { release.Do(func() { close(api.release) }) }) // before Shutdown
-	a.out.settleEvery = time.Millisecond
+	retune(t, a, func(c *outbox.Config) { c.SettleEvery = time.Millisecond })
 	for _, ch := range []string{"CSLOW", "CFAST"} {
 		if _, err := a.Post(t.Context(), ch, withMarker(ch)); err != nil {
 			t.Fatal(err)

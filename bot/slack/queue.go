@@ -25,42 +25,42 @@ var (
 
 // Queue implements bot.Queuer. With an outbox it queues what SendDM, Post,
 // PostThread and Update would: a message to a DM, a channel or a thread,
-// and the update of a message sent. The rest is carried out directly
-// after the save: ephemeral answers (Slack keeps no outbox for them),
-// forms (their trigger_id expires 3 s after the click) and shared drafts
-// (whose ts must be recorded when they are posted).
+// the update of a message sent, and a shared draft, whose ts a turn of
+// its own records once Slack took it (bot.Posting). The rest is carried
+// out directly after the save: ephemeral answers (Slack keeps no outbox
+// for them) and forms (their trigger_id expires 3 s after the click).
 func (a *Adapter) Queue(ctx context.Context, t bot.Turn, ef conversation.Effect) (storage.DueItem, bool, error) {
 	if a.out == nil {
 		return storage.DueItem{}, false, nil
 	}
 	var (
-		j job
+		j *job
 		m message.Message
 	)
 	switch ef := ef.(type) {
 	case conversation.Send:
-		j, m = job{Method: methodPost, User: ef.User, Nudge: ef.Nudge}, ef.Message
-		if ef.Nudge != nil {
-			j.Team = t.Team // to confirm it once Slack took it
-		}
+		j, m = &job{Method: methodPost, User: ef.User}, ef.Message
+		j.Nudge = ef.Nudge
 	case conversation.Post:
-		if ef.Shared != nil {
-			return storage.DueItem{}, false, nil
+		j, m = &job{Method: methodPost, Channel: ef.Channel, ThreadTS: ef.Thread}, ef.Message
+		if ef.Thread == "" {
+			j.Shared = ef.Shared
 		}
-		j, m = job{Method: methodPost, Channel: ef.Channel, ThreadTS: ef.Thread}, ef.Message
 	case conversation.Update:
 		if ef.Ref.TS == "" {
 			return storage.DueItem{}, false, nil
 		}
-		j, m = job{Method: methodUpdate, Channel: ef.Ref.Channel, TS: ef.Ref.TS}, ef.Message
+		j, m = &job{Method: methodUpdate, Channel: ef.Ref.Channel, TS: ef.Ref.TS}, ef.Message
 	default:
 		return storage.DueItem{}, false, nil
 	}
-	j, err := a.encode(ctx, j, m)
-	if err != nil {
+	if j.Nudge != nil || j.Shared != nil {
+		j.Team = t.Team // to record it once Slack took it
+	}
+	if err := a.encode(ctx, j, m); err != nil {
 		return storage.DueItem{}, false, err
 	}
-	it, err := a.out.item(j)
+	it, err := a.out.Item(j)
 	if err != nil {
 		return storage.DueItem{}, false, err
 	}
@@ -69,12 +69,8 @@ func (a *Adapter) Queue(ctx context.Context, t bot.Turn, ef conversation.Effect)
 
 // Wake implements bot.Queuer: the outbox looks for messages at once.
 func (a *Adapter) Wake() {
-	if a.out == nil {
-		return
-	}
-	select {
-	case a.out.wake <- struct{}{}:
-	default:
+	if a.out != nil {
+		a.out.Wake()
 	}
 }
 
@@ -89,18 +85,18 @@ func (a *Adapter) SendDMNow(ctx context.Context, user string, m message.Message)
 }
 
 // encode renders m into j, in the lane ctx carries (unless j has one).
-func (a *Adapter) encode(ctx context.Context, j job, m message.Message) (job, error) {
+func (a *Adapter) encode(ctx context.Context, j *job, m message.Message) error {
 	blocks, text, problems := render(m)
 	for _, p := range problems {
 		a.log.Warn("message rendered without some content", "problem", p)
 	}
 	var err error
 	if j.Blocks, err = json.Marshal(blocks); err != nil {
-		return job{}, fmt.Errorf("slack: encode blocks: %w", err)
+		return fmt.Errorf("slack: encode blocks: %w", err)
 	}
 	j.Text = text
 	if j.Lane == "" {
 		j.Lane = bot.LaneFrom(ctx).String()
 	}
-	return j, nil
+	return nil
 }

@@ -50,6 +50,7 @@ import (
 	"github.com/infracloudio/msbotbuilder-go/connector/auth"
 
 	"github.com/learnpact/learnpact/bot"
+	"github.com/learnpact/learnpact/bot/outbox"
 	"github.com/learnpact/learnpact/bot/workpool"
 	"github.com/learnpact/learnpact/storage"
 )
@@ -130,8 +131,8 @@ type Adapter struct {
 	// lib sends what needs no answer through the library's client; nil
 	// when Insecure (which sends no token), when conn sends everything.
 	lib  *libSender
-	out  *outbox    // nil without Config.Outbox
-	auth *validator // nil when Insecure
+	out  *outbox.Drain // nil without Config.Outbox
+	auth *validator    // nil when Insecure
 	docs storage.Docs
 	pool *workpool.Pool
 	now  func() time.Time
@@ -223,7 +224,11 @@ func New(cfg Config, engine *bot.Engine, log *slog.Logger) (*Adapter, error) {
 		homes: map[string]home{},
 	}
 	if cfg.Outbox != nil {
-		a.out = newOutbox(a, cfg.Outbox, now)
+		drain, err := a.newDrain(cfg.Outbox, now)
+		if err != nil {
+			return nil, err
+		}
+		a.out = drain
 	}
 	if !cfg.Insecure {
 		a.auth = &validator{metadataURL: cfg.OpenIDMetadataURL, http: client, now: now}
@@ -279,7 +284,7 @@ func (a *Adapter) Location(ctx context.Context, user string) *time.Location {
 func (a *Adapter) Shutdown(ctx context.Context) error {
 	err := a.pool.Shutdown(ctx)
 	if a.out != nil {
-		err = errors.Join(err, a.out.shutdown(ctx))
+		err = errors.Join(err, a.out.Shutdown(ctx))
 	}
 	return err
 }

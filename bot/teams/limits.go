@@ -1,6 +1,10 @@
 package teams
 
-import "time"
+import (
+	"time"
+
+	"github.com/learnpact/learnpact/bot/outbox"
+)
 
 // Teams' limits for bots, from Microsoft's published figures ("Optimize
 // your bot with rate limiting in Teams",
@@ -15,7 +19,7 @@ import "time"
 //     one tenant allows.
 //
 // Microsoft says the figures may change and that a 429 with Retry-After
-// is the last word: the outbox honours it as well (outbox.go). This is the
+// is the last word: the outbox honours it as well (bot/outbox). This is the
 // one home of these figures.
 var (
 	threadLimits = []window{{time.Second, 7}, {2 * time.Second, 8}, {30 * time.Second, 60}, {time.Hour, 1800}}
@@ -93,6 +97,35 @@ func (l *limiter) prune(now time.Time) {
 		}
 	}
 }
+
+// The limiter is the drain's (outbox.Limiter): every call is of one
+// method, and its Channel is its conversation.
+var _ outbox.Limiter = (*limiter)(nil)
+
+// ConversationReady implements outbox.Limiter.
+func (l *limiter) ConversationReady(c outbox.Call, now time.Time) time.Time {
+	return l.next(c.Channel, now)
+}
+
+// MethodReady implements outbox.Limiter: appLimit.
+func (l *limiter) MethodReady(_ string, now time.Time) time.Time { return l.appNext(now) }
+
+// Take implements outbox.Limiter.
+func (l *limiter) Take(c outbox.Call, now time.Time) { l.take(c.Channel, now) }
+
+// Limited implements outbox.Limiter: the conversation waits out the
+// Retry-After.
+func (l *limiter) Limited(c outbox.Call, _, now time.Time, retryAfter time.Duration) time.Time {
+	until := now.Add(max(retryAfter, outbox.MinRateLimitWait))
+	l.limited(c.Channel, until)
+	return until
+}
+
+// Every implements outbox.Limiter: appLimit's interval.
+func (l *limiter) Every(time.Time) time.Duration { return appLimit.d / time.Duration(appLimit.n) }
+
+// Prune implements outbox.Limiter.
+func (l *limiter) Prune(now time.Time) { l.prune(now) }
 
 // since drops the times not after from (ts is oldest first).
 func since(ts []time.Time, from time.Time) []time.Time {

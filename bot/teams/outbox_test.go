@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/learnpact/learnpact/bot"
+	"github.com/learnpact/learnpact/bot/outbox"
 	"github.com/learnpact/learnpact/bot/teams/connectortest"
 	"github.com/learnpact/learnpact/conversation"
 	"github.com/learnpact/learnpact/storage"
@@ -166,8 +167,8 @@ func TestOutboxReplyBeforeBacklog(t *testing.T) {
 	next := texts[appLimit.n:]
 	for i, s := range next {
 		if s == "msg-reply" {
-			if i >= outboxSenders {
-				t.Errorf("the reply was the %dth message of its slot, want among the first %d", i+1, outboxSenders)
+			if i >= outbox.Senders {
+				t.Errorf("the reply was the %dth message of its slot, want among the first %d", i+1, outbox.Senders)
 			}
 			return
 		}

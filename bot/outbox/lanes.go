@@ -1,4 +1,4 @@
-package slack
+package outbox
 
 import (
 	"container/heap"
@@ -14,7 +14,7 @@ import (
 // sent, dropped, or given back to the store.
 type held struct {
 	claim  storage.Claim
-	job    job
+	job    Job
 	lane   bot.Lane
 	batch  *leaseBatch
 	thread *thread // the conversation's thread it is in
@@ -74,9 +74,13 @@ func (t *thread) rank() (bot.Lane, string) {
 	return lane, t.jobs[0].id()
 }
 
-// add puts h in the thread in queue order.
+// add puts h in the thread in queue order; the message in flight stays
+// first.
 func (t *thread) add(h *held) {
 	i, _ := slices.BinarySearchFunc(t.jobs, h.id(), func(x *held, id string) int { return strings.Compare(x.id(), id) })
+	if t.busy && i == 0 {
+		i = 1
+	}
 	t.jobs = slices.Insert(t.jobs, i, h)
 	h.thread = t
 	if h.lane == bot.LaneReply {
@@ -153,7 +157,7 @@ func (q *threadHeap) top() *thread {
 // conversation, each waiting either for its method's workspace budget
 // (ready, best lane first) or until a time (its channel's rate, a 429's
 // hold, a backoff, or an earlier message of its conversation put off in
-// the store). Only the delivery pass that holds outbox.passMu uses it.
+// the store). Only the delivery pass that holds Drain.passMu uses it.
 type lanes struct {
 	threads map[string]*thread
 	byID    map[string]*held
