@@ -122,6 +122,10 @@ run:
 # results go to $(MUTATE_OUT), one JSON file per package.
 GREMLINS       := github.com/go-gremlins/gremlins/cmd/gremlins@v0.6.0
 MUTATE_WORKERS ?= 2
+# A mutant's tests may take this many times as long as the unchanged
+# package's before they count as timed out (fast packages on a busy
+# machine need the room).
+MUTATE_TIMEOUT ?= 10
 MUTATE_OUT     ?= artifacts/mutate
 MUTATE := \
 	conversation:negotiate.go,renegotiate.go,commands.go,items.go \
@@ -138,6 +142,6 @@ mutate:
 			case "$$keep" in *",$$f,"*) ;; *) excl="$$excl -E ^$$(echo $$f | sed 's/\./\\./g')\$$";; esac; \
 		done; \
 		echo "== $$dir: $${entry#*:}"; \
-		$(GO) run $(GREMLINS) unleash --workers $(MUTATE_WORKERS) --test-cpu 1 \
+		$(GO) run $(GREMLINS) unleash --workers $(MUTATE_WORKERS) --test-cpu 1 --timeout-coefficient $(MUTATE_TIMEOUT) \
 			-o $(MUTATE_OUT)/$$(echo $$dir | tr / -).json $$excl ./$$dir; \
 	done

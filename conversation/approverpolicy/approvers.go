@@ -24,7 +24,8 @@ type Policy struct {
 var Anyone = Policy{}
 
 // Parse reads an APPROVERS setting: "anyone" (or empty), "@handle" (the
-// members of that Slack user group or Teams group), or "file:PATH" (a list,
+// members of that Slack user group, or on Teams of the team one of whose
+// channels has that id, "@19:…@thread.tacv2"), or "file:PATH" (a list,
 // read with readFile, of lines "LEARNER = APPROVER, APPROVER" by user id;
 // blank lines and lines starting with # are skipped).
 func Parse(setting string, readFile func(string) ([]byte, error)) (Policy, error) {
@@ -34,7 +35,7 @@ func Parse(setting string, readFile func(string) ([]byte, error)) (Policy, error
 		return Anyone, nil
 	case strings.HasPrefix(s, "@"):
 		h := strings.TrimPrefix(s, "@")
-		if h == "" || strings.ContainsAny(h, " \t,@") {
+		if h == "" || strings.ContainsAny(h, " \t,") || strings.HasPrefix(h, "@") {
 			return Policy{}, fmt.Errorf("APPROVERS %q: a group handle is one word after @, like @managers", setting)
 		}
 		return Policy{group: h}, nil
