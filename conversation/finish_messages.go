@@ -248,6 +248,14 @@ func workBlocks(c *contract.Contract, n int) blocks {
 	}
 }
 
+// earlyNote says that the work came before the deadline: finished early.
+func earlyNote(c *contract.Contract) string {
+	if s, ok := c.LastSubmission(); ok && s.Early && !c.Deadline().IsZero() {
+		return " early (the deadline is " + formatDate(c.Deadline()) + ")"
+	}
+	return ""
+}
+
 func submissionNote(c *contract.Contract) string {
 	if n := c.CurrentSubmission(); n > 1 {
 		return fmt.Sprintf(" (handed in again: submission %d)", n)
@@ -259,7 +267,7 @@ func submissionNote(c *contract.Contract) string {
 func assessCardMsg(c *contract.Contract) message.Message {
 	val := workValue(c)
 	bs := blocks{message.Header{Text: clipString("Ready for your assessment: "+titleOf(c.InForce()), maxHeader)},
-		section("📨 ", at(c.Learner), " handed in their evidence and rated themselves against each success criterion", submissionNote(c), ".")}
+		section("📨 ", at(c.Learner), " handed in their evidence", earlyNote(c), " and rated themselves against each success criterion", submissionNote(c), ".")}
 	bs = append(bs, workBlocks(c, c.CurrentSubmission())...)
 	return msg("Ready for your assessment", append(bs,
 		actions(button("Assess", ActionAssess, val, message.Primary), button("Ask for more evidence", ActionAskMore, val, message.Default)),

@@ -24,6 +24,8 @@ Usage:
   learnpact templates check DIR
                             check the contract templates in DIR (file, line and field of each problem)
   learnpact report          the report of the stored contracts as CSV (-since 2027-01-01, -approver ID, -o file.csv)
+  learnpact doctor          check the Slack token and its scopes, Socket Mode, the Teams credentials,
+                            the store and its persistence and the clock, and say what to fix
   learnpact version         print the version
   learnpact help            print this help
 
@@ -56,6 +58,8 @@ func cli(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return templatesCmd(args[1:], stdout, stderr)
 	case cmd == "report":
 		return reportCmd(ctx, args[1:], getenv, stdout, stderr)
+	case cmd == "doctor" && len(args) == 1:
+		return doctorCmd(ctx, getenv, stdout, stderr)
 	case len(args) > 1:
 		fmt.Fprintf(stderr, "learnpact: unexpected arguments %q\n\n%s", args[1:], usage)
 		return 2

@@ -24,7 +24,8 @@ type Policy struct {
 var Anyone = Policy{}
 
 // Parse reads an APPROVERS setting: "anyone" (or empty), "@handle" (the
-// members of that Slack user group or Teams group), or "file:PATH" (a list,
+// members of that Slack user group, or on Teams of the team one of whose
+// channels has that id, "@19:…@thread.tacv2"), or "file:PATH" (a list,
 // read with readFile, of lines "LEARNER = APPROVER, APPROVER" by user id;
 // blank lines and lines starting with # are skipped).
 func Parse(setting string, readFile func(string) ([]byte, error)) (Policy, error) {
@@ -34,7 +35,7 @@ func Parse(setting string, readFile func(string) ([]byte, error)) (Policy, error
 		return Anyone, nil
 	case strings.HasPrefix(s, "@"):
 		h := strings.TrimPrefix(s, "@")
-		if h == "" || strings.ContainsAny(h, " \t,@") {
+		if h == "" || strings.ContainsAny(h, " \t,") || strings.HasPrefix(h, "@") {
 			return Policy{}, fmt.Errorf("APPROVERS %q: a group handle is one word after @, like @managers", setting)
 		}
 		return Policy{group: h}, nil
@@ -90,6 +91,16 @@ func parseList(data []byte) (map[string][]string, error) {
 		errs = append(errs, errors.New("no learner is listed"))
 	}
 	return list, errors.Join(errs...)
+}
+
+// Listed is the policy of a list of each learner's approvers, as a file
+// names them (for tests and tools; Parse reads the file).
+func Listed(list map[string][]string) Policy {
+	l := make(map[string][]string, len(list))
+	for k, v := range list {
+		l[k] = slices.Clone(v)
+	}
+	return Policy{list: l, file: "(given)"}
 }
 
 // Group returns the handle of the user group whose members may approve,

@@ -112,3 +112,61 @@ func TestTeamsFinishToImpact(t *testing.T) {
 		t.Errorf("the digest: %s", text)
 	}
 }
+
+// TestTeamsFinishAskForMore: over /api/messages, the approver asks for
+// more evidence on the form card (a date in the past first, which the form
+// answers); the contract is active with the new date, the old card's
+// Assess is answered, the learner hands in again and it is completed.
+func TestTeamsFinishAskForMore(t *testing.T) {
+	h := newTeamsHarness(t)
+	summary := h.draft()
+	h.click(teamsLearner, summary, string(conversation.ActionSend), nil)
+	card := h.expect(teamsManager, "would like you to approve")
+	h.click(teamsManager, card, string(conversation.ActionApprove), nil)
+	h.expect(teamsLearner, "active")
+
+	h.say(teamsLearner, "submit")
+	h.expect(teamsLearner, "Evidence 1 of 1")
+	h.say(teamsLearner, "A write-up on the team wiki")
+	h.say(teamsLearner, "done")
+	h.say(teamsLearner, "partly")
+	h.say(teamsLearner, "skip")
+	assess := h.expect(teamsManager, "Ready for your assessment")
+
+	h.click(teamsManager, assess, string(conversation.ActionAskMore), nil)
+	form := h.expect(teamsManager, "Ask for more evidence")
+	h.click(teamsManager, form, "lp_submit", map[string]string{conversation.FieldComment: "A short survey", conversation.FieldDue: "yesterday"})
+	h.expect(teamsManager, "already past")
+	if c := h.contracts(teamsLearner)[0]; c.Status != contract.Submitted {
+		t.Fatalf("a refused form changed the contract to %s", c.Status)
+	}
+	h.click(teamsManager, form, "lp_submit", map[string]string{conversation.FieldComment: "A short survey", conversation.FieldDue: "in 3 weeks"})
+	again := h.expect(teamsLearner, "would like more evidence")
+	c := h.contracts(teamsLearner)[0]
+	if c.Status != contract.Active || c.Deadline().Equal(c.InForce().Deadline) {
+		t.Fatalf("after asking for more: %s, deadline %s", c.Status, c.Deadline())
+	}
+	h.click(teamsManager, assess, string(conversation.ActionAssess), nil)
+	h.expect(teamsManager, "This card was for submission 1")
+
+	h.click(teamsLearner, again, string(conversation.ActionSubmitEvidence), nil)
+	h.expect(teamsLearner, "Evidence 1 of 1")
+	h.say(teamsLearner, "https://forms.office.com/r/survey-results")
+	h.say(teamsLearner, "done")
+	h.say(teamsLearner, "met")
+	h.say(teamsLearner, "skip")
+	card2 := h.expect(teamsManager, "submission 2")
+	h.click(teamsManager, card2, string(conversation.ActionAssess), nil)
+	form2 := h.expect(teamsManager, "Assess the work")
+	h.click(teamsManager, form2, "lp_submit", map[string]string{conversation.FieldRating(1): "met"})
+	reflect := h.expect(teamsLearner, "Here are your ratings side by side")
+	h.click(teamsLearner, reflect, string(conversation.ActionReflect), nil)
+	for _, q := range []string{"What did you learn?", "What would you do differently", "What will you change"} {
+		h.expect(teamsLearner, q)
+		h.say(teamsLearner, "skip")
+	}
+	h.expect(teamsLearner, "is complete")
+	if c := h.contracts(teamsLearner)[0]; c.Status != contract.Completed || len(c.Submissions) != 2 {
+		t.Fatalf("completed: %s with %d submissions", c.Status, len(c.Submissions))
+	}
+}
