@@ -14,7 +14,7 @@ import (
 func TestSamples(t *testing.T) {
 	msgs, modals := bottest.Samples(t, start)
 	want := []string{"welcome", "goal_prompt", "goal_coach", "mastery_prompt", "goals", "activities_prompt", "evidence_prompt",
-		"criteria_prompt", "deadline_prompt", "deadline_retry", "cadence_prompt", "approver_prompt", "approver_rejected",
+		"criteria_prompt", "deadline_prompt", "deadline_retry", "cadence_prompt", "approver_prompt", "approver_rejected", "approver_not_in_group", "approver_not_listed", "approver_none_listed",
 		"summary", "edit_step", "incomplete", "sent", "approval_request", "approval_request_diff", "approval_request_long_diff",
 		"approved", "approved_card",
 		"changes_requested", "changes_requested_card", "revise_summary", "amendment", "amendment_card", "countered_card",

@@ -19,6 +19,11 @@ func TestValidate(t *testing.T) {
 	}{
 		{"comments given", submit(CallbackRequestChanges, map[string]string{FieldComments: "More time"}), nil},
 		{"comments blank", submit(CallbackRequestChanges, map[string]string{FieldComments: "  "}), []string{FieldComments}},
+		{"a reply", submit(CallbackReplyCheckIn, map[string]string{FieldReply: "Ask Ana", FieldTalk: ""}), nil},
+		{"only let's talk", submit(CallbackReplyCheckIn, map[string]string{FieldReply: " ", FieldTalk: TalkYes}), nil},
+		{"an empty reply", submit(CallbackReplyCheckIn, map[string]string{FieldReply: " ", FieldTalk: ""}), []string{FieldReply}},
+		{"a reason", submit(CallbackDeclineReason, map[string]string{FieldReason: "After the release"}), nil},
+		{"no reason", submit(CallbackDeclineReason, map[string]string{FieldReason: ""}), []string{FieldReason}},
 		{"amendment fine", submit(CallbackAmend, map[string]string{contract.FieldGoals: "Lead a review", contract.FieldEvidence: "Notes", contract.FieldCriteria: "Two reviews", contract.FieldDeadline: "2027-03-01"}), nil},
 		{"amendment bad date", submit(CallbackAmend, map[string]string{contract.FieldGoals: "Lead a review", contract.FieldDeadline: "whenever"}), []string{contract.FieldDeadline}},
 		{"amendment past date", submit(CallbackAmend, map[string]string{contract.FieldDeadline: "2020-01-01"}), []string{contract.FieldDeadline}},

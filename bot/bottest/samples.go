@@ -1,6 +1,7 @@
 package bottest
 
 import (
+	"github.com/learnpact/learnpact/conversation/approverpolicy"
 	"strings"
 	"testing"
 	"time"
@@ -100,6 +101,19 @@ func draftingSamples(t testing.TB, now time.Time, msgs map[string]message.Messag
 	s.keep("approver_prompt", Sent, learner)
 	s.Say(learner, "<@ULEE>")
 	s.keep("approver_rejected", Sent, learner)
+	// Under an APPROVERS policy: a group, then a list.
+	group, _ := approverpolicy.Parse("@managers", nil)
+	s.Platform.AddGroup("managers", approver)
+	s.Approvers(group)
+	s.Say(learner, "<@"+other+">")
+	s.keep("approver_not_in_group", Sent, learner)
+	s.Approvers(approverpolicy.Listed(map[string][]string{learner: {approver, other}}))
+	s.Say(learner, "<@"+stranger+">")
+	s.keep("approver_not_listed", Sent, learner)
+	s.Approvers(approverpolicy.Listed(map[string][]string{other: {approver}}))
+	s.Say(learner, "<@"+approver+">")
+	s.keep("approver_none_listed", Sent, learner)
+	s.Approvers(approverpolicy.Anyone)
 	s.Say(learner, "<@UMO>")
 	s.keep("summary", Sent, learner)
 	s.Say(learner, "edit deadline")

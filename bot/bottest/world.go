@@ -102,7 +102,8 @@ func (w *World) Reports(admins ...string) {
 // turns to come.
 func (w *World) Approvers(p approverpolicy.Policy) {
 	w.t.Helper()
-	e, err := bot.New(bot.Config{Store: w.store, Docs: w.store, Now: w.Now, NewID: w.newID,
+	erase, _ := w.store.Store.(storage.Eraser)
+	e, err := bot.New(bot.Config{Store: w.store, Docs: w.store, Erase: erase, Now: w.Now, NewID: w.newID,
 		Log: slog.New(slog.NewTextHandler(testLog{w.t}, nil)), Approvers: p})
 	if err != nil {
 		w.t.Fatal(err)

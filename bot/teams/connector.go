@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/infracloudio/msbotbuilder-go/connector/auth"
@@ -62,6 +63,10 @@ type connector struct {
 	backoff time.Duration
 	// wait waits d or until ctx ends; tests replace it to record waits.
 	wait func(ctx context.Context, d time.Duration) error
+
+	// refused is the token endpoint's refusal of the credentials; nil
+	// while it has not refused them (see Adapter.CredentialsRefused).
+	refused atomic.Pointer[error]
 
 	fetch  sync.Mutex // one token request at a time
 	mu     sync.Mutex // guards token and expiry
@@ -291,7 +296,9 @@ func (c *connector) getToken(ctx context.Context) (string, error) {
 		if retryable(resp.StatusCode) || resp.StatusCode >= 500 {
 			return "", ae
 		}
-		return "", fmt.Errorf("%w: %v", errToken, ae)
+		err := fmt.Errorf("%w: %v", errToken, ae)
+		c.refused.Store(&err)
+		return "", err
 	}
 	var ar schema.AuthResponse
 	if err := json.Unmarshal(data, &ar); err != nil || ar.AccessToken == "" {
@@ -300,6 +307,7 @@ func (c *connector) getToken(ctx context.Context) (string, error) {
 	c.mu.Lock()
 	c.token, c.expiry = ar.AccessToken, c.now().Add(time.Duration(ar.ExpireTime)*time.Second)
 	c.mu.Unlock()
+	c.refused.Store(nil)
 	return ar.AccessToken, nil
 }
 

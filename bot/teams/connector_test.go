@@ -168,6 +168,12 @@ func TestTokenEndpointDown(t *testing.T) {
 	if n := bad.fake.TokenRequests(); n != 1 {
 		t.Errorf("bad credentials were tried %d times", n)
 	}
+	if err := bad.a.CredentialsRefused(); !errors.Is(err, errToken) {
+		t.Errorf("after the token endpoint refused the credentials, CredentialsRefused = %v", err)
+	}
+	if err := e.a.CredentialsRefused(); err != nil {
+		t.Errorf("an unreachable token endpoint counts as refusing the credentials: %v", err)
+	}
 }
 
 // TestProactive: a restarted adapter reaches a user through the stored

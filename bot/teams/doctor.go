@@ -29,3 +29,13 @@ func CheckCredentials(ctx context.Context, cfg Config) error {
 	_, err := c.getToken(ctx)
 	return err
 }
+
+// CredentialsRefused returns the token endpoint's refusal of the app's
+// credentials, nil unless it refused them (and has not issued a token
+// since). Readiness checks call it.
+func (a *Adapter) CredentialsRefused() error {
+	if err := a.conn.refused.Load(); err != nil {
+		return *err
+	}
+	return nil
+}

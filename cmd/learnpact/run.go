@@ -295,11 +295,16 @@ func (m *Main) routes() http.Handler {
 }
 
 // credentialsRefused reports a platform that refused the bot's
-// credentials: Slack's auth.test.
+// credentials: Slack's auth.test, Microsoft's token endpoint.
 func (m *Main) credentialsRefused() error {
 	if m.adapter != nil {
 		if err := m.adapter.CredentialsRefused(); err != nil {
 			return fmt.Errorf("slack: %w", err)
+		}
+	}
+	if m.teams != nil {
+		if err := m.teams.CredentialsRefused(); err != nil {
+			return fmt.Errorf("teams: %w", err)
 		}
 	}
 	return nil

@@ -93,6 +93,16 @@ func parseList(data []byte) (map[string][]string, error) {
 	return list, errors.Join(errs...)
 }
 
+// Listed is the policy of a list of each learner's approvers, as a file
+// names them (for tests and tools; Parse reads the file).
+func Listed(list map[string][]string) Policy {
+	l := make(map[string][]string, len(list))
+	for k, v := range list {
+		l[k] = slices.Clone(v)
+	}
+	return Policy{list: l, file: "(given)"}
+}
+
 // Group returns the handle of the user group whose members may approve,
 // for a group policy.
 func (p Policy) Group() (string, bool) { return p.group, p.group != "" }
