@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 
 	"github.com/learnpact/learnpact/conversation"
 	"github.com/learnpact/learnpact/conversation/contract"
@@ -15,19 +16,26 @@ type HomePublisher interface {
 	PublishHome(ctx context.Context, user string, view message.Message) error
 }
 
-// refreshHomes publishes the home of each party of c, which a turn just
-// saved, so that what their homes show stays true. It is best effort: a
-// home that cannot be refreshed now is next time the person opens it.
+// homeContracts is how many of a person's latest contracts a refreshed
+// home shows: each costs a store read, and a home lists a dozen of each
+// kind.
+const homeContracts = 40
+
+// refreshHomes publishes the home of each party of c, which a person's
+// turn just saved, so that what their homes show stays true. Turns the
+// clock started (due items, deliveries recorded) refresh nothing: the home
+// is published afresh whenever it is opened. It is best effort: a home
+// that cannot be refreshed now is next time the person opens it.
 func (e *Engine) refreshHomes(ctx context.Context, t Turn, c *contract.Contract) {
 	h, ok := t.Platform.(HomePublisher)
-	if !ok || c == nil {
+	if !ok || c == nil || clockStarted(t.Input) {
 		return
 	}
 	for _, user := range c.Parties() {
 		if user == "" {
 			continue
 		}
-		cs, err := e.list(ctx, storage.UserKey{Platform: t.Platform.Name(), Team: t.Team, User: user})
+		cs, err := e.latest(ctx, storage.UserKey{Platform: t.Platform.Name(), Team: t.Team, User: user}, homeContracts)
 		if err == nil {
 			err = h.PublishHome(ctx, user, conversation.HomeView(user, cs, e.now()))
 		}
@@ -39,7 +47,7 @@ func (e *Engine) refreshHomes(ctx context.Context, t Turn, c *contract.Contract)
 
 // homeChanged reports whether a turn that saved after (loaded as before,
 // nil for a new contract) changed what a home shows of it: its title,
-// status, version, parties, check-ins or scheduled messages.
+// status, version, parties or check-ins.
 func homeChanged(before, after *contract.Contract) bool {
 	switch {
 	case after == nil:
@@ -50,5 +58,26 @@ func homeChanged(before, after *contract.Contract) bool {
 	return before.Status != after.Status || before.Version != after.Version ||
 		before.InForce().Title != after.InForce().Title || before.Approver != after.Approver ||
 		before.Advocate != after.Advocate || len(before.CheckIns) != len(after.CheckIns) ||
-		len(before.Nudges) != len(after.Nudges) || !before.CompletedAt.Equal(after.CompletedAt)
+		!before.CompletedAt.Equal(after.CompletedAt)
+}
+
+// latest loads the user's n latest contracts, oldest first.
+func (e *Engine) latest(ctx context.Context, key storage.UserKey, n int) ([]*contract.Contract, error) {
+	ids, err := e.store.Contracts(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	ids = ids[max(0, len(ids)-n):]
+	out := make([]*contract.Contract, 0, len(ids))
+	for _, id := range ids {
+		c, err := LoadContract(ctx, e.store, id)
+		if errors.Is(err, storage.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
 }
