@@ -12,8 +12,11 @@ import (
 	"time"
 
 	"github.com/learnpact/learnpact/conversation/contract"
+	"github.com/learnpact/learnpact/conversation/report/reporttest"
 	"github.com/learnpact/learnpact/storage"
 	"github.com/learnpact/learnpact/storage/embedded"
+	redisstore "github.com/learnpact/learnpact/storage/redis"
+	"github.com/learnpact/learnpact/storage/redis/redistest"
 )
 
 // TestReportCommand writes contracts into an embedded store and reads the
@@ -82,5 +85,72 @@ func TestReportCommand(t *testing.T) {
 	}
 	if code := cli(t.Context(), []string{"report", "-since", "January"}, env, &stdout, &stderr); code != 2 {
 		t.Errorf("a bad date: exit %d, want 2", code)
+	}
+}
+
+// TestReportOfASeededStore: the report the command makes from a Redis
+// store seeded with 1,000 contracts across the lifecycle matches the
+// figures worked out by hand (reporttest.Figures).
+func TestReportOfASeededStore(t *testing.T) {
+	srv := redistest.Start(t)
+	s, err := redisstore.Open(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, c := range reporttest.Seed() {
+		b, err := json.Marshal(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u := storage.UserKey{Platform: c.Platform, Team: c.Team, User: c.Learner}
+		approver := storage.UserKey{Platform: c.Platform, Team: c.Team, User: c.Approver}
+		w := storage.TurnWrite{User: u, Contract: &storage.ContractWrite{ID: c.ID, Data: b, Users: []storage.UserKey{u, approver}}}
+		if err := s.Save(t.Context(), w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "report.csv")
+	env := func(k string) string {
+		if k == "REDIS_URL" {
+			return srv.URL()
+		}
+		return ""
+	}
+	var stdout, stderr bytes.Buffer
+	if code := cli(t.Context(), []string{"report", "-o", out}, env, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatalf("the CSV does not parse: %v", err)
+	}
+	got := map[string]string{}
+	for _, r := range rows {
+		if r[0] == "all" {
+			got[r[3]] = r[4]
+		}
+	}
+	w := reporttest.Figures
+	want := map[string]string{
+		"contracts": fmt.Sprint(w.Contracts), "learners": fmt.Sprint(w.Learners),
+		"drafted": fmt.Sprint(w.Funnel.Drafted), "peer_reviewed": fmt.Sprint(w.Funnel.PeerReviewed),
+		"proposed": fmt.Sprint(w.Funnel.Proposed), "signed": fmt.Sprint(w.Funnel.Signed),
+		"submitted": fmt.Sprint(w.Funnel.Submitted), "completed": fmt.Sprint(w.Funnel.Completed),
+		"impact_answered":          fmt.Sprint(w.Funnel.ImpactAnswered),
+		"median_days_to_agreement": "2.0", "median_rounds": "2.0",
+		"checkins_sent": fmt.Sprint(w.CheckIns.Total), "checkins_answered": fmt.Sprint(w.CheckIns.Of),
+		"submitted_on_time": fmt.Sprint(w.OnTime.Of),
+		"impact_a_lot":      fmt.Sprint(w.Impact.ALot), "impact_somewhat": fmt.Sprint(w.Impact.Somewhat), "impact_not_yet": fmt.Sprint(w.Impact.NotYet),
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %q, want %q", k, got[k], v)
+		}
 	}
 }
