@@ -116,7 +116,7 @@ run:
 # change no test notices "lived". It covers the files where one-line bugs
 # once passed the whole suite (the Accept handler, reviewer picking, one
 # nudge per local day, working hours, the Slack event dedupe) and the dialog
-# code around them, sized to finish in about half an hour on two cores. Each
+# code around them, sized to finish in about 75 minutes on a busy two-core machine. Each
 # entry is a package directory and the files in it to change; the others,
 # and sub-packages, are left alone. MUTATE_WORKERS mutants run at once;
 # results go to $(MUTATE_OUT), one JSON file per package.

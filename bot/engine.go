@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"github.com/learnpact/learnpact/conversation/approverpolicy"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/learnpact/learnpact/conversation"
@@ -99,6 +100,9 @@ type Engine struct {
 	impactDays []int
 	reports    Reports
 	approve    approverpolicy.Policy
+	// opened are the homes opened recently, by platform user key: only
+	// those are refreshed after a turn (see refreshHomes).
+	opened sync.Map
 }
 
 // New checks cfg and returns an Engine.
@@ -509,6 +513,7 @@ func (e *Engine) deliver(ctx context.Context, t Turn, ef conversation.Effect) er
 		return e.report(ctx, t, ef)
 	case conversation.PublishHome:
 		if h, ok := p.(HomePublisher); ok {
+			e.opened.Store(storage.UserKey{Platform: p.Name(), Team: t.Team, User: ef.User}, e.now())
 			return h.PublishHome(ctx, ef.User, ef.View)
 		}
 		return nil

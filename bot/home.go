@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/learnpact/learnpact/conversation"
 	"github.com/learnpact/learnpact/conversation/contract"
@@ -21,21 +22,27 @@ type HomePublisher interface {
 // kind.
 const homeContracts = 40
 
+// homeOpenFor is how long after a person opened their home it is refreshed
+// after their contracts change: Slack publishes the home afresh each time
+// it is opened, so only a home that may still be on screen needs it.
+const homeOpenFor = 30 * time.Minute
+
 // refreshHomes publishes the home of each party of c, which a person's
-// turn just saved, so that what their homes show stays true. Turns the
-// clock started (due items, deliveries recorded) refresh nothing: the home
-// is published afresh whenever it is opened. It is best effort: a home
-// that cannot be refreshed now is next time the person opens it.
+// turn just saved, when that party opened their home in this process
+// within homeOpenFor, so that what it shows stays true. Turns the clock
+// started (due items, deliveries recorded) refresh nothing. It is best
+// effort: a home that cannot be refreshed now is next time it is opened.
 func (e *Engine) refreshHomes(ctx context.Context, t Turn, c *contract.Contract) {
 	h, ok := t.Platform.(HomePublisher)
 	if !ok || c == nil || clockStarted(t.Input) {
 		return
 	}
 	for _, user := range c.Parties() {
-		if user == "" {
+		key := storage.UserKey{Platform: t.Platform.Name(), Team: t.Team, User: user}
+		if user == "" || !e.homeOpen(key) {
 			continue
 		}
-		cs, err := e.latest(ctx, storage.UserKey{Platform: t.Platform.Name(), Team: t.Team, User: user}, homeContracts)
+		cs, err := e.latest(ctx, key, homeContracts)
 		if err == nil {
 			err = h.PublishHome(ctx, user, conversation.HomeView(user, cs, e.now()))
 		}
@@ -80,4 +87,18 @@ func (e *Engine) latest(ctx context.Context, key storage.UserKey, n int) ([]*con
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// homeOpen reports whether key's home was opened within homeOpenFor,
+// forgetting it otherwise.
+func (e *Engine) homeOpen(key storage.UserKey) bool {
+	v, ok := e.opened.Load(key)
+	if !ok {
+		return false
+	}
+	if e.now().Sub(v.(time.Time)) > homeOpenFor {
+		e.opened.Delete(key)
+		return false
+	}
+	return true
 }

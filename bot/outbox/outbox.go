@@ -587,6 +587,11 @@ func (d *Drain) Step(ctx context.Context, claim bool) (int, error) {
 	defer d.settle(ctx)
 	var err error
 	if claim {
+		// This claim answers a wake that came before it.
+		select {
+		case <-d.wake:
+		default:
+		}
 		err = d.claim(ctx)
 	}
 	sent := 0
