@@ -527,6 +527,16 @@ func (d *Drain) Run(ctx context.Context) error {
 	}
 }
 
+// woken reports, and takes, a wake that came since the last claim.
+func (d *Drain) woken() bool {
+	select {
+	case <-d.wake:
+		return true
+	default:
+		return false
+	}
+}
+
 // Flush claims the queued messages that are due now and delivers what the
 // rate limits let go now, and returns how many it delivered. The rest wait
 // for a later flush or Run.
@@ -600,7 +610,14 @@ func (d *Drain) Step(ctx context.Context, claim bool) (int, error) {
 			d.dispatch(ctx)
 		}
 		if d.inflight == 0 {
-			break
+			if !claim || ctx.Err() != nil || !d.woken() {
+				break
+			}
+			// A turn queued messages during the pass: they go in it too.
+			if cerr := d.claim(ctx); cerr != nil && err == nil {
+				err = cerr
+			}
+			continue
 		}
 		var settleDue <-chan time.Time
 		if len(d.toSettle) > 0 {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -90,6 +91,25 @@ type dueSet struct {
 	lockPrefix string
 	// holder names this value as the holder of its claims' groups.
 	holder string
+	// renewed is when (unix ms, the callers' clock) a claim last kept the
+	// holder's groups for GroupHold more.
+	renewed *atomic.Int64
+}
+
+// renewDue reports, as the claim script's flag, whether a claim at nowMs
+// keeps the holder's groups: once every third of GroupHold, so a holder
+// that claims often keeps them without each claim visiting every group it
+// holds.
+func (d *dueSet) renewDue(nowMs int64) string {
+	if d.renewed == nil {
+		return "1"
+	}
+	last := d.renewed.Load()
+	if nowMs-last < storage.GroupHold.Milliseconds()/3 && nowMs >= last {
+		return "0"
+	}
+	d.renewed.Store(nowMs)
+	return "1"
 }
 
 // Outbox returns the outbox of a platform: a DueStore kept apart from the
@@ -98,7 +118,7 @@ type dueSet struct {
 // groups (see storage.DueItem.Group).
 func (s *Store) Outbox(platform string) storage.DueStore {
 	d := s.outbox(platform)
-	d.holder = rand.Text()
+	d.holder, d.renewed = rand.Text(), new(atomic.Int64)
 	return d
 }
 
@@ -178,8 +198,9 @@ end
 
 // claimScript leases up to ARGV[2] items claimable at ARGV[1] until
 // ARGV[3] with token ARGV[4] for holder ARGV[5], whose groups it holds for
-// ARGV[6] ms more. It returns id, attempt and "AT:DATA" for each. KEYS are
-// dueKeys, the held hash and the set of the holder's groups. It skips
+// ARGV[6] ms more when ARGV[7] is "1" (see dueSet.renewDue). It returns
+// id, attempt and "AT:DATA" for each. KEYS are dueKeys, the held hash and
+// the set of the holder's groups. It skips
 // the items of groups another holder holds at ARGV[1] (looking past at
 // most 2,000 of them) and reads and writes in chunks of at most 500
 // ids, far below Lua's limit on unpacked arguments, so that each item
@@ -188,19 +209,21 @@ end
 var claimScript = redis.NewScript(groupLua + `
 local now, limit, untilMs, me = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[5]
 local hold = now + tonumber(ARGV[6])
-for _, g in ipairs(redis.call('SMEMBERS', KEYS[5])) do
-  local h = heldOf(g)
-  if h and h[4] == me and h[2] > 0 and h[1] > now then
-    setHeld(g, {math.max(h[1], hold), h[2], h[3], me})
-  else
-    redis.call('SREM', KEYS[5], g)
+if ARGV[7] == '1' then
+  for _, g in ipairs(redis.call('SMEMBERS', KEYS[5])) do
+    local h = heldOf(g)
+    if h and h[4] == me and h[2] > 0 and h[1] > now then
+      setHeld(g, {math.max(h[1], hold), h[2], h[3], me})
+    else
+      redis.call('SREM', KEYS[5], g)
+    end
   end
-end
--- Forget a few holds that ended (a holder that died leaves its own).
-local sample = redis.call('HRANDFIELD', KEYS[4], 20)
-for _, g in ipairs(sample) do
-  local h = heldOf(g)
-  if h and h[1] <= now then setHeld(g, false) end
+  -- Forget a few holds that ended (a holder that died leaves its own).
+  local sample = redis.call('HRANDFIELD', KEYS[4], 20)
+  for _, g in ipairs(sample) do
+    local h = heldOf(g)
+    if h and h[1] <= now then setHeld(g, false) end
+  end
 end
 local out, skipped, taken = {}, 0, 0
 while taken < limit and skipped <= 2000 do
@@ -415,7 +438,7 @@ func (d *dueSet) Claim(ctx context.Context, now time.Time, limit int, lease time
 	}
 	token := holder + "." + rand.Text()
 	res, err := claimScript.Run(ctx, d.client, append(d.scriptKeys(), d.keys[0]+":by:"+holder),
-		nowMs, limit, until, token, holder, storage.GroupHold.Milliseconds()).Slice()
+		nowMs, limit, until, token, holder, storage.GroupHold.Milliseconds(), d.renewDue(nowMs)).Slice()
 	if err != nil {
 		return nil, fmt.Errorf("redis: claim: %w", err)
 	}
