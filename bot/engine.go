@@ -7,10 +7,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/learnpact/learnpact/conversation/approverpolicy"
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/learnpact/learnpact/conversation/approverpolicy"
 
 	"github.com/learnpact/learnpact/conversation"
 	"github.com/learnpact/learnpact/conversation/contract"
@@ -431,22 +432,7 @@ func resolve(in conversation.Input, ef conversation.Effect) conversation.Effect 
 }
 
 func (e *Engine) list(ctx context.Context, key storage.UserKey) ([]*contract.Contract, error) {
-	ids, err := e.store.Contracts(ctx, key)
-	if err != nil {
-		return nil, fmt.Errorf("list contracts: %w", err)
-	}
-	out := make([]*contract.Contract, 0, len(ids))
-	for _, id := range ids {
-		c, err := LoadContract(ctx, e.store, id)
-		if errors.Is(err, storage.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, nil
+	return e.latest(ctx, key, 0)
 }
 
 func partiesOf(key storage.UserKey, c *contract.Contract) []storage.UserKey {

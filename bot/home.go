@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/learnpact/learnpact/conversation"
@@ -68,13 +69,16 @@ func homeChanged(before, after *contract.Contract) bool {
 		!before.CompletedAt.Equal(after.CompletedAt)
 }
 
-// latest loads the user's n latest contracts, oldest first.
+// latest loads the user's n latest contracts (all for n ≤ 0), oldest
+// first.
 func (e *Engine) latest(ctx context.Context, key storage.UserKey, n int) ([]*contract.Contract, error) {
 	ids, err := e.store.Contracts(ctx, key)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("list contracts: %w", err)
 	}
-	ids = ids[max(0, len(ids)-n):]
+	if n > 0 {
+		ids = ids[max(0, len(ids)-n):]
+	}
 	out := make([]*contract.Contract, 0, len(ids))
 	for _, id := range ids {
 		c, err := LoadContract(ctx, e.store, id)

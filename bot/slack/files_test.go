@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/learnpact/learnpact/bot/bottest"
 	"github.com/learnpact/learnpact/bot/recordpdf/recordpdftest"
 	"github.com/learnpact/learnpact/conversation/record/recordtest"
 )
@@ -107,7 +108,7 @@ func TestExportUploadsThePDF(t *testing.T) {
 		fmt.Fprintf(w, `{"ok":true,"user":{"id":%q,"real_name":%q,"tz":"UTC"}}`, id, recordtest.Names[id])
 	})
 	h := newHarnessWith(t, Config{Workers: 2}, defaultLimits, nil, api)
-	recordtest.Save(t, h.store, "slack", "T1", recordtest.Signed(t))
+	bottest.SaveContract(t, h.store, "slack", "T1", recordtest.Signed(t))
 	for _, user := range []string{recordtest.Learner, "USTRANGER"} {
 		body := url.Values{"team_id": {"T1"}, "channel_id": {"D1"}, "user_id": {user}, "command": {"/contract"},
 			"text": {"export c42"}, "trigger_id": {"trig-" + user}}.Encode()
@@ -150,7 +151,7 @@ func TestExportFallsBackToAMessage(t *testing.T) {
 		fmt.Fprint(w, `{"ok":false,"error":"not_allowed_token_type"}`)
 	})
 	h := newHarnessWith(t, Config{Workers: 2}, defaultLimits, nil, api)
-	recordtest.Save(t, h.store, "slack", "T1", recordtest.Signed(t))
+	bottest.SaveContract(t, h.store, "slack", "T1", recordtest.Signed(t))
 	body := url.Values{"team_id": {"T1"}, "channel_id": {"D1"}, "user_id": {recordtest.Approver}, "command": {"/contract"},
 		"text": {"export"}, "trigger_id": {"trig"}}.Encode()
 	h.post(t, "/slack/commands", "application/x-www-form-urlencoded", []byte(body), time.Time{}, nil)

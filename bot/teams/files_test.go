@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/learnpact/learnpact/bot"
+	"github.com/learnpact/learnpact/bot/bottest"
 	"github.com/learnpact/learnpact/bot/recordpdf/recordpdftest"
 	"github.com/learnpact/learnpact/bot/teams/connectortest"
 	"github.com/learnpact/learnpact/conversation/record/recordtest"
@@ -34,7 +35,7 @@ func consentOf(a connectortest.Activity) (map[string]any, bool) {
 // are named as Teams last named them (Mo never wrote: his id).
 func TestExportFileConsent(t *testing.T) {
 	e := newEnv(t, nil)
-	recordtest.Save(t, e.store, "teams", tenant, recordtest.SignedBy(t, lee, mo))
+	bottest.SaveContract(t, e.store, "teams", tenant, recordtest.SignedBy(t, lee, mo))
 	e.post(e.personal(lee, leeChat, "export c42"), nil)
 	card := e.await("the consent card", func(a connectortest.Activity) bool { _, ok := consentOf(a); return ok })
 	if card.Conversation != leeChat {
@@ -96,7 +97,7 @@ func TestExportFileConsent(t *testing.T) {
 // the card checks parse).
 func TestFileConsentGolden(t *testing.T) {
 	e := newEnv(t, nil)
-	recordtest.Save(t, e.store, "teams", tenant, recordtest.SignedBy(t, lee, mo))
+	bottest.SaveContract(t, e.store, "teams", tenant, recordtest.SignedBy(t, lee, mo))
 	e.post(e.personal(lee, leeChat, "export"), nil)
 	card := e.await("the consent card", func(a connectortest.Activity) bool { _, ok := consentOf(a); return ok })
 	var body map[string]any

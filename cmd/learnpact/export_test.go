@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/learnpact/learnpact/bot/bottest"
 	"github.com/learnpact/learnpact/bot/recordpdf/recordpdftest"
 	"github.com/learnpact/learnpact/conversation/contract"
 	"github.com/learnpact/learnpact/conversation/record/recordtest"
@@ -24,8 +25,8 @@ func exportStore(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	recordtest.Save(t, s.Stores().Turns, "slack", "T1", recordtest.Completed(t))
-	recordtest.Save(t, s.Stores().Turns, "slack", "T1", contract.New("c7", "slack", "T1", "UDRAFTER", time.Now()))
+	bottest.SaveContract(t, s.Stores().Turns, "slack", "T1", recordtest.Completed(t))
+	bottest.SaveContract(t, s.Stores().Turns, "slack", "T1", contract.New("c7", "slack", "T1", "UDRAFTER", time.Now()))
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}

@@ -574,24 +574,7 @@ func checkInsSent(ctx context.Context, t *testing.T, st storage.Stores, user str
 func TestFaultTwoReplicas(t *testing.T) {
 	skipShort(t)
 	t.Parallel()
-	size := sizeOf(t)
-	rds := redistest.Start(t)
-	n := 2 * size.learners
-	e := newFaultEnv(t, n, openRedis(t, rds.URL()), "REDIS_URL="+rds.URL())
-	e.startBot()
-	e.startBot()
-	e.ws.FailRandomly("chat.postMessage", 0, 0.15, 0, 11)
-	learners := scriptsOf(0, n)
-	var mu sync.Mutex
-	got := map[script]reach{}
-	forEachLearner(n, n, func(i int) {
-		p := e.run(learners[i], 0, scriptSteps(size.goals))
-		mu.Lock()
-		got[learners[i]] = p
-		mu.Unlock()
-	})
-	checkDrafts(e.ctx, t, e.store.Turns, e.ws.TeamID(), got, 10*time.Second)
-	e.checkReplies(expectReplies(got), 90*time.Second)
+	twoReplicas(t, redistest.Start(t).URL(), 11)
 }
 
 // TestFaultTwoReplicasCluster is TestFaultTwoReplicas on a Redis Cluster
@@ -600,13 +583,19 @@ func TestFaultTwoReplicas(t *testing.T) {
 func TestFaultTwoReplicasCluster(t *testing.T) {
 	skipShort(t)
 	t.Parallel()
+	twoReplicas(t, redistest.StartCluster3(t).URL(), 13)
+}
+
+// twoReplicas runs two bot processes on the store at url while 15% of
+// chat.postMessage calls fail (chosen by seed), and checks that every
+// learner's drafts were saved and their replies arrived in order.
+func twoReplicas(t *testing.T, url string, seed int64) {
 	size := sizeOf(t)
-	rds := redistest.StartCluster3(t)
 	n := 2 * size.learners
-	e := newFaultEnv(t, n, openRedis(t, rds.URL()), "REDIS_URL="+rds.URL())
+	e := newFaultEnv(t, n, openRedis(t, url), "REDIS_URL="+url)
 	e.startBot()
 	e.startBot()
-	e.ws.FailRandomly("chat.postMessage", 0, 0.15, 0, 13)
+	e.ws.FailRandomly("chat.postMessage", 0, 0.15, 0, seed)
 	learners := scriptsOf(0, n)
 	var mu sync.Mutex
 	got := map[script]reach{}

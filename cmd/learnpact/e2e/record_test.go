@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/learnpact/learnpact/bot/bottest"
 	"github.com/learnpact/learnpact/bot/recordpdf/recordpdftest"
 	"github.com/learnpact/learnpact/conversation"
 	"github.com/learnpact/learnpact/conversation/record/recordtest"
@@ -26,7 +27,7 @@ func TestRecordExport(t *testing.T) {
 	for name, open := range stores {
 		t.Run(name, func(t *testing.T) {
 			h := newHarness(t, open(t))
-			recordtest.Save(t, h.store.Turns, "slack", h.ws.TeamID(), recordtest.CompletedBy(t, learner, manager))
+			bottest.SaveContract(t, h.store.Turns, "slack", h.ws.TeamID(), recordtest.CompletedBy(t, learner, manager))
 
 			h.say(learner, "show")
 			h.expect(learner, "Criterion 3: The write-up is shared on the wiki")
@@ -93,7 +94,7 @@ func saveArtifact(t *testing.T, name string, data []byte) {
 func TestBrowserRecord(t *testing.T) {
 	requireChromium(t)
 	h := newHarness(t, stores["embedded"](t))
-	recordtest.Save(t, h.store.Turns, "slack", h.ws.TeamID(), recordtest.CompletedBy(t, learner, manager))
+	bottest.SaveContract(t, h.store.Turns, "slack", h.ws.TeamID(), recordtest.CompletedBy(t, learner, manager))
 	tab := openBrowser(t)
 	p := openPage(t, h, tab)
 

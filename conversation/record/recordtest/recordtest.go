@@ -3,13 +3,10 @@
 package recordtest
 
 import (
-	"context"
-	"encoding/json"
 	"testing"
 	"time"
 
 	"github.com/learnpact/learnpact/conversation/contract"
-	"github.com/learnpact/learnpact/storage"
 )
 
 // The parties of Signed, and their names (outside ASCII on purpose).
@@ -119,23 +116,4 @@ func CompletedBy(t testing.TB, learner, approver string) *contract.Contract {
 	must(c.DoComplete(learner, Reflection, []int{30, 90}, at(44)))
 	must(c.DoAnswerImpact(learner, 30, contract.ImpactALot, "Reviews take half the time.", at(75)))
 	return c
-}
-
-// Save stores c as new in s, on platform and team, in its parties' lists.
-func Save(t testing.TB, s storage.Store, platform, team string, c *contract.Contract) {
-	t.Helper()
-	c.Platform, c.Team = platform, team
-	data, err := json.Marshal(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var users []storage.UserKey
-	for _, u := range c.Parties() {
-		users = append(users, storage.UserKey{Platform: platform, Team: team, User: u})
-	}
-	err = s.Save(context.Background(), storage.TurnWrite{User: users[0],
-		Contract: &storage.ContractWrite{ID: c.ID, Data: data, Users: users}})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
