@@ -13,6 +13,7 @@ type ActionID string
 // Drafting buttons, shown to the learner.
 const (
 	ActionStartNew      ActionID = "lp_new"            // start another draft
+	ActionFromTemplate  ActionID = "lp_from_template"  // start a draft from a template
 	ActionResume        ActionID = "lp_resume"         // carry on with the draft
 	ActionUseSuggestion ActionID = "lp_use_suggestion" // take the coached goal
 	ActionKeepMine      ActionID = "lp_keep_mine"      // keep the goal as written

@@ -97,7 +97,14 @@ type Contract struct {
 	Approver    string `json:"approver,omitempty"`
 	Advocate    string `json:"advocate,omitempty"`
 	LearningSet string `json:"learning_set,omitempty"`
-	Template    string `json:"template,omitempty"`
+	// Template is the template ("id@version") the terms started from;
+	// AdvocateRequired says that template wants an advocate to sign, so
+	// the contract cannot be proposed without one.
+	Template         string `json:"template,omitempty"`
+	AdvocateRequired bool   `json:"advocate_required,omitempty"`
+	// DraftedBy is who drafted the terms when it was not the learner (an
+	// approver drafting for a learner); empty when the learner did.
+	DraftedBy string `json:"drafted_by,omitempty"`
 
 	// Terms is the working copy: the draft being edited, or the latest
 	// proposal.

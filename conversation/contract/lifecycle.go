@@ -227,9 +227,12 @@ func (c *Contract) SignedBy(user string, version int) bool {
 	return false
 }
 
-// FieldApprover names the approver when a proposal lacks one (see
-// IncompleteError.Fields).
-const FieldApprover = "approver"
+// FieldApprover and FieldAdvocate name the approver and the workplace
+// advocate when a proposal lacks one (see IncompleteError.Fields).
+const (
+	FieldApprover = "approver"
+	FieldAdvocate = "advocate"
+)
 
 // Missing lists what the working terms lack before they can be proposed.
 func (c *Contract) Missing(now time.Time) []string {
@@ -248,6 +251,9 @@ func (c *Contract) gaps(now time.Time) []gap {
 		m = append(m, gap{FieldApprover, "an approver"})
 	} else if c.Approver == c.Learner {
 		m = append(m, gap{FieldApprover, "an approver other than yourself"})
+	}
+	if c.AdvocateRequired && (c.Advocate == "" || c.Advocate == c.Learner || c.Advocate == c.Approver) {
+		m = append(m, gap{FieldAdvocate, "a workplace advocate (the template asks for one)"})
 	}
 	return m
 }

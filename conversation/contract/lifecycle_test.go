@@ -192,14 +192,20 @@ func TestProposeIncomplete(t *testing.T) {
 		edit   func(*Terms)
 		appr   string
 		fields []string
+		// advocate: the template asks for one, and who is named
+		needsAdvocate bool
+		advocate      string
 	}{
-		{"empty", func(t *Terms) { *t = Terms{} }, "", []string{FieldGoals, FieldEvidence, FieldCriteria, FieldDeadline, FieldApprover}},
-		{"past deadline", func(t *Terms) { t.Deadline = now.Truncate(24 * time.Hour) }, approver, []string{FieldDeadline}},
-		{"self approval", func(*Terms) {}, learner, []string{FieldApprover}},
-		{"no criteria", func(t *Terms) { t.Criteria = nil }, approver, []string{FieldCriteria}},
+		{"empty", func(t *Terms) { *t = Terms{} }, "", []string{FieldGoals, FieldEvidence, FieldCriteria, FieldDeadline, FieldApprover}, false, ""},
+		{"past deadline", func(t *Terms) { t.Deadline = now.Truncate(24 * time.Hour) }, approver, []string{FieldDeadline}, false, ""},
+		{"self approval", func(*Terms) {}, learner, []string{FieldApprover}, false, ""},
+		{"no criteria", func(t *Terms) { t.Criteria = nil }, approver, []string{FieldCriteria}, false, ""},
+		{"advocate asked for", func(*Terms) {}, approver, []string{FieldAdvocate}, true, ""},
+		{"approver as advocate", func(*Terms) {}, approver, []string{FieldAdvocate}, true, approver},
 	}
 	for _, tc := range tests {
 		c := New("c1", "slack", "T1", learner, now)
+		c.AdvocateRequired, c.Advocate = tc.needsAdvocate, tc.advocate
 		tm := complete()
 		tc.edit(&tm)
 		if err := c.SetTerms(learner, tm, now); err != nil {
@@ -346,6 +352,14 @@ func TestAdvocateMustSignToo(t *testing.T) {
 	}
 	if err := c.DoSign(advocate, 1, now); err != nil || c.Status != Active || c.Signed != 1 {
 		t.Errorf("after the advocate: %v %s", err, c.Status)
+	}
+}
+
+func TestRequiredAdvocateNamed(t *testing.T) {
+	c := inStatus(t, Draft)
+	c.AdvocateRequired, c.Advocate = true, advocate
+	if err := c.DoPropose(learner, "", now); err != nil {
+		t.Fatalf("a named advocate fills the template's signer: %v", err)
 	}
 }
 
