@@ -131,7 +131,7 @@ func (e *Engine) publishHome(ctx context.Context, p Platform, h HomePublisher, k
 
 // homeEnv loads what key's home shows, as a turn that shows it would.
 func (e *Engine) homeEnv(ctx context.Context, p Platform, key storage.UserKey) (conversation.Env, error) {
-	env := conversation.Env{Platform: key.Platform, Team: key.Team, Now: e.now()}
+	env := conversation.Env{Platform: key.Platform, Team: key.Team, Now: e.now(), Templates: e.templates}
 	var err error
 	if env.Contracts, err = e.latest(ctx, key, homeContracts); err != nil {
 		return env, err

@@ -129,9 +129,14 @@ func HomeView(user string, env Env) message.Message {
 	return msg("Your learning contracts", bs...)
 }
 
-// homeButtons are the ways to start a contract.
-func homeButtons(Env) message.Actions {
-	return actions(button("New contract", ActionStartNew, "", message.Primary))
+// homeButtons are the ways to start a contract: blank, or from a
+// template when there are templates.
+func homeButtons(env Env) message.Actions {
+	a := actions(button("New contract", ActionStartNew, "", message.Primary))
+	if len(env.Templates.All()) > 0 {
+		a.Buttons = append(a.Buttons, button("From a template", ActionFromTemplate, "", message.Default))
+	}
+	return a
 }
 
 // homeSets lists the learning sets user is a member of.

@@ -9,6 +9,7 @@ import (
 	"github.com/learnpact/learnpact/conversation/learningset"
 	"github.com/learnpact/learnpact/conversation/message"
 	"github.com/learnpact/learnpact/conversation/message/messagetest"
+	"github.com/learnpact/learnpact/conversation/template"
 )
 
 // homeOf is the text of user's home with cs as their contracts (and
@@ -185,5 +186,27 @@ func TestHomeShows(t *testing.T) {
 	}
 	if got := HomeAudience(shared); strings.Join(got, " ") != "ULEE UMO USAM UPAT" {
 		t.Errorf("audience %v", got)
+	}
+}
+
+// TestHomeFromTemplate: *From a template* is offered only when there are
+// templates.
+func TestHomeFromTemplate(t *testing.T) {
+	lib, err := template.Load(template.Examples())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		lib  *template.Library
+		want bool
+	}{{nil, false}, {lib, true}} {
+		m := HomeView(lee, Env{Now: start, Templates: tc.lib})
+		got := false
+		for _, b := range messagetest.Buttons(m) {
+			got = got || b.ActionID == string(ActionFromTemplate)
+		}
+		if got != tc.want {
+			t.Errorf("templates %v: From a template shown %v", tc.lib != nil, got)
+		}
 	}
 }
