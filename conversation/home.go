@@ -44,7 +44,7 @@ func HomeView(user string, cs []*contract.Contract, now time.Time) message.Messa
 	var mine, waiting, others []*contract.Contract
 	for _, c := range cs {
 		switch {
-		case c == nil:
+		case c == nil || c.HiddenFrom(user):
 		case c.Learner == user:
 			mine = append(mine, c)
 		case waitsFor(c, user):
@@ -102,12 +102,15 @@ func homeItems(cs []*contract.Contract, user string, now time.Time) blocks {
 		if c.Learner != user {
 			line = append(line, txt(" · ", at(c.Learner), "'s")...)
 		}
+		if d := draftedText(c, user); len(d) > 0 {
+			line = append(append(line, txt(" · ")...), d...)
+		}
 		if next := homeNext(c, user, now); next != "" {
 			line = append(line, txt(" · ", next)...)
 		}
 		s := section(line)
 		b := button("Open", ActionShowRecord, value(c), message.Default)
-		if c.Learner == user && editable(c.Status) {
+		if c.Drafter() == user && editable(c.Status) {
 			b = button("Open", ActionOpen, value(c), message.Default)
 		}
 		s.Accessory = &b
@@ -120,7 +123,7 @@ func homeItems(cs []*contract.Contract, user string, now time.Time) blocks {
 func homeNext(c *contract.Contract, user string, now time.Time) string {
 	switch c.Status {
 	case contract.Draft, contract.ChangesRequested:
-		if c.Learner == user {
+		if c.Drafter() == user {
 			return "yours to finish and send"
 		}
 	case contract.InPeerReview:
