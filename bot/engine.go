@@ -16,6 +16,7 @@ import (
 	"github.com/learnpact/learnpact/conversation"
 	"github.com/learnpact/learnpact/conversation/contract"
 	"github.com/learnpact/learnpact/conversation/message"
+	"github.com/learnpact/learnpact/conversation/template"
 	"github.com/learnpact/learnpact/storage"
 )
 
@@ -83,6 +84,9 @@ type Config struct {
 	// Approvers is who may approve whose contracts (APPROVERS); anyone
 	// when zero. A group policy needs platforms that are Groups.
 	Approvers approverpolicy.Policy
+	// Templates are the contract templates a draft may start from
+	// (conversation.Env.Templates); drafts start blank when nil.
+	Templates *template.Library
 }
 
 // Engine runs one conversation turn at a time per call; calls may run
@@ -101,6 +105,7 @@ type Engine struct {
 	impactDays []int
 	reports    Reports
 	approve    approverpolicy.Policy
+	templates  *template.Library
 	// opened are the homes opened recently, by platform user key: only
 	// those are refreshed after a turn (see refreshHomes).
 	opened sync.Map
@@ -112,7 +117,7 @@ func New(cfg Config) (*Engine, error) {
 		return nil, errors.New("bot: no store")
 	}
 	e := &Engine{store: cfg.Store, docs: cfg.Docs, erase: cfg.Erase, planner: cfg.Planner, clock: cfg.Now, ids: cfg.NewID, logger: cfg.Log,
-		reports: cfg.Reports, impactDays: cfg.ImpactDays, approve: cfg.Approvers}
+		reports: cfg.Reports, impactDays: cfg.ImpactDays, approve: cfg.Approvers, templates: cfg.Templates}
 	if e.clock == nil {
 		e.clock = time.Now
 	}
@@ -233,7 +238,7 @@ type saved struct {
 // calls for.
 func (e *Engine) step(ctx context.Context, t Turn) (saved, error) {
 	key := storage.UserKey{Platform: t.Platform.Name(), Team: t.Team, User: t.Input.User}
-	env := conversation.Env{Platform: key.Platform, Team: t.Team, NewID: e.newID, ImpactDays: e.impactDays}
+	env := conversation.Env{Platform: key.Platform, Team: t.Team, NewID: e.newID, ImpactDays: e.impactDays, Templates: e.templates}
 	if l, ok := t.Platform.(Locator); ok {
 		env.Location = l.Location(ctx, t.Input.User)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/learnpact/learnpact/conversation/contract"
 	"github.com/learnpact/learnpact/conversation/learningset"
 	"github.com/learnpact/learnpact/conversation/message"
+	"github.com/learnpact/learnpact/conversation/template"
 )
 
 // State is where a user's dialog is.
@@ -127,6 +128,9 @@ type Env struct {
 	// channel the input came from when it is not a set yet (Exists
 	// false), loaded only when NeedsSets reports that the turn needs them.
 	Sets []learningset.View
+	// Templates are the contract templates a draft may start from (the
+	// LEARNPACT_TEMPLATES setting); drafts start blank when it has none.
+	Templates *template.Library
 }
 
 // Effect is something the engine must do after the turn is saved. Concrete
