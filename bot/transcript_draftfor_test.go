@@ -61,12 +61,18 @@ func TestTranscriptDraftFor(t *testing.T) {
 	w.Say(lee, "list")
 	hidden := lastText(w, lee)
 	w.Command(mo, "status")
+	w.Command(mo, "home")
+	moHome := lastText(w, mo)
+	w.Command(lee, "home")
+	leeHome := lastText(w, lee)
 	w.Click(mo, "Send to the learner")
 	card := lastText(w, lee)
 	w.Say(lee, "status")
 	leeStatus := lastText(w, lee)
 	w.Command(mo, "list")
 	moList := lastText(w, mo)
+	w.Command(lee, "home")
+	leeHomeSent := lastText(w, lee)
 	w.Click(lee, "Edit / counter")
 	w.Say(lee, "edit deadline")
 	w.Say(lee, "in 10 weeks")
@@ -78,6 +84,8 @@ func TestTranscriptDraftFor(t *testing.T) {
 
 	for _, tc := range []struct{ got, want string }{
 		{hidden, "You don't have any contracts yet."},
+		{moHome, "you drafted it for @ULEE · yours to finish and send"},
+		{leeHomeSent, "drafted by @UMO for you"},
 		{card, "@UMO drafted a learning contract for you (version 1) and signed it as your approver."},
 		{card, "Edit / counter"},
 		{leeStatus, "drafted by @UMO for you"},
@@ -87,6 +95,9 @@ func TestTranscriptDraftFor(t *testing.T) {
 		if !strings.Contains(tc.got, tc.want) {
 			t.Errorf("got\n%s\nwant %q", tc.got, tc.want)
 		}
+	}
+	if strings.Contains(leeHome, "Running design reviews") {
+		t.Errorf("Lee's home shows the draft before it is sent:\n%s", leeHome)
 	}
 	c := w.Contract("c1")
 	if c.Status != contract.Active || c.Version != 2 || c.Signed != 2 || !c.SignedBy(lee, 2) || !c.SignedBy(mo, 2) {

@@ -145,10 +145,10 @@ func TestDraftForHiddenUntilSent(t *testing.T) {
 			t.Errorf("%s shows the hidden draft: %q", text, got)
 		}
 	}
-	if got := messagetest.Text(HomeView(lee, []*contract.Contract{draft}, start)); strings.Contains(got, "Running design reviews") {
+	if got := messagetest.Text(HomeView(lee, Env{Contracts: []*contract.Contract{draft}, Now: start})); strings.Contains(got, "Running design reviews") {
 		t.Errorf("the home shows the hidden draft: %q", got)
 	}
-	if got := messagetest.Text(HomeView(mo, []*contract.Contract{draft}, start)); !strings.Contains(got, "you drafted it for @ULEE") {
+	if got := messagetest.Text(HomeView(mo, Env{Contracts: []*contract.Contract{draft}, Now: start})); !strings.Contains(got, "you drafted it for @ULEE") {
 		t.Errorf("the drafter's home: %q", got)
 	}
 	for _, id := range []ActionID{ActionOpen, ActionSend, ActionShowRecord, ActionEditGoals} {
