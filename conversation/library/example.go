@@ -67,7 +67,9 @@ func ExampleOf(c *contract.Contract) (Example, bool) {
 		}
 	}
 	if c.Library == contract.Named {
+		// The learner agreed to be named; the people they mention did not.
 		e.Learner = c.Learner
+		e.anonymize(nil)
 		return e, true
 	}
 	e.anonymize(c)
@@ -78,12 +80,15 @@ func ExampleOf(c *contract.Contract) (Example, bool) {
 var mention = regexp.MustCompile(`<@[^<>]{0,256}>|<at>[^<>]{0,256}</at>`)
 
 // anonymize replaces mentions of people, and the ids of the contract's
-// parties written out, with Colleague in every text of the example.
+// parties written out (none when c is nil), with Colleague in every text
+// of the example.
 func (e *Example) anonymize(c *contract.Contract) {
 	var ids []string
-	for _, u := range append(c.Parties(), c.DraftedBy) {
-		if u != "" {
-			ids = append(ids, regexp.QuoteMeta(u))
+	if c != nil {
+		for _, u := range append(c.Parties(), c.DraftedBy) {
+			if u != "" {
+				ids = append(ids, regexp.QuoteMeta(u))
+			}
 		}
 	}
 	var party *regexp.Regexp
