@@ -39,7 +39,7 @@ func TestSamples(t *testing.T) {
 		"record", "record_pick", "record_not_yours", "record_draft_export", "record_exported", "record_card", "record_huge",
 		"report", "report_approver", "report_refused",
 		"my_data", "forget_confirm", "forget_kept", "forget_asked", "forgotten",
-		"home", "home_approver", "home_empty",
+		"home", "home_approver", "home_empty", "home_reviewer", "home_full",
 		"consent_card", "consent_chosen_card", "consent_chosen", "library_list", "library_empty",
 		"examples_offered", "example", "examples_found", "examples_none", "examples_bad", "example_gone"}
 	for _, k := range want {

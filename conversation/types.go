@@ -12,6 +12,7 @@ import (
 	"github.com/learnpact/learnpact/conversation/learningset"
 	"github.com/learnpact/learnpact/conversation/library"
 	"github.com/learnpact/learnpact/conversation/message"
+	"github.com/learnpact/learnpact/conversation/template"
 )
 
 // State is where a user's dialog is.
@@ -120,6 +121,10 @@ type Env struct {
 	// Contracts are the actor's contracts, loaded by the engine only when
 	// NeedsList reports that the turn needs them.
 	Contracts []*contract.Contract
+	// Reviews are contracts whose peer review may wait for the actor,
+	// loaded with Contracts for the home (NeedsHome); the home keeps
+	// those that still do.
+	Reviews []*contract.Contract
 	// ImpactDays are the impact check-backs a contract completed in this
 	// turn gets, in days after completion; contract.DefaultImpactDays
 	// when nil.
@@ -133,6 +138,9 @@ type Env struct {
 	// matches of its search, or the one example opened; each checked
 	// against its contract's consent as the turn began.
 	Examples []library.Example
+	// Templates are the contract templates a draft may start from (the
+	// LEARNPACT_TEMPLATES setting); drafts start blank when it has none.
+	Templates *template.Library
 }
 
 // Effect is something the engine must do after the turn is saved. Concrete
