@@ -41,7 +41,10 @@ func TestSamples(t *testing.T) {
 		"my_data", "forget_confirm", "forget_kept", "forget_asked", "forgotten",
 		"home", "home_approver", "home_empty", "home_reviewer", "home_full",
 		"consent_card", "consent_chosen_card", "consent_chosen", "library_list", "library_empty",
-		"examples_offered", "example", "examples_found", "examples_none", "examples_bad", "example_gone"}
+		"examples_offered", "example", "examples_found", "examples_none", "examples_bad", "example_gone",
+		"draft_for_who", "draft_for_self", "draft_for_two", "draft_for_welcome", "draft_for_summary", "draft_for_already",
+		"draft_for_sent", "drafted_for", "draft_accepted_card", "draft_accepted", "draft_declined_card", "draft_declined",
+		"draft_declined_why", "draft_for_refused"}
 	for _, k := range want {
 		m, ok := msgs[k]
 		if !ok {
@@ -59,7 +62,8 @@ func TestSamples(t *testing.T) {
 	if !strings.Contains(messagetest.Text(msgs["approval_request_peer"]), "Peer review") {
 		t.Error("approval_request_peer shows no peer review")
 	}
-	forms := []string{"request_changes", "amend", "renegotiate", "share", "feedback", "comment_work", "ask_more", "assess", "reply_checkin", "decline_reason"}
+	forms := []string{"request_changes", "amend", "renegotiate", "share", "feedback", "comment_work", "ask_more", "assess", "reply_checkin", "decline_reason",
+		"draft_decline_reason"}
 	for _, k := range forms {
 		m, ok := modals[k]
 		if !ok {

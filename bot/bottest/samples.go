@@ -32,6 +32,7 @@ func Samples(t testing.TB, now time.Time) (map[string]message.Message, map[strin
 	homeSamples(t, now, msgs)
 	privacySamples(t, now, msgs)
 	librarySamples(t, now, msgs)
+	draftForSamples(t, now, msgs, modals)
 	return msgs, modals
 }
 
