@@ -507,7 +507,13 @@ func (e *Engine) deliver(ctx context.Context, t Turn, ef conversation.Effect) er
 	case conversation.Post:
 		return e.post(ctx, t, ef)
 	case conversation.SetChange:
-		return e.changeSet(ctx, p, t.Team, ef)
+		if err := e.changeSet(ctx, p, t.Team, ef); err != nil {
+			return err
+		}
+		if ef.Create != nil {
+			e.refreshMembers(ctx, t, ef.Channel)
+		}
+		return nil
 	case conversation.ExportData:
 		return e.exportData(ctx, t, ef)
 	case conversation.Forget:
