@@ -81,7 +81,7 @@ func TestTranscriptHome(t *testing.T) {
 	w.Click(mo, "Request changes")
 	w.Submit(mo, map[string]string{conversation.FieldComments: "Add a demo to the team, please."})
 	wantHome(t, w, lee, "Changes requested · yours to revise and send again")
-	wantHome(t, w, mo, "Contracts you support", "sent back: waiting for @ULEE's revision")
+	wantHome(t, w, mo, "Contracts you support", "sent back: waiting for the revision")
 	if strings.Contains(homeText(t, w, mo), "Waiting for you") {
 		t.Errorf("Mo's home still shows a decision waiting after asking for changes")
 	}
