@@ -94,6 +94,27 @@ func (e *Engine) refreshHomes(ctx context.Context, t Turn, ch *homeChange) {
 	}
 }
 
+// refreshMembers publishes the homes of a new learning set's members who
+// opened theirs recently: the set shows in their homes now.
+func (e *Engine) refreshMembers(ctx context.Context, t Turn, channel string) {
+	h, ok := t.Platform.(HomePublisher)
+	r, ok2 := t.Platform.(Roster)
+	if !ok || !ok2 {
+		return
+	}
+	info, err := r.Channel(ctx, channel)
+	if err != nil {
+		e.log(ctx).Warn("homes not refreshed: members unknown", "channel", channel, "err", err)
+		return
+	}
+	for _, u := range info.Members {
+		key := storage.UserKey{Platform: t.Platform.Name(), Team: t.Team, User: u}
+		if e.homeOpen(key) {
+			e.publishHome(ctx, t.Platform, h, key)
+		}
+	}
+}
+
 // publishHome builds and publishes key's home. A home already being
 // published (by a turn running alongside) is marked to be published once
 // more when that is done, rather than now: changes that come together

@@ -152,6 +152,23 @@ func TestTranscriptHomeReviews(t *testing.T) {
 	golden(t, w, "home_reviews")
 }
 
+// TestHomeNewLearningSet: when a channel becomes a learning set, the
+// homes its members opened show it.
+func TestHomeNewLearningSet(t *testing.T) {
+	w := bottest.NewWorld(t, start)
+	w.AddChannel("CSET", lee, sam)
+	w.OpenHome(lee)
+	w.Joined(lee, "CSET")
+	w.ClickInChannel(sam, "CSET", "Make this a learning set")
+	if n := homesPublished(w, lee); n != 1 {
+		t.Fatalf("Lee's home published %d times when the set was made", n)
+	}
+	wantHome(t, w, lee, "Your learning sets", "#cset")
+	if n := homesPublished(w, sam); n != 0 {
+		t.Errorf("Sam, who never opened their home, had it published %d times", n)
+	}
+}
+
 // TestHomeOneRefreshPerTurn: a turn refreshes each home that shows the
 // change once, and no home that was not opened.
 func TestHomeOneRefreshPerTurn(t *testing.T) {
