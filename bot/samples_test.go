@@ -39,7 +39,7 @@ func TestSamples(t *testing.T) {
 		"record", "record_pick", "record_not_yours", "record_draft_export", "record_exported", "record_card", "record_huge",
 		"report", "report_approver", "report_refused",
 		"my_data", "forget_confirm", "forget_kept", "forget_asked", "forgotten",
-		"home", "home_approver", "home_empty", "home_reviewer", "home_full",
+		"home", "home_approver", "home_empty", "home_reviewer", "home_full", "home_examples",
 		"consent_card", "consent_chosen_card", "consent_chosen", "library_list", "library_empty",
 		"examples_offered", "example", "examples_found", "examples_none", "examples_bad", "example_gone",
 		"draft_for_who", "draft_for_self", "draft_for_two", "draft_for_welcome", "draft_for_summary", "draft_for_already",
