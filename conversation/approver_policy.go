@@ -11,7 +11,7 @@ import (
 // typed at the approver step. The engine then reads the members of the
 // approver group (Env.ApproverGroup) when the policy names one.
 func ChoosesApprover(s Session, in Input) bool {
-	return s.State == StateApprover && (in.Kind == TextInput || in.Kind == CommandInput)
+	return (s.State == StateApprover || s.State == StateAdvocate) && (in.Kind == TextInput || in.Kind == CommandInput)
 }
 
 // approverRefusedMsg says why the approver named may not approve the

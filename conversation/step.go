@@ -339,7 +339,13 @@ func (t *turn) answer(text string) {
 	case StateCadence:
 		t.setCadence(text)
 	case StateApprover:
-		t.setApprover(text)
+		t.namePeople(text, StateApprover)
+	case StateAdvocate:
+		t.namePeople(text, StateAdvocate)
+	case StateSupport:
+		t.setNote(text, func(tm *contract.Terms, s string) { tm.Support = s })
+	case StateEthics:
+		t.setNote(text, func(tm *contract.Terms, s string) { tm.Ethics = s })
 	case StateSummary:
 		t.reply(summaryHintMsg())
 	}
@@ -472,7 +478,7 @@ func (t *turn) skip() {
 		t.reply(summaryHintMsg())
 	default:
 		p, _ := partOf(t.s.State)
-		if p.optional {
+		if t.skippable(p) {
 			t.advance(nil)
 			return
 		}
@@ -555,6 +561,8 @@ func firstGap(c *contract.Contract) (State, bool) {
 		return StateDeadline, true
 	case c.Approver == "":
 		return StateApprover, true
+	case c.AdvocateRequired && c.AdvocateOf() == "":
+		return StateAdvocate, true
 	}
 	return StateIdle, false
 }

@@ -48,18 +48,45 @@ func termsBlocks(c *contract.Contract, tm contract.Terms, edit bool) blocks {
 		part(ActionEditCriteria, "Success criteria", orNone(criteriaText(tm.Criteria), "none yet")),
 	)
 	if edit {
+		advocate := txt(italic("none (optional)"))
+		if c.Advocate != "" {
+			advocate = txt(at(c.Advocate))
+		}
 		return append(bs,
 			part(ActionEditDeadline, "Deadline", deadline),
 			part(ActionEditCadence, "Check-ins", orNone(txt(cadenceLabel(tm.Cadence)), "not set yet")),
 			part(ActionEditApprover, "Approver", approver),
+			part(ActionEditAdvocate, "Workplace advocate", advocate),
+			part(ActionEditSupport, "Support needed 🔒", orNone(txt(tm.Support), "none noted")),
+			part(ActionEditEthics, "Ethical considerations 🔒", orNone(txt(tm.Ethics), "none noted")),
+			message.Context{Text: txt("🔒 Private notes: only you, your approver and your advocate see them.")},
 		)
 	}
-	return append(bs, message.Fields{Fields: []message.Field{
+	fields := []message.Field{
 		{Label: "Learner", Value: txt(at(c.Learner))},
 		{Label: "Approver", Value: approver},
-		{Label: "Deadline", Value: deadline},
-		{Label: "Check-ins", Value: orNone(txt(cadenceLabel(tm.Cadence)), "not set")},
-	}})
+	}
+	if c.Advocate != "" {
+		fields = append(fields, message.Field{Label: "Workplace advocate", Value: txt(at(c.Advocate))})
+	}
+	fields = append(fields,
+		message.Field{Label: "Deadline", Value: deadline},
+		message.Field{Label: "Check-ins", Value: orNone(txt(cadenceLabel(tm.Cadence)), "not set")})
+	bs = append(bs, message.Fields{Fields: fields})
+	return append(bs, privateBlocks(tm)...)
+}
+
+// privateBlocks show the support needed and the ethical considerations,
+// when there are any, to the contract's parties.
+func privateBlocks(tm contract.Terms) blocks {
+	var bs blocks
+	if tm.Support != "" {
+		bs = append(bs, section(bold("Support needed 🔒"), "\n", tm.Support))
+	}
+	if tm.Ethics != "" {
+		bs = append(bs, section(bold("Ethical considerations 🔒"), "\n", tm.Ethics))
+	}
+	return bs
 }
 
 func criteriaText(cs []contract.Criterion) text {

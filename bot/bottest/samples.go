@@ -31,6 +31,7 @@ func Samples(t testing.TB, now time.Time) (map[string]message.Message, map[strin
 	reportSamples(t, now, msgs)
 	homeSamples(t, now, msgs)
 	privacySamples(t, now, msgs)
+	advocateSamples(t, now, msgs, modals)
 	return msgs, modals
 }
 
@@ -114,7 +115,17 @@ func draftingSamples(t testing.TB, now time.Time, msgs map[string]message.Messag
 	s.Say(learner, "<@"+approver+">")
 	s.keep("approver_none_listed", Sent, learner)
 	s.Approvers(approverpolicy.Anyone)
+	s.Say(learner, "<@UMO> <@"+other+">")
+	s.keep("people_ambiguous", Sent, learner)
 	s.Say(learner, "<@UMO>")
+	s.keep("advocate_prompt", Sent, learner)
+	s.Say(learner, "<@UMO>")
+	s.keep("advocate_rejected", Sent, learner)
+	s.Click(learner, "Skip")
+	s.keep("support_prompt", Sent, learner)
+	s.Click(learner, "Skip")
+	s.keep("ethics_prompt", Sent, learner)
+	s.Click(learner, "Skip")
 	s.keep("summary", Sent, learner)
 	s.Say(learner, "edit deadline")
 	s.keep("edit_step", Sent, learner)
@@ -325,6 +336,7 @@ func Signed(w *World, learner, approver string) {
 	w.Say(learner, "in 8 weeks")
 	w.Click(learner, "Weekly")
 	w.Say(learner, "<@"+approver+">")
+	w.SkipNotes(learner)
 	w.Click(learner, "Send to my manager")
 	w.Click(approver, "Approve & sign")
 }
@@ -369,6 +381,7 @@ func LongGoalRevised(w *World, learner, approver string) {
 	w.Say(learner, "in 8 weeks")
 	w.Click(learner, "Weekly")
 	w.Say(learner, "<@"+approver+">")
+	w.SkipNotes(learner)
 	w.Click(learner, "Send to my manager")
 	w.Click(approver, "Request changes")
 	w.Submit(approver, map[string]string{conversation.FieldComments: "Who signs the reviews off? Name them, please."})
@@ -422,6 +435,7 @@ func ProposeAs(w *World, learner, approver, title, goal string) string {
 	w.Say(learner, "in 8 weeks")
 	w.Click(learner, "Weekly")
 	w.Say(learner, "<@"+approver+">")
+	w.SkipNotes(learner)
 	w.Click(learner, "Send to my manager")
 	return w.created[len(w.created)-1]
 }
