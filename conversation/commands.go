@@ -98,7 +98,7 @@ func buildCommands() []command {
 			help: "the record of your contract: the terms in force, who signed which version and when, its history (show ID for another)", run: (*turn).show},
 		{name: "export", args: true, needsList: true, accepts: (*turn).recordAsked,
 			help: "the record as a PDF, sent to you here (export ID for another)", run: (*turn).export},
-		{name: "home", help: "your contracts, what waits for you and what comes next, on one page", needsList: true,
+		{name: "home", help: "your contracts, what waits for you and what comes next, on one page", needsList: true, needsSets: true,
 			run: noArgs((*turn).home)},
 		{name: "report", args: true, usage: "report [since 2027-01-01]", who: approver,
 			help: "for L&D admins and approvers: how contracts are going (a card and a CSV file; no one is ranked)", run: (*turn).reportCommand},

@@ -11,6 +11,7 @@ import (
 	"github.com/learnpact/learnpact/conversation/contract"
 	"github.com/learnpact/learnpact/conversation/learningset"
 	"github.com/learnpact/learnpact/conversation/message"
+	"github.com/learnpact/learnpact/conversation/template"
 )
 
 // State is where a user's dialog is.
@@ -119,6 +120,10 @@ type Env struct {
 	// Contracts are the actor's contracts, loaded by the engine only when
 	// NeedsList reports that the turn needs them.
 	Contracts []*contract.Contract
+	// Reviews are contracts whose peer review may wait for the actor,
+	// loaded with Contracts for the home (NeedsHome); the home keeps
+	// those that still do.
+	Reviews []*contract.Contract
 	// ImpactDays are the impact check-backs a contract completed in this
 	// turn gets, in days after completion; contract.DefaultImpactDays
 	// when nil.
@@ -127,6 +132,9 @@ type Env struct {
 	// channel the input came from when it is not a set yet (Exists
 	// false), loaded only when NeedsSets reports that the turn needs them.
 	Sets []learningset.View
+	// Templates are the contract templates a draft may start from (the
+	// LEARNPACT_TEMPLATES setting); drafts start blank when it has none.
+	Templates *template.Library
 }
 
 // Effect is something the engine must do after the turn is saved. Concrete

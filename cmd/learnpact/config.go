@@ -16,6 +16,7 @@ import (
 	"unicode"
 
 	slackbot "github.com/learnpact/learnpact/bot/slack"
+	"github.com/learnpact/learnpact/conversation/template"
 )
 
 // Defaults for settings left unset.
@@ -81,6 +82,11 @@ type Config struct {
 	// ImpactDays are the impact check-backs after completion, in days
 	// (IMPACT_CHECKS, like 30d,90d).
 	ImpactDays []int
+	// TemplatesDir is the directory of contract templates
+	// (LEARNPACT_TEMPLATES); Templates what it holds, or the shipped
+	// examples when it is unset.
+	TemplatesDir string
+	Templates    *template.Library
 	// Admins may run /contract report over every contract
 	// (LEARNPACT_ADMINS: user ids, separated by commas or spaces).
 	Admins []string
@@ -94,6 +100,10 @@ type Config struct {
 
 	// HTTP bounds what clients can hold of the server (HTTP_*).
 	HTTP HTTPLimits
+	// MetricsToken is the bearer token GET /metrics asks for
+	// (METRICS_TOKEN); without one, /metrics answers loopback callers
+	// only.
+	MetricsToken string
 	// SandboxExpose lets the sandbox listen on an address other hosts can
 	// reach (SANDBOX_EXPOSE=1); it has no authentication, so it is refused
 	// without this, and warned about with it.
@@ -128,6 +138,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	env := func(name string) string { return strings.TrimSpace(getenv(name)) }
 	c := Config{
 		Addr:               env("ADDR"),
+		MetricsToken:       env("METRICS_TOKEN"),
 		RedisURL:           env("REDIS_URL"),
 		DataPath:           env("LEARNPACT_DATA"),
 		SlackBotToken:      env("SLACK_BOT_TOKEN"),
@@ -171,6 +182,10 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		c.Admins = strings.FieldsFunc(admins, func(r rune) bool { return r == ',' || unicode.IsSpace(r) })
 	}
 	if c.Approvers, err = approverpolicy.Parse(env("APPROVERS"), os.ReadFile); err != nil {
+		errs = append(errs, err)
+	}
+	c.TemplatesDir = env("LEARNPACT_TEMPLATES")
+	if c.Templates, err = loadTemplates(c.TemplatesDir); err != nil {
 		errs = append(errs, err)
 	}
 	if c.Digests, err = scheduler.ParseDigestSchedule(env("DIGEST_SPEC")); err != nil {
@@ -255,6 +270,24 @@ func (c Config) slackErrors() []error {
 		errs = append(errs, errors.New("set SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)"))
 	}
 	return errs
+}
+
+// loadTemplates reads the templates of LEARNPACT_TEMPLATES, or the shipped
+// examples when dir is empty. Every problem is listed with its file, line
+// and field.
+func loadTemplates(dir string) (*template.Library, error) {
+	if dir == "" {
+		return template.Load(template.Examples())
+	}
+	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+		return nil, fmt.Errorf("LEARNPACT_TEMPLATES must be a directory of contract templates (*.yaml), or unset for the shipped examples (%s is not a directory)", dir)
+	}
+	lib, err := template.Load(os.DirFS(dir))
+	if err != nil {
+		return nil, fmt.Errorf("LEARNPACT_TEMPLATES: fix these templates (learnpact templates check %s lists them again):\n  %s",
+			dir, strings.Join(templateProblems(dir, err), "\n  "))
+	}
+	return lib, nil
 }
 
 // maxMessagesPerMinute bounds SLACK_MESSAGES_PER_MINUTE: a thousand a

@@ -37,6 +37,10 @@ func TestLoadConfigDefaults(t *testing.T) {
 		RetainClosed:           2 * 365 * 24 * time.Hour,
 	}
 	want.Hours = c.Hours // checked below
+	want.Templates = c.Templates
+	if n := len(c.Templates.All()); n != 3 {
+		t.Errorf("templates = %d, want the 3 shipped examples", n)
+	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("config = %+v\nwant     %+v", c, want)
 	}
@@ -300,5 +304,42 @@ func TestLoadConfigApprovers(t *testing.T) {
 		if _, err := LoadConfig(envFrom(map[string]string{"APPROVERS": bad})); err == nil || !strings.Contains(err.Error(), "APPROVERS") {
 			t.Errorf("APPROVERS=%q: %v, want an error naming APPROVERS", bad, err)
 		}
+	}
+}
+
+// LEARNPACT_TEMPLATES names a directory of templates: they replace the
+// shipped examples; a directory with bad templates stops startup with each
+// problem's file, line and field.
+func TestLoadConfigTemplates(t *testing.T) {
+	good := t.TempDir()
+	writeFile(t, filepath.Join(good, "pairing.yaml"), "id: pairing\nversion: 3\ntitle: Pair well\ngoals: [{text: Lead a pairing session}]\ncriteria: [Both people typed]\n")
+	c, err := LoadConfig(envFrom(map[string]string{"LEARNPACT_TEMPLATES": good}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if all := c.Templates.All(); len(all) != 1 || all[0].Ref() != "pairing@3" || c.TemplatesDir != good {
+		t.Errorf("templates = %+v from %q", all, c.TemplatesDir)
+	}
+
+	bad := t.TempDir()
+	writeFile(t, filepath.Join(bad, "a.yaml"), "id: a\nversion: 1\ntitle: A\ngoals: [{text: G}]\ncriteria: [C]\ncadense: weekly\n")
+	writeFile(t, filepath.Join(bad, "b.yaml"), "id: a\nversion: 1\ntitle: B\ngoals: [{text: G}]\ncriteria: [\"\"]\n")
+	_, err = LoadConfig(envFrom(map[string]string{"LEARNPACT_TEMPLATES": bad}))
+	for _, want := range []string{"LEARNPACT_TEMPLATES", bad + "/a.yaml:6: cadense: unknown field", bad + "/b.yaml:5: criteria[1]: must not be empty"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error = %v\nwant it to say %q", err, want)
+		}
+	}
+
+	_, err = LoadConfig(envFrom(map[string]string{"LEARNPACT_TEMPLATES": filepath.Join(bad, "a.yaml")}))
+	if err == nil || !strings.Contains(err.Error(), "LEARNPACT_TEMPLATES must be a directory") {
+		t.Errorf("a file as LEARNPACT_TEMPLATES: error = %v", err)
+	}
+}
+
+func writeFile(t *testing.T, path, data string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
 	}
 }

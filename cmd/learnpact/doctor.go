@@ -71,6 +71,7 @@ func doctorCmd(ctx context.Context, getenv func(string) string, stdout, stderr i
 
 func (d *doctor) run(ctx context.Context) {
 	d.ok("configuration: every setting reads (mode " + string(d.cfg.Mode()) + ")")
+	d.templates()
 	d.store(ctx)
 	if d.cfg.SlackBotToken != "" {
 		d.slack(ctx)
@@ -237,4 +238,18 @@ func (d *doctor) teams(ctx context.Context) {
 		return
 	}
 	d.ok("Microsoft issues a token for the Teams credentials")
+}
+
+// templates says how many contract templates drafts may start from.
+func (d *doctor) templates() {
+	n := len(d.cfg.Templates.All())
+	switch {
+	case d.cfg.TemplatesDir == "":
+		d.okf("templates: the %d shipped examples (set LEARNPACT_TEMPLATES to a directory of your own)", n)
+	case n == 0:
+		d.warn("templates: "+d.cfg.TemplatesDir+" holds none, so every draft starts blank",
+			"add template files (*.yaml) to LEARNPACT_TEMPLATES, or unset it for the shipped examples")
+	default:
+		d.okf("templates: %d from %s", n, d.cfg.TemplatesDir)
+	}
 }

@@ -274,7 +274,7 @@ func (m *Main) routes() http.Handler {
 		}
 	}
 	m.metrics.reg.MustRegister(newOutboxes(time.Now, backlog))
-	mux.Handle("GET /metrics", m.metrics.handler())
+	mux.Handle("GET /metrics", m.metrics.handler(m.Config.MetricsToken))
 	if m.adapter != nil && (m.Config.Mode() != ModeSocket || m.Config.SlackSigningSecret != "") {
 		mux.Handle("/slack/", m.metrics.acks("slack", m.unlessDraining(m.adapter.Handler())))
 	}
@@ -390,7 +390,8 @@ func (m *Main) close() error {
 func (m *Main) newEngine(mode Mode) (storage.DueStore, error) {
 	planner := scheduler.NewPlanner(scheduler.PlannerConfig{Digests: m.Config.Digests})
 	cfg := bot.Config{Store: m.stores.Turns, Docs: m.stores.Docs, Erase: m.stores.Erase, Planner: planner, Log: m.Log.With("component", "engine"),
-		ImpactDays: m.Config.ImpactDays, Reports: bot.Reports{Contracts: m.stores.Erase, Admins: m.Config.Admins}, Approvers: m.Config.Approvers}
+		ImpactDays: m.Config.ImpactDays, Reports: bot.Reports{Contracts: m.stores.Erase, Admins: m.Config.Admins}, Approvers: m.Config.Approvers,
+		Templates: m.Config.Templates}
 	cfg.Observer = m.metrics
 	if mode == ModeSandbox {
 		cfg.Now = m.Clock.Now

@@ -25,11 +25,9 @@ func templatesCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	lib, err := template.Load(os.DirFS(dir))
 	if err != nil {
-		var b strings.Builder
-		for _, line := range strings.Split(err.Error(), "\n") {
-			fmt.Fprintf(&b, "%s/%s\n", strings.TrimSuffix(dir, "/"), line)
+		for _, line := range templateProblems(dir, err) {
+			fmt.Fprintln(stderr, line)
 		}
-		fmt.Fprint(stderr, b.String())
 		return 1
 	}
 	all := lib.All()
@@ -38,4 +36,14 @@ func templatesCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "%d template(s), no problems\n", len(all))
 	return 0
+}
+
+// templateProblems are the problems of loading the templates of dir, one
+// a line, each naming its file (in dir), line and field.
+func templateProblems(dir string, err error) []string {
+	lines := strings.Split(err.Error(), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimSuffix(dir, "/") + "/" + l
+	}
+	return lines
 }

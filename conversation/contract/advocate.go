@@ -15,7 +15,7 @@ const Advise Action = "advise"
 
 // RoleAdvocate is the contract's workplace advocate, when it has one of
 // its own (not the learner, not the approver).
-const RoleAdvocate Role = RoleMember + 1
+const RoleAdvocate Role = RoleDrafter + 1
 
 // Kinds of history event about the advocate.
 const (

@@ -16,7 +16,7 @@ const (
 	Sign           Action = "sign"            // agree to the current version
 	RequestChanges Action = "request_changes" // send it back with comments
 	Amend          Action = "amend"           // approver proposes changed terms
-	Withdraw       Action = "withdraw"        // learner abandons the contract
+	Withdraw       Action = "withdraw"        // the drafter abandons the contract
 	// CounterAmendment turns the approver's pending amendment back into a
 	// draft the learner edits.
 	CounterAmendment Action = "counter"
@@ -53,12 +53,12 @@ type rule struct {
 // rules is the lifecycle as data: which statuses an action may start from and
 // who may fire it.
 var rules = map[Action]rule{
-	Edit:           {from: []Status{Draft, InPeerReview, ChangesRequested}, who: RoleLearner},
-	Propose:        {from: []Status{Draft, InPeerReview, ChangesRequested, Proposed}, who: RoleLearner},
+	Edit:           {from: []Status{Draft, InPeerReview, ChangesRequested}, who: RoleDrafter},
+	Propose:        {from: []Status{Draft, InPeerReview, ChangesRequested, Proposed}, who: RoleDrafter},
 	Sign:           {from: []Status{Proposed, Renegotiating}, who: RoleSigner},
 	RequestChanges: {from: []Status{Proposed}, who: RoleApprover},
 	Amend:          {from: []Status{Proposed}, who: RoleApprover},
-	Withdraw:       {from: []Status{Draft, InPeerReview, Proposed, ChangesRequested, Paused}, who: RoleLearner},
+	Withdraw:       {from: []Status{Draft, InPeerReview, Proposed, ChangesRequested, Paused}, who: RoleDrafter},
 
 	CounterAmendment: {from: []Status{Proposed}, who: RoleLearner},
 
@@ -190,6 +190,8 @@ func (c *Contract) allowed(r Role) []string {
 			return []string{a}
 		}
 		return nil
+	case RoleDrafter:
+		return []string{c.Drafter()}
 	default:
 		if w := c.AwaitingSignature(); len(w) > 0 {
 			return w
@@ -317,7 +319,9 @@ func (c *Contract) SetApprover(actor, approver string, now time.Time) error {
 	return nil
 }
 
-// DoPropose sends the working terms as a new version; the learner signs it.
+// DoPropose sends the working terms as a new version, signed by whoever
+// sends it: the learner, or the approver who drafted it for them (whose
+// proposal, like an amendment, the learner then accepts or counters).
 func (c *Contract) DoPropose(actor, comment string, now time.Time) error {
 	if err := c.Check(Propose, actor, 0); err != nil {
 		return err
