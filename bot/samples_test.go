@@ -43,7 +43,10 @@ func TestSamples(t *testing.T) {
 		"people_ambiguous", "advocate_prompt", "advocate_rejected", "support_prompt", "ethics_prompt", "people_named",
 		"summary_advocate", "sent_advocate", "approval_request_advocate", "advocate_request", "status_advocate", "advocate_denied",
 		"advocate_comment_sent", "advocate_commented", "advocate_released", "advocate_request_diff", "advocate_signed_card",
-		"advocate_signed", "advocate_active"}
+		"advocate_signed", "advocate_active",
+		"draft_for_who", "draft_for_self", "draft_for_two", "draft_for_welcome", "draft_for_summary", "draft_for_already",
+		"draft_for_sent", "drafted_for", "draft_accepted_card", "draft_accepted", "draft_declined_card", "draft_declined",
+		"draft_declined_why", "draft_for_refused"}
 	for _, k := range want {
 		m, ok := msgs[k]
 		if !ok {
@@ -61,7 +64,8 @@ func TestSamples(t *testing.T) {
 	if !strings.Contains(messagetest.Text(msgs["approval_request_peer"]), "Peer review") {
 		t.Error("approval_request_peer shows no peer review")
 	}
-	forms := []string{"request_changes", "amend", "renegotiate", "share", "feedback", "comment_work", "ask_more", "assess", "reply_checkin", "decline_reason", "advocate_comment"}
+	forms := []string{"request_changes", "amend", "renegotiate", "share", "feedback", "comment_work", "ask_more", "assess", "reply_checkin", "decline_reason",
+		"draft_decline_reason", "advocate_comment"}
 	for _, k := range forms {
 		m, ok := modals[k]
 		if !ok {

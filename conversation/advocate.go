@@ -41,6 +41,10 @@ func (t *turn) namePeople(text string, at State) {
 		t.reply(approverErrorMsg(err))
 		return
 	}
+	if t.c.DraftedBy != "" && (at == StateApprover || p.approver != "") {
+		t.reply(fixedApproverMsg(t.c))
+		return
+	}
 	if len(p.approvers) > 1 || len(p.advocates) > 1 {
 		t.reply(ambiguousPeopleMsg(p))
 		return

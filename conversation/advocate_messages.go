@@ -87,6 +87,8 @@ func advocateRequestMsg(c *contract.Contract) message.Message {
 	intro := txt("🤝 ", at(c.Learner), " named you as their workplace advocate for this learning contract. As advocate you confirm the plan fits the workplace: read it through, comment if something would not work, and sign it.")
 	summary := "A learning contract names you as workplace advocate"
 	switch {
+	case c.DraftedBy != "" && r.ProposedBy == c.DraftedBy && r.Base == 0:
+		intro = txt("🤝 ", at(r.ProposedBy), " drafted a learning contract for ", at(c.Learner), " that names you as workplace advocate. As advocate you confirm the plan fits the workplace: read it through, comment if something would not work, and sign it.")
 	case v > 1 && r.ProposedBy != "" && r.ProposedBy != c.Learner:
 		intro = txt("🤝 ", at(r.ProposedBy), " proposed an amendment to ", at(c.Learner), fmt.Sprintf("'s learning contract (version %d), which you support as workplace advocate. Here's what changed since version %d, and the whole contract below.", v, baseOf(c, v)))
 		summary = "A new version of a learning contract you support"

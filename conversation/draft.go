@@ -253,6 +253,9 @@ func (t *turn) prompt(lead message.Text) message.Message {
 	case StateGoals:
 		return goalsMsg(lead, c.Terms.Goals, value(c))
 	case StateSummary:
+		if t.draftedFor(c) {
+			return draftedSummaryMsg(c, lead, t.env.Now)
+		}
 		return summaryMsg(c, lead, t.env.Now)
 	case StateDeadline:
 		return askMsg(t.s.State, lead, t.current(), value(c), deadline.Examples(t.env.Now))
@@ -299,6 +302,12 @@ func (t *turn) propose() {
 	t.dirty = true
 	t.s.ContractID = c.ID
 	t.idle()
+	if t.draftedFor(c) {
+		t.reply(sentForMsg(c))
+		t.send(c.Learner, draftedForMsg(c))
+		t.tellAdvocate()
+		return
+	}
 	t.reply(sentMsg(c))
 	t.send(c.Approver, approvalRequestMsg(c))
 	t.tellAdvocate()

@@ -187,20 +187,30 @@ func homeItemOf(c *contract.Contract, user string, now time.Time) homeItem {
 	title := bold(clipString(titleOf(c.InForce()), maxHomeTitle))
 	open := button("Open", ActionShowRecord, value(c), message.Default)
 	switch {
-	case user == "":
+	case user == "" || c.HiddenFrom(user):
 		return homeItem{}
 	case c.Learner == user:
 		if editable(c.Status) {
 			open = button("Open", ActionOpen, value(c), message.Default)
 		}
 		line := txt(title, "\n", statusLabel(c.Status))
+		if d := draftedText(c, user); len(d) > 0 {
+			line = append(append(line, txt(" · ")...), d...)
+		}
 		if next := learnerNext(c, now); len(next) > 0 {
 			line = append(line, txt(" · ")...)
 			line = append(line, next...)
 		}
 		return homeItem{part: homeMine, done: finished(c), line: line, button: open}
+	case c.Drafter() == user && editable(c.Status):
+		line := append(txt(title, "\n", statusLabel(c.Status), " · "), draftedText(c, user)...)
+		line = append(line, txt(" · ", bold("yours to finish and send"))...)
+		return homeItem{part: homeSupported, line: line, button: button("Open", ActionOpen, value(c), message.Default)}
 	case c.Approver == user || c.Advocate == user:
 		line := txt(title, "\n", statusLabel(c.Status), " · ", at(c.Learner), "'s")
+		if d := draftedText(c, user); len(d) > 0 {
+			line = append(append(line, txt(" · ")...), d...)
+		}
 		if w := waitingFor(c, user); len(w) > 0 {
 			return homeItem{part: homeWaiting, line: append(append(line, txt(" · ")...), w...), button: button("Open", ActionShowRecord, value(c), message.Primary)}
 		}
@@ -302,6 +312,9 @@ func learnerNext(c *contract.Contract, now time.Time) text {
 		}
 		return txt(fmt.Sprintf("%d of %d reviewers answered · ", answered, asked), bold("send it when you're ready"))
 	case contract.Proposed, contract.Renegotiating:
+		if r, ok := c.Revision(c.Version); ok && !c.SignedBy(c.Learner, c.Version) && r.ProposedBy == c.DraftedBy && r.Base == 0 {
+			return txt(bold(fmt.Sprintf("version %d waits for your answer", c.Version)))
+		}
 		if !c.SignedBy(c.Learner, c.Version) {
 			return txt(bold(fmt.Sprintf("changes to version %d wait for your answer", c.Version)))
 		}

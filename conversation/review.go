@@ -161,7 +161,7 @@ func (t *turn) shareClick() {
 		}
 		c = t.c
 	}
-	if !t.draftOf(c) {
+	if !t.draftOf(c) || t.draftedFor(c) {
 		t.reply(notShareableMsg(c, t.in.User))
 		return
 	}

@@ -52,15 +52,25 @@ func termsBlocks(c *contract.Contract, tm contract.Terms, edit bool) blocks {
 		if c.Advocate != "" {
 			advocate = txt(at(c.Advocate))
 		}
-		return append(bs,
-			part(ActionEditDeadline, "Deadline", deadline),
-			part(ActionEditCadence, "Check-ins", orNone(txt(cadenceLabel(tm.Cadence)), "not set yet")),
-			part(ActionEditApprover, "Approver", approver),
+		notes := blocks{
 			part(ActionEditAdvocate, "Workplace advocate", advocate),
 			part(ActionEditSupport, "Support needed 🔒", orNone(txt(tm.Support), "none noted")),
 			part(ActionEditEthics, "Ethical considerations 🔒", orNone(txt(tm.Ethics), "none noted")),
-			message.Context{Text: txt("🔒 Private notes: only you, your approver and your advocate see them.")},
-		)
+			message.Context{Text: txt("🔒 Private notes: only the learner, the approver and the workplace advocate see them.")},
+		}
+		bs = append(bs,
+			part(ActionEditDeadline, "Deadline", deadline),
+			part(ActionEditCadence, "Check-ins", orNone(txt(cadenceLabel(tm.Cadence)), "not set yet")))
+		if c.DraftedBy != "" {
+			// Drafted for the learner: its approver drafted it and stays.
+			bs = append(bs, message.Fields{Fields: []message.Field{
+				{Label: "Learner", Value: txt(at(c.Learner))},
+				{Label: "Approver", Value: append(approver, txt(" (drafted it)")...)},
+			}})
+		} else {
+			bs = append(bs, part(ActionEditApprover, "Approver", approver))
+		}
+		return append(bs, notes...)
 	}
 	fields := []message.Field{
 		{Label: "Learner", Value: txt(at(c.Learner))},

@@ -32,6 +32,7 @@ func Samples(t testing.TB, now time.Time) (map[string]message.Message, map[strin
 	homeSamples(t, now, msgs)
 	privacySamples(t, now, msgs)
 	advocateSamples(t, now, msgs, modals)
+	draftForSamples(t, now, msgs, modals)
 	return msgs, modals
 }
 
