@@ -44,6 +44,8 @@ func TestSamples(t *testing.T) {
 		"summary_advocate", "sent_advocate", "approval_request_advocate", "advocate_request", "status_advocate", "advocate_denied",
 		"advocate_comment_sent", "advocate_commented", "advocate_released", "advocate_request_diff", "advocate_signed_card",
 		"advocate_signed", "advocate_active",
+		"consent_card", "consent_chosen_card", "consent_chosen", "library_list", "library_empty",
+		"examples_offered", "example", "examples_found", "examples_none", "examples_bad", "example_gone",
 		"draft_for_who", "draft_for_self", "draft_for_two", "draft_for_welcome", "draft_for_summary", "draft_for_already",
 		"draft_for_sent", "drafted_for", "draft_accepted_card", "draft_accepted", "draft_declined_card", "draft_declined",
 		"draft_declined_why", "draft_for_refused"}

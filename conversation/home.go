@@ -345,14 +345,14 @@ func supporterNext(c *contract.Contract, now time.Time) text {
 	case contract.Draft, contract.InPeerReview:
 		return txt("not sent yet")
 	case contract.ChangesRequested:
-		return txt("sent back: waiting for ", at(c.Learner), "'s revision")
+		return txt("sent back: waiting for the revision")
 	case contract.Proposed, contract.Renegotiating:
 		x := txt(fmt.Sprintf("version %d waits for ", c.Version))
 		x = append(x, mentions(c.AwaitingSignature())...)
 		return append(x, txt("'s signature")...)
 	case contract.Submitted:
 		if c.Assessed() {
-			return txt("assessed: waiting for ", at(c.Learner), "'s reflection")
+			return txt("assessed: waiting for the reflection")
 		}
 		return txt("handed in, waiting for ", at(c.Approver), "'s assessment")
 	case contract.Completed:

@@ -70,7 +70,7 @@ func TestHomeEveryStatus(t *testing.T) {
 		{"proposed, advocate", withAdvocate, "UWEN", "Waiting for you", "version 1 waits for your signature", ""},
 		{"proposed, learner sees both", withAdvocate, lee, "Your contracts", "waits for @UMO and @UWEN's signature", ""},
 		{"changes requested", fx["changes_requested"], lee, "Your contracts", "Changes requested · yours to revise and send again", ""},
-		{"changes requested, approver", fx["changes_requested"], mo, "Contracts you support", "sent back: waiting for @ULEE's revision", ""},
+		{"changes requested, approver", fx["changes_requested"], mo, "Contracts you support", "Changes requested · @ULEE's · sent back: waiting for the revision", ""},
 		{"active", fx["active"], lee, "Your contracts", "Active · next check-in Fri 22 Jan · due Fri 12 Mar 2027", ""},
 		{"active, approver", fx["active"], mo, "Contracts you support", "next check-in Fri 22 Jan · due Fri 12 Mar 2027", "Waiting for you"},
 		{"check-in waiting", fx["prompted"], lee, "Your contracts", "a check-in waits for your answer", ""},
@@ -82,7 +82,7 @@ func TestHomeEveryStatus(t *testing.T) {
 		{"submitted", fx["submitted"], lee, "Your contracts", "Evidence submitted · handed in, waiting for @UMO's assessment", ""},
 		{"submitted, approver", fx["submitted"], mo, "Waiting for you", "handed in: yours to assess", ""},
 		{"assessed", fx["assessed"], lee, "Your contracts", "assessed: yours to reflect on and complete", ""},
-		{"assessed, approver", fx["assessed"], mo, "Contracts you support", "assessed: waiting for @ULEE's reflection", "Waiting for you"},
+		{"assessed, approver", fx["assessed"], mo, "Contracts you support", "Evidence submitted · @ULEE's · assessed: waiting for the reflection", "Waiting for you"},
 		{"completed", fx["completed"], lee, "Your contracts", "Completed · completed Sun 14 Feb 2027 · we'll ask how it changed the work on Tue 16 Mar", ""},
 		{"completed, approver", fx["completed"], mo, "Contracts you support", "we'll ask how it changed the work on Sat 15 May", ""},
 	}

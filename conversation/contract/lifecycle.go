@@ -71,6 +71,7 @@ var rules = map[Action]rule{
 	AskForHelp:    {from: []Status{Active, Renegotiating}, who: RoleLearner},
 	ReplyCheckIn:  {from: []Status{Active, Renegotiating, Paused}, who: RoleApprover},
 	Advise:        {from: []Status{Proposed, ChangesRequested, Renegotiating}, who: RoleAdvocate},
+	ShareExample:  {from: []Status{Completed}, who: RoleLearner},
 }
 
 // ErrAlreadySigned says that the actor has signed the current version
