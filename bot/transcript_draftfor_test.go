@@ -207,6 +207,7 @@ func TestDraftForEndsInTheSameContract(t *testing.T) {
 		}
 	}
 	own.Say(lee, "<@UMO|mo>")
+	own.SkipNotes(lee)
 	own.Click(lee, "Send to my manager")
 	own.Click(mo, "Approve & sign")
 	own.Command(lee, "export")

@@ -154,6 +154,10 @@ func statusMsg(c *contract.Contract, user string, doing string, now, today time.
 	if len(detail) > 0 {
 		bs = append(bs, section(detail))
 	}
+	if a := c.AdvocateOf(); a != "" {
+		bs = append(bs, message.Context{Text: txt("Workplace advocate: ", at(a))})
+	}
+	bs = append(bs, privateBlocks(c.InForce())...)
 	fin, btns := finishStatusText(c, user)
 	if len(fin) > 0 {
 		bs = append(bs, section(fin))
