@@ -144,6 +144,18 @@ func TestTranscriptHomeReviews(t *testing.T) {
 	}
 	wantHome(t, w, waiting[0], "Peer reviews waiting for you", "Running design reviews")
 	wantHome(t, w, lee, "1 of 2 reviewers answered")
+
+	// The replacement gives feedback from their home.
+	home, _ := w.Platform.Home(waiting[0])
+	w.ClickOn(waiting[0], bottest.Posted{Message: home}, "Give feedback")
+	w.Submit(waiting[0], map[string]string{conversation.FieldSuggestion: "Ask Ana to observe one review."})
+	if got := w.Contract("c1").Waiting(); len(got) != 0 {
+		t.Errorf("after feedback from the home, still waiting for %v", got)
+	}
+	wantHome(t, w, lee, "2 of 2 reviewers answered")
+	if got := homeText(t, w, waiting[0]); strings.Contains(got, "Peer reviews") {
+		t.Errorf("the home of %s still shows the review after their feedback:\n%s", waiting[0], got)
+	}
 	for _, u := range []string{sam, pat, kai, ana} {
 		if !slices.Contains(asked, u) && u != waiting[0] {
 			if got := homeText(t, w, u); strings.Contains(got, "Running design reviews") {
