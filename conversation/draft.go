@@ -69,6 +69,11 @@ func (t *turn) edit(f func(*contract.Terms)) bool {
 	terms := t.c.Terms.Clone()
 	f(&terms)
 	if err := t.c.SetTerms(t.in.User, terms, t.env.Now); err != nil {
+		var fixed *contract.FixedError
+		if errors.As(err, &fixed) {
+			t.reprompt(fixedRefusal(fixed))
+			return false
+		}
 		t.refuse(err, "edit")
 		return false
 	}
@@ -261,6 +266,8 @@ func (t *turn) prompt(lead message.Text) message.Message {
 		return summaryMsg(c, lead, t.env.Now)
 	case StateDeadline:
 		return askMsg(t.s.State, lead, t.current(), value(c), deadline.Examples(t.env.Now))
+	case StateStart, StatePickTemplate, StateTemplateForm:
+		return t.templatePrompt(lead)
 	}
 	return askMsg(t.s.State, lead, t.current(), value(c), nil)
 }
