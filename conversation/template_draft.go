@@ -192,16 +192,12 @@ func (t *turn) submitTemplate() {
 		return
 	}
 	typed := typedBack(t.in.Form)
-	if !t.blankDraft() || t.s.State != StateTemplateForm || t.s.ContractID != v.ContractID {
-		t.reply(staleFormMsg(typed))
-		if t.inDraft() {
-			t.reprompt(nil)
+	if !t.blankDraft() || t.s.State != StateTemplateForm || t.s.ContractID != v.ContractID || v.Template != t.s.Template {
+		if t.inDraft() && t.s.State != StateStopped {
+			t.reprompt(staleFormLead(typed))
+			return
 		}
-		return
-	}
-	if v.Template != t.s.Template {
-		t.reply(staleFormMsg(typed))
-		t.reprompt(nil)
+		t.reply(note("That form is from an earlier step", staleFormLead(typed)))
 		return
 	}
 	tp, lead, ok := t.pickedTemplate()

@@ -102,7 +102,7 @@ func templateModal(tp template.Template, v ActionValue) message.Modal {
 	own(FieldOwnEvidence, "Evidence of your own, one per line", "e.g. A short write-up for the team")
 	bs = append(bs, section(bold("Success criteria: the template's standard"), " (kept in every contract from it)\n", bullets(tp.Criteria)))
 	own(FieldOwnCriteria, "Success criteria of your own, one per line", "Different evidence, same standard: add what else should count")
-	bs = append(bs, message.Context{Text: txt(fmt.Sprintf("Check-ins %s; deadline in %s. You can change both next.", cadenceLabel(tp.Cadence), durationText(tp.Duration)))})
+	bs = append(bs, message.Context{Text: txt(fmt.Sprintf("Check-ins %s; deadline in %s. You can change both next.", tp.Cadence, durationText(tp.Duration)))})
 	return message.Modal{CallbackID: CallbackFromTemplate, PrivateData: v.Encode(),
 		Title: "From a template", Submit: "Use these", Close: "Cancel", Blocks: bs}
 }
@@ -140,11 +140,10 @@ func count(n int, one string, many ...string) string {
 	return fmt.Sprintf("%d %ss", n, one)
 }
 
-// staleFormMsg answers a template form that is not for the current step,
+// staleFormLead answers a template form that is not for the current step,
 // with what the learner wrote in it.
-func staleFormMsg(typed []string) message.Message {
-	return note("That form is from an earlier step",
-		"That form is from an earlier step, so I haven't used it; your draft is unchanged."+typedNote(typed))
+func staleFormLead(typed []string) text {
+	return txt("That form is from an earlier step, so I haven't used it; your draft is unchanged." + typedNote(typed))
 }
 
 // templateLine says which template a contract came from, nil when none.
