@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/learnpact/learnpact/conversation/contract"
-	"github.com/learnpact/learnpact/conversation/template"
 	"github.com/learnpact/learnpact/conversation/learningset"
+	"github.com/learnpact/learnpact/conversation/template"
 )
 
 // FuzzStep feeds Step arbitrary inputs against sessions and contracts in

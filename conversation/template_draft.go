@@ -44,12 +44,12 @@ const (
 
 // Limits on what a learner adds in the template form.
 const (
-	maxOwnItems  = 25                // lines per field
-	maxOwnText   = template.MaxText  // characters per line
-	maxOwnField  = 3000              // characters per field
-	maxTitleText = 150               // characters of the title
-	maxMenuShown = template.MaxMenu  // templates described in the pick message
-	maxMenu      = 100               // templates in the menu (Slack's limit on a select)
+	maxOwnItems  = 25               // lines per field
+	maxOwnText   = template.MaxText // characters per line
+	maxOwnField  = 3000             // characters per field
+	maxTitleText = 150              // characters of the title
+	maxMenuShown = template.MaxMenu // templates described in the pick message
+	maxMenu      = 100              // templates in the menu (Slack's limit on a select)
 )
 
 // templateStart reports whether a state is one of starting from a template.
