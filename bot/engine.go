@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/learnpact/learnpact/conversation/approverpolicy"
@@ -106,9 +105,9 @@ type Engine struct {
 	reports    Reports
 	approve    approverpolicy.Policy
 	templates  *template.Library
-	// opened are the homes opened recently, by platform user key: only
-	// those are refreshed after a turn (see refreshHomes).
-	opened sync.Map
+	// homes are the homes opened recently and being refreshed (see
+	// refreshHomes).
+	homes homes
 }
 
 // New checks cfg and returns an Engine.
@@ -215,7 +214,7 @@ func (e *Engine) Handle(ctx context.Context, t Turn) (err error) {
 	if t.Input.Kind == conversation.PostedInput {
 		err = errors.Join(err, e.posted(ctx, t))
 	}
-	e.refreshHomes(ctx, t, s.contract)
+	e.refreshHomes(ctx, t, s.home)
 	return err
 }
 
@@ -228,9 +227,9 @@ type saved struct {
 	// are the effects left to carry out.
 	queued int
 	direct []conversation.Effect
-	// contract is the contract the turn saved when it changed what homes
-	// show of it: its parties' homes are refreshed.
-	contract *contract.Contract
+	// home is what the turn did to the contract it saved, for the homes
+	// that show it (nil when it saved none).
+	home *homeChange
 }
 
 // step loads, steps, plans and saves a turn, with its outgoing messages
@@ -312,6 +311,11 @@ func (e *Engine) step(ctx context.Context, t Turn) (saved, error) {
 				return saved{}, err
 			}
 		}
+		if conversation.NeedsHome(t.Input) {
+			if env.Reviews, err = e.reviews(ctx, key); err != nil {
+				return saved{}, err
+			}
+		}
 		if conversation.NeedsSets(sess, t.Input) && env.Sets == nil {
 			if env.Sets, err = e.sets(ctx, t.Platform, t.Team, t.Input.Channel); err != nil {
 				return saved{}, err
@@ -363,11 +367,7 @@ func (e *Engine) step(ctx context.Context, t Turn) (saved, error) {
 			}
 			return saved{}, fmt.Errorf("save turn: %w", err)
 		}
-		var home *contract.Contract
-		if homeChanged(c, res.Contract) {
-			home = res.Contract
-		}
-		return saved{queued: len(out), direct: direct, contract: home}, nil
+		return saved{queued: len(out), direct: direct, home: changeOf(c, res.Contract)}, nil
 	}
 }
 
@@ -504,8 +504,11 @@ func (e *Engine) deliver(ctx context.Context, t Turn, ef conversation.Effect) er
 		return e.report(ctx, t, ef)
 	case conversation.PublishHome:
 		if h, ok := p.(HomePublisher); ok {
-			e.opened.Store(storage.UserKey{Platform: p.Name(), Team: t.Team, User: ef.User}, e.now())
-			return h.PublishHome(ctx, ef.User, ef.View)
+			e.homes.opened.Store(storage.UserKey{Platform: p.Name(), Team: t.Team, User: ef.User}, e.now())
+			if err := h.PublishHome(ctx, ef.User, ef.View); err != nil {
+				// Best effort: the tab is published afresh when opened again.
+				e.log(ctx).Warn("home not published", "user", ef.User, "err", err)
+			}
 		}
 		return nil
 	default:

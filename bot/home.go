@@ -2,8 +2,11 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/learnpact/learnpact/conversation"
@@ -24,49 +27,120 @@ type HomePublisher interface {
 const homeContracts = 40
 
 // homeOpenFor is how long after a person opened their home it is refreshed
-// after their contracts change: Slack publishes the home afresh each time
-// it is opened, so only a home that may still be on screen needs it.
+// after a change: Slack sends app_home_opened, and the home is published
+// afresh, each time the tab is opened, so only a home that may still be on
+// screen needs refreshing. Publishing everyone's home after every change
+// would spend views.publish (about 100 a minute per workspace) on tabs
+// nobody looks at, and a sweep of check-ins would reach thousands.
 const homeOpenFor = 30 * time.Minute
 
-// refreshHomes publishes the home of each party of c, which a person's
-// turn just saved, when that party opened their home in this process
-// within homeOpenFor, so that what it shows stays true. Turns the clock
-// started (due items, deliveries recorded) refresh nothing. It is best
-// effort: a home that cannot be refreshed now is next time it is opened.
-func (e *Engine) refreshHomes(ctx context.Context, t Turn, c *contract.Contract) {
-	h, ok := t.Platform.(HomePublisher)
-	if !ok || c == nil || clockStarted(t.Input) {
+// homes keeps who opened their home recently and the refreshes under way.
+type homes struct {
+	// opened are the homes opened recently, by platform user key.
+	opened sync.Map
+	mu     sync.Mutex
+	// busy are the homes being published now; again those that changed
+	// meanwhile and are published once more when that is done.
+	busy, again map[storage.UserKey]bool
+}
+
+// homeChange is what a saved turn did to one contract, for the homes that
+// show it: the contract as loaded (nil for a new one) and as saved.
+type homeChange struct {
+	before, after *contract.Contract
+}
+
+// changeOf is the change a turn made to after, starting from the
+// contract it loaded (which may be another one, when it started a new
+// contract).
+func changeOf(loaded, after *contract.Contract) *homeChange {
+	if after == nil {
+		return nil
+	}
+	if loaded != nil && loaded.ID != after.ID {
+		loaded = nil
+	}
+	return &homeChange{before: loaded, after: after}
+}
+
+// refreshHomes publishes, once each, the home of everyone whose home shows
+// ch's contract differently now (learner, approver, advocate, reviewers),
+// when they opened it within homeOpenFor, so that what it shows stays
+// true. It first keeps the index of reviews waiting for each reviewer. It
+// is best effort: a failure is logged, never the turn's; a home that
+// cannot be refreshed now is next time it is opened.
+func (e *Engine) refreshHomes(ctx context.Context, t Turn, ch *homeChange) {
+	if ch == nil {
 		return
 	}
-	for _, user := range c.Parties() {
-		key := storage.UserKey{Platform: t.Platform.Name(), Team: t.Team, User: user}
-		if user == "" || !e.homeOpen(key) {
+	e.indexReviews(ctx, t.Platform.Name(), t.Team, ch)
+	h, ok := t.Platform.(HomePublisher)
+	if !ok {
+		return
+	}
+	now := e.now()
+	var users []string
+	for _, u := range slices.Concat(conversation.HomeAudience(ch.before), conversation.HomeAudience(ch.after)) {
+		if u == "" || slices.Contains(users, u) || !conversation.HomeShows(u, ch.before, ch.after, now) {
 			continue
 		}
-		cs, err := e.latest(ctx, key, homeContracts)
-		if err == nil {
-			err = h.PublishHome(ctx, user, conversation.HomeView(user, cs, e.now()))
-		}
-		if err != nil {
-			e.log(ctx).Warn("home not refreshed", "user", user, "contract", c.ID, "err", err)
+		users = append(users, u)
+	}
+	for _, u := range users {
+		key := storage.UserKey{Platform: t.Platform.Name(), Team: t.Team, User: u}
+		if e.homeOpen(key) {
+			e.publishHome(ctx, t.Platform, h, key)
 		}
 	}
 }
 
-// homeChanged reports whether a turn that saved after (loaded as before,
-// nil for a new contract) changed what a home shows of it: its title,
-// status, version, parties or check-ins.
-func homeChanged(before, after *contract.Contract) bool {
-	switch {
-	case after == nil:
-		return false
-	case before == nil:
-		return true
+// publishHome builds and publishes key's home. A home already being
+// published (by a turn running alongside) is marked to be published once
+// more when that is done, rather than now: changes that come together
+// cost one more publish, not one each, and the last one shows them all.
+func (e *Engine) publishHome(ctx context.Context, p Platform, h HomePublisher, key storage.UserKey) {
+	e.homes.mu.Lock()
+	if e.homes.busy[key] {
+		e.homes.again[key] = true
+		e.homes.mu.Unlock()
+		return
 	}
-	return before.Status != after.Status || before.Version != after.Version ||
-		before.InForce().Title != after.InForce().Title || before.Approver != after.Approver ||
-		before.Advocate != after.Advocate || len(before.CheckIns) != len(after.CheckIns) ||
-		!before.CompletedAt.Equal(after.CompletedAt)
+	if e.homes.busy == nil {
+		e.homes.busy, e.homes.again = map[storage.UserKey]bool{}, map[storage.UserKey]bool{}
+	}
+	e.homes.busy[key] = true
+	e.homes.mu.Unlock()
+	for {
+		env, err := e.homeEnv(ctx, p, key)
+		if err == nil {
+			err = h.PublishHome(ctx, key.User, conversation.HomeView(key.User, env))
+		}
+		if err != nil {
+			e.log(ctx).Warn("home not refreshed", "user", key.User, "err", err)
+		}
+		e.homes.mu.Lock()
+		if !e.homes.again[key] {
+			delete(e.homes.busy, key)
+			e.homes.mu.Unlock()
+			return
+		}
+		delete(e.homes.again, key)
+		e.homes.mu.Unlock()
+	}
+}
+
+// homeEnv loads what key's home shows, as a turn that shows it would.
+func (e *Engine) homeEnv(ctx context.Context, p Platform, key storage.UserKey) (conversation.Env, error) {
+	env := conversation.Env{Platform: key.Platform, Team: key.Team, Now: e.now(), Templates: e.templates}
+	var err error
+	if env.Contracts, err = e.latest(ctx, key, homeContracts); err != nil {
+		return env, err
+	}
+	if env.Reviews, err = e.reviews(ctx, key); err != nil {
+		return env, err
+	}
+	env.Sets, err = e.sets(ctx, p, key.Team, "")
+	return env, err
 }
 
 // latest loads the user's n latest contracts (all for n ≤ 0), oldest
@@ -79,6 +153,11 @@ func (e *Engine) latest(ctx context.Context, key storage.UserKey, n int) ([]*con
 	if n > 0 {
 		ids = ids[max(0, len(ids)-n):]
 	}
+	return e.load(ctx, ids)
+}
+
+// load loads contracts by id, leaving out those no longer stored.
+func (e *Engine) load(ctx context.Context, ids []string) ([]*contract.Contract, error) {
 	out := make([]*contract.Contract, 0, len(ids))
 	for _, id := range ids {
 		c, err := LoadContract(ctx, e.store, id)
@@ -96,13 +175,91 @@ func (e *Engine) latest(ctx context.Context, key storage.UserKey, n int) ([]*con
 // homeOpen reports whether key's home was opened within homeOpenFor,
 // forgetting it otherwise.
 func (e *Engine) homeOpen(key storage.UserKey) bool {
-	v, ok := e.opened.Load(key)
+	v, ok := e.homes.opened.Load(key)
 	if !ok {
 		return false
 	}
 	if e.now().Sub(v.(time.Time)) > homeOpenFor {
-		e.opened.Delete(key)
+		e.homes.opened.Delete(key)
 		return false
 	}
 	return true
+}
+
+// Reviews waiting for a person are found through an index per reviewer
+// (a document listing contract ids), since a reviewer is not a party and
+// the contract is not in their contract list (which would let them open
+// its record). The index is kept after each turn that changes whom a
+// contract's review waits for; the home checks each contract it names,
+// so an entry the index still holds by mistake shows nothing.
+
+// maxReviewIndex bounds a reviewer's index: the newest are kept.
+const maxReviewIndex = 50
+
+// reviewsKey is where the ids of the contracts whose review waits for a
+// person are kept.
+func reviewsKey(key storage.UserKey) string {
+	return "reviews:" + key.Platform + ":" + key.Team + ":" + key.User
+}
+
+// pendingReviewers are the reviewers c's current round waits for.
+func pendingReviewers(c *contract.Contract) []string {
+	if c == nil || c.Status != contract.InPeerReview {
+		return nil
+	}
+	return c.Waiting()
+}
+
+// indexReviews adds ch's contract to the index of each reviewer it now
+// waits for, and takes it from those it no longer waits for.
+func (e *Engine) indexReviews(ctx context.Context, platform, team string, ch *homeChange) {
+	if e.docs == nil {
+		return
+	}
+	before, after := pendingReviewers(ch.before), pendingReviewers(ch.after)
+	id := ch.after.ID
+	for _, u := range slices.Concat(before, after) {
+		add := slices.Contains(after, u)
+		if add == slices.Contains(before, u) {
+			continue
+		}
+		key := storage.UserKey{Platform: platform, Team: team, User: u}
+		_, err := storage.UpdateDoc(ctx, e.docs, reviewsKey(key), func(ids *[]string, _ bool) (bool, error) {
+			has := slices.Contains(*ids, id)
+			switch {
+			case add && !has:
+				*ids = append(*ids, id)
+				if len(*ids) > maxReviewIndex {
+					*ids = (*ids)[len(*ids)-maxReviewIndex:]
+				}
+			case !add && has:
+				*ids = slices.DeleteFunc(*ids, func(x string) bool { return x == id })
+			default:
+				return false, nil
+			}
+			return true, nil
+		})
+		if err != nil {
+			e.log(ctx).Warn("review index not updated", "user", u, "contract", id, "err", err)
+		}
+	}
+}
+
+// reviews loads the contracts whose review may wait for key's person.
+func (e *Engine) reviews(ctx context.Context, key storage.UserKey) ([]*contract.Contract, error) {
+	if e.docs == nil {
+		return nil, nil
+	}
+	data, _, err := e.docs.Doc(ctx, reviewsKey(key))
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reviews of %s: %w", key.User, err)
+	}
+	var ids []string
+	if err := json.Unmarshal(data, &ids); err != nil {
+		return nil, fmt.Errorf("decode reviews of %s: %w", key.User, err)
+	}
+	return e.load(ctx, ids)
 }

@@ -347,9 +347,10 @@ func (e *Engine) exportData(ctx context.Context, t Turn, ef conversation.ExportD
 	if err != nil {
 		return err
 	}
-	name := "learnpact-my-data-" + e.now().UTC().Format("2006-01-02") + ".json"
+	file := myDataFile(data, e.now(), ef.Comment)
+	name := file.Name
 	if f, ok := t.Platform.(Filer); ok {
-		err := f.SendFile(ctx, ef.User, File{Name: name, Title: "Everything learnpact keeps about you", Data: data, Comment: ef.Comment})
+		err := f.SendFile(ctx, ef.User, file)
 		if err == nil {
 			return nil
 		}
@@ -365,6 +366,12 @@ func (e *Engine) exportData(ctx context.Context, t Turn, ef conversation.ExportD
 		}
 	}
 	return nil
+}
+
+// myDataFile is a person's data as a JSON file.
+func myDataFile(data []byte, now time.Time, comment message.Message) File {
+	return File{Name: "learnpact-my-data-" + now.UTC().Format("2006-01-02") + ".json",
+		Title: "Everything learnpact keeps about you", Data: data, Comment: comment, FileRef: FileRef{Kind: FileMyData}}
 }
 
 // maxInlineData is how much of the data file one message carries where

@@ -15,17 +15,77 @@ import (
 	"github.com/learnpact/learnpact/storage"
 )
 
-// File is a file the bot sends: a contract's record as a PDF.
+// File is a file the bot sends: a contract's record (PDF), a person's
+// data (JSON) or a report (CSV).
 type File struct {
 	Name  string // file name, "learning-contract-ID.pdf"
 	Title string
 	Data  []byte
 	// Comment is said with the file.
 	Comment message.Message
-	// Contract is the contract the file is the record of, so a platform
-	// that asks the recipient before sending (Teams) can make it again
-	// with RecordFile once they accept.
-	Contract string
+	// Ref says what the file is, so a platform that asks the recipient
+	// before sending (Teams) can make it again with MakeFile once they
+	// accept, for them only.
+	FileRef
+}
+
+// FileRef names a file the bot can make again for whoever accepts it.
+type FileRef struct {
+	Kind FileKind `json:"kind,omitempty"`
+	// Contract is the contract a record is of.
+	Contract string `json:"contract,omitempty"`
+	// Since is a report's start (zero: every contract).
+	Since time.Time `json:"since,omitzero"`
+}
+
+// FileKind is what a file holds.
+type FileKind string
+
+const (
+	FileRecord FileKind = ""        // a contract's record, as a PDF
+	FileMyData FileKind = "my-data" // everything kept about its recipient, as JSON
+	FileReport FileKind = "report"  // the recipient's report, as CSV
+)
+
+// MediaType is the file's media type.
+func (k FileKind) MediaType() string {
+	switch k {
+	case FileMyData:
+		return "application/json"
+	case FileReport:
+		return "text/csv"
+	}
+	return "application/pdf"
+}
+
+// ErrNotAllowed says that whoever accepted a file may not have it: not a
+// party to the contract, or no longer someone a report is made for.
+var ErrNotAllowed = errors.New("bot: that file is not for this person")
+
+// MakeFile makes the file ref names for user on platform p and team, as
+// they may see it now: a record for a party only (ErrNotParty otherwise),
+// their own data, or their report (ErrNotAllowed when they get none).
+func (e *Engine) MakeFile(ctx context.Context, p Platform, team, user string, ref FileRef) (File, error) {
+	switch ref.Kind {
+	case FileRecord:
+		return e.RecordFile(ctx, p, team, user, ref.Contract)
+	case FileMyData:
+		data, err := e.ExportMyData(ctx, p.Name(), team, user)
+		if err != nil {
+			return File{}, err
+		}
+		return myDataFile(data, e.now(), message.Message{}), nil
+	case FileReport:
+		r, ok, err := e.reportFor(ctx, p.Name(), team, user, ref.Since)
+		if err != nil {
+			return File{}, err
+		}
+		if !ok {
+			return File{}, ErrNotAllowed
+		}
+		return reportFile(r, ref.Since, e.now(), message.Message{})
+	}
+	return File{}, fmt.Errorf("bot: unknown file kind %q", ref.Kind)
 }
 
 // Filer is implemented by platforms that can send a file to a user's DM.
@@ -76,7 +136,7 @@ func (e *Engine) recordFile(ctx context.Context, p Platform, r record.Record, co
 	if err != nil {
 		return File{}, err
 	}
-	return File{Name: r.FileName(), Title: "Learning contract: " + clipTitle(r.Title), Data: data, Comment: comment, Contract: r.ContractID}, nil
+	return File{Name: r.FileName(), Title: "Learning contract: " + clipTitle(r.Title), Data: data, Comment: comment, FileRef: FileRef{Contract: r.ContractID}}, nil
 }
 
 // maxFileTitle is the most of a contract's title a file's title (Slack's

@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/learnpact/learnpact/conversation"
 	"github.com/learnpact/learnpact/conversation/contract"
+	"github.com/learnpact/learnpact/conversation/message"
 	"github.com/learnpact/learnpact/conversation/report"
 )
 
@@ -32,11 +34,36 @@ type Reports struct {
 // the asker's DM, and as a CSV file where the platform sends files. Only
 // the contracts of the asker's platform and workspace count.
 func (e *Engine) report(ctx context.Context, t Turn, ef conversation.ReportRequest) error {
-	if e.reports.Contracts == nil {
+	r, ok, err := e.reportFor(ctx, t.Platform.Name(), t.Team, ef.User, ef.Since)
+	if err != nil {
+		return err
+	}
+	if !ok {
 		_, err := t.Platform.SendDM(ctx, ef.User, conversation.ReportRefusedMsg())
 		return err
 	}
-	admin := slices.Contains(e.reports.Admins, ef.User)
+	if f, ok := t.Platform.(Filer); ok {
+		file, err := reportFile(r, ef.Since, e.now(), message.Message{})
+		if err == nil {
+			file.Comment = conversation.ReportCard(r, file.Name)
+			if err = f.SendFile(ctx, ef.User, file); err == nil {
+				return nil
+			}
+		}
+		e.log(ctx).Warn("report not sent as a file, sending the card alone", "user", ef.User, "err", err)
+	}
+	_, err = t.Platform.SendDM(ctx, ef.User, conversation.ReportCard(r, ""))
+	return err
+}
+
+// reportFor builds the report user gets on a platform's team: the whole
+// team's for an admin, their own learners' for an approver; false when
+// they get none (or reports are unavailable).
+func (e *Engine) reportFor(ctx context.Context, platform, team, user string, since time.Time) (report.Report, bool, error) {
+	if e.reports.Contracts == nil {
+		return report.Report{}, false, nil
+	}
+	admin := slices.Contains(e.reports.Admins, user)
 	var cs []*contract.Contract
 	approves := false
 	err := e.reports.Contracts.EachContract(ctx, func(id string, data []byte, _ int64) error {
@@ -45,39 +72,34 @@ func (e *Engine) report(ctx context.Context, t Turn, ef conversation.ReportReque
 			e.log(ctx).Warn("report: skipping an unreadable contract", "contract", id, "err", err)
 			return nil
 		}
-		if c.Platform != t.Platform.Name() || c.Team != t.Team {
+		if c.Platform != platform || c.Team != team {
 			return nil
 		}
-		approves = approves || c.Approver == ef.User
+		approves = approves || c.Approver == user
 		cs = append(cs, c)
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("report: %w", err)
+		return report.Report{}, false, fmt.Errorf("report: %w", err)
 	}
-	opts := report.Options{Since: ef.Since, Now: e.now()}
+	opts := report.Options{Since: since, Now: e.now()}
 	switch {
 	case admin:
 	case approves:
-		opts.Approver = ef.User
+		opts.Approver = user
 	default:
-		_, err := t.Platform.SendDM(ctx, ef.User, conversation.ReportRefusedMsg())
-		return err
+		return report.Report{}, false, nil
 	}
-	r := report.Build(cs, opts)
-	name := "learnpact-report-" + opts.Now.UTC().Format("2006-01-02") + ".csv"
-	if f, ok := t.Platform.(Filer); ok {
-		var b bytes.Buffer
-		if err := report.WriteCSV(&b, r); err != nil {
-			return fmt.Errorf("report: %w", err)
-		}
-		file := File{Name: name, Title: "Learning contracts report", Data: b.Bytes(), Comment: conversation.ReportCard(r, name)}
-		err := f.SendFile(ctx, ef.User, file)
-		if err == nil {
-			return nil
-		}
-		e.log(ctx).Warn("report not sent as a file, sending the card alone", "user", ef.User, "err", err)
+	return report.Build(cs, opts), true, nil
+}
+
+// reportFile is a report as a CSV file.
+func reportFile(r report.Report, since, now time.Time, comment message.Message) (File, error) {
+	var b bytes.Buffer
+	if err := report.WriteCSV(&b, r); err != nil {
+		return File{}, fmt.Errorf("report: %w", err)
 	}
-	_, err = t.Platform.SendDM(ctx, ef.User, conversation.ReportCard(r, ""))
-	return err
+	name := "learnpact-report-" + now.UTC().Format("2006-01-02") + ".csv"
+	return File{Name: name, Title: "Learning contracts report", Data: b.Bytes(), Comment: comment,
+		FileRef: FileRef{Kind: FileReport, Since: since}}, nil
 }

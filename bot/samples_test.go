@@ -39,7 +39,10 @@ func TestSamples(t *testing.T) {
 		"record", "record_pick", "record_not_yours", "record_draft_export", "record_exported", "record_card", "record_huge",
 		"report", "report_approver", "report_refused",
 		"my_data", "forget_confirm", "forget_kept", "forget_asked", "forgotten",
-		"home", "home_approver", "home_empty",
+		"home", "home_approver", "home_empty", "home_reviewer", "home_full",
+		"draft_for_who", "draft_for_self", "draft_for_two", "draft_for_welcome", "draft_for_summary", "draft_for_already",
+		"draft_for_sent", "drafted_for", "draft_accepted_card", "draft_accepted", "draft_declined_card", "draft_declined",
+		"draft_declined_why", "draft_for_refused",
 		"template_start", "template_pick", "template_form_waiting", "template_applied", "template_criteria_kept", "template_stale_form"}
 	for _, k := range want {
 		m, ok := msgs[k]
@@ -58,7 +61,8 @@ func TestSamples(t *testing.T) {
 	if !strings.Contains(messagetest.Text(msgs["approval_request_peer"]), "Peer review") {
 		t.Error("approval_request_peer shows no peer review")
 	}
-	forms := []string{"request_changes", "amend", "renegotiate", "share", "feedback", "comment_work", "ask_more", "assess", "reply_checkin", "decline_reason", "from_template"}
+	forms := []string{"request_changes", "amend", "renegotiate", "share", "feedback", "comment_work", "ask_more", "assess", "reply_checkin", "decline_reason",
+		"draft_decline_reason", "from_template"}
 	for _, k := range forms {
 		m, ok := modals[k]
 		if !ok {

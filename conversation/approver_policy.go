@@ -8,9 +8,13 @@ import (
 )
 
 // ChoosesApprover reports whether the turn may name an approver: text
-// typed at the approver step. The engine then reads the members of the
-// approver group (Env.ApproverGroup) when the policy names one.
+// typed at the approver step, or draft-for (whose actor becomes the
+// approver). The engine then reads the members of the approver group
+// (Env.ApproverGroup) when the policy names one.
 func ChoosesApprover(s Session, in Input) bool {
+	if c, _, ok := typedCommand(in); ok && c.name == "draft-for" {
+		return true
+	}
 	return s.State == StateApprover && (in.Kind == TextInput || in.Kind == CommandInput)
 }
 

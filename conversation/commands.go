@@ -41,6 +41,8 @@ type role int
 const (
 	learner role = 1 << iota
 	approver
+	// drafter drafts a contract for someone else (see draft-for).
+	drafter
 
 	anyone role = 0 // a command for anyone names no role
 )
@@ -64,20 +66,23 @@ func buildCommands() []command {
 		{name: "new", aliases: []string{"start"}, help: "start a new learning contract",
 			forApprover: "start a learning contract of your own",
 			run:         noArgs((*turn).start)},
-		{name: "back", who: learner, help: "go to the previous step; what you entered is kept",
+		{name: "draft-for", args: true, usage: "draft-for @person", needsList: true,
+			help: "draft a contract for someone you approve; they accept it, change it or decline it",
+			run:  (*turn).draftForCommand},
+		{name: "back", who: learner | drafter, help: "go to the previous step; what you entered is kept",
 			applies: (*turn).atStep, run: noArgs((*turn).back)},
-		{name: "skip", who: learner, help: "skip an optional step",
+		{name: "skip", who: learner | drafter, help: "skip an optional step",
 			applies: func(t *turn) bool { return t.atStep() || t.inFollowUp() }, run: noArgs((*turn).skip)},
-		{name: "edit", args: true, usage: "edit goals", who: learner, help: editLine(),
+		{name: "edit", args: true, usage: "edit goals", who: learner | drafter, help: editLine(),
 			applies: (*turn).inDraft, run: (*turn).editCommand},
-		{name: "send", who: learner, help: "send your draft to your approver",
+		{name: "send", who: learner | drafter, help: "send your draft to your approver",
 			accepts: func(t *turn) bool { return t.in.Kind == CommandInput || t.s.State == StateSummary },
 			applies: func(t *turn) bool { return t.inDraft() && t.s.State == StateSummary }, run: noArgs((*turn).sendDraft)},
 		{name: "share", who: learner, help: "share your draft with your learning set for feedback", needsSets: true,
 			applies: func(t *turn) bool { return t.draftOf(t.sessionContract()) }, run: noArgs((*turn).shareClick)},
-		{name: "cancel", aliases: []string{"stop"}, who: learner, help: "stop for now; your draft is kept",
+		{name: "cancel", aliases: []string{"stop"}, who: learner | drafter, help: "stop for now; your draft is kept",
 			applies: func(t *turn) bool { return t.atStep() || t.inFollowUp() }, run: noArgs((*turn).cancel)},
-		{name: "resume", aliases: []string{"continue", "carry on"}, who: learner,
+		{name: "resume", aliases: []string{"continue", "carry on"}, who: learner | drafter,
 			help: "carry on where you left off, or pick a paused contract up again", applies: (*turn).resumable, run: noArgs((*turn).resume)},
 		{name: "pause", who: learner, help: "pause check-ins and reminders (leave, crunch time)",
 			accepts: func(t *turn) bool { return !t.inDraft() }, applies: (*turn).pausable, run: noArgs((*turn).pauseCommand)},
@@ -98,7 +103,7 @@ func buildCommands() []command {
 			help: "the record of your contract: the terms in force, who signed which version and when, its history (show ID for another)", run: (*turn).show},
 		{name: "export", args: true, needsList: true, accepts: (*turn).recordAsked,
 			help: "the record as a PDF, sent to you here (export ID for another)", run: (*turn).export},
-		{name: "home", help: "your contracts, what waits for you and what comes next, on one page", needsList: true,
+		{name: "home", help: "your contracts, what waits for you and what comes next, on one page", needsList: true, needsSets: true,
 			run: noArgs((*turn).home)},
 		{name: "report", args: true, usage: "report [since 2027-01-01]", who: approver,
 			help: "for L&D admins and approvers: how contracts are going (a card and a CSV file; no one is ranked)", run: (*turn).reportCommand},
@@ -253,8 +258,11 @@ func (t *turn) roles() role {
 		cs = append([]*contract.Contract{c}, cs...)
 	}
 	for _, c := range cs {
+		if c != nil && t.draftedFor(c) && editable(c.Status) && c.Drafter() == t.in.User {
+			r |= drafter
+		}
 		switch {
-		case c == nil || t.in.User == "":
+		case c == nil || t.in.User == "" || c.HiddenFrom(t.in.User):
 		case c.Learner == t.in.User:
 			r |= learner
 		case c.Approver == t.in.User:

@@ -41,11 +41,15 @@ func (t *turn) declineReasonClick() {
 		return
 	}
 	av := ActionValue{ContractID: t.c.ID, Version: v.Version}
+	lead := section(at(other), " will see your words as written, with the version that stays in force.")
+	if t.c.Status == contract.Withdrawn {
+		lead = section(at(other), " will see your words as written.")
+	}
 	t.out = append(t.out, OpenModal{TriggerID: t.in.TriggerID, Modal: message.Modal{
 		CallbackID: CallbackDeclineReason, PrivateData: av.Encode(),
 		Title: "Why you declined", Submit: "Send", Close: "Cancel",
 		Blocks: blocks{
-			section(at(other), " will see your words as written, with the version that stays in force."),
+			lead,
 			message.Input{ID: FieldReason, Label: "Your reason", Multiline: true, MaxLength: 3000,
 				Placeholder: "e.g. The release is in March: let's look at the scope after it."},
 		},
@@ -86,7 +90,11 @@ func (t *turn) submitDeclineReason() {
 	}
 	t.dirty = true
 	c := t.c
-	t.send(other, note("Why your change was declined",
+	summary := "Why your change was declined"
+	if c.Status == contract.Withdrawn {
+		summary = "Why your draft was declined"
+	}
+	t.send(other, note(summary,
 		"💬 ", at(t.in.User), fmt.Sprintf(" says why they declined version %d of ", v), quoted(c), ":\n", reason))
 	t.ephemeral(note("Your reason was sent", "Sent to ", at(other), "."))
 }

@@ -196,6 +196,10 @@ func (t *turn) cadence(n contract.Cadence) {
 }
 
 func (t *turn) setApprover(text string) {
+	if t.c.DraftedBy != "" {
+		t.reply(fixedApproverMsg(t.c))
+		return
+	}
 	id, err := parseApprover(text, t.in.User, t.env.BotUser)
 	if err != nil {
 		t.reply(approverErrorMsg(err))
@@ -263,6 +267,9 @@ func (t *turn) prompt(lead message.Text) message.Message {
 	case StateGoals:
 		return goalsMsg(lead, c.Terms.Goals, value(c))
 	case StateSummary:
+		if t.draftedFor(c) {
+			return draftedSummaryMsg(c, lead, t.env.Now)
+		}
 		return summaryMsg(c, lead, t.env.Now)
 	case StateDeadline:
 		return askMsg(t.s.State, lead, t.current(), value(c), deadline.Examples(t.env.Now))
@@ -309,6 +316,11 @@ func (t *turn) propose() {
 	t.dirty = true
 	t.s.ContractID = c.ID
 	t.idle()
+	if t.draftedFor(c) {
+		t.reply(sentForMsg(c))
+		t.send(c.Learner, draftedForMsg(c))
+		return
+	}
 	t.reply(sentMsg(c))
 	t.send(c.Approver, approvalRequestMsg(c))
 }

@@ -26,7 +26,8 @@ func helpMsg(cmds []command, roles role, doing string, kept *contract.Contract) 
 	if roles&approver != 0 {
 		bs = append(bs, section(bold("Approving"), "\nWhen a contract is waiting for you, I send it to you as a card: approve and sign it, "+
 			"request changes or propose an amendment with its buttons. Once it's signed, I pass on a learner's request for a hand, "+
-			"and each week I send you a digest: decisions waiting for you, recent check-ins and who might need support."))
+			"and each week I send you a digest: decisions waiting for you, recent check-ins and who might need support. "+
+			"To draft a contract for someone yourself, type draft-for and mention them."))
 	}
 	return msg("What you can do here", append(bs, message.Context{Text: where})...)
 }

@@ -25,6 +25,8 @@ func (t *turn) onAction() {
 		t.accept()
 	case ActionCounter:
 		t.counter()
+	case ActionDeclineDraft:
+		t.declineDraft()
 	case ActionSend:
 		t.sendClick()
 	case ActionOpen:
@@ -380,8 +382,8 @@ func (t *turn) sendClick() {
 	if _, ok := t.target(t.in.Value); !ok {
 		return
 	}
-	if t.in.User != t.c.Learner {
-		t.refuse(&contract.DeniedError{Action: contract.Propose, Actor: t.in.User, Allowed: []string{t.c.Learner}}, "send")
+	if t.in.User != t.c.Drafter() {
+		t.refuse(&contract.DeniedError{Action: contract.Propose, Actor: t.in.User, Allowed: []string{t.c.Drafter()}}, "send")
 		return
 	}
 	t.propose()

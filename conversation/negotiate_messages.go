@@ -51,6 +51,12 @@ func decisionButtons(c *contract.Contract, recipient, val string) (message.Actio
 		return actions(button("Accept & sign", ActionAccept, val, message.Primary),
 				button("Decline", ActionDecline, val, message.Default)),
 			txt(fmt.Sprintf("Accept & sign puts version %d in force. Decline keeps version %d.", v, c.Signed))
+	case recipient == c.Learner && c.DraftedBy != "":
+		return actions(button("Accept & sign", ActionAccept, val, message.Primary),
+				button("Edit / counter", ActionCounter, val, message.Default),
+				button("Decline", ActionDeclineDraft, val, message.Danger)),
+			txt("Accept & sign makes the contract active. Edit / counter lets you change it and send your version back to ", at(c.Approver),
+				". Decline turns it down; you can say why.")
 	case recipient == c.Learner:
 		return actions(button("Accept & sign", ActionAccept, val, message.Primary),
 				button("Counter", ActionCounter, val, message.Default)),
@@ -134,6 +140,9 @@ func acceptedOutcome(c *contract.Contract, pending []string) text {
 }
 
 func acceptedMsg(c *contract.Contract, learner string, pending []string) message.Message {
+	if r, ok := c.Revision(c.Version); ok && r.ProposedBy == c.DraftedBy && r.Base == 0 {
+		return acceptedDraftMsg(c, learner, pending)
+	}
 	if len(pending) == 0 {
 		return msg("Your amendment was accepted",
 			section("✅ ", at(learner), fmt.Sprintf(" accepted your amendment and signed. Version %d is active now.", c.Version)),

@@ -156,7 +156,7 @@ func (t *turn) passedDecision(err error) {
 // isParty reports whether user takes part in c: its learner, approver or
 // advocate.
 func isParty(c *contract.Contract, user string) bool {
-	if user == "" {
+	if user == "" || c.HiddenFrom(user) {
 		return false
 	}
 	for _, p := range c.Parties() {

@@ -15,7 +15,7 @@ import (
 // sharing a draft, reviewing one, and setting up a set.
 func NeedsSets(s Session, in Input) bool {
 	switch in.Kind {
-	case ThreadInput, JoinInput:
+	case ThreadInput, JoinInput, HomeInput:
 		return true
 	case ActionInput:
 		switch ActionID(in.ActionID) {
@@ -161,7 +161,7 @@ func (t *turn) shareClick() {
 		}
 		c = t.c
 	}
-	if !t.draftOf(c) {
+	if !t.draftOf(c) || t.draftedFor(c) {
 		t.reply(notShareableMsg(c, t.in.User))
 		return
 	}

@@ -104,7 +104,7 @@ func (t *turn) record(id string, export bool) {
 // party reports whether the actor is one of c's parties, on c's platform
 // and team.
 func (t *turn) party(c *contract.Contract) bool {
-	if c == nil || t.in.User == "" || c.Platform != "" && c.Platform != t.env.Platform || c.Team != "" && c.Team != t.env.Team {
+	if c == nil || t.in.User == "" || c.HiddenFrom(t.in.User) || c.Platform != "" && c.Platform != t.env.Platform || c.Team != "" && c.Team != t.env.Team {
 		return false
 	}
 	for _, p := range c.Parties() {

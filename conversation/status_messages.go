@@ -55,6 +55,9 @@ func statusLabel(s contract.Status) string {
 
 // idleMsg answers text when no draft is under way.
 func idleMsg(c *contract.Contract, user string) message.Message {
+	if c != nil && c.DraftedBy == user && c.Learner != user && (c.Status == contract.Proposed || editable(c.Status)) {
+		return draftedIdleMsg(c)
+	}
 	if c != nil && c.Learner == user && c.Status == contract.Proposed {
 		return note("Your contract is with your approver", "Your contract is with ", at(c.Approver), fmt.Sprintf(" for approval (version %d). ", c.Version),
 			"I'll let you know when they answer. Type ", code("status"), " to check on it, or ", code("new"), " to start another.")
@@ -68,6 +71,9 @@ func idleMsg(c *contract.Contract, user string) message.Message {
 
 // notEditableMsg explains why the current contract can't be edited.
 func notEditableMsg(c *contract.Contract, user string) message.Message {
+	if c != nil && c.DraftedBy == user && c.Learner != user && (c.Status == contract.Proposed || editable(c.Status)) {
+		return draftedIdleMsg(c)
+	}
 	if c == nil || c.Learner != user {
 		return note("No draft to edit", "There's no draft to edit right now. Type ", code("new"), " to start one.")
 	}
@@ -136,6 +142,9 @@ func statusMsg(c *contract.Contract, user string, doing string, now, today time.
 		if user == c.Learner {
 			detail = append(detail, txt(" Type ", code("resume"), " to pick it up again.")...)
 		}
+	}
+	if d := draftedText(c, user); len(d) > 0 {
+		head = append(append(head, txt("\n")...), d...)
 	}
 	bs := blocks{section(head)}
 	if len(detail) > 0 {
@@ -233,8 +242,11 @@ func listMsg(cs []*contract.Contract, user string) message.Message {
 		if v := shownVersion(c); v > 0 {
 			line = append(line, txt(fmt.Sprintf(" · version %d", v))...)
 		}
+		if d := draftedText(c, user); len(d) > 0 {
+			line = append(append(line, txt(" · ")...), d...)
+		}
 		s := section(line)
-		if c.Learner == user && editable(c.Status) {
+		if c.Drafter() == user && editable(c.Status) {
 			b := button("Open", ActionOpen, value(c), message.Default)
 			s.Accessory = &b
 		}

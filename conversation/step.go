@@ -43,10 +43,11 @@ func Step(env Env, s Session, c *contract.Contract, in Input) Result {
 
 // NeedsList reports whether the turn needs the actor's contracts in Env:
 // for "list", for "help" (which says what an approver can do), for a
-// digest (IsDigest) and for the home (HomeInput).
+// digest (IsDigest), for the home (HomeInput), and for "status" when the
+// dialog holds no contract (one drafted for the actor may wait for them).
 func NeedsList(s Session, in Input) bool {
 	c, _, ok := typedCommand(in)
-	return IsDigest(in) || in.Kind == HomeInput || ok && c.needsList
+	return IsDigest(in) || in.Kind == HomeInput || ok && (c.needsList || c.name == "status" && s.ContractID == "")
 }
 
 // turn is the working state of one Step.
@@ -83,6 +84,7 @@ func newTurn(env Env, s Session, c *contract.Contract, in Input) *turn {
 	if s.User == "" {
 		s.User = in.User
 	}
+	env.Contracts = visible(env.Contracts, in.User)
 	t := &turn{env: env, in: in, s: s, c: c.Clone(), typo: s.Typo}
 	t.s.Typo = ""
 	t.heal()
@@ -153,11 +155,11 @@ func (t *turn) sessionContract() *contract.Contract {
 	return nil
 }
 
-// draft is the session's contract when the actor is its learner and may
-// still edit it.
+// draft is the session's contract when the actor may still edit it: its
+// learner, or whoever is drafting it for them.
 func (t *turn) draft() *contract.Contract {
 	c := t.sessionContract()
-	if c == nil || c.Learner != t.in.User || t.in.User == "" || !editable(c.Status) {
+	if c == nil || c.Drafter() != t.in.User || t.in.User == "" || !editable(c.Status) {
 		return nil
 	}
 	return c
@@ -407,7 +409,11 @@ func (t *turn) advance(lead message.Text) {
 		return
 	}
 	t.push(cur.state)
-	if next, ok := nextPart(cur); ok {
+	next, ok := nextPart(cur)
+	if ok && next.name == contract.FieldApprover && t.c.DraftedBy != "" {
+		next, ok = nextPart(next) // the drafter is the approver
+	}
+	if ok {
 		t.enter(next.state, lead)
 		return
 	}
@@ -544,9 +550,10 @@ func (t *turn) resume() {
 	}
 }
 
-// draftOf reports whether c is a contract the actor may edit as learner.
+// draftOf reports whether c is a contract the actor may edit: as its
+// learner, or drafting it for someone (see draft-for).
 func (t *turn) draftOf(c *contract.Contract) bool {
-	return c != nil && c.Learner == t.in.User && t.in.User != "" && editable(c.Status)
+	return c != nil && c.Drafter() == t.in.User && t.in.User != "" && editable(c.Status)
 }
 
 // openDraft makes c the session's contract and carries on with it: at the
@@ -612,6 +619,10 @@ func (t *turn) editCommand(name string) {
 
 // jump goes to a part from anywhere in the dialog; finishing it comes back.
 func (t *turn) jump(st State) {
+	if st == StateApprover && t.c.DraftedBy != "" {
+		t.reply(fixedApproverMsg(t.c))
+		return
+	}
 	if t.s.State == StateStopped {
 		if prev, ok := t.pop(); ok {
 			t.s.State = prev
@@ -629,6 +640,9 @@ func (t *turn) jump(st State) {
 // status says where the current contract is.
 func (t *turn) status() {
 	c := t.sessionContract()
+	if c == nil {
+		c = t.sentToMe()
+	}
 	doing := ""
 	if t.inDraft() || t.inFollowUp() {
 		doing = t.doing()

@@ -237,7 +237,7 @@ func TestNeedsList(t *testing.T) {
 		{Input{Kind: ActionInput, ActionID: "list"}, false},
 		{Input{Kind: TextInput, Text: "help"}, true}, // an approver's help says how they decide
 		{Input{Kind: CommandInput, Text: ""}, true},
-		{Input{Kind: TextInput, Text: "status"}, false},
+		{Input{Kind: TextInput, Text: "status"}, true}, // no contract in the dialog: one may have been drafted for them
 		{Input{Kind: DueInput, DueKind: "digest"}, true},
 		{Input{Kind: DueInput, DueKind: "checkin"}, false},
 	}
@@ -245,6 +245,9 @@ func TestNeedsList(t *testing.T) {
 		if got := NeedsList(Session{}, tc.in); got != tc.want {
 			t.Errorf("NeedsList(%+v) = %v, want %v", tc.in, got, tc.want)
 		}
+	}
+	if NeedsList(Session{ContractID: "c1"}, Input{Kind: TextInput, Text: "status"}) {
+		t.Error("status of the dialog's contract loads the list")
 	}
 }
 

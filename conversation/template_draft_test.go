@@ -7,7 +7,6 @@ import (
 
 	"github.com/learnpact/learnpact/conversation/contract"
 	"github.com/learnpact/learnpact/conversation/message"
-	"github.com/learnpact/learnpact/conversation/message/messagetest"
 	"github.com/learnpact/learnpact/conversation/template"
 )
 
@@ -93,23 +92,6 @@ func (d *dialog) wants(state State, says string) {
 	if got := allText(d.res); !strings.Contains(got, says) {
 		d.t.Errorf("the bot said %q, want it to say %q", got, says)
 	}
-}
-
-// allText is every message of a turn's effects, as text.
-func allText(res Result) string {
-	var b strings.Builder
-	for _, ef := range res.Effects {
-		switch e := ef.(type) {
-		case Reply:
-			b.WriteString(messagetest.Text(e.Message))
-		case Ephemeral:
-			b.WriteString(messagetest.Text(e.Message))
-		case Send:
-			b.WriteString(messagetest.Text(e.Message))
-		}
-		b.WriteString("\n")
-	}
-	return b.String()
 }
 
 func choiceOf(t *testing.T, m message.Modal, id string) message.Choice {

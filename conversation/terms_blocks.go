@@ -50,6 +50,17 @@ func termsBlocks(c *contract.Contract, tm contract.Terms, edit bool) blocks {
 		part(ActionEditEvidence, "Evidence", orNone(bullets(tm.Evidence), "none yet")),
 		part(ActionEditCriteria, "Success criteria", orNone(criteriaText(tm.Criteria), "none yet")),
 	)
+	if edit && c.DraftedBy != "" {
+		// Drafted for the learner: its approver drafted it and stays.
+		return append(bs,
+			part(ActionEditDeadline, "Deadline", deadline),
+			part(ActionEditCadence, "Check-ins", orNone(txt(cadenceLabel(tm.Cadence)), "not set yet")),
+			message.Fields{Fields: []message.Field{
+				{Label: "Learner", Value: txt(at(c.Learner))},
+				{Label: "Approver", Value: append(approver, txt(" (drafted it)")...)},
+			}},
+		)
+	}
 	if edit {
 		return append(bs,
 			part(ActionEditDeadline, "Deadline", deadline),

@@ -120,6 +120,10 @@ type Env struct {
 	// Contracts are the actor's contracts, loaded by the engine only when
 	// NeedsList reports that the turn needs them.
 	Contracts []*contract.Contract
+	// Reviews are contracts whose peer review may wait for the actor,
+	// loaded with Contracts for the home (NeedsHome); the home keeps
+	// those that still do.
+	Reviews []*contract.Contract
 	// ImpactDays are the impact check-backs a contract completed in this
 	// turn gets, in days after completion; contract.DefaultImpactDays
 	// when nil.

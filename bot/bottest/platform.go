@@ -28,6 +28,8 @@ var (
 	_ bot.Publisher  = (*Platform)(nil)
 	_ bot.Filer      = (*Platform)(nil)
 	_ bot.Namer      = (*Platform)(nil)
+
+	_ bot.HomePublisher = (*Platform)(nil)
 )
 
 const (
@@ -55,6 +57,8 @@ const (
 	Form Kind = "form"
 	// FileSent is a file sent to a person's DM, with its comment.
 	FileSent Kind = "file"
+	// Home is a person's home (App Home tab) published afresh.
+	Home Kind = "home"
 )
 
 // Posted is a message as a conversation shows it now.
@@ -103,9 +107,12 @@ type Platform struct {
 	done     []Delivery
 	observe  func(Delivery)
 	names    map[string]string
+	homes    map[string]message.Message
 	// FileError, when set, is what SendFile answers: the platform
 	// refuses files.
 	FileError error
+	// HomeError, when set, is what PublishHome answers.
+	HomeError error
 }
 
 // NewPlatform returns a platform with no messages and no channels.
@@ -138,6 +145,33 @@ func (p *Platform) SendFile(_ context.Context, user string, f bot.File) error {
 	}
 	p.record(Delivery{Kind: FileSent, Channel: DM(user), User: user, Message: f.Comment, File: &f})
 	return nil
+}
+
+// PublishHome implements bot.HomePublisher: the home is kept as user's
+// latest, unless HomeError is set.
+func (p *Platform) PublishHome(_ context.Context, user string, m message.Message) error {
+	p.mu.Lock()
+	err := p.HomeError
+	if err == nil {
+		if p.homes == nil {
+			p.homes = map[string]message.Message{}
+		}
+		p.homes[user] = m
+	}
+	p.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	p.record(Delivery{Kind: Home, User: user, Message: m})
+	return nil
+}
+
+// Home returns the home last published for user.
+func (p *Platform) Home(user string) (message.Message, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	m, ok := p.homes[user]
+	return m, ok
 }
 
 // Files returns the files sent to user, oldest first.

@@ -31,6 +31,7 @@ func Samples(t testing.TB, now time.Time) (map[string]message.Message, map[strin
 	reportSamples(t, now, msgs)
 	homeSamples(t, now, msgs)
 	privacySamples(t, now, msgs)
+	draftForSamples(t, now, msgs, modals)
 	templateSamples(t, now, msgs, modals)
 	return msgs, modals
 }

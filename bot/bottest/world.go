@@ -297,6 +297,8 @@ func (w *World) delivered(d Delivery) {
 			what = "PDF of " + pages(pdfPages(d.File.Data))
 		}
 		w.Logf("<- a file for %s: %s (%s, %s)\n%s", w.name(d.User), d.File.Name, d.File.Title, what, messagetest.Render(d.Message))
+	case Home:
+		w.Logf("<- %s's home is published:\n%s", w.name(d.User), messagetest.Render(d.Message))
 	case Form:
 		w.formFrom[d.User] = w.in.Channel
 		w.Logf("<- a form opens for %s:\n%s", w.name(d.User), messagetest.RenderModal(d.Modal))
@@ -364,6 +366,13 @@ func (w *World) Command(user, args string) {
 	w.t.Helper()
 	w.Logf("-> %s runs: /contract %s\n", w.name(user), args)
 	w.Do(conversation.Input{Kind: conversation.CommandInput, User: user, Channel: DM(user), Text: args})
+}
+
+// OpenHome opens user's home (Slack's App Home tab).
+func (w *World) OpenHome(user string) {
+	w.t.Helper()
+	w.Logf("-> %s opens their Home\n", w.name(user))
+	w.Do(conversation.Input{Kind: conversation.HomeInput, User: user})
 }
 
 // InChannel runs "/contract args" in a shared channel.

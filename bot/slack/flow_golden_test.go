@@ -11,7 +11,8 @@ import (
 )
 
 // TestFlowGolden renders every message and modal the conversation flows
-// send (bottest.Samples) to
+// send (bottest.Samples), and the homes (samples named home…) as App Home
+// tabs, to
 // testdata/flow_<key>.golden.json, checks Slack's limits, and checks that
 // nothing had to be left out to meet them.
 func TestFlowGolden(t *testing.T) {
@@ -25,6 +26,11 @@ func TestFlowGolden(t *testing.T) {
 		name := "flow_" + key
 		want[name] = true
 		t.Run(name, func(t *testing.T) {
+			if strings.HasPrefix(key, "home") {
+				// A home is an App Home tab (views.publish).
+				goldenHome(t, name, m)
+				return
+			}
 			goldenMessage(t, name, m)
 			if _, _, problems := render(m); len(problems) > 0 {
 				t.Errorf("rendering left content out: %q", problems)

@@ -215,21 +215,14 @@ func (a *Adapter) OpenModal(ctx context.Context, triggerID string, m message.Mod
 // is not known yet. It does not wait for auth.test.
 func (a *Adapter) BotUserID(context.Context) string { return a.identity().user }
 
-// maxHomeBlocks is how many blocks Slack takes in a Home tab.
-const maxHomeBlocks = 100
-
 // PublishHome implements bot.HomePublisher: it publishes m as user's App
 // Home tab (views.publish), past the outbox: a home shows the latest state
 // and a newer one replaces it, so a failed publish is not worth keeping.
 func (a *Adapter) PublishHome(ctx context.Context, user string, m message.Message) error {
-	blocks, _, problems := render(m)
+	view, problems := renderHome(m)
 	for _, p := range problems {
 		a.log.Warn("home rendered without some content", "problem", p)
 	}
-	if len(blocks) > maxHomeBlocks {
-		blocks = blocks[:maxHomeBlocks]
-	}
-	view := slackapi.HomeTabViewRequest{Type: slackapi.VTHomeTab, Blocks: slackapi.Blocks{BlockSet: blocks}}
 	return a.retry(ctx, "views.publish", func() error {
 		_, err := a.api.PublishViewContext(ctx, slackapi.PublishViewContextRequest{UserID: user, View: view})
 		return err

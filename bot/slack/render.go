@@ -62,6 +62,13 @@ func render(m message.Message) ([]slackapi.Block, string, []string) {
 	return blocks, fallbackText(m), r.problems
 }
 
+// renderHome renders m as an App Home tab, which takes up to 100 blocks.
+func renderHome(m message.Message) (slackapi.HomeTabViewRequest, []string) {
+	r := newRenderer(false)
+	blocks := r.blocks(m.Blocks, blockkit.MaxViewBlocks)
+	return slackapi.HomeTabViewRequest{Type: slackapi.VTHomeTab, Blocks: slackapi.Blocks{BlockSet: blocks}}, r.problems
+}
+
 func renderModal(m message.Modal) (slackapi.ModalViewRequest, []string) {
 	r := newRenderer(true)
 	v := slackapi.ModalViewRequest{

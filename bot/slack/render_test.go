@@ -56,6 +56,16 @@ func goldenMessage(t *testing.T, name string, m message.Message) {
 	golden(t, name, map[string]any{"blocks": blocks})
 }
 
+func goldenHome(t *testing.T, name string, m message.Message) {
+	t.Helper()
+	v, problems := renderHome(m)
+	checkLimits(t, v.Blocks.BlockSet, blockkit.MaxViewBlocks)
+	if len(problems) > 0 {
+		t.Errorf("rendering left content out: %q", problems)
+	}
+	golden(t, name, v)
+}
+
 func goldenModal(t *testing.T, name string, m message.Modal) {
 	t.Helper()
 	v := RenderModal(m)

@@ -18,13 +18,14 @@ import (
 // SendFile posts a file consent card (name, size, what it is); when the
 // person allows it, Teams sends a fileConsent/invoke with an upload URL in
 // their OneDrive, the bot uploads the bytes there and posts a file info
-// card that opens the file. The consent card carries only the contract id:
-// the record is made again, for a party only, when the person accepts.
+// card that opens the file. The consent card carries only what the file
+// is (a contract's record, the person's data, their report): it is made
+// again, for whoever accepts and only as they may see it, on accept.
 
 const (
 	fileConsentType = "application/vnd.microsoft.teams.card.file.consent"
 	fileInfoType    = "application/vnd.microsoft.teams.card.file.info"
-	// uploadTimeout bounds making the PDF and uploading it, inside the
+	// uploadTimeout bounds making the file and uploading it, inside the
 	// 15 s Teams waits for an invoke's answer.
 	uploadTimeout = 12 * time.Second
 )
@@ -34,10 +35,9 @@ var (
 	_ bot.Namer = (*Adapter)(nil)
 )
 
-// consentContext is what a consent card asks Teams to hand back.
-type consentContext struct {
-	Contract string `json:"contract"`
-}
+// consentContext is what a consent card asks Teams to hand back: what the
+// file is, never its bytes.
+type consentContext = bot.FileRef
 
 // fileActivity is an activity with one file card.
 type fileActivity struct {
@@ -67,7 +67,7 @@ type fileInfo struct {
 
 // consentActivity is the consent card for f.
 func consentActivity(f bot.File) fileActivity {
-	ctx := consentContext{Contract: f.Contract}
+	ctx := f.FileRef
 	return fileActivity{Type: "message", Summary: "Allow learnpact to send you " + f.Name + "?", Attachments: []fileAttachment{{
 		ContentType: fileConsentType, Name: f.Name,
 		Content: consentCard{Description: f.Title, SizeInBytes: len(f.Data), AcceptContext: ctx, DeclineContext: ctx},
@@ -86,8 +86,8 @@ func (a *Adapter) SendFile(ctx context.Context, user string, f bot.File) error {
 	if a.cfg.Insecure {
 		return errNoFiles
 	}
-	if f.Contract == "" || len(f.Data) == 0 {
-		return errors.New("teams: a file is sent only as a contract's record")
+	if len(f.Data) == 0 || f.Kind == bot.FileRecord && f.Contract == "" {
+		return errors.New("teams: a file is sent only as a contract's record, a person's data or a report")
 	}
 	conv, err := a.personalChat(ctx, user)
 	if err != nil {
@@ -123,10 +123,10 @@ type consentAnswer struct {
 }
 
 // consent carries out the person's answer to a consent card: on accept,
-// the record's PDF is made for them (a party to the contract only),
-// uploaded to the URL Teams gave and shown with a file info card; on
-// decline they are told nothing was sent. It reports the status to answer
-// the invoke with.
+// the file is made again for them (a record for a party to the contract
+// only, their own data, their own report), uploaded to the URL Teams gave
+// and shown with a file info card; on decline they are told nothing was
+// sent. It reports the status to answer the invoke with.
 func (a *Adapter) consent(ctx context.Context, in inbound) int {
 	var v consentAnswer
 	if err := json.Unmarshal(in.act.Value, &v); err != nil || (v.Action != "accept" && v.Action != "decline") {
@@ -135,27 +135,28 @@ func (a *Adapter) consent(ctx context.Context, in inbound) int {
 	ctx, cancel := context.WithTimeout(ctx, uploadTimeout)
 	defer cancel()
 	user, conv := in.act.From.ID, in.act.Conversation.ID
+	w := consentWords[v.Context.Kind]
 	say := func(parts ...any) {
-		m := message.Message{Summary: "Your contract's record", Blocks: []message.Block{message.Section{Text: message.T(parts...)}}}
+		m := message.Message{Summary: w.summary, Blocks: []message.Block{message.Section{Text: message.T(parts...)}}}
 		if err := a.send(ctx, conv, a.activityFor(m)); err != nil {
 			a.log.Error("file consent answer not sent", "user", user, "err", err)
 		}
 	}
 	if v.Action == "decline" {
-		say("No problem, I haven't sent the file. Type ", message.Code("show"), " to see the record here instead.")
+		say("No problem, I haven't sent the file. ", w.instead)
 		return http.StatusOK
 	}
-	f, err := a.engine.RecordFile(ctx, a, in.act.tenant(), user, v.Context.Contract)
-	if errors.Is(err, bot.ErrNotParty) {
-		say("I can't send that record: only the contract's learner, approver and workplace advocate can have it.")
+	f, err := a.engine.MakeFile(ctx, a, in.act.tenant(), user, v.Context)
+	if errors.Is(err, bot.ErrNotParty) || errors.Is(err, bot.ErrNotAllowed) {
+		say(w.refused)
 		return http.StatusOK
 	}
 	if err == nil {
-		err = a.upload(ctx, v.UploadInfo.UploadURL, f.Data)
+		err = a.upload(ctx, v.UploadInfo.UploadURL, f.Data, v.Context.Kind.MediaType())
 	}
 	if err != nil {
-		a.log.Error("record not uploaded", "user", user, "contract", v.Context.Contract, "err", err)
-		say("Sorry, the upload to your OneDrive didn't work. Type ", message.Code("export"), " to try again, or ", message.Code("show"), " to see the record here.")
+		a.log.Error("file not uploaded", "user", user, "kind", v.Context.Kind, "contract", v.Context.Contract, "err", err)
+		say("Sorry, the upload to your OneDrive didn't work. ", w.retry)
 		return http.StatusOK
 	}
 	card := fileActivity{Type: "message", Summary: v.UploadInfo.Name, Attachments: []fileAttachment{{
@@ -172,8 +173,28 @@ func (a *Adapter) consent(ctx context.Context, in inbound) int {
 	return http.StatusOK
 }
 
+// consentWords are what the bot says about each kind of file around its
+// consent card.
+var consentWords = map[bot.FileKind]struct {
+	summary, refused string
+	instead, retry   message.Text
+}{
+	bot.FileRecord: {"Your contract's record",
+		"I can't send that record: only the contract's learner, approver and workplace advocate can have it.",
+		message.T("Type ", message.Code("show"), " to see the record here instead."),
+		message.T("Type ", message.Code("export"), " to try again, or ", message.Code("show"), " to see the record here.")},
+	bot.FileMyData: {"Your data",
+		"I can't send that file.",
+		message.T("Type ", message.Code("my-data"), " again whenever you want it."),
+		message.T("Type ", message.Code("my-data"), " to try again.")},
+	bot.FileReport: {"Your report",
+		"I can't send that report: reports go to admins and to approvers, about their own learners.",
+		message.T("The report's card above has the figures."),
+		message.T("Type ", message.Code("report"), " to try again.")},
+}
+
 // upload puts data at a OneDrive upload URL in one piece.
-func (a *Adapter) upload(ctx context.Context, target string, data []byte) error {
+func (a *Adapter) upload(ctx context.Context, target string, data []byte, mediaType string) error {
 	u, err := url.Parse(target)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return fmt.Errorf("teams: upload URL %q is not an http(s) URL", target)
@@ -183,7 +204,7 @@ func (a *Adapter) upload(ctx context.Context, target string, data []byte) error 
 		return err
 	}
 	req.ContentLength = int64(len(data))
-	req.Header.Set("Content-Type", "application/pdf")
+	req.Header.Set("Content-Type", mediaType)
 	req.Header.Set("Content-Range", fmt.Sprintf("bytes 0-%d/%d", len(data)-1, len(data)))
 	resp, err := a.conn.http.Do(req)
 	if err != nil {

@@ -127,11 +127,83 @@ func TestFileConsentGolden(t *testing.T) {
 // the record as a card instead (see bot's TestRecordExportWithoutFiles).
 func TestNoFilesWithoutCredentials(t *testing.T) {
 	e := newEnv(t, func(c *Config) { c.Insecure, c.AppID, c.AppPassword = true, "", "" })
-	err := e.a.SendFile(e.ctx(), lee, bot.File{Name: "x.pdf", Data: []byte("%PDF-"), Contract: "c42"})
+	err := e.a.SendFile(e.ctx(), lee, bot.File{Name: "x.pdf", Data: []byte("%PDF-"), FileRef: bot.FileRef{Contract: "c42"}})
 	if !errors.Is(err, errNoFiles) {
 		t.Errorf("SendFile without credentials: %v", err)
 	}
 	if n := e.fake.Calls(); n != 0 {
 		t.Errorf("%d connector calls", n)
+	}
+}
+
+// acceptFile answers a consent card with accept as user in conv, with an
+// upload URL named name on the fake.
+func (e *env) acceptFile(user, conv string, card connectortest.Activity, name string) {
+	e.t.Helper()
+	att, _ := consentOf(card)
+	content, _ := att["content"].(map[string]any)
+	value := map[string]any{"type": "fileUpload", "action": "accept", "context": content["acceptContext"], "uploadInfo": map[string]any{
+		"contentUrl": "https://contoso-my.sharepoint.com/personal/" + name, "name": att["name"],
+		"uploadUrl": e.fake.UploadURL(name), "uniqueId": "U-" + name, "fileType": "x",
+	}}
+	if status, _ := e.postInvoke(e.invoke(user, conv, card.ID, "fileConsent/invoke", value)); status != http.StatusOK {
+		e.t.Fatalf("accept answered %d", status)
+	}
+}
+
+// TestMyDataFileConsent: /contract my-data in Teams offers the JSON file
+// with a consent card and uploads it on accept. The card names no one:
+// whoever accepts it gets their own data, so a replayed accept never hands
+// one person's data to another.
+func TestMyDataFileConsent(t *testing.T) {
+	e := newEnv(t, nil)
+	bottest.SaveContract(t, e.store, "teams", tenant, recordtest.SignedBy(t, lee, mo))
+	e.post(e.personal(lee, leeChat, "my-data"), nil)
+	card := e.await("the consent card", func(a connectortest.Activity) bool { _, ok := consentOf(a); return ok })
+	att, _ := consentOf(card)
+	if name, _ := att["name"].(string); !strings.HasPrefix(name, "learnpact-my-data-") || !strings.HasSuffix(name, ".json") {
+		t.Errorf("consent card names %v", att["name"])
+	}
+	e.acceptFile(lee, leeChat, card, "lee.json")
+	e.await("the file info card", func(a connectortest.Activity) bool { return strings.Contains(string(a.Raw), fileInfoType) })
+	var data any
+	if err := json.Unmarshal(e.fake.Uploads()["lee.json"], &data); err != nil {
+		t.Fatalf("the upload is not JSON: %v", err)
+	}
+	if up := string(e.fake.Uploads()["lee.json"]); !strings.Contains(up, `"c42"`) {
+		t.Errorf("lee's data lacks their contract:\n%.400s", up)
+	}
+
+	e.acceptFile("29:sam", "a:chat-sam", card, "sam.json")
+	e.await("sam's file info card", func(a connectortest.Activity) bool {
+		return a.Conversation == "a:chat-sam" && strings.Contains(string(a.Raw), fileInfoType)
+	})
+	if up := string(e.fake.Uploads()["sam.json"]); strings.Contains(up, "c42") || strings.Contains(up, lee) {
+		t.Errorf("a replayed accept handed over lee's data:\n%.400s", up)
+	}
+}
+
+// TestReportFileConsent: /contract report in Teams sends the card and
+// offers the CSV; it is made again on accept for whoever accepts, so a
+// learner replaying their approver's card gets nothing.
+func TestReportFileConsent(t *testing.T) {
+	e := newEnv(t, nil)
+	bottest.SaveContract(t, e.store, "teams", tenant, recordtest.SignedBy(t, lee, mo))
+	e.post(e.personal(mo, "a:chat-mo", "report"), nil)
+	card := e.await("the consent card", func(a connectortest.Activity) bool { _, ok := consentOf(a); return ok })
+	if card.Conversation != "a:chat-mo" {
+		t.Fatalf("the report went to %s", card.Conversation)
+	}
+	e.acceptFile(mo, "a:chat-mo", card, "mo.csv")
+	e.await("the file info card", func(a connectortest.Activity) bool { return strings.Contains(string(a.Raw), fileInfoType) })
+	csv := string(e.fake.Uploads()["mo.csv"])
+	if first, _, _ := strings.Cut(csv, "\n"); !strings.Contains(first, ",") {
+		t.Errorf("the upload is not the report's CSV:\n%.400s", csv)
+	}
+
+	e.acceptFile(lee, leeChat, card, "lee.csv")
+	e.await("the refusal", sentTo(leeChat, "I can't send that report"))
+	if _, ok := e.fake.Uploads()["lee.csv"]; ok {
+		t.Error("a learner got their approver's report uploaded")
 	}
 }

@@ -79,7 +79,8 @@ func (e *env) adapter(edit func(*Config)) *Adapter {
 	if e.turns != nil {
 		turns = e.turns
 	}
-	engine := newEngine(bot.Config{Store: turns, Now: func() time.Time { return e.now }, Log: slog.New(slog.DiscardHandler)})
+	engine := newEngine(bot.Config{Store: turns, Now: func() time.Time { return e.now }, Log: slog.New(slog.DiscardHandler),
+		Docs: e.store, Erase: e.store, Reports: bot.Reports{Contracts: e.store}})
 	cfg := Config{
 		AppID: connectortest.AppID, AppPassword: connectortest.AppPassword, TenantID: tenant,
 		ServiceURL: e.fake.ServiceURL(), TokenURL: e.fake.TokenURL(), OpenIDMetadataURL: e.fake.OpenIDMetadataURL(),

@@ -100,6 +100,10 @@ type Config struct {
 
 	// HTTP bounds what clients can hold of the server (HTTP_*).
 	HTTP HTTPLimits
+	// MetricsToken is the bearer token GET /metrics asks for
+	// (METRICS_TOKEN); without one, /metrics answers loopback callers
+	// only.
+	MetricsToken string
 	// SandboxExpose lets the sandbox listen on an address other hosts can
 	// reach (SANDBOX_EXPOSE=1); it has no authentication, so it is refused
 	// without this, and warned about with it.
@@ -134,6 +138,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	env := func(name string) string { return strings.TrimSpace(getenv(name)) }
 	c := Config{
 		Addr:               env("ADDR"),
+		MetricsToken:       env("METRICS_TOKEN"),
 		RedisURL:           env("REDIS_URL"),
 		DataPath:           env("LEARNPACT_DATA"),
 		SlackBotToken:      env("SLACK_BOT_TOKEN"),

@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"crypto/subtle"
+	"net"
 	"net/http"
 	"path"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -79,9 +82,35 @@ func (m *metrics) StoreRetry(op string) { m.storeRetry.WithLabelValues(op).Inc()
 // DueLag hears a scheduled item's lateness.
 func (m *metrics) DueLag(d time.Duration) { m.dueLag.Observe(d.Seconds()) }
 
-// handler serves the registry.
-func (m *metrics) handler() http.Handler {
-	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+// handler serves the registry: to callers with the bearer token when
+// token is set, otherwise to loopback callers only, since the figures
+// (team sizes, traffic, store errors) are not for the public listener.
+func (m *metrics) handler(token string) http.Handler {
+	serve := promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if token != "" {
+			got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+			if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+				http.Error(w, "metrics: a bearer token (METRICS_TOKEN) is required", http.StatusUnauthorized)
+				return
+			}
+		} else if !loopbackCaller(r) {
+			http.Error(w, "metrics: served to loopback callers only; set METRICS_TOKEN to scrape from elsewhere", http.StatusForbidden)
+			return
+		}
+		serve.ServeHTTP(w, r)
+	})
+}
+
+// loopbackCaller reports whether a request came from this machine
+// directly, not through a proxy that forwards others' requests.
+func loopbackCaller(r *http.Request) bool {
+	if r.Header.Get("X-Forwarded-For") != "" || r.Header.Get("Forwarded") != "" {
+		return false
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	return err == nil && loopback(host) && !strings.EqualFold(host, "localhost")
 }
 
 // acks times a platform's requests until they are answered.

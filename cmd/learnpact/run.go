@@ -274,7 +274,7 @@ func (m *Main) routes() http.Handler {
 		}
 	}
 	m.metrics.reg.MustRegister(newOutboxes(time.Now, backlog))
-	mux.Handle("GET /metrics", m.metrics.handler())
+	mux.Handle("GET /metrics", m.metrics.handler(m.Config.MetricsToken))
 	if m.adapter != nil && (m.Config.Mode() != ModeSocket || m.Config.SlackSigningSecret != "") {
 		mux.Handle("/slack/", m.metrics.acks("slack", m.unlessDraining(m.adapter.Handler())))
 	}

@@ -74,6 +74,9 @@ func summary(c *contract.Contract) message.Text {
 	if c.Advocate != "" {
 		x = message.T(x, " · workplace advocate ", message.Mention(c.Advocate))
 	}
+	if c.DraftedBy != "" && c.DraftedBy != c.Learner {
+		x = message.T(x, " · drafted by ", message.Mention(c.DraftedBy))
+	}
 	switch {
 	case c.Signed > 0 && c.Status == contract.Renegotiating:
 		x = message.T(x, fmt.Sprintf(" · version %d in force, version %d proposed", c.Signed, c.Version))
