@@ -67,6 +67,9 @@ type Config struct {
 	// Erase deletes people's data (my-data and forget-me, retention);
 	// those answer that they are unavailable when nil.
 	Erase storage.Eraser
+	// Library keeps the index of the library of past contracts; nothing
+	// is found in it when nil.
+	Library storage.Library
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 	// NewID returns contract ids; random when nil.
@@ -95,6 +98,7 @@ type Engine struct {
 	store   storage.Store
 	docs    storage.Docs
 	erase   storage.Eraser
+	library storage.Library
 	obs     Observer
 	planner Planner
 	clock   func() time.Time
@@ -115,7 +119,7 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("bot: no store")
 	}
-	e := &Engine{store: cfg.Store, docs: cfg.Docs, erase: cfg.Erase, planner: cfg.Planner, clock: cfg.Now, ids: cfg.NewID, logger: cfg.Log,
+	e := &Engine{store: cfg.Store, docs: cfg.Docs, erase: cfg.Erase, library: cfg.Library, planner: cfg.Planner, clock: cfg.Now, ids: cfg.NewID, logger: cfg.Log,
 		reports: cfg.Reports, impactDays: cfg.ImpactDays, approve: cfg.Approvers, templates: cfg.Templates}
 	if e.clock == nil {
 		e.clock = time.Now
@@ -321,6 +325,15 @@ func (e *Engine) step(ctx context.Context, t Turn) (saved, error) {
 				return saved{}, err
 			}
 		}
+		if need, ok := conversation.NeedsExamples(sess, c, t.Input); ok {
+			if env.Examples, err = e.examples(ctx, key.Platform, t.Team, need); err != nil {
+				if need.NotBy == "" {
+					return saved{}, err
+				}
+				// Examples offered while drafting never stand in its way.
+				e.log(ctx).Warn("examples not offered", "user", t.Input.User, "err", err)
+			}
+		}
 		env.Approvers = e.approve
 		if h, ok := e.approve.Group(); ok && conversation.ChoosesApprover(sess, t.Input) {
 			env.ApproverGroup = e.groupMembers(ctx, t.Platform, t.Team, h)
@@ -367,6 +380,7 @@ func (e *Engine) step(ctx context.Context, t Turn) (saved, error) {
 			}
 			return saved{}, fmt.Errorf("save turn: %w", err)
 		}
+		e.syncExample(ctx, key.Platform, t.Team, c, res.Contract)
 		return saved{queued: len(out), direct: direct, home: changeOf(c, res.Contract)}, nil
 	}
 }
@@ -493,7 +507,13 @@ func (e *Engine) deliver(ctx context.Context, t Turn, ef conversation.Effect) er
 	case conversation.Post:
 		return e.post(ctx, t, ef)
 	case conversation.SetChange:
-		return e.changeSet(ctx, p, t.Team, ef)
+		if err := e.changeSet(ctx, p, t.Team, ef); err != nil {
+			return err
+		}
+		if ef.Create != nil {
+			e.refreshMembers(ctx, t, ef.Channel)
+		}
+		return nil
 	case conversation.ExportData:
 		return e.exportData(ctx, t, ef)
 	case conversation.Forget:
@@ -504,7 +524,7 @@ func (e *Engine) deliver(ctx context.Context, t Turn, ef conversation.Effect) er
 		return e.report(ctx, t, ef)
 	case conversation.PublishHome:
 		if h, ok := p.(HomePublisher); ok {
-			e.homes.opened.Store(storage.UserKey{Platform: p.Name(), Team: t.Team, User: ef.User}, e.now())
+			e.openedHome(ctx, storage.UserKey{Platform: p.Name(), Team: t.Team, User: ef.User})
 			if err := h.PublishHome(ctx, ef.User, ef.View); err != nil {
 				// Best effort: the tab is published afresh when opened again.
 				e.log(ctx).Warn("home not published", "user", ef.User, "err", err)

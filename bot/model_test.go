@@ -48,6 +48,7 @@ var modelWords = []string{
 	"help", "back", "skip", "cancel", "resume", "send", "pause", "edit goals", "edit title", "done",
 	"Shadow Ana's reviews; read the handbook", "every 10 days", secrets[2], "hi", "stauts",
 	"Ran my first review", "Book two more with Ana", "2027-04-30", "2027-05-21",
+	"draft-for <@ULEE>",
 }
 
 // modelLabels name buttons for programs written by hand (see click).
@@ -56,7 +57,7 @@ var modelLabels = []string{
 	"Approve & sign", "Request changes", "Propose an amendment", "Accept & sign", "Counter", "Decline",
 	"Open", "Skip", "Done with goals", "Add another goal", "Start goals over", "Weekly", "Fortnightly",
 	"Keep as is", "Send to my manager", "Revise", "Propose a new deadline", "Change the scope",
-	"Ask my manager for help", "Resume",
+	"Ask my manager for help", "Resume", "Send to the learner", "Edit / counter",
 }
 
 // modelForms are what people enter in a form they have open.
@@ -510,14 +511,15 @@ func (m *model) checkViews(after map[string]*contract.Contract) {
 }
 
 // mayKnow reports whether user typed secret, or is a party of a contract
-// holding it.
+// holding it that they may see (a learner sees nothing of a contract
+// drafted for them before it is sent).
 func (m *model) mayKnow(cs map[string]*contract.Contract, user, secret string) bool {
 	if strings.Contains(m.typed[user], secret) {
 		return true
 	}
 	for _, c := range cs {
 		data, _ := json.Marshal(c)
-		if strings.Contains(string(data), secret) && slices.Contains(c.Parties(), user) {
+		if strings.Contains(string(data), secret) && slices.Contains(c.Parties(), user) && !c.HiddenFrom(user) {
 			return true
 		}
 	}
@@ -539,10 +541,10 @@ func ownChange(was, c *contract.Contract) bool {
 }
 
 // partyOf reports whether user is a party of the contract as it was (or,
-// when new, its learner).
+// when new, its learner or whoever drafts it for them).
 func partyOf(was, c *contract.Contract, user string) bool {
 	if was == nil {
-		return c.Learner == user
+		return c.Learner == user || c.DraftedBy != "" && c.DraftedBy == user
 	}
 	return slices.Contains(was.Parties(), user)
 }
@@ -688,5 +690,14 @@ func modelSeeds() [][]byte {
 		active().say(lee, "edit goals").click(lee, "Propose a new deadline", 0).say(lee, "2027-04-30").
 			click(mo, "Decline", 0).say(lee, "edit goals").click(lee, "Propose a new deadline", 0).
 			say(lee, "2027-05-21").click(mo, "Decline", 1),
+		// Mo drafts for Lee: Lee sees nothing of it until it is sent,
+		// and cannot send it; then counters it, and Mo signs.
+		program{}.say(mo, "draft-for <@ULEE>", secrets[0], "Run three design reviews using a checklist the team adopts").
+			click(mo, "Skip", 0).click(mo, "Done with goals", 0).
+			say(mo, "Shadow Ana's reviews; read the handbook", "A write-up of three reviews",
+				"Two teammates use my checklist without help", "in 8 weeks").click(mo, "Weekly", 0).
+			say(lee, "list", "status", "resume", "send").clickAny(lee, "Send to the learner", 0).
+			click(mo, "Send to the learner", 0).click(lee, "Edit / counter", 0).say(lee, "edit title", secrets[1]).
+			click(lee, "Send to my manager", 0).click(mo, "Approve & sign", 0),
 	}
 }

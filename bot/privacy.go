@@ -270,8 +270,12 @@ func (e *Engine) scrubContract(ctx context.Context, platform, team, id string, s
 			if err != nil {
 				return err
 			}
-			return e.store.Save(ctx, storage.TurnWrite{User: key, Due: ch,
+			err = e.store.Save(ctx, storage.TurnWrite{User: key, Due: ch,
 				Contract: &storage.ContractWrite{ID: id, Data: data, Rev: rev, Users: partiesOf(key, after)}})
+			if err == nil {
+				e.syncExample(ctx, platform, team, before, after)
+			}
+			return err
 		},
 		func(v *any, exists bool) (bool, error) {
 			if !exists || !s.mentions(*v) {

@@ -40,6 +40,8 @@ func TestSamples(t *testing.T) {
 		"report", "report_approver", "report_refused",
 		"my_data", "forget_confirm", "forget_kept", "forget_asked", "forgotten",
 		"home", "home_approver", "home_empty", "home_reviewer", "home_full",
+		"consent_card", "consent_chosen_card", "consent_chosen", "library_list", "library_empty",
+		"examples_offered", "example", "examples_found", "examples_none", "examples_bad", "example_gone",
 		"draft_for_who", "draft_for_self", "draft_for_two", "draft_for_welcome", "draft_for_summary", "draft_for_already",
 		"draft_for_sent", "drafted_for", "draft_accepted_card", "draft_accepted", "draft_declined_card", "draft_declined",
 		"draft_declined_why", "draft_for_refused",

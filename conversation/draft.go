@@ -83,6 +83,7 @@ func (t *turn) edit(f func(*contract.Terms)) bool {
 
 func (t *turn) setTitle(text string) {
 	if t.edit(func(tm *contract.Terms) { tm.Title = text }) {
+		t.offerExamples()
 		t.advance(nil)
 	}
 }
@@ -105,6 +106,9 @@ func (t *turn) acceptGoal(text string) {
 		return
 	}
 	t.s.Pending = nil
+	if len(t.c.Terms.Goals) == 1 {
+		t.offerExamples()
+	}
 	t.enter(StateMastery, message.T(goalSaved(len(t.c.Terms.Goals))))
 }
 

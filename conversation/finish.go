@@ -668,6 +668,7 @@ func (t *turn) complete() {
 	}
 	aside := t.endFollowUp()
 	t.reply(completedMsg(c, c.Learner, aside))
+	t.reply(consentCardMsg(c, false))
 	t.send(c.Approver, completedMsg(c, c.Approver, false))
 }
 

@@ -68,6 +68,10 @@ func (t *turn) onAction() {
 			f(t)
 			return
 		}
+		if f, ok := libraryButtons[id]; ok {
+			f(t)
+			return
+		}
 		if f, ok := recordButtons[id]; ok {
 			f(t)
 			return

@@ -44,6 +44,9 @@ type Session struct {
 	Template string `json:"template,omitempty"`
 	// Reflection holds the answers to the closing prompts so far.
 	Reflection *contract.Reflection `json:"reflection,omitempty"`
+	// Offered is the draft that colleagues' examples were offered for,
+	// so they are offered once per draft.
+	Offered string `json:"offered,omitempty"`
 }
 
 // Aside is a drafting dialog set aside: its contract, step and back stack.

@@ -163,6 +163,9 @@ func statusMsg(c *contract.Contract, user string, doing string, now, today time.
 	if len(btns) > 0 {
 		bs = append(bs, actions(btns...))
 	}
+	if user == c.Learner && c.Status == contract.Completed {
+		bs = append(bs, section(consentText(c)), consentButtons(c, fromLibraryList, false))
+	}
 	if doing != "" {
 		bs = append(bs, message.Context{Text: txt("Right now you're ", doing, ".")})
 	}

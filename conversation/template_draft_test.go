@@ -20,7 +20,7 @@ criteria:
   - The update ends on time with a clear ask
 `
 
-func library(t *testing.T, files fstest.MapFS) *template.Library {
+func templateLibrary(t *testing.T, files fstest.MapFS) *template.Library {
 	t.Helper()
 	var fsys = template.Examples()
 	if files != nil {
@@ -124,7 +124,7 @@ func toForm(t *testing.T, lib *template.Library) (*dialog, message.Modal) {
 // own, keeps the suggested deadline and cadence, names an approver and
 // sends. The template's criteria are in the proposal, marked fixed.
 func TestDraftFromTemplate(t *testing.T) {
-	d, m := toForm(t, library(t, nil))
+	d, m := toForm(t, templateLibrary(t, nil))
 	if m.CallbackID != CallbackFromTemplate || len(choiceOf(t, m, contract.FieldGoals).Options) != 2 ||
 		choiceOf(t, m, contract.FieldGoals).Options[1].Value != "g2" || !choiceOf(t, m, FieldResources).Multi {
 		t.Fatalf("form = %+v", m)
@@ -186,7 +186,7 @@ func TestDraftFromTemplate(t *testing.T) {
 // The template's criteria stay whichever way the terms are changed: the
 // criteria step, editing one item, and the approver's amendment form.
 func TestTemplateCriteriaKept(t *testing.T) {
-	d, m := toForm(t, library(t, nil))
+	d, m := toForm(t, templateLibrary(t, nil))
 	d.submit(m, map[string]string{contract.FieldTitle: "Present", contract.FieldGoals: "g1", contract.FieldEvidence: "e1"})
 	d.say("edit criteria")
 	d.wants(StateCriteria, "How should your evidence be judged?")
@@ -233,7 +233,7 @@ func TestTemplateCriteriaKept(t *testing.T) {
 // Start blank, and a title typed at the start, are today's blank draft;
 // without templates the start is unchanged.
 func TestStartBlank(t *testing.T) {
-	d := newDialog(t, library(t, nil))
+	d := newDialog(t, templateLibrary(t, nil))
 	d.say("new")
 	d.click(ActionStartBlank, value(d.c))
 	d.wants(StateTitle, "What's the title of your contract?")
@@ -245,7 +245,7 @@ func TestStartBlank(t *testing.T) {
 	d.click(ActionStartBlank, value(d.c))
 	d.wants(StateGoal, "That button is from an earlier step")
 
-	d = newDialog(t, library(t, nil))
+	d = newDialog(t, templateLibrary(t, nil))
 	d.say("new")
 	d.say("Design reviews")
 	d.wants(StateGoal, "What's your first goal?")
@@ -263,7 +263,7 @@ func TestStartBlank(t *testing.T) {
 // the draft as it was.
 func TestTemplateBadInput(t *testing.T) {
 	t.Run("unknown template", func(t *testing.T) {
-		d, _ := toForm(t, library(t, nil))
+		d, _ := toForm(t, templateLibrary(t, nil))
 		d.click(ActionPickTemplate, "no-such-template")
 		d.wants(StatePickTemplate, "That template isn't offered any more")
 		d.click(ActionPickTemplate, "")
@@ -274,7 +274,7 @@ func TestTemplateBadInput(t *testing.T) {
 		}
 	})
 	t.Run("too long", func(t *testing.T) {
-		d, m := toForm(t, library(t, nil))
+		d, m := toForm(t, templateLibrary(t, nil))
 		form := map[string]string{contract.FieldTitle: "T", contract.FieldGoals: "g1", contract.FieldEvidence: "e1",
 			FieldOwnActivities: strings.Repeat("x", 10_000)}
 		if p := Validate(Input{Kind: SubmitInput, CallbackID: CallbackFromTemplate, Form: form}, start, nil); !strings.Contains(p[FieldOwnActivities], "3000 characters") {
@@ -287,7 +287,7 @@ func TestTemplateBadInput(t *testing.T) {
 		}
 	})
 	t.Run("nothing picked", func(t *testing.T) {
-		d, m := toForm(t, library(t, nil))
+		d, m := toForm(t, templateLibrary(t, nil))
 		form := map[string]string{contract.FieldTitle: "T"}
 		p := Validate(Input{Kind: SubmitInput, CallbackID: CallbackFromTemplate, Form: form}, start, nil)
 		if p[FieldOwnGoals] == "" || p[FieldOwnEvidence] == "" {
@@ -299,7 +299,7 @@ func TestTemplateBadInput(t *testing.T) {
 		d.wants(StateTemplateForm, "One of the goals ticked isn't in the template")
 	})
 	t.Run("stale form", func(t *testing.T) {
-		d, m := toForm(t, library(t, nil))
+		d, m := toForm(t, templateLibrary(t, nil))
 		d.click(ActionPickTemplate, "feedback")
 		form := d.modal()
 		d.submit(m, map[string]string{contract.FieldTitle: "T", contract.FieldGoals: "g1", contract.FieldEvidence: "e1", FieldOwnGoals: "Lead a retro"})
@@ -317,8 +317,8 @@ func TestTemplateBadInput(t *testing.T) {
 		}
 	})
 	t.Run("template removed", func(t *testing.T) {
-		d, m := toForm(t, library(t, nil))
-		d.env.Templates = library(t, fstest.MapFS{"s.yaml": {Data: []byte(strings.Replace(presentingV2, "id: presenting", "id: other", 1))}})
+		d, m := toForm(t, templateLibrary(t, nil))
+		d.env.Templates = templateLibrary(t, fstest.MapFS{"s.yaml": {Data: []byte(strings.Replace(presentingV2, "id: presenting", "id: other", 1))}})
 		d.submit(m, map[string]string{contract.FieldTitle: "T", contract.FieldGoals: "g1", contract.FieldEvidence: "e1", FieldOwnEvidence: "A demo"})
 		d.wants(StatePickTemplate, "The template you picked isn't offered any more; your draft is unchanged")
 		d.wants(StatePickTemplate, "Your evidence: A demo")
@@ -327,8 +327,8 @@ func TestTemplateBadInput(t *testing.T) {
 		}
 	})
 	t.Run("template changed", func(t *testing.T) {
-		d, m := toForm(t, library(t, nil))
-		d.env.Templates = library(t, fstest.MapFS{"p.yaml": {Data: []byte(presentingV2)}})
+		d, m := toForm(t, templateLibrary(t, nil))
+		d.env.Templates = templateLibrary(t, fstest.MapFS{"p.yaml": {Data: []byte(presentingV2)}})
 		d.submit(m, map[string]string{contract.FieldTitle: "T", contract.FieldGoals: "g1", contract.FieldEvidence: "e1", FieldOwnEvidence: "A demo"})
 		d.wants(StateTemplateForm, "has been updated since you picked it (it's version 2 now)")
 		d.wants(StateTemplateForm, "Your evidence: A demo")
@@ -347,7 +347,7 @@ func TestTemplateBadInput(t *testing.T) {
 		}
 	})
 	t.Run("someone else's form", func(t *testing.T) {
-		d, m := toForm(t, library(t, nil))
+		d, m := toForm(t, templateLibrary(t, nil))
 		d.step(Input{Kind: SubmitInput, User: mo, CallbackID: m.CallbackID, PrivateData: m.PrivateData,
 			Form: map[string]string{contract.FieldTitle: "T", contract.FieldGoals: "g1", contract.FieldEvidence: "e1"}})
 		if d.res.Contract != nil || !strings.Contains(allText(d.res), "earlier step") {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/learnpact/learnpact/conversation/contract"
 	"github.com/learnpact/learnpact/conversation/learningset"
+	"github.com/learnpact/learnpact/conversation/library"
 	"github.com/learnpact/learnpact/conversation/message"
 	"github.com/learnpact/learnpact/conversation/template"
 )
@@ -132,6 +133,11 @@ type Env struct {
 	// channel the input came from when it is not a set yet (Exists
 	// false), loaded only when NeedsSets reports that the turn needs them.
 	Sets []learningset.View
+	// Examples are examples from the library of past contracts, loaded
+	// only when NeedsExamples reports that the turn needs them: the best
+	// matches of its search, or the one example opened; each checked
+	// against its contract's consent as the turn began.
+	Examples []library.Example
 	// Templates are the contract templates a draft may start from (the
 	// LEARNPACT_TEMPLATES setting); drafts start blank when it has none.
 	Templates *template.Library

@@ -440,6 +440,8 @@ type Stores struct {
 	Due DueStore
 	// Erase deletes people's data and old contracts (Eraser).
 	Erase Eraser
+	// Library keeps the index of the library of past contracts.
+	Library Library
 	// Outbox returns the outbox of a platform ("slack", "teams"): the
 	// messages waiting to be delivered there, kept apart from Due and
 	// from every other platform's outbox, so each platform's sender

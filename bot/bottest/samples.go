@@ -31,6 +31,7 @@ func Samples(t testing.TB, now time.Time) (map[string]message.Message, map[strin
 	reportSamples(t, now, msgs)
 	homeSamples(t, now, msgs)
 	privacySamples(t, now, msgs)
+	librarySamples(t, now, msgs)
 	draftForSamples(t, now, msgs, modals)
 	templateSamples(t, now, msgs, modals)
 	return msgs, modals
@@ -47,6 +48,20 @@ type sampler struct {
 func (s sampler) keep(name string, kind Kind, to string) {
 	s.t.Helper()
 	s.msgs[name] = s.Last(kind, to)
+}
+
+// keepSummary keeps the latest turn's newest message of the kind for to
+// whose summary is summary, when the turn sent more than one.
+func (s sampler) keepSummary(name string, kind Kind, to, summary string) {
+	s.t.Helper()
+	ds := s.turn.Deliveries
+	for i := len(ds) - 1; i >= 0; i-- {
+		if d := ds[i]; d.Kind == kind && d.User == to && d.Message.Summary == summary {
+			s.msgs[name] = d.Message
+			return
+		}
+	}
+	s.fatalf("the latest turn had no %s message %q for %s", kind, summary, to)
 }
 
 func (s sampler) form(name, user string) {

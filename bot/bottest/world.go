@@ -76,9 +76,22 @@ func (t Turn) Quiet() bool { return len(t.Deliveries) == 0 && t.Saved == nil && 
 // is removed when the test ends.
 func NewWorld(t testing.TB, start time.Time) *World {
 	t.Helper()
+	return NewWorldOn(t, start, nil)
+}
+
+// NewWorldOn returns a world over the store s (its Turns and Docs, and
+// its Erase and Library when Turns implements them), such as a Redis or
+// embedded store; over a store of its own when s is nil. The caller
+// closes s.
+func NewWorldOn(t testing.TB, start time.Time, s *storage.Stores) *World {
+	t.Helper()
 	w := &World{Platform: NewPlatform(), t: t, now: start, names: map[string]string{}, formFrom: map[string]string{}}
 	w.store = &observed{w: w}
-	w.store.Store, w.store.Docs = openStore(t, w.Now)
+	if s != nil {
+		w.store.Store, w.store.Docs = s.Turns, s.Docs
+	} else {
+		w.store.Store, w.store.Docs = openStore(t, w.Now)
+	}
 	w.engine = newEngine(t, w.store, w.Now, w.newID, slog.New(slog.NewTextHandler(testLog{t}, nil)))
 	w.Platform.observe = w.delivered
 	return w
@@ -105,7 +118,8 @@ func (w *World) Reports(admins ...string) {
 func (w *World) Approvers(p approverpolicy.Policy) {
 	w.t.Helper()
 	erase, _ := w.store.Store.(storage.Eraser)
-	e, err := bot.New(bot.Config{Store: w.store, Docs: w.store, Erase: erase, Now: w.Now, NewID: w.newID,
+	lib, _ := w.store.Store.(storage.Library)
+	e, err := bot.New(bot.Config{Store: w.store, Docs: w.store, Erase: erase, Library: lib, Now: w.Now, NewID: w.newID,
 		Log: slog.New(slog.NewTextHandler(testLog{w.t}, nil)), Approvers: p, Templates: w.templates})
 	if err != nil {
 		w.t.Fatal(err)
@@ -118,7 +132,8 @@ func (w *World) Approvers(p approverpolicy.Policy) {
 func (w *World) Templates(lib *template.Library) {
 	w.t.Helper()
 	erase, _ := w.store.Store.(storage.Eraser)
-	e, err := bot.New(bot.Config{Store: w.store, Docs: w.store, Erase: erase, Now: w.Now, NewID: w.newID,
+	library, _ := w.store.Store.(storage.Library)
+	e, err := bot.New(bot.Config{Store: w.store, Docs: w.store, Erase: erase, Library: library, Now: w.Now, NewID: w.newID,
 		Log: slog.New(slog.NewTextHandler(testLog{w.t}, nil)), Templates: lib})
 	if err != nil {
 		w.t.Fatal(err)
@@ -132,7 +147,8 @@ func (w *World) Templates(lib *template.Library) {
 func newEngine(t testing.TB, s *observed, now func() time.Time, newID func() string, log *slog.Logger) *bot.Engine {
 	t.Helper()
 	erase, _ := s.Store.(storage.Eraser)
-	e, err := bot.New(bot.Config{Store: s, Docs: s, Erase: erase, Now: now, NewID: newID, Log: log})
+	lib, _ := s.Store.(storage.Library)
+	e, err := bot.New(bot.Config{Store: s, Docs: s, Erase: erase, Library: lib, Now: now, NewID: newID, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -389,7 +389,7 @@ func (m *Main) close() error {
 // engine's.
 func (m *Main) newEngine(mode Mode) (storage.DueStore, error) {
 	planner := scheduler.NewPlanner(scheduler.PlannerConfig{Digests: m.Config.Digests})
-	cfg := bot.Config{Store: m.stores.Turns, Docs: m.stores.Docs, Erase: m.stores.Erase, Planner: planner, Log: m.Log.With("component", "engine"),
+	cfg := bot.Config{Store: m.stores.Turns, Docs: m.stores.Docs, Erase: m.stores.Erase, Library: m.stores.Library, Planner: planner, Log: m.Log.With("component", "engine"),
 		ImpactDays: m.Config.ImpactDays, Reports: bot.Reports{Contracts: m.stores.Erase, Admins: m.Config.Admins}, Approvers: m.Config.Approvers,
 		Templates: m.Config.Templates}
 	cfg.Observer = m.metrics

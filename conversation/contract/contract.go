@@ -177,6 +177,10 @@ type Contract struct {
 	// EndNote what the learner added.
 	EndReason string `json:"end_reason,omitempty"`
 	EndNote   string `json:"end_note,omitempty"`
+	// Library is whether the learner lets colleagues see the completed
+	// contract as an example, named or anonymous (see Consent); not
+	// shared when empty.
+	Library Consent `json:"library,omitempty"`
 
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`

@@ -70,6 +70,7 @@ var rules = map[Action]rule{
 	Resume:        {from: []Status{Paused}, who: RoleLearner},
 	AskForHelp:    {from: []Status{Active, Renegotiating}, who: RoleLearner},
 	ReplyCheckIn:  {from: []Status{Active, Renegotiating, Paused}, who: RoleApprover},
+	ShareExample:  {from: []Status{Completed}, who: RoleLearner},
 }
 
 // ErrAlreadySigned says that the actor has signed the current version

@@ -73,7 +73,7 @@ func (s *Store) outbox(platform string) *dueSet {
 // Stores returns the store and everything it keeps, named "embedded:" and
 // the file's path.
 func (s *Store) Stores() storage.Stores {
-	return storage.Stores{Name: "embedded:" + s.path, Turns: s, Docs: s, Due: s, Erase: s, Outbox: s.Outbox}
+	return storage.Stores{Name: "embedded:" + s.path, Turns: s, Docs: s, Due: s, Erase: s, Library: s, Outbox: s.Outbox}
 }
 
 // dueRecord is a stored due item. It is claimable from queued: its At, or

@@ -376,3 +376,50 @@ func TestBacklog(t *testing.T) {
 	storagetest.RunBacklog(t, func(t *testing.T) storage.DueStore { return open(t).Outbox("teams") })
 	storagetest.RunBacklog(t, func(t *testing.T) storage.DueStore { return open(t) })
 }
+
+func TestLibraryConformance(t *testing.T) {
+	storagetest.RunLibrary(t, func(t *testing.T) storagetest.Subject {
+		s, err := Open(filepath.Join(t.TempDir(), "learnpact.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return storagetest.Subject{Stores: s.Stores()}
+	})
+}
+
+// TestDroppedExampleLeavesTheFile: the terms of an example whose consent
+// was withdrawn are gone from the file itself.
+func TestDroppedExampleLeavesTheFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "learnpact.db")
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := t.Context()
+	const secret = "quokkasecretterm"
+	for i := range 50 {
+		terms := map[string]int{secret + strconv.Itoa(i): 1, "common": 1}
+		if err := s.IndexExample(ctx, "slack:T1", "c"+strconv.Itoa(i), terms); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.IndexExample(ctx, "slack:T1", "keep", map[string]int{"stays": 1}); err != nil {
+		t.Fatal(err)
+	}
+	if before, _ := os.ReadFile(path); !bytes.Contains(before, []byte(secret)) {
+		t.Fatal("the file never held the terms: the test proves nothing")
+	}
+	for i := range 50 {
+		if err := s.DropExample(ctx, "c"+strconv.Itoa(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	after, _ := os.ReadFile(path)
+	if i := bytes.Index(after, []byte(secret)); i >= 0 {
+		t.Errorf("a dropped term is still in the file at byte %d", i)
+	}
+	if !bytes.Contains(after, []byte("stays")) {
+		t.Error("the file lost the example not dropped")
+	}
+}

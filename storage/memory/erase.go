@@ -44,6 +44,7 @@ func (s *Store) DeleteContract(ctx context.Context, id string, users []storage.U
 	}
 	defer s.mu.Unlock()
 	delete(s.contracts, id)
+	s.library.drop(id)
 	for _, u := range users {
 		s.lists[u] = slices.DeleteFunc(s.lists[u], func(c string) bool { return c == id })
 		if len(s.lists[u]) == 0 {

@@ -54,6 +54,8 @@ type Store struct {
 	seen      map[string]time.Time         // event id → end of its ttl (FirstSeen)
 	applied   map[applied]time.Time        // event applied by a user's turn → end of its ttl
 	docs      map[string]revised
+	// library is the index of past contracts (see library.go).
+	library libraryIndex
 
 	// dueSet makes the Store the storage.DueStore of due items.
 	dueSet
@@ -97,6 +99,7 @@ func New(opts ...Option) *Store {
 		seen:      map[string]time.Time{},
 		applied:   map[applied]time.Time{},
 		docs:      map[string]revised{},
+		library:   newLibraryIndex(),
 	}
 	for _, o := range opts {
 		o(s)
@@ -129,7 +132,7 @@ func (s *Store) outbox(platform string) *dueData {
 
 // Stores returns the store and everything it keeps, named "memory".
 func (s *Store) Stores() storage.Stores {
-	return storage.Stores{Name: "memory", Turns: s, Docs: s, Due: s, Erase: s, Outbox: s.Outbox}
+	return storage.Stores{Name: "memory", Turns: s, Docs: s, Due: s, Erase: s, Library: s, Outbox: s.Outbox}
 }
 
 // lock takes the store's mutex and checks the context and that the store

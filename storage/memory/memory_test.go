@@ -157,3 +157,7 @@ func TestBacklog(t *testing.T) {
 	storagetest.RunBacklog(t, func(t *testing.T) storage.DueStore { return New().Outbox("slack") })
 	storagetest.RunBacklog(t, func(t *testing.T) storage.DueStore { return New() })
 }
+
+func TestLibraryConformance(t *testing.T) {
+	storagetest.RunLibrary(t, func(t *testing.T) storagetest.Subject { return storagetest.Subject{Stores: New().Stores()} })
+}

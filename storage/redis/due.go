@@ -130,7 +130,7 @@ func (d *dueSet) scriptKeys() []string {
 
 // Stores returns the store and everything it keeps, named "redis".
 func (s *Store) Stores() storage.Stores {
-	return storage.Stores{Name: "redis", Turns: s, Docs: s, Due: s, Erase: s, Outbox: s.Outbox}
+	return storage.Stores{Name: "redis", Turns: s, Docs: s, Due: s, Erase: s, Library: s, Outbox: s.Outbox}
 }
 
 // groupLua defines the functions the scripts share on groups and the

@@ -110,7 +110,7 @@ func (s *Store) DeleteContract(ctx context.Context, id string, users []storage.U
 	if err != nil {
 		return fmt.Errorf("redis: delete contract %s: %w", id, err)
 	}
-	return nil
+	return s.dropExample(ctx, id, "")
 }
 
 // DeleteUser implements storage.Eraser.

@@ -24,6 +24,7 @@
 //	                                      the outbox of any other platform (Teams), the same
 //	lp:doc:KEY                            hash: rev, data; no TTL (storage.Docs: learning
 //	                                      sets, shared drafts' threads, Teams conversation references)
+//	lp:{lib:TEAM}:…, lp:libof:ID          the library of past contracts' index, see library.go
 //
 // Colons, percent signs and braces inside platform, team and user ids are
 // escaped (%3A, %25, %7B, %7D), so "29:abc" (a Teams user id) cannot be

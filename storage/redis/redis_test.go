@@ -600,3 +600,27 @@ func TestBacklog(t *testing.T) {
 	storagetest.RunBacklog(t, func(t *testing.T) storage.DueStore { return open(t).Outbox("slack") })
 	storagetest.RunBacklog(t, func(t *testing.T) storage.DueStore { return open(t) })
 }
+
+func TestLibraryConformance(t *testing.T) {
+	storagetest.RunLibrary(t, func(t *testing.T) storagetest.Subject {
+		s, err := Open(redistest.Start(t).URL())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return subject(t, s)
+	})
+}
+
+// TestLibraryConformanceCluster: a team's index lives in one slot, and
+// examples move between teams in other slots.
+func TestLibraryConformanceCluster(t *testing.T) {
+	srv := redistest.StartCluster3(t)
+	storagetest.RunLibrary(t, func(t *testing.T) storagetest.Subject {
+		s, err := Open(srv.URL())
+		if err != nil {
+			t.Fatal(err)
+		}
+		flushCluster(t, s)
+		return subject(t, s)
+	})
+}

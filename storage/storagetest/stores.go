@@ -18,9 +18,9 @@ func CheckStores(t *testing.T, s storage.Stores) {
 	if s.Name == "" {
 		t.Error("Stores.Name is empty")
 	}
-	if s.Turns == nil || s.Docs == nil || s.Due == nil || s.Erase == nil || s.Outbox == nil {
-		t.Fatalf("Stores %q has a part missing: Turns %v, Docs %v, Due %v, Erase %v, Outbox %v",
-			s.Name, s.Turns != nil, s.Docs != nil, s.Due != nil, s.Erase != nil, s.Outbox != nil)
+	if s.Turns == nil || s.Docs == nil || s.Due == nil || s.Erase == nil || s.Library == nil || s.Outbox == nil {
+		t.Fatalf("Stores %q has a part missing: Turns %v, Docs %v, Due %v, Erase %v, Library %v, Outbox %v",
+			s.Name, s.Turns != nil, s.Docs != nil, s.Due != nil, s.Erase != nil, s.Library != nil, s.Outbox != nil)
 	}
 	ctx := t.Context()
 	save(t, s.Turns, alice, session("one store"), "c1", &storage.ContractWrite{ID: "c1", Data: contract("c1", "x"), Users: []storage.UserKey{alice}})

@@ -125,7 +125,7 @@ func (h *harness) startBot() {
 func (h *harness) newEngine(docs bool) *bot.Engine {
 	h.t.Helper()
 	planner := scheduler.NewPlanner(scheduler.PlannerConfig{})
-	cfg := bot.Config{Store: h.store.Turns, Erase: h.store.Erase, Planner: planner, Now: h.ws.Clock().Now, Log: slog.New(slog.DiscardHandler),
+	cfg := bot.Config{Store: h.store.Turns, Erase: h.store.Erase, Library: h.store.Library, Planner: planner, Now: h.ws.Clock().Now, Log: slog.New(slog.DiscardHandler),
 		Templates: h.templates}
 	if docs {
 		cfg.Docs = h.store.Docs

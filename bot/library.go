@@ -1,0 +1,166 @@
+package bot
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/learnpact/learnpact/conversation"
+	"github.com/learnpact/learnpact/conversation/contract"
+	"github.com/learnpact/learnpact/conversation/library"
+	"github.com/learnpact/learnpact/storage"
+)
+
+// The library of past contracts. Its index is kept in the store
+// (storage.Library), per team, rather than in a full-text library's files
+// beside each process: the replicas share one Redis, and a learner who
+// withdraws consent must drop out of every replica's search at once. The
+// engine indexes a contract in the turn that saves it shared (and drops it
+// in the turn that stops sharing it), and every search checks each hit
+// against the contract as stored now before showing it: a hit whose
+// contract is no longer shared, or no longer exists, is never shown, even
+// if a process died between saving the contract and updating the index.
+
+// libraryTeam names a team's index in the store.
+func libraryTeam(platform, team string) string { return platform + ":" + team }
+
+// maxChecked bounds the contracts a search reads to fill limit examples.
+func maxChecked(limit int) int { return 4*limit + 10 }
+
+// syncExample brings the index in step with a contract just saved: indexed
+// while shared, dropped otherwise. before is the contract as the turn
+// loaded it (nil for none): a contract that neither is nor was shared is
+// left alone.
+func (e *Engine) syncExample(ctx context.Context, platform, team string, before, after *contract.Contract) {
+	if e.library == nil || after == nil || !after.Shared() && (before == nil || !before.Shared()) {
+		return
+	}
+	if err := e.indexExample(ctx, platform, team, after); err != nil {
+		e.log(ctx).Error("library index not updated", "contract", after.ID, "err", err)
+	}
+}
+
+// indexExample indexes a contract if it is shared, else drops it.
+func (e *Engine) indexExample(ctx context.Context, platform, team string, c *contract.Contract) error {
+	ex, ok := library.ExampleOf(c)
+	if !ok {
+		return e.library.DropExample(ctx, c.ID)
+	}
+	return e.library.IndexExample(ctx, libraryTeam(platform, team), c.ID, capTerms(ex.Terms()))
+}
+
+// capTerms keeps the storage.MaxExampleTerms most frequent terms.
+func capTerms(terms map[string]int) map[string]int {
+	if len(terms) <= storage.MaxExampleTerms {
+		return terms
+	}
+	keys := slices.SortedFunc(maps.Keys(terms), func(a, b string) int {
+		if c := cmp.Compare(terms[b], terms[a]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	out := make(map[string]int, storage.MaxExampleTerms)
+	for _, k := range keys[:storage.MaxExampleTerms] {
+		out[k] = terms[k]
+	}
+	return out
+}
+
+// exampleOf is the example a stored contract is for searches of the team,
+// if it is one: completed, shared and of that team.
+func exampleOf(c *contract.Contract, platform, team string) (library.Example, bool) {
+	if c == nil || c.Team != team || c.Platform != "" && c.Platform != platform {
+		return library.Example{}, false
+	}
+	return library.ExampleOf(c)
+}
+
+// examples runs a search of the library a turn needs: the example to open,
+// or the best matches of the query, each checked against its contract as
+// stored now. A query that does not parse finds nothing (the dialog says
+// why).
+func (e *Engine) examples(ctx context.Context, platform, team string, need conversation.ExampleNeed) ([]library.Example, error) {
+	out := []library.Example{}
+	if e.library == nil || need.Limit <= 0 {
+		return out, nil
+	}
+	if need.Open != "" {
+		c, err := LoadContractOf(ctx, e.store, need.Open)
+		if errors.Is(err, storage.ErrNotFound) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if ex, ok := exampleOf(c, platform, team); ok {
+			out = append(out, ex)
+		}
+		return out, nil
+	}
+	q, err := library.ParseQuery(need.Query)
+	if err != nil {
+		return out, nil
+	}
+	ix, err := e.library.LibraryTerms(ctx, libraryTeam(platform, team), q.Terms)
+	if err != nil {
+		return nil, fmt.Errorf("search the library: %w", err)
+	}
+	hits := library.Rank(rankIndex(ix), q.Terms, 0)
+	for i, h := range hits {
+		if len(out) == need.Limit || i == maxChecked(need.Limit) {
+			break
+		}
+		c, err := LoadContractOf(ctx, e.store, h.ID)
+		if errors.Is(err, storage.ErrNotFound) {
+			// Deleted since it was indexed: drop it for the next search.
+			if err := e.library.DropExample(ctx, h.ID); err != nil {
+				e.log(ctx).Warn("stale library entry not dropped", "contract", h.ID, "err", err)
+			}
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		ex, ok := exampleOf(c, platform, team)
+		if !ok || need.NotBy != "" && c.Learner == need.NotBy {
+			continue
+		}
+		out = append(out, ex)
+	}
+	return out, nil
+}
+
+// rankIndex hands what the store found to the ranking.
+func rankIndex(ix storage.LibraryIndex) library.Index {
+	out := library.Index{Docs: ix.Docs, TotalLen: ix.TotalLen, Postings: make(map[string][]library.Posting, len(ix.Postings))}
+	for t, ps := range ix.Postings {
+		rp := make([]library.Posting, len(ps))
+		for i, p := range ps {
+			rp[i] = library.Posting{ID: p.ID, Count: p.Count, Len: p.Len}
+		}
+		out.Postings[t] = rp
+	}
+	return out
+}
+
+// ExamplesFor returns up to n examples from the library for a person: the
+// ones most like their latest contract that has a topic, never their own.
+// None when they have no contract yet, or the store keeps no library.
+func (e *Engine) ExamplesFor(ctx context.Context, platform, team, user string, n int) ([]library.Example, error) {
+	if e.library == nil || n <= 0 {
+		return nil, nil
+	}
+	cs, err := e.latest(ctx, storage.UserKey{Platform: platform, Team: team, User: user}, homeContracts)
+	if err != nil {
+		return nil, err
+	}
+	need, ok := conversation.ExamplesFor(user, cs, n)
+	if !ok {
+		return nil, nil
+	}
+	return e.examples(ctx, platform, team, need)
+}

@@ -1,0 +1,90 @@
+package bot_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/learnpact/learnpact/bot"
+	"github.com/learnpact/learnpact/bot/bottest"
+	"github.com/learnpact/learnpact/storage"
+	"github.com/learnpact/learnpact/storage/memory"
+)
+
+// sharedWorld is a world over a memory store the test keeps, in which Lee
+// completed “Running design reviews” and shared it anonymously.
+func sharedWorld(t *testing.T) (*bottest.World, *memory.Store) {
+	s := memory.New(memory.WithClock(func() time.Time { return start }))
+	t.Cleanup(func() { s.Close() })
+	stores := s.Stores()
+	w := onStore(t, &stores)
+	completeContract(w)
+	w.Click(lee, "Share anonymously")
+	if ix := indexed(t, s, "review"); ix.Docs != 1 {
+		t.Fatalf("the shared contract is not indexed: %+v", ix)
+	}
+	return w, s
+}
+
+func indexed(t *testing.T, s storage.Library, terms ...string) storage.LibraryIndex {
+	t.Helper()
+	ix, err := s.LibraryTerms(context.Background(), bottest.PlatformName+":"+bottest.Team, terms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ix
+}
+
+// TestForgetMeDropsExamples: a learner who asks to be forgotten leaves
+// nothing in the library, not even its index.
+func TestForgetMeDropsExamples(t *testing.T) {
+	w, s := sharedWorld(t)
+	w.Say(lee, "forget-me")
+	w.Click(lee, "Delete everything")
+	if ix := indexed(t, s, "review", "design", "checklist"); ix.Docs != 0 || len(ix.Postings) != 0 {
+		t.Errorf("after forget-me the index still holds %+v", ix)
+	}
+	if got := searchText(w, sam, "design reviews"); !strings.Contains(got, "No examples") {
+		t.Errorf("after forget-me a search found:\n%s", got)
+	}
+}
+
+// TestRetainClosedDropsExamples: contracts deleted after the retention
+// period leave the library too.
+func TestRetainClosedDropsExamples(t *testing.T) {
+	_, s := sharedWorld(t)
+	e, err := bot.New(bot.Config{Store: s, Docs: s, Erase: s, Library: s, Now: func() time.Time { return start.AddDate(3, 0, 0) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := e.RetainClosed(context.Background(), 2*365*24*time.Hour); err != nil || n != 1 {
+		t.Fatalf("RetainClosed deleted %d (%v), want 1", n, err)
+	}
+	if ix := indexed(t, s, "review"); ix.Docs != 0 || len(ix.Postings) != 0 {
+		t.Errorf("after retention the index still holds %+v", ix)
+	}
+}
+
+// TestExamplesFor: a few examples for a person's home, like their latest
+// contract, never their own.
+func TestExamplesFor(t *testing.T) {
+	w, s := sharedWorld(t)
+	w.Say(sam, "new")
+	w.Say(sam, "Design reviews for the platform team")
+	e, err := bot.New(bot.Config{Store: s, Docs: s, Erase: s, Library: s, Now: w.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	got, err := e.ExamplesFor(ctx, bottest.PlatformName, bottest.Team, sam, 3)
+	if err != nil || len(got) != 1 || got[0].ID != "c1" || got[0].Learner != "" {
+		t.Errorf("ExamplesFor(Sam) = %+v, %v; want c1, anonymous", got, err)
+	}
+	if got, err := e.ExamplesFor(ctx, bottest.PlatformName, bottest.Team, lee, 3); err != nil || len(got) != 0 {
+		t.Errorf("ExamplesFor(Lee) = %+v, %v; want none of Lee's own", got, err)
+	}
+	if got, err := e.ExamplesFor(ctx, bottest.PlatformName, "T2", sam, 3); err != nil || len(got) != 0 {
+		t.Errorf("ExamplesFor in another team = %+v, %v; want none", got, err)
+	}
+}
