@@ -48,6 +48,7 @@ var modelWords = []string{
 	"help", "back", "skip", "cancel", "resume", "send", "pause", "edit goals", "edit title", "done",
 	"Shadow Ana's reviews; read the handbook", "every 10 days", secrets[2], "hi", "stauts",
 	"Ran my first review", "Book two more with Ana", "2027-04-30", "2027-05-21",
+	"<@UWEN>", "<@UMO> with <@UWEN> as my advocate", "Two hours a week", "none",
 	"draft-for <@ULEE>",
 }
 
@@ -57,7 +58,7 @@ var modelLabels = []string{
 	"Approve & sign", "Request changes", "Propose an amendment", "Accept & sign", "Counter", "Decline",
 	"Open", "Skip", "Done with goals", "Add another goal", "Start goals over", "Weekly", "Fortnightly",
 	"Keep as is", "Send to my manager", "Revise", "Propose a new deadline", "Change the scope",
-	"Ask my manager for help", "Resume", "Send to the learner", "Edit / counter",
+	"Ask my manager for help", "Resume", "Sign as advocate", "Comment", "Send to the learner", "Edit / counter",
 }
 
 // modelForms are what people enter in a form they have open.
@@ -662,7 +663,18 @@ func drafted() program {
 		click(lee, "Skip", 0).click(lee, "Done with goals", 0).
 		say(lee, "Shadow Ana's reviews; read the handbook", "A write-up of three reviews",
 			"Two teammates use my checklist without help", "in 8 weeks").
-		click(lee, "Weekly", 0).say(lee, "<@UMO>")
+		click(lee, "Weekly", 0).say(lee, "<@UMO>").click(lee, "Skip", 0).click(lee, "Skip", 0).click(lee, "Skip", 0)
+}
+
+// advocated has Lee write a contract naming Mo to approve and Wen as
+// advocate in one message, and send it.
+func advocated() program {
+	return program{}.say(lee, "new", secrets[0], "Run three design reviews using a checklist the team adopts").
+		click(lee, "Skip", 0).click(lee, "Done with goals", 0).
+		say(lee, "Shadow Ana's reviews; read the handbook", "A write-up of three reviews",
+			"Two teammates use my checklist without help", "in 8 weeks").
+		click(lee, "Weekly", 0).say(lee, "<@UMO> with <@UWEN> as my advocate", "Two hours a week").click(lee, "Skip", 0).
+		click(lee, "Send to my manager", 0)
 }
 
 // active has Mo approve Lee's contract.
@@ -673,6 +685,15 @@ func active() program {
 // modelSeeds are the sequences of known bugs, and starting points.
 func modelSeeds() [][]byte {
 	return [][]byte{
+		// The advocate's buttons: a stranger's click on them, a comment,
+		// a signature on an old version after a change request, the
+		// last signature.
+		advocated().clickAny(sam, "Sign as advocate", 0).clickAny(mo, "Sign as advocate", 0).
+			click(modelWen, "Comment", 0).submit(modelWen, 2).click(mo, "Approve & sign", 0).
+			click(modelWen, "Sign as advocate", 0).mention(lee),
+		advocated().click(mo, "Request changes", 0).submit(mo, 0).click(modelWen, "Sign as advocate", 0).
+			click(lee, "Revise", 0).say(lee, "send").click(modelWen, "Sign as advocate", 1).
+			click(modelWen, "Sign as advocate", 0).click(mo, "Approve & sign", 0),
 		// An old suggestion card applied the newest suggestion.
 		program{}.say(lee, "new", secrets[1], "get better at presenting", "hepl").click(lee, "Use suggestion", 1),
 		// An old check-in card took a second, contradictory answer.

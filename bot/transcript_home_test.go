@@ -73,6 +73,7 @@ func TestTranscriptHome(t *testing.T) {
 		w.Say(lee, "in 8 weeks")
 		w.Click(lee, "Weekly")
 		w.Say(lee, "<@UMO|mo>")
+		w.SkipNotes(lee)
 	})
 	w.Click(lee, "Send to my manager")
 	wantHome(t, w, lee, "Waiting for approval · version 1 waits for @UMO's signature")

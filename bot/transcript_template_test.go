@@ -41,6 +41,7 @@ func TestTranscriptFromTemplate(t *testing.T) {
 	w.Click(lee, "Keep as is")
 	w.Click(lee, "Keep as is")
 	w.Say(lee, "<@UMO|mo>")
+	w.SkipNotes(lee)
 	w.Say(lee, "edit criteria")
 	w.Say(lee, "The slides fit on five pages")
 	w.Click(lee, "Keep as is")

@@ -47,6 +47,15 @@ func FuzzStep(f *testing.F) {
 			}
 		}
 	}
+	// The steps after the approver, and the advocate's form.
+	for _, text := range []string{"<@UMO> with <@UWEN> as my advocate", "<@UWEN>", "<@ULEE>", "none", "advocate <@UMO>", "Two hours a week", "skip", "back"} {
+		for _, st := range []State{StateApprover, StateAdvocate, StateSupport, StateEthics} {
+			f.Add(uint8(0), uint8(1), uint8(0), string(st), text, "", "", string(StateApprover), uint8(0))
+		}
+	}
+	for u := range users {
+		f.Add(uint8(3), uint8(2), uint8(u), "", "Fridays are quiet", CallbackAdvise, "c=c1&v=1", "", uint8(0))
+	}
 	for _, cb := range []string{CallbackAssess, CallbackAskMore, CallbackComment} {
 		for u := range users {
 			f.Add(uint8(3), uint8(10), uint8(u), "", "partly", cb, "c=c1&v=2&s=1", "", uint8(0))

@@ -54,6 +54,7 @@ func TestTeamsDraftFromTemplate(t *testing.T) {
 	deadline := h.fromTemplate(teamsLearner, "presenting", presentingForm)
 	h.keepTemplateDefaults(teamsLearner, deadline)
 	h.sayMentioning(teamsLearner, teamsManager)
+	h.skipNotes(teamsLearner)
 	summary := h.expect(teamsLearner, "From template **Present with confidence** (presenting@1)")
 	h.click(teamsLearner, summary, string(conversation.ActionSend), nil)
 	h.expect(teamsLearner, "Sent to")

@@ -104,6 +104,7 @@ func TestDraftFromTemplateEndToEnd(t *testing.T) {
 	deadline := h.fromTemplate(learner, "Present with confidence", presentingForm)
 	h.keepTemplateDefaults(learner, deadline)
 	h.say(learner, "<@"+manager+">")
+	h.skipNotes(learner)
 	summary := h.expect(learner, "From template *Present with confidence* (presenting@1)")
 	h.click(learner, summary, string(conversation.ActionSend))
 	h.expect(learner, "Sent to")
