@@ -31,12 +31,15 @@ const homeContracts = 40
 // afresh, each time the tab is opened, so only a home that may still be on
 // screen needs refreshing. Publishing everyone's home after every change
 // would spend views.publish (about 100 a minute per workspace) on tabs
-// nobody looks at, and a sweep of check-ins would reach thousands.
+// nobody looks at, and a sweep of check-ins would reach thousands. When a
+// person opened it is kept in the document store, so a replica other
+// than the one that published the home refreshes it too.
 const homeOpenFor = 30 * time.Minute
 
 // homes keeps who opened their home recently and the refreshes under way.
 type homes struct {
-	// opened are the homes opened recently, by platform user key.
+	// opened are the homes opened recently in this process, by platform
+	// user key: no store read is needed to know them.
 	opened sync.Map
 	mu     sync.Mutex
 	// busy are the homes being published now; again those that changed
@@ -88,7 +91,7 @@ func (e *Engine) refreshHomes(ctx context.Context, t Turn, ch *homeChange) {
 	}
 	for _, u := range users {
 		key := storage.UserKey{Platform: t.Platform.Name(), Team: t.Team, User: u}
-		if e.homeOpen(key) {
+		if e.homeOpen(ctx, key) {
 			e.publishHome(ctx, t.Platform, h, key)
 		}
 	}
@@ -109,7 +112,7 @@ func (e *Engine) refreshMembers(ctx context.Context, t Turn, channel string) {
 	}
 	for _, u := range info.Members {
 		key := storage.UserKey{Platform: t.Platform.Name(), Team: t.Team, User: u}
-		if e.homeOpen(key) {
+		if e.homeOpen(ctx, key) {
 			e.publishHome(ctx, t.Platform, h, key)
 		}
 	}
@@ -193,18 +196,52 @@ func (e *Engine) load(ctx context.Context, ids []string) ([]*contract.Contract, 
 	return out, nil
 }
 
-// homeOpen reports whether key's home was opened within homeOpenFor,
-// forgetting it otherwise.
-func (e *Engine) homeOpen(key storage.UserKey) bool {
-	v, ok := e.homes.opened.Load(key)
-	if !ok {
-		return false
+// homeOpenedKey is where the time a person last opened their home is
+// kept, so that every replica refreshes it.
+func homeOpenedKey(key storage.UserKey) string {
+	return "home:" + key.Platform + ":" + key.Team + ":" + key.User
+}
+
+// openedHome records that key's person opened their home now: in this
+// process, and in the document store for the other replicas.
+func (e *Engine) openedHome(ctx context.Context, key storage.UserKey) {
+	now := e.now()
+	e.homes.opened.Store(key, now)
+	if e.docs == nil {
+		return
 	}
-	if e.now().Sub(v.(time.Time)) > homeOpenFor {
+	data, _ := json.Marshal(now) // a time always marshals
+	if _, err := e.docs.PutDoc(ctx, homeOpenedKey(key), data, storage.AnyRev); err != nil {
+		e.log(ctx).Warn("home opening not recorded", "user", key.User, "err", err)
+	}
+}
+
+// homeOpen reports whether key's home was opened within homeOpenFor: in
+// this process, or else (a store read) in another replica.
+func (e *Engine) homeOpen(ctx context.Context, key storage.UserKey) bool {
+	recent := func(at time.Time) bool { return e.now().Sub(at) <= homeOpenFor }
+	if v, ok := e.homes.opened.Load(key); ok {
+		if recent(v.(time.Time)) {
+			return true
+		}
 		e.homes.opened.Delete(key)
+	}
+	if e.docs == nil {
 		return false
 	}
-	return true
+	data, _, err := e.docs.Doc(ctx, homeOpenedKey(key))
+	if errors.Is(err, storage.ErrNotFound) {
+		return false
+	}
+	var at time.Time
+	if err == nil {
+		err = json.Unmarshal(data, &at)
+	}
+	if err != nil {
+		e.log(ctx).Warn("home opening unreadable", "user", key.User, "err", err)
+		return false
+	}
+	return recent(at)
 }
 
 // Reviews waiting for a person are found through an index per reviewer

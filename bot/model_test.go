@@ -48,6 +48,8 @@ var modelWords = []string{
 	"help", "back", "skip", "cancel", "resume", "send", "pause", "edit goals", "edit title", "done",
 	"Shadow Ana's reviews; read the handbook", "every 10 days", secrets[2], "hi", "stauts",
 	"Ran my first review", "Book two more with Ana", "2027-04-30", "2027-05-21",
+	"<@UWEN>", "<@UMO> with <@UWEN> as my advocate", "Two hours a week", "none",
+	"draft-for <@ULEE>",
 }
 
 // modelLabels name buttons for programs written by hand (see click).
@@ -56,7 +58,7 @@ var modelLabels = []string{
 	"Approve & sign", "Request changes", "Propose an amendment", "Accept & sign", "Counter", "Decline",
 	"Open", "Skip", "Done with goals", "Add another goal", "Start goals over", "Weekly", "Fortnightly",
 	"Keep as is", "Send to my manager", "Revise", "Propose a new deadline", "Change the scope",
-	"Ask my manager for help", "Resume",
+	"Ask my manager for help", "Resume", "Sign as advocate", "Comment", "Send to the learner", "Edit / counter",
 }
 
 // modelForms are what people enter in a form they have open.
@@ -510,14 +512,15 @@ func (m *model) checkViews(after map[string]*contract.Contract) {
 }
 
 // mayKnow reports whether user typed secret, or is a party of a contract
-// holding it.
+// holding it that they may see (a learner sees nothing of a contract
+// drafted for them before it is sent).
 func (m *model) mayKnow(cs map[string]*contract.Contract, user, secret string) bool {
 	if strings.Contains(m.typed[user], secret) {
 		return true
 	}
 	for _, c := range cs {
 		data, _ := json.Marshal(c)
-		if strings.Contains(string(data), secret) && slices.Contains(c.Parties(), user) {
+		if strings.Contains(string(data), secret) && slices.Contains(c.Parties(), user) && !c.HiddenFrom(user) {
 			return true
 		}
 	}
@@ -539,10 +542,10 @@ func ownChange(was, c *contract.Contract) bool {
 }
 
 // partyOf reports whether user is a party of the contract as it was (or,
-// when new, its learner).
+// when new, its learner or whoever drafts it for them).
 func partyOf(was, c *contract.Contract, user string) bool {
 	if was == nil {
-		return c.Learner == user
+		return c.Learner == user || c.DraftedBy != "" && c.DraftedBy == user
 	}
 	return slices.Contains(was.Parties(), user)
 }
@@ -660,7 +663,18 @@ func drafted() program {
 		click(lee, "Skip", 0).click(lee, "Done with goals", 0).
 		say(lee, "Shadow Ana's reviews; read the handbook", "A write-up of three reviews",
 			"Two teammates use my checklist without help", "in 8 weeks").
-		click(lee, "Weekly", 0).say(lee, "<@UMO>")
+		click(lee, "Weekly", 0).say(lee, "<@UMO>").click(lee, "Skip", 0).click(lee, "Skip", 0).click(lee, "Skip", 0)
+}
+
+// advocated has Lee write a contract naming Mo to approve and Wen as
+// advocate in one message, and send it.
+func advocated() program {
+	return program{}.say(lee, "new", secrets[0], "Run three design reviews using a checklist the team adopts").
+		click(lee, "Skip", 0).click(lee, "Done with goals", 0).
+		say(lee, "Shadow Ana's reviews; read the handbook", "A write-up of three reviews",
+			"Two teammates use my checklist without help", "in 8 weeks").
+		click(lee, "Weekly", 0).say(lee, "<@UMO> with <@UWEN> as my advocate", "Two hours a week").click(lee, "Skip", 0).
+		click(lee, "Send to my manager", 0)
 }
 
 // active has Mo approve Lee's contract.
@@ -671,6 +685,15 @@ func active() program {
 // modelSeeds are the sequences of known bugs, and starting points.
 func modelSeeds() [][]byte {
 	return [][]byte{
+		// The advocate's buttons: a stranger's click on them, a comment,
+		// a signature on an old version after a change request, the
+		// last signature.
+		advocated().clickAny(sam, "Sign as advocate", 0).clickAny(mo, "Sign as advocate", 0).
+			click(modelWen, "Comment", 0).submit(modelWen, 2).click(mo, "Approve & sign", 0).
+			click(modelWen, "Sign as advocate", 0).mention(lee),
+		advocated().click(mo, "Request changes", 0).submit(mo, 0).click(modelWen, "Sign as advocate", 0).
+			click(lee, "Revise", 0).say(lee, "send").click(modelWen, "Sign as advocate", 1).
+			click(modelWen, "Sign as advocate", 0).click(mo, "Approve & sign", 0),
 		// An old suggestion card applied the newest suggestion.
 		program{}.say(lee, "new", secrets[1], "get better at presenting", "hepl").click(lee, "Use suggestion", 1),
 		// An old check-in card took a second, contradictory answer.
@@ -688,5 +711,14 @@ func modelSeeds() [][]byte {
 		active().say(lee, "edit goals").click(lee, "Propose a new deadline", 0).say(lee, "2027-04-30").
 			click(mo, "Decline", 0).say(lee, "edit goals").click(lee, "Propose a new deadline", 0).
 			say(lee, "2027-05-21").click(mo, "Decline", 1),
+		// Mo drafts for Lee: Lee sees nothing of it until it is sent,
+		// and cannot send it; then counters it, and Mo signs.
+		program{}.say(mo, "draft-for <@ULEE>", secrets[0], "Run three design reviews using a checklist the team adopts").
+			click(mo, "Skip", 0).click(mo, "Done with goals", 0).
+			say(mo, "Shadow Ana's reviews; read the handbook", "A write-up of three reviews",
+				"Two teammates use my checklist without help", "in 8 weeks").click(mo, "Weekly", 0).
+			say(lee, "list", "status", "resume", "send").clickAny(lee, "Send to the learner", 0).
+			click(mo, "Send to the learner", 0).click(lee, "Edit / counter", 0).say(lee, "edit title", secrets[1]).
+			click(lee, "Send to my manager", 0).click(mo, "Approve & sign", 0),
 	}
 }

@@ -40,6 +40,10 @@ func TestSamples(t *testing.T) {
 		"report", "report_approver", "report_refused",
 		"my_data", "forget_confirm", "forget_kept", "forget_asked", "forgotten",
 		"home", "home_approver", "home_empty", "home_reviewer", "home_full",
+		"people_ambiguous", "advocate_prompt", "advocate_rejected", "support_prompt", "ethics_prompt", "people_named",
+		"summary_advocate", "sent_advocate", "approval_request_advocate", "advocate_request", "status_advocate", "advocate_denied",
+		"advocate_comment_sent", "advocate_commented", "advocate_released", "advocate_request_diff", "advocate_signed_card",
+		"advocate_signed", "advocate_active",
 		"consent_card", "consent_chosen_card", "consent_chosen", "library_list", "library_empty",
 		"examples_offered", "example", "examples_found", "examples_none", "examples_bad", "example_gone",
 		"draft_for_who", "draft_for_self", "draft_for_two", "draft_for_welcome", "draft_for_summary", "draft_for_already",
@@ -63,7 +67,7 @@ func TestSamples(t *testing.T) {
 		t.Error("approval_request_peer shows no peer review")
 	}
 	forms := []string{"request_changes", "amend", "renegotiate", "share", "feedback", "comment_work", "ask_more", "assess", "reply_checkin", "decline_reason",
-		"draft_decline_reason"}
+		"draft_decline_reason", "advocate_comment"}
 	for _, k := range forms {
 		m, ok := modals[k]
 		if !ok {

@@ -34,6 +34,7 @@ func TestTranscriptTyposAndSingleEdits(t *testing.T) {
 	w.Say(lee, "sunday 28 march")
 	w.Click(lee, "Weekly")
 	w.Say(lee, "<@UMO|mo>")
+	w.SkipNotes(lee)
 	w.Say(lee, "stauts")
 	w.Say(lee, "edit goal 1")
 	w.Say(lee, "Give a ten-minute talk on our roadmap to my team")

@@ -61,6 +61,8 @@ func TestTranscriptDraftFor(t *testing.T) {
 	w.Say(lee, "list")
 	hidden := lastText(w, lee)
 	w.Command(mo, "status")
+	w.Say(mo, "help")
+	moHelp := lastText(w, mo)
 	w.Command(mo, "home")
 	moHome := lastText(w, mo)
 	w.Command(lee, "home")
@@ -84,6 +86,8 @@ func TestTranscriptDraftFor(t *testing.T) {
 
 	for _, tc := range []struct{ got, want string }{
 		{hidden, "You don't have any contracts yet."},
+		{moHelp, "send — send the draft to the person you're drafting it for"},
+		{moHelp, "new — start a learning contract of your own"},
 		{moHome, "you drafted it for @ULEE · yours to finish and send"},
 		{leeHomeSent, "drafted by @UMO for you"},
 		{card, "@UMO drafted a learning contract for you (version 1) and signed it as your approver."},
@@ -203,6 +207,7 @@ func TestDraftForEndsInTheSameContract(t *testing.T) {
 		}
 	}
 	own.Say(lee, "<@UMO|mo>")
+	own.SkipNotes(lee)
 	own.Click(lee, "Send to my manager")
 	own.Click(mo, "Approve & sign")
 	own.Command(lee, "export")

@@ -73,6 +73,7 @@ func TestTranscriptHome(t *testing.T) {
 		w.Say(lee, "in 8 weeks")
 		w.Click(lee, "Weekly")
 		w.Say(lee, "<@UMO|mo>")
+		w.SkipNotes(lee)
 	})
 	w.Click(lee, "Send to my manager")
 	wantHome(t, w, lee, "Waiting for approval · version 1 waits for @UMO's signature")
@@ -267,5 +268,52 @@ func TestHomeCoalesced(t *testing.T) {
 	}
 	if last := p.published[2]; !strings.Contains(last, "Running design reviews") {
 		t.Errorf("the last home does not show the latest change:\n%s", last)
+	}
+}
+
+// TestHomeOpenedElsewhere: a home opened through one replica is refreshed
+// by another after a change, until half an hour after it was opened.
+func TestHomeOpenedElsewhere(t *testing.T) {
+	ctx := context.Background()
+	now := start
+	clock := func() time.Time { return now }
+	s := memory.New(memory.WithClock(clock))
+	t.Cleanup(func() { s.Close() })
+	replica := func() *bot.Engine {
+		e, err := bot.New(bot.Config{Store: s, Docs: s, Now: clock})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	a, b := replica(), replica()
+	p := bottest.NewPlatform()
+	turn := func(e *bot.Engine, in conversation.Input) {
+		t.Helper()
+		if err := e.Handle(ctx, bot.Turn{Platform: p, Team: bottest.Team, Input: in}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	say := func(text string) conversation.Input {
+		return conversation.Input{Kind: conversation.TextInput, User: lee, Channel: bottest.DM(lee), Text: text}
+	}
+	homes := func() int {
+		n := 0
+		for _, d := range p.Deliveries() {
+			if d.Kind == bottest.Home {
+				n++
+			}
+		}
+		return n
+	}
+	turn(a, conversation.Input{Kind: conversation.HomeInput, User: lee})
+	turn(b, say("new"))
+	if n := homes(); n != 2 {
+		t.Fatalf("%d homes published, want the one opened and the draft's, by the other replica", n)
+	}
+	now = now.Add(31 * time.Minute)
+	turn(b, say("Running design reviews"))
+	if n := homes(); n != 2 {
+		t.Errorf("a home opened 31 minutes ago was refreshed: %d published", n)
 	}
 }

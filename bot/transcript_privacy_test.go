@@ -26,6 +26,7 @@ func draftAndSendAs(w *bottest.World, user, title, approver string) {
 	w.Say(user, "in 8 weeks")
 	w.Click(user, "Weekly")
 	w.Say(user, "<@"+approver+">")
+	w.SkipNotes(user)
 	w.Click(user, "Send to my manager")
 }
 

@@ -40,6 +40,7 @@ func draftOnly(w *bottest.World) {
 	w.Say(lee, "in 8 weeks")
 	w.Click(lee, "Weekly")
 	w.Say(lee, "<@UMO|mo>")
+	w.SkipNotes(lee)
 }
 
 func TestTranscriptLearningSetReview(t *testing.T) {

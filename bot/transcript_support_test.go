@@ -30,6 +30,7 @@ func TestTranscriptBadSpell(t *testing.T) {
 		w.Say(lee, "in 16 weeks")
 		w.Click(lee, "Fortnightly")
 		w.Say(lee, "<@UMO|mo>")
+		w.SkipNotes(lee)
 		w.Click(lee, "Send to my manager")
 		w.Click(mo, "Approve & sign")
 	})

@@ -67,6 +67,7 @@ func draftAndSend(w *bottest.World) {
 	w.Say(lee, "in 8 weeks")
 	w.Click(lee, "Weekly")
 	w.Say(lee, "<@UMO|mo>")
+	w.SkipNotes(lee)
 	w.Click(lee, "Send to my manager")
 }
 
@@ -97,6 +98,7 @@ func TestTranscriptDraftingHappyPath(t *testing.T) {
 	w.Say(lee, "by the end of March")
 	w.Click(lee, "Fortnightly")
 	w.Say(lee, "<@UMO|mo>")
+	w.SkipNotes(lee)
 	w.Click(lee, "Send to my manager")
 	w.Click(mo, "Approve & sign")
 	golden(t, w, "drafting_happy_path")
@@ -159,6 +161,7 @@ func TestTranscriptDraftingCoached(t *testing.T) {
 	w.Say(lee, "<@UBOT>")
 	w.Say(lee, "<@ULEE|lee>")
 	w.Say(lee, "<@UMO>")
+	w.SkipNotes(lee)
 	w.Say(lee, "edit goals")
 	w.Click(lee, "Start goals over")
 	w.Say(lee, "Explain our deployment pipeline to a new teammate without notes")
@@ -426,6 +429,7 @@ func TestUserTextStaysPlain(t *testing.T) {
 	w.Say(lee, "in 8 weeks")
 	w.Click(lee, "Weekly")
 	w.Say(lee, "<@UMO>")
+	w.SkipNotes(lee)
 	w.Click(lee, "Send to my manager")
 	w.Click(mo, "Request changes")
 	w.Submit(mo, map[string]string{conversation.FieldComments: hostile})

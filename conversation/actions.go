@@ -38,6 +38,15 @@ const (
 	ActionEditDeadline   ActionID = "lp_edit_deadline"
 	ActionEditCadence    ActionID = "lp_edit_cadence"
 	ActionEditApprover   ActionID = "lp_edit_approver"
+	ActionEditAdvocate   ActionID = "lp_edit_advocate"
+	ActionEditSupport    ActionID = "lp_edit_support"
+	ActionEditEthics     ActionID = "lp_edit_ethics"
+)
+
+// The workplace advocate's buttons on a version proposed.
+const (
+	ActionAdvocateSign    ActionID = "lp_advocate_sign"    // sign as advocate
+	ActionAdvocateComment ActionID = "lp_advocate_comment" // open the comment form
 )
 
 // Decision buttons: the approver's on a proposal, the learner's on a change

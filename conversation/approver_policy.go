@@ -15,7 +15,7 @@ func ChoosesApprover(s Session, in Input) bool {
 	if c, _, ok := typedCommand(in); ok && c.name == "draft-for" {
 		return true
 	}
-	return s.State == StateApprover && (in.Kind == TextInput || in.Kind == CommandInput)
+	return (s.State == StateApprover || s.State == StateAdvocate) && (in.Kind == TextInput || in.Kind == CommandInput)
 }
 
 // approverRefusedMsg says why the approver named may not approve the

@@ -22,6 +22,9 @@ type command struct {
 	// forApprover is the help line for someone who approves contracts and
 	// writes none of their own, when it differs from help.
 	forApprover string
+	// forDrafter is the help line for someone drafting a contract for
+	// another, and none of their own, when it differs from help.
+	forDrafter string
 	// accepts reports whether, in this turn, the words are this command
 	// at all (nil: always). When not, typed text is the answer to the
 	// current step, and a slash command is unknown.
@@ -76,8 +79,9 @@ func buildCommands() []command {
 		{name: "edit", args: true, usage: "edit goals", who: learner | drafter, help: editLine(),
 			applies: (*turn).inDraft, run: (*turn).editCommand},
 		{name: "send", who: learner | drafter, help: "send your draft to your approver",
-			accepts: func(t *turn) bool { return t.in.Kind == CommandInput || t.s.State == StateSummary },
-			applies: func(t *turn) bool { return t.inDraft() && t.s.State == StateSummary }, run: noArgs((*turn).sendDraft)},
+			forDrafter: "send the draft to the person you're drafting it for",
+			accepts:    func(t *turn) bool { return t.in.Kind == CommandInput || t.s.State == StateSummary },
+			applies:    func(t *turn) bool { return t.inDraft() && t.s.State == StateSummary }, run: noArgs((*turn).sendDraft)},
 		{name: "share", who: learner, help: "share your draft with your learning set for feedback", needsSets: true,
 			applies: func(t *turn) bool { return t.draftOf(t.sessionContract()) }, run: noArgs((*turn).shareClick)},
 		{name: "cancel", aliases: []string{"stop"}, who: learner | drafter, help: "stop for now; your draft is kept",
@@ -96,7 +100,8 @@ func buildCommands() []command {
 			help:    "end your contract early: finished early, or no longer relevant",
 			accepts: (*turn).finishTyped, applies: func(t *turn) bool { return t.pausable() && !t.inFollowUp() }, run: noArgs((*turn).endCommand)},
 		{name: "status", help: "where your contract is and who still has to sign", run: noArgs((*turn).status),
-			forApprover: "where your own learning contract is, once you have one"},
+			forApprover: "where your own learning contract is, once you have one",
+			forDrafter:  "where the contract you're drafting is, and who still has to sign"},
 		{name: "list", help: "all your contracts", needsList: true, run: noArgs((*turn).list),
 			forApprover: "the contracts you approve, and where each one is"},
 		{name: "show", args: true, needsList: true, accepts: (*turn).recordAsked,
@@ -239,7 +244,10 @@ func IsCommand(text string) bool {
 
 // helpFor is the command's help line for someone with these roles.
 func (c command) helpFor(r role) string {
-	if r == approver && c.forApprover != "" {
+	switch {
+	case r&drafter != 0 && r&learner == 0 && c.forDrafter != "":
+		return c.forDrafter
+	case r&^drafter == approver && c.forApprover != "":
 		return c.forApprover
 	}
 	return c.help

@@ -17,10 +17,11 @@ var draftButtons = map[ActionID][]State{
 	ActionAddGoal:       {StateGoals},
 	ActionGoalsDone:     {StateGoals},
 	ActionGoalsOver:     {StateGoals},
-	ActionSkip:          {StateActivities, StateCadence, StateMastery},
-	ActionKeep:          {StateTitle, StateGoal, StateActivities, StateEvidence, StateCriteria, StateDeadline, StateCadence, StateApprover},
-	ActionWeekly:        {StateCadence},
-	ActionFortnightly:   {StateCadence},
+	ActionSkip:          {StateActivities, StateCadence, StateMastery, StateAdvocate, StateSupport, StateEthics},
+	ActionKeep: {StateTitle, StateGoal, StateActivities, StateEvidence, StateCriteria, StateDeadline, StateCadence, StateApprover,
+		StateAdvocate, StateSupport, StateEthics},
+	ActionWeekly:      {StateCadence},
+	ActionFortnightly: {StateCadence},
 }
 
 // draftButton handles a drafting button clicked at its step.
@@ -194,28 +195,6 @@ func (t *turn) cadence(n contract.Cadence) {
 	}
 }
 
-func (t *turn) setApprover(text string) {
-	if t.c.DraftedBy != "" {
-		t.reply(fixedApproverMsg(t.c))
-		return
-	}
-	id, err := parseApprover(text, t.in.User, t.env.BotUser)
-	if err != nil {
-		t.reply(approverErrorMsg(err))
-		return
-	}
-	if err := t.env.Approvers.Check(t.c.Learner, id, t.env.ApproverGroup); err != nil {
-		t.reply(approverRefusedMsg(err, id))
-		return
-	}
-	if err := t.c.SetApprover(t.in.User, id, t.env.Now); err != nil {
-		t.refuse(err, "edit")
-		return
-	}
-	t.dirty = true
-	t.advance(nil)
-}
-
 // current is what the draft already holds for the current step, shown so
 // the learner may keep it; nil when nothing.
 func (t *turn) current() message.Text {
@@ -246,6 +225,18 @@ func (t *turn) current() message.Text {
 		if t.c.Approver != "" {
 			return message.T(message.Mention(t.c.Approver))
 		}
+	case StateAdvocate:
+		if t.c.Advocate != "" {
+			return message.T(message.Mention(t.c.Advocate))
+		}
+	case StateSupport:
+		if tm.Support != "" {
+			return message.T(tm.Support)
+		}
+	case StateEthics:
+		if tm.Ethics != "" {
+			return message.T(tm.Ethics)
+		}
 	}
 	return nil
 }
@@ -272,6 +263,8 @@ func (t *turn) prompt(lead message.Text) message.Message {
 		return summaryMsg(c, lead, t.env.Now)
 	case StateDeadline:
 		return askMsg(t.s.State, lead, t.current(), value(c), deadline.Examples(t.env.Now))
+	case StateAdvocate:
+		return advocatePrompt(lead, t.current(), value(c), c.AdvocateRequired)
 	}
 	return askMsg(t.s.State, lead, t.current(), value(c), nil)
 }
@@ -316,8 +309,10 @@ func (t *turn) propose() {
 	if t.draftedFor(c) {
 		t.reply(sentForMsg(c))
 		t.send(c.Learner, draftedForMsg(c))
+		t.tellAdvocate()
 		return
 	}
 	t.reply(sentMsg(c))
 	t.send(c.Approver, approvalRequestMsg(c))
+	t.tellAdvocate()
 }

@@ -70,6 +70,14 @@ func asks(st State, examples []string) ask {
 	case StateApprover:
 		return ask{summary: "Who will approve it?",
 			question: txt(bold("Who will approve and sign it?"), " Mention your manager or learning facilitator, like ", code("@Mo"), ".")}
+	case StateSupport:
+		return ask{summary: "What support will you need?", optional: true,
+			question: txt(bold("What support will you need?"), " Time in your week, a budget, access to a system, someone's help."),
+			hint:     privateHint()}
+	case StateEthics:
+		return ask{summary: "Any ethical considerations?", optional: true,
+			question: txt(bold("Any ethical considerations?"), " Confidential data, people's consent, a conflict of interest: anything to handle with care."),
+			hint:     privateHint()}
 	}
 	return ask{summary: "Type help to see what you can do", question: txt("Type ", code("help"), " to see what you can do.")}
 }
@@ -225,6 +233,7 @@ func summaryHintMsg() message.Message {
 var fillLabels = map[string]string{
 	contract.FieldGoals: "Add a goal", contract.FieldEvidence: "Add evidence", contract.FieldCriteria: "Add success criteria",
 	contract.FieldDeadline: "Set the deadline", contract.FieldApprover: "Choose an approver",
+	contract.FieldAdvocate: "Name an advocate",
 }
 
 func incompleteMsg(c *contract.Contract, inc *contract.IncompleteError) message.Message {
@@ -247,5 +256,9 @@ func incompleteMsg(c *contract.Contract, inc *contract.IncompleteError) message.
 }
 
 func sentMsg(c *contract.Contract) message.Message {
+	if a := c.AdvocateOf(); a != "" {
+		return note("Sent to your approver and advocate", "📨 Sent to ", at(c.Approver), " for approval and to ", at(a),
+			fmt.Sprintf(" as your workplace advocate (version %d). It becomes active once all three of you have signed; I'll let you know as they answer.", c.Version))
+	}
 	return note("Sent to your approver", "📨 Sent to ", at(c.Approver), fmt.Sprintf(" (version %d). I'll let you know as soon as they answer.", c.Version))
 }

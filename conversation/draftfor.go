@@ -69,10 +69,16 @@ func parseLearner(args, actor, botUser string) (string, error) {
 			people = append(people, m[1])
 		}
 	}
-	if len(people) > 1 {
+	switch {
+	case len(people) > 1:
 		return "", errSeveral
+	case len(people) == 0:
+		return "", errNoMention
 	}
-	return parseApprover(args, actor, botUser)
+	if err := checkPerson(people[0], actor, botUser); err != nil {
+		return "", err
+	}
+	return people[0], nil
 }
 
 // draftingFor is a contract the actor drafted for learner that is still

@@ -12,7 +12,7 @@ import (
 
 // draftedFixture is a contract Mo is drafting for Lee, complete and not
 // sent; sent, the same after Mo sent it (version 1).
-func draftedFixture(t *testing.T) (draft, sent *contract.Contract) {
+func draftedFixture(t testing.TB) (draft, sent *contract.Contract) {
 	t.Helper()
 	c := contract.NewDraftFor("c9", "slack", "T1", lee, mo, start)
 	if err := c.SetTerms(mo, fixtureTerms(), start); err != nil {
@@ -216,4 +216,28 @@ func TestDraftForLearnerCard(t *testing.T) {
 	if !told {
 		t.Error("the drafter was not told of the decline")
 	}
+}
+
+// FuzzParseLearner: whatever follows draft-for, the person read is one
+// mentioned in it, never the actor nor the bot, and a second person
+// mentioned is refused.
+func FuzzParseLearner(f *testing.F) {
+	for _, s := range []string{"draft-for <@ULEE>", "draft-for <@ULEE|lee> <@USAM>", "<@UMO>", "<@UBOT>", "<@ULEE> <@ULEE>",
+		"draft-for @lee", "<@>", "<@ULEE|>", "<<@ULEE>>", "<@29:lee>", "<@USLACKBOT>", "<@B0123>"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		id, err := parseLearner(text, mo, "UBOT")
+		if err != nil {
+			return
+		}
+		if id == "" || id == mo || id == "UBOT" || !strings.Contains(text, "<@"+id) {
+			t.Fatalf("%q read as %q", text, id)
+		}
+		for _, m := range mention.FindAllStringSubmatch(text, -1) {
+			if m[1] != id {
+				t.Fatalf("%q names %q too, and %q was taken", text, m[1], id)
+			}
+		}
+	})
 }

@@ -337,17 +337,9 @@ func (t *turn) submitWork() {
 	aside := t.endFollowUp()
 	t.reply(submittedMsg(c, aside))
 	t.send(c.Approver, assessCardMsg(c))
-	if adv := advocateOf(c); adv != "" {
+	if adv := c.AdvocateOf(); adv != "" {
 		t.send(adv, evidenceCardMsg(c))
 	}
-}
-
-// advocateOf is the contract's advocate, when it has one of its own.
-func advocateOf(c *contract.Contract) string {
-	if c.Advocate != "" && c.Advocate != c.Approver && c.Advocate != c.Learner {
-		return c.Advocate
-	}
-	return ""
 }
 
 // --- the approver's assessment, more evidence, comments ---

@@ -18,8 +18,11 @@ func FuzzStep(f *testing.F) {
 	if err := amended.DoAmend(mo, 1, amended.Terms, "", start); err != nil {
 		f.Fatal(err)
 	}
+	draftedFor, sentFor := draftedFixture(f)
+	draftedFor.ID, sentFor.ID = "c1", "c1"
 	contracts := []*contract.Contract{nil, fx["draft"], fx["proposed"], fx["changes_requested"], fx["active"], amended,
-		fx["prompted"], fx["renegotiating"], fx["paused"], fx["in_peer_review"], fx["submitted"], fx["assessed"], fx["completed"]}
+		fx["prompted"], fx["renegotiating"], fx["paused"], fx["in_peer_review"], fx["submitted"], fx["assessed"], fx["completed"],
+		draftedFor, sentFor}
 	kinds := []InputKind{TextInput, CommandInput, ActionInput, SubmitInput, DueInput, "bogus", ThreadInput, JoinInput, DeliveredInput}
 	users := []string{lee, mo, sam, ""}
 
@@ -32,7 +35,7 @@ func FuzzStep(f *testing.F) {
 		ActionSubmitEvidence, ActionEvidenceDone, ActionRateMet, ActionRatePartly, ActionRateNotYet, ActionAssess, ActionAskMore,
 		ActionCommentWork, ActionReplyAssess, ActionReflect, ActionEndEarly, ActionRetire, ActionImpactALot, ActionImpactSomewhat,
 		ActionImpactNotYet, ActionSkipEvidence, ActionSkipRateNote, ActionSkipReply, ActionSkipLearned, ActionSkipDifferently,
-		ActionSkipChange, ActionSkipImpactExample, ActionSkipRetireNote}
+		ActionSkipChange, ActionSkipImpactExample, ActionSkipRetireNote, ActionDeclineDraft}
 	// Finishing: each finishing question, on the contracts it is about.
 	for _, st := range []State{StateHandIn, StateRate, StateRateNote, StateReply, StateLearned, StateDifferently, StateChange,
 		StateImpactExample, StateRetireNote} {
@@ -41,6 +44,15 @@ func FuzzStep(f *testing.F) {
 				f.Add(uint8(0), fixture, uint8(0), string(st), text, "", "", "", uint8(1))
 			}
 		}
+	}
+	// The steps after the approver, and the advocate's form.
+	for _, text := range []string{"<@UMO> with <@UWEN> as my advocate", "<@UWEN>", "<@ULEE>", "none", "advocate <@UMO>", "Two hours a week", "skip", "back"} {
+		for _, st := range []State{StateApprover, StateAdvocate, StateSupport, StateEthics} {
+			f.Add(uint8(0), uint8(1), uint8(0), string(st), text, "", "", string(StateApprover), uint8(0))
+		}
+	}
+	for u := range users {
+		f.Add(uint8(3), uint8(2), uint8(u), "", "Fridays are quiet", CallbackAdvise, "c=c1&v=1", "", uint8(0))
 	}
 	for _, cb := range []string{CallbackAssess, CallbackAskMore, CallbackComment} {
 		for u := range users {
@@ -103,6 +115,21 @@ func FuzzStep(f *testing.F) {
 		f.Add(uint8(3), uint8(1), uint8(u), "", "CSET", CallbackShare, "c=c1&v=0", "", uint8(0))
 		f.Add(uint8(1), uint8(0), uint8(u), "", "learning-set reviewers 3", "", "", "", uint8(0))
 		f.Add(uint8(7), uint8(0), uint8(u), "", "", "", "", "", uint8(0))
+	}
+	// Drafting for someone: draft-for typed and run, the drafter at each
+	// step of the draft, the learner's answers to the sent draft.
+	for _, text := range []string{"draft-for <@ULEE>", "draft-for <@UMO>", "draft-for <@ULEE> <@USAM>", "draft-for <@UBOT>",
+		"draft-for <@ULEE|lee", "draft-for <@>", "draft-for @lee", "edit approver", "send", "status", "list"} {
+		for u := range users {
+			f.Add(uint8(1), uint8(13), uint8(u), string(StateSummary), text, "", "", "", uint8(0))
+			f.Add(uint8(0), uint8(13), uint8(u), string(StateCadence), text, "", "", string(StateDeadline), uint8(0))
+		}
+	}
+	for _, id := range []ActionID{ActionAccept, ActionCounter, ActionDeclineDraft, ActionDeclineReason, ActionSend, ActionEditApprover, ActionOpen} {
+		for u := range users {
+			f.Add(uint8(2), uint8(14), uint8(u), "", "", string(id), "c=c1&v=1", "", uint8(0))
+			f.Add(uint8(2), uint8(13), uint8(u), "", "", string(id), "c=c1&v=0", "", uint8(0))
+		}
 	}
 	f.Add(uint8(4), uint8(9), uint8(2), "", "", string(contract.DueReviewReminder), "c=c1&v=0", "", uint8(3))
 	f.Add(uint8(4), uint8(9), uint8(0), "", "", string(contract.DueReviewSlow), "c=c1&v=0", "", uint8(7))

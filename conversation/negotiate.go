@@ -50,6 +50,10 @@ func (t *turn) onAction() {
 		t.reviseDraft()
 	case ActionSendPrivately:
 		t.sendPrivately()
+	case ActionAdvocateSign:
+		t.advocateSign()
+	case ActionAdvocateComment:
+		t.adviseClick()
 	case ActionForgetMe:
 		t.forgetClick()
 	case ActionKeepMyData:
@@ -111,6 +115,8 @@ func (t *turn) onSubmit() {
 		t.submitAskMore()
 	case CallbackComment:
 		t.submitComment()
+	case CallbackAdvise:
+		t.submitAdvice()
 	default:
 		t.ephemeral(note("That form has expired", "That form has expired. Type ", message.Code("help"), " to see what you can do."))
 	}
@@ -164,6 +170,10 @@ func (t *turn) approve() {
 		t.refuse(&contract.DeniedError{Action: contract.Sign, Actor: t.in.User, Allowed: approvers(c)}, "approve")
 		return
 	}
+	if t.in.User == c.AdvocateOf() {
+		t.advocateSign()
+		return
+	}
 	renegotiating := c.Status == contract.Renegotiating
 	if !t.decide(c.DoSign(t.in.User, v.Version, t.env.Now), "approve") {
 		return
@@ -174,6 +184,7 @@ func (t *turn) approve() {
 		summary = "Signed"
 	}
 	t.decided(v, t.in.Source, c.Version, summary, signedOutcome(c, t.in.User, pending))
+	t.tellActive()
 	if renegotiating {
 		t.send(c.Learner, renegotiatedMsg(c, t.in.User, pending))
 		return
@@ -268,6 +279,7 @@ func (t *turn) submitAmend() {
 	}
 	t.decided(v, v.Ref, old, "Amendment proposed", amendedOutcome(t.in.User, c.Learner, c.Version))
 	t.send(c.Learner, amendmentMsg(c, t.in.User, comment))
+	t.tellAdvocate()
 }
 
 // formTerms reads an amendment or renegotiation form over the terms it was
@@ -349,6 +361,7 @@ func (t *turn) accept() {
 	if c.Approver != t.in.User {
 		t.send(c.Approver, acceptedMsg(c, t.in.User, pending))
 	}
+	t.tellActive()
 }
 
 // counter turns the approver's amendment into a draft the learner edits.

@@ -33,6 +33,7 @@ func signCard(c *contract.Contract, recipient string, intro blocks, summary stri
 	}
 	if v > 1 {
 		bs = append(bs, diffBlocks(baseOf(c, v), changesSince(c, v))...)
+		bs = append(bs, advocateChangeBlocks(c, v)...)
 		bs = append(bs, message.Divider{})
 	}
 	bs = append(bs, termsBlocks(c, termsOf(c, v), false)...)
@@ -47,6 +48,8 @@ func decisionButtons(c *contract.Contract, recipient, val string) (message.Actio
 	v := c.Version
 	renegotiating := c.Status == contract.Renegotiating
 	switch {
+	case recipient != "" && recipient == c.AdvocateOf():
+		return advocateButtons(c, recipient, val)
 	case recipient == c.Learner && renegotiating:
 		return actions(button("Accept & sign", ActionAccept, val, message.Primary),
 				button("Decline", ActionDecline, val, message.Default)),
@@ -65,6 +68,12 @@ func decisionButtons(c *contract.Contract, recipient, val string) (message.Actio
 		return actions(button("Approve & sign", ActionApprove, val, message.Primary),
 				button("Decline", ActionDecline, val, message.Default)),
 			txt(fmt.Sprintf("Version %d. Approving puts it in force; declining keeps version %d.", v, c.Signed))
+	case c.AdvocateOf() != "":
+		return actions(button("Approve & sign", ActionApprove, val, message.Primary),
+				button("Request changes", ActionRequestChanges, val, message.Default),
+				button("Propose an amendment", ActionAmend, val, message.Default)),
+			append(txt(fmt.Sprintf("Version %d. Still to sign: ", v)), append(stillToSign(c, recipient),
+				txt(". With ", at(c.AdvocateOf()), " as workplace advocate, it's active once all three of you have signed.")...)...)
 	default:
 		return actions(button("Approve & sign", ActionApprove, val, message.Primary),
 				button("Request changes", ActionRequestChanges, val, message.Default),

@@ -130,23 +130,6 @@ var (
 
 var mention = regexp.MustCompile(`<@([^<>|\s]{1,256})(?:\|[^<>]*)?>`)
 
-// parseApprover reads the first mention in text (Slack writes "<@U123>" or
-// "<@U123|name>") and rejects the actor and bots.
-func parseApprover(text, actor, botUser string) (string, error) {
-	m := mention.FindStringSubmatch(text)
-	if m == nil {
-		return "", errNoMention
-	}
-	id := m[1]
-	switch {
-	case id == actor:
-		return "", errSelf
-	case id == botUser, strings.EqualFold(id, "USLACKBOT"), strings.HasPrefix(id, "B") && isUpperAlnum(id):
-		return "", errBot
-	}
-	return id, nil
-}
-
 func isUpperAlnum(s string) bool {
 	for _, r := range s {
 		if !unicode.IsUpper(r) && !unicode.IsDigit(r) {

@@ -16,8 +16,11 @@ const (
 	StateDeadline   State = "deadline"
 	StateCadence    State = "cadence"
 	StateApprover   State = "approver"
-	StateSummary    State = "summary" // the whole draft, ready to send
-	StateStopped    State = "stopped" // after cancel; Back's top is where to resume
+	StateAdvocate   State = "advocate" // a workplace advocate (optional unless the template asks)
+	StateSupport    State = "support"  // support needed (optional, private)
+	StateEthics     State = "ethics"   // ethical considerations (optional, private)
+	StateSummary    State = "summary"  // the whole draft, ready to send
+	StateStopped    State = "stopped"  // after cancel; Back's top is where to resume
 )
 
 // Follow-up questions about an active contract, asked after a button on a
@@ -138,6 +141,12 @@ var parts = []part{
 		optional: true, doing: "choosing how often we check in"},
 	{name: contract.FieldApprover, label: "approver", state: StateApprover, edit: ActionEditApprover,
 		why: "someone has to agree to the contract and sign it with you", doing: "choosing who approves it"},
+	{name: contract.FieldAdvocate, label: "workplace advocate", state: StateAdvocate, edit: ActionEditAdvocate,
+		optional: true, why: "your template asks for a workplace advocate to sign it with you", doing: "naming a workplace advocate (optional)"},
+	{name: contract.FieldSupport, label: "support needed", state: StateSupport, edit: ActionEditSupport,
+		optional: true, doing: "saying what support you'll need (optional, private)"},
+	{name: contract.FieldEthics, label: "ethical considerations", state: StateEthics, edit: ActionEditEthics,
+		optional: true, doing: "noting ethical considerations (optional, private)"},
 }
 
 // partOf returns the part a drafting state belongs to.
@@ -161,7 +170,9 @@ func partNamed(name string) (part, bool) {
 		"activities and resources": contract.FieldActivities, "criterion": contract.FieldCriteria,
 		"success criteria": contract.FieldCriteria, "date": contract.FieldDeadline, "checkins": contract.FieldCadence,
 		"check-ins": contract.FieldCadence, "check-in": contract.FieldCadence, "check ins": contract.FieldCadence,
-		"manager": contract.FieldApprover,
+		"manager": contract.FieldApprover, "workplace advocate": contract.FieldAdvocate,
+		"support needed": contract.FieldSupport, "ethical considerations": contract.FieldEthics,
+		"ethical notes": contract.FieldEthics, "ethics notes": contract.FieldEthics,
 	}
 	if a, ok := aliases[name]; ok {
 		name = a

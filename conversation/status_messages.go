@@ -123,6 +123,13 @@ func statusMsg(c *contract.Contract, user string, doing string, now, today time.
 		if w := c.AwaitingSignature(); len(w) > 0 {
 			detail = append(append(txt("Still to sign: "), mentions(w)...), txt(".")...)
 		}
+		if r, ok := c.Revision(c.Version); ok && user == c.Learner && r.ProposedBy != user && !c.SignedBy(user, c.Version) {
+			detail = txt("It waits for you: ", bold("Accept & sign"), ", ", bold("Edit / counter"), " or ", bold("Decline"), " on the card ",
+				at(r.ProposedBy), " sent you.")
+			if c.DraftedBy == "" {
+				detail = txt("It waits for you: ", bold("Accept & sign"), " or ", bold("Counter"), " on the card ", at(r.ProposedBy), " sent you.")
+			}
+		}
 	case contract.Renegotiating:
 		detail = append(append(txt(fmt.Sprintf("A change (version %d) is waiting for ", c.Version)), mentions(c.AwaitingSignature())...),
 			txt(fmt.Sprintf(" to sign. Version %d stays in force until then.", c.Signed))...)
@@ -147,6 +154,10 @@ func statusMsg(c *contract.Contract, user string, doing string, now, today time.
 	if len(detail) > 0 {
 		bs = append(bs, section(detail))
 	}
+	if a := c.AdvocateOf(); a != "" {
+		bs = append(bs, message.Context{Text: txt("Workplace advocate: ", at(a))})
+	}
+	bs = append(bs, privateBlocks(c.InForce())...)
 	fin, btns := finishStatusText(c, user)
 	if len(fin) > 0 {
 		bs = append(bs, section(fin))

@@ -341,7 +341,13 @@ func (t *turn) answer(text string) {
 	case StateCadence:
 		t.setCadence(text)
 	case StateApprover:
-		t.setApprover(text)
+		t.namePeople(text, StateApprover)
+	case StateAdvocate:
+		t.namePeople(text, StateAdvocate)
+	case StateSupport:
+		t.setNote(text, func(tm *contract.Terms, s string) { tm.Support = s })
+	case StateEthics:
+		t.setNote(text, func(tm *contract.Terms, s string) { tm.Ethics = s })
 	case StateSummary:
 		t.reply(summaryHintMsg())
 	}
@@ -391,7 +397,9 @@ func (t *turn) advance(lead message.Text) {
 	t.push(cur.state)
 	next, ok := nextPart(cur)
 	if ok && next.name == contract.FieldApprover && t.c.DraftedBy != "" {
-		next, ok = nextPart(next) // the drafter is the approver
+		// The drafter is the approver; the advocate and the private
+		// notes are the learner's to add.
+		ok = false
 	}
 	if ok {
 		t.enter(next.state, lead)
@@ -478,7 +486,7 @@ func (t *turn) skip() {
 		t.reply(summaryHintMsg())
 	default:
 		p, _ := partOf(t.s.State)
-		if p.optional {
+		if t.skippable(p) {
 			t.advance(nil)
 			return
 		}
@@ -562,6 +570,8 @@ func firstGap(c *contract.Contract) (State, bool) {
 		return StateDeadline, true
 	case c.Approver == "":
 		return StateApprover, true
+	case c.AdvocateRequired && c.AdvocateOf() == "":
+		return StateAdvocate, true
 	}
 	return StateIdle, false
 }

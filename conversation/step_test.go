@@ -273,9 +273,16 @@ func TestParseApprover(t *testing.T) {
 		{"<@" + strings.Repeat("x", 257) + ">", "", errNoMention},
 	}
 	for _, tc := range tests {
-		got, err := parseApprover(tc.text, lee, "UBOT")
+		p, err := readPeople(tc.text, StateApprover)
+		got := p.approver
+		if err == nil {
+			err = checkPerson(got, lee, "UBOT")
+		}
+		if err != nil {
+			got = ""
+		}
 		if got != tc.want || !errors.Is(err, tc.err) {
-			t.Errorf("parseApprover(%q) = %q, %v; want %q, %v", tc.text, got, err, tc.want, tc.err)
+			t.Errorf("reading the approver of %q = %q, %v; want %q, %v", tc.text, got, err, tc.want, tc.err)
 		}
 	}
 }

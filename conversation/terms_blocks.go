@@ -47,30 +47,56 @@ func termsBlocks(c *contract.Contract, tm contract.Terms, edit bool) blocks {
 		part(ActionEditEvidence, "Evidence", orNone(bullets(tm.Evidence), "none yet")),
 		part(ActionEditCriteria, "Success criteria", orNone(criteriaText(tm.Criteria), "none yet")),
 	)
-	if edit && c.DraftedBy != "" {
-		// Drafted for the learner: its approver drafted it and stays.
-		return append(bs,
+	if edit {
+		advocate := txt(italic("none (optional)"))
+		if c.Advocate != "" {
+			advocate = txt(at(c.Advocate))
+		}
+		notes := blocks{
+			part(ActionEditAdvocate, "Workplace advocate", advocate),
+			part(ActionEditSupport, "Support needed 🔒", orNone(txt(tm.Support), "none noted")),
+			part(ActionEditEthics, "Ethical considerations 🔒", orNone(txt(tm.Ethics), "none noted")),
+			message.Context{Text: txt("🔒 Private notes: only the learner, the approver and the workplace advocate see them.")},
+		}
+		bs = append(bs,
 			part(ActionEditDeadline, "Deadline", deadline),
-			part(ActionEditCadence, "Check-ins", orNone(txt(cadenceLabel(tm.Cadence)), "not set yet")),
-			message.Fields{Fields: []message.Field{
+			part(ActionEditCadence, "Check-ins", orNone(txt(cadenceLabel(tm.Cadence)), "not set yet")))
+		if c.DraftedBy != "" {
+			// Drafted for the learner: its approver drafted it and stays.
+			bs = append(bs, message.Fields{Fields: []message.Field{
 				{Label: "Learner", Value: txt(at(c.Learner))},
 				{Label: "Approver", Value: append(approver, txt(" (drafted it)")...)},
-			}},
-		)
+			}})
+		} else {
+			bs = append(bs, part(ActionEditApprover, "Approver", approver))
+		}
+		return append(bs, notes...)
 	}
-	if edit {
-		return append(bs,
-			part(ActionEditDeadline, "Deadline", deadline),
-			part(ActionEditCadence, "Check-ins", orNone(txt(cadenceLabel(tm.Cadence)), "not set yet")),
-			part(ActionEditApprover, "Approver", approver),
-		)
-	}
-	return append(bs, message.Fields{Fields: []message.Field{
+	fields := []message.Field{
 		{Label: "Learner", Value: txt(at(c.Learner))},
 		{Label: "Approver", Value: approver},
-		{Label: "Deadline", Value: deadline},
-		{Label: "Check-ins", Value: orNone(txt(cadenceLabel(tm.Cadence)), "not set")},
-	}})
+	}
+	if c.Advocate != "" {
+		fields = append(fields, message.Field{Label: "Workplace advocate", Value: txt(at(c.Advocate))})
+	}
+	fields = append(fields,
+		message.Field{Label: "Deadline", Value: deadline},
+		message.Field{Label: "Check-ins", Value: orNone(txt(cadenceLabel(tm.Cadence)), "not set")})
+	bs = append(bs, message.Fields{Fields: fields})
+	return append(bs, privateBlocks(tm)...)
+}
+
+// privateBlocks show the support needed and the ethical considerations,
+// when there are any, to the contract's parties.
+func privateBlocks(tm contract.Terms) blocks {
+	var bs blocks
+	if tm.Support != "" {
+		bs = append(bs, section(bold("Support needed 🔒"), "\n", tm.Support))
+	}
+	if tm.Ethics != "" {
+		bs = append(bs, section(bold("Ethical considerations 🔒"), "\n", tm.Ethics))
+	}
+	return bs
 }
 
 func criteriaText(cs []contract.Criterion) text {

@@ -54,6 +54,7 @@ func homeSamples(t testing.TB, now time.Time, msgs map[string]message.Message) {
 	s.Say(other, "in 6 weeks")
 	s.Click(other, "Weekly")
 	s.Say(other, "<@"+approver+">")
+	s.SkipNotes(other)
 	s.Click(other, "Share with my learning set")
 	s.Submit(other, nil)
 	if !slices.Contains(s.Contract("c3").Waiting(), peer) {

@@ -73,6 +73,8 @@ type Revision struct {
 	ProposedBy string    `json:"proposed_by"`
 	At         time.Time `json:"at"`
 	Comment    string    `json:"comment,omitempty"`
+	// Advocate is the workplace advocate asked to sign this version.
+	Advocate string `json:"advocate,omitempty"`
 }
 
 // Event is one entry of the contract's history.

@@ -70,6 +70,7 @@ var rules = map[Action]rule{
 	Resume:        {from: []Status{Paused}, who: RoleLearner},
 	AskForHelp:    {from: []Status{Active, Renegotiating}, who: RoleLearner},
 	ReplyCheckIn:  {from: []Status{Active, Renegotiating, Paused}, who: RoleApprover},
+	Advise:        {from: []Status{Proposed, ChangesRequested, Renegotiating}, who: RoleAdvocate},
 	ShareExample:  {from: []Status{Completed}, who: RoleLearner},
 }
 
@@ -185,6 +186,11 @@ func (c *Contract) allowed(r Role) []string {
 		return []string{c.Learner, c.Approver}
 	case RoleMember:
 		return c.Parties()
+	case RoleAdvocate:
+		if a := c.AdvocateOf(); a != "" {
+			return []string{a}
+		}
+		return nil
 	case RoleDrafter:
 		return []string{c.Drafter()}
 	default:
@@ -202,8 +208,8 @@ func (c *Contract) Parties() []string {
 	if c.Approver != "" {
 		p = append(p, c.Approver)
 	}
-	if c.Advocate != "" && c.Advocate != c.Approver && c.Advocate != c.Learner {
-		p = append(p, c.Advocate)
+	if a := c.AdvocateOf(); a != "" {
+		p = append(p, a)
 	}
 	return p
 }
@@ -421,7 +427,7 @@ func (c *Contract) newVersion(actor string, base int, t Terms, comment string, n
 		prev = r.Terms
 	}
 	c.Version++
-	c.Revisions = append(c.Revisions, Revision{Version: c.Version, Base: base, Terms: t.Clone(), ProposedBy: actor, At: now, Comment: comment})
+	c.Revisions = append(c.Revisions, Revision{Version: c.Version, Base: base, Terms: t.Clone(), ProposedBy: actor, At: now, Comment: comment, Advocate: c.AdvocateOf()})
 	c.record(now, actor, "proposed", "", "", "")
 	c.History[len(c.History)-1].Comment = comment
 	for _, ch := range Diff(prev, t) {

@@ -272,6 +272,13 @@ func eventText(ev contract.Event) (string, bool) {
 			return "removed the approver", true
 		}
 		return "named the approver", true
+	case contract.EventAdvocate:
+		if ev.New == "" {
+			return "removed the workplace advocate", true
+		}
+		return "named the workplace advocate", true
+	case contract.EventAdvocateComment:
+		return "commented as workplace advocate on " + v, true
 	case "proposed":
 		return "proposed " + v, true
 	case "signed":

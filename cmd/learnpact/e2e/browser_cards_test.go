@@ -56,6 +56,7 @@ func TestBrowserOldCardsAndWorkingMorning(t *testing.T) {
 	p.click(p.expect(learner, "How often should we check in?"), conversation.ActionWeekly)
 	p.expect(learner, "Who will approve")
 	p.send("@mo")
+	p.skipNotes(learner)
 	p.click(p.expect(learner, "Send to my manager"), conversation.ActionSend)
 	p.expect(learner, "Sent to")
 	p.as(manager)

@@ -75,6 +75,7 @@ func TestBrowserNegotiation(t *testing.T) {
 	p.click(p.expect(learner, "How often should we check in?"), conversation.ActionWeekly)
 	p.expect(learner, "Who will approve")
 	p.send("@mo") // the page turns the handle into a mention
+	p.skipNotes(learner)
 	summary := p.expect(learner, "Send to my manager")
 	p.wantText(summary, "Mo Manager") // the approver, shown by name
 	p.screenshot("01-draft-summary", summary)

@@ -60,6 +60,7 @@ func (h *harness) draftWith(deadline string) sandbox.Message {
 	h.click(learner, cadence, string(conversation.ActionWeekly))
 	h.expect(learner, "Who will approve")
 	h.say(learner, "<@"+manager+">")
+	h.skipNotes(learner)
 	return h.expect(learner, "Send to my manager")
 }
 

@@ -209,6 +209,7 @@ func TestMyDataInThreeContracts(t *testing.T) {
 		h.click(who, cadence, string(conversation.ActionWeekly))
 		h.expect(who, "Who will approve")
 		h.say(who, "<@"+manager+">")
+		h.skipNotes(who)
 		sum := h.expect(who, "Send to my manager")
 		h.click(who, sum, string(conversation.ActionSend))
 		h.expect(manager, "would like you to approve")

@@ -38,6 +38,7 @@ func (h *teamsHarness) draft() connectortest.Activity {
 	h.click(teamsLearner, cadence, string(conversation.ActionWeekly), nil)
 	h.expect(teamsLearner, "Who will approve")
 	h.sayMentioning(teamsLearner, teamsManager)
+	h.skipNotes(teamsLearner)
 	return h.expect(teamsLearner, "Send to my manager")
 }
 
