@@ -319,6 +319,7 @@ func (e *Engine) step(ctx context.Context, t Turn) (saved, error) {
 			if env.Reviews, err = e.reviews(ctx, key); err != nil {
 				return saved{}, err
 			}
+			env.Examples = e.homeExamples(ctx, key, env.Contracts)
 		}
 		if conversation.NeedsSets(sess, t.Input) && env.Sets == nil {
 			if env.Sets, err = e.sets(ctx, t.Platform, t.Team, t.Input.Channel); err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/learnpact/learnpact/conversation"
 	"github.com/learnpact/learnpact/conversation/contract"
+	"github.com/learnpact/learnpact/conversation/library"
 	"github.com/learnpact/learnpact/conversation/message"
 	"github.com/learnpact/learnpact/storage"
 )
@@ -163,8 +164,26 @@ func (e *Engine) homeEnv(ctx context.Context, p Platform, key storage.UserKey) (
 	if env.Reviews, err = e.reviews(ctx, key); err != nil {
 		return env, err
 	}
-	env.Sets, err = e.sets(ctx, p, key.Team, "")
-	return env, err
+	if env.Sets, err = e.sets(ctx, p, key.Team, ""); err != nil {
+		return env, err
+	}
+	env.Examples = e.homeExamples(ctx, key, env.Contracts)
+	return env, nil
+}
+
+// homeExamples finds a few examples from the library like the person's
+// latest contract: none, logged, when the search fails; a home never
+// waits on them.
+func (e *Engine) homeExamples(ctx context.Context, key storage.UserKey, cs []*contract.Contract) []library.Example {
+	need, ok := conversation.ExamplesFor(key.User, cs, conversation.HomeExamples)
+	if !ok {
+		return nil
+	}
+	es, err := e.examples(ctx, key.Platform, key.Team, need)
+	if err != nil {
+		e.log(ctx).Warn("examples not shown on the home", "user", key.User, "err", err)
+	}
+	return es
 }
 
 // latest loads the user's n latest contracts (all for n ≤ 0), oldest

@@ -12,6 +12,7 @@ import (
 	"github.com/learnpact/learnpact/bot"
 	"github.com/learnpact/learnpact/bot/bottest"
 	"github.com/learnpact/learnpact/conversation"
+	"github.com/learnpact/learnpact/conversation/contract"
 	"github.com/learnpact/learnpact/conversation/message"
 	"github.com/learnpact/learnpact/conversation/message/messagetest"
 	"github.com/learnpact/learnpact/storage/memory"
@@ -143,6 +144,18 @@ func TestTranscriptHomeReviews(t *testing.T) {
 	}
 	wantHome(t, w, waiting[0], "Peer reviews waiting for you", "Running design reviews")
 	wantHome(t, w, lee, "1 of 2 reviewers answered")
+
+	// The replacement gives feedback from their home.
+	home, _ := w.Platform.Home(waiting[0])
+	w.ClickOn(waiting[0], bottest.Posted{Message: home}, "Give feedback")
+	w.Submit(waiting[0], map[string]string{conversation.FieldSuggestion: "Ask Ana to observe one review."})
+	if got := w.Contract("c1").Waiting(); len(got) != 0 {
+		t.Errorf("after feedback from the home, still waiting for %v", got)
+	}
+	wantHome(t, w, lee, "2 of 2 reviewers answered")
+	if got := homeText(t, w, waiting[0]); strings.Contains(got, "Peer reviews") {
+		t.Errorf("the home of %s still shows the review after their feedback:\n%s", waiting[0], got)
+	}
 	for _, u := range []string{sam, pat, kai, ana} {
 		if !slices.Contains(asked, u) && u != waiting[0] {
 			if got := homeText(t, w, u); strings.Contains(got, "Running design reviews") {
@@ -315,5 +328,32 @@ func TestHomeOpenedElsewhere(t *testing.T) {
 	turn(b, say("Running design reviews"))
 	if n := homes(); n != 2 {
 		t.Errorf("a home opened 31 minutes ago was refreshed: %d published", n)
+	}
+}
+
+// TestHomeExamples: a home shows examples from the library like the
+// person's latest contract, without the learner's name when shared
+// anonymously, never one's own, and none once its learner stops sharing
+// it; without any, it says how to search.
+func TestHomeExamples(t *testing.T) {
+	w, _ := sharedWorld(t)
+	samDrafts(w, "Design reviews for the platform team")
+	w.OpenHome(sam)
+	got := homeText(t, w, sam)
+	if !strings.Contains(got, "Colleagues learned something similar") || !strings.Contains(got, "Running design reviews") || strings.Contains(got, "@ULEE") {
+		t.Errorf("Sam's home does not show Lee's anonymous example as it should:\n%s", got)
+	}
+	w.OpenHome(lee)
+	if got := homeText(t, w, lee); strings.Contains(got, "Colleagues learned") || !strings.Contains(got, "Type examples and a topic") {
+		t.Errorf("Lee's home offers Lee's own contract as an example, or no pointer:\n%s", got)
+	}
+	w.Say(lee, "library")
+	w.ClickID(lee, conversation.ActionShareNone)
+	if c := w.Contract("c1"); c.Library != contract.NotShared {
+		t.Fatalf("Lee's contract is still shared: %q", c.Library)
+	}
+	w.OpenHome(sam)
+	if got := homeText(t, w, sam); strings.Contains(got, "Colleagues learned") {
+		t.Errorf("Sam's home still shows an example no longer shared:\n%s", got)
 	}
 }

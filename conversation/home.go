@@ -9,6 +9,7 @@ import (
 
 	"github.com/learnpact/learnpact/conversation/contract"
 	"github.com/learnpact/learnpact/conversation/learningset"
+	"github.com/learnpact/learnpact/conversation/library"
 	"github.com/learnpact/learnpact/conversation/message"
 )
 
@@ -39,7 +40,9 @@ const (
 	maxHomeMine      = 8
 	maxHomeSupported = 6
 	maxHomeSets      = 10
-	maxHomeTitle     = 150
+	// HomeExamples is how many examples from the library a home shows.
+	HomeExamples = 3
+	maxHomeTitle = 150
 )
 
 // NeedsHome reports whether the turn shows the actor's home: it needs
@@ -80,7 +83,9 @@ type homeItem struct {
 
 // HomeView is user's home, from env: Contracts (theirs as learner,
 // approver or advocate), Reviews (contracts whose peer review may wait
-// for them), Sets (the team's learning sets, to list theirs) and Now.
+// for them), Sets (the team's learning sets, to list theirs), Examples
+// (from the library, like their latest contract: see ExamplesFor),
+// Templates and Now.
 func HomeView(user string, env Env) message.Message {
 	parts := map[homePart][]homeItem{}
 	seen := map[string]bool{}
@@ -125,6 +130,7 @@ func HomeView(user string, env Env) message.Message {
 		bs = append(bs, homeItems(s, maxHomeSupported)...)
 	}
 	bs = append(bs, homeSets(user, env.Sets)...)
+	bs = append(bs, homeExamples(user, env.Examples)...)
 	bs = append(bs, message.Divider{}, message.Context{Text: txt("Updated ", env.Now.UTC().Format("Mon 2 Jan 15:04 UTC"), ". Type ", code("help"), " in Messages for everything you can do.")})
 	return msg("Your learning contracts", bs...)
 }
@@ -137,6 +143,24 @@ func homeButtons(env Env) message.Actions {
 		a.Buttons = append(a.Buttons, button("From a template", ActionFromTemplate, "", message.Default))
 	}
 	return a
+}
+
+// homeExamples shows a few examples from the library like the person's
+// latest contract (never their own), or where to find some.
+func homeExamples(user string, es []library.Example) blocks {
+	bs := blocks{message.Divider{}, section(bold("Colleagues learned something similar"))}
+	n := 0
+	for _, e := range es {
+		if n == HomeExamples || e.Learner != "" && e.Learner == user {
+			continue
+		}
+		bs = append(bs, exampleLine(e))
+		n++
+	}
+	if n == 0 {
+		return blocks{message.Divider{}, message.Context{Text: txt("Looking for ideas? Type ", code("examples"), " and a topic in Messages (", code("examples design reviews"), ") to see contracts colleagues completed and chose to share.")}}
+	}
+	return append(bs, message.Context{Text: txt("For ideas, not to copy. Type ", code("examples"), " and a topic in Messages for more.")})
 }
 
 // homeSets lists the learning sets user is a member of.

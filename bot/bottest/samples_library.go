@@ -42,6 +42,11 @@ func librarySamples(t testing.TB, now time.Time, msgs map[string]message.Message
 	s.Command(colleague, "examples design reviews")
 	s.keep("examples_found", Sent, colleague)
 
+	s.Say("UKAI", "new")
+	s.Say("UKAI", "Design reviews for my team")
+	s.Command("UKAI", "home")
+	s.keep("home_examples", Sent, "UKAI")
+
 	s.Command(learner, "library")
 	s.keep("library_list", Sent, learner)
 	s.Click(learner, "Don't share")

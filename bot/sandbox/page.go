@@ -231,7 +231,7 @@ func (w *Workspace) uiSend(ctx context.Context, _ *http.Request, req uiRequest) 
 		return fmt.Errorf("%w: type a message first", ErrInvalidInput)
 	}
 	if loc := commandRE.FindStringIndex(text); loc != nil {
-		return w.Command(ctx, req.As, req.Channel, text[loc[1]:])
+		return w.Command(ctx, req.As, req.Channel, w.escapedCommand(text[loc[1]:]))
 	}
 	if strings.HasPrefix(text, "/") {
 		cmd, _, _ := strings.Cut(text, " ")
@@ -244,6 +244,18 @@ func (w *Workspace) uiSend(ctx context.Context, _ *http.Request, req uiRequest) 
 // Slack's client does: &, < and > escaped, @handle mentions as <@U…>.
 func (w *Workspace) typed(s string) string {
 	s = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+	return w.mentions(s, func(id, _ string) string { return "<@" + id + ">" })
+}
+
+// escapedCommand is a slash command's text as Slack sends it for a
+// command that escapes users (the manifest's should_escape: true): each
+// @handle as <@U…|handle>.
+func (w *Workspace) escapedCommand(s string) string {
+	return w.mentions(s, func(id, handle string) string { return "<@" + id + "|" + handle + ">" })
+}
+
+// mentions replaces each @handle of a member in s with as(id, handle).
+func (w *Workspace) mentions(s string, as func(id, handle string) string) string {
 	w.mu.Lock()
 	handles := map[string]string{}
 	for id, p := range w.people {
@@ -252,7 +264,7 @@ func (w *Workspace) typed(s string) string {
 	w.mu.Unlock()
 	return mentionRE.ReplaceAllStringFunc(s, func(m string) string {
 		if id, ok := handles[strings.ToLower(m[1:])]; ok {
-			return "<@" + id + ">"
+			return as(id, m[1:])
 		}
 		return m
 	})

@@ -277,6 +277,13 @@ func TestPageActions(t *testing.T) {
 	if cmd, err := slackapi.SlashCommandParse(p.bot.last(t).req); err != nil || cmd.Command != "/contract" || cmd.Text != "new" {
 		t.Errorf("command delivered = %+v, %v", cmd, err)
 	}
+	// Mentions in a command come escaped, as /contract asks Slack to.
+	if status, out := p.uiPost(t, "/ui/send", map[string]any{"as": Manager, "channel": "D02MO", "text": "/contract draft-for @ada @nobody"}, nil); status != http.StatusOK {
+		t.Fatalf("command with a mention: %d %v", status, out)
+	}
+	if cmd, _ := slackapi.SlashCommandParse(p.bot.last(t).req); cmd.Text != "draft-for <@"+Learner+"|ada> @nobody" {
+		t.Errorf("command text = %q", cmd.Text)
+	}
 	if status, _ := p.uiPost(t, "/ui/send", map[string]any{"as": Learner, "channel": "D01ADA", "text": "/giphy cats"}, nil); status != http.StatusBadRequest {
 		t.Errorf("unknown command: %d", status)
 	}

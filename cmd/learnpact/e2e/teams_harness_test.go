@@ -34,7 +34,8 @@ const (
 	teamsStranger = "29:sam"
 )
 
-var teamsNames = map[string]string{teamsLearner: "Lee Learner", teamsManager: "Mo Manager", teamsStranger: "Sam Peer"}
+var teamsNames = map[string]string{teamsLearner: "Lee Learner", teamsManager: "Mo Manager", teamsStranger: "Sam Peer",
+	teamsAdvocate: "Wen Advocate"}
 
 // teamsHarness is the Teams adapter over loopback HTTP, a fake Bot
 // Framework service, a real Redis and the scheduler. It plays the Teams
