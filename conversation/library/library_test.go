@@ -2,6 +2,7 @@ package library
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -219,5 +220,29 @@ func TestExampleOf(t *testing.T) {
 	named, _ := ExampleOf(completed(contract.Named))
 	if named.Learner != "ULEARN" {
 		t.Errorf("a named example's learner = %q", named.Learner)
+	}
+}
+
+// TestRankLimitIsPrefix: the best few are the first few of the full
+// ranking, ties broken by id alike.
+func TestRankLimitIsPrefix(t *testing.T) {
+	docs := map[string]string{}
+	words := []string{"review", "design", "checklist", "talk", "helm", "postgres", "query"}
+	for i := range 60 {
+		var b strings.Builder
+		for j := range 1 + i%5 {
+			b.WriteString(words[(i*7+j*3)%len(words)] + " ")
+		}
+		docs[fmt.Sprintf("c%02d", i)] = b.String()
+	}
+	ix := index(docs)
+	q := []string{"review", "helm", "query"}
+	all := Rank(ix, q, 0)
+	for _, limit := range []int{1, 3, 10, len(all), len(all) + 5} {
+		got := Rank(ix, q, limit)
+		want := all[:min(limit, len(all))]
+		if !slices.Equal(got, want) {
+			t.Errorf("Rank limit %d = %v, want %v", limit, idsOf(got), idsOf(want))
+		}
 	}
 }

@@ -47,7 +47,11 @@ func Rank(ix Index, terms []string, limit int) []Hit {
 	if avg <= 0 {
 		avg = 1
 	}
-	scores := map[string]float64{}
+	n := 0
+	for _, t := range terms {
+		n = max(n, len(ix.Postings[t]))
+	}
+	scores := make(map[string]float64, n)
 	seen := map[string]bool{}
 	for _, t := range terms {
 		if seen[t] {
@@ -68,20 +72,41 @@ func Rank(ix Index, terms []string, limit int) []Hit {
 			scores[p.ID] += w * tf * (k1 + 1) / (tf + norm)
 		}
 	}
-	hits := make([]Hit, 0, len(scores))
-	for id, s := range scores {
-		hits = append(hits, Hit{ID: id, Score: s})
+	return best(scores, limit)
+}
+
+// before orders hits best first, ties by id.
+func before(x, y Hit) int {
+	if c := cmp.Compare(y.Score, x.Score); c != 0 {
+		return c
 	}
-	slices.SortFunc(hits, func(x, y Hit) int {
-		if c := cmp.Compare(y.Score, x.Score); c != 0 {
-			return c
+	return cmp.Compare(x.ID, y.ID)
+}
+
+// best returns the limit best hits (all when limit ≤ 0), best first. For
+// a few of many it keeps only those few as it goes.
+func best(scores map[string]float64, limit int) []Hit {
+	if limit <= 0 || limit >= len(scores) {
+		hits := make([]Hit, 0, len(scores))
+		for id, s := range scores {
+			hits = append(hits, Hit{ID: id, Score: s})
 		}
-		return cmp.Compare(x.ID, y.ID)
-	})
-	if limit > 0 && len(hits) > limit {
-		hits = hits[:limit]
+		slices.SortFunc(hits, before)
+		return hits
 	}
-	return hits
+	top := make([]Hit, 0, limit+1)
+	for id, s := range scores {
+		h := Hit{ID: id, Score: s}
+		if len(top) == limit && before(h, top[limit-1]) >= 0 {
+			continue
+		}
+		i, _ := slices.BinarySearchFunc(top, h, before)
+		top = slices.Insert(top, i, h)
+		if len(top) > limit {
+			top = top[:limit]
+		}
+	}
+	return top
 }
 
 // idf is BM25's inverse document frequency of a term held by n of docs

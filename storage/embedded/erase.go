@@ -57,7 +57,7 @@ func (s *Store) DeleteContract(ctx context.Context, id string, users []storage.U
 		if err := tx.Bucket(bucketContracts).Delete([]byte(id)); err != nil {
 			return err
 		}
-		if err := dropExample(tx, id); err != nil {
+		if _, err := dropExample(tx, id); err != nil {
 			return err
 		}
 		for _, u := range users {

@@ -35,10 +35,16 @@ func (s *Store) IndexExample(ctx context.Context, team, id string, terms map[str
 	if err := storage.CheckExample(team, id, terms); err != nil {
 		return fmt.Errorf("embedded: %w", err)
 	}
-	err := s.erase(ctx, func(tx *bolt.Tx) error {
-		if err := dropExample(tx, id); err != nil {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	replaced := false
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		dropped, err := dropExample(tx, id)
+		if err != nil {
 			return err
 		}
+		replaced = dropped
 		if len(terms) == 0 {
 			return nil
 		}
@@ -69,6 +75,11 @@ func (s *Store) IndexExample(ctx context.Context, team, id string, terms map[str
 	if err != nil {
 		return fmt.Errorf("embedded: index example %s: %w", id, err)
 	}
+	if replaced {
+		if err := s.wipeFree(ctx); err != nil {
+			return fmt.Errorf("embedded: wipe replaced terms: %w", err)
+		}
+	}
 	return nil
 }
 
@@ -78,7 +89,10 @@ func (s *Store) DropExample(ctx context.Context, id string) error {
 	if id == "" {
 		return errors.New("embedded: drop example: empty id")
 	}
-	return s.erase(ctx, func(tx *bolt.Tx) error { return dropExample(tx, id) })
+	return s.erase(ctx, func(tx *bolt.Tx) error {
+		_, err := dropExample(tx, id)
+		return err
+	})
 }
 
 // LibraryTerms implements storage.Library, in one read transaction.
@@ -147,37 +161,38 @@ func teamBucket(tx *bolt.Tx, team string, create bool) (*bolt.Bucket, error) {
 	return tb, nil
 }
 
-// dropExample removes an example from its team's index, if indexed.
-func dropExample(tx *bolt.Tx, id string) error {
+// dropExample removes an example from its team's index, if indexed, and
+// reports whether it was.
+func dropExample(tx *bolt.Tx, id string) (bool, error) {
 	of := tx.Bucket(bucketLibraryOf)
 	if of == nil {
-		return nil
+		return false, nil
 	}
-	team := of.Get([]byte(id))
+	team := bytes.Clone(of.Get([]byte(id)))
 	if team == nil {
-		return nil
+		return false, nil
 	}
 	tb, _ := teamBucket(tx, string(team), false)
 	if err := of.Delete([]byte(id)); err != nil || tb == nil {
-		return err
+		return true, err
 	}
 	ex := tb.Bucket(libExamples)
 	terms := decodeTerms(ex.Get([]byte(id)))
 	p := tb.Bucket(libPostings)
 	for term := range terms {
 		if err := p.Delete(postingKey(term, id)); err != nil {
-			return err
+			return true, err
 		}
 	}
 	if err := ex.Delete([]byte(id)); err != nil {
-		return err
+		return true, err
 	}
 	docs, total := libraryStats(tb)
 	n := uint64(storage.ExampleLen(terms))
 	if docs <= 1 {
-		return tx.Bucket(bucketLibrary).DeleteBucket(team)
+		return true, tx.Bucket(bucketLibrary).DeleteBucket(team)
 	}
-	return tb.Put(libStats, binary.AppendUvarint(binary.AppendUvarint(nil, docs-1), total-min(n, total)))
+	return true, tb.Put(libStats, binary.AppendUvarint(binary.AppendUvarint(nil, docs-1), total-min(n, total)))
 }
 
 func libraryStats(tb *bolt.Bucket) (docs, total uint64) {

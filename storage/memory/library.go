@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"slices"
 
 	"github.com/learnpact/learnpact/storage"
 )
@@ -118,8 +117,8 @@ func (s *Store) LibraryTerms(ctx context.Context, team string, terms []string) (
 			continue
 		}
 		ps := make([]storage.Posting, 0, len(ids))
-		for _, id := range slices.Sorted(maps.Keys(ids)) {
-			ps = append(ps, storage.Posting{ID: id, Count: ids[id], Len: ti.lens[id]})
+		for id, n := range ids {
+			ps = append(ps, storage.Posting{ID: id, Count: n, Len: ti.lens[id]})
 		}
 		out.Postings[term] = ps
 	}

@@ -28,6 +28,14 @@ func (h *harness) draft() sandbox.Message { return h.draftWith("in 8 weeks") }
 
 // draftWith drafts with the given deadline.
 func (h *harness) draftWith(deadline string) sandbox.Message {
+	h.draftToApprover(deadline)
+	h.say(learner, "<@"+manager+">")
+	h.skipNotes(learner)
+	return h.expect(learner, "Send to my manager")
+}
+
+// draftToApprover drafts up to the approver step.
+func (h *harness) draftToApprover(deadline string) {
 	h.say(learner, "new")
 	h.expect(learner, "a title")
 	h.say(learner, "Running design reviews")
@@ -59,9 +67,6 @@ func (h *harness) draftWith(deadline string) sandbox.Message {
 	cadence := h.expect(learner, "How often should we check in?")
 	h.click(learner, cadence, string(conversation.ActionWeekly))
 	h.expect(learner, "Who will approve")
-	h.say(learner, "<@"+manager+">")
-	h.skipNotes(learner)
-	return h.expect(learner, "Send to my manager")
 }
 
 func TestNegotiationEndToEnd(t *testing.T) {

@@ -15,6 +15,15 @@ import (
 // teamsDraft takes the learner from installing the app to the summary,
 // with one coached goal. It returns the summary card.
 func (h *teamsHarness) draft() connectortest.Activity {
+	h.draftToApprover()
+	h.sayMentioning(teamsLearner, teamsManager)
+	h.skipNotes(teamsLearner)
+	return h.expect(teamsLearner, "Send to my manager")
+}
+
+// draftToApprover takes the learner from installing the app to the
+// approver step.
+func (h *teamsHarness) draftToApprover() {
 	h.install(teamsLearner)
 	h.expect(teamsLearner, "a title")
 	h.say(teamsLearner, "Running design reviews")
@@ -37,9 +46,6 @@ func (h *teamsHarness) draft() connectortest.Activity {
 	cadence := h.expect(teamsLearner, "How often should we check in?")
 	h.click(teamsLearner, cadence, string(conversation.ActionWeekly), nil)
 	h.expect(teamsLearner, "Who will approve")
-	h.sayMentioning(teamsLearner, teamsManager)
-	h.skipNotes(teamsLearner)
-	return h.expect(teamsLearner, "Send to my manager")
 }
 
 // TestTeamsNegotiation: the whole negotiation over /api/messages. The
