@@ -48,7 +48,8 @@ func TestSamples(t *testing.T) {
 		"examples_offered", "example", "examples_found", "examples_none", "examples_bad", "example_gone",
 		"draft_for_who", "draft_for_self", "draft_for_two", "draft_for_welcome", "draft_for_summary", "draft_for_already",
 		"draft_for_sent", "drafted_for", "draft_accepted_card", "draft_accepted", "draft_declined_card", "draft_declined",
-		"draft_declined_why", "draft_for_refused"}
+		"draft_declined_why", "draft_for_refused",
+		"template_start", "template_pick", "template_form_waiting", "template_applied", "template_criteria_kept", "template_stale_form"}
 	for _, k := range want {
 		m, ok := msgs[k]
 		if !ok {
@@ -67,7 +68,7 @@ func TestSamples(t *testing.T) {
 		t.Error("approval_request_peer shows no peer review")
 	}
 	forms := []string{"request_changes", "amend", "renegotiate", "share", "feedback", "comment_work", "ask_more", "assess", "reply_checkin", "decline_reason",
-		"draft_decline_reason", "advocate_comment"}
+		"draft_decline_reason", "advocate_comment", "from_template"}
 	for _, k := range forms {
 		m, ok := modals[k]
 		if !ok {

@@ -14,6 +14,9 @@ type ActionID string
 const (
 	ActionStartNew      ActionID = "lp_new"            // start another draft
 	ActionFromTemplate  ActionID = "lp_from_template"  // start a draft from a template
+	ActionStartBlank    ActionID = "lp_start_blank"    // start the draft without a template
+	ActionPickTemplate  ActionID = "lp_pick_template"  // the menu of templates (its value: the template id)
+	ActionTemplateForm  ActionID = "lp_template_form"  // open the picked template's form again
 	ActionResume        ActionID = "lp_resume"         // carry on with the draft
 	ActionUseSuggestion ActionID = "lp_use_suggestion" // take the coached goal
 	ActionKeepMine      ActionID = "lp_keep_mine"      // keep the goal as written
@@ -149,10 +152,17 @@ type ActionValue struct {
 	// follows (checkInPrompt). Empty on cards rendered before prompts were
 	// named; their clicks are judged on what is current.
 	Prompt string
+	// Template is the template ("id@version") a form drafting from one
+	// was filled from, so a form for another one is answered, not used.
+	Template string
 }
 
-// maxPrompt bounds a prompt name read from a button.
-const maxPrompt = 64
+// maxPrompt bounds a prompt name read from a button, maxTemplateRef a
+// template reference.
+const (
+	maxPrompt      = 64
+	maxTemplateRef = 80
+)
 
 // Encode renders the value compactly (well under Slack's 2000-character
 // limit for button values).
@@ -176,6 +186,9 @@ func (v ActionValue) Encode() string {
 	if v.Prompt != "" {
 		q.Set("p", v.Prompt)
 	}
+	if v.Template != "" {
+		q.Set("t", v.Template)
+	}
 	return q.Encode()
 }
 
@@ -185,12 +198,15 @@ func ParseActionValue(s string) (ActionValue, error) {
 	if err != nil {
 		return ActionValue{}, err
 	}
-	v := ActionValue{ContractID: q.Get("c"), Ref: MessageRef{Channel: q.Get("ch"), TS: q.Get("ts")}, Digest: q.Get("d") == "1", Prompt: q.Get("p")}
+	v := ActionValue{ContractID: q.Get("c"), Ref: MessageRef{Channel: q.Get("ch"), TS: q.Get("ts")}, Digest: q.Get("d") == "1", Prompt: q.Get("p"), Template: q.Get("t")}
 	if v.ContractID == "" || len(v.ContractID) > 64 {
 		return ActionValue{}, errors.New("action value: no contract id")
 	}
 	if len(v.Prompt) > maxPrompt {
 		return ActionValue{}, errors.New("action value: prompt too long")
+	}
+	if len(v.Template) > maxTemplateRef {
+		return ActionValue{}, errors.New("action value: template too long")
 	}
 	if v.Version, err = strconv.Atoi(q.Get("v")); err != nil || v.Version < 0 {
 		return ActionValue{}, errors.New("action value: bad version")

@@ -70,6 +70,11 @@ func (t *turn) edit(f func(*contract.Terms)) bool {
 	terms := t.c.Terms.Clone()
 	f(&terms)
 	if err := t.c.SetTerms(t.in.User, terms, t.env.Now); err != nil {
+		var fixed *contract.FixedError
+		if errors.As(err, &fixed) {
+			t.reprompt(fixedRefusal(fixed))
+			return false
+		}
 		t.refuse(err, "edit")
 		return false
 	}
@@ -265,6 +270,8 @@ func (t *turn) prompt(lead message.Text) message.Message {
 		return askMsg(t.s.State, lead, t.current(), value(c), deadline.Examples(t.env.Now))
 	case StateAdvocate:
 		return advocatePrompt(lead, t.current(), value(c), c.AdvocateRequired)
+	case StateStart, StatePickTemplate, StateTemplateForm:
+		return t.templatePrompt(lead)
 	}
 	return askMsg(t.s.State, lead, t.current(), value(c), nil)
 }

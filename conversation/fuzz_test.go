@@ -7,6 +7,7 @@ import (
 
 	"github.com/learnpact/learnpact/conversation/contract"
 	"github.com/learnpact/learnpact/conversation/learningset"
+	"github.com/learnpact/learnpact/conversation/template"
 )
 
 // FuzzStep feeds Step arbitrary inputs against sessions and contracts in
@@ -14,6 +15,10 @@ import (
 // and save contracts only at the revision they were loaded with.
 func FuzzStep(f *testing.F) {
 	fx := fixtures(f)
+	examples, err := template.Load(template.Examples())
+	if err != nil {
+		f.Fatal(err)
+	}
 	amended := fx["proposed"].Clone()
 	if err := amended.DoAmend(mo, 1, amended.Terms, "", start); err != nil {
 		f.Fatal(err)
@@ -116,6 +121,14 @@ func FuzzStep(f *testing.F) {
 		f.Add(uint8(1), uint8(0), uint8(u), "", "learning-set reviewers 3", "", "", "", uint8(0))
 		f.Add(uint8(7), uint8(0), uint8(u), "", "", "", "", "", uint8(0))
 	}
+	// Drafting from a template: the start, the menu and the form.
+	for _, st := range []State{StateStart, StatePickTemplate, StateTemplateForm} {
+		f.Add(uint8(0), uint8(1), uint8(0), string(st), "present with confidence", "", "", string(StateStart), uint8(0))
+		f.Add(uint8(2), uint8(1), uint8(0), string(st), "", string(ActionPickTemplate), "presenting", "", uint8(0))
+		f.Add(uint8(2), uint8(1), uint8(0), string(st), "", string(ActionStartBlank), "", "", uint8(0))
+		f.Add(uint8(3), uint8(1), uint8(0), string(st), "g1,e1", CallbackFromTemplate, "c=c1&v=0&t=presenting%401", "", uint8(0))
+	}
+	f.Add(uint8(2), uint8(0), uint8(0), "", "", string(ActionFromTemplate), "", "", uint8(0))
 	// Drafting for someone: draft-for typed and run, the drafter at each
 	// step of the draft, the learner's answers to the sent draft.
 	for _, text := range []string{"draft-for <@ULEE>", "draft-for <@UMO>", "draft-for <@ULEE> <@USAM>", "draft-for <@UBOT>",
@@ -150,12 +163,14 @@ func FuzzStep(f *testing.F) {
 			Form: map[string]string{FieldComments: text, contract.FieldTitle: text, contract.FieldGoals: text, contract.FieldActivities: text,
 				contract.FieldEvidence: text, contract.FieldCriteria: text, contract.FieldDeadline: text, FieldComment: text,
 				FieldSet: text, FieldPrivate: text, FieldNote: text, FieldSpecific: text, FieldSuggestion: text,
-				FieldDue: text, FieldRating(1): text, FieldRatingNote(1): text},
+				FieldDue: text, FieldRating(1): text, FieldRatingNote(1): text,
+				FieldResources: text, FieldOwnGoals: text, FieldOwnActivities: text, FieldOwnEvidence: text, FieldOwnCriteria: text},
 			Thread: "1.1",
 			Source: MessageRef{Channel: "D", TS: "1.1"}}
 		env := testEnv()
 		env.Now = env.Now.Add(time.Duration(days) * 24 * time.Hour)
 		env.Contracts = contracts[1:]
+		env.Templates = examples
 		env.Sets = []learningset.View{{Set: learningset.New("slack", "T1", "CSET", "cset", sam, start), Exists: true,
 			Members: []string{lee, sam, "UPAT", "UKAI"}}}
 		if len(text)%3 == 0 {

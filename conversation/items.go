@@ -90,6 +90,10 @@ func (t *turn) editItem(name string, n int) {
 		t.reply(noSuchItemMsg(lp, p, n, len(have)))
 		return
 	}
+	if lp.state == StateCriteria && t.c.Terms.Criteria[n-1].Fixed {
+		t.reply(note("The template's criteria stay", fixedRefusal(&contract.FixedError{Dropped: []string{have[n-1]}})))
+		return
+	}
 	if t.s.State == StateStopped {
 		if prev, ok := t.pop(); ok {
 			t.s.State = prev

@@ -1,6 +1,7 @@
 package conversation
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/learnpact/learnpact/conversation/contract"
@@ -32,6 +33,14 @@ func (t *turn) onAction() {
 		t.open()
 	case ActionStartNew:
 		t.startNew()
+	case ActionFromTemplate:
+		t.fromTemplateClick()
+	case ActionStartBlank:
+		t.startBlankClick()
+	case ActionPickTemplate:
+		t.pickTemplate(t.in.Value)
+	case ActionTemplateForm:
+		t.templateFormClick()
 	case ActionResume:
 		t.resume()
 	case ActionShare:
@@ -117,6 +126,8 @@ func (t *turn) onSubmit() {
 		t.submitComment()
 	case CallbackAdvise:
 		t.submitAdvice()
+	case CallbackFromTemplate:
+		t.submitTemplate()
 	default:
 		t.ephemeral(note("That form has expired", "That form has expired. Type ", message.Code("help"), " to see what you can do."))
 	}
@@ -324,6 +335,10 @@ func (t *turn) formTerms(base contract.Terms) (contract.Terms, []string) {
 	}
 	if len(tm.Criteria) == 0 {
 		problems = append(problems, "It needs at least one success criterion.")
+	}
+	var fixed *contract.FixedError
+	if errors.As(contract.CheckFixed(base, tm), &fixed) {
+		problems = append(problems, fixedRefusal(fixed).String())
 	}
 	return tm, problems
 }

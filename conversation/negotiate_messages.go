@@ -198,6 +198,10 @@ func refusalMsg(err error, verb string, c *contract.Contract) message.Message {
 			x = append(append(append(x, txt(" Waiting for ")...), mentions(w)...), txt(".")...)
 		}
 		return note("You've already signed", x)
+	case errors.As(err, new(*contract.FixedError)):
+		var fe *contract.FixedError
+		errors.As(err, &fe)
+		return note("The template's criteria stay", fixedRefusal(fe))
 	case errors.Is(err, contract.ErrNotAmended):
 		return note("Nothing to counter", "There's no amendment to counter: this version is your own proposal, waiting for ", at(c.Approver), ".")
 	}

@@ -39,6 +39,9 @@ type Session struct {
 	// Item is what a follow-up question about finishing a contract is
 	// on: the piece of evidence, success criterion or impact check.
 	Item int `json:"item,omitempty"`
+	// Template is the template ("id@version") picked for the draft, whose
+	// form is open (StateTemplateForm).
+	Template string `json:"template,omitempty"`
 	// Reflection holds the answers to the closing prompts so far.
 	Reflection *contract.Reflection `json:"reflection,omitempty"`
 	// Offered is the draft that colleagues' examples were offered for,

@@ -154,6 +154,8 @@ func partOf(s State) (part, bool) {
 	switch s {
 	case StateGoal, StateGoalCoach, StateMastery:
 		s = StateGoals
+	case StateStart, StatePickTemplate, StateTemplateForm:
+		s = StateTitle
 	}
 	for _, p := range parts {
 		if p.state == s {

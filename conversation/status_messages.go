@@ -111,6 +111,9 @@ func statusMsg(c *contract.Contract, user string, doing string, now, today time.
 		head = append(head, txt(fmt.Sprintf(" · version %d", shownVersion(c)))...)
 	}
 	head = append(head, txt("\n", titleOf(c.InForce()))...)
+	if from := templateLine(c); from != nil {
+		head = append(append(head, txt("\n")...), from...)
+	}
 	var detail text
 	switch c.Status {
 	case contract.Draft, contract.InPeerReview:

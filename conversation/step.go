@@ -118,6 +118,9 @@ func (t *turn) heal() {
 	if s.State != StateGoalCoach && s.State != StateStopped {
 		s.Pending = nil
 	}
+	if s.State != StateTemplateForm {
+		s.Template = ""
+	}
 	if _, ok := listPartOf(s.State); !ok {
 		s.EditItem = 0
 	}
@@ -247,6 +250,9 @@ func (t *turn) doing() string {
 	case StateMastery:
 		return "saying how you'll show you've mastered a goal"
 	}
+	if d := templateDoing(t.s.State); d != "" {
+		return d
+	}
 	if lp, n, ok := t.editingItem(); ok {
 		return fmt.Sprintf("changing %s %d", strings.ToLower(lp.noun), n)
 	}
@@ -288,6 +294,17 @@ func (t *turn) startNew() {
 		t.help()
 		return
 	}
+	t.newDraft()
+	if t.offersTemplates() {
+		t.s.State = StateStart
+		t.reply(t.prompt(nil))
+		return
+	}
+	t.reply(welcomeMsg(t.in.User))
+}
+
+// newDraft creates a draft and makes it the session's, at its title.
+func (t *turn) newDraft() {
 	id := ""
 	if t.env.NewID != nil {
 		id = t.env.NewID()
@@ -298,7 +315,6 @@ func (t *turn) startNew() {
 	t.c = contract.New(id, t.env.Platform, t.env.Team, t.in.User, t.env.Now)
 	t.dirty = true
 	t.s = Session{User: t.s.User, State: StateTitle, ContractID: id, UpdatedAt: t.s.UpdatedAt}
-	t.reply(welcomeMsg(t.in.User))
 }
 
 // answer takes typed text as the answer to the current step.
@@ -322,8 +338,12 @@ func (t *turn) answer(text string) {
 	switch t.s.State {
 	case StateStopped:
 		t.say("Your draft is paused", "Your draft is paused. Type ", message.Code("resume"), " to carry on where you left off, or ", message.Code("help"), " to see what else you can do.")
-	case StateTitle:
+	case StateTitle, StateStart:
 		t.setTitle(text)
+	case StatePickTemplate:
+		t.pickTyped(text)
+	case StateTemplateForm:
+		t.reprompt(message.T("Fill in the form to carry on, or press ", message.Bold("Start blank"), "."))
 	case StateGoal, StateGoalCoach:
 		t.addGoal(text)
 	case StateMastery:
@@ -484,6 +504,8 @@ func (t *turn) skip() {
 		t.reprompt(message.T("Choose ", message.Bold("Use suggestion"), " or ", message.Bold("Keep mine"), ", or type a new version of your goal."))
 	case StateSummary:
 		t.reply(summaryHintMsg())
+	case StatePickTemplate, StateTemplateForm:
+		t.reprompt(message.T("There's nothing to skip here: pick a template, or press ", message.Bold("Start blank"), " to write your own."))
 	default:
 		p, _ := partOf(t.s.State)
 		if t.skippable(p) {

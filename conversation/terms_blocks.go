@@ -33,6 +33,9 @@ func termsBlocks(c *contract.Contract, tm contract.Terms, edit bool) blocks {
 	} else {
 		bs = append(bs, message.Header{Text: clipString(titleOf(tm), maxHeader)})
 	}
+	if from := templateLine(c); from != nil {
+		bs = append(bs, message.Context{Text: from})
+	}
 	deadline := txt(italic("not set yet"))
 	if !tm.Deadline.IsZero() {
 		deadline = txt(formatDate(tm.Deadline))
@@ -106,7 +109,9 @@ func criteriaText(cs []contract.Criterion) text {
 			x = append(x, txt("\n")...)
 		}
 		x = append(x, txt("• ", c.Text)...)
-		if c.ProposedBy != "" {
+		if c.Fixed {
+			x = append(x, txt(" (the template's standard)")...)
+		} else if c.ProposedBy != "" {
 			x = append(x, txt(" (proposed by ", at(c.ProposedBy), ")")...)
 		}
 	}

@@ -40,6 +40,8 @@ func Validate(in Input, now time.Time, loc *time.Location) map[string]string {
 		if strings.TrimSpace(in.Form[FieldSpecific]+in.Form[FieldConvincing]+in.Form[FieldTimeline]+in.Form[FieldSuggestion]) == "" {
 			problems[FieldSuggestion] = "Please answer at least one of the questions."
 		}
+	case CallbackFromTemplate:
+		validateTemplate(in.Form, problems)
 	case CallbackAmend:
 		blank(contract.FieldGoals, "It needs at least one goal.")
 		blank(contract.FieldEvidence, "It needs the evidence the learner will produce.")

@@ -34,6 +34,7 @@ func Samples(t testing.TB, now time.Time) (map[string]message.Message, map[strin
 	advocateSamples(t, now, msgs, modals)
 	librarySamples(t, now, msgs)
 	draftForSamples(t, now, msgs, modals)
+	templateSamples(t, now, msgs, modals)
 	return msgs, modals
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/learnpact/learnpact/conversation/learningset"
 	"github.com/learnpact/learnpact/conversation/message"
 	"github.com/learnpact/learnpact/conversation/message/messagetest"
+	"github.com/learnpact/learnpact/conversation/template"
 	"github.com/learnpact/learnpact/storage"
 	"github.com/learnpact/learnpact/storage/memory"
 )
@@ -48,6 +49,7 @@ type World struct {
 	log    *strings.Builder
 
 	ids, triggers int
+	templates     *template.Library
 	created       []string          // contract ids, oldest first
 	formFrom      map[string]string // user → the conversation their open form came from
 	in            conversation.Input
@@ -104,7 +106,7 @@ func (w *World) Reports(admins ...string) {
 		w.t.Fatal("bottest: the store cannot list its contracts")
 	}
 	e, err := bot.New(bot.Config{Store: w.store, Docs: w.store, Now: w.Now, NewID: w.newID,
-		Log: slog.New(slog.NewTextHandler(testLog{w.t}, nil)), Reports: bot.Reports{Contracts: src, Admins: admins}})
+		Log: slog.New(slog.NewTextHandler(testLog{w.t}, nil)), Reports: bot.Reports{Contracts: src, Admins: admins}, Templates: w.templates})
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -118,11 +120,25 @@ func (w *World) Approvers(p approverpolicy.Policy) {
 	erase, _ := w.store.Store.(storage.Eraser)
 	lib, _ := w.store.Store.(storage.Library)
 	e, err := bot.New(bot.Config{Store: w.store, Docs: w.store, Erase: erase, Library: lib, Now: w.Now, NewID: w.newID,
-		Log: slog.New(slog.NewTextHandler(testLog{w.t}, nil)), Approvers: p})
+		Log: slog.New(slog.NewTextHandler(testLog{w.t}, nil)), Approvers: p, Templates: w.templates})
 	if err != nil {
 		w.t.Fatal(err)
 	}
 	w.engine = e
+}
+
+// Templates offers the contract templates of lib (LEARNPACT_TEMPLATES)
+// in the turns to come; nil offers none.
+func (w *World) Templates(lib *template.Library) {
+	w.t.Helper()
+	erase, _ := w.store.Store.(storage.Eraser)
+	library, _ := w.store.Store.(storage.Library)
+	e, err := bot.New(bot.Config{Store: w.store, Docs: w.store, Erase: erase, Library: library, Now: w.Now, NewID: w.newID,
+		Log: slog.New(slog.NewTextHandler(testLog{w.t}, nil)), Templates: lib})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.engine, w.templates = e, lib
 }
 
 // newEngine is the engine a World runs: learning sets on the same store,
@@ -422,6 +438,30 @@ func (w *World) clickWhere(user, what string, match func(message.Button) bool) {
 		}
 	}
 	w.fatalf("%s has no button %q", user, what)
+}
+
+// Choose picks the option with the label in the newest menu (a select)
+// user sees that has it.
+func (w *World) Choose(user, label string) {
+	w.t.Helper()
+	box := w.Platform.Messages(user)
+	for i := len(box) - 1; i >= 0; i-- {
+		for _, b := range box[i].Message.Blocks {
+			a, ok := b.(message.Actions)
+			if !ok || a.Select == nil {
+				continue
+			}
+			for _, o := range a.Select.Options {
+				if o.Label == label {
+					w.Logf("-> %s chooses %q in message #%s\n", w.name(user), label, seqOf(box[i].Ref.TS))
+					w.Do(conversation.Input{Kind: conversation.ActionInput, User: user, Channel: DM(user), ActionID: a.Select.ActionID,
+						Value: o.Value, Source: box[i].Ref, TriggerID: w.trigger(user)})
+					return
+				}
+			}
+		}
+	}
+	w.fatalf("%s has no menu with %q", user, label)
 }
 
 // ClickOn presses a button on a given copy of a message as user: someone

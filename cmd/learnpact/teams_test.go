@@ -93,9 +93,10 @@ func TestTwoPlatformsOneProcess(t *testing.T) {
 	emu.await(ctx, t, "a title")
 	awaitReplies(ctx, t, m.sandbox, 1)
 
-	// The same user id on both platforms is two people with a draft each.
+	// The same user id on both platforms is two people with a draft each,
+	// asked whether to start from one of the shipped templates.
 	slackSess := session(ctx, t, m, storage.UserKey{Platform: "slack", Team: m.sandbox.TeamID(), User: sandbox.Learner})
-	if slackSess.ContractID == "" || slackSess.State != conversation.StateTitle {
+	if slackSess.ContractID == "" || slackSess.State != conversation.StateStart {
 		t.Fatalf("Slack session: %+v", slackSess)
 	}
 	// Without a tenant (the emulator sends none) the Teams team is empty.

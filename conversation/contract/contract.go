@@ -28,10 +28,13 @@ type Goal struct {
 	Mastery string `json:"mastery,omitempty"`
 }
 
-// Criterion is one success criterion and who proposed it.
+// Criterion is one success criterion and who proposed it. Fixed marks a
+// criterion of the template the contract started from: the standard,
+// kept in every version (see FixedError).
 type Criterion struct {
 	Text       string `json:"text"`
 	ProposedBy string `json:"proposed_by,omitempty"`
+	Fixed      bool   `json:"fixed,omitempty"`
 }
 
 // Cadence is how often check-ins happen, in days (7 weekly, 14 fortnightly).
@@ -104,6 +107,9 @@ type Contract struct {
 	// the contract cannot be proposed without one.
 	Template         string `json:"template,omitempty"`
 	AdvocateRequired bool   `json:"advocate_required,omitempty"`
+	// TemplateTitle is that template's title, as it was when the draft
+	// started from it.
+	TemplateTitle string `json:"template_title,omitempty"`
 	// DraftedBy is who drafted the terms when it was not the learner (an
 	// approver drafting for a learner); empty when the learner did.
 	DraftedBy string `json:"drafted_by,omitempty"`

@@ -297,12 +297,17 @@ func incomplete(gaps []gap) *IncompleteError {
 }
 
 // SetTerms replaces the working terms (an edit of the draft). Field-level
-// history is recorded when the terms are proposed.
+// history is recorded when the terms are proposed. Terms that leave out a
+// criterion fixed by the template are refused with *FixedError.
 func (c *Contract) SetTerms(actor string, t Terms, now time.Time) error {
 	if err := c.Check(Edit, actor, 0); err != nil {
 		return err
 	}
-	c.Terms = t.Clone()
+	t = t.Clone()
+	if err := keepFixed(c.Terms, &t); err != nil {
+		return err
+	}
+	c.Terms = t
 	c.UpdatedAt = now
 	return nil
 }
@@ -372,6 +377,10 @@ func (c *Contract) DoRequestChanges(actor string, version int, comment string, n
 // (edits and proposes again).
 func (c *Contract) DoAmend(actor string, version int, t Terms, comment string, now time.Time) error {
 	if err := c.Check(Amend, actor, version); err != nil {
+		return err
+	}
+	t = t.Clone()
+	if err := keepFixed(c.Terms, &t); err != nil {
 		return err
 	}
 	c.newVersion(actor, c.Version, t, comment, now)

@@ -28,6 +28,10 @@ func (c *Contract) DoRenegotiate(actor string, version int, t Terms, comment str
 	if gaps := termGaps(t, now); len(gaps) > 0 {
 		return incomplete(gaps)
 	}
+	t = t.Clone()
+	if err := keepFixed(c.InForce(), &t); err != nil {
+		return err
+	}
 	if len(Diff(c.InForce(), t)) == 0 {
 		return ErrNoChange
 	}

@@ -364,7 +364,10 @@ func newFaultEnv(t *testing.T, n int, store storage.Stores, storeEnv ...string) 
 	e.api = newFaultAPI(t, e.ws)
 	e.slack = newSlackEvents(e.ws, e.size.retries, e.target)
 	e.bin = buildLearnpact(t)
+	// The scripts draft blank contracts: an empty template directory
+	// offers no templates, so "new" asks for the title at once.
 	e.env = append(storeEnv,
+		"LEARNPACT_TEMPLATES="+t.TempDir(),
 		"SLACK_BOT_TOKEN="+e.ws.Token(),
 		"SLACK_SIGNING_SECRET="+e.ws.Secret(),
 		"SLACK_API_URL="+e.api.URL(),

@@ -24,6 +24,7 @@ import (
 	"github.com/learnpact/learnpact/bot/sandbox"
 	slackbot "github.com/learnpact/learnpact/bot/slack"
 	"github.com/learnpact/learnpact/conversation/contract"
+	"github.com/learnpact/learnpact/conversation/template"
 	"github.com/learnpact/learnpact/scheduler"
 	"github.com/learnpact/learnpact/storage"
 	"github.com/learnpact/learnpact/storage/embedded"
@@ -66,6 +67,8 @@ type harness struct {
 	handler atomic.Pointer[http.Handler]
 	mu      sync.Mutex
 	seen    map[string]int // per user: DM messages already matched
+	// templates are the contract templates the bot offers (none when nil).
+	templates *template.Library
 }
 
 func newHarness(t *testing.T, store storage.Stores) *harness {
@@ -122,7 +125,8 @@ func (h *harness) startBot() {
 func (h *harness) newEngine(docs bool) *bot.Engine {
 	h.t.Helper()
 	planner := scheduler.NewPlanner(scheduler.PlannerConfig{})
-	cfg := bot.Config{Store: h.store.Turns, Erase: h.store.Erase, Library: h.store.Library, Planner: planner, Now: h.ws.Clock().Now, Log: slog.New(slog.DiscardHandler)}
+	cfg := bot.Config{Store: h.store.Turns, Erase: h.store.Erase, Library: h.store.Library, Planner: planner, Now: h.ws.Clock().Now, Log: slog.New(slog.DiscardHandler),
+		Templates: h.templates}
 	if docs {
 		cfg.Docs = h.store.Docs
 	}

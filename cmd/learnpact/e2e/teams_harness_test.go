@@ -18,6 +18,7 @@ import (
 	"github.com/learnpact/learnpact/bot/teams"
 	"github.com/learnpact/learnpact/bot/teams/connectortest"
 	"github.com/learnpact/learnpact/conversation/contract"
+	"github.com/learnpact/learnpact/conversation/template"
 	"github.com/learnpact/learnpact/scheduler"
 	"github.com/learnpact/learnpact/storage"
 	redisstore "github.com/learnpact/learnpact/storage/redis"
@@ -54,6 +55,8 @@ type teamsHarness struct {
 	seq     int
 	chats   map[string]string // user → personal chat id
 	seen    map[string]int    // user → activities already matched
+	// templates are the contract templates the bot offers (none when nil).
+	templates *template.Library
 }
 
 func newTeamsHarness(t *testing.T) *teamsHarness {
@@ -90,7 +93,8 @@ func (h *teamsHarness) startBot() {
 		}
 	}
 	planner := scheduler.NewPlanner(scheduler.PlannerConfig{})
-	engine, err := bot.New(bot.Config{Store: h.store, Docs: h.store, Planner: planner, Now: h.clock.Now, Log: slog.New(slog.DiscardHandler)})
+	engine, err := bot.New(bot.Config{Store: h.store, Docs: h.store, Planner: planner, Now: h.clock.Now, Log: slog.New(slog.DiscardHandler),
+		Templates: h.templates})
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -152,6 +152,13 @@ func renderBlocks(bs []message.Block, line func(string)) {
 			for _, b := range bl.Buttons {
 				bb = append(bb, btn(b))
 			}
+			if sel := bl.Select; sel != nil {
+				var opts []string
+				for _, o := range sel.Options {
+					opts = append(opts, o.Label)
+				}
+				bb = append(bb, "<"+sel.Placeholder+": "+strings.Join(opts, " | ")+">")
+			}
 			line(strings.Join(bb, " "))
 		case message.Input:
 			s := bl.Label
