@@ -224,6 +224,7 @@ func (t *turn) submitTemplate() {
 	c.Template, c.TemplateTitle, c.AdvocateRequired = tp.Ref(), tp.Title, tp.NeedsAdvocate()
 	t.s.Template = ""
 	t.s.Back = []State{StateTitle, StateGoals, StateActivities, StateEvidence, StateCriteria}
+	t.offerExamples()
 	t.enter(StateDeadline, templateAppliedLead(tp, terms))
 }
 
