@@ -8,6 +8,8 @@ import (
 
 	"github.com/learnpact/learnpact/bot"
 	"github.com/learnpact/learnpact/bot/bottest"
+	"github.com/learnpact/learnpact/conversation/contract"
+	"github.com/learnpact/learnpact/conversation/message/messagetest"
 	"github.com/learnpact/learnpact/storage"
 	"github.com/learnpact/learnpact/storage/memory"
 )
@@ -86,5 +88,59 @@ func TestExamplesFor(t *testing.T) {
 	}
 	if got, err := e.ExamplesFor(ctx, bottest.PlatformName, "T2", sam, 3); err != nil || len(got) != 0 {
 		t.Errorf("ExamplesFor in another team = %+v, %v; want none", got, err)
+	}
+}
+
+// turnShows reports whether the latest turn showed a message holding want.
+func turnShows(w *bottest.World, want string) bool {
+	for _, d := range w.Turn().Deliveries {
+		if strings.Contains(messagetest.Text(d.Message), want) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestExamplesOfferedWithTemplates: where drafts may start from a
+// template, examples are offered for the title typed at the start, and
+// for the title of a template's form.
+func TestExamplesOfferedWithTemplates(t *testing.T) {
+	w, _ := sharedWorld(t)
+	w.Templates(examples(t))
+	w.Say(sam, "new")
+	w.Say(sam, "Design reviews that finish on time")
+	if !turnShows(w, offered) {
+		t.Error("a title typed at the start of a draft got no examples")
+	}
+	w.Say(mo, "new")
+	w.Click(mo, "Start from a template")
+	w.Choose(mo, "Present with confidence")
+	w.Submit(mo, map[string]string{contract.FieldTitle: "Present our design review checklist", contract.FieldGoals: "g1", contract.FieldEvidence: "e1"})
+	if !turnShows(w, offered) {
+		t.Error("a draft from a template got no examples")
+	}
+	if got := w.Contract("c3"); got.Terms.Title != "Present our design review checklist" {
+		t.Errorf("the template's draft: %+v", got.Terms)
+	}
+}
+
+// TestSearchDropsStaleEntries: an entry left in the index for a contract
+// no longer shared (its turn died before dropping it) is never shown, and
+// a search drops it once the contract has been left alone for a while.
+func TestSearchDropsStaleEntries(t *testing.T) {
+	w, s := sharedWorld(t)
+	c := w.Contract("c1")
+	c.Library = contract.NotShared
+	w.Store(c) // the consent withdrawn, the index not told
+	if got := searchText(w, sam, "design reviews"); !strings.Contains(got, "No examples") {
+		t.Fatalf("a contract no longer shared was found:\n%s", got)
+	}
+	if ix := indexed(t, s, "review"); ix.Docs != 1 {
+		t.Fatalf("the entry of a contract changed just now was dropped: %+v", ix)
+	}
+	w.Advance(2 * time.Minute)
+	searchText(w, sam, "design reviews")
+	if ix := indexed(t, s, "review"); ix.Docs != 0 {
+		t.Errorf("the stale entry stays: %+v", ix)
 	}
 }
