@@ -525,11 +525,11 @@ func (e *Engine) deliver(ctx context.Context, t Turn, ef conversation.Effect) er
 		return e.report(ctx, t, ef)
 	case conversation.PublishHome:
 		if h, ok := p.(HomePublisher); ok {
-			e.openedHome(ctx, storage.UserKey{Platform: p.Name(), Team: t.Team, User: ef.User})
-			if err := h.PublishHome(ctx, ef.User, ef.View); err != nil {
-				// Best effort: the tab is published afresh when opened again.
-				e.log(ctx).Warn("home not published", "user", ef.User, "err", err)
-			}
+			key := storage.UserKey{Platform: p.Name(), Team: t.Team, User: ef.User}
+			e.openedHome(ctx, key)
+			// Best effort: a failure is logged; the tab is published
+			// afresh when opened again.
+			e.publishHome(ctx, p, h, key, &ef.View)
 		}
 		return nil
 	default:

@@ -93,7 +93,7 @@ func (e *Engine) refreshHomes(ctx context.Context, t Turn, ch *homeChange) {
 	for _, u := range users {
 		key := storage.UserKey{Platform: t.Platform.Name(), Team: t.Team, User: u}
 		if e.homeOpen(ctx, key) {
-			e.publishHome(ctx, t.Platform, h, key)
+			e.publishHome(ctx, t.Platform, h, key, nil)
 		}
 	}
 }
@@ -114,16 +114,17 @@ func (e *Engine) refreshMembers(ctx context.Context, t Turn, channel string) {
 	for _, u := range info.Members {
 		key := storage.UserKey{Platform: t.Platform.Name(), Team: t.Team, User: u}
 		if e.homeOpen(ctx, key) {
-			e.publishHome(ctx, t.Platform, h, key)
+			e.publishHome(ctx, t.Platform, h, key, nil)
 		}
 	}
 }
 
-// publishHome builds and publishes key's home. A home already being
-// published (by a turn running alongside) is marked to be published once
-// more when that is done, rather than now: changes that come together
-// cost one more publish, not one each, and the last one shows them all.
-func (e *Engine) publishHome(ctx context.Context, p Platform, h HomePublisher, key storage.UserKey) {
+// publishHome publishes key's home: view when given (the home a turn
+// built), else built afresh. A home already being published (by a turn
+// running alongside) is marked to be built and published once more when
+// that is done, rather than now: changes that come together cost one more
+// publish, not one each, and the last one shows them all.
+func (e *Engine) publishHome(ctx context.Context, p Platform, h HomePublisher, key storage.UserKey, view *message.Message) {
 	e.homes.mu.Lock()
 	if e.homes.busy[key] {
 		e.homes.again[key] = true
@@ -136,12 +137,18 @@ func (e *Engine) publishHome(ctx context.Context, p Platform, h HomePublisher, k
 	e.homes.busy[key] = true
 	e.homes.mu.Unlock()
 	for {
-		env, err := e.homeEnv(ctx, p, key)
-		if err == nil {
-			err = h.PublishHome(ctx, key.User, conversation.HomeView(key.User, env))
+		var err error
+		if view == nil {
+			var env conversation.Env
+			if env, err = e.homeEnv(ctx, p, key); err == nil {
+				err = h.PublishHome(ctx, key.User, conversation.HomeView(key.User, env))
+			}
+		} else {
+			err = h.PublishHome(ctx, key.User, *view)
+			view = nil
 		}
 		if err != nil {
-			e.log(ctx).Warn("home not refreshed", "user", key.User, "err", err)
+			e.log(ctx).Warn("home not published", "user", key.User, "err", err)
 		}
 		e.homes.mu.Lock()
 		if !e.homes.again[key] {

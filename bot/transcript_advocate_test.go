@@ -285,3 +285,34 @@ func TestSharedDraftKeepsPrivateNotes(t *testing.T) {
 		})
 	}
 }
+
+// TestDraftedForWithAdvocate: an approver drafting for a learner may name
+// an advocate; the advocate is told when the draft is sent, and the
+// contract is active once the learner accepts and the advocate signs.
+func TestDraftedForWithAdvocate(t *testing.T) {
+	w := bottest.NewWorld(t, start)
+	draftFor(w)
+	if s := w.Session(mo); s.State != conversation.StateSummary {
+		t.Fatalf("the drafter is at %q after the check-ins, want the summary", s.State)
+	}
+	w.Say(mo, "edit advocate")
+	w.Say(mo, "<@UWEN|wen>")
+	w.Click(mo, "Send to the learner")
+	if got := lastText(w, wen); !strings.Contains(got, "@UMO drafted a learning contract for @ULEE") || !strings.Contains(got, "Sign as advocate") {
+		t.Fatalf("the advocate's card:\n%s", got)
+	}
+	w.Click(lee, "Accept & sign")
+	if c := w.Contract("c1"); c.Status != contract.Proposed || !slices.Equal(c.AwaitingSignature(), []string{wen}) {
+		t.Fatalf("after the learner accepted: %s, awaiting %v", c.Status, c.AwaitingSignature())
+	}
+	w.Click(wen, "Sign as advocate")
+	c := w.Contract("c1")
+	if c.Status != contract.Active {
+		t.Fatalf("status %s after all three signed", c.Status)
+	}
+	for _, u := range []string{lee, mo, wen} {
+		if !c.SignedBy(u, c.Version) {
+			t.Errorf("%s has not signed", u)
+		}
+	}
+}

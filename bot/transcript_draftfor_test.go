@@ -266,3 +266,39 @@ func lastFile(t *testing.T, w *bottest.World) *bot.File {
 	t.Fatal("no file sent to Lee")
 	return nil
 }
+
+// TestTranscriptDraftForFromTemplate: with templates set up, Mo drafts for
+// Lee from the presenting template (the approver step skipped); Lee
+// accepts it as it is. The signed contract keeps the template's criteria
+// and says where it came from.
+func TestTranscriptDraftForFromTemplate(t *testing.T) {
+	w := newWorld(t, "An approver drafts a contract for a learner from a template")
+	w.Templates(examples(t))
+	w.Command(mo, "draft-for <@ULEE|lee>")
+	w.Click(mo, "Start from a template")
+	w.Choose(mo, "Present with confidence")
+	w.Submit(mo, map[string]string{
+		contract.FieldTitle: "Present the Q3 update", contract.FieldGoals: "g1", contract.FieldActivities: "a2",
+		contract.FieldEvidence: "e1", conversation.FieldOwnCriteria: "The slides fit on five pages",
+	})
+	w.Click(mo, "Keep as is")
+	w.Click(mo, "Keep as is")
+	if s := w.Session(mo); s.State != "summary" {
+		t.Fatalf("after the check-ins Mo is at %q, want the summary", s.State)
+	}
+	w.Click(mo, "Send to the learner")
+	card := lastText(w, lee)
+	w.Click(lee, "Accept & sign")
+	golden(t, w, "draft_for_template")
+
+	if !strings.Contains(card, "From template Present with confidence (presenting@1)") {
+		t.Errorf("Lee's card does not say where the contract came from:\n%s", card)
+	}
+	c := w.Contract("c1")
+	if c.Status != contract.Active || c.Template != "presenting@1" || c.DraftedBy != mo || !c.SignedBy(lee, 1) || !c.SignedBy(mo, 1) {
+		t.Fatalf("contract %s from %q drafted by %q, signatures %+v", c.Status, c.Template, c.DraftedBy, c.Signatures)
+	}
+	if r, _ := c.Revision(c.Signed); len(r.Terms.FixedCriteria()) != 2 {
+		t.Errorf("the signed version's fixed criteria = %q", r.Terms.FixedCriteria())
+	}
+}

@@ -136,7 +136,7 @@ func advocateSignedOutcome(c *contract.Contract, pending []string) text {
 // that the advocate signed, and who is still to sign.
 func advocateSignedMsg(c *contract.Contract, by string, pending []string, renegotiating bool) message.Message {
 	if len(pending) == 0 {
-		done := fmt.Sprintf(" signed as workplace advocate. Everyone has signed version %d: the contract is active.", c.Version)
+		done := fmt.Sprintf(" signed as workplace advocate. Everyone has signed version %d. It's active now.", c.Version)
 		if renegotiating {
 			done = fmt.Sprintf(" signed as workplace advocate. Everyone has signed version %d: it's in force now.", c.Version)
 		}

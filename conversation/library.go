@@ -61,13 +61,18 @@ type ExampleNeed struct {
 // NeedsExamples reports whether the turn needs examples from the library
 // in Env.Examples, and which: an "examples" search, an example opened, or
 // the examples offered once while drafting, when the title or first goal
-// is typed. c is the contract the turn loaded.
+// is typed or a template's form (with its title) is sent. c is the
+// contract the turn loaded.
 func NeedsExamples(s Session, c *contract.Contract, in Input) (ExampleNeed, bool) {
 	switch in.Kind {
 	case ActionInput:
 		if ActionID(in.ActionID) == ActionOpenExample {
 			id, ok := ParseExampleValue(in.Value)
 			return ExampleNeed{Open: id, Limit: 1}, ok
+		}
+	case SubmitInput:
+		if in.CallbackID == CallbackFromTemplate && c != nil && c.Learner == in.User && s.Offered != c.ID && editable(c.Status) {
+			return ExampleNeed{Query: clipQuery(in.Form[contract.FieldTitle]), Limit: OfferedExamples, NotBy: in.User}, true
 		}
 	case TextInput, CommandInput:
 		if cmd, args, ok := typedCommand(in); ok {
@@ -80,7 +85,7 @@ func NeedsExamples(s Session, c *contract.Contract, in Input) (ExampleNeed, bool
 			return ExampleNeed{}, false
 		}
 		switch {
-		case s.State == StateTitle:
+		case s.State == StateTitle || s.State == StateStart:
 			return ExampleNeed{Query: clipQuery(in.Text), Limit: OfferedExamples, NotBy: in.User}, true
 		case s.State == StateGoal && len(c.Terms.Goals) == 0:
 			return ExampleNeed{Query: clipQuery(c.Terms.Title + " " + in.Text), Limit: OfferedExamples, NotBy: in.User}, true

@@ -224,6 +224,7 @@ func (t *turn) submitTemplate() {
 	c.Template, c.TemplateTitle, c.AdvocateRequired = tp.Ref(), tp.Title, tp.NeedsAdvocate()
 	t.s.Template = ""
 	t.s.Back = []State{StateTitle, StateGoals, StateActivities, StateEvidence, StateCriteria}
+	t.offerExamples()
 	t.enter(StateDeadline, templateAppliedLead(tp, terms))
 }
 
@@ -399,6 +400,9 @@ func templateDoing(s State) string {
 func (t *turn) templatePrompt(lead text) message.Message {
 	switch t.s.State {
 	case StateStart:
+		if len(lead) == 0 && t.draftedFor(t.c) {
+			lead = draftForIntro(t.c.Learner)
+		}
 		return startMsg(t.in.User, lead, value(t.c))
 	case StatePickTemplate:
 		return pickMsg(lead, t.env.Templates.All())

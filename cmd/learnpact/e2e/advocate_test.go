@@ -71,8 +71,8 @@ func TestAdvocateEndToEnd(t *testing.T) {
 				t.Fatalf("the contract is %s before the advocate signed", c.Status)
 			}
 			h.click(advocate, card, string(conversation.ActionAdvocateSign))
-			h.expect(learner, "the contract is active")
-			h.expect(manager, "the contract is active")
+			h.expect(learner, "It's active now")
+			h.expect(manager, "It's active now")
 			checkSignedByAll(t, h.contracts(learner)[0], learner, manager, advocate)
 		})
 	}
@@ -115,8 +115,8 @@ func TestTeamsAdvocate(t *testing.T) {
 	h.click(teamsManager, approval, string(conversation.ActionApprove), nil)
 	h.expect(teamsLearner, "signs too")
 	h.click(teamsAdvocate, card, string(conversation.ActionAdvocateSign), nil)
-	h.expect(teamsLearner, "the contract is active")
-	h.expect(teamsManager, "the contract is active")
+	h.expect(teamsLearner, "It's active now")
+	h.expect(teamsManager, "It's active now")
 	checkSignedByAll(t, h.contracts(teamsLearner)[0], teamsLearner, teamsManager, teamsAdvocate)
 }
 

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/learnpact/learnpact/bot/teams/connectortest"
@@ -37,15 +38,20 @@ func (h *teamsHarness) keepTemplateDefaults(user string, deadline connectortest.
 func (h *teamsHarness) signAll(learner string, signers ...string) {
 	h.t.Helper()
 	for _, s := range signers {
-		card := h.expect(s, "approve")
-		h.click(s, card, string(conversation.ActionApprove), nil)
+		card := h.expect(s, "Still to sign")
+		sign := conversation.ActionApprove
+		if slices.Contains(teamsActions(card), string(conversation.ActionAdvocateSign)) {
+			sign = conversation.ActionAdvocateSign
+		}
+		h.click(s, card, string(sign), nil)
 	}
 	h.expect(learner, "It's active now")
 }
 
 // TestTeamsDraftFromTemplate: over Teams, a learner drafts from a template
 // (menus picked, one activity added), the template's criteria are kept,
-// and the approver signs.
+// names the approver and a workplace advocate in one message, and all
+// three sign.
 func TestTeamsDraftFromTemplate(t *testing.T) {
 	h := newTeamsHarness(t)
 	h.templates = shippedTemplates(t)
@@ -53,12 +59,14 @@ func TestTeamsDraftFromTemplate(t *testing.T) {
 
 	deadline := h.fromTemplate(teamsLearner, "presenting", presentingForm)
 	h.keepTemplateDefaults(teamsLearner, deadline)
-	h.sayMentioning(teamsLearner, teamsManager)
-	h.skipNotes(teamsLearner)
+	h.sayMentions(teamsLearner, "%s with %s as my advocate", teamsManager, teamsAdvocate)
+	h.click(teamsLearner, h.expect(teamsLearner, "What support will you need"), string(conversation.ActionSkip), nil)
+	h.click(teamsLearner, h.expect(teamsLearner, "Any ethical considerations"), string(conversation.ActionSkip), nil)
 	summary := h.expect(teamsLearner, "From template **Present with confidence** (presenting@1)")
 	h.click(teamsLearner, summary, string(conversation.ActionSend), nil)
 	h.expect(teamsLearner, "Sent to")
-	h.signAll(teamsLearner, teamsManager)
+	h.signAll(teamsLearner, teamsManager, teamsAdvocate)
 
 	checkFromTemplate(t, h.contracts(teamsLearner))
+	checkAllSigned(t, h.contracts(teamsLearner)[0], teamsLearner, teamsManager, teamsAdvocate)
 }

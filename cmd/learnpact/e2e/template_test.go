@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/learnpact/learnpact/bot/sandbox"
@@ -85,16 +86,21 @@ func (h *harness) keepTemplateDefaults(user string, deadline sandbox.Message) {
 func (h *harness) signAll(learner string, signers ...string) {
 	h.t.Helper()
 	for _, s := range signers {
-		card := h.expectButton(s, string(conversation.ActionApprove))
-		h.click(s, card, string(conversation.ActionApprove))
+		card := h.expectButton(s, string(conversation.ActionApprove), string(conversation.ActionAdvocateSign))
+		sign := conversation.ActionApprove
+		if containsPrefix(actionIDs(card), string(conversation.ActionAdvocateSign)) {
+			sign = conversation.ActionAdvocateSign
+		}
+		h.click(s, card, string(sign))
 	}
 	h.expect(learner, "It's active now")
 }
 
 // TestDraftFromTemplateEndToEnd: over Slack HTTP against the sandbox, a
 // learner drafts from a template (menus picked, one activity added), the
-// template's criteria are kept, and the approver signs. The signed version
-// holds what was picked and the template's criteria, marked fixed.
+// template's criteria are kept, names the approver and a workplace
+// advocate in one message, and all three sign. The signed version holds
+// what was picked and the template's criteria, marked fixed.
 func TestDraftFromTemplateEndToEnd(t *testing.T) {
 	h := newHarness(t, stores["redis"](t))
 	h.templates = shippedTemplates(t)
@@ -103,14 +109,30 @@ func TestDraftFromTemplateEndToEnd(t *testing.T) {
 
 	deadline := h.fromTemplate(learner, "Present with confidence", presentingForm)
 	h.keepTemplateDefaults(learner, deadline)
-	h.say(learner, "<@"+manager+">")
-	h.skipNotes(learner)
+	h.say(learner, "<@"+manager+"> with <@"+advocate+"> as my advocate")
+	h.click(learner, h.expect(learner, "What support will you need"), string(conversation.ActionSkip))
+	h.click(learner, h.expect(learner, "Any ethical considerations"), string(conversation.ActionSkip))
 	summary := h.expect(learner, "From template *Present with confidence* (presenting@1)")
 	h.click(learner, summary, string(conversation.ActionSend))
 	h.expect(learner, "Sent to")
-	h.signAll(learner, manager)
+	h.signAll(learner, manager, advocate)
 
 	checkFromTemplate(t, h.contracts(learner))
+	checkAllSigned(t, h.contracts(learner)[0], learner, manager, advocate)
+}
+
+// checkAllSigned checks that c names advocate and that learner, approver
+// and advocate signed the version in force.
+func checkAllSigned(t *testing.T, c *contract.Contract, learner, approver, advocate string) {
+	t.Helper()
+	if c.Approver != approver || c.Advocate != advocate {
+		t.Errorf("approver %q advocate %q", c.Approver, c.Advocate)
+	}
+	for _, u := range []string{learner, approver, advocate} {
+		if !c.SignedBy(u, c.Signed) {
+			t.Errorf("%s has not signed version %d", u, c.Signed)
+		}
+	}
 }
 
 // checkFromTemplate checks the one contract of cs: active, from the
@@ -149,8 +171,8 @@ func checkFromTemplate(t *testing.T, cs []*contract.Contract) {
 }
 
 // expectButton waits for the next bot message in user's DM with a button
-// whose action id starts with id, and returns it.
-func (h *harness) expectButton(user, id string) sandbox.Message {
+// whose action id starts with one of ids, and returns it.
+func (h *harness) expectButton(user string, ids ...string) sandbox.Message {
 	h.t.Helper()
 	var found sandbox.Message
 	err := h.ws.Await(h.ctx(), func() bool {
@@ -158,7 +180,7 @@ func (h *harness) expectButton(user, id string) sandbox.Message {
 		defer h.mu.Unlock()
 		msgs := h.ws.DM(user)
 		for i := h.seen[user]; i < len(msgs); i++ {
-			if msgs[i].User != user && containsPrefix(actionIDs(msgs[i]), id) {
+			if msgs[i].User != user && slices.ContainsFunc(ids, func(id string) bool { return containsPrefix(actionIDs(msgs[i]), id) }) {
 				found = msgs[i]
 				h.seen[user] = i + 1
 				return true
@@ -167,7 +189,7 @@ func (h *harness) expectButton(user, id string) sandbox.Message {
 		return false
 	})
 	if err != nil {
-		h.t.Fatalf("%s never got a message with a %s button; DM:\n%s", user, id, h.dump(user))
+		h.t.Fatalf("%s never got a message with a %s button; DM:\n%s", user, strings.Join(ids, " or "), h.dump(user))
 	}
 	return found
 }

@@ -8,6 +8,8 @@ import (
 
 	"github.com/learnpact/learnpact/bot"
 	"github.com/learnpact/learnpact/bot/bottest"
+	"github.com/learnpact/learnpact/conversation/contract"
+	"github.com/learnpact/learnpact/conversation/message/messagetest"
 	"github.com/learnpact/learnpact/storage"
 	"github.com/learnpact/learnpact/storage/memory"
 )
@@ -86,5 +88,38 @@ func TestExamplesFor(t *testing.T) {
 	}
 	if got, err := e.ExamplesFor(ctx, bottest.PlatformName, "T2", sam, 3); err != nil || len(got) != 0 {
 		t.Errorf("ExamplesFor in another team = %+v, %v; want none", got, err)
+	}
+}
+
+// turnShows reports whether the latest turn showed a message holding want.
+func turnShows(w *bottest.World, want string) bool {
+	for _, d := range w.Turn().Deliveries {
+		if strings.Contains(messagetest.Text(d.Message), want) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestExamplesOfferedWithTemplates: where drafts may start from a
+// template, examples are offered for the title typed at the start, and
+// for the title of a template's form.
+func TestExamplesOfferedWithTemplates(t *testing.T) {
+	w, _ := sharedWorld(t)
+	w.Templates(examples(t))
+	w.Say(sam, "new")
+	w.Say(sam, "Design reviews that finish on time")
+	if !turnShows(w, offered) {
+		t.Error("a title typed at the start of a draft got no examples")
+	}
+	w.Say(mo, "new")
+	w.Click(mo, "Start from a template")
+	w.Choose(mo, "Present with confidence")
+	w.Submit(mo, map[string]string{contract.FieldTitle: "Present our design review checklist", contract.FieldGoals: "g1", contract.FieldEvidence: "e1"})
+	if !turnShows(w, offered) {
+		t.Error("a draft from a template got no examples")
+	}
+	if got := w.Contract("c3"); got.Terms.Title != "Present our design review checklist" {
+		t.Errorf("the template's draft: %+v", got.Terms)
 	}
 }
