@@ -45,6 +45,8 @@ func templateSamples(t testing.TB, now time.Time, msgs map[string]message.Messag
 	s.Click(learner, "Start blank")
 	s.Submit(learner, map[string]string{contract.FieldGoals: "g1", conversation.FieldOwnEvidence: "A demo to the team"})
 	s.keep("template_stale_form", Sent, learner)
+	s.Command("UKAI", "home")
+	s.keep("home_templates", Sent, "UKAI")
 
 	// A template with menus of 25 items: on Slack, more than ten check
 	// boxes become a multi-select menu.
