@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/learnpact/learnpact/conversation"
 	"github.com/learnpact/learnpact/conversation/contract"
@@ -26,6 +27,12 @@ import (
 
 // libraryTeam names a team's index in the store.
 func libraryTeam(platform, team string) string { return platform + ":" + team }
+
+// settled is how long after its last change a contract that is no longer
+// shared is taken to have been left in the index by mistake: a search
+// never drops the entry of a contract changed more recently, which a turn
+// sharing it again may have just indexed.
+const settled = time.Minute
 
 // maxChecked bounds the contracts a search reads to fill limit examples.
 func maxChecked(limit int) int { return 4*limit + 10 }
@@ -126,6 +133,13 @@ func (e *Engine) examples(ctx context.Context, platform, team string, need conve
 			return nil, err
 		}
 		ex, ok := exampleOf(c, platform, team)
+		if !ok && e.now().Sub(c.UpdatedAt) > settled {
+			// No longer shared, and not just now: its turn did not get
+			// to drop it (a process died). Drop it for the next search.
+			if err := e.library.DropExample(ctx, h.ID); err != nil {
+				e.log(ctx).Warn("stale library entry not dropped", "contract", h.ID, "err", err)
+			}
+		}
 		if !ok || need.NotBy != "" && c.Learner == need.NotBy {
 			continue
 		}

@@ -123,3 +123,24 @@ func TestExamplesOfferedWithTemplates(t *testing.T) {
 		t.Errorf("the template's draft: %+v", got.Terms)
 	}
 }
+
+// TestSearchDropsStaleEntries: an entry left in the index for a contract
+// no longer shared (its turn died before dropping it) is never shown, and
+// a search drops it once the contract has been left alone for a while.
+func TestSearchDropsStaleEntries(t *testing.T) {
+	w, s := sharedWorld(t)
+	c := w.Contract("c1")
+	c.Library = contract.NotShared
+	w.Store(c) // the consent withdrawn, the index not told
+	if got := searchText(w, sam, "design reviews"); !strings.Contains(got, "No examples") {
+		t.Fatalf("a contract no longer shared was found:\n%s", got)
+	}
+	if ix := indexed(t, s, "review"); ix.Docs != 1 {
+		t.Fatalf("the entry of a contract changed just now was dropped: %+v", ix)
+	}
+	w.Advance(2 * time.Minute)
+	searchText(w, sam, "design reviews")
+	if ix := indexed(t, s, "review"); ix.Docs != 0 {
+		t.Errorf("the stale entry stays: %+v", ix)
+	}
+}

@@ -39,7 +39,7 @@ func TestSamples(t *testing.T) {
 		"record", "record_pick", "record_not_yours", "record_draft_export", "record_exported", "record_card", "record_huge",
 		"report", "report_approver", "report_refused",
 		"my_data", "forget_confirm", "forget_kept", "forget_asked", "forgotten",
-		"home", "home_approver", "home_empty", "home_reviewer", "home_full", "home_examples",
+		"home", "home_approver", "home_empty", "home_reviewer", "home_full", "home_examples", "home_templates",
 		"people_ambiguous", "advocate_prompt", "advocate_rejected", "support_prompt", "ethics_prompt", "people_named",
 		"summary_advocate", "sent_advocate", "approval_request_advocate", "advocate_request", "status_advocate", "advocate_denied",
 		"advocate_comment_sent", "advocate_commented", "advocate_released", "advocate_request_diff", "advocate_signed_card",
@@ -68,7 +68,7 @@ func TestSamples(t *testing.T) {
 		t.Error("approval_request_peer shows no peer review")
 	}
 	forms := []string{"request_changes", "amend", "renegotiate", "share", "feedback", "comment_work", "ask_more", "assess", "reply_checkin", "decline_reason",
-		"draft_decline_reason", "advocate_comment", "from_template"}
+		"draft_decline_reason", "advocate_comment", "from_template", "from_template_long"}
 	for _, k := range forms {
 		m, ok := modals[k]
 		if !ok {

@@ -3,6 +3,7 @@ package bot_test
 import (
 	"bytes"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -241,10 +242,41 @@ func TestDraftForEndsInTheSameContract(t *testing.T) {
 	if ra.Status != rb.Status || !strings.Contains(spans(rb.Summary), "drafted by UMO") || strings.Contains(spans(ra.Summary), "drafted") {
 		t.Errorf("records: %q and %q, summaries %q and %q", ra.Status, rb.Status, spans(ra.Summary), spans(rb.Summary))
 	}
+	if ha, hb := headings(ra), headings(rb); !slices.Equal(ha, hb) {
+		t.Errorf("record sections %q and %q", ha, hb)
+	}
+	// The terms in force read alike, but for who proposed the criterion.
+	if fa, fb := termFields(ra), termFields(rb); !reflect.DeepEqual(fa, fb) || len(fa) < 5 {
+		t.Errorf("record terms\n%+v\nand\n%+v", fa, fb)
+	}
 	fa, fb := lastFile(t, own), lastFile(t, drafted)
 	if !bytes.HasPrefix(fa.Data, []byte("%PDF")) || !bytes.HasPrefix(fb.Data, []byte("%PDF")) || fa.Name != fb.Name {
 		t.Errorf("PDFs %q (%d bytes) and %q (%d bytes)", fa.Name, len(fa.Data), fb.Name, len(fb.Data))
 	}
+}
+
+func headings(r record.Record) []string {
+	var out []string
+	for _, s := range r.Sections {
+		out = append(out, s.Heading)
+	}
+	return out
+}
+
+// termFields are the fields of the record's first section, the terms in
+// force, but for the success criteria.
+func termFields(r record.Record) map[string]string {
+	out := map[string]string{}
+	for _, b := range r.Sections[0].Blocks {
+		if e, ok := b.(record.Entry); ok {
+			for _, f := range e.Fields {
+				if f.Label != "Success criteria" {
+					out[f.Label] = spans(f.Value)
+				}
+			}
+		}
+	}
+	return out
 }
 
 func spans(x message.Text) string {
@@ -265,4 +297,40 @@ func lastFile(t *testing.T, w *bottest.World) *bot.File {
 	}
 	t.Fatal("no file sent to Lee")
 	return nil
+}
+
+// TestTranscriptDraftForFromTemplate: with templates set up, Mo drafts for
+// Lee from the presenting template (the approver step skipped); Lee
+// accepts it as it is. The signed contract keeps the template's criteria
+// and says where it came from.
+func TestTranscriptDraftForFromTemplate(t *testing.T) {
+	w := newWorld(t, "An approver drafts a contract for a learner from a template")
+	w.Templates(examples(t))
+	w.Command(mo, "draft-for <@ULEE|lee>")
+	w.Click(mo, "Start from a template")
+	w.Choose(mo, "Present with confidence")
+	w.Submit(mo, map[string]string{
+		contract.FieldTitle: "Present the Q3 update", contract.FieldGoals: "g1", contract.FieldActivities: "a2",
+		contract.FieldEvidence: "e1", conversation.FieldOwnCriteria: "The slides fit on five pages",
+	})
+	w.Click(mo, "Keep as is")
+	w.Click(mo, "Keep as is")
+	if s := w.Session(mo); s.State != "summary" {
+		t.Fatalf("after the check-ins Mo is at %q, want the summary", s.State)
+	}
+	w.Click(mo, "Send to the learner")
+	card := lastText(w, lee)
+	w.Click(lee, "Accept & sign")
+	golden(t, w, "draft_for_template")
+
+	if !strings.Contains(card, "From template Present with confidence (presenting@1)") {
+		t.Errorf("Lee's card does not say where the contract came from:\n%s", card)
+	}
+	c := w.Contract("c1")
+	if c.Status != contract.Active || c.Template != "presenting@1" || c.DraftedBy != mo || !c.SignedBy(lee, 1) || !c.SignedBy(mo, 1) {
+		t.Fatalf("contract %s from %q drafted by %q, signatures %+v", c.Status, c.Template, c.DraftedBy, c.Signatures)
+	}
+	if r, _ := c.Revision(c.Signed); len(r.Terms.FixedCriteria()) != 2 {
+		t.Errorf("the signed version's fixed criteria = %q", r.Terms.FixedCriteria())
+	}
 }

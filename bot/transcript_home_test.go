@@ -15,6 +15,7 @@ import (
 	"github.com/learnpact/learnpact/conversation/contract"
 	"github.com/learnpact/learnpact/conversation/message"
 	"github.com/learnpact/learnpact/conversation/message/messagetest"
+	"github.com/learnpact/learnpact/conversation/template"
 	"github.com/learnpact/learnpact/storage/memory"
 )
 
@@ -355,5 +356,22 @@ func TestHomeExamples(t *testing.T) {
 	w.OpenHome(sam)
 	if got := homeText(t, w, sam); strings.Contains(got, "Colleagues learned") {
 		t.Errorf("Sam's home still shows an example no longer shared:\n%s", got)
+	}
+}
+
+// TestHomeFromTemplate: with templates configured, From a template on the
+// home starts a draft from one.
+func TestHomeFromTemplate(t *testing.T) {
+	lib, err := template.Load(template.Examples())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := bottest.NewWorld(t, start)
+	w.Templates(lib)
+	w.OpenHome(lee)
+	home, _ := w.Platform.Home(lee)
+	w.ClickOn(lee, bottest.Posted{Message: home}, "From a template")
+	if got := lastText(w, lee); !strings.Contains(got, "Give feedback people can act on") {
+		t.Errorf("From a template on the home answered:\n%s", got)
 	}
 }

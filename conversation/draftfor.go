@@ -47,6 +47,11 @@ func (t *turn) draftForCommand(string) {
 	t.c = contract.NewDraftFor(t.newID(), t.env.Platform, t.env.Team, learner, t.in.User, t.env.Now)
 	t.dirty = true
 	t.s = Session{User: t.s.User, State: StateTitle, ContractID: t.c.ID, UpdatedAt: t.s.UpdatedAt}
+	if t.offersTemplates() {
+		t.s.State = StateStart
+		t.reply(t.prompt(nil))
+		return
+	}
 	t.reply(draftForWelcomeMsg(learner))
 }
 

@@ -43,11 +43,16 @@ func versionSuffix(c *contract.Contract) string {
 	return fmt.Sprintf(", version %d", c.Version)
 }
 
+// draftForIntro opens the drafting of a contract for learner.
+func draftForIntro(learner string) text {
+	return txt("👋 Let's draft a learning contract for ", at(learner), ": their goals, how they'll learn, the evidence they'll produce "+
+		"and how it will be judged. You're its approver, so I won't ask for one. When you send it, ", at(learner),
+		" can accept and sign it, change it and send it back, or decline it; they see nothing of it until then.")
+}
+
 func draftForWelcomeMsg(learner string) message.Message {
 	return msg("Let's draft a learning contract for them",
-		section("👋 Let's draft a learning contract for ", at(learner), ": their goals, how they'll learn, the evidence they'll produce "+
-			"and how it will be judged. You're its approver, so I won't ask for one. When you send it, ", at(learner),
-			" can accept and sign it, change it and send it back, or decline it; they see nothing of it until then."),
+		section(draftForIntro(learner)),
 		section(bold("First, a title."), " What is this contract about, in a few words?"),
 		message.Context{Text: txt("Type ", code("help"), ", ", code("back"), " or ", code("cancel"), " at any point.")},
 	)

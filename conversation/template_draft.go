@@ -400,6 +400,9 @@ func templateDoing(s State) string {
 func (t *turn) templatePrompt(lead text) message.Message {
 	switch t.s.State {
 	case StateStart:
+		if len(lead) == 0 && t.draftedFor(t.c) {
+			lead = draftForIntro(t.c.Learner)
+		}
 		return startMsg(t.in.User, lead, value(t.c))
 	case StatePickTemplate:
 		return pickMsg(lead, t.env.Templates.All())
