@@ -62,3 +62,61 @@ func TestLibraryOverSlackHTTP(t *testing.T) {
 		})
 	}
 }
+
+// TestTeamsLibrary: the same over /api/messages: the consent card at
+// completion, the examples offered to a colleague drafting, opened,
+// searched, and gone once withdrawn.
+func TestTeamsLibrary(t *testing.T) {
+	h := newTeamsHarness(t)
+	summary := h.draft()
+	h.click(teamsLearner, summary, string(conversation.ActionSend), nil)
+	card := h.expect(teamsManager, "would like you to approve")
+	h.click(teamsManager, card, string(conversation.ActionApprove), nil)
+	h.expect(teamsLearner, "active")
+	h.say(teamsLearner, "submit")
+	h.expect(teamsLearner, "Evidence 1 of 1")
+	h.say(teamsLearner, "https://contoso.sharepoint.com/sites/eng/reviews")
+	more := h.expect(teamsLearner, "the link is handed in")
+	h.click(teamsLearner, more, string(conversation.ActionEvidenceDone), nil)
+	rate := h.expect(teamsLearner, "Success criterion 1 of 1")
+	h.click(teamsLearner, rate, string(conversation.ActionRateMet), nil)
+	h.expect(teamsLearner, "A note on it?")
+	h.say(teamsLearner, "skip")
+	assess := h.expect(teamsManager, "Ready for your assessment")
+	h.click(teamsManager, assess, string(conversation.ActionAssess), nil)
+	form := h.expect(teamsManager, "Assess the work")
+	h.click(teamsManager, form, "lp_submit", map[string]string{conversation.FieldRating(1): "met"})
+	assessed := h.expect(teamsLearner, "Reflect and finish")
+	h.click(teamsLearner, assessed, string(conversation.ActionReflect), nil)
+	h.expect(teamsLearner, "What did you learn?")
+	h.say(teamsLearner, "Short checklists get used")
+	h.expect(teamsLearner, "What would you do differently")
+	h.say(teamsLearner, "skip")
+	h.expect(teamsLearner, "What will you change")
+	h.say(teamsLearner, "skip")
+	consent := h.expect(teamsLearner, "May colleagues learn from")
+	h.click(teamsLearner, consent, string(conversation.ActionShareAnonymous), nil)
+	h.expectUpdate(teamsLearner, "anonymously: no names")
+
+	h.say(teamsStranger, "new")
+	h.expect(teamsStranger, "a title")
+	h.say(teamsStranger, "Running better design reviews")
+	offer := h.expect(teamsStranger, "Colleagues learned something similar")
+	if text := teamsText(offer); !strings.Contains(text, "Running design reviews") || strings.Contains(text, "lee") || strings.Contains(text, "Lee") {
+		t.Errorf("the offer: %s", text)
+	}
+	h.click(teamsStranger, offer, string(conversation.ActionOpenExample), nil)
+	whole := h.expect(teamsStranger, "Shared anonymously by a colleague")
+	if text := teamsText(whole); !strings.Contains(text, "Short checklists get used") || strings.Contains(text, "Lee") || strings.Contains(text, "Mo Manager") {
+		t.Errorf("the example opened: %s", text)
+	}
+	h.say(teamsStranger, "examples design review")
+	h.expect(teamsStranger, "Examples: design review")
+
+	h.say(teamsLearner, "library")
+	list := h.expect(teamsLearner, "Your contracts in the library")
+	h.click(teamsLearner, list, string(conversation.ActionShareNone), nil)
+	h.expect(teamsLearner, "Not shared")
+	h.say(teamsStranger, "examples design review")
+	h.expect(teamsStranger, "No examples about")
+}

@@ -93,7 +93,7 @@ func (h *teamsHarness) startBot() {
 		}
 	}
 	planner := scheduler.NewPlanner(scheduler.PlannerConfig{})
-	engine, err := bot.New(bot.Config{Store: h.store, Docs: h.store, Planner: planner, Now: h.clock.Now, Log: slog.New(slog.DiscardHandler),
+	engine, err := bot.New(bot.Config{Store: h.store, Docs: h.store, Library: h.store, Planner: planner, Now: h.clock.Now, Log: slog.New(slog.DiscardHandler),
 		Templates: h.templates})
 	if err != nil {
 		h.t.Fatal(err)
