@@ -68,7 +68,7 @@ func TestSamples(t *testing.T) {
 		t.Error("approval_request_peer shows no peer review")
 	}
 	forms := []string{"request_changes", "amend", "renegotiate", "share", "feedback", "comment_work", "ask_more", "assess", "reply_checkin", "decline_reason",
-		"draft_decline_reason", "advocate_comment", "from_template"}
+		"draft_decline_reason", "advocate_comment", "from_template", "from_template_long"}
 	for _, k := range forms {
 		m, ok := modals[k]
 		if !ok {

@@ -3,6 +3,7 @@ package bot_test
 import (
 	"bytes"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -241,10 +242,41 @@ func TestDraftForEndsInTheSameContract(t *testing.T) {
 	if ra.Status != rb.Status || !strings.Contains(spans(rb.Summary), "drafted by UMO") || strings.Contains(spans(ra.Summary), "drafted") {
 		t.Errorf("records: %q and %q, summaries %q and %q", ra.Status, rb.Status, spans(ra.Summary), spans(rb.Summary))
 	}
+	if ha, hb := headings(ra), headings(rb); !slices.Equal(ha, hb) {
+		t.Errorf("record sections %q and %q", ha, hb)
+	}
+	// The terms in force read alike, but for who proposed the criterion.
+	if fa, fb := termFields(ra), termFields(rb); !reflect.DeepEqual(fa, fb) || len(fa) < 5 {
+		t.Errorf("record terms\n%+v\nand\n%+v", fa, fb)
+	}
 	fa, fb := lastFile(t, own), lastFile(t, drafted)
 	if !bytes.HasPrefix(fa.Data, []byte("%PDF")) || !bytes.HasPrefix(fb.Data, []byte("%PDF")) || fa.Name != fb.Name {
 		t.Errorf("PDFs %q (%d bytes) and %q (%d bytes)", fa.Name, len(fa.Data), fb.Name, len(fb.Data))
 	}
+}
+
+func headings(r record.Record) []string {
+	var out []string
+	for _, s := range r.Sections {
+		out = append(out, s.Heading)
+	}
+	return out
+}
+
+// termFields are the fields of the record's first section, the terms in
+// force, but for the success criteria.
+func termFields(r record.Record) map[string]string {
+	out := map[string]string{}
+	for _, b := range r.Sections[0].Blocks {
+		if e, ok := b.(record.Entry); ok {
+			for _, f := range e.Fields {
+				if f.Label != "Success criteria" {
+					out[f.Label] = spans(f.Value)
+				}
+			}
+		}
+	}
+	return out
 }
 
 func spans(x message.Text) string {

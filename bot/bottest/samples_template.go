@@ -1,7 +1,9 @@
 package bottest
 
 import (
+	"fmt"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/learnpact/learnpact/conversation"
@@ -45,4 +47,21 @@ func templateSamples(t testing.TB, now time.Time, msgs map[string]message.Messag
 	s.keep("template_stale_form", Sent, learner)
 	s.Command("UKAI", "home")
 	s.keep("home_templates", Sent, "UKAI")
+
+	// A template with menus of 25 items: on Slack, more than ten check
+	// boxes become a multi-select menu.
+	long := "id: long\nversion: 1\ntitle: A long menu\ngoals: [{text: Lead a retro}]\ncriteria: [The team agrees on one change]\nactivities:\n"
+	for i := range template.MaxMenu {
+		long += fmt.Sprintf("  - Activity %d of the long menu\n", i+1)
+	}
+	big, err := template.Load(fstest.MapFS{"long.yaml": {Data: []byte(long)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := sampler{NewWorld(t, now), msgs, modals}
+	l.Templates(big)
+	l.Say(learner, "new")
+	l.Click(learner, "Start from a template")
+	l.Choose(learner, "A long menu")
+	l.form("from_template_long", learner)
 }

@@ -133,3 +133,44 @@ func TestChoiceValidation(t *testing.T) {
 		t.Errorf("ten check boxes refused: %v", err)
 	}
 }
+
+// A multi-select menu (a Multi choice of more than ten options) is
+// submitted like check boxes: the options picked, in Slack's shape; the
+// initial ones when untouched; an unknown option is refused.
+func TestSubmitMultiSelect(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	var opts []*slackapi.OptionBlockObject
+	for i := range 12 {
+		opts = append(opts, slackapi.NewOptionBlockObject(fmt.Sprint("a", i+1), plain(fmt.Sprint("Activity ", i+1)), nil))
+	}
+	ms := slackapi.NewOptionsMultiSelectBlockElement(slackapi.MultiOptTypeStatic, plain("Choose any"), "activities", opts...)
+	ms.InitialOptions = opts[1:2]
+	view := modal("Template", slackapi.NewInputBlock("activities", plain("Activities"), nil, ms))
+	submit := func(values map[string]string) slackapi.BlockAction {
+		t.Helper()
+		if _, err := e.client.OpenViewContext(ctx, clickForTrigger(t, e, PeerPat), view); err != nil {
+			t.Fatalf("views.open with a multi-select: %v", err)
+		}
+		if err := e.w.Submit(ctx, PeerPat, values); err != nil {
+			t.Fatalf("submit %v: %v", values, err)
+		}
+		cb, err := slackapi.InteractionCallbackParse(e.bot.last(t).req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cb.View.State.Values["activities"]["activities"]
+	}
+	if got := submit(nil); got.Type != "multi_static_select" || optionValues(got.SelectedOptions) != "a2" {
+		t.Errorf("untouched: %+v", got)
+	}
+	if got := submit(map[string]string{"activities": "a12,a3"}); optionValues(got.SelectedOptions) != "a12,a3" {
+		t.Errorf("picked: %q", optionValues(got.SelectedOptions))
+	}
+	if _, err := e.client.OpenViewContext(ctx, clickForTrigger(t, e, PeerPat), view); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.w.Submit(ctx, PeerPat, map[string]string{"activities": "a1,a99"}); !errors.Is(err, ErrInvalidInput) {
+		t.Errorf("an unknown option: %v", err)
+	}
+}

@@ -85,7 +85,7 @@ func stateValues(inputs []input, values map[string]string) (obj, map[string]stri
 			case !given && in.el["initial_option"] != nil:
 				val["selected_option"], empty = in.el["initial_option"], false
 			}
-		case "checkboxes":
+		case "checkboxes", "multi_static_select":
 			chosen := []any{}
 			if given {
 				for _, v := range strings.Split(typed, ",") {

@@ -335,15 +335,20 @@ func (r *renderer) input(in message.Input) []slackapi.Block {
 }
 
 // choice renders check boxes (Multi) or radio buttons as an input block.
-// Slack shows at most ten options: the rest are left out. Initial values
-// that are not among the options shown are ignored; radio buttons start
-// with the first one only.
+// Slack shows at most ten of them: a Multi choice of more options is a
+// multi-select menu (up to a hundred), and radio buttons past ten are left
+// out. Initial values that are not among the options shown are ignored;
+// radio buttons start with the first one only.
 func (r *renderer) choice(c message.Choice) []slackapi.Block {
+	most := blockkit.MaxChoices
+	if c.Multi && len(c.Options) > most {
+		most = blockkit.MaxOptions
+	}
 	var opts []*slackapi.OptionBlockObject
 	byValue := map[string]*slackapi.OptionBlockObject{}
 	for _, o := range c.Options {
-		if len(opts) == blockkit.MaxChoices {
-			r.problem("choice %q: options past %d left out", c.ID, blockkit.MaxChoices)
+		if len(opts) == most {
+			r.problem("choice %q: options past %d left out", c.ID, most)
 			break
 		}
 		if o.Value == "" || blockkit.Len(o.Value) > blockkit.MaxOptionValue || byValue[o.Value] != nil {
@@ -365,11 +370,16 @@ func (r *renderer) choice(c message.Choice) []slackapi.Block {
 		}
 	}
 	var e slackapi.BlockElement
-	if c.Multi {
+	switch {
+	case c.Multi && len(opts) > blockkit.MaxChoices:
+		ms := slackapi.NewOptionsMultiSelectBlockElement(slackapi.MultiOptTypeStatic, plainText("Choose any", blockkit.MaxPlaceholder), r.actionID(c.ID), opts...)
+		ms.InitialOptions = initial
+		e = ms
+	case c.Multi:
 		cb := slackapi.NewCheckboxGroupsBlockElement(r.actionID(c.ID), opts...)
 		cb.InitialOptions = initial
 		e = cb
-	} else {
+	default:
 		rb := slackapi.NewRadioButtonsBlockElement(r.actionID(c.ID), opts...)
 		if len(initial) > 1 {
 			r.problem("choice %q: radio buttons start with one option, not %d", c.ID, len(initial))

@@ -434,34 +434,48 @@ func TestRenderChoice(t *testing.T) {
 		message.Choice{ID: "many", Label: strings.Repeat("L", 2100), Options: opts, Initial: []string{"12", "2", "nope"}, Multi: true},
 		message.Choice{ID: "one", Label: "One", Options: opts[:3], Initial: []string{"3", "1"}},
 		message.Choice{ID: "none", Label: "None"},
+		message.Choice{ID: "ten", Label: "Ten", Options: opts[:10], Initial: []string{"2"}, Multi: true},
+		message.Choice{ID: "radio", Label: "Radio", Options: opts},
 	}}
 	v, problems := renderModal(m)
 	checkLimits(t, v.Blocks.BlockSet, blockkit.MaxViewBlocks)
 	if v.Submit == nil || v.Submit.Text != "Submit" {
 		t.Errorf("a modal with choices has no submit button: %+v", v.Submit)
 	}
-	if len(v.Blocks.BlockSet) != 2 {
-		t.Fatalf("%d blocks, want 2 (the choice without options left out)", len(v.Blocks.BlockSet))
+	if len(v.Blocks.BlockSet) != 4 {
+		t.Fatalf("%d blocks, want 4 (the choice without options left out)", len(v.Blocks.BlockSet))
 	}
+	// More than ten options to tick: a multi-select menu holds them all.
 	many := v.Blocks.BlockSet[0].(*slackapi.InputBlock)
-	cb := many.Element.(*slackapi.CheckboxGroupsBlockElement)
-	if len(cb.Options) != blockkit.MaxChoices || cb.Options[9].Value != "10" || blockkit.Len(many.Label.Text) > blockkit.MaxLabel || many.Label.Type != slackapi.PlainTextType {
-		t.Errorf("check boxes: %d options, last %q, label of %d", len(cb.Options), cb.Options[len(cb.Options)-1].Value, blockkit.Len(many.Label.Text))
+	ms := many.Element.(*slackapi.MultiSelectBlockElement)
+	if ms.Type != slackapi.MultiOptTypeStatic || len(ms.Options) != 12 || ms.Options[11].Value != "12" || blockkit.Len(many.Label.Text) > blockkit.MaxLabel || many.Label.Type != slackapi.PlainTextType {
+		t.Errorf("multi-select: %s, %d options, last %q, label of %d", ms.Type, len(ms.Options), ms.Options[len(ms.Options)-1].Value, blockkit.Len(many.Label.Text))
 	}
-	if len(cb.InitialOptions) != 1 || cb.InitialOptions[0].Value != "2" {
-		t.Errorf("initial options = %+v, want only 2 (12 is not shown)", cb.InitialOptions)
+	if len(ms.InitialOptions) != 2 || ms.InitialOptions[0].Value != "12" || ms.InitialOptions[1].Value != "2" {
+		t.Errorf("initial options = %+v, want 12 and 2", ms.InitialOptions)
 	}
-	if cb.Options[0].Text.Text != "Option 1 <1>" {
-		t.Errorf("option text %q: plain text is sent as typed", cb.Options[0].Text.Text)
+	if ms.Options[0].Text.Text != "Option 1 <1>" {
+		t.Errorf("option text %q: plain text is sent as typed", ms.Options[0].Text.Text)
+	}
+	// Ten or fewer: check boxes.
+	cb := v.Blocks.BlockSet[2].(*slackapi.InputBlock).Element.(*slackapi.CheckboxGroupsBlockElement)
+	if len(cb.Options) != 8 || len(cb.InitialOptions) != 1 || cb.InitialOptions[0].Value != "2" {
+		t.Errorf("check boxes: %d options (the repeat and the empty one left out), initial %+v", len(cb.Options), cb.InitialOptions)
 	}
 	rb := v.Blocks.BlockSet[1].(*slackapi.InputBlock).Element.(*slackapi.RadioButtonsBlockElement)
 	if rb.InitialOption == nil || rb.InitialOption.Value != "3" || v.Blocks.BlockSet[1].(*slackapi.InputBlock).DispatchAction {
 		t.Errorf("radio buttons = %+v", rb)
 	}
+	if radio := v.Blocks.BlockSet[3].(*slackapi.InputBlock).Element.(*slackapi.RadioButtonsBlockElement); len(radio.Options) != blockkit.MaxChoices || radio.Options[9].Value != "10" {
+		t.Errorf("radio buttons of 12: %d options", len(radio.Options))
+	}
 	joined := strings.Join(problems, "\n")
-	for _, want := range []string{`choice "many": options past 10 left out`, `choice "many": option "Again"`, `choice "many": option "Empty"`, `choice "one": radio buttons start with one option`, `choice "none" without options`} {
+	for _, want := range []string{`choice "radio": options past 10 left out`, `choice "many": option "Again"`, `choice "many": option "Empty"`, `choice "one": radio buttons start with one option`, `choice "none" without options`} {
 		if !strings.Contains(joined, want) {
 			t.Errorf("problems %q lack %q", problems, want)
 		}
+	}
+	if strings.Contains(joined, `choice "many": options past`) {
+		t.Errorf("options of a multi-select were left out: %q", problems)
 	}
 }

@@ -518,7 +518,7 @@ function renderInput(b, errors) {
     const attrs = Object.assign({ placeholder: e.placeholder ? e.placeholder.text : null, maxlength: e.max_length || null }, common);
     field = e.multiline ? el("textarea", Object.assign({ rows: 4 }, attrs)) : el("input", Object.assign({ type: "text" }, attrs));
     if (e.initial_value) field.value = e.initial_value;
-  } else if (e.type === "checkboxes" || e.type === "radio_buttons") {
+  } else if (e.type === "checkboxes" || e.type === "radio_buttons" || e.type === "multi_static_select") {
     return renderChoice(b, e, common, err);
   } else {
     return el("div", { className: "bk-unsupported", text: "[" + e.type + " input]" });
@@ -530,10 +530,11 @@ function renderInput(b, errors) {
     err ? el("p", { className: "error", id: id + "-error", role: "alert", "data-testid": id + "-error", text: err }) : null);
 }
 
-// renderChoice shows check boxes or radio buttons as a fieldset; its value
-// is the chosen options' values joined by commas (see choiceValue).
+// renderChoice shows check boxes, a multi-select menu (as check boxes) or
+// radio buttons as a fieldset; its value is the chosen options' values
+// joined by commas (see choiceValue).
 function renderChoice(b, e, common, err) {
-  const multi = e.type === "checkboxes";
+  const multi = e.type !== "radio_buttons";
   const initial = multi ? (e.initial_options || []) : (e.initial_option ? [e.initial_option] : []);
   const chosen = new Set(initial.map(o => o.value));
   const set = el("fieldset", Object.assign({ className: "choice", "data-kind": e.type }, common));

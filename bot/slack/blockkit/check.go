@@ -138,7 +138,7 @@ func (c *Checker) block(b map[string]any, p string) {
 		}
 	case "input":
 		c.Text(b["label"], p+"/label", MaxLabel, true)
-		c.element(b["element"], p+"/element", map[string]bool{"plain_text_input": true, "static_select": true, "datepicker": true, "checkboxes": true, "radio_buttons": true})
+		c.element(b["element"], p+"/element", map[string]bool{"plain_text_input": true, "static_select": true, "multi_static_select": true, "datepicker": true, "checkboxes": true, "radio_buttons": true})
 	case "image", "rich_text", "markdown", "video", "file":
 		// Accepted as they are; the bot does not send them.
 	case "":
@@ -202,7 +202,7 @@ func (c *Checker) element(v any, p string, allowed map[string]bool) {
 		if s := str(e["style"]); s != "" && s != "primary" && s != "danger" {
 			c.Errorf(p+"/style", "must be one of primary, danger")
 		}
-	case "static_select":
+	case "static_select", "multi_static_select":
 		if ph, ok := e["placeholder"]; ok {
 			c.Text(ph, p+"/placeholder", MaxPlaceholder, true)
 		}
@@ -216,6 +216,14 @@ func (c *Checker) element(v any, p string, allowed map[string]bool) {
 			gm, _ := g.(map[string]any)
 			list, _ := gm["options"].([]any)
 			c.options(list, fmt.Sprintf("%s/option_groups/%d/options", p, i))
+		}
+		if initial, ok := e["initial_options"].([]any); ok && t == "multi_static_select" {
+			for i, o := range initial {
+				om, _ := o.(map[string]any)
+				if _, found := FindOption(e, str(om["value"])); om == nil || !found {
+					c.Errorf(fmt.Sprintf("%s/initial_options/%d", p, i), "must match one of the options")
+				}
+			}
 		}
 	case "checkboxes", "radio_buttons":
 		opts, _ := e["options"].([]any)
