@@ -38,9 +38,9 @@ type dialog struct {
 	t    *testing.T
 	user string // whose dialog it is
 	env  Env
-	s   Session
-	c   *contract.Contract
-	res Result
+	s    Session
+	c    *contract.Contract
+	res  Result
 }
 
 func newDialog(t *testing.T, lib *template.Library) *dialog {
