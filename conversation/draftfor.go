@@ -3,6 +3,7 @@ package conversation
 import (
 	"errors"
 	"slices"
+	"strings"
 
 	"github.com/learnpact/learnpact/conversation/approverpolicy"
 	"github.com/learnpact/learnpact/conversation/contract"
@@ -53,6 +54,14 @@ func (t *turn) draftForCommand(string) {
 		return
 	}
 	t.reply(draftForWelcomeMsg(learner))
+}
+
+// draftForTyped reports whether typed words are draft-for: always as
+// "draft-for"; as "draft for" only with a mention, or where no answer is
+// waited for ("Draft for the board" is a fine title).
+func (t *turn) draftForTyped() bool {
+	return t.in.Kind == CommandInput || strings.HasPrefix(normalize(t.in.Text), "draft-for") ||
+		!t.awaitsText() || mention.MatchString(t.in.Text)
 }
 
 // newID is a fresh contract id.

@@ -41,6 +41,7 @@ func TestDraftForRefusals(t *testing.T) {
 		says    string
 	}{
 		{"no mention", "draft-for", approverpolicy.Anyone, nil, nil, "Mention who you're drafting the contract for"},
+		{"draft for, no mention", "draft for", approverpolicy.Anyone, nil, nil, "Mention who you're drafting the contract for"},
 		{"a name without @", "draft-for Lee", approverpolicy.Anyone, nil, nil, "Mention who you're drafting the contract for"},
 		{"two people", "draft-for <@ULEE> and <@USAM|sam>", approverpolicy.Anyone, nil, nil, "mention one person"},
 		{"oneself", "draft-for <@UMO|mo>", approverpolicy.Anyone, nil, nil, "To draft a contract of your own, type new"},
@@ -240,4 +241,19 @@ func FuzzParseLearner(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestDraftForTyped: "draft for @Lee" starts a draft for Lee; at a step
+// waiting for an answer, "Draft for the board" is the answer.
+func TestDraftForTyped(t *testing.T) {
+	res := Step(testEnv(), Session{User: mo}, nil, Input{Kind: TextInput, User: mo, Text: "Draft for <@ULEE>"})
+	if res.Contract == nil || res.Contract.Learner != lee || res.Contract.DraftedBy != mo {
+		t.Fatalf("draft for @Lee: %+v", res.Contract)
+	}
+	draft := fixtures(t)["draft"]
+	sess := Session{User: lee, State: StateTitle, ContractID: draft.ID}
+	res = Step(testEnv(), sess, draft, Input{Kind: TextInput, User: lee, Text: "Draft for the board"})
+	if res.Contract == nil || res.Contract.Terms.Title != "Draft for the board" {
+		t.Errorf("a title starting with draft for: %+v", res.Contract)
+	}
 }
