@@ -310,7 +310,13 @@ func (e *Engine) step(ctx context.Context, t Turn) (saved, error) {
 			}
 			c.Rev = snap.Rev
 		}
-		if conversation.NeedsList(sess, t.Input) {
+		switch {
+		case conversation.NeedsHome(t.Input):
+			// The same contracts a refreshed home shows.
+			if env.Contracts, env.Older, err = e.latestOf(ctx, key, homeContracts); err != nil {
+				return saved{}, err
+			}
+		case conversation.NeedsList(sess, t.Input):
 			if env.Contracts, err = e.list(ctx, key); err != nil {
 				return saved{}, err
 			}

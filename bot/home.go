@@ -22,8 +22,8 @@ type HomePublisher interface {
 	PublishHome(ctx context.Context, user string, view message.Message) error
 }
 
-// homeContracts is how many of a person's latest contracts a refreshed
-// home shows: each costs a store read, and a home lists a dozen of each
+// homeContracts is how many of a person's latest contracts a home shows
+// (opened or refreshed): each costs a store read, and a home lists a dozen of each
 // kind.
 const homeContracts = 40
 
@@ -165,7 +165,7 @@ func (e *Engine) publishHome(ctx context.Context, p Platform, h HomePublisher, k
 func (e *Engine) homeEnv(ctx context.Context, p Platform, key storage.UserKey) (conversation.Env, error) {
 	env := conversation.Env{Platform: key.Platform, Team: key.Team, Now: e.now(), Templates: e.templates}
 	var err error
-	if env.Contracts, err = e.latest(ctx, key, homeContracts); err != nil {
+	if env.Contracts, env.Older, err = e.latestOf(ctx, key, homeContracts); err != nil {
 		return env, err
 	}
 	if env.Reviews, err = e.reviews(ctx, key); err != nil {
@@ -196,14 +196,22 @@ func (e *Engine) homeExamples(ctx context.Context, key storage.UserKey, cs []*co
 // latest loads the user's n latest contracts (all for n ≤ 0), oldest
 // first.
 func (e *Engine) latest(ctx context.Context, key storage.UserKey, n int) ([]*contract.Contract, error) {
+	cs, _, err := e.latestOf(ctx, key, n)
+	return cs, err
+}
+
+// latestOf is latest, and how many older contracts it left out.
+func (e *Engine) latestOf(ctx context.Context, key storage.UserKey, n int) ([]*contract.Contract, int, error) {
 	ids, err := e.store.Contracts(ctx, key)
 	if err != nil {
-		return nil, fmt.Errorf("list contracts: %w", err)
+		return nil, 0, fmt.Errorf("list contracts: %w", err)
 	}
-	if n > 0 {
-		ids = ids[max(0, len(ids)-n):]
+	older := 0
+	if n > 0 && len(ids) > n {
+		older, ids = len(ids)-n, ids[len(ids)-n:]
 	}
-	return e.load(ctx, ids)
+	cs, err := e.load(ctx, ids)
+	return cs, older, err
 }
 
 // load loads contracts by id, leaving out those no longer stored.

@@ -129,6 +129,9 @@ func HomeView(user string, env Env) message.Message {
 		bs = append(bs, message.Divider{}, section(bold("Contracts you support")))
 		bs = append(bs, homeItems(s, maxHomeSupported)...)
 	}
+	if env.Older > 0 {
+		bs = append(bs, message.Context{Text: txt(fmt.Sprintf("and %d older — type ", env.Older), code("list"), " in Messages")})
+	}
 	bs = append(bs, homeSets(user, env.Sets)...)
 	bs = append(bs, homeExamples(user, env.Examples)...)
 	bs = append(bs, message.Divider{}, message.Context{Text: txt("Updated ", env.Now.UTC().Format("Mon 2 Jan 15:04 UTC"), ". Type ", code("help"), " in Messages for everything you can do.")})

@@ -210,3 +210,13 @@ func TestHomeFromTemplate(t *testing.T) {
 		}
 	}
 }
+
+// TestHomeOlder: a home built from a person's latest contracts says how
+// many older ones it left out.
+func TestHomeOlder(t *testing.T) {
+	fx := fixtures(t)
+	text := messagetest.Text(HomeView(lee, Env{Now: start, Contracts: []*contract.Contract{fx["active"]}, Older: 7}))
+	if !strings.Contains(text, "and 7 older — type list in Messages") {
+		t.Errorf("no count of older contracts:\n%s", text)
+	}
+}

@@ -57,11 +57,11 @@ func whatIsShown() text {
 func consentCardMsg(c *contract.Contract, chosen bool) message.Message {
 	if chosen {
 		return msg("Your choice for the library",
-			section(bold("May colleagues learn from "), quoted(c), bold("?"), "\n", consentText(c)),
+			section(bold("May colleagues learn from “"+titleOf(c.InForce())+"”?"), "\n", consentText(c)),
 			message.Context{Text: txt("You can change this at any time: type ", code("library"), ".")})
 	}
 	return msg("May colleagues learn from this contract?",
-		section(bold("May colleagues learn from "), quoted(c), bold("?"),
+		section(bold("May colleagues learn from “"+titleOf(c.InForce())+"”?"),
 			"\nWhen someone drafts a contract on a similar topic, I can show them yours as an example. ", whatIsShown()),
 		consentButtons(c, "", true),
 		message.Context{Text: txt("Until you choose, it stays private. You can change your mind at any time: type ", code("library"), ".")})

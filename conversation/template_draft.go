@@ -403,7 +403,7 @@ func (t *turn) templatePrompt(lead text) message.Message {
 		if len(lead) == 0 && t.draftedFor(t.c) {
 			lead = draftForIntro(t.c.Learner)
 		}
-		return startMsg(t.in.User, lead, value(t.c))
+		return startMsg(t.c, t.in.User, lead, value(t.c))
 	case StatePickTemplate:
 		return pickMsg(lead, t.env.Templates.All())
 	}

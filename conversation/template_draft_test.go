@@ -35,26 +35,27 @@ func templateLibrary(t *testing.T, files fstest.MapFS) *template.Library {
 
 // dialog drives Step turn after turn for one learner, as the engine would.
 type dialog struct {
-	t   *testing.T
-	env Env
-	s   Session
-	c   *contract.Contract
-	res Result
+	t    *testing.T
+	user string // whose dialog it is
+	env  Env
+	s    Session
+	c    *contract.Contract
+	res  Result
 }
 
 func newDialog(t *testing.T, lib *template.Library) *dialog {
 	env := testEnv()
 	env.Templates = lib
-	return &dialog{t: t, env: env, s: Session{User: lee}}
+	return &dialog{t: t, user: lee, env: env, s: Session{User: lee}}
 }
 
 func (d *dialog) step(in Input) Result {
 	d.t.Helper()
 	if in.User == "" {
-		in.User, in.Channel = lee, "DULEE"
+		in.User, in.Channel = d.user, "D"+d.user
 	}
 	d.res = Step(d.env, d.s, d.c, in)
-	if in.User == lee {
+	if in.User == d.user {
 		d.s = d.res.Session
 	}
 	if d.res.Contract != nil {
@@ -358,4 +359,19 @@ func TestTemplateBadInput(t *testing.T) {
 			t.Errorf("another person's submission: saved %v, said %s", d.res.Contract != nil, allText(d.res))
 		}
 	})
+}
+
+// An approver drafting for a learner may start from a template too.
+func TestDraftForFromTemplate(t *testing.T) {
+	d := newDialog(t, templateLibrary(t, nil))
+	d.user, d.s = mo, Session{User: mo}
+	d.step(Input{Kind: CommandInput, Text: "draft-for <@ULEE>"})
+	d.wants(StateStart, "Let's draft a learning contract for @ULEE")
+	d.click(ActionFromTemplate, "")
+	d.click(ActionPickTemplate, "sql-basics")
+	d.submit(d.modal(), map[string]string{contract.FieldTitle: "SQL for the weekly report", contract.FieldGoals: "g1", contract.FieldEvidence: "e1"})
+	d.wants(StateDeadline, "filled in from Answer my own data questions with SQL")
+	if c := d.c; c.Learner != lee || c.DraftedBy != mo || c.Template != "sql-basics@1" || len(c.Terms.FixedCriteria()) != 2 {
+		t.Errorf("contract drafted for Lee: learner %s, drafted by %s, template %q, criteria %+v", c.Learner, c.DraftedBy, c.Template, c.Terms.Criteria)
+	}
 }

@@ -11,11 +11,14 @@ import (
 
 // startMsg welcomes a learner to a new draft when templates are set up:
 // start from one, or start blank (typing a title does that too).
-func startMsg(user string, lead text, val string) message.Message {
+func startMsg(c *contract.Contract, user string, lead text, val string) message.Message {
 	var bs blocks
-	if len(lead) > 0 {
+	switch {
+	case len(lead) > 0:
 		bs = append(bs, section(lead))
-	} else {
+	case c.DraftedBy != "":
+		bs = append(bs, section(draftForIntro(c.Learner)))
+	default:
 		bs = append(bs, section("👋 Hi ", at(user), "! Let's write your learning contract together: your goals, how you'll learn, "+
 			"the evidence you'll produce and how it will be judged. Then I'll send it to your manager to agree and sign."))
 	}

@@ -125,6 +125,9 @@ type Env struct {
 	// loaded with Contracts for the home (NeedsHome); the home keeps
 	// those that still do.
 	Reviews []*contract.Contract
+	// Older counts the actor's contracts older than those in Contracts,
+	// which the engine left out of a home: a home says how many.
+	Older int
 	// ImpactDays are the impact check-backs a contract completed in this
 	// turn gets, in days after completion; contract.DefaultImpactDays
 	// when nil.

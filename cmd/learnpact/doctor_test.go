@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -122,6 +123,30 @@ func TestDoctorAllGood(t *testing.T) {
 	for _, want := range []string{"✓ Redis keeps an append-only file", "✓ the bot token has every scope", "✓ the clock is within 30s", "✓ Socket Mode", "✓ Microsoft issues a token"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("doctor's checklist lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// Doctor says how many templates drafts may start from, and warns when a
+// template directory holds none.
+func TestDoctorTemplates(t *testing.T) {
+	for _, tc := range []struct {
+		dir  string
+		want string
+	}{
+		{"", "✓ templates: the 3 shipped examples"},
+		{t.TempDir(), "! templates: " + os.TempDir()},
+	} {
+		cfg, err := LoadConfig(envFrom(map[string]string{"LEARNPACT_TEMPLATES": tc.dir}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := &doctor{cfg: cfg}
+		d.templates()
+		var out bytes.Buffer
+		d.print(&out)
+		if !strings.HasPrefix(out.String(), tc.want) {
+			t.Errorf("LEARNPACT_TEMPLATES=%q: doctor says %q, want %q…", tc.dir, out.String(), tc.want)
 		}
 	}
 }

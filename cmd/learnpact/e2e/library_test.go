@@ -4,9 +4,29 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/learnpact/learnpact/bot/sandbox"
 	"github.com/learnpact/learnpact/conversation"
 	"github.com/learnpact/learnpact/conversation/contract"
 )
+
+// complete takes a contract to completion with its criterion met, and
+// returns the card asking whether colleagues may see it.
+func (h *harness) complete() sandbox.Message {
+	h.t.Helper()
+	h.active()
+	card := h.handIn("https://wiki.example.com/design-reviews/write-up")
+	h.click(manager, card, string(conversation.ActionAssess))
+	h.submitForm(manager, map[string]string{conversation.FieldRating(1): "met"})
+	assessed := h.expect(learner, "Reflect and finish")
+	h.click(learner, assessed, string(conversation.ActionReflect))
+	h.expect(learner, "What did you learn?")
+	h.say(learner, "Short checklists get used")
+	skip := h.expect(learner, "What would you do differently")
+	h.click(learner, skip, string(conversation.ActionSkipDifferently))
+	skip = h.expect(learner, "What will you change")
+	h.click(learner, skip, string(conversation.ActionSkipChange))
+	return h.expect(learner, "May colleagues learn from")
+}
 
 // TestLibraryOverSlackHTTP: over Slack's HTTP protocol, a contract
 // completed and shared anonymously is offered to a colleague who drafts on
@@ -16,19 +36,7 @@ func TestLibraryOverSlackHTTP(t *testing.T) {
 	for name, open := range stores {
 		t.Run(name, func(t *testing.T) {
 			h := newHarness(t, open(t))
-			h.active()
-			card := h.handIn("https://wiki.example.com/design-reviews/write-up")
-			h.click(manager, card, string(conversation.ActionAssess))
-			h.submitForm(manager, map[string]string{conversation.FieldRating(1): "met"})
-			assessed := h.expect(learner, "Reflect and finish")
-			h.click(learner, assessed, string(conversation.ActionReflect))
-			h.expect(learner, "What did you learn?")
-			h.say(learner, "Short checklists get used")
-			skip := h.expect(learner, "What would you do differently")
-			h.click(learner, skip, string(conversation.ActionSkipDifferently))
-			skip = h.expect(learner, "What will you change")
-			h.click(learner, skip, string(conversation.ActionSkipChange))
-			consent := h.expect(learner, "May colleagues learn from")
+			consent := h.complete()
 			h.click(learner, consent, string(conversation.ActionShareAnonymous))
 			if c := h.contracts(learner)[0]; c.Status != contract.Completed || c.Library != contract.Anonymous {
 				t.Fatalf("after sharing: %s, %q", c.Status, c.Library)
