@@ -12,6 +12,8 @@ import (
 	"github.com/learnpact/learnpact/conversation/message/messagetest"
 	"github.com/learnpact/learnpact/storage"
 	"github.com/learnpact/learnpact/storage/memory"
+	"github.com/learnpact/learnpact/storage/redis"
+	"github.com/learnpact/learnpact/storage/redis/redistest"
 )
 
 // sharedWorld is a world over a memory store the test keeps, in which Lee
@@ -142,5 +144,29 @@ func TestSearchDropsStaleEntries(t *testing.T) {
 	searchText(w, sam, "design reviews")
 	if ix := indexed(t, s, "review"); ix.Docs != 0 {
 		t.Errorf("the stale entry stays: %+v", ix)
+	}
+}
+
+// TestWithdrawalOnEveryReplica: two replicas (engines of their own) share
+// one Redis; what one shares the other finds, and once the learner stops
+// sharing it on the first, the second finds nothing at once: no replica
+// keeps an index of its own.
+func TestWithdrawalOnEveryReplica(t *testing.T) {
+	s, err := redis.Open(redistest.Start(t).URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	stores := s.Stores()
+	a, b := onStore(t, &stores), onStore(t, &stores)
+	completeContract(a)
+	a.Click(lee, "Share anonymously")
+	if got := searchText(b, sam, "design reviews"); !strings.Contains(got, "Running design reviews") {
+		t.Fatalf("the other replica does not find the shared contract:\n%s", got)
+	}
+	a.Command(lee, "library")
+	a.Click(lee, "Don't share")
+	if got := searchText(b, sam, "design reviews"); !strings.Contains(got, "No examples") {
+		t.Errorf("the other replica still finds the withdrawn contract:\n%s", got)
 	}
 }
