@@ -257,3 +257,32 @@ func TestCloneCopiesTheFinish(t *testing.T) {
 		t.Error("the clone shares the finish with the original")
 	}
 }
+
+func TestDoConsent(t *testing.T) {
+	at := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	c := New("c1", "slack", "T1", learner, at)
+	c.Approver = approver
+	if err := c.DoConsent(learner, Anonymous, at); err == nil {
+		t.Error("a draft was shared as an example")
+	}
+	c.Status = Completed
+	if err := c.DoConsent(approver, Named, at); err == nil {
+		t.Error("the approver chose for the learner")
+	}
+	if err := c.DoConsent(learner, Consent("everyone"), at); err == nil || c.Library != NotShared {
+		t.Errorf("an unknown consent: %v, %q", err, c.Library)
+	}
+	must(t, c.DoConsent(learner, Anonymous, at))
+	if !c.Shared() || c.Library != Anonymous {
+		t.Fatalf("after sharing anonymously: shared %v, %q", c.Shared(), c.Library)
+	}
+	n := len(c.History)
+	must(t, c.DoConsent(learner, Anonymous, at))
+	if len(c.History) != n {
+		t.Error("choosing the same again was recorded")
+	}
+	must(t, c.DoConsent(learner, NotShared, at))
+	if ev := c.History[len(c.History)-1]; c.Shared() || ev.Kind != EventLibrary || ev.Old != "anonymous" || ev.New != NotSharedWord {
+		t.Errorf("after withdrawing: shared %v, event %+v", c.Shared(), ev)
+	}
+}

@@ -16,6 +16,10 @@ const (
 	Anonymous Consent = "anonymous" // shown without any name
 )
 
+// EventLibrary is the history event of a change of consent: Old and New
+// are the consent before and after ("not shared", "named", "anonymous").
+const EventLibrary = "library"
+
 // ShareExample is the action of choosing whether a completed contract may
 // be shown to colleagues, and how; the learner may change it at any time.
 const ShareExample Action = "share_example"
@@ -41,7 +45,7 @@ func (c *Contract) DoConsent(actor string, s Consent, now time.Time) error {
 	if s == c.Library {
 		return nil
 	}
-	c.record(now, actor, "library", "library", consentWord(c.Library), consentWord(s))
+	c.record(now, actor, EventLibrary, EventLibrary, consentWord(c.Library), consentWord(s))
 	c.Library = s
 	c.UpdatedAt = now
 	return nil
@@ -50,7 +54,10 @@ func (c *Contract) DoConsent(actor string, s Consent, now time.Time) error {
 // consentWord names a consent in the history.
 func consentWord(s Consent) string {
 	if s == NotShared {
-		return "not shared"
+		return NotSharedWord
 	}
 	return string(s)
 }
+
+// NotSharedWord is how the history names NotShared.
+const NotSharedWord = "not shared"

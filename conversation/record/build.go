@@ -327,6 +327,14 @@ func eventText(ev contract.Event) (string, bool) {
 		return "reflected and completed the contract", true
 	case "impact_answered":
 		return "answered an impact check-back", true
+	case contract.EventLibrary:
+		switch ev.New {
+		case string(contract.Named):
+			return "let colleagues see it as an example, with their name", true
+		case string(contract.Anonymous):
+			return "let colleagues see it as an example, anonymously", true
+		}
+		return "stopped colleagues seeing it as an example", true
 	}
 	return strings.ReplaceAll(ev.Kind, "_", " "), true
 }
