@@ -48,7 +48,7 @@ var modelWords = []string{
 	"help", "back", "skip", "cancel", "resume", "send", "pause", "edit goals", "edit title", "done",
 	"Shadow Ana's reviews; read the handbook", "every 10 days", secrets[2], "hi", "stauts",
 	"Ran my first review", "Book two more with Ana", "2027-04-30", "2027-05-21",
-	"<@UWEN>", "<@UMO> with <@UWEN> as my advocate", "Two hours a week", "none",
+	"<@UWEN>", "<@UMO> with <@UWEN> as my advocate", "Two hours a week", "none", "edit advocate",
 	"draft-for <@ULEE>",
 }
 

@@ -316,3 +316,46 @@ func TestDraftedForWithAdvocate(t *testing.T) {
 		}
 	}
 }
+
+// TestTranscriptChangeAdvocate: while the proposal waits for signatures,
+// the learner names another advocate: a new version goes to the approver
+// (showing the change) and the new advocate, the former advocate is told,
+// and the signatures on the earlier version count for nothing.
+func TestTranscriptChangeAdvocate(t *testing.T) {
+	w := advocateWorld(t, "Another advocate while the proposal waits")
+	var oldApproval, oldAdvocate bottest.Posted
+	w.Quietly("Lee drafts a contract naming Mo and Wen, and sends it; Wen signs", func() {
+		bottest.DraftToApprover(w, lee)
+		w.Say(lee, "<@UMO|mo> with <@UWEN|wen> as my advocate")
+		w.Click(lee, "Skip")
+		w.Click(lee, "Skip")
+		w.Click(lee, "Send to my manager")
+		oldApproval, oldAdvocate = w.Latest(mo), w.Latest(wen)
+		w.Click(wen, "Sign as advocate")
+	})
+	w.Say(lee, "edit advocate")
+	w.Say(lee, "<@UMO|mo>")
+	w.Say(lee, "<@USAM|sam>")
+	c := w.Contract("c1")
+	if c.Version != 2 || c.Advocate != sam || c.Status != contract.Proposed || !slices.Equal(c.AwaitingSignature(), []string{mo, sam}) {
+		t.Fatalf("after naming Sam: version %d advocate %q %s, awaiting %v", c.Version, c.Advocate, c.Status, c.AwaitingSignature())
+	}
+	if got := lastText(w, mo); !strings.Contains(got, "@UWEN → @USAM") {
+		t.Errorf("the approver's card does not show the change of advocate:\n%s", got)
+	}
+	if got := lastText(w, wen); !strings.Contains(got, "isn't needed any more") {
+		t.Errorf("the former advocate was not told:\n%s", got)
+	}
+	w.ClickOn(mo, oldApproval, "Approve & sign")
+	w.ClickOn(wen, oldAdvocate, "Sign as advocate")
+	if c := w.Contract("c1"); len(c.Signatures) != 3 { // Lee's twice, Wen's once, on version 1
+		t.Fatalf("clicks on the cards of version 1 signed: %+v", c.Signatures)
+	}
+	w.Click(mo, "Approve & sign")
+	w.Click(sam, "Sign as advocate")
+	c = w.Contract("c1")
+	if c.Status != contract.Active || c.Signed != 2 || c.SignedBy(wen, 2) || !c.SignedBy(sam, 2) {
+		t.Fatalf("%s signed %d, signatures %+v", c.Status, c.Signed, c.Signatures)
+	}
+	golden(t, w, "advocate_change")
+}

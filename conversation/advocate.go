@@ -35,7 +35,7 @@ func (t *turn) namePeople(text string, at State) {
 	p, err := readPeople(text, at)
 	if err != nil {
 		if at == StateAdvocate {
-			t.reply(advocateErrorMsg(err, ""))
+			t.reply(advocateErrorMsg(err, "", !t.c.AdvocateRequired))
 			return
 		}
 		t.reply(approverErrorMsg(err))
@@ -68,13 +68,13 @@ func (t *turn) namePeople(text string, at State) {
 	}
 	if p.advocate != "" {
 		if err := checkPerson(p.advocate, t.in.User, t.env.BotUser); err != nil {
-			t.reply(advocateErrorMsg(err, p.advocate))
+			t.reply(advocateErrorMsg(err, p.advocate, !t.c.AdvocateRequired))
 			return
 		}
 	}
 	if advocate != "" && advocate == approver {
 		if p.advocate != "" {
-			t.reply(advocateErrorMsg(errSameAdvocate, advocate))
+			t.reply(advocateErrorMsg(errSameAdvocate, advocate, !t.c.AdvocateRequired))
 		} else {
 			t.reply(approverIsAdvocateMsg(approver))
 		}

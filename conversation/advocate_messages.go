@@ -40,16 +40,45 @@ func privateHint() text {
 	return txt("🔒 Only you, your approver and your advocate see this. It stays out of your learning set unless you tick it in when you share your draft.")
 }
 
-func advocateErrorMsg(err error, named string) message.Message {
+func advocateErrorMsg(err error, named string, skippable bool) message.Message {
+	summary := "Pick someone else as advocate"
+	switch {
+	case errors.Is(err, errBot):
+		summary = "Pick a person as advocate"
+	case errors.Is(err, errNoMention):
+		summary = "Mention your advocate"
+	}
+	x := advocateErrorText(err, named)
+	if skippable {
+		x = append(x, txt(" You can also skip this step.")...)
+	}
+	return note(summary, x)
+}
+
+// advocateErrorText says why the person named cannot be the advocate.
+func advocateErrorText(err error, named string) text {
 	switch {
 	case errors.Is(err, errSelf):
-		return note("Pick someone else as advocate", "You can't be your own advocate: it's someone at work who backs your plan. Mention a colleague, like ", code("@Wen"), ", or skip this step.")
+		return txt("You can't be your own advocate: it's someone at work who backs your plan. Mention a colleague, like ", code("@Wen"), ".")
 	case errors.Is(err, errBot):
-		return note("Pick a person as advocate", "That's a bot, and an advocate needs to be a person who signs. Mention a colleague, like ", code("@Wen"), ", or skip this step.")
+		return txt("That's a bot, and an advocate needs to be a person who signs. Mention a colleague, like ", code("@Wen"), ".")
 	case errors.Is(err, errSameAdvocate):
-		return note("Pick someone else as advocate", at(named), " approves your contract already. An advocate is a second person at work who backs your plan: mention someone else, or skip this step.")
+		return txt(at(named), " approves your contract already. An advocate is a second person at work who backs your plan: mention someone else.")
 	}
-	return note("Mention your advocate", "Please mention them with @ so I know exactly who it is, like ", code("@Wen"), ", or skip this step.")
+	return txt("Please mention them with @ so I know exactly who it is, like ", code("@Wen"), ".")
+}
+
+// newAdvocatePrompt asks for another advocate for a proposal waiting for
+// signatures.
+func newAdvocatePrompt(lead text, c *contract.Contract) message.Message {
+	now := txt("no workplace advocate")
+	if a := c.AdvocateOf(); a != "" {
+		now = txt(at(a), " as workplace advocate")
+	}
+	q := append(txt(bold("Who should be your workplace advocate?"), " Mention them, like ", code("@Wen"), ", or type ", code("none"), ". Version "+fmt.Sprint(c.Version)+" names "), now...)
+	q = append(q, txt(". A change is sent as a new version, which ", at(c.Approver), " and the advocate sign again.")...)
+	return msg("Who should be your workplace advocate?", withLead(lead, section(q),
+		message.Context{Text: txt("Type ", code("cancel"), " to keep it as it is.")})...)
 }
 
 func approverIsAdvocateMsg(named string) message.Message {
@@ -158,8 +187,12 @@ func advocateActiveMsg(c *contract.Contract, signer string) message.Message {
 // advocateReleasedMsg tells a former advocate that the new version names
 // someone else.
 func advocateReleasedMsg(c *contract.Contract, former string) message.Message {
+	other := "names another workplace advocate"
+	if c.AdvocateOf() == "" {
+		other = "names no workplace advocate"
+	}
 	return note("You're no longer asked to sign",
-		at(c.Learner), " sent a new version of ", quoted(c), fmt.Sprintf(" (version %d) that names another workplace advocate, so your signature isn't needed any more. Thank you for your support!", c.Version))
+		at(c.Learner), " sent a new version of ", quoted(c), fmt.Sprintf(" (version %d) that %s, so your signature isn't needed any more. Thank you for your support!", c.Version, other))
 }
 
 func adviseModal(c *contract.Contract, v ActionValue) message.Modal {

@@ -91,3 +91,58 @@ func (t *turn) submitAdvice() {
 		t.send(u, advisedMsg(c, t.in.User, text))
 	}
 }
+
+// askNewAdvocate asks the learner for another advocate when c is their
+// proposal waiting for signatures; it reports whether it asked.
+func (t *turn) askNewAdvocate(c *contract.Contract) bool {
+	if c == nil || c.Learner != t.in.User || c.Check(contract.Propose, t.in.User, 0) != nil || c.Status != contract.Proposed {
+		return false
+	}
+	t.beginFollowUp(StateNewAdvocate)
+	t.reply(t.followUpPrompt(nil))
+	return true
+}
+
+// newAdvocate reads the answer to askNewAdvocate: another advocate (or
+// none) makes a new version, sent to the approver and the new advocate.
+func (t *turn) newAdvocate(text string) {
+	c := t.c
+	id := ""
+	if !noOne(text) {
+		p, err := readPeople(text, StateAdvocate)
+		switch {
+		case err != nil:
+			t.reply(t.followUpPrompt(advocateErrorText(err, "")))
+			return
+		case len(p.advocates) > 1 || len(p.approvers) > 0:
+			t.reply(t.followUpPrompt(txt("Mention just the one person who should be your advocate. (The approver stays ", at(c.Approver), ".)")))
+			return
+		}
+		id = p.advocate
+		if err := checkPerson(id, t.in.User, t.env.BotUser); err != nil {
+			t.reply(t.followUpPrompt(advocateErrorText(err, id)))
+			return
+		}
+		if id == c.Approver {
+			t.reply(t.followUpPrompt(advocateErrorText(errSameAdvocate, id)))
+			return
+		}
+	}
+	err := c.ChangeAdvocate(t.in.User, id, t.env.Now)
+	var inc *contract.IncompleteError
+	switch {
+	case errors.Is(err, contract.ErrNoChange):
+		t.endFollowUp()
+		t.say("Nothing changed", "That's your advocate already, so nothing changed.")
+		return
+	case errors.As(err, &inc):
+		t.reply(t.followUpPrompt(txt("The contract needs ", andList(inc.Missing), ".")))
+		return
+	case !t.decide(err, "change the advocate of"):
+		return
+	}
+	t.endFollowUp()
+	t.reply(sentMsg(c))
+	t.send(c.Approver, approvalRequestMsg(c))
+	t.tellAdvocate()
+}

@@ -164,6 +164,8 @@ func (t *turn) followUpPrompt(lead text) message.Message {
 		return helpNotePrompt(lead, c)
 	case StatePauseReason:
 		return pauseReasonPrompt(lead, c)
+	case StateNewAdvocate:
+		return newAdvocatePrompt(lead, c)
 	}
 	if m, ok := t.finishPrompt(lead); ok {
 		return m
@@ -201,6 +203,8 @@ func (t *turn) followUpAnswer(text string) {
 			t.endFollowUp()
 			t.reply(pauseNotedMsg(t.c, true))
 		}
+	case StateNewAdvocate:
+		t.newAdvocate(text)
 	}
 }
 
@@ -217,6 +221,8 @@ func (t *turn) skipFollowUp() {
 		t.finishCheckIn()
 	case StateNewDeadline, StateConfirmDate:
 		t.reply(t.followUpPrompt(txt("I need a date to propose. To keep the deadline as it is, type ", code("cancel"), ".")))
+	case StateNewAdvocate:
+		t.reply(t.followUpPrompt(txt("To keep the advocate as it is, type ", code("cancel"), ".")))
 	case StateHelpNote:
 		t.askForHelp("")
 	case StatePauseReason:

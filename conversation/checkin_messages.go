@@ -174,6 +174,8 @@ func followUpStoppedMsg(st State, c *contract.Contract, aside bool) message.Mess
 	switch st {
 	case StateNewDeadline:
 		bs = blocks{section("OK, the deadline stays as it is.")}
+	case StateNewAdvocate:
+		bs = blocks{section("OK, nothing changed: ", quoted(c), " is still with ", mentions(c.AwaitingSignature()), ".")}
 	case StateHelpNote:
 		bs = blocks{section("OK, I haven't sent anything to ", at(c.Approver), ".")}
 	case StatePauseReason:

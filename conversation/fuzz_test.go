@@ -63,6 +63,7 @@ func FuzzStep(f *testing.F) {
 		for _, st := range []State{StateApprover, StateAdvocate, StateSupport, StateEthics} {
 			f.Add(uint8(0), uint8(1), uint8(0), string(st), text, "", "", string(StateApprover), uint8(0))
 		}
+		f.Add(uint8(0), uint8(2), uint8(0), string(StateNewAdvocate), text, "", "", "", uint8(0))
 	}
 	for u := range users {
 		f.Add(uint8(3), uint8(2), uint8(u), "", "Fridays are quiet", CallbackAdvise, "c=c1&v=1", "", uint8(0))

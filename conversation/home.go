@@ -384,8 +384,6 @@ func supporterNext(c *contract.Contract, now time.Time) text {
 		return txt("handed in, waiting for ", at(c.Approver), "'s assessment")
 	case contract.Completed:
 		return completedNext(c, c.Approver, now)
-	case contract.Paused:
-		return txt("paused")
 	}
 	return checkInNext(c, now)
 }

@@ -79,6 +79,7 @@ func TestHomeEveryStatus(t *testing.T) {
 		{"renegotiating", fx["renegotiating"], lee, "Your contracts", "Being renegotiated · version 3 waits for @UMO's signature", ""},
 		{"renegotiating, approver", fx["renegotiating"], mo, "Waiting for you", "version 3 waits for your signature", ""},
 		{"paused", fx["paused"], lee, "Your contracts", "Paused · type resume to pick it up again", ""},
+		{"paused, approver", fx["paused"], mo, "Contracts you support", "Paused · @ULEE's", "paused ·"},
 		{"submitted", fx["submitted"], lee, "Your contracts", "Evidence submitted · handed in, waiting for @UMO's assessment", ""},
 		{"submitted, approver", fx["submitted"], mo, "Waiting for you", "handed in: yours to assess", ""},
 		{"assessed", fx["assessed"], lee, "Your contracts", "assessed: yours to reflect on and complete", ""},

@@ -432,6 +432,9 @@ func (t *turn) editClick(p part) {
 		}
 	}
 	if !t.draftOf(t.c) {
+		if p.name == contract.FieldAdvocate && t.askNewAdvocate(t.c) {
+			return
+		}
 		t.reply(notEditableMsg(t.c, t.in.User))
 		return
 	}

@@ -32,6 +32,7 @@ const (
 	StateConfirmDate State = "confirm_deadline" // the date understood, before it is sent
 	StateHelpNote    State = "help_note"        // what would help, for the approver
 	StatePauseReason State = "pause_reason"     // why the contract is paused
+	StateNewAdvocate State = "new_advocate"     // another advocate for a proposal waiting for signatures
 )
 
 // Follow-up questions about finishing a contract (see finish.go); the
@@ -69,6 +70,7 @@ var followUps = []followUp{
 		"asking your manager for a hand"},
 	{StatePauseReason, ActionSkipPauseReason, []contract.Status{contract.Paused},
 		"saying why you paused (optional)"},
+	{StateNewAdvocate, "", []contract.Status{contract.Proposed}, "naming another workplace advocate"},
 	{StateHandIn, ActionSkipEvidence, []contract.Status{contract.Active, contract.Renegotiating},
 		"handing in your evidence"},
 	{StateRate, "", []contract.Status{contract.Active, contract.Renegotiating},

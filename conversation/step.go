@@ -607,6 +607,9 @@ func (t *turn) openSummary(lead message.Text) {
 
 // editCommand handles "edit" and "edit <part>".
 func (t *turn) editCommand(name string) {
+	if p, ok := partNamed(name); ok && p.name == contract.FieldAdvocate && !t.inDraft() && t.askNewAdvocate(t.sessionContract()) {
+		return
+	}
 	if !t.inDraft() {
 		t.reply(notEditableMsg(t.sessionContract(), t.in.User))
 		return

@@ -375,3 +375,31 @@ func TestDraftForFromTemplate(t *testing.T) {
 		t.Errorf("contract drafted for Lee: learner %s, drafted by %s, template %q, criteria %+v", c.Learner, c.DraftedBy, c.Template, c.Terms.Criteria)
 	}
 }
+
+// A template whose signers include an advocate makes one part of a
+// complete proposal: sending without one is answered with what is missing.
+func TestTemplateAsksForAdvocate(t *testing.T) {
+	d := newDialog(t, templateLibrary(t, nil))
+	d.say("new")
+	d.click(ActionFromTemplate, "")
+	d.click(ActionPickTemplate, "feedback")
+	d.submit(d.modal(), map[string]string{contract.FieldTitle: "Feedback", contract.FieldGoals: "g1", contract.FieldEvidence: "e1"})
+	if !d.c.AdvocateRequired {
+		t.Fatal("the feedback template's draft does not ask for an advocate")
+	}
+	d.click(ActionKeep, value(d.c))
+	d.click(ActionKeep, value(d.c))
+	d.say("<@UMO>")
+	d.skipNotes()
+	d.click(ActionSend, value(d.c))
+	d.wants(StateSummary, "a workplace advocate (the template asks for one)")
+	if d.c.Status != contract.Draft {
+		t.Fatalf("sent without the advocate the template asks for: %s", d.c.Status)
+	}
+	d.say("edit advocate")
+	d.say("<@UWEN>")
+	d.click(ActionSend, value(d.c))
+	if d.c.Status != contract.Proposed || d.c.Advocate != "UWEN" {
+		t.Errorf("with an advocate named: %s, advocate %q; said %s", d.c.Status, d.c.Advocate, allText(d.res))
+	}
+}

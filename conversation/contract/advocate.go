@@ -76,3 +76,31 @@ func (c *Contract) AdvocateComments() []Event {
 	}
 	return out
 }
+
+// ChangeAdvocate names another advocate (or, with "", none) for a contract
+// waiting for signatures. The terms are proposed again as a new version,
+// signed by actor: signatures on the earlier version, the former
+// advocate's included, no longer count. It fails with ErrNoChange when the
+// advocate is the same, and with an *IncompleteError when the contract
+// would lack what a proposal needs (the advocate its template asks for).
+func (c *Contract) ChangeAdvocate(actor, advocate string, now time.Time) error {
+	if err := c.Check(Propose, actor, 0); err != nil {
+		return err
+	}
+	if c.Status != Proposed {
+		return &StateError{Action: Propose, Status: c.Status}
+	}
+	if advocate == c.Advocate {
+		return ErrNoChange
+	}
+	old := c.Advocate
+	c.Advocate = advocate
+	if gaps := c.gaps(now); len(gaps) > 0 {
+		c.Advocate = old
+		return incomplete(gaps)
+	}
+	c.record(now, actor, EventAdvocate, FieldAdvocate, old, advocate)
+	c.newVersion(actor, c.Version, c.Terms, "", now)
+	c.Requested = ""
+	return nil
+}

@@ -162,3 +162,45 @@ func TestAdvocateSignsAmendmentsAndRenegotiations(t *testing.T) {
 		t.Errorf("status %s signed %d after all three signed", c.Status, c.Signed)
 	}
 }
+
+// TestChangeAdvocateWhileProposed: a new advocate for a proposal waiting
+// for signatures is a new version; the signatures on the earlier one
+// count for nothing.
+func TestChangeAdvocateWhileProposed(t *testing.T) {
+	c := withAdvocate(t)
+	must(t, c.DoPropose(learner, "", now))
+	must(t, c.DoSign(advocate, 1, now))
+	const wen = "UWEN"
+	if err := c.ChangeAdvocate(approver, wen, now); !isDenied(err) {
+		t.Errorf("the approver changed the advocate: %v", err)
+	}
+	if err := c.ChangeAdvocate(learner, advocate, now); !errors.Is(err, ErrNoChange) {
+		t.Errorf("the same advocate: %v", err)
+	}
+	must(t, c.ChangeAdvocate(learner, wen, now))
+	if c.Version != 2 || c.Status != Proposed || c.Advocate != wen {
+		t.Fatalf("version %d %s advocate %q", c.Version, c.Status, c.Advocate)
+	}
+	if r, _ := c.Revision(2); r.Advocate != wen || len(Diff(r.Terms, c.Terms)) != 0 {
+		t.Errorf("version 2: advocate %q, terms changed %v", r.Advocate, Diff(r.Terms, c.Terms))
+	}
+	if got := c.AwaitingSignature(); !slices.Equal(got, []string{approver, wen}) {
+		t.Errorf("awaiting %v", got)
+	}
+	if err := c.DoSign(approver, 1, now); err == nil {
+		t.Error("the approver signed version 1 after it was replaced")
+	}
+	must(t, c.DoSign(approver, 2, now))
+	must(t, c.DoSign(wen, 2, now))
+	if c.Status != Active || c.Signed != 2 {
+		t.Errorf("%s signed %d", c.Status, c.Signed)
+	}
+
+	req := withAdvocate(t)
+	req.AdvocateRequired = true
+	must(t, req.DoPropose(learner, "", now))
+	var inc *IncompleteError
+	if err := req.ChangeAdvocate(learner, "", now); !errors.As(err, &inc) || req.Advocate != advocate || req.Version != 1 {
+		t.Errorf("removed the advocate the template asks for: %v, advocate %q, version %d", err, req.Advocate, req.Version)
+	}
+}

@@ -14,6 +14,8 @@ import (
 // it, the manager asking for changes, the learner revising and sending it
 // again, and the manager approving and signing. Each time the Home shows
 // the contract where it belongs for that person, with what comes next.
+// Last, the manager's Home, left open, is refreshed when the learner
+// pauses the contract.
 func TestBrowserHome(t *testing.T) {
 	requireChromium(t)
 	h := newHarness(t, stores["embedded"](t))
@@ -98,6 +100,18 @@ func TestBrowserHome(t *testing.T) {
 	p.as(learner)
 	p.home("home-10-learner-signed", "Your contracts", "Active", "next check-in", "due ")
 	p.notOnHome("Waiting for")
+
+	// The manager's Home, left open, is refreshed when the learner pauses
+	// the contract in their own DM.
+	p.dm()
+	p.as(manager)
+	p.home("home-11-manager-open", "Contracts you support", "Active")
+	h.say(learner, "pause")
+	p.waitFor("the manager's open Home to show the pause", `() => {
+		const h = document.querySelector('[data-testid="home"]');
+		return !!h && h.textContent.includes("Paused");
+	}`)
+	p.screenshot("home-12-manager-refreshed", "")
 }
 
 // home opens the Home tab for the person the page shows, waits until it
