@@ -7,6 +7,7 @@ import (
 
 	"github.com/learnpact/learnpact/conversation/contract"
 	"github.com/learnpact/learnpact/conversation/learningset"
+	"github.com/learnpact/learnpact/conversation/library"
 	"github.com/learnpact/learnpact/conversation/template"
 )
 
@@ -22,6 +23,12 @@ func FuzzStep(f *testing.F) {
 	amended := fx["proposed"].Clone()
 	if err := amended.DoAmend(mo, 1, amended.Terms, "", start); err != nil {
 		f.Fatal(err)
+	}
+	shared := fx["completed"].Clone()
+	shared.ID, shared.Learner, shared.Library = "c9", sam, contract.Anonymous
+	example, ok := library.ExampleOf(shared)
+	if !ok {
+		f.Fatal("the shared fixture is no example")
 	}
 	draftedFor, sentFor := draftedFixture(f)
 	draftedFor.ID, sentFor.ID = "c1", "c1"
@@ -40,7 +47,8 @@ func FuzzStep(f *testing.F) {
 		ActionSubmitEvidence, ActionEvidenceDone, ActionRateMet, ActionRatePartly, ActionRateNotYet, ActionAssess, ActionAskMore,
 		ActionCommentWork, ActionReplyAssess, ActionReflect, ActionEndEarly, ActionRetire, ActionImpactALot, ActionImpactSomewhat,
 		ActionImpactNotYet, ActionSkipEvidence, ActionSkipRateNote, ActionSkipReply, ActionSkipLearned, ActionSkipDifferently,
-		ActionSkipChange, ActionSkipImpactExample, ActionSkipRetireNote, ActionDeclineDraft}
+		ActionSkipChange, ActionSkipImpactExample, ActionSkipRetireNote, ActionDeclineDraft,
+		ActionShareNamed, ActionShareAnonymous, ActionShareNone, ActionOpenExample}
 	// Finishing: each finishing question, on the contracts it is about.
 	for _, st := range []State{StateHandIn, StateRate, StateRateNote, StateReply, StateLearned, StateDifferently, StateChange,
 		StateImpactExample, StateRetireNote} {
@@ -145,6 +153,26 @@ func FuzzStep(f *testing.F) {
 			f.Add(uint8(2), uint8(13), uint8(u), "", "", string(id), "c=c1&v=0", "", uint8(0))
 		}
 	}
+	// The library: consent on the completed contract (from its card and
+	// from the list), examples opened, searches, the offer while drafting.
+	for _, id := range []ActionID{ActionShareNamed, ActionShareAnonymous, ActionShareNone} {
+		for u := range users {
+			f.Add(uint8(2), uint8(12), uint8(u), "", "", string(id), "c=c1&v=1", "", uint8(0))
+			f.Add(uint8(2), uint8(12), uint8(u), "", "", string(id), "c=c1&v=1&p=library", "", uint8(0))
+			f.Add(uint8(2), uint8(4), uint8(u), "", "", string(id), "c=c1&v=1", "", uint8(0))
+		}
+	}
+	for _, v := range []string{"e=c1", "e=", "e=cX", "c=c1&v=1", "%zz"} {
+		f.Add(uint8(2), uint8(0), uint8(2), "", "", string(ActionOpenExample), v, "", uint8(0))
+	}
+	for _, text := range []string{"examples design reviews", "examples *", "examples", "examples the of", "library", "examples !!!"} {
+		for u := range users {
+			f.Add(uint8(1), uint8(12), uint8(u), "", text, "", "", "", uint8(0))
+		}
+	}
+	for _, st := range []State{StateTitle, StateStart, StateGoal} {
+		f.Add(uint8(0), uint8(1), uint8(0), string(st), "Running design reviews", "", "", string(StateTitle), uint8(0))
+	}
 	f.Add(uint8(4), uint8(9), uint8(2), "", "", string(contract.DueReviewReminder), "c=c1&v=0", "", uint8(3))
 	f.Add(uint8(4), uint8(9), uint8(0), "", "", string(contract.DueReviewSlow), "c=c1&v=0", "", uint8(7))
 
@@ -176,6 +204,9 @@ func FuzzStep(f *testing.F) {
 			Members: []string{lee, sam, "UPAT", "UKAI"}}}
 		if len(text)%3 == 0 {
 			in.Channel = "CSET"
+		}
+		if need, ok := NeedsExamples(sess, c, in); ok && need.Limit > 0 {
+			env.Examples = []library.Example{example}
 		}
 		res := Step(env, sess, c, in)
 

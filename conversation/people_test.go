@@ -3,6 +3,8 @@ package conversation
 import (
 	"slices"
 	"testing"
+
+	"github.com/learnpact/learnpact/conversation/contract"
 )
 
 func TestReadPeople(t *testing.T) {
@@ -67,4 +69,36 @@ func FuzzReadPeople(f *testing.F) {
 			t.Fatalf("%q: an approver chosen among %v", s, p.approvers)
 		}
 	})
+}
+
+// TestNotesParts: the steps after the approver are named for edit, have
+// their own Edit buttons, and only the advocate a template asks for
+// cannot be skipped.
+func TestNotesParts(t *testing.T) {
+	for name, want := range map[string]State{
+		"advocate": StateAdvocate, "workplace advocate": StateAdvocate, "support": StateSupport,
+		"support needed": StateSupport, "ethics": StateEthics, "ethical considerations": StateEthics,
+	} {
+		if p, ok := partNamed(name); !ok || p.state != want {
+			t.Errorf("edit %s goes to %q", name, p.state)
+		}
+	}
+	for id, want := range map[ActionID]State{ActionEditAdvocate: StateAdvocate, ActionEditSupport: StateSupport, ActionEditEthics: StateEthics} {
+		if p, ok := partByEdit(id); !ok || p.state != want {
+			t.Errorf("%s goes to %q", id, p.state)
+		}
+	}
+	ap, _ := partOf(StateApprover)
+	if next, _ := nextPart(ap); next.state != StateAdvocate {
+		t.Errorf("after the approver comes %q", next.state)
+	}
+	adv, _ := partOf(StateAdvocate)
+	tr := &turn{c: &contract.Contract{}}
+	if !tr.skippable(adv) {
+		t.Error("the advocate cannot be skipped")
+	}
+	tr.c.AdvocateRequired = true
+	if tr.skippable(adv) {
+		t.Error("the advocate a template asks for can be skipped")
+	}
 }
