@@ -235,11 +235,8 @@ func templateTerms(tp template.Template, form map[string]string, learner string)
 	var problems []string
 	tm := contract.Terms{Cadence: tp.Cadence}
 	tm.Title = strings.Join(strings.Fields(form[contract.FieldTitle]), " ")
-	switch n := utf8.RuneCountInString(tm.Title); {
-	case n == 0:
-		problems = append(problems, "It needs a title.")
-	case n > maxTitleText:
-		problems = append(problems, fmt.Sprintf("The title is %d characters; please keep it to %d.", n, maxTitleText))
+	if p := titleProblem(tm.Title); p != "" {
+		problems = append(problems, "Title: "+p)
 	}
 	picked := func(field, prefix, label string, n int) []int {
 		var out []int
@@ -260,21 +257,9 @@ func templateTerms(tp template.Template, form map[string]string, learner string)
 		return out
 	}
 	own := func(field, label string) []string {
-		raw := form[field]
-		lines := splitLines(raw)
-		switch {
-		case utf8.RuneCountInString(raw) > maxOwnField:
-			problems = append(problems, fmt.Sprintf("Your own %s come to %d characters; please keep them to %d.", label, utf8.RuneCountInString(raw), maxOwnField))
-			return nil
-		case len(lines) > maxOwnItems:
-			problems = append(problems, fmt.Sprintf("That's %d %s of your own; please keep to %d.", len(lines), label, maxOwnItems))
-			return nil
-		}
-		for _, l := range lines {
-			if n := utf8.RuneCountInString(l); n > maxOwnText {
-				problems = append(problems, fmt.Sprintf("One of your %s is %d characters; please keep each to %d.", label, n, maxOwnText))
-				return nil
-			}
+		lines, p := ownLines(form[field])
+		if p != "" {
+			problems = append(problems, "Your own "+label+": "+p)
 		}
 		return lines
 	}
@@ -324,26 +309,12 @@ func appendNew(list, add []string) []string {
 // validateTemplate checks the template form before it is accepted, so it
 // stays open with the problem beside its field.
 func validateTemplate(form map[string]string, problems map[string]string) {
-	if strings.TrimSpace(form[contract.FieldTitle]) == "" {
-		problems[contract.FieldTitle] = "Please give your contract a title."
-	} else if n := utf8.RuneCountInString(strings.TrimSpace(form[contract.FieldTitle])); n > maxTitleText {
-		problems[contract.FieldTitle] = fmt.Sprintf("Please keep the title to %d characters (it has %d).", maxTitleText, n)
+	if p := titleProblem(strings.TrimSpace(form[contract.FieldTitle])); p != "" {
+		problems[contract.FieldTitle] = p
 	}
 	for _, id := range []string{FieldOwnGoals, FieldOwnActivities, FieldOwnEvidence, FieldOwnCriteria} {
-		raw := form[id]
-		lines := splitLines(raw)
-		switch {
-		case utf8.RuneCountInString(raw) > maxOwnField:
-			problems[id] = fmt.Sprintf("Please keep these to %d characters in all (there are %d).", maxOwnField, utf8.RuneCountInString(raw))
-		case len(lines) > maxOwnItems:
-			problems[id] = fmt.Sprintf("Please keep to %d lines (there are %d).", maxOwnItems, len(lines))
-		default:
-			for _, l := range lines {
-				if utf8.RuneCountInString(l) > maxOwnText {
-					problems[id] = fmt.Sprintf("Please keep each line to %d characters.", maxOwnText)
-					break
-				}
-			}
+		if _, p := ownLines(form[id]); p != "" {
+			problems[id] = p
 		}
 	}
 	if _, ok := problems[FieldOwnGoals]; !ok && strings.TrimSpace(form[contract.FieldGoals]) == "" && len(splitLines(form[FieldOwnGoals])) == 0 {
@@ -352,6 +323,36 @@ func validateTemplate(form map[string]string, problems map[string]string) {
 	if _, ok := problems[FieldOwnEvidence]; !ok && strings.TrimSpace(form[contract.FieldEvidence]) == "" && len(splitLines(form[FieldOwnEvidence])) == 0 {
 		problems[FieldOwnEvidence] = "Tick at least one piece of evidence above, or write your own here."
 	}
+}
+
+// titleProblem is what is wrong with the title of a template form; "" when
+// nothing.
+func titleProblem(title string) string {
+	switch n := utf8.RuneCountInString(title); {
+	case n == 0:
+		return "Please give your contract a title."
+	case n > maxTitleText:
+		return fmt.Sprintf("Please keep the title to %d characters (it has %d).", maxTitleText, n)
+	}
+	return ""
+}
+
+// ownLines reads what a learner added in a field of a template form, one
+// item per line, or says what is wrong with it (too long, too many lines).
+func ownLines(raw string) ([]string, string) {
+	lines := splitLines(raw)
+	switch n := utf8.RuneCountInString(raw); {
+	case n > maxOwnField:
+		return nil, fmt.Sprintf("Please keep these to %d characters in all (there are %d).", maxOwnField, n)
+	case len(lines) > maxOwnItems:
+		return nil, fmt.Sprintf("Please keep to %d lines (there are %d).", maxOwnItems, len(lines))
+	}
+	for _, l := range lines {
+		if n := utf8.RuneCountInString(l); n > maxOwnText {
+			return nil, fmt.Sprintf("Please keep each line to %d characters (one has %d).", maxOwnText, n)
+		}
+	}
+	return lines, ""
 }
 
 // typedBack is what the learner wrote in a form that could not be used,

@@ -282,11 +282,18 @@ func TestTemplateBadInput(t *testing.T) {
 		d, m := toForm(t, templateLibrary(t, nil))
 		form := map[string]string{contract.FieldTitle: "T", contract.FieldGoals: "g1", contract.FieldEvidence: "e1",
 			FieldOwnActivities: strings.Repeat("x", 10_000)}
-		if p := Validate(Input{Kind: SubmitInput, CallbackID: CallbackFromTemplate, Form: form}, start, nil); !strings.Contains(p[FieldOwnActivities], "3000 characters") {
+		if p := Validate(Input{Kind: SubmitInput, CallbackID: CallbackFromTemplate, Form: form}, start, nil); !strings.Contains(p[FieldOwnActivities], "3000 characters in all (there are 10000)") {
+			t.Errorf("Validate = %v", p)
+		}
+		form[FieldOwnGoals] = strings.Repeat("Lead a retro\n", 26)
+		form[FieldOwnCriteria] = strings.Repeat("y", 301)
+		p := Validate(Input{Kind: SubmitInput, CallbackID: CallbackFromTemplate, Form: form}, start, nil)
+		if !strings.Contains(p[FieldOwnGoals], "25 lines (there are 26)") || !strings.Contains(p[FieldOwnCriteria], "300 characters (one has 301)") {
 			t.Errorf("Validate = %v", p)
 		}
 		d.submit(m, form)
-		d.wants(StateTemplateForm, "Your own activities and resources come to 10000 characters")
+		d.wants(StateTemplateForm, "Your own activities and resources: Please keep these to 3000 characters in all (there are 10000).")
+		d.wants(StateTemplateForm, "Your own goals: Please keep to 25 lines")
 		if d.res.Contract != nil || d.c.Terms.Title != "" {
 			t.Errorf("the draft changed: %+v", d.c.Terms)
 		}
