@@ -165,7 +165,7 @@ type Forgotten struct {
 
 // ForgetUser deletes everything stored about user on the platform and
 // team: their session and contract list, the contracts they are the
-// learner of, their words in other contracts and documents (where they
+// learner of and the unsent drafts they write for others, their words in other contracts and documents (where they
 // become message.FormerColleague), and the work planned for them. Only
 // anonymous counts remain (Forgotten).
 func (e *Engine) ForgetUser(ctx context.Context, platform, team, user string) error {
@@ -182,7 +182,9 @@ func (e *Engine) ForgetUser(ctx context.Context, platform, team, user string) er
 		c, doc, ok := decodeFor(data, platform, team)
 		switch {
 		case !ok || !s.mentions(doc):
-		case c.Learner == user:
+		case c.Learner == user, c.Drafter() == user:
+			// Their own contracts, and drafts they write for someone
+			// who has not seen them yet (no one else could open them).
 			own = append(own, id)
 		default:
 			others = append(others, id)

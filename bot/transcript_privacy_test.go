@@ -82,6 +82,28 @@ func TestTranscriptForgetMe(t *testing.T) {
 // TestMyDataListsEveryContract: Mo approves Lee's and Sam's contracts and
 // drafts his own; his data file lists those three and what he wrote, and
 // nothing of a contract he has no part in.
+// TestForgetMeDropsUnsentDraftFor: an approver who is forgotten while
+// drafting for a learner leaves no draft behind that nobody could open
+// (the learner has not seen it, and only the drafter may edit it); a
+// draft they already sent stays with the learner.
+func TestForgetMeDropsUnsentDraftFor(t *testing.T) {
+	w := newWorld(t, "Forget me: a drafter's unsent draft goes with them")
+	w.Command(mo, "draft-for <@ULEE|lee>")
+	w.Say(mo, "A plan Mo writes for Lee")
+	if n := len(w.StoredContracts()); n != 1 {
+		t.Fatalf("%d contracts stored after draft-for, want 1", n)
+	}
+	w.Say(mo, "forget-me")
+	w.Click(mo, "Delete everything")
+	if stored := w.StoredContracts(); len(stored) != 0 {
+		t.Errorf("after forgetting the drafter, %d contracts are stored, want none: %v", len(stored), stored)
+	}
+	w.Say(lee, "list")
+	if got := lastText(w, lee); strings.Contains(got, "A plan Mo writes") {
+		t.Errorf("Lee's list shows the forgotten draft:\n%s", got)
+	}
+}
+
 func TestMyDataListsEveryContract(t *testing.T) {
 	w := newWorld(t, "My data")
 	w.Quietly("three contracts with Mo in them, one without", func() {
