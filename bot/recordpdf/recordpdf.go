@@ -195,10 +195,11 @@ func (p *page) table(t record.Table) {
 	f.Ln(2)
 }
 
-// text flattens formatted text for the page: mentions become names.
+// text flattens formatted text for the page: mentions, typed ones too,
+// become names.
 func (p *page) text(x message.Text) string {
 	var b strings.Builder
-	for _, s := range x {
+	for _, s := range x.TypedMentions() {
 		if s.Kind == message.UserMention {
 			b.WriteString(p.name(s.Text))
 			continue

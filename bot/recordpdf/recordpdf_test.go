@@ -64,6 +64,22 @@ func TestRenderSignedRecord(t *testing.T) {
 	}
 }
 
+// TestRenderTypedMention: a colleague mentioned in typed text (an
+// activity "Shadow <@ID>'s reviews") is printed by name, not as markup.
+func TestRenderTypedMention(t *testing.T) {
+	c := recordtest.Signed(t)
+	for i := range c.Revisions {
+		c.Revisions[i].Terms.Activities = append(c.Revisions[i].Terms.Activities, "Shadow <@"+c.Approver+"|x>'s reviews")
+	}
+	text := recordpdftest.Text(t, render(t, c))
+	if want := "Shadow " + names(c.Approver) + "'s reviews"; !strings.Contains(text, want) {
+		t.Errorf("the PDF's text lacks %q\ntext: %s", want, text)
+	}
+	if strings.Contains(text, "<@") {
+		t.Errorf("the PDF shows mention markup:\n%s", text)
+	}
+}
+
 // TestRenderHugeFields checks that 10,000-character fields, with and
 // without spaces, are in the PDF in full, over several pages.
 func TestRenderHugeFields(t *testing.T) {

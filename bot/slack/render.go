@@ -489,7 +489,7 @@ type segment struct {
 // a mention or a link, and formatting markers stay paired.
 func mrkdwn(t message.Text, limit int) string {
 	var segs []segment
-	for _, s := range t {
+	for _, s := range t.TypedMentions() {
 		segs = append(segs, spanSegments(s)...)
 	}
 	total := 0

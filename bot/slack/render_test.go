@@ -279,7 +279,8 @@ func TestMrkdwn(t *testing.T) {
 		want string
 	}{
 		{"escapes three characters only", message.T(`a & b < c > d "e" 'f' *g* _h_`), `a &amp; b &lt; c &gt; d "e" 'f' *g* _h_`},
-		{"special mentions are text", message.T("<!channel> <!here|here> <@U1>"), "&lt;!channel&gt; &lt;!here|here&gt; &lt;@U1&gt;"},
+		{"special mentions are text", message.T("<!channel> <!here|here> <!subteam^S1>"), "&lt;!channel&gt; &lt;!here|here&gt; &lt;!subteam^S1&gt;"},
+		{"typed user mentions are mentions", message.T("ask <@U0123ABC|ana> or <@U1>"), "ask <@U0123ABC> or @U1"},
 		{"bold", message.T(message.Bold("a&b")), "*a&amp;b*"},
 		{"italic", message.T(message.Italic("x")), "_x_"},
 		{"code", message.T(message.Code("<x>")), "`&lt;x&gt;`"},

@@ -356,7 +356,7 @@ func (r *renderer) markdown(t message.Text, limit int) string {
 	var b strings.Builder
 	left := limit
 	cut := false
-	for _, s := range t {
+	for _, s := range t.TypedMentions() {
 		if left <= 0 {
 			cut = true
 			break

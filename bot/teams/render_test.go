@@ -265,6 +265,20 @@ func TestMentionEntities(t *testing.T) {
 	}
 }
 
+// TestTypedMentionRendered: a mention inside typed text (a goal naming a
+// colleague, which the adapter stored as <@ID>) is shown as that person's
+// mention, not as markup.
+func TestTypedMentionRendered(t *testing.T) {
+	act, _ := render(message.Message{Blocks: []message.Block{message.Section{Text: message.T("Shadow <@29:ana|Ana>'s reviews")}}},
+		func(id string) string { return map[string]string{"29:ana": "Ana Lim"}[id] })
+	if text := act.Attachments[0].Content.Body[0].(*textBlock).Text; text != "Shadow <at>Ana Lim</at>'s reviews" {
+		t.Errorf("text = %q", text)
+	}
+	if es := act.Entities; len(es) != 1 || es[0].Mentioned.ID != "29:ana" {
+		t.Errorf("entities = %+v", es)
+	}
+}
+
 func BenchmarkRenderApprovalRequest(b *testing.B) {
 	msgs, _ := bottest.Samples(b, time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC))
 	m := msgs["approval_request_diff"]

@@ -5,11 +5,13 @@
 // All text is plain: renderers escape it for their platform. Formatting is
 // expressed with spans (Bold, Italic, Code, Mention, Link), never with markup
 // characters inside strings, so user text can never ping a channel or forge a
-// link.
+// link. The one markup renderers read in plain text is a typed user mention
+// (<@ID>, see Text.TypedMentions), which names a person and nothing more.
 package message
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -229,4 +231,44 @@ type Modal struct {
 	Submit      string
 	Close       string
 	Blocks      []Block
+}
+
+// typedMention is a user mention as it arrives in what people type: Slack
+// writes <@U123> or <@U123|name>, and the Teams adapter writes mentions
+// the same way (see bot/teams).
+var typedMention = regexp.MustCompile(`<@([A-Za-z0-9:_.\-]{1,200})(?:\|[^<>\n]{0,100})?>`)
+
+// TypedMentions turns the user mentions inside plain spans (text people
+// typed: a goal "Shadow <@UANA>'s reviews") into mention spans, so
+// renderers show them as mentions, never as raw markup. Nothing else in
+// the text changes meaning: a mention names a person, it cannot ping a
+// channel or carry a link.
+func (t Text) TypedMentions() Text {
+	var out Text
+	for i, s := range t {
+		if s.Kind != Plain || !strings.Contains(s.Text, "<@") {
+			if out != nil {
+				out = append(out, s)
+			}
+			continue
+		}
+		if out == nil {
+			out = append(make(Text, 0, len(t)+2), t[:i]...)
+		}
+		rest := s.Text
+		for _, m := range typedMention.FindAllStringSubmatchIndex(s.Text, -1) {
+			if pre := s.Text[len(s.Text)-len(rest) : m[0]]; pre != "" {
+				out = append(out, Span{Kind: Plain, Text: pre})
+			}
+			out = append(out, Mention(s.Text[m[2]:m[3]]))
+			rest = s.Text[m[1]:]
+		}
+		if rest != "" {
+			out = append(out, Span{Kind: Plain, Text: rest})
+		}
+	}
+	if out == nil {
+		return t
+	}
+	return out
 }

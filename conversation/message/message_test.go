@@ -3,6 +3,7 @@ package message
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -47,4 +48,57 @@ func TestTRefusesOtherTypes(t *testing.T) {
 			T("x", p)
 		})
 	}
+}
+
+func TestTypedMentions(t *testing.T) {
+	tests := []struct {
+		in   Text
+		want Text
+	}{
+		{T("Shadow <@UANA>'s reviews"), Text{{Text: "Shadow "}, {Kind: UserMention, Text: "UANA"}, {Text: "'s reviews"}}},
+		{T("<@UMO|mo> and <@29:1abc|Wen Li>"), Text{{Kind: UserMention, Text: "UMO"}, {Text: " and "}, {Kind: UserMention, Text: "29:1abc"}}},
+		{T(Bold("<@UMO>"), " kept as typed in bold"), Text{{Kind: Strong, Text: "<@UMO>"}, {Text: " kept as typed in bold"}}},
+		{T("no mention <@ here, <!channel>, <@U1 2>"), T("no mention <@ here, <!channel>, <@U1 2>")},
+		{T("a <@UX|<b>> b"), T("a <@UX|<b>> b")},
+		{nil, nil},
+	}
+	for _, tc := range tests {
+		if got := tc.in.TypedMentions(); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%q: got %#v, want %#v", tc.in.String(), got, tc.want)
+		}
+	}
+	in := T("keep <@UMO> me")
+	in.TypedMentions()
+	if in[0].Text != "keep <@UMO> me" {
+		t.Errorf("TypedMentions changed its receiver: %#v", in)
+	}
+}
+
+// FuzzTypedMentions: whatever people type, the words around mentions are
+// kept in order, and each mention is one that was typed.
+func FuzzTypedMentions(f *testing.F) {
+	for _, s := range []string{"Shadow <@UANA>'s reviews", "<@UMO|mo><@UWEN>", "<@", "<@U|>", "a<@U1|x>b<@>c"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := T(s).TypedMentions()
+		var b strings.Builder
+		for _, sp := range got {
+			switch sp.Kind {
+			case Plain:
+				b.WriteString(sp.Text)
+			case UserMention:
+				if !strings.Contains(s, "<@"+sp.Text) {
+					t.Fatalf("mention %q was not typed in %q", sp.Text, s)
+				}
+				b.WriteString("\x00")
+			default:
+				t.Fatalf("span of kind %d from plain text", sp.Kind)
+			}
+		}
+		plain := typedMention.ReplaceAllString(s, "\x00")
+		if b.String() != plain {
+			t.Fatalf("text around mentions changed: %q, want %q", b.String(), plain)
+		}
+	})
 }
