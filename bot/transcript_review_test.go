@@ -100,6 +100,40 @@ func TestTranscriptLearningSetReview(t *testing.T) {
 	golden(t, w, "learning_set_review")
 }
 
+// TestAdvocateIsNoPeerReviewer: the contract's parties sign it, so none
+// of them is asked for peer feedback, first or as a replacement: with Pat
+// as advocate and four members besides Lee, the reviewers are two of Sam,
+// Kai and Ana, and a decline is replaced by the third.
+func TestAdvocateIsNoPeerReviewer(t *testing.T) {
+	w := reviewWorld(t, "The advocate is not a peer reviewer")
+	w.Say(lee, "new")
+	w.Say(lee, "Running design reviews")
+	w.Say(lee, "Run three design reviews using a checklist the team adopts")
+	w.Click(lee, "Skip")
+	w.Click(lee, "Done with goals")
+	w.Say(lee, "Shadow Ana's reviews")
+	w.Say(lee, "A write-up of three reviews")
+	w.Say(lee, "Two teammates use my checklist without help")
+	w.Say(lee, "in 8 weeks")
+	w.Click(lee, "Weekly")
+	w.Say(lee, "<@UMO|mo> with <@UPAT|pat> as my advocate")
+	w.Click(lee, "Skip")
+	w.Click(lee, "Skip")
+	if c := w.Contract("c1"); c.Advocate != pat {
+		t.Fatalf("advocate %q, want Pat", c.Advocate)
+	}
+	w.Click(lee, "Share with my learning set")
+	w.Submit(lee, map[string]string{conversation.FieldNote: "Thoughts?"})
+	asked := w.Contract("c1").Waiting()
+	if len(asked) != 2 || slices.Contains(asked, pat) {
+		t.Fatalf("reviewers %v: want two, never the advocate", asked)
+	}
+	w.ClickInChannel(asked[0], "CSET", "Not this week")
+	if now := w.Contract("c1").Waiting(); len(now) != 2 || slices.Contains(now, pat) {
+		t.Fatalf("after a decline, waiting for %v: the advocate was asked", now)
+	}
+}
+
 // TestMoreFeedbackOncePerPerson: after the round was gathered, the learner
 // hears of each new voice once, not of every reply.
 func TestMoreFeedbackOncePerPerson(t *testing.T) {

@@ -212,7 +212,7 @@ func (t *turn) submitShare() {
 	picked := strings.Split(t.in.Form[FieldPrivate], ",")
 	private := slices.Contains(picked, contract.FieldSupport) || slices.Contains(picked, contract.FieldEthics)
 	note := clipString(strings.TrimSpace(t.in.Form[FieldNote]), 500)
-	reviewers := v.Set.Pick(v.Members, []string{c.Learner, c.Approver, t.env.BotUser}, v.Set.Size(), t.env.Now)
+	reviewers := v.Set.Pick(v.Members, append(c.Parties(), t.env.BotUser), v.Set.Size(), t.env.Now)
 	if err := c.ShareDraft(t.in.User, v.Set.Channel, private, note, reviewers, t.env.Now); err != nil {
 		t.refuse(err, "share")
 		return
@@ -362,7 +362,9 @@ func (t *turn) declineReview() {
 		return
 	}
 	c := t.c
-	exclude := append([]string{c.Learner, c.Approver, t.env.BotUser}, c.Asked()...)
+	// The parties (learner, approver, advocate) are never peer reviewers:
+	// they sign it.
+	exclude := append(append(c.Parties(), t.env.BotUser), c.Asked()...)
 	repl := v.Set.Pick(v.Members, exclude, 1, t.env.Now)
 	if err := c.DeclineReview(t.in.User, repl, t.env.Now); err != nil {
 		t.ephemeral(reviewRefusalMsg(c, err))
