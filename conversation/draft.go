@@ -256,9 +256,9 @@ func (t *turn) prompt(lead message.Text) message.Message {
 	case StateGoalCoach:
 		return coachMsg(lead, t.s.Pending, coach.Review(t.s.Pending.Original), promptValue(c, suggestionPrompt(t.s.Pending)))
 	case StateGoal:
-		return goalPrompt(lead, len(c.Terms.Goals)+1)
+		return goalPrompt(lead, len(c.Terms.Goals)+1, t.draftedFor(c))
 	case StateMastery:
-		return masteryPrompt(lead, value(c))
+		return masteryPrompt(lead, value(c), t.draftedFor(c))
 	case StateGoals:
 		return goalsMsg(lead, c.Terms.Goals, value(c))
 	case StateSummary:
@@ -267,13 +267,13 @@ func (t *turn) prompt(lead message.Text) message.Message {
 		}
 		return summaryMsg(c, lead, t.env.Now)
 	case StateDeadline:
-		return askMsg(t.s.State, lead, t.current(), value(c), deadline.Examples(t.env.Now))
+		return askMsg(t.s.State, lead, t.current(), value(c), deadline.Examples(t.env.Now), t.draftedFor(c))
 	case StateAdvocate:
 		return advocatePrompt(lead, t.current(), value(c), c.AdvocateRequired)
 	case StateStart, StatePickTemplate, StateTemplateForm:
 		return t.templatePrompt(lead)
 	}
-	return askMsg(t.s.State, lead, t.current(), value(c), nil)
+	return askMsg(t.s.State, lead, t.current(), value(c), nil, t.draftedFor(c))
 }
 
 // sendDraft proposes the draft typed "send" was about.

@@ -82,10 +82,33 @@ func asks(st State, examples []string) ask {
 	return ask{summary: "Type help to see what you can do", question: txt("Type ", code("help"), " to see what you can do.")}
 }
 
+// drafterAsks are the questions worded for someone drafting a contract for
+// its learner (draft-for), where they differ from the learner's.
+func drafterAsks(st State, a ask) ask {
+	switch st {
+	case StateTitle:
+		a.question = txt(bold("What's the title of the contract?"), " A few words is plenty.")
+	case StateActivities:
+		a.summary = "How will they learn it?"
+		a.question = txt(bold("How will they learn it?"), " List activities and resources: courses, books, shadowing, a side project. One per line, or separated by ", code(";"), ".")
+		a.hint = txt("Not sure yet? Skip this: they can add them when they answer.")
+	case StateEvidence:
+		a.summary = "What evidence will they produce?"
+		a.question = txt(bold("What evidence will they produce?"), " Something you can look at: a write-up, a demo, a pull request, a recorded talk. One per line, or separated by ", code(";"), ".")
+	case StateCriteria:
+		a.question = txt(bold("How should their evidence be judged?"), " Propose one or more success criteria; they can add theirs before you both sign. One per line, or separated by ", code(";"), ".")
+		a.hint = txt("For example: A teammate can run a review with their checklist without help.")
+	}
+	return a
+}
+
 // askMsg is a step's question, with what is already there and a button to
-// keep it.
-func askMsg(st State, lead, current text, val string, examples []string) message.Message {
+// keep it; forOther words it for someone drafting for the learner.
+func askMsg(st State, lead, current text, val string, examples []string, forOther bool) message.Message {
 	a := asks(st, examples)
+	if forOther {
+		a = drafterAsks(st, a)
+	}
 	var bs blocks
 	if len(lead) > 0 {
 		bs = append(bs, section(lead))
@@ -113,10 +136,14 @@ func askMsg(st State, lead, current text, val string, examples []string) message
 	return msg(a.summary, bs...)
 }
 
-func goalPrompt(lead text, n int) message.Message {
+func goalPrompt(lead text, n int, forOther bool) message.Message {
 	q := txt(bold(fmt.Sprintf("What's goal %d?", n)), " (Type ", code("back"), " if you'd rather not add another.)")
 	var hint text
-	if n == 1 {
+	switch {
+	case n == 1 && forOther:
+		q = txt(bold("What's their first goal?"), " Start with what they'll be able to do: an action verb (explain, build, lead, compare…), what it applies to, and how you'll both tell it's met.")
+		hint = txt("For example: Explain our deployment pipeline to a new teammate without notes.")
+	case n == 1:
 		q = txt(bold("What's your first goal?"), " Start with what you'll be able to do: an action verb (explain, build, lead, compare…), what it applies to, and how you'll tell it's met.")
 		hint = txt("For example: Explain our deployment pipeline to a new teammate without notes.")
 	}
@@ -144,9 +171,13 @@ func coachMsg(lead text, p *Pending, adv coach.Advice, val string) message.Messa
 	return msg("A suggestion for your goal", bs...)
 }
 
-func masteryPrompt(lead text, val string) message.Message {
-	return msg("How will you show you've mastered it?", withLead(lead,
-		section(bold("How will you show you've mastered it?"), " For example: a demo to the team, a write-up, teaching someone else."),
+func masteryPrompt(lead text, val string, forOther bool) message.Message {
+	q := "How will you show you've mastered it?"
+	if forOther {
+		q = "How will they show they've mastered it?"
+	}
+	return msg(q, withLead(lead,
+		section(bold(q), " For example: a demo to the team, a write-up, teaching someone else."),
 		actions(button("Skip", ActionSkip, val, message.Default)),
 	)...)
 }
