@@ -39,8 +39,9 @@ const homeOpenFor = 30 * time.Minute
 
 // homes keeps who opened their home recently and the refreshes under way.
 type homes struct {
-	// opened are the homes opened recently in this process, by platform
-	// user key: no store read is needed to know them.
+	// opened is what this process knows of each home (a homeSeen), by
+	// platform user key: who opened theirs through it, and what the
+	// store said lately of the others.
 	opened sync.Map
 	mu     sync.Mutex
 	// busy are the homes being published now; again those that changed
@@ -240,7 +241,7 @@ func homeOpenedKey(key storage.UserKey) string {
 // process, and in the document store for the other replicas.
 func (e *Engine) openedHome(ctx context.Context, key storage.UserKey) {
 	now := e.now()
-	e.homes.opened.Store(key, now)
+	e.homes.opened.Store(key, homeSeen{opened: now, checked: now})
 	if e.docs == nil {
 		return
 	}
@@ -250,13 +251,30 @@ func (e *Engine) openedHome(ctx context.Context, key storage.UserKey) {
 	}
 }
 
-// homeOpen reports whether key's home was opened within homeOpenFor: in
-// this process, or else (a store read) in another replica.
+// homeRecheck is how long what the store said of a home stays known to a
+// replica. A drafting conversation saves many turns a minute; reading
+// each party's home opening at each one would cost a store round trip
+// per party per turn, so a home opened through another replica is
+// refreshed by changes from at most this long after it was opened.
+const homeRecheck = 15 * time.Second
+
+// homeSeen is what a replica knows of a person's home: when it was last
+// opened (zero: not known to be), and when the store was last asked.
+type homeSeen struct{ opened, checked time.Time }
+
+// homeOpen reports whether key's home was opened within homeOpenFor:
+// through this process, or else (a store read at most every homeRecheck)
+// through another replica.
 func (e *Engine) homeOpen(ctx context.Context, key storage.UserKey) bool {
-	recent := func(at time.Time) bool { return e.now().Sub(at) <= homeOpenFor }
+	now := e.now()
+	recent := func(at time.Time) bool { return !at.IsZero() && now.Sub(at) <= homeOpenFor }
 	if v, ok := e.homes.opened.Load(key); ok {
-		if recent(v.(time.Time)) {
+		seen := v.(homeSeen)
+		if recent(seen.opened) {
 			return true
+		}
+		if now.Sub(seen.checked) < homeRecheck {
+			return false
 		}
 		e.homes.opened.Delete(key)
 	}
@@ -264,18 +282,24 @@ func (e *Engine) homeOpen(ctx context.Context, key storage.UserKey) bool {
 		return false
 	}
 	data, _, err := e.docs.Doc(ctx, homeOpenedKey(key))
-	if errors.Is(err, storage.ErrNotFound) {
-		return false
-	}
 	var at time.Time
-	if err == nil {
-		err = json.Unmarshal(data, &at)
-	}
-	if err != nil {
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+	case err != nil:
 		e.log(ctx).Warn("home opening unreadable", "user", key.User, "err", err)
 		return false
+	default:
+		if err := json.Unmarshal(data, &at); err != nil {
+			e.log(ctx).Warn("home opening unreadable", "user", key.User, "err", err)
+			return false
+		}
 	}
-	return recent(at)
+	if recent(at) {
+		e.homes.opened.Store(key, homeSeen{opened: at, checked: now})
+		return true
+	}
+	e.homes.opened.Store(key, homeSeen{checked: now})
+	return false
 }
 
 // Reviews waiting for a person are found through an index per reviewer

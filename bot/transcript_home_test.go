@@ -330,6 +330,22 @@ func TestHomeOpenedElsewhere(t *testing.T) {
 	if n := homes(); n != 2 {
 		t.Errorf("a home opened 31 minutes ago was refreshed: %d published", n)
 	}
+
+	// Replica b asked the store just now and heard of no recent opening:
+	// it asks again only after bot.HomeRecheck, so a home opened through a
+	// meanwhile is refreshed by b's changes from then on.
+	turn(a, conversation.Input{Kind: conversation.HomeInput, User: lee})
+	turn(b, say("edit title"))
+	turn(b, say("Running better design reviews"))
+	if n := homes(); n != 3 {
+		t.Errorf("%d homes published; want the one opened, and none by b, which has just asked the store", n)
+	}
+	now = now.Add(bot.HomeRecheck)
+	turn(b, say("edit title"))
+	turn(b, say("Running design reviews well"))
+	if n := homes(); n != 4 {
+		t.Errorf("%d homes published; want b to refresh the home a opened, %v later", n, bot.HomeRecheck)
+	}
 }
 
 // TestHomeExamples: a home shows examples from the library like the

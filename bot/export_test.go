@@ -1,0 +1,4 @@
+package bot
+
+// HomeRecheck is homeRecheck, for tests.
+const HomeRecheck = homeRecheck
