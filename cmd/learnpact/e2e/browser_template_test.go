@@ -26,15 +26,7 @@ func TestBrowserTemplateForm(t *testing.T) {
 	tab := openBrowser(t)
 	p := openPage(t, h, tab)
 
-	p.send("new")
-	p.click(p.expect(learner, "Start from a template, or start blank?"), conversation.ActionFromTemplate)
-	pick := p.expect(learner, "Which template?")
-	p.waitFor("the page to settle", `() => performance.now() - window.lastChange > 100`)
-	p.do("pick the presenting template", chromedp.Evaluate[chromedp.Void](`(() => {
-		const s = document.querySelector('[data-testid="message"][data-ts=`+jsString(pick)+`] [data-testid="select-`+string(conversation.ActionPickTemplate)+`"]');
-		s.value = "presenting";
-		s.dispatchEvent(new Event("change"));
-	})()`))
+	p.pickTemplate("presenting")
 	tick := func(field string, n string) chromedp.Action[chromedp.Void] {
 		return chromedp.Click(chromedp.CSS(`#modal-input-` + field + `-` + n))
 	}
@@ -78,15 +70,7 @@ func TestBrowserTemplateLongMenu(t *testing.T) {
 	tab := openBrowser(t)
 	p := openPage(t, h, tab)
 
-	p.send("new")
-	p.click(p.expect(learner, "Start from a template, or start blank?"), conversation.ActionFromTemplate)
-	pick := p.expect(learner, "Which template?")
-	p.waitFor("the page to settle", `() => performance.now() - window.lastChange > 100`)
-	p.do("pick the long template", chromedp.Evaluate[chromedp.Void](`(() => {
-		const s = document.querySelector('[data-testid="message"][data-ts=`+jsString(pick)+`] [data-testid="select-`+string(conversation.ActionPickTemplate)+`"]');
-		s.value = "long";
-		s.dispatchEvent(new Event("change"));
-	})()`))
+	p.pickTemplate("long")
 	p.do("tick the first goal, activities 2 and 25, and the evidence",
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="modal"]`)),
 		chromedp.Click(chromedp.CSS(`#modal-input-`+contract.FieldGoals+`-0`)),
@@ -103,4 +87,19 @@ func TestBrowserTemplateLongMenu(t *testing.T) {
 	if got := h.contracts(learner)[0].Terms.Activities; !slices.Equal(got, []string{"Activity 2", "Activity 25"}) {
 		t.Errorf("activities = %q, want Activity 2 and Activity 25", got)
 	}
+}
+
+// pickTemplate starts a draft from the template id through the page: New,
+// From a template, then the template in the menu.
+func (p *browserPage) pickTemplate(id string) {
+	p.t.Helper()
+	p.send("new")
+	p.click(p.expect(learner, "Start from a template, or start blank?"), conversation.ActionFromTemplate)
+	pick := p.expect(learner, "Which template?")
+	p.waitFor("the page to settle", `() => performance.now() - window.lastChange > 100`)
+	p.do("pick the "+id+" template", chromedp.Evaluate[chromedp.Void](`(() => {
+		const s = document.querySelector('[data-testid="message"][data-ts=`+jsString(pick)+`] [data-testid="select-`+string(conversation.ActionPickTemplate)+`"]');
+		s.value = `+jsString(id)+`;
+		s.dispatchEvent(new Event("change"));
+	})()`))
 }

@@ -10,6 +10,30 @@ import (
 // workplace advocate, support needed, ethical considerations.
 var notePrompts = []string{"workplace advocate", "What support will you need", "Any ethical considerations"}
 
+// draftToApprover has the learner draft "Running design reviews" blank
+// through the page, with the activities and criterion given, up to the
+// question of who will approve it.
+func (p *browserPage) draftToApprover(activities, criterion string) {
+	p.t.Helper()
+	p.send("new")
+	p.expect(learner, "a title")
+	p.send("Running design reviews")
+	p.expect(learner, "first goal")
+	p.send("Run three design reviews using a checklist the team adopts")
+	p.click(p.expect(learner, "mastered"), conversation.ActionSkip)
+	p.click(p.expect(learner, "Your goals so far"), conversation.ActionGoalsDone)
+	p.expect(learner, "How will you learn it?")
+	p.send(activities)
+	p.expect(learner, "What evidence")
+	p.send("A write-up of three reviews")
+	p.expect(learner, "How should your evidence be judged")
+	p.send(criterion)
+	p.expect(learner, "By when?")
+	p.send("in 8 weeks")
+	p.click(p.expect(learner, "How often should we check in?"), conversation.ActionWeekly)
+	p.expect(learner, "Who will approve")
+}
+
 // skipNotes skips the steps after the approver.
 func (h *harness) skipNotes(user string) {
 	h.t.Helper()
