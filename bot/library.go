@@ -3,6 +3,7 @@ package bot
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -57,6 +58,35 @@ func (e *Engine) indexExample(ctx context.Context, platform, team string, c *con
 		return e.library.DropExample(ctx, c.ID)
 	}
 	return e.library.IndexExample(ctx, libraryTeam(platform, team), c.ID, capTerms(ex.Terms()))
+}
+
+// RepairLibrary indexes again every shared contract in the store, for the
+// daily housekeeping: a process that died between saving a contract
+// shared and indexing it left it out of searches, and this puts it back
+// within a day. Entries of contracts no longer shared are dropped by the
+// searches that meet them (see settled). It reports how many contracts it
+// indexed.
+func (e *Engine) RepairLibrary(ctx context.Context) (int, error) {
+	if e.library == nil || e.erase == nil {
+		return 0, nil
+	}
+	var shared []*contract.Contract
+	err := e.erase.EachContract(ctx, func(id string, data []byte, _ int64) error {
+		c := new(contract.Contract)
+		if json.Unmarshal(data, c) == nil && c.Shared() {
+			shared = append(shared, c)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("library repair: %w", err)
+	}
+	for _, c := range shared {
+		if err := e.indexExample(ctx, c.Platform, c.Team, c); err != nil {
+			return 0, fmt.Errorf("library repair: %s: %w", c.ID, err)
+		}
+	}
+	return len(shared), nil
 }
 
 // capTerms keeps the storage.MaxExampleTerms most frequent terms.

@@ -70,6 +70,33 @@ func TestRetainClosedDropsExamples(t *testing.T) {
 	}
 }
 
+// TestRepairLibrary: a contract saved shared whose index entry was lost (a
+// process died between the two) is found again after the daily repair.
+func TestRepairLibrary(t *testing.T) {
+	_, s := sharedWorld(t)
+	ctx := context.Background()
+	var id string
+	if err := s.EachContract(ctx, func(cid string, _ []byte, _ int64) error { id = cid; return nil }); err != nil || id == "" {
+		t.Fatalf("no stored contract (%v)", err)
+	}
+	if err := s.DropExample(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if ix := indexed(t, s, "review"); ix.Docs != 0 {
+		t.Fatalf("the entry was not dropped: %+v", ix)
+	}
+	e, err := bot.New(bot.Config{Store: s, Docs: s, Erase: s, Library: s, Now: func() time.Time { return start }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := e.RepairLibrary(ctx); err != nil || n != 1 {
+		t.Fatalf("RepairLibrary indexed %d (%v), want 1", n, err)
+	}
+	if ix := indexed(t, s, "review"); ix.Docs != 1 {
+		t.Errorf("after the repair the shared contract is not indexed: %+v", ix)
+	}
+}
+
 // TestExamplesFor: a few examples for a person's home, like their latest
 // contract, never their own.
 func TestExamplesFor(t *testing.T) {

@@ -419,7 +419,10 @@ func (m *Main) startScheduler(ctx context.Context, dueStore storage.DueStore) er
 		Log:       m.Log.With("component", "scheduler"),
 		Lag:       m.metrics.DueLag,
 		Housekeeping: func(ctx context.Context) error {
-			_, err := m.engine.RetainClosed(ctx, m.Config.RetainClosed)
+			if _, err := m.engine.RetainClosed(ctx, m.Config.RetainClosed); err != nil {
+				return err
+			}
+			_, err := m.engine.RepairLibrary(ctx)
 			return err
 		},
 	})
