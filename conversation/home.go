@@ -110,11 +110,11 @@ func HomeView(user string, env Env) message.Message {
 	bs := blocks{message.Header{Text: "Your learning contracts"}, homeButtons(env)}
 	if w := parts[homeWaiting]; len(w) > 0 {
 		bs = append(bs, message.Divider{}, section(bold("Waiting for you")))
-		bs = append(bs, homeItems(w, maxHomeWaiting)...)
+		bs = append(bs, homeItems(w, maxHomeWaiting, listMore)...)
 	}
 	if r := parts[homeReview]; len(r) > 0 {
 		bs = append(bs, message.Divider{}, section(bold("Peer reviews waiting for you")))
-		bs = append(bs, homeItems(r, maxHomeReviews)...)
+		bs = append(bs, homeItems(r, maxHomeReviews, txt(" — the others wait in your learning sets' threads"))...)
 	}
 	bs = append(bs, message.Divider{}, section(bold("Your contracts")))
 	mine := parts[homeMine]
@@ -124,10 +124,10 @@ func HomeView(user string, env Env) message.Message {
 	case len(mine) == 0:
 		bs = append(bs, message.Context{Text: txt("None yet. Press ", bold("New contract"), " (or type ", code("new"), " in Messages) to draft one: a goal, how you'll learn it, and how you'll show it.")})
 	}
-	bs = append(bs, homeItems(mine, maxHomeMine)...)
+	bs = append(bs, homeItems(mine, maxHomeMine, listMore)...)
 	if s := parts[homeSupported]; len(s) > 0 {
 		bs = append(bs, message.Divider{}, section(bold("Contracts you support")))
-		bs = append(bs, homeItems(s, maxHomeSupported)...)
+		bs = append(bs, homeItems(s, maxHomeSupported, listMore)...)
 	}
 	if env.Older > 0 {
 		bs = append(bs, message.Context{Text: txt(fmt.Sprintf("and %d older — type ", env.Older), code("list"), " in Messages")})
@@ -192,12 +192,16 @@ func homeSets(user string, sets []learningset.View) blocks {
 	return blocks{message.Divider{}, section(line), message.Context{Text: txt("Share a draft there for peer feedback before it goes to your approver.")}}
 }
 
-// homeItems shows up to max items, then how many more there are.
-func homeItems(items []homeItem, max int) blocks {
+// listMore says where contracts a home leaves out are listed.
+var listMore = txt(" — type ", code("list"), " in Messages")
+
+// homeItems shows up to max items, then how many more there are and, in
+// more, where they are.
+func homeItems(items []homeItem, max int, more text) blocks {
 	var bs blocks
 	for i, it := range items {
 		if i == max {
-			bs = append(bs, message.Context{Text: txt(fmt.Sprintf("and %d more — type ", len(items)-max), code("list"), " in Messages")})
+			bs = append(bs, message.Context{Text: txt(fmt.Sprintf("and %d more", len(items)-max), more)})
 			break
 		}
 		s := section(it.line)

@@ -148,7 +148,7 @@ func TestHomeWithinLimits(t *testing.T) {
 		t.Errorf("%d blocks", n)
 	}
 	text := messagetest.Text(m)
-	for _, want := range []string{"and 292 more — type list", "and 295 more — type list", "and 292 more — type list", "and 30 more"} {
+	for _, want := range []string{"and 292 more — type list", "and 295 more — the others wait in your learning sets' threads", "and 292 more — type list", "and 30 more"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("no %q in:\n%s", want, text)
 		}
