@@ -391,3 +391,24 @@ func TestHomeFromTemplate(t *testing.T) {
 		t.Errorf("From a template on the home answered:\n%s", got)
 	}
 }
+
+// TestHomeDecide: an approver's home brings back the card they decide on
+// (Decide), where they approve; once decided, the same button on a home
+// drawn before shows the record instead of a card to decide again.
+func TestHomeDecide(t *testing.T) {
+	w := newWorld(t, "Deciding from the home")
+	draftAndSend(w)
+	w.Say(mo, "home")
+	w.Click(mo, "Decide")
+	if got := lastText(w, mo); !strings.Contains(got, "Approve & sign") {
+		t.Fatalf("Decide did not bring back the approval card:\n%s", got)
+	}
+	w.Click(mo, "Approve & sign")
+	if c := w.Contract("c1"); c.Status != contract.Active {
+		t.Fatalf("after approving from the card Decide brought back: %s", c.Status)
+	}
+	w.ClickID(mo, conversation.ActionDecide) // on the home drawn before
+	if got := lastText(w, mo); strings.Contains(got, "Approve & sign") || !strings.Contains(got, "Running design reviews") {
+		t.Errorf("a passed decision offered its card again, or no record:\n%s", got)
+	}
+}

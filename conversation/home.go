@@ -243,7 +243,11 @@ func homeItemOf(c *contract.Contract, user string, now time.Time) homeItem {
 			line = append(append(line, txt(" · ")...), d...)
 		}
 		if w := waitingFor(c, user); len(w) > 0 {
-			return homeItem{part: homeWaiting, line: append(append(line, txt(" · ")...), w...), button: button("Open", ActionShowRecord, value(c), message.Primary)}
+			b := button("Open", ActionShowRecord, value(c), message.Primary)
+			if label, _, ok := decision(c, user); ok {
+				b = button(label, ActionDecide, value(c), message.Primary)
+			}
+			return homeItem{part: homeWaiting, line: append(append(line, txt(" · ")...), w...), button: b}
 		}
 		if next := supporterNext(c, now); len(next) > 0 {
 			line = append(line, txt(" · ")...)

@@ -33,6 +33,7 @@ func (Export) effect() {}
 // recordButtons are the record's buttons and what they do.
 var recordButtons = map[ActionID]func(*turn){
 	ActionShowRecord:   func(t *turn) { t.showRecord(t.c, false) },
+	ActionDecide:       (*turn).decideClick,
 	ActionExportRecord: func(t *turn) { t.showRecord(t.c, true) },
 }
 
