@@ -31,7 +31,7 @@ func TestTeamsHome(t *testing.T) {
 	if got := teamsText(theirs); !strings.Contains(got, "Waiting for you") || !strings.Contains(got, "version 1 waits for your decision") {
 		t.Errorf("the manager's home card: %s", got)
 	}
-	if !slices.Contains(teamsActions(theirs), string(conversation.ActionShowRecord)) {
-		t.Errorf("the manager's home card has no Open: %v", teamsActions(theirs))
+	if !slices.Contains(teamsActions(theirs), string(conversation.ActionDecide)) {
+		t.Errorf("the manager's home card has no Decide: %v", teamsActions(theirs))
 	}
 }
