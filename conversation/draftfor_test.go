@@ -128,6 +128,12 @@ func TestDraftForSkipsTheApprover(t *testing.T) {
 			t.Errorf("%s: state %q, reply %q", text, r.Session.State, repliesText(r))
 		}
 	}
+	// "edit" with a part it doesn't know lists the parts the drafter may
+	// change: the approver is not among them.
+	if r := Step(testEnv(), res.Session, draft, Input{Kind: TextInput, User: mo, Text: "edit colour"}); !strings.Contains(repliesText(r), "edit deadline") ||
+		strings.Contains(repliesText(r), "edit approver") {
+		t.Errorf("the drafter's edit help: %q", repliesText(r))
+	}
 	click := Input{Kind: ActionInput, User: mo, ActionID: string(ActionEditApprover), Value: ActionValue{ContractID: draft.ID}.Encode()}
 	if r := Step(testEnv(), res.Session, draft, click); r.Contract != nil || !strings.Contains(repliesText(r), "that part doesn't change") {
 		t.Errorf("an old Edit approver button: %q", repliesText(r))

@@ -43,18 +43,26 @@ func checkInsHelp(c *contract.Contract) text {
 		at(c.Approver), " for a hand.")
 }
 
-// editHelpMsg names the parts "edit" takes.
-func editHelpMsg() message.Message {
+// editHelpMsg names the parts "edit" takes; fixedApprover leaves out the
+// approver, for someone drafting a contract for its learner (they are its
+// approver).
+func editHelpMsg(fixedApprover bool) message.Message {
 	x := txt("Which part would you like to change? Try ")
-	for i, p := range parts {
+	var names []string
+	for _, p := range parts {
+		if !(fixedApprover && p.name == contract.FieldApprover) {
+			names = append(names, p.name)
+		}
+	}
+	for i, name := range names {
 		switch {
 		case i == 0:
-		case i == len(parts)-1:
+		case i == len(names)-1:
 			x = append(x, txt(" or ")...)
 		default:
 			x = append(x, txt(", ")...)
 		}
-		x = append(x, code("edit "+p.name))
+		x = append(x, code("edit "+name))
 	}
 	return note("Which part?", x, ".")
 }

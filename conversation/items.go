@@ -82,7 +82,7 @@ func (t *turn) editItem(name string, n int) {
 	p, ok := partNamed(name)
 	lp, isList := listParts[p.name]
 	if !ok || !isList {
-		t.reply(editHelpMsg())
+		t.reply(editHelpMsg(t.draftedFor(t.c)))
 		return
 	}
 	have := items(t.c.Terms, lp.state)

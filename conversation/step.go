@@ -624,7 +624,7 @@ func (t *turn) editCommand(name string) {
 	}
 	p, ok := partNamed(name)
 	if !ok {
-		t.reply(editHelpMsg())
+		t.reply(editHelpMsg(t.draftedFor(t.c)))
 		return
 	}
 	t.jump(p.state)
