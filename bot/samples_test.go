@@ -49,7 +49,8 @@ func TestSamples(t *testing.T) {
 		"draft_for_who", "draft_for_self", "draft_for_two", "draft_for_welcome", "draft_for_summary", "draft_for_already",
 		"draft_for_sent", "drafted_for", "draft_accepted_card", "draft_accepted", "draft_declined_card", "draft_declined",
 		"draft_declined_why", "draft_for_refused",
-		"template_start", "template_pick", "template_form_waiting", "template_applied", "template_criteria_kept", "template_stale_form"}
+		"template_start", "template_pick", "template_form_waiting", "template_applied", "template_criteria_kept", "template_stale_form",
+		"withdraw_nothing", "withdraw_which", "withdraw_confirm", "withdrawn", "withdrawn_notice"}
 	for _, k := range want {
 		m, ok := msgs[k]
 		if !ok {

@@ -76,6 +76,10 @@ func (t *turn) onAction() {
 			f(t)
 			return
 		}
+		if f, ok := withdrawButtons[id]; ok {
+			f(t)
+			return
+		}
 		if f, ok := recordButtons[id]; ok {
 			f(t)
 			return

@@ -35,6 +35,7 @@ func Samples(t testing.TB, now time.Time) (map[string]message.Message, map[strin
 	librarySamples(t, now, msgs)
 	draftForSamples(t, now, msgs, modals)
 	templateSamples(t, now, msgs, modals)
+	withdrawSamples(t, now, msgs)
 	return msgs, modals
 }
 
