@@ -224,7 +224,7 @@ func homeItemOf(c *contract.Contract, user string, now time.Time) homeItem {
 		if editable(c.Status) {
 			open = button("Open", ActionOpen, value(c), message.Default)
 		}
-		line := txt(title, "\n", statusLabel(c.Status))
+		line := txt(title, "\n", statusLabelFor(c, user))
 		if d := draftedText(c, user); len(d) > 0 {
 			line = append(append(line, txt(" · ")...), d...)
 		}
@@ -234,11 +234,11 @@ func homeItemOf(c *contract.Contract, user string, now time.Time) homeItem {
 		}
 		return homeItem{part: homeMine, done: finished(c), line: line, button: open}
 	case c.Drafter() == user && editable(c.Status):
-		line := append(txt(title, "\n", statusLabel(c.Status), " · "), draftedText(c, user)...)
+		line := append(txt(title, "\n", statusLabelFor(c, user), " · "), draftedText(c, user)...)
 		line = append(line, txt(" · ", bold("yours to finish and send"))...)
 		return homeItem{part: homeSupported, line: line, button: button("Open", ActionOpen, value(c), message.Default)}
 	case c.Approver == user || c.Advocate == user:
-		line := txt(title, "\n", statusLabel(c.Status), " · ", at(c.Learner), "'s")
+		line := txt(title, "\n", statusLabelFor(c, user), " · ", at(c.Learner), "'s")
 		if d := draftedText(c, user); len(d) > 0 {
 			line = append(append(line, txt(" · ")...), d...)
 		}

@@ -167,7 +167,7 @@ func pickRecordMsg(cs []*contract.Contract, user string, export bool) message.Me
 			bs = append(bs, message.Context{Text: txt(fmt.Sprintf("…and %d more: type ", len(cs)-maxListed), code("show ID"), ".")})
 			break
 		}
-		line := txt(titleOf(c.InForce()), "\n", statusLabel(c.Status), " · you're the ", roleOf(c, user), " · ", code(c.ID))
+		line := txt(titleOf(c.InForce()), "\n", statusLabelFor(c, user), " · you're the ", roleOf(c, user), " · ", code(c.ID))
 		s := section(line)
 		b := button(label, id, ActionValue{ContractID: c.ID}.Encode(), message.Default)
 		s.Accessory = &b

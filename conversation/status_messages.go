@@ -53,6 +53,22 @@ func statusLabel(s contract.Status) string {
 	return string(s)
 }
 
+// statusLabelFor is the status as user reads it: a version someone else
+// proposed to the learner (an amendment, terms drafted for them) waits
+// for the learner, and a learning set reviews the learner's draft, not
+// the reader's.
+func statusLabelFor(c *contract.Contract, user string) string {
+	switch {
+	case c.Status == contract.Proposed && user == c.Learner && !c.SignedBy(user, c.Version):
+		if r, ok := c.Revision(c.Version); ok && r.ProposedBy != c.Learner {
+			return "Waiting for your signature"
+		}
+	case c.Status == contract.InPeerReview && user != c.Learner:
+		return "With the learner's learning set for review"
+	}
+	return statusLabel(c.Status)
+}
+
 // idleMsg answers text when no draft is under way.
 func idleMsg(c *contract.Contract, user string) message.Message {
 	if c != nil && c.DraftedBy == user && c.Learner != user && (c.Status == contract.Proposed || editable(c.Status)) {
@@ -103,7 +119,7 @@ func statusMsg(c *contract.Contract, user string, doing string, now, today time.
 	if c == nil {
 		return note("No contract in progress", "You don't have a contract on the go. Type ", code("new"), " to start one, or ", code("list"), " to see all of yours.")
 	}
-	head := txt(bold(statusLabel(c.Status)))
+	head := txt(bold(statusLabelFor(c, user)))
 	switch {
 	case c.Status == contract.Renegotiating:
 		head = append(head, txt(fmt.Sprintf(" · version %d in force, version %d proposed", c.Signed, c.Version))...)
@@ -252,7 +268,7 @@ func listMsg(cs []*contract.Contract, user string) message.Message {
 			bs = append(bs, message.Context{Text: txt(fmt.Sprintf("…and %d more.", len(cs)-maxListed))})
 			break
 		}
-		line := txt(titleOf(c.InForce()), "\n", statusLabel(c.Status), " · you're the ", roleOf(c, user))
+		line := txt(titleOf(c.InForce()), "\n", statusLabelFor(c, user), " · you're the ", roleOf(c, user))
 		if v := shownVersion(c); v > 0 {
 			line = append(line, txt(fmt.Sprintf(" · version %d", v))...)
 		}
