@@ -223,8 +223,12 @@ func (a *Adapter) PublishHome(ctx context.Context, user string, m message.Messag
 	for _, p := range problems {
 		a.log.Warn("home rendered without some content", "problem", p)
 	}
-	return a.retry(ctx, "views.publish", func() error {
-		_, err := a.api.PublishViewContext(ctx, slackapi.PublishViewContextRequest{UserID: user, View: view})
-		return err
-	})
+	// One attempt: a home is refreshed after the turn, on the worker of
+	// the person whose turn it was, and waiting out a Retry-After there
+	// would hold up their next message. A home not refreshed is drawn
+	// afresh the next time it is opened.
+	if _, err := a.api.PublishViewContext(ctx, slackapi.PublishViewContextRequest{UserID: user, View: view}); err != nil {
+		return fmt.Errorf("slack views.publish: %w", err)
+	}
+	return nil
 }

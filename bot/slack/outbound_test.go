@@ -81,6 +81,24 @@ func TestRateLimitBounded(t *testing.T) {
 	}
 }
 
+// TestPublishHomeNotRetried: a rate-limited views.publish is given up at
+// once, so the worker that refreshes homes after a turn never waits out a
+// Retry-After.
+func TestPublishHomeNotRetried(t *testing.T) {
+	a, api := newOutbound(t)
+	api.Handle("views.publish", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "60")
+		w.WriteHeader(http.StatusTooManyRequests)
+	})
+	err := a.PublishHome(context.Background(), "U1", hello)
+	if _, ok := errors.AsType[*slackapi.RateLimitedError](err); !ok {
+		t.Errorf("err = %v, want a rate-limit error", err)
+	}
+	if n := len(api.Calls("views.publish")); n != 1 {
+		t.Errorf("views.publish called %d times, want 1", n)
+	}
+}
+
 func TestRateLimitWaitCancelled(t *testing.T) {
 	a, api := newOutbound(t)
 	ctx, cancel := context.WithCancel(context.Background())
