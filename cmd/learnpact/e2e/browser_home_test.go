@@ -72,9 +72,15 @@ func TestBrowserHome(t *testing.T) {
 	p.dm()
 	p.as(manager)
 	p.home("home-08-manager-resent", "Waiting for you", "version 2 waits for your decision")
+	// Decide on the Home brings the card to decide on into the DM.
+	p.waitFor("the page to settle", `() => performance.now() - window.lastChange > 100`)
+	p.do("click Decide on the Home", chromedp.Click(chromedp.CSS(`[data-testid="home"] [data-testid="button-`+string(conversation.ActionDecide)+`"]`)))
 	p.dm()
+	p.waitFor("the card Decide brought, beside the one sent with version 2", `() => [...document.querySelectorAll('[data-testid="message"]')]
+		.filter(m => m.textContent.includes("What changed since version 1")).length === 2`)
+	p.screenshot("home-08b-manager-decide-card", "")
 
-	// The manager approves and signs.
+	// The manager approves and signs, on the card Decide brought.
 	card2 := p.expect(manager, "What changed since version 1")
 	p.click(card2, conversation.ActionApprove)
 	p.gone(card2, conversation.ActionApprove)
