@@ -351,12 +351,13 @@ func (r *renderer) plain(s string, limit int) string {
 
 // markdown renders spans as Teams markdown, showing at most limit
 // characters of text (ending in "…" when cut). User text is escaped so it
-// shows as typed: it cannot format, link or mention.
+// shows as typed: it cannot format or link, and mentions only the people
+// Teams named to the bot (see typedMentions).
 func (r *renderer) markdown(t message.Text, limit int) string {
 	var b strings.Builder
 	left := limit
 	cut := false
-	for _, s := range t.TypedMentions() {
+	for _, s := range r.typedMentions(t) {
 		if left <= 0 {
 			cut = true
 			break
@@ -390,6 +391,27 @@ func (r *renderer) markdown(t message.Text, limit int) string {
 	}
 	// A TextBlock needs a blank line for a line break.
 	return strings.ReplaceAll(strings.TrimRight(b.String(), " \n"), "\n", "\n\n")
+}
+
+// typedMentions turns the mentions in typed text (<@ID>, as the adapter
+// stores Teams' mentions) into mentions of the people Teams has named to
+// the bot; any other id stays text, so no activity carries a mention
+// entity Teams would refuse.
+func (r *renderer) typedMentions(t message.Text) message.Text {
+	out := make(message.Text, 0, len(t))
+	for _, s := range t {
+		if s.Kind != message.Plain {
+			out = append(out, s)
+			continue
+		}
+		for _, x := range (message.Text{s}).TypedMentions() {
+			if x.Kind == message.UserMention && (r.who == nil || r.who(x.Text) == "") {
+				x = message.Span{Kind: message.Plain, Text: "@" + x.Text}
+			}
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // mention renders a mention and records its entity.

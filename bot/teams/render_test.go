@@ -277,6 +277,14 @@ func TestTypedMentionRendered(t *testing.T) {
 	if es := act.Entities; len(es) != 1 || es[0].Mentioned.ID != "29:ana" {
 		t.Errorf("entities = %+v", es)
 	}
+
+	// Someone Teams never named to the bot stays text: no entity Teams
+	// could refuse.
+	act, _ = render(message.Message{Blocks: []message.Block{message.Section{Text: message.T("Ask <@29:zed>")}}},
+		func(id string) string { return map[string]string{"29:ana": "Ana Lim"}[id] })
+	if text := act.Attachments[0].Content.Body[0].(*textBlock).Text; text != "Ask @29:zed" || len(act.Entities) != 0 {
+		t.Errorf("an unknown typed mention: text %q, entities %+v", text, act.Entities)
+	}
 }
 
 func BenchmarkRenderApprovalRequest(b *testing.B) {
