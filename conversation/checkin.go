@@ -113,6 +113,16 @@ func (t *turn) updateSource(ref MessageRef, m message.Message) {
 	}
 }
 
+// settleCard answers a click with m in place of the card clicked, or as a
+// reply when that card cannot be replaced.
+func (t *turn) settleCard(m message.Message) {
+	if t.in.Source.Known() {
+		t.update(t.in.Source, m)
+		return
+	}
+	t.reply(m)
+}
+
 // beginFollowUp asks a follow-up question about the loaded contract. A
 // drafting dialog under way on another contract is set aside.
 func (t *turn) beginFollowUp(st State) {

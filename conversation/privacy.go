@@ -61,10 +61,5 @@ func (t *turn) forgetClick() {
 
 // keepClick leaves everything as it is.
 func (t *turn) keepClick() {
-	m := note("Nothing was deleted", "Nothing was deleted.")
-	if t.in.Source.TS != "" {
-		t.update(t.in.Source, m)
-		return
-	}
-	t.reply(m)
+	t.settleCard(note("Nothing was deleted", "Nothing was deleted."))
 }

@@ -81,10 +81,7 @@ func (t *turn) withdrawClick() {
 	if t.s.ContractID == c.ID {
 		t.idle()
 	}
-	t.updateSource(t.in.Source, withdrawnMsg(c))
-	if t.in.Source.TS == "" {
-		t.reply(withdrawnMsg(c))
-	}
+	t.settleCard(withdrawnMsg(c))
 	if c.Version == 0 {
 		return // nobody else has seen it
 	}
@@ -98,12 +95,7 @@ func (t *turn) withdrawClick() {
 // keepItClick leaves the contract as it is, and carries on with the step
 // the person was at.
 func (t *turn) keepItClick() {
-	m := note("Nothing was withdrawn", "Nothing changed: the contract is kept.")
-	if t.in.Source.TS != "" {
-		t.update(t.in.Source, m)
-	} else {
-		t.reply(m)
-	}
+	t.settleCard(note("Nothing was withdrawn", "Nothing changed: the contract is kept."))
 	if t.atStep() {
 		t.reprompt(txt("Here's where we were."))
 	}
