@@ -76,11 +76,7 @@ func TestLibraryOverSlackHTTP(t *testing.T) {
 // searched, and gone once withdrawn.
 func TestTeamsLibrary(t *testing.T) {
 	h := newTeamsHarness(t)
-	summary := h.draft()
-	h.click(teamsLearner, summary, string(conversation.ActionSend), nil)
-	card := h.expect(teamsManager, "would like you to approve")
-	h.click(teamsManager, card, string(conversation.ActionApprove), nil)
-	h.expect(teamsLearner, "active")
+	h.signed()
 	h.say(teamsLearner, "submit")
 	h.expect(teamsLearner, "Evidence 1 of 1")
 	h.say(teamsLearner, "https://contoso.sharepoint.com/sites/eng/reviews")

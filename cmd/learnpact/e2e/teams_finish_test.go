@@ -31,11 +31,7 @@ func (h *teamsHarness) shareFile(user, name string) {
 // (Berlin), and the approver's digest.
 func TestTeamsFinishToImpact(t *testing.T) {
 	h := newTeamsHarness(t)
-	summary := h.draft()
-	h.click(teamsLearner, summary, string(conversation.ActionSend), nil)
-	card := h.expect(teamsManager, "would like you to approve")
-	h.click(teamsManager, card, string(conversation.ActionApprove), nil)
-	h.expect(teamsLearner, "active")
+	h.signed()
 	h.sweep(2 * 24 * time.Hour)
 
 	h.say(teamsLearner, "submit")
@@ -119,11 +115,7 @@ func TestTeamsFinishToImpact(t *testing.T) {
 // Assess is answered, the learner hands in again and it is completed.
 func TestTeamsFinishAskForMore(t *testing.T) {
 	h := newTeamsHarness(t)
-	summary := h.draft()
-	h.click(teamsLearner, summary, string(conversation.ActionSend), nil)
-	card := h.expect(teamsManager, "would like you to approve")
-	h.click(teamsManager, card, string(conversation.ActionApprove), nil)
-	h.expect(teamsLearner, "active")
+	h.signed()
 
 	h.say(teamsLearner, "submit")
 	h.expect(teamsLearner, "Evidence 1 of 1")

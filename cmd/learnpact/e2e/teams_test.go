@@ -14,6 +14,17 @@ import (
 
 // teamsDraft takes the learner from installing the app to the summary,
 // with one coached goal. It returns the summary card.
+// signed drafts a contract, sends it, and has the manager approve it:
+// active, signed by both.
+func (h *teamsHarness) signed() {
+	h.t.Helper()
+	summary := h.draft()
+	h.click(teamsLearner, summary, string(conversation.ActionSend), nil)
+	card := h.expect(teamsManager, "would like you to approve")
+	h.click(teamsManager, card, string(conversation.ActionApprove), nil)
+	h.expect(teamsLearner, "active")
+}
+
 func (h *teamsHarness) draft() connectortest.Activity {
 	h.draftToApprover()
 	h.sayMentioning(teamsLearner, teamsManager)
